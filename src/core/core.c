@@ -1,0 +1,394 @@
+/* core.c – dispatch of commands and events, identities and visibility. */
+#include "core/core.h"
+#include "core/err.h"
+#include "core/state.h"
+#include "util/utf8.h"
+#include "util/xalloc.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const cmddef_t *const cmd_tables[] = {board_cmds};
+static const applydef_t *const apply_tables[] = {sprint_apply, board_apply};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+const char *aud_name(int kind)
+{
+    static const char *const names[] = {"server", "all",   "room", "team",  "member",
+                                        "staff",  "organiser", "jury", "juror", "screen"};
+    return (kind >= 0 && kind < (int)NELEM(names)) ? names[kind] : "server";
+}
+
+const char *role_name(role_t r)
+{
+    switch (r) {
+    case ROLE_ORGANISER: return "organiser";
+    case ROLE_FACILITATOR: return "facilitator";
+    case ROLE_PARTICIPANT: return "participant";
+    case ROLE_JURY: return "jury";
+    case ROLE_SCREEN: return "screen";
+    default: return "none";
+    }
+}
+
+void evlist_clear(evlist_t *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        json_decref(l->v[i].data);
+    l->n = 0;
+}
+
+void evlist_free(evlist_t *l)
+{
+    evlist_clear(l);
+    free(l->v);
+    l->v = NULL;
+    l->cap = 0;
+}
+
+core_t *core_new(void)
+{
+    core_t *c = xcalloc(1, sizeof *c);
+    strmap_init(&c->room_ids);
+    strmap_init(&c->team_ids);
+    strmap_init(&c->member_ids);
+    strmap_init(&c->note_ids);
+    strmap_init(&c->codes);
+    strmap_init(&c->tokens);
+    strmap_init(&c->cmds);
+    strmap_init(&c->joins);
+    return c;
+}
+
+void core_free(core_t *c)
+{
+    if (c == NULL)
+        return;
+    for (size_t i = 0; i < c->nrooms; i++)
+        json_decref(c->rooms[i].name);
+    for (size_t i = 0; i < c->nteams; i++)
+        free(c->teams[i].name);
+    for (size_t i = 0; i < c->nmembers; i++)
+        free(c->members[i].name);
+    for (size_t i = 0; i < c->nnotes; i++)
+        free(c->notes[i].text);
+    free(c->rooms);
+    free(c->teams);
+    free(c->members);
+    free(c->notes);
+    free(c->title_nl);
+    strmap_free(&c->room_ids);
+    strmap_free(&c->team_ids);
+    strmap_free(&c->member_ids);
+    strmap_free(&c->note_ids);
+    strmap_free(&c->codes);
+    strmap_free(&c->tokens);
+    strmap_free(&c->cmds);
+    strmap_free(&c->joins);
+    json_decref(c->links);
+    free(c);
+}
+
+int64_t core_head(const core_t *c) { return c->head; }
+
+static void dedupe_key(char *buf, size_t len, const char *actor, const char *cmd_id)
+{
+    snprintf(buf, len, "%s\x1f%s", actor, cmd_id);
+}
+
+int core_apply(core_t *c, const ev_t *ev)
+{
+    if (ev->seq != c->head + 1)
+        return SP_E_BAD_SETUP;
+    c->head = ev->seq;
+    if (ev->cmd_id[0] != '\0') {
+        char key[128];
+        dedupe_key(key, sizeof key, ev->actor, ev->cmd_id);
+        strmap_put(&c->cmds, key, ev->seq);
+    }
+    for (size_t t = 0; t < NELEM(apply_tables); t++)
+        for (const applydef_t *a = apply_tables[t]; a->type != NULL; a++)
+            if (strcmp(a->type, ev->type) == 0) {
+                a->fn(c, ev);
+                return 0;
+            }
+    /* An event type this build does not know changes nothing; it stays in the log
+     * (and is still sent to its audience), so an older server can replay a newer log's
+     * known parts. */
+    return 0;
+}
+
+void cmd_emit(cmdctx_t *x, const char *type, int aud_kind, const char *aud_id, json_t *data)
+{
+    evlist_t *l = x->out;
+    xgrow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v);
+    ev_t *ev = &l->v[l->n++];
+    memset(ev, 0, sizeof *ev);
+    ev->seq = x->core->head + 1;
+    ev->ts = x->now;
+    snprintf(ev->type, sizeof ev->type, "%s", type);
+    ev->aud_kind = aud_kind;
+    snprintf(ev->aud_id, sizeof ev->aud_id, "%s", aud_id ? aud_id : "");
+    snprintf(ev->actor, sizeof ev->actor, "%s", x->who ? x->who->actor : "");
+    snprintf(ev->cmd_id, sizeof ev->cmd_id, "%s", x->cmd_id ? x->cmd_id : "");
+    ev->data = data;
+    core_apply(x->core, ev);
+}
+
+int arg_text(const json_t *args, const char *key, size_t max, const char **out)
+{
+    const json_t *v = json_object_get(args, key);
+    if (!json_is_string(v))
+        return SP_E_BAD_MESSAGE;
+    const char *s = json_string_value(v);
+    /* Leading and trailing white space does not make a text non-empty. */
+    const char *p = s;
+    while (*p && isspace((unsigned char)*p))
+        p++;
+    if (*p == '\0')
+        return SP_E_TEXT_EMPTY;
+    if (utf8_count(s) > max)
+        return SP_E_TEXT_TOO_LONG;
+    *out = s;
+    return 0;
+}
+
+int team_index(const core_t *c, const char *id)
+{
+    int64_t v;
+    return strmap_get(&c->team_ids, id, &v) ? (int)v : -1;
+}
+
+int member_index(const core_t *c, const char *id)
+{
+    int64_t v;
+    return strmap_get(&c->member_ids, id, &v) ? (int)v : -1;
+}
+
+static void who_fill(const core_t *c, role_t role, int idx, who_t *who)
+{
+    memset(who, 0, sizeof *who);
+    who->role = role;
+    who->member = who->team = who->room = -1;
+    switch (role) {
+    case ROLE_PARTICIPANT:
+        who->member = idx;
+        who->team = c->members[idx].team;
+        who->room = c->teams[who->team].room;
+        snprintf(who->actor, sizeof who->actor, "%s", c->members[idx].id);
+        break;
+    case ROLE_FACILITATOR:
+        who->room = idx;
+        snprintf(who->actor, sizeof who->actor, "fac:%s", c->rooms[idx].id);
+        break;
+    case ROLE_ORGANISER: snprintf(who->actor, sizeof who->actor, "org"); break;
+    case ROLE_JURY: snprintf(who->actor, sizeof who->actor, "jury"); break;
+    case ROLE_SCREEN: snprintf(who->actor, sizeof who->actor, "screen"); break;
+    default: break;
+    }
+}
+
+int core_auth(const core_t *c, const char *token_hash, who_t *who)
+{
+    int64_t v;
+    if (!strmap_get(&c->tokens, token_hash, &v))
+        return SP_E_BAD_TOKEN;
+    who_fill(c, ident_role(v), ident_index(v), who);
+    return 0;
+}
+
+void core_code_normalise(const char *in, char *out, size_t outlen)
+{
+    size_t n = 0;
+    for (; *in && n + 1 < outlen; in++) {
+        if (*in == '-' || *in == ' ')
+            continue;
+        out[n++] = (char)toupper((unsigned char)*in);
+    }
+    out[n] = '\0';
+}
+
+int core_join(core_t *c, const char *code, const char *name, const char *join_id,
+              const char *token_hash, int64_t now, evlist_t *out, who_t *who)
+{
+    char norm[32];
+    int64_t t, m;
+    if (strlen(code) > 24)
+        return SP_E_BAD_CODE;
+    core_code_normalise(code, norm, sizeof norm);
+    if (!strmap_get(&c->codes, norm, &t))
+        return SP_E_BAD_CODE;
+    json_t *args = json_pack("{ss}", "name", name);
+    const char *nm;
+    int rc = arg_text(args, "name", 60, &nm);
+    if (rc != 0) {
+        json_decref(args);
+        return rc;
+    }
+    char jkey[96];
+    snprintf(jkey, sizeof jkey, "%s", join_id ? join_id : "");
+    who_t newbie = {.role = ROLE_PARTICIPANT};
+    cmdctx_t x = {c, &newbie, NULL, now, out};
+    if (jkey[0] != '\0' && strmap_get(&c->joins, jkey, &m) && c->members[m].team == (int)t) {
+        /* A retried join: the same member gets another session. */
+        snprintf(newbie.actor, sizeof newbie.actor, "%s", c->members[m].id);
+    } else {
+        snprintf(newbie.actor, sizeof newbie.actor, "m%zu", c->nmembers + 1);
+        cmd_emit(&x, "member.joined", AUD_TEAM, c->teams[t].id,
+                 json_pack("{ss ss ss}", "id", newbie.actor, "team", c->teams[t].id, "name", nm));
+        m = c->nmembers - 1;
+    }
+    json_decref(args);
+    /* The join id stays on the server: whoever knows it gets a session. */
+    cmd_emit(&x, "session.opened", AUD_SERVER, "",
+             json_pack("{ss ss ss}", "member", c->members[m].id, "hash", token_hash, "join", jkey));
+    who_fill(c, ROLE_PARTICIPANT, (int)m, who);
+    return 0;
+}
+
+int core_exec(core_t *c, const who_t *who, const char *cmd, const json_t *args,
+              const char *cmd_id, int64_t now, evlist_t *out, int64_t *dup_seq)
+{
+    char key[128];
+    int64_t seq;
+    dedupe_key(key, sizeof key, who->actor, cmd_id);
+    if (strmap_get(&c->cmds, key, &seq)) {
+        *dup_seq = seq;
+        return 1;
+    }
+    for (size_t t = 0; t < NELEM(cmd_tables); t++)
+        for (const cmddef_t *d = cmd_tables[t]; d->name != NULL; d++) {
+            if (strcmp(d->name, cmd) != 0)
+                continue;
+            if (!(d->roles & ROLE_BIT(who->role)))
+                return SP_E_FORBIDDEN;
+            if (!json_is_object(args))
+                return SP_E_BAD_MESSAGE;
+            cmdctx_t x = {c, who, cmd_id, now, out};
+            return d->fn(&x, args);
+        }
+    return SP_E_UNKNOWN_COMMAND;
+}
+
+int core_may_see(const core_t *c, const who_t *who, int kind, const char *id)
+{
+    int t;
+    switch (kind) {
+    case AUD_ALL: return who->role != ROLE_NONE;
+    case AUD_ROOM:
+        if (who->role == ROLE_ORGANISER)
+            return 1;
+        return who->room >= 0 && (who->role == ROLE_PARTICIPANT || who->role == ROLE_FACILITATOR) &&
+               strcmp(c->rooms[who->room].id, id) == 0;
+    case AUD_TEAM:
+        if (who->role == ROLE_ORGANISER)
+            return 1;
+        t = team_index(c, id);
+        if (t < 0)
+            return 0;
+        if (who->role == ROLE_PARTICIPANT)
+            return who->team == t;
+        return who->role == ROLE_FACILITATOR && c->teams[t].room == who->room;
+    case AUD_MEMBER:
+        return who->role == ROLE_PARTICIPANT && strcmp(c->members[who->member].id, id) == 0;
+    case AUD_STAFF: return who->role == ROLE_ORGANISER || who->role == ROLE_FACILITATOR;
+    case AUD_ORG: return who->role == ROLE_ORGANISER;
+    case AUD_JURY: return who->role == ROLE_JURY;
+    case AUD_JUROR: return who->role == ROLE_JURY && strcmp(who->actor, id) == 0;
+    case AUD_SCREEN: return who->role == ROLE_SCREEN || who->role == ROLE_ORGANISER;
+    default: return 0;
+    }
+}
+
+void core_channels(const core_t *c, const who_t *who,
+                   void (*cb)(void *ud, int kind, const char *id), void *ud)
+{
+    if (who->role == ROLE_NONE)
+        return;
+    cb(ud, AUD_ALL, "");
+    switch (who->role) {
+    case ROLE_PARTICIPANT:
+        cb(ud, AUD_ROOM, c->rooms[who->room].id);
+        cb(ud, AUD_TEAM, c->teams[who->team].id);
+        cb(ud, AUD_MEMBER, c->members[who->member].id);
+        break;
+    case ROLE_FACILITATOR:
+        cb(ud, AUD_STAFF, "");
+        cb(ud, AUD_ROOM, c->rooms[who->room].id);
+        for (size_t t = 0; t < c->nteams; t++)
+            if (c->teams[t].room == who->room)
+                cb(ud, AUD_TEAM, c->teams[t].id);
+        break;
+    case ROLE_ORGANISER:
+        cb(ud, AUD_STAFF, "");
+        cb(ud, AUD_ORG, "");
+        cb(ud, AUD_SCREEN, "");
+        for (size_t r = 0; r < c->nrooms; r++)
+            cb(ud, AUD_ROOM, c->rooms[r].id);
+        for (size_t t = 0; t < c->nteams; t++)
+            cb(ud, AUD_TEAM, c->teams[t].id);
+        break;
+    case ROLE_JURY:
+        cb(ud, AUD_JURY, "");
+        cb(ud, AUD_JUROR, who->actor);
+        break;
+    case ROLE_SCREEN: cb(ud, AUD_SCREEN, ""); break;
+    default: break;
+    }
+}
+
+const char *core_sprint_id(const core_t *c) { return c->sprint_id; }
+const char *core_sprint_title(const core_t *c) { return c->title_nl ? c->title_nl : ""; }
+
+const char *core_link_token(const core_t *c, const char *role, const char *room)
+{
+    size_t i;
+    json_t *l;
+    json_array_foreach(c->links, i, l) {
+        const char *r = json_string_value(json_object_get(l, "role"));
+        const char *rm = json_string_value(json_object_get(l, "room"));
+        if (r && strcmp(r, role) == 0 && (room == NULL || (rm && strcmp(rm, room) == 0)))
+            return json_string_value(json_object_get(l, "token"));
+    }
+    return NULL;
+}
+
+size_t core_team_count(const core_t *c) { return c->nteams; }
+
+int core_team_info(const core_t *c, size_t i, const char **id, const char **name,
+                   const char **room, const char **code)
+{
+    if (i >= c->nteams)
+        return SP_E_NOT_FOUND;
+    *id = c->teams[i].id;
+    *name = c->teams[i].name;
+    *room = c->rooms[c->teams[i].room].id;
+    *code = c->teams[i].code;
+    return 0;
+}
+
+size_t core_note_count(const core_t *c, int include_deleted)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c->nnotes; i++)
+        if (include_deleted || !c->notes[i].deleted)
+            n++;
+    return n;
+}
+
+json_t *core_who_json(const core_t *c, const who_t *who)
+{
+    json_t *o = json_pack("{ss ss}", "role", role_name(who->role), "actor", who->actor);
+    if (who->member >= 0) {
+        json_object_set_new(o, "member", json_string(c->members[who->member].id));
+        json_object_set_new(o, "name", json_string(c->members[who->member].name));
+    }
+    if (who->team >= 0)
+        json_object_set_new(o, "team", json_string(c->teams[who->team].id));
+    if (who->room >= 0)
+        json_object_set_new(o, "room", json_string(c->rooms[who->room].id));
+    return o;
+}

@@ -1,0 +1,159 @@
+/* core.h – the pure core: commands in, events out, state as a fold over events.
+ *
+ * core does no I/O. The network layer hands it commands with the identity of the
+ * connection (who_t) and the current time; core validates them against the state
+ * and the roles, turns them into events (ev_t) with the next sequence numbers and
+ * applies them to its state at once. The caller makes the events durable and only
+ * then tells anyone about them. On start the caller replays the log through
+ * core_apply().
+ *
+ * Invariants
+ *  1. core_head() is the seq of the last applied event; every applied event had
+ *     seq == head + 1 at the time.
+ *  2. A command either fails with a negative error and changes nothing, or succeeds
+ *     and its events are applied in order.
+ *  3. The state depends only on the sequence of events applied (replaying the log
+ *     gives the same state, also for ids and counters).
+ *  4. (actor, command id) pairs seen in the log map to the seq of their last event,
+ *     so a retried command is recognised and answered with the same seq.
+ */
+#ifndef SP_CORE_H
+#define SP_CORE_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Audiences: who may see an event. The id names the room, team, member or juror. */
+typedef enum {
+    AUD_SERVER = 0,  /* never sent: secrets and bookkeeping */
+    AUD_ALL = 1,     /* everyone of the sprint, screens included */
+    AUD_ROOM = 2,    /* the teams of a room, its facilitators, the organiser */
+    AUD_TEAM = 3,    /* the members of a team, its room's facilitators, the organiser */
+    AUD_MEMBER = 4,  /* one member (all their sessions) */
+    AUD_STAFF = 5,   /* every facilitator and the organiser */
+    AUD_ORG = 6,     /* the organiser */
+    AUD_JURY = 7,    /* every juror */
+    AUD_JUROR = 8,   /* one juror */
+    AUD_SCREEN = 9   /* the projector screens */
+} aud_kind_t;
+
+const char *aud_name(int kind);
+
+typedef enum {
+    ROLE_NONE = 0,
+    ROLE_ORGANISER,
+    ROLE_FACILITATOR,
+    ROLE_PARTICIPANT,
+    ROLE_JURY,
+    ROLE_SCREEN
+} role_t;
+
+const char *role_name(role_t r);
+
+/* The identity of a connection, set only from its token. */
+typedef struct {
+    role_t role;
+    int member;     /* index, or -1 */
+    int team;       /* index, or -1 */
+    int room;       /* index, or -1 (a facilitator's room, a participant's team's room) */
+    char actor[24]; /* "m4", "org", "fac:r1", "jury", "screen" */
+} who_t;
+
+typedef struct {
+    int64_t seq;
+    int64_t ts;          /* ms since the Unix epoch */
+    char type[40];
+    int aud_kind;
+    char aud_id[24];
+    char actor[24];
+    char cmd_id[72];
+    json_t *data;        /* owned by the event */
+} ev_t;
+
+typedef struct {
+    ev_t *v;
+    size_t n, cap;
+} evlist_t;
+
+/* Frees the data of every event and empties the list (keeps the buffer). */
+void evlist_clear(evlist_t *l);
+void evlist_free(evlist_t *l);
+
+typedef struct core core_t;
+
+/* A new, empty core (head 0). Aborts on allocation failure. */
+core_t *core_new(void);
+void core_free(core_t *c);   /* accepts NULL */
+
+int64_t core_head(const core_t *c);
+
+/* Applies one event (from the log or just decided). ev is borrowed. Returns 0, or
+ * SP_E_BAD_SETUP when ev->seq is not head+1 (nothing changes then). */
+int core_apply(core_t *c, const ev_t *ev);
+
+/* Secrets made by the caller (core has no randomness): tokens are given with their
+ * hashes; core keeps the hashes for authentication and shows the tokens only to the
+ * organiser. Team codes are given in team order. */
+typedef struct {
+    const char *role;      /* "organiser", "facilitator", "jury", "screen" */
+    const char *room;      /* room id for a facilitator, else NULL */
+    const char *token;
+    const char *hash;
+} core_link_t;
+
+typedef struct {
+    const core_link_t *links;
+    size_t nlinks;
+    const char *const *team_codes;   /* one per team of the description */
+    size_t ncodes;
+} core_secrets_t;
+
+/* Sets up a new sprint from its description (data/events/README.md) on an empty
+ * core. Returns 0 with the set-up events applied and appended to out, or a negative
+ * error (SP_E_BAD_SETUP) with nothing changed. */
+int core_setup(core_t *c, const json_t *desc, const core_secrets_t *sec, int64_t now,
+               evlist_t *out);
+
+/* Finds the identity behind a token hash. Returns 0 and fills *who, or SP_E_BAD_TOKEN. */
+int core_auth(const core_t *c, const char *token_hash, who_t *who);
+
+/* A participant joins a team by its code with a display name. token_hash is the hash
+ * of the new session token the caller made. A join_id seen before opens a new session
+ * for the same member instead of a second member. */
+int core_join(core_t *c, const char *code, const char *name, const char *join_id,
+              const char *token_hash, int64_t now, evlist_t *out, who_t *who);
+
+/* Executes a command for who. Returns 0 with its events applied and appended to out;
+ * 1 when (who, cmd_id) was seen before: nothing happens and *dup_seq is the seq to
+ * acknowledge; or a negative error with nothing changed. args is borrowed. */
+int core_exec(core_t *c, const who_t *who, const char *cmd, const json_t *args,
+              const char *cmd_id, int64_t now, evlist_t *out, int64_t *dup_seq);
+
+/* Whether a viewer may see events of this audience. */
+int core_may_see(const core_t *c, const who_t *who, int aud_kind, const char *aud_id);
+
+/* Calls cb for every audience (kind, id) whose events who may see: the channels a
+ * connection subscribes to. */
+void core_channels(const core_t *c, const who_t *who,
+                   void (*cb)(void *ud, int kind, const char *id), void *ud);
+
+/* Read-only views for the command line and the server's start-up message. */
+const char *core_sprint_id(const core_t *c);
+const char *core_sprint_title(const core_t *c);          /* Dutch title */
+const char *core_link_token(const core_t *c, const char *role, const char *room);
+size_t core_team_count(const core_t *c);
+int core_team_info(const core_t *c, size_t i, const char **id, const char **name,
+                   const char **room, const char **code);
+size_t core_note_count(const core_t *c, int include_deleted);
+
+/* Normalises a join code for comparison: upper case, without dashes and spaces.
+ * Writes at most outlen bytes including the NUL. */
+void core_code_normalise(const char *in, char *out, size_t outlen);
+
+
+
+/* A JSON description of an identity for the client: {role, actor, member?, team?,
+ * room?, name?}. The caller owns the result. */
+json_t *core_who_json(const core_t *c, const who_t *who);
+#endif

@@ -1,0 +1,61 @@
+/* err.h – every user-facing error: a stable code, a Dutch and an English message.
+ *
+ * Functions that can fail return 0 or one of these negative values; err_code(),
+ * err_nl() and err_en() map a value to its parts. The code strings are part of the
+ * protocol (docs/protocol.md) and never change meaning.
+ */
+#ifndef SP_ERR_H
+#define SP_ERR_H
+
+#define SP_ERRORS(X)                                                                    \
+    X(E_BAD_JSON, "bad_json", "Het bericht is geen geldig JSON-object.",               \
+      "The message is not a valid JSON object.")                                        \
+    X(E_BAD_UTF8, "bad_utf8", "Het bericht bevat ongeldige tekens (geen UTF-8).",      \
+      "The message contains invalid characters (not UTF-8).")                           \
+    X(E_BAD_MESSAGE, "bad_message", "Er ontbreekt een veld of een veld heeft het verkeerde type.", \
+      "A field is missing or has the wrong type.")                                      \
+    X(E_UNKNOWN_MESSAGE, "unknown_message", "Dit soort bericht kent de server niet.",  \
+      "The server does not know this kind of message.")                                 \
+    X(E_UNKNOWN_COMMAND, "unknown_command", "Deze opdracht bestaat niet.",             \
+      "This command does not exist.")                                                   \
+    X(E_NOT_AUTHENTICATED, "not_authenticated", "Meld je eerst aan met een teamcode of link.", \
+      "Sign in first with a team code or link.")                                        \
+    X(E_BAD_TOKEN, "bad_token", "Deze link of sessie is niet (meer) geldig.",          \
+      "This link or session is not valid (any more).")                                  \
+    X(E_BAD_CODE, "bad_code", "Deze teamcode bestaat niet. Controleer de code en probeer het opnieuw.", \
+      "This team code does not exist. Check the code and try again.")                   \
+    X(E_RATE_LIMITED, "rate_limited", "Te veel pogingen achter elkaar. Wacht even en probeer het opnieuw.", \
+      "Too many attempts in a row. Wait a moment and try again.")                       \
+    X(E_TOO_DEEP, "too_deep", "Het bericht is te diep genest.",                        \
+      "The message is nested too deeply.")                                              \
+    X(E_FORBIDDEN, "forbidden", "Dit mag jouw rol niet doen.",                         \
+      "Your role may not do this.")                                                     \
+    X(E_NOT_FOUND, "not_found", "Dit bestaat niet (meer).",                            \
+      "This does not exist (any more).")                                                \
+    X(E_TEXT_EMPTY, "text_empty", "De tekst is leeg.", "The text is empty.")            \
+    X(E_TEXT_TOO_LONG, "text_too_long", "De tekst is te lang.", "The text is too long.") \
+    X(E_STORE_UNAVAILABLE, "store_unavailable",                                         \
+      "De server kan nu niet opslaan. Er is niets veranderd; probeer het zo opnieuw.",   \
+      "The server cannot save right now. Nothing was changed; try again shortly.")      \
+    X(E_BAD_ID, "bad_id", "De opdracht-id moet 1 tot 64 leesbare tekens hebben.",      \
+      "The command id must have 1 to 64 printable characters.")                         \
+    X(E_BAD_SETUP, "bad_setup", "De beschrijving van de dag is onvolledig of ongeldig.", \
+      "The description of the day is incomplete or invalid.")                           \
+    X(E_TOO_BIG, "too_big", "Het bericht is te groot.", "The message is too big.")
+
+enum {
+    SP_OK = 0,
+#define SP_ERR_ENUM(name, code, nl, en) SP_##name,
+    SP_ERR_FIRST_ = -1000,
+    SP_ERRORS(SP_ERR_ENUM)
+#undef SP_ERR_ENUM
+    SP_ERR_END_
+};
+
+/* The stable code ("vote_budget_exhausted"), Dutch and English message of an error
+ * value; an unknown value maps to "internal". */
+const char *err_code(int e);
+const char *err_nl(int e);
+const char *err_en(int e);
+
+#endif

@@ -1,0 +1,92 @@
+/* main.c – the command line: staatsprint serve | --help | --version. */
+#include "net/server.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+    "staatsprint – de Staatsprint digitale overheid, van aanmelding tot winnaars.\n"
+    "(the Staatsprint design sprint, from registration to the winners)\n"
+    "\n"
+    "Gebruik / usage:\n"
+    "  staatsprint serve [--port N] [--db FILE] [--bind ADDR] [--url URL] [--origin ORIGIN]...\n"
+    "      start de server (standaard poort 8080, database staatsprint.db)\n"
+    "      starts the server (default port 8080, database staatsprint.db)\n"
+    "  staatsprint --help       deze hulp / this help\n"
+    "  staatsprint --version    de versie / the version\n"
+    "\n"
+    "Opties van serve / options of serve:\n"
+    "  --port N        poort om op te luisteren / port to listen on\n"
+    "  --db FILE       SQLite-bestand of postgresql://-adres / SQLite file or postgresql:// URI\n"
+    "  --bind ADDR     alleen op dit adres luisteren / listen on this address only\n"
+    "  --url URL       basis van de geprinte links, bijv. https://sprint.example.nl\n"
+    "                  base of the printed links\n"
+    "  --origin ORIGIN extra toegestane Origin voor /ws (achter een proxy)\n"
+    "                  extra allowed Origin for /ws (behind a proxy)\n";
+
+static int bad_usage(const char *what)
+{
+    fprintf(stderr, "staatsprint: %s\n\n%s", what, usage);
+    return 2;
+}
+
+static int parse_port(const char *s, int *port)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*s == '\0' || *end != '\0' || v < 1 || v > 65535)
+        return -1;
+    *port = (int)v;
+    return 0;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+    serve_opts_t o = {.port = 8080, .db = "staatsprint.db"};
+    const char **origins = calloc((size_t)argc, sizeof *origins);
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--port") == 0 && v) {
+            if (parse_port(v, &o.port) != 0) {
+                free(origins);
+                return bad_usage("--port verwacht een getal van 1 tot 65535 "
+                                 "(--port expects a number from 1 to 65535)");
+            }
+        } else if (strcmp(a, "--db") == 0 && v)
+            o.db = v;
+        else if (strcmp(a, "--bind") == 0 && v)
+            o.bind = v;
+        else if (strcmp(a, "--url") == 0 && v)
+            o.public_url = v;
+        else if (strcmp(a, "--origin") == 0 && v)
+            origins[o.norigins++] = v;
+        else {
+            free(origins);
+            return bad_usage("onbekende of onvolledige optie (unknown or incomplete option)");
+        }
+        i++;
+    }
+    o.origins = origins;
+    int rc = server_run(&o);
+    free(origins);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return bad_usage("geef een opdracht (give a command)");
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("staatsprint %s\n", SP_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "serve") == 0)
+        return cmd_serve(argc - 2, argv + 2);
+    return bad_usage("onbekende opdracht (unknown command)");
+}

@@ -1,0 +1,28 @@
+/* boot.h – opening a sprint: the store, the log folded into the core, first-start set-up. */
+#ifndef SP_BOOT_H
+#define SP_BOOT_H
+
+#include "core/core.h"
+#include "store/store.h"
+
+#include <stddef.h>
+
+/* Opens the store at db and folds its (first) log into core, calling on_event (may
+ * be NULL) for every event in order. An empty store gets the default sprint of the
+ * embedded data (data/events/staatsprint-13-maart.json) with fresh tokens and codes,
+ * appended durably. On success returns 0 with *store open and log holding the log
+ * id; on failure prints a Dutch and English reason to stderr and returns -1. */
+int boot_open(const char *db, store_t **store, core_t *core, char *log, size_t loglen,
+              void (*on_event)(void *ud, const ev_t *ev), void *ud);
+
+/* Converts between core events and store records. ev_to_body returns the JSON text
+ * of ev->data (caller frees); ev_from_rec fills ev (data owned by ev) or returns -1
+ * when the body is not JSON. */
+char *ev_to_body(const ev_t *ev, size_t *len);
+int ev_from_rec(const store_rec_t *rec, ev_t *ev);
+void ev_to_rec(const ev_t *ev, const char *body, size_t len, store_rec_t *rec);
+
+/* The wire frame of an event: {"t":"ev","seq","ts","type","by","data"} (caller frees). */
+char *ev_frame(const ev_t *ev, size_t *len);
+
+#endif

@@ -1,0 +1,37 @@
+/* http.h – the plain HTTP side: embedded web files, /healthz, headers, upgrade checks. */
+#ifndef SP_HTTP_H
+#define SP_HTTP_H
+
+#include <libwebsockets.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* One HTTP response in progress; lives in the connection's per-session data. */
+typedef struct {
+    const unsigned char *body;   /* borrowed (embedded file) or owned (dynamic) */
+    char *owned;
+    size_t len, pos;
+} http_resp_t;
+
+/* What /healthz reports. */
+typedef struct {
+    int64_t seq;
+    size_t connections;
+    int store_failing;
+    size_t pending;
+} http_status_t;
+
+/* Starts the response for url. Returns 0, or non-zero to close the connection. */
+int http_begin(struct lws *wsi, http_resp_t *r, const char *url, const http_status_t *st);
+
+/* Writes the next part of the body. */
+int http_continue(struct lws *wsi, http_resp_t *r);
+
+/* Frees what the response owns. */
+void http_end(http_resp_t *r);
+
+/* Whether a WebSocket upgrade may go ahead: the path is /ws and the Origin, when
+ * present, is this server's own (same host) or in the allow-list. */
+int http_ws_allowed(struct lws *wsi, const char *const *origins, size_t norigins);
+
+#endif

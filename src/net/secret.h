@@ -1,0 +1,24 @@
+/* secret.h – tokens, join codes and their hashes, from libsodium's CSPRNG. */
+#ifndef SP_SECRET_H
+#define SP_SECRET_H
+
+#include <stddef.h>
+
+#define SECRET_TOKEN_LEN 43   /* 256 bits in URL-safe base64 without padding */
+#define SECRET_HASH_LEN 64    /* BLAKE2b-256 in hex */
+#define SECRET_CODE_LEN 9     /* "K7QM-X2PA": 40 bits */
+
+/* Initialises libsodium; returns 0 or -1 when the CSPRNG is unavailable. */
+int secret_init(void);
+
+/* Writes a new random token (SECRET_TOKEN_LEN chars + NUL) to out. */
+void secret_token(char out[SECRET_TOKEN_LEN + 1]);
+
+/* Writes the hex hash of a token (SECRET_HASH_LEN chars + NUL) to out. Tokens are
+ * only ever kept as hashes, so a copy of the database holds no usable session. */
+void secret_hash(const char *token, char out[SECRET_HASH_LEN + 1]);
+
+/* Writes a new join code "XXXX-XXXX" from an alphabet without look-alikes. */
+void secret_code(char out[SECRET_CODE_LEN + 1]);
+
+#endif

@@ -1,0 +1,782 @@
+/* server.c – the WebSocket protocol of docs/protocol.md on libwebsockets + libuv.
+ *
+ * Design notes
+ *  - Everything here runs on the one lws service thread, except the writer thread
+ *    (store/writer.c), which only calls lws_cancel_service(). The service thread
+ *    then sees LWS_CALLBACK_EVENT_WAIT_CANCELLED and calls on_committed().
+ *  - A command's events are applied to the core at once (so the next command sees
+ *    them) but kept in `uncommitted` until the writer has them on disk; only then
+ *    are they published to the hub (fan-out) and the command acknowledged.
+ *    Invariant: every frame in the hub and every ack sent has seq <= committed.
+ *  - One lws_write per WRITEABLE callback: first the connection's own messages
+ *    (welcome, acks, errors), then hub frames in seq order, then `synced` once the
+ *    replay that hello asked for is done.
+ *  - A client that does not read is cut off when its own queue or its hub backlog
+ *    grows past a limit; memory per connection stays bounded.
+ */
+#include "net/server.h"
+#include "core/core.h"
+#include "core/err.h"
+/* uv.h first: lws declares its libuv helpers only when it has seen libuv. */
+#include <uv.h>
+
+#include "net/boot.h"
+#include "net/http.h"
+#include "net/hub.h"
+#include "net/secret.h"
+#include "store/writer.h"
+#include "util/utf8.h"
+#include "util/xalloc.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libwebsockets.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MSG_MAX (64 * 1024)      /* a bigger message closes the connection with 1009 */
+#define JSON_DEPTH_MAX 16
+#define OUTQ_MAX 512             /* own messages waiting; past this the client is cut off */
+#define BACKLOG_MAX 100000       /* hub frames waiting; past this the client is cut off */
+#define RATE_BURST 200.0         /* messages a client may send at once */
+#define RATE_PER_SEC 100.0       /* …and per second after that */
+#define JOIN_FAILS_MAX 10        /* wrong join codes per connection per minute */
+
+typedef struct outmsg {
+    struct outmsg *next;
+    size_t len;
+    unsigned char buf[];         /* LWS_PRE headroom, then the frame */
+} outmsg_t;
+
+enum { PEND_ACK, PEND_JOINED };
+
+typedef struct {
+    int64_t seq;
+    int kind;
+    char id[72];
+    char token[SECRET_TOKEN_LEN + 1];
+    who_t who;
+} pend_t;
+
+typedef struct conn {
+    struct lws *wsi;
+    struct conn *next, *prev;    /* all WebSocket connections */
+    who_t who;
+    int authed;
+    hub_sub_t *sub;
+    int64_t sync_at;             /* send `synced` once frames up to here are out */
+    int need_sync;
+    char *rx;                    /* message being reassembled */
+    size_t rxlen;
+    outmsg_t *qhead, *qtail;
+    size_t qlen;
+    pend_t *pend;                /* commands waiting for their commit, seq order */
+    size_t npend, cappend;
+    double tokens;
+    int64_t tokens_at;
+    int join_fails;
+    int64_t join_window;
+    int cut;                     /* close at the next writeable */
+} conn_t;
+
+typedef struct {
+    int64_t seq;
+    int chan;                    /* -1: no one may see it */
+    char *frame;
+    size_t len;
+} unc_t;
+
+typedef struct {
+    struct lws_context *ctx;
+    core_t *core;
+    hub_t *hub;
+    writer_t *writer;
+    char log[64];
+    const serve_opts_t *opts;
+    unc_t *unc;                  /* uncommitted events, seq order, from unc_head */
+    size_t nunc, capunc, unc_head;
+    conn_t *conns;
+    size_t nconns;
+    int64_t committed;
+    uv_loop_t loop;              /* ours; lws joins it (a "foreign" loop) */
+    uv_signal_t sigint, sigterm;
+} server_t;
+
+typedef struct {
+    conn_t *conn;                /* WebSocket */
+    http_resp_t http;            /* HTTP */
+} pss_t;
+
+static server_t srv;
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- the connection's own messages --------------------------------------------- */
+
+static void conn_send_json(conn_t *c, json_t *msg)
+{
+    char *s = json_dumps(msg, JSON_COMPACT);
+    json_decref(msg);
+    size_t len = strlen(s);
+    outmsg_t *m = xmalloc(sizeof *m + LWS_PRE + len);
+    m->next = NULL;
+    m->len = len;
+    memcpy(m->buf + LWS_PRE, s, len);
+    free(s);
+    if (c->qtail)
+        c->qtail->next = m;
+    else
+        c->qhead = m;
+    c->qtail = m;
+    if (++c->qlen > OUTQ_MAX)
+        c->cut = 1;
+    lws_callback_on_writable(c->wsi);
+}
+
+static void conn_err(conn_t *c, const char *id, int e)
+{
+    json_t *m = json_pack("{ss ss ss ss}", "t", "err", "code", err_code(e), "nl", err_nl(e), "en",
+                          err_en(e));
+    if (id)
+        json_object_set_new(m, "id", json_string(id));
+    conn_send_json(c, m);
+}
+
+static void conn_ack(conn_t *c, const char *id, int64_t seq)
+{
+    conn_send_json(c, json_pack("{ss ss sI}", "t", "ack", "id", id, "seq", (json_int_t)seq));
+}
+
+/* ---- authentication and subscription ------------------------------------------- */
+
+typedef struct {
+    int chans[512];
+    size_t n;
+} chanset_t;
+
+static void chan_cb(void *ud, int kind, const char *id)
+{
+    chanset_t *cs = ud;
+    if (cs->n < sizeof cs->chans / sizeof cs->chans[0])
+        cs->chans[cs->n++] = hub_chan(srv.hub, kind, id);
+}
+
+static void conn_authenticate(conn_t *c, const who_t *who, int64_t since)
+{
+    c->who = *who;
+    c->authed = 1;
+    chanset_t cs = {.n = 0};
+    core_channels(srv.core, who, chan_cb, &cs);
+    if (since < 0)
+        since = 0;
+    hub_sub_set(srv.hub, c->sub, cs.chans, cs.n, since);
+    c->sync_at = srv.committed;
+    c->need_sync = 1;
+    conn_send_json(c, json_pack("{ss so ss sI sI}", "t", "welcome", "me",
+                                core_who_json(srv.core, who), "sprint", core_sprint_id(srv.core),
+                                "head", (json_int_t)srv.committed, "now", (json_int_t)now_ms()));
+}
+
+/* ---- commands -------------------------------------------------------------------- */
+
+/* Hands the events of one command to the writer and keeps their frames until commit. */
+static void submit_events(const evlist_t *out)
+{
+    for (size_t i = 0; i < out->n; i++) {
+        const ev_t *ev = &out->v[i];
+        size_t blen, flen;
+        char *body = ev_to_body(ev, &blen);
+        store_rec_t rec;
+        ev_to_rec(ev, body, blen, &rec);
+        writer_submit(srv.writer, &rec);
+        free(body);
+        xgrow((void **)&srv.unc, &srv.capunc, srv.nunc + 1, sizeof *srv.unc);
+        unc_t *u = &srv.unc[srv.nunc++];
+        u->seq = ev->seq;
+        u->chan = ev->aud_kind == AUD_SERVER ? -1 : hub_chan(srv.hub, ev->aud_kind, ev->aud_id);
+        u->frame = ev->aud_kind == AUD_SERVER ? NULL : ev_frame(ev, &flen);
+        u->len = u->frame ? flen : 0;
+    }
+}
+
+static void conn_pend(conn_t *c, const pend_t *p)
+{
+    xgrow((void **)&c->pend, &c->cappend, c->npend + 1, sizeof *c->pend);
+    c->pend[c->npend++] = *p;
+}
+
+static int id_ok(const char *id)
+{
+    size_t n = strlen(id);
+    if (n == 0 || n > 64)
+        return 0;
+    for (; *id; id++)
+        if (*id < 0x21 || *id > 0x7e)
+            return 0;
+    return 1;
+}
+
+static int store_ok(void)
+{
+    return !writer_failing(srv.writer, NULL);
+}
+
+static void handle_cmd(conn_t *c, json_t *msg)
+{
+    const char *id = json_string_value(json_object_get(msg, "id"));
+    const char *cmd = json_string_value(json_object_get(msg, "cmd"));
+    json_t *args = json_object_get(msg, "args");
+    if (id == NULL || !id_ok(id)) {
+        conn_err(c, NULL, id ? SP_E_BAD_ID : SP_E_BAD_MESSAGE);
+        return;
+    }
+    if (!c->authed) {
+        conn_err(c, id, SP_E_NOT_AUTHENTICATED);
+        return;
+    }
+    if (cmd == NULL || (args != NULL && !json_is_object(args))) {
+        conn_err(c, id, SP_E_BAD_MESSAGE);
+        return;
+    }
+    json_t *empty = args ? NULL : json_object();
+    evlist_t out = {0};
+    int64_t dup = 0;
+    int rc;
+    if (!store_ok())
+        rc = SP_E_STORE_UNAVAILABLE;
+    else
+        rc = core_exec(srv.core, &c->who, cmd, args ? args : empty, id, now_ms(), &out, &dup);
+    json_decref(empty);
+    if (rc < 0) {
+        conn_err(c, id, rc);
+    } else if (rc == 1) {
+        if (dup <= srv.committed)
+            conn_ack(c, id, dup);
+        else {
+            pend_t p = {.seq = dup, .kind = PEND_ACK};
+            snprintf(p.id, sizeof p.id, "%s", id);
+            conn_pend(c, &p);
+        }
+    } else if (out.n > 0) {
+        submit_events(&out);
+        pend_t p = {.seq = out.v[out.n - 1].seq, .kind = PEND_ACK};
+        snprintf(p.id, sizeof p.id, "%s", id);
+        conn_pend(c, &p);
+    } else {
+        conn_ack(c, id, srv.committed);
+    }
+    evlist_free(&out);
+}
+
+static int join_allowed(conn_t *c)
+{
+    int64_t now = now_ms();
+    if (now - c->join_window > 60000) {
+        c->join_window = now;
+        c->join_fails = 0;
+    }
+    return c->join_fails < JOIN_FAILS_MAX;
+}
+
+static void handle_join(conn_t *c, json_t *msg)
+{
+    const char *id = json_string_value(json_object_get(msg, "id"));
+    const char *code = json_string_value(json_object_get(msg, "code"));
+    const char *name = json_string_value(json_object_get(msg, "name"));
+    if (id == NULL || code == NULL || name == NULL) {
+        conn_err(c, id, SP_E_BAD_MESSAGE);
+        return;
+    }
+    if (!id_ok(id)) {
+        conn_err(c, NULL, SP_E_BAD_ID);
+        return;
+    }
+    if (!join_allowed(c)) {
+        conn_err(c, id, SP_E_RATE_LIMITED);
+        return;
+    }
+    if (!store_ok()) {
+        conn_err(c, id, SP_E_STORE_UNAVAILABLE);
+        return;
+    }
+    pend_t p = {.kind = PEND_JOINED};
+    char hash[SECRET_HASH_LEN + 1];
+    secret_token(p.token);
+    secret_hash(p.token, hash);
+    evlist_t out = {0};
+    int rc = core_join(srv.core, code, name, id, hash, now_ms(), &out, &p.who);
+    if (rc != 0) {
+        if (rc == SP_E_BAD_CODE)
+            c->join_fails++;
+        conn_err(c, id, rc);
+    } else {
+        submit_events(&out);
+        p.seq = out.v[out.n - 1].seq;
+        snprintf(p.id, sizeof p.id, "%s", id);
+        conn_pend(c, &p);
+    }
+    evlist_free(&out);
+}
+
+static void handle_hello(conn_t *c, json_t *msg)
+{
+    const char *token = json_string_value(json_object_get(msg, "token"));
+    json_t *since = json_object_get(msg, "since");
+    if (token == NULL || (since && !json_is_integer(since))) {
+        conn_err(c, NULL, SP_E_BAD_MESSAGE);
+        return;
+    }
+    char hash[SECRET_HASH_LEN + 1];
+    secret_hash(token, hash);
+    who_t who;
+    if (core_auth(srv.core, hash, &who) != 0) {
+        c->join_fails++;   /* guessing tokens counts like guessing codes */
+        conn_err(c, NULL, join_allowed(c) ? SP_E_BAD_TOKEN : SP_E_RATE_LIMITED);
+        return;
+    }
+    conn_authenticate(c, &who, since ? json_integer_value(since) : 0);
+}
+
+/* Nesting depth of a JSON text, counted outside strings; jansson itself allows 2048. */
+static int json_depth_ok(const char *s, size_t len)
+{
+    int depth = 0, in_str = 0;
+    for (size_t i = 0; i < len; i++) {
+        char ch = s[i];
+        if (in_str) {
+            if (ch == '\\')
+                i++;
+            else if (ch == '"')
+                in_str = 0;
+        } else if (ch == '"') {
+            in_str = 1;
+        } else if (ch == '{' || ch == '[') {
+            if (++depth > JSON_DEPTH_MAX)
+                return 0;
+        } else if (ch == '}' || ch == ']') {
+            depth--;
+        }
+    }
+    return 1;
+}
+
+static int rate_ok(conn_t *c)
+{
+    int64_t now = now_ms();
+    c->tokens += (double)(now - c->tokens_at) * RATE_PER_SEC / 1000.0;
+    if (c->tokens > RATE_BURST)
+        c->tokens = RATE_BURST;
+    c->tokens_at = now;
+    if (c->tokens < 1.0)
+        return 0;
+    c->tokens -= 1.0;
+    return 1;
+}
+
+static void handle_message(conn_t *c, const char *text, size_t len)
+{
+    if (!rate_ok(c)) {
+        conn_err(c, NULL, SP_E_RATE_LIMITED);
+        return;
+    }
+    if (!utf8_valid(text, len)) {
+        conn_err(c, NULL, SP_E_BAD_UTF8);
+        return;
+    }
+    if (!json_depth_ok(text, len)) {
+        conn_err(c, NULL, SP_E_TOO_DEEP);
+        return;
+    }
+    json_t *msg = json_loadb(text, len, 0, NULL);
+    if (!json_is_object(msg)) {
+        json_decref(msg);
+        conn_err(c, NULL, SP_E_BAD_JSON);
+        return;
+    }
+    const char *t = json_string_value(json_object_get(msg, "t"));
+    if (t == NULL)
+        conn_err(c, NULL, SP_E_BAD_MESSAGE);
+    else if (strcmp(t, "cmd") == 0)
+        handle_cmd(c, msg);
+    else if (strcmp(t, "hello") == 0)
+        handle_hello(c, msg);
+    else if (strcmp(t, "join") == 0)
+        handle_join(c, msg);
+    else if (strcmp(t, "ping") == 0) {
+        json_t *m = json_pack("{ss sI}", "t", "pong", "now", (json_int_t)now_ms());
+        json_t *echo = json_object_get(msg, "now");
+        if (echo)
+            json_object_set(m, "echo", echo);
+        conn_send_json(c, m);
+    } else
+        conn_err(c, NULL, SP_E_UNKNOWN_MESSAGE);
+    json_decref(msg);
+}
+
+/* ---- commit: fan-out and acks ----------------------------------------------------- */
+
+static void on_committed(void)
+{
+    int64_t committed = writer_committed(srv.writer);
+    if (committed <= srv.committed)
+        return;
+    while (srv.unc_head < srv.nunc && srv.unc[srv.unc_head].seq <= committed) {
+        unc_t *u = &srv.unc[srv.unc_head++];
+        if (u->chan >= 0)
+            hub_publish(srv.hub, u->seq, u->chan, u->frame, u->len);
+        free(u->frame);
+    }
+    if (srv.unc_head == srv.nunc)
+        srv.unc_head = srv.nunc = 0;
+    hub_set_head(srv.hub, committed);
+    srv.committed = committed;
+
+    for (conn_t *c = srv.conns; c != NULL; c = c->next) {
+        size_t k = 0;
+        while (k < c->npend && c->pend[k].seq <= committed) {
+            pend_t *p = &c->pend[k++];
+            if (p->kind == PEND_ACK) {
+                conn_ack(c, p->id, p->seq);
+            } else {
+                json_t *who = core_who_json(srv.core, &p->who);
+                conn_send_json(c, json_pack("{ss ss ss sO sO}", "t", "joined", "id", p->id,
+                                            "token", p->token, "member",
+                                            json_object_get(who, "member"), "team",
+                                            json_object_get(who, "team")));
+                json_decref(who);
+                conn_authenticate(c, &p->who, 0);
+            }
+        }
+        if (k > 0) {
+            memmove(c->pend, c->pend + k, (c->npend - k) * sizeof *c->pend);
+            c->npend -= k;
+        }
+    }
+}
+
+static void writer_notify(void *ud)
+{
+    (void)ud;
+    /* The only lws call that is safe from another thread. */
+    lws_cancel_service(srv.ctx);
+}
+
+static void hub_wake(void *ud)
+{
+    conn_t *c = ud;
+    lws_callback_on_writable(c->wsi);
+}
+
+/* ---- the lws callback -------------------------------------------------------------- */
+
+static conn_t *conn_new(struct lws *wsi)
+{
+    conn_t *c = xcalloc(1, sizeof *c);
+    c->wsi = wsi;
+    c->sub = hub_sub_new(srv.hub, c);
+    c->tokens = RATE_BURST;
+    c->tokens_at = now_ms();
+    c->join_window = c->tokens_at;
+    c->next = srv.conns;
+    if (srv.conns)
+        srv.conns->prev = c;
+    srv.conns = c;
+    srv.nconns++;
+    return c;
+}
+
+static void conn_free(conn_t *c)
+{
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        srv.conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    srv.nconns--;
+    hub_sub_free(srv.hub, c->sub);
+    for (outmsg_t *m = c->qhead, *n; m != NULL; m = n) {
+        n = m->next;
+        free(m);
+    }
+    free(c->pend);
+    free(c->rx);
+    free(c);
+}
+
+static int conn_writeable(conn_t *c)
+{
+    if (c->cut) {
+        lws_close_reason(c->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)"too slow", 8);
+        return -1;
+    }
+    unsigned char *buf;
+    size_t len;
+    int64_t seq;
+    if (c->qhead) {
+        outmsg_t *m = c->qhead;
+        c->qhead = m->next;
+        if (c->qhead == NULL)
+            c->qtail = NULL;
+        c->qlen--;
+        int n = lws_write(c->wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT);
+        free(m);
+        if (n < 0)
+            return -1;
+    } else if (c->authed && hub_sub_peek(srv.hub, c->sub, &buf, &len, &seq)) {
+        if (c->need_sync && seq > c->sync_at) {
+            c->need_sync = 0;
+            conn_send_json(c, json_pack("{ss sI}", "t", "synced", "seq", (json_int_t)c->sync_at));
+            return 0;
+        }
+        if (hub_sub_backlog(srv.hub, c->sub) > BACKLOG_MAX) {
+            c->cut = 1;
+            lws_callback_on_writable(c->wsi);
+            return 0;
+        }
+        hub_sub_pop(srv.hub, c->sub);
+        if (lws_write(c->wsi, buf, len, LWS_WRITE_TEXT) < 0)
+            return -1;
+    } else if (c->authed && c->need_sync) {
+        c->need_sync = 0;
+        conn_send_json(c, json_pack("{ss sI}", "t", "synced", "seq", (json_int_t)c->sync_at));
+        return 0;
+    } else {
+        return 0;
+    }
+    lws_callback_on_writable(c->wsi);
+    return 0;
+}
+
+static int conn_receive(conn_t *c, struct lws *wsi, const void *in, size_t len)
+{
+    if (c->rxlen + len > MSG_MAX) {
+        lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)"too big", 7);
+        return -1;
+    }
+    if (lws_frame_is_binary(wsi)) {
+        if (lws_is_final_fragment(wsi))
+            conn_err(c, NULL, SP_E_BAD_MESSAGE);
+        return 0;
+    }
+    if (c->rx == NULL)
+        c->rx = xmalloc(MSG_MAX + 1);
+    memcpy(c->rx + c->rxlen, in, len);
+    c->rxlen += len;
+    if (lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0) {
+        handle_message(c, c->rx, c->rxlen);
+        c->rxlen = 0;
+        /* Keep no 64 KiB buffer per idle connection. */
+        free(c->rx);
+        c->rx = NULL;
+    }
+    return 0;
+}
+
+static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                    size_t len)
+{
+    pss_t *pss = user;
+    switch (reason) {
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+        return http_ws_allowed(wsi, srv.opts->origins, srv.opts->norigins) ? 0 : -1;
+    case LWS_CALLBACK_ESTABLISHED:
+        pss->conn = conn_new(wsi);
+        return 0;
+    case LWS_CALLBACK_CLOSED:
+        if (pss->conn)
+            conn_free(pss->conn);
+        pss->conn = NULL;
+        return 0;
+    case LWS_CALLBACK_RECEIVE:
+        return pss->conn ? conn_receive(pss->conn, wsi, in, len) : -1;
+    case LWS_CALLBACK_SERVER_WRITEABLE:
+        return pss->conn ? conn_writeable(pss->conn) : 0;
+    case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+        if (srv.writer)
+            on_committed();
+        return 0;
+    case LWS_CALLBACK_HTTP: {
+        http_status_t st = {srv.committed, srv.nconns, !store_ok(), writer_pending(srv.writer)};
+        return http_begin(wsi, &pss->http, (const char *)in, &st);
+    }
+    case LWS_CALLBACK_HTTP_WRITEABLE:
+        return http_continue(wsi, &pss->http);
+    case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+    case LWS_CALLBACK_CLOSED_HTTP:
+        http_end(&pss->http);
+        return 0;
+    default:
+        break;
+    }
+    return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+static const struct lws_protocols protocols[] = {
+    {"staatsprint", callback, sizeof(pss_t), 1024, 0, NULL, 0},
+    {NULL, NULL, 0, 0, 0, NULL, 0},
+};
+
+static const lws_retry_bo_t retry = {
+    .secs_since_valid_ping = 25,
+    .secs_since_valid_hangup = 60,
+};
+
+/* ---- start and stop ---------------------------------------------------------------- */
+
+static void boot_event(void *ud, const ev_t *ev)
+{
+    (void)ud;
+    if (ev->aud_kind != AUD_SERVER) {
+        size_t len;
+        char *f = ev_frame(ev, &len);
+        hub_publish(srv.hub, ev->seq, hub_chan(srv.hub, ev->aud_kind, ev->aud_id), f, len);
+        free(f);
+    }
+    hub_set_head(srv.hub, ev->seq);
+}
+
+/* lws reports a busy port only in its log; find out first, with a clear message. */
+static int port_free(int port, const char *bind_addr)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return 1;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_ANY);
+    if (bind_addr)
+        inet_pton(AF_INET, bind_addr, &a.sin_addr);
+    int ok = bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
+    int err = errno;
+    close(fd);
+    if (!ok && err != EADDRINUSE && err != EACCES)
+        return 1;
+    return ok ? 1 : -err;
+}
+
+static void print_links(const serve_opts_t *o)
+{
+    char base[256];
+    if (o->public_url)
+        snprintf(base, sizeof base, "%s", o->public_url);
+    else
+        snprintf(base, sizeof base, "http://localhost:%d", o->port);
+    printf("staatsprint %s – %s\n", SP_VERSION, core_sprint_title(srv.core));
+    printf("Luistert op / listening on %s\n\n", base);
+    printf("Organisator: %s/#/o/%s\n", base, core_link_token(srv.core, "organiser", NULL));
+    printf("Jury:        %s/#/j/%s\n", base, core_link_token(srv.core, "jury", NULL));
+    printf("Scherm:      %s/#/s/%s\n", base, core_link_token(srv.core, "screen", NULL));
+    char prev[24] = "";
+    for (size_t i = 0; i < core_team_count(srv.core); i++) {
+        const char *id, *name, *room, *code;
+        core_team_info(srv.core, i, &id, &name, &room, &code);
+        if (strcmp(room, prev) != 0) {
+            const char *ft = core_link_token(srv.core, "facilitator", room);
+            printf("\nZaal/room %s – facilitator: %s/#/f/%s\n", room, base, ft ? ft : "");
+            snprintf(prev, sizeof prev, "%s", room);
+        }
+        printf("  Teamcode %-24s %s\n", name, code);
+    }
+    printf("\nDeelnemers openen %s/ en vullen hun teamcode in.\n"
+           "(Participants open %s/ and enter their team code.)\n",
+           base, base);
+    fflush(stdout);
+}
+
+static void signal_cb(uv_signal_t *h, int signum)
+{
+    (void)signum;
+    uv_stop(h->loop);
+}
+
+int server_run(const serve_opts_t *o)
+{
+    memset(&srv, 0, sizeof srv);
+    srv.opts = o;
+    signal(SIGPIPE, SIG_IGN);
+    int pf = port_free(o->port, o->bind);
+    if (pf < 0) {
+        fprintf(stderr, "staatsprint: poort %d is al in gebruik of niet toegestaan; kies een andere "
+                        "met --port.\n(port %d is already in use or not allowed: %s; choose another "
+                        "with --port.)\n", o->port, o->port, strerror(-pf));
+        return 1;
+    }
+    srv.core = core_new();
+    srv.hub = hub_new(LWS_PRE, hub_wake);
+    store_t *store = NULL;
+    if (boot_open(o->db, &store, srv.core, srv.log, sizeof srv.log, boot_event, NULL) != 0) {
+        hub_free(srv.hub);
+        core_free(srv.core);
+        return 1;
+    }
+    srv.committed = core_head(srv.core);
+    srv.writer = writer_start(store, srv.log, srv.committed, writer_notify, NULL);
+    if (srv.writer == NULL) {
+        fprintf(stderr, "staatsprint: kan de schrijfthread niet starten (cannot start the writer)\n");
+        store_close(store);
+        return 1;
+    }
+
+    lws_set_log_level(LLL_ERR, NULL);
+    struct lws_context_creation_info info;
+    memset(&info, 0, sizeof info);
+    info.port = o->port;
+    info.iface = o->bind;
+    info.protocols = protocols;
+    info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_DISABLE_IPV6;
+    info.retry_and_idle_policy = &retry;
+    info.timeout_secs = 30;
+    void *foreign[1] = {&srv.loop};
+    uv_loop_init(&srv.loop);
+    info.foreign_loops = foreign;
+    srv.ctx = lws_create_context(&info);
+    if (srv.ctx == NULL) {
+        fprintf(stderr, "staatsprint: kan niet luisteren op poort %d (cannot listen on port %d)\n",
+                o->port, o->port);
+        writer_stop(srv.writer);
+        uv_loop_close(&srv.loop);
+        return 1;
+    }
+    uv_signal_init(&srv.loop, &srv.sigint);
+    uv_signal_init(&srv.loop, &srv.sigterm);
+    uv_signal_start(&srv.sigint, signal_cb, SIGINT);
+    uv_signal_start(&srv.sigterm, signal_cb, SIGTERM);
+
+    if (!o->quiet)
+        print_links(o);
+
+    uv_run(&srv.loop, UV_RUN_DEFAULT);
+
+    fprintf(stderr, "staatsprint: stoppen (stopping)\n");
+    uv_signal_stop(&srv.sigint);
+    uv_signal_stop(&srv.sigterm);
+    uv_close((uv_handle_t *)&srv.sigint, NULL);
+    uv_close((uv_handle_t *)&srv.sigterm, NULL);
+    lws_context_destroy(srv.ctx);
+    /* lws closes its libuv handles asynchronously: let the loop finish them. */
+    for (int i = 0; i < 100 && uv_run(&srv.loop, UV_RUN_NOWAIT) != 0; i++)
+        ;
+    uv_loop_close(&srv.loop);
+    writer_stop(srv.writer);
+    for (size_t i = srv.unc_head; i < srv.nunc; i++)
+        free(srv.unc[i].frame);
+    free(srv.unc);
+    while (srv.conns)
+        conn_free(srv.conns);
+    hub_free(srv.hub);
+    core_free(srv.core);
+    return 0;
+}

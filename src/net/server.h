@@ -1,0 +1,27 @@
+/* server.h – the staatsprint server: HTTP, WebSocket, core and store tied together.
+ *
+ * One libwebsockets service thread (on libuv) runs the core and the fan-out; a
+ * writer thread (store/writer.h) group-commits events. A command's events are
+ * applied to the core at once, handed to the writer, and only after the writer
+ * reports them durable are they sent to anyone and the command acknowledged.
+ */
+#ifndef SP_SERVER_H
+#define SP_SERVER_H
+
+#include <stddef.h>
+
+typedef struct {
+    int port;                 /* 8080 */
+    const char *db;           /* "staatsprint.db" or "postgresql://…" */
+    const char *bind;         /* interface to listen on, NULL for all */
+    const char *public_url;   /* base of printed links, NULL: http://localhost:PORT */
+    const char *const *origins;  /* extra allowed Origin values for /ws */
+    size_t norigins;
+    int quiet;                /* print only the links */
+} serve_opts_t;
+
+/* Runs the server until SIGINT or SIGTERM. Returns the process exit status (0 on a
+ * clean stop); on failure to start prints a reason (Dutch and English) to stderr. */
+int server_run(const serve_opts_t *o);
+
+#endif

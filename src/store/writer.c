@@ -1,0 +1,301 @@
+/* writer.c – the group-commit thread: takes the whole queue, appends it in one transaction.
+ *
+ * Design notes
+ *  - Two buffers: submitters append to `q` under the mutex; the writer swaps `q` with
+ *    `spare` and appends the taken batch without holding the mutex, so a slow fsync never
+ *    blocks the network thread. While one group is being committed the next one fills up,
+ *    which is what makes groups large exactly when the load is high.
+ *  - Each queued record owns one heap block holding all its strings; the block starts
+ *    with the type string, so `rec.type` is the pointer to free.
+ *  - committed, pending, failing and the statistics are C11 atomics: readers on other
+ *    threads never take the mutex.
+ *
+ * States of the thread:
+ *   waiting --records queued--> committing --append ok--> (publish, notify) --> waiting
+ *                                   |  ^
+ *                     append failed v  | back-off elapsed (50 ms, doubling, at most 2 s)
+ *                                 failing (notify once on entry; batch kept)
+ *   After writer_stop(): the queue is drained as usual; the thread ends when it is empty.
+ *   Only if appends still fail after WRITER_STOP_TRIES more attempts does it give up,
+ *   which loses nothing acknowledged (nothing uncommitted was ever acknowledged).
+ */
+#include "store/writer.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/xalloc.h"
+
+#define WRITER_BACKOFF_MIN_MS 50
+#define WRITER_BACKOFF_MAX_MS 2000
+#define WRITER_STOP_TRIES 3
+
+struct writer {
+    store_t *s;
+    char *log;
+    void (*notify)(void *ud);
+    void *ud;
+    pthread_t thread;
+
+    pthread_mutex_t mu;
+    pthread_cond_t cv; /* signalled on new records and on stop */
+    store_rec_t *q;    /* under mu */
+    size_t qlen, qcap; /* under mu */
+    store_rec_t *spare; /* the writer thread's buffer; only it touches this */
+    size_t spare_cap;
+    int stop;    /* under mu */
+    int abandon; /* writer thread only: gave up after stop */
+
+    _Atomic int64_t committed;
+    _Atomic size_t pending;
+    _Atomic int failing;
+    _Atomic int last_rc;
+    _Atomic uint64_t commits, records, failures, max_batch;
+};
+
+static const char *writer_nz(const char *s)
+{
+    return s ? s : "";
+}
+
+/* Copies rec into out; all strings go into one block that out->type points to. */
+static void writer_copy(store_rec_t *out, const store_rec_t *rec)
+{
+    const char *body = writer_nz(rec->body);
+    size_t body_len = rec->body_len ? rec->body_len : strlen(body);
+    const char *src[4] = {writer_nz(rec->type), writer_nz(rec->aud_id), writer_nz(rec->actor),
+                          writer_nz(rec->cmd_id)};
+    size_t len[4];
+    size_t total = body_len + 1;
+    for (int i = 0; i < 4; i++) {
+        len[i] = strlen(src[i]);
+        total += len[i] + 1;
+    }
+    char *block = xmalloc(total);
+    char *dst[4];
+    char *p = block;
+    for (int i = 0; i < 4; i++) {
+        dst[i] = p;
+        memcpy(p, src[i], len[i] + 1);
+        p += len[i] + 1;
+    }
+    memcpy(p, body, body_len);
+    p[body_len] = '\0';
+    *out = *rec;
+    out->type = dst[0];
+    out->aud_id = dst[1];
+    out->actor = dst[2];
+    out->cmd_id = dst[3];
+    out->body = p;
+    out->body_len = body_len;
+}
+
+static void writer_free_batch(store_rec_t *batch, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free((char *)batch[i].type); /* the record's block, see writer_copy() */
+}
+
+static void writer_notify(writer_t *w)
+{
+    if (w->notify != NULL)
+        w->notify(w->ud);
+}
+
+/* Waits ms milliseconds, or less when stop is requested meanwhile; returns the stop flag.
+ * Once stopping, every wait is the shortest back-off, so a failing disk delays shutdown
+ * by a fraction of a second, not by the full back-off. */
+static int writer_sleep(writer_t *w, int ms)
+{
+    pthread_mutex_lock(&w->mu);
+    int stopping = w->stop;
+    if (stopping)
+        ms = WRITER_BACKOFF_MIN_MS;
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    int rc = 0;
+    /* New records also signal cv; they do not end the back-off. */
+    while (rc != ETIMEDOUT && (stopping || !w->stop))
+        rc = pthread_cond_timedwait(&w->cv, &w->mu, &until);
+    stopping = w->stop;
+    pthread_mutex_unlock(&w->mu);
+    return stopping;
+}
+
+/* Appends one batch, retrying until it succeeds (or, after stop, until it gives up). */
+static void writer_commit(writer_t *w, const store_rec_t *batch, size_t n)
+{
+    int delay = WRITER_BACKOFF_MIN_MS;
+    int tries_after_stop = 0;
+    while (!w->abandon) {
+        int rc = store_append(w->s, w->log, batch, n);
+        if (rc == STORE_OK) {
+            /* committed goes last: whoever sees it advance also sees the rest. */
+            atomic_fetch_add(&w->commits, 1);
+            atomic_fetch_add(&w->records, n);
+            if (n > atomic_load(&w->max_batch))
+                atomic_store(&w->max_batch, n);
+            atomic_fetch_sub(&w->pending, n);
+            atomic_store(&w->last_rc, STORE_OK);
+            atomic_store(&w->failing, 0);
+            atomic_store(&w->committed, batch[n - 1].seq);
+            writer_notify(w);
+            return;
+        }
+        atomic_fetch_add(&w->failures, 1);
+        atomic_store(&w->last_rc, rc);
+        if (atomic_exchange(&w->failing, 1) == 0)
+            writer_notify(w);
+        int stopping = writer_sleep(w, delay);
+        if (stopping && ++tries_after_stop > WRITER_STOP_TRIES) {
+            w->abandon = 1;
+            break;
+        }
+        delay = delay * 2 > WRITER_BACKOFF_MAX_MS ? WRITER_BACKOFF_MAX_MS : delay * 2;
+    }
+    fprintf(stderr,
+            "staatsprint: writer: stopping with %zu uncommitted records of log %s "
+            "(never acknowledged): %s\n",
+            n, w->log, store_strerror(atomic_load(&w->last_rc)));
+    atomic_fetch_sub(&w->pending, n);
+}
+
+static void *writer_main(void *arg)
+{
+    writer_t *w = arg;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (w->qlen == 0 && !w->stop)
+            pthread_cond_wait(&w->cv, &w->mu);
+        if (w->qlen == 0)
+            break; /* stopped and drained */
+        store_rec_t *batch = w->q;
+        size_t n = w->qlen, cap = w->qcap;
+        w->q = w->spare;
+        w->qcap = w->spare_cap;
+        w->qlen = 0;
+        pthread_mutex_unlock(&w->mu);
+
+        writer_commit(w, batch, n);
+        writer_free_batch(batch, n);
+        w->spare = batch;
+        w->spare_cap = cap;
+
+        pthread_mutex_lock(&w->mu);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+writer_t *writer_start(store_t *s, const char *log, int64_t head, void (*notify)(void *ud),
+                       void *ud)
+{
+    if (s == NULL || log == NULL || log[0] == '\0')
+        return NULL;
+    writer_t *w = xcalloc(1, sizeof *w);
+    w->s = s;
+    w->log = xstrdup(log);
+    w->notify = notify;
+    w->ud = ud;
+    atomic_init(&w->committed, head);
+    atomic_init(&w->pending, 0);
+    atomic_init(&w->failing, 0);
+    atomic_init(&w->last_rc, STORE_OK);
+    atomic_init(&w->commits, 0);
+    atomic_init(&w->records, 0);
+    atomic_init(&w->failures, 0);
+    atomic_init(&w->max_batch, 0);
+
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    /* Back-off deadlines must not jump with the wall clock. */
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    int ok = pthread_mutex_init(&w->mu, NULL) == 0;
+    if (ok && pthread_cond_init(&w->cv, &ca) != 0) {
+        pthread_mutex_destroy(&w->mu);
+        ok = 0;
+    }
+    pthread_condattr_destroy(&ca);
+    if (ok && pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+        pthread_cond_destroy(&w->cv);
+        pthread_mutex_destroy(&w->mu);
+        ok = 0;
+    }
+    if (!ok) {
+        free(w->log);
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void writer_submit(writer_t *w, const store_rec_t *rec)
+{
+    store_rec_t copy;
+    writer_copy(&copy, rec); /* outside the lock: the writer thread never waits on malloc */
+    pthread_mutex_lock(&w->mu);
+    if (w->qlen == w->qcap) {
+        size_t cap = w->qcap ? w->qcap * 2 : 256;
+        w->q = xrealloc(w->q, cap * sizeof *w->q);
+        w->qcap = cap;
+    }
+    w->q[w->qlen++] = copy;
+    atomic_fetch_add(&w->pending, 1);
+    if (w->qlen == 1)
+        pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+int64_t writer_committed(const writer_t *w)
+{
+    return atomic_load(&w->committed);
+}
+
+size_t writer_pending(const writer_t *w)
+{
+    return atomic_load(&w->pending);
+}
+
+int writer_failing(const writer_t *w, int *rc)
+{
+    if (rc != NULL)
+        *rc = atomic_load(&w->last_rc);
+    return atomic_load(&w->failing);
+}
+
+void writer_get_stats(const writer_t *w, writer_stats_t *out)
+{
+    out->commits = atomic_load(&w->commits);
+    out->records = atomic_load(&w->records);
+    out->failures = atomic_load(&w->failures);
+    out->max_batch = atomic_load(&w->max_batch);
+}
+
+void writer_stop(writer_t *w)
+{
+    if (w == NULL)
+        return;
+    pthread_mutex_lock(&w->mu);
+    w->stop = 1;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->thread, NULL);
+    store_close(w->s);
+    free(w->q);
+    free(w->spare);
+    pthread_cond_destroy(&w->cv);
+    pthread_mutex_destroy(&w->mu);
+    free(w->log);
+    free(w);
+}

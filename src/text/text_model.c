@@ -1,0 +1,553 @@
+/* text_model – TF-IDF vectors of Dutch notes (stems + character n-grams) and cosine similarity. */
+#include "text/text_model.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "text/text_norm.h"
+#include "text/text_stem.h"
+#include "text/text_stop.h"
+#include "text/text_vocab.h"
+
+/*
+ * Design notes.
+ *  - Features are 64-bit FNV-1a hashes of the feature text; the top bit says whether it is
+ *    a word (stem) or a character n-gram. A collision between two different features is
+ *    possible in principle and would only add a sliver of similarity; with a few thousand
+ *    features per model its chance is about 1e-12.
+ *  - After counting, the distinct hashes of the whole model are sorted and numbered, so
+ *    every vector is a list of (feature id, weight) sorted by id: a dot product is a merge,
+ *    and the inverted index (postings per id, sorted by note) is a counting sort.
+ *  - Invariant: every vector has unit length or is empty; weights are > 0.
+ *  - Nothing here depends on hash-table iteration order or on time, so the same notes in
+ *    the same order always give the same model.
+ */
+
+#define WORD_BIT (UINT64_C(1) << 63)
+
+typedef struct feat {
+    uint32_t id;
+    float w;
+} feat_t;
+
+typedef struct term { /* a word of a note, for labels */
+    uint64_t hash;    /* the word feature's hash */
+    uint32_t surface; /* offset of the surface form in the model's arena */
+} term_t;
+
+struct text_model {
+    text_options_t opt;
+    size_t n;
+    size_t *vec_start; /* n + 1: note i's features are feats[vec_start[i] .. vec_start[i+1]) */
+    feat_t *feats;
+    size_t nfeat;      /* distinct features */
+    uint64_t *fhash;   /* nfeat, sorted */
+    float *idf;        /* nfeat */
+    size_t *term_start; /* n + 1 */
+    term_t *terms;
+    char *arena;
+};
+
+void text_options_default(text_options_t *o)
+{
+    o->threshold = 0.22;
+    o->ngram_weight = 0.5;
+    o->ngram_min = 3;
+    o->ngram_max = 5;
+    o->use_stop = 1;
+    o->use_vocab = 1;
+    o->use_stem = 1;
+    o->label_terms = 2;
+    o->neighbors = 8;
+    o->neighbor_weight = 0.5;
+}
+
+static uint64_t fnv(uint64_t h, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= UINT64_C(0x100000001b3);
+    }
+    return h;
+}
+#define FNV_BASIS UINT64_C(0xcbf29ce484222325)
+
+/* Growable arrays, kept deliberately plain. */
+typedef struct { uint64_t *v; size_t n, cap; } u64vec_t;
+static void u64_push(u64vec_t *a, uint64_t x)
+{
+    if (a->n == a->cap) {
+        a->cap = a->cap ? a->cap * 2 : 256;
+        a->v = text_xrealloc(a->v, a->cap * sizeof *a->v);
+    }
+    a->v[a->n++] = x;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static size_t find_hash(const uint64_t *h, size_t n, uint64_t x)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (h[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo; /* callers only look up hashes that are present */
+}
+
+typedef struct builder {
+    text_stemmer_t *stem;
+    u64vec_t raw;        /* feature hashes of all notes, note after note */
+    size_t *raw_start;   /* n + 1 */
+    term_t *terms;
+    size_t nterms, terms_cap;
+    char *arena;
+    size_t arena_len, arena_cap;
+} builder_t;
+
+static uint32_t arena_add(builder_t *b, const char *s)
+{
+    size_t len = strlen(s);
+    if (b->arena_len + len + 1 > b->arena_cap) {
+        size_t cap = b->arena_cap ? b->arena_cap * 2 : 4096;
+        while (cap < b->arena_len + len + 1)
+            cap *= 2;
+        b->arena = text_xrealloc(b->arena, cap);
+        b->arena_cap = cap;
+    }
+    uint32_t off = (uint32_t)b->arena_len;
+    memcpy(b->arena + off, s, len + 1);
+    b->arena_len += len + 1;
+    return off;
+}
+
+static void add_term(builder_t *b, uint64_t hash, const char *surface)
+{
+    if (b->nterms == b->terms_cap) {
+        b->terms_cap = b->terms_cap ? b->terms_cap * 2 : 256;
+        b->terms = text_xrealloc(b->terms, b->terms_cap * sizeof *b->terms);
+    }
+    b->terms[b->nterms].hash = hash;
+    b->terms[b->nterms].surface = arena_add(b, surface);
+    b->nterms++;
+}
+
+/* Appends the raw feature hashes of one note (with repeats: they become tf). */
+static void featurize(builder_t *b, const text_options_t *o, const text_tokens_t *t)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        const char *key = t->tok[i].key;
+        size_t len = t->tok[i].key_len;
+        if (o->use_stop && text_stop_is(key, len))
+            continue;
+        if (o->use_vocab) {
+            const char *syn = text_vocab_lookup(key, len);
+            if (syn) {
+                key = syn;
+                len = strlen(syn);
+            }
+        }
+        const char *word = key;
+        size_t wlen = len;
+        if (o->use_stem)
+            word = text_stem(b->stem, key, len, &wlen);
+        uint64_t wh = fnv(FNV_BASIS, word, wlen) | WORD_BIT;
+        u64_push(&b->raw, wh);
+        add_term(b, wh, t->tok[i].surface);
+        if (key[0] >= '0' && key[0] <= '9')
+            continue; /* n-grams of numbers only add noise */
+        for (int g = o->ngram_min; g <= o->ngram_max; g++) {
+            if ((size_t)g > len)
+                break;
+            for (size_t p = 0; p + (size_t)g <= len; p++) {
+                uint64_t h = fnv(fnv(FNV_BASIS, "g", 1), key + p, (size_t)g) & ~WORD_BIT;
+                u64_push(&b->raw, h);
+            }
+        }
+    }
+}
+
+static void normalize_part(feat_t *f, size_t n, const uint64_t *fhash, int want_word, double scale)
+{
+    double ss = 0;
+    for (size_t i = 0; i < n; i++)
+        if (((fhash[f[i].id] & WORD_BIT) != 0) == want_word)
+            ss += (double)f[i].w * f[i].w;
+    if (ss <= 0)
+        return;
+    double k = scale / sqrt(ss);
+    for (size_t i = 0; i < n; i++)
+        if (((fhash[f[i].id] & WORD_BIT) != 0) == want_word)
+            f[i].w = (float)(f[i].w * k);
+}
+
+static int has_part(const feat_t *f, size_t n, const uint64_t *fhash, int want_word)
+{
+    for (size_t i = 0; i < n; i++)
+        if (((fhash[f[i].id] & WORD_BIT) != 0) == want_word)
+            return 1;
+    return 0;
+}
+
+text_model_t *text_model_new(const char *const *texts, size_t n, const text_options_t *opt)
+{
+    text_model_t *m = text_xrealloc(NULL, sizeof *m);
+    memset(m, 0, sizeof *m);
+    if (opt)
+        m->opt = *opt;
+    else
+        text_options_default(&m->opt);
+    text_options_t *o = &m->opt;
+    if (o->ngram_min < 2)
+        o->ngram_min = 2;
+    if (o->ngram_max > 8)
+        o->ngram_max = 8;
+    m->n = n;
+
+    builder_t b = {0};
+    b.stem = text_stemmer_new();
+    b.raw_start = text_xrealloc(NULL, (n + 1) * sizeof *b.raw_start);
+    m->term_start = text_xrealloc(NULL, (n + 1) * sizeof *m->term_start);
+    text_tokens_t tok;
+    text_tokens_init(&tok);
+    for (size_t i = 0; i < n; i++) {
+        b.raw_start[i] = b.raw.n;
+        m->term_start[i] = b.nterms;
+        text_tokenize(texts[i] ? texts[i] : "", &tok);
+        featurize(&b, o, &tok);
+        /* Sorted per note so repeats are adjacent (tf) and df counts each note once. */
+        qsort(b.raw.v + b.raw_start[i], b.raw.n - b.raw_start[i], sizeof *b.raw.v, cmp_u64);
+    }
+    b.raw_start[n] = b.raw.n;
+    m->term_start[n] = b.nterms;
+    text_tokens_free(&tok);
+    text_stemmer_free(b.stem);
+    m->terms = b.terms;
+    m->arena = b.arena;
+
+    /* Distinct features with document frequency. */
+    uint64_t *all = text_xrealloc(NULL, (b.raw.n ? b.raw.n : 1) * sizeof *all);
+    size_t na = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = b.raw_start[i]; k < b.raw_start[i + 1]; k++)
+            if (k == b.raw_start[i] || b.raw.v[k] != b.raw.v[k - 1])
+                all[na++] = b.raw.v[k];
+    qsort(all, na, sizeof *all, cmp_u64);
+    m->fhash = text_xrealloc(NULL, (na ? na : 1) * sizeof *m->fhash);
+    uint32_t *df = text_xrealloc(NULL, (na ? na : 1) * sizeof *df);
+    size_t nf = 0;
+    for (size_t k = 0; k < na; k++) {
+        if (nf && m->fhash[nf - 1] == all[k]) {
+            df[nf - 1]++;
+        } else {
+            m->fhash[nf] = all[k];
+            df[nf++] = 1;
+        }
+    }
+    free(all);
+    m->nfeat = nf;
+    m->idf = text_xrealloc(NULL, (nf ? nf : 1) * sizeof *m->idf);
+    for (size_t k = 0; k < nf; k++)
+        m->idf[k] = (float)(log((1.0 + (double)n) / (1.0 + df[k])) + 1.0);
+    free(df);
+
+    /* Vectors. */
+    m->vec_start = text_xrealloc(NULL, (n + 1) * sizeof *m->vec_start);
+    m->feats = text_xrealloc(NULL, (b.raw.n ? b.raw.n : 1) * sizeof *m->feats);
+    size_t nv = 0;
+    double gw = o->ngram_max >= o->ngram_min ? o->ngram_weight : 0.0;
+    if (gw < 0)
+        gw = 0;
+    if (gw > 1)
+        gw = 1;
+    for (size_t i = 0; i < n; i++) {
+        m->vec_start[i] = nv;
+        size_t k = b.raw_start[i], end = b.raw_start[i + 1];
+        while (k < end) {
+            size_t r = k;
+            while (r < end && b.raw.v[r] == b.raw.v[k])
+                r++;
+            uint32_t id = (uint32_t)find_hash(m->fhash, nf, b.raw.v[k]);
+            m->feats[nv].id = id;
+            m->feats[nv].w = (float)((1.0 + log((double)(r - k))) * m->idf[id]);
+            nv++;
+            k = r;
+        }
+        feat_t *f = m->feats + m->vec_start[i];
+        size_t cnt = nv - m->vec_start[i];
+        int hw = has_part(f, cnt, m->fhash, 1), hg = has_part(f, cnt, m->fhash, 0);
+        normalize_part(f, cnt, m->fhash, 1, hg ? sqrt(1.0 - gw) : 1.0);
+        normalize_part(f, cnt, m->fhash, 0, hw ? sqrt(gw) : 1.0);
+        /* Both parts are now unit length times their scale; with one part missing or a
+         * zero weight the whole is rescaled so it stays a unit vector. */
+        double ss = 0;
+        for (size_t q = 0; q < cnt; q++)
+            ss += (double)f[q].w * f[q].w;
+        if (ss > 0) {
+            size_t keep = 0;
+            double inv = 1.0 / sqrt(ss);
+            for (size_t q = 0; q < cnt; q++) {
+                float w = (float)(f[q].w * inv);
+                if (w > 0.0f) {
+                    f[keep] = f[q];
+                    f[keep].w = w;
+                    keep++;
+                }
+            }
+            nv = m->vec_start[i] + keep;
+        }
+    }
+    m->vec_start[n] = nv;
+    free(b.raw.v);
+    free(b.raw_start);
+    return m;
+}
+
+void text_model_free(text_model_t *m)
+{
+    if (!m)
+        return;
+    free(m->vec_start);
+    free(m->feats);
+    free(m->fhash);
+    free(m->idf);
+    free(m->term_start);
+    free(m->terms);
+    free(m->arena);
+    free(m);
+}
+
+size_t text_model_count(const text_model_t *m)
+{
+    return m->n;
+}
+
+int text_model_is_empty(const text_model_t *m, size_t i)
+{
+    return m->vec_start[i] == m->vec_start[i + 1];
+}
+
+double text_model_similarity(const text_model_t *m, size_t i, size_t j)
+{
+    const feat_t *a = m->feats + m->vec_start[i], *ae = m->feats + m->vec_start[i + 1];
+    const feat_t *b = m->feats + m->vec_start[j], *be = m->feats + m->vec_start[j + 1];
+    double dot = 0;
+    while (a < ae && b < be) {
+        if (a->id < b->id)
+            a++;
+        else if (a->id > b->id)
+            b++;
+        else
+            dot += (double)(a++)->w * (b++)->w;
+    }
+    return dot > 1.0 ? 1.0 : dot; /* rounding may overshoot by an ulp */
+}
+
+void text_model_similarity_matrix(const text_model_t *m, float *sim)
+{
+    size_t n = m->n, nf = m->nfeat;
+    memset(sim, 0, n * n * sizeof *sim);
+    /* Postings per feature, sorted by note (notes are visited in order). */
+    size_t *ps = text_xrealloc(NULL, (nf + 1) * sizeof *ps);
+    memset(ps, 0, (nf + 1) * sizeof *ps);
+    for (size_t k = 0; k < m->vec_start[n]; k++)
+        ps[m->feats[k].id + 1]++;
+    for (size_t f = 0; f < nf; f++)
+        ps[f + 1] += ps[f];
+    size_t *cur = text_xrealloc(NULL, (nf ? nf : 1) * sizeof *cur);
+    memcpy(cur, ps, nf * sizeof *cur);
+    uint32_t *pdoc = text_xrealloc(NULL, (m->vec_start[n] ? m->vec_start[n] : 1) * sizeof *pdoc);
+    float *pw = text_xrealloc(NULL, (m->vec_start[n] ? m->vec_start[n] : 1) * sizeof *pw);
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = m->vec_start[i]; k < m->vec_start[i + 1]; k++) {
+            size_t at = cur[m->feats[k].id]++;
+            pdoc[at] = (uint32_t)i;
+            pw[at] = m->feats[k].w;
+        }
+    /* Row i gathers only notes after i: cur[f] walks each posting list once, so at note i
+     * it points just past i's own posting. */
+    memcpy(cur, ps, nf * sizeof *cur);
+    for (size_t i = 0; i < n; i++) {
+        float *row = sim + i * n;
+        for (size_t k = m->vec_start[i]; k < m->vec_start[i + 1]; k++) {
+            uint32_t f = m->feats[k].id;
+            float w = m->feats[k].w;
+            size_t from = ++cur[f], to = ps[f + 1];
+            for (size_t p = from; p < to; p++)
+                row[pdoc[p]] += w * pw[p];
+        }
+        if (m->vec_start[i] != m->vec_start[i + 1])
+            row[i] = 1.0f;
+        for (size_t j = i + 1; j < n; j++) {
+            if (row[j] > 1.0f)
+                row[j] = 1.0f;
+            sim[j * n + i] = row[j];
+        }
+    }
+    free(ps);
+    free(cur);
+    free(pdoc);
+    free(pw);
+}
+
+/* ---- labels ---- */
+
+typedef struct lterm {
+    uint64_t hash;
+    const char *surface;
+    uint32_t note;
+} lterm_t;
+
+static int cmp_lterm(const void *pa, const void *pb)
+{
+    const lterm_t *a = pa, *b = pb;
+    if (a->hash != b->hash)
+        return a->hash < b->hash ? -1 : 1;
+    int c = strcmp(a->surface, b->surface);
+    if (c)
+        return c;
+    return (a->note > b->note) - (a->note < b->note);
+}
+
+typedef struct cand {
+    const char *surface;
+    double score;
+    size_t cdf;
+} cand_t;
+
+static int cmp_cand(const void *pa, const void *pb)
+{
+    const cand_t *a = pa, *b = pb;
+    if (a->score != b->score)
+        return a->score > b->score ? -1 : 1;
+    return strcmp(a->surface, b->surface);
+}
+
+char *text_model_label(const text_model_t *m, const size_t *members, size_t k)
+{
+    size_t total = 0;
+    for (size_t q = 0; q < k; q++)
+        total += m->term_start[members[q] + 1] - m->term_start[members[q]];
+    lterm_t *lt = text_xrealloc(NULL, (total ? total : 1) * sizeof *lt);
+    size_t nl = 0;
+    for (size_t q = 0; q < k; q++)
+        for (size_t t = m->term_start[members[q]]; t < m->term_start[members[q] + 1]; t++) {
+            lt[nl].hash = m->terms[t].hash;
+            lt[nl].surface = m->arena + m->terms[t].surface;
+            lt[nl].note = (uint32_t)members[q];
+            nl++;
+        }
+    qsort(lt, nl, sizeof *lt, cmp_lterm);
+    cand_t *c = text_xrealloc(NULL, (nl ? nl : 1) * sizeof *c);
+    size_t nc = 0, shared = 0;
+    for (size_t a = 0; a < nl;) {
+        size_t e = a;
+        while (e < nl && lt[e].hash == lt[a].hash)
+            e++;
+        /* Within [a, e) entries are sorted by surface then note: count notes and pick
+         * the most frequent surface (ties: the first in strcmp order). */
+        size_t cdf = 0, best_cnt = 0;
+        const char *best = lt[a].surface;
+        for (size_t s = a; s < e;) {
+            size_t r = s;
+            while (r < e && strcmp(lt[r].surface, lt[s].surface) == 0)
+                r++;
+            if (r - s > best_cnt) {
+                best_cnt = r - s;
+                best = lt[s].surface;
+            }
+            s = r;
+        }
+        uint32_t *seen = text_xrealloc(NULL, (e - a) * sizeof *seen);
+        for (size_t s = a; s < e; s++)
+            seen[s - a] = lt[s].note;
+        for (size_t s = 0; s < e - a; s++) {
+            int dup = 0;
+            for (size_t r = 0; r < s && !dup; r++)
+                dup = seen[r] == seen[s];
+            cdf += !dup;
+        }
+        free(seen);
+        size_t id = find_hash(m->fhash, m->nfeat, lt[a].hash);
+        c[nc].surface = best;
+        c[nc].cdf = cdf;
+        c[nc].score = (double)cdf * (id < m->nfeat && m->fhash[id] == lt[a].hash ? m->idf[id] : 1.0);
+        shared += cdf >= 2;
+        nc++;
+        a = e;
+    }
+    qsort(c, nc, sizeof *c, cmp_cand);
+    /* In a group, a word only one of its notes uses does not describe the group; such
+     * words are used only when no word is shared at all (then the single best one). */
+    int want = m->opt.label_terms < 1 ? 1 : (m->opt.label_terms > 5 ? 5 : m->opt.label_terms);
+    size_t need_cdf = (k >= 2 && shared) ? 2 : 1;
+    if (k >= 2 && !shared)
+        want = 1;
+    size_t len = 0, picked = 0;
+    const char *pick[5];
+    for (size_t q = 0; q < nc && (int)picked < want; q++) {
+        if (c[q].cdf < need_cdf)
+            continue;
+        pick[picked++] = c[q].surface;
+        len += strlen(c[q].surface) + 5;
+    }
+    char *out = text_xrealloc(NULL, len + 1), *p = out;
+    for (size_t q = 0; q < picked; q++) {
+        if (q) {
+            memcpy(p, " \xc2\xb7 ", 4); /* " · " */
+            p += 4;
+        }
+        size_t l = strlen(pick[q]);
+        memcpy(p, pick[q], l);
+        p += l;
+    }
+    *p = '\0';
+    free(c);
+    free(lt);
+    return out;
+}
+
+/* ---- near-duplicates ---- */
+
+int text_similar(const char *text, const char *const *existing, size_t n, double threshold,
+                 size_t *index, double *score)
+{
+    if (!text || (!existing && n) || !index || !score)
+        return -EINVAL;
+    if (n == 0)
+        return 0;
+    const char **all = text_xrealloc(NULL, (n + 1) * sizeof *all);
+    memcpy(all, existing, n * sizeof *all);
+    all[n] = text;
+    text_model_t *m = text_model_new(all, n + 1, NULL);
+    free(all);
+    int found = 0;
+    double best = -1;
+    size_t bi = 0;
+    if (!text_model_is_empty(m, n)) {
+        for (size_t i = 0; i < n; i++) {
+            double s = text_model_similarity(m, n, i);
+            if (s > best) {
+                best = s;
+                bi = i;
+            }
+        }
+        if (best >= threshold && best > 0) {
+            *index = bi;
+            *score = best;
+            found = 1;
+        }
+    }
+    text_model_free(m);
+    return found;
+}

@@ -1,0 +1,69 @@
+/* text_model – TF-IDF vectors of Dutch notes (stems + character n-grams) and cosine similarity. */
+#ifndef TEXT_MODEL_H
+#define TEXT_MODEL_H
+
+#include <stddef.h>
+
+/*
+ * How a note becomes a vector:
+ *  1. text_tokenize (case folding, accents stripped, punctuation splits);
+ *  2. stop words dropped (text_stop), synonyms mapped to one word (text_vocab);
+ *  3. word features: the Snowball Dutch stem of every remaining token;
+ *  4. n-gram features: character n-grams (ngram_min..ngram_max bytes) of every remaining
+ *     token, so a compound shares features with its parts: "gegevensuitwisseling" and
+ *     "uitwisselen van gegevens" share "uitwis", "gegeven" and more;
+ *  5. TF-IDF weights (sublinear tf, smoothed idf over the notes of the model), each part
+ *     scaled to unit length, the n-gram part weighted by `ngram_weight`, the whole vector
+ *     scaled to unit length again, so cosine similarity is a dot product in [0, 1] and an
+ *     identical note scores exactly 1.
+ * A model is built once over a set of notes (the idf depends on all of them) and is
+ * read-only afterwards, so several threads may query one model at once.
+ */
+
+typedef struct text_options {
+    double threshold;     /* clustering: groups merge while their average similarity >= this */
+    double ngram_weight;  /* share of the n-gram part in the similarity, 0..1 */
+    int ngram_min;        /* shortest character n-gram, in bytes (>= 2) */
+    int ngram_max;        /* longest character n-gram (<= 8); 0 turns n-grams off */
+    int use_stop;         /* drop stop words */
+    int use_vocab;        /* map synonyms and abbreviations */
+    int use_stem;         /* stem words (else the normalised word is the feature) */
+    int label_terms;      /* words in a cluster's label (1..5) */
+    int neighbors;        /* clustering: k of the shared-neighbour similarity; 0 = off */
+    double neighbor_weight; /* share of the shared-neighbour similarity, 0..1 */
+} text_options_t;
+
+/* Fills `o` with the defaults that the evaluation set (data/eval/notes.tsv) supports. */
+void text_options_default(text_options_t *o);
+
+typedef struct text_model text_model_t;
+
+/* Builds a model over `n` NUL-terminated UTF-8 texts (borrowed; not kept after return).
+ * `opt` may be NULL for the defaults. Returns the model (caller frees it with
+ * text_model_free); allocation failure aborts with a message. */
+text_model_t *text_model_new(const char *const *texts, size_t n, const text_options_t *opt);
+void text_model_free(text_model_t *m); /* accepts NULL */
+
+size_t text_model_count(const text_model_t *m);
+/* True when note `i` has no telling word at all (empty, punctuation or stop words only). */
+int text_model_is_empty(const text_model_t *m, size_t i);
+/* Cosine similarity of notes i and j, in [0, 1]; 0 when either is empty. */
+double text_model_similarity(const text_model_t *m, size_t i, size_t j);
+/* Writes the full n x n similarity matrix into `sim` (caller-owned, n*n floats, row-major)
+ * through an inverted index, so pairs without a shared feature cost nothing. */
+void text_model_similarity_matrix(const text_model_t *m, float *sim);
+
+/* A short label for the notes `members[0..k)`: the words that best tell this group apart
+ * (how many of its notes use a word, times the word's idf), each shown in the form people
+ * wrote most often, joined by " · " ("privacy · gegevens"). Returns a malloc'd string the
+ * caller frees; "" when the notes have no telling words. */
+char *text_model_label(const text_model_t *m, const size_t *members, size_t k);
+
+/* Near-duplicate check for the Idee Race: compares `text` with `existing[0..n)` (borrowed)
+ * and, when the most similar one scores >= threshold, sets *index and *score and returns 1.
+ * Returns 0 when none reaches the threshold (or n == 0, or `text` has no telling words),
+ * -EINVAL when an argument is NULL. Ties go to the lowest index. */
+int text_similar(const char *text, const char *const *existing, size_t n, double threshold,
+                 size_t *index, double *score);
+
+#endif

@@ -1,0 +1,29 @@
+/* strmap.h – an open-addressing hash map from strings to 64-bit integers.
+ *
+ * Keys are copied and owned by the map. Values are plain int64_t (an index, a
+ * sequence number). Removal is not supported: staatsprint's maps only grow during
+ * a sprint (ids, command ids, token hashes), which keeps probing simple.
+ */
+#ifndef SP_STRMAP_H
+#define SP_STRMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    char **keys;      /* NULL = empty slot */
+    int64_t *vals;
+    size_t cap;       /* power of two */
+    size_t len;
+} strmap_t;
+
+void strmap_init(strmap_t *m);
+void strmap_free(strmap_t *m);          /* frees the keys; the struct may be reused after init */
+
+/* Sets key to val (replacing an existing value). Aborts on allocation failure. */
+void strmap_put(strmap_t *m, const char *key, int64_t val);
+
+/* Returns 1 and sets *val when key is present, else 0. val may be NULL. */
+int strmap_get(const strmap_t *m, const char *key, int64_t *val);
+
+#endif

@@ -1,0 +1,894 @@
+/* test_store.c – the SQLite engine, the dispatching store and the group-commit writer. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <pthread.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+#include "store/writer.h"
+
+/* ---- helpers ---------------------------------------------------------------------- */
+
+typedef struct {
+    char dir[64];
+    char db[128];
+} fixture_t;
+
+static int fx_setup(void **state)
+{
+    fixture_t *fx = calloc(1, sizeof *fx);
+    assert_non_null(fx);
+    snprintf(fx->dir, sizeof fx->dir, "/tmp/sp-store-XXXXXX");
+    assert_non_null(mkdtemp(fx->dir));
+    snprintf(fx->db, sizeof fx->db, "%s/test.db", fx->dir);
+    *state = fx;
+    return 0;
+}
+
+/* Removes the temporary directory and what the tests put in it (one level deep). */
+static int fx_teardown(void **state)
+{
+    fixture_t *fx = *state;
+    chmod(fx->dir, 0700);
+    DIR *d = opendir(fx->dir);
+    if (d != NULL) {
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            char p[512];
+            snprintf(p, sizeof p, "%s/%s", fx->dir, e->d_name);
+            unlink(p);
+        }
+        closedir(d);
+    }
+    rmdir(fx->dir);
+    free(fx);
+    return 0;
+}
+
+static store_t *open_ok(const char *path)
+{
+    char err[256];
+    store_t *s = NULL;
+    int rc = store_open(path, &s, err, sizeof err);
+    if (rc != 0)
+        fprintf(stderr, "store_open(%s): %d %s\n", path, rc, err);
+    assert_int_equal(rc, 0);
+    assert_non_null(s);
+    return s;
+}
+
+static store_rec_t rec_make(int64_t seq, const char *body)
+{
+    store_rec_t r = {
+        .seq = seq,
+        .ts = 1700000000000 + seq,
+        .type = "note.added",
+        .aud_kind = (int)(seq % 3),
+        .aud_id = seq % 2 ? "t3" : "",
+        .actor = "m4",
+        .cmd_id = "c1",
+        .body = body,
+        .body_len = strlen(body),
+    };
+    return r;
+}
+
+static void body_for(char *buf, size_t len, const char *log, int64_t seq)
+{
+    snprintf(buf, len, "{\"log\":\"%s\",\"i\":%lld}", log, (long long)seq);
+}
+
+/* Appends seqs from..to to log, one batch, with bodies from body_for(). */
+static int append_range(store_t *s, const char *log, int64_t from, int64_t to)
+{
+    size_t n = (size_t)(to - from + 1);
+    store_rec_t *recs = calloc(n, sizeof *recs);
+    char(*bodies)[64] = calloc(n, sizeof *bodies);
+    assert_non_null(recs);
+    assert_non_null(bodies);
+    for (size_t i = 0; i < n; i++) {
+        body_for(bodies[i], sizeof bodies[i], log, from + (int64_t)i);
+        recs[i] = rec_make(from + (int64_t)i, bodies[i]);
+    }
+    int rc = store_append(s, log, recs, n);
+    free(recs);
+    free(bodies);
+    return rc;
+}
+
+/* Checks every record read against rec_make()/body_for() and that seqs run on by one. */
+typedef struct {
+    const char *log;
+    int64_t next;   /* the seq expected next */
+    size_t count;
+    size_t stop_after; /* 0: never stop */
+    int bad;        /* a record that did not match */
+} check_t;
+
+static int check_cb(void *ud, const store_rec_t *r)
+{
+    check_t *c = ud;
+    char body[64];
+    body_for(body, sizeof body, c->log, r->seq);
+    store_rec_t want = rec_make(r->seq, body);
+    if (r->seq != c->next || r->ts != want.ts || strcmp(r->type, want.type) != 0 ||
+        r->aud_kind != want.aud_kind || strcmp(r->aud_id, want.aud_id) != 0 ||
+        strcmp(r->actor, want.actor) != 0 || strcmp(r->cmd_id, want.cmd_id) != 0 ||
+        r->body_len != want.body_len || memcmp(r->body, want.body, want.body_len) != 0)
+        c->bad++;
+    c->next = r->seq + 1;
+    c->count++;
+    return c->stop_after && c->count >= c->stop_after;
+}
+
+static check_t read_all(store_t *s, const char *log, int64_t after)
+{
+    check_t c = {.log = log, .next = after + 1};
+    assert_int_equal(store_read(s, log, after, check_cb, &c), 0);
+    assert_int_equal(c.bad, 0);
+    return c;
+}
+
+static int64_t head_of(store_t *s, const char *log)
+{
+    int64_t h = -1;
+    assert_int_equal(store_head(s, log, &h), 0);
+    return h;
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Waits up to ms for the writer to reach seq; returns whether it did. */
+static int wait_committed(const writer_t *w, int64_t seq, int ms)
+{
+    for (int i = 0; i < ms && writer_committed(w) < seq; i++)
+        sleep_ms(1);
+    return writer_committed(w) >= seq;
+}
+
+/* ---- the store -------------------------------------------------------------------- */
+
+static void test_append_read_reopen(void **state)
+{
+    fixture_t *fx = *state;
+    store_t *s = open_ok(fx->db);
+    assert_string_equal(s->engine->name, "sqlite");
+    assert_int_equal(head_of(s, "s1"), 0);
+    assert_int_equal(read_all(s, "s1", 0).count, 0);
+
+    assert_int_equal(append_range(s, "s1", 1, 3), 0);
+    assert_int_equal(head_of(s, "s1"), 3);
+    check_t c = read_all(s, "s1", 0);
+    assert_int_equal(c.count, 3);
+    assert_int_equal(c.next, 4);
+    c = read_all(s, "s1", 2);
+    assert_int_equal(c.count, 1);
+    assert_int_equal(read_all(s, "s1", 3).count, 0);
+
+    /* A single-record append and a C-string body (body_len 0). */
+    char body[64];
+    body_for(body, sizeof body, "s1", 4);
+    store_rec_t r = rec_make(4, body);
+    r.body_len = 0;
+    assert_int_equal(store_append(s, "s1", &r, 1), 0);
+    store_close(s);
+
+    s = open_ok(fx->db);
+    assert_int_equal(head_of(s, "s1"), 4);
+    c = read_all(s, "s1", 0);
+    assert_int_equal(c.count, 4);
+    assert_int_equal(append_range(s, "s1", 5, 9), 0);
+    assert_int_equal(read_all(s, "s1", 0).count, 9);
+    /* An empty batch writes nothing and succeeds. */
+    assert_int_equal(store_append(s, "s1", NULL, 0), 0);
+    assert_int_equal(head_of(s, "s1"), 9);
+    store_close(s);
+}
+
+static void test_conflict_writes_nothing(void **state)
+{
+    fixture_t *fx = *state;
+    store_t *s = open_ok(fx->db);
+    /* An empty log must start at 1. */
+    assert_int_equal(append_range(s, "s1", 2, 3), STORE_ECONFLICT);
+    assert_int_equal(head_of(s, "s1"), 0);
+    assert_int_equal(append_range(s, "s1", 1, 2), 0);
+    /* Already taken, and a gap: both refused, nothing of the batch written. */
+    assert_int_equal(append_range(s, "s1", 2, 5), STORE_ECONFLICT);
+    assert_int_equal(append_range(s, "s1", 1, 1), STORE_ECONFLICT);
+    assert_int_equal(append_range(s, "s1", 4, 6), STORE_ECONFLICT);
+    assert_int_equal(head_of(s, "s1"), 2);
+    assert_int_equal(read_all(s, "s1", 0).count, 2);
+    /* A batch with a gap inside is a bad argument. */
+    store_rec_t recs[2] = {rec_make(3, "{}"), rec_make(5, "{}")};
+    assert_int_equal(store_append(s, "s1", recs, 2), STORE_EINVAL);
+    assert_int_equal(store_append(s, "", recs, 1), STORE_EINVAL);
+    assert_int_equal(head_of(s, "s1"), 2);
+    /* The store is still usable. */
+    assert_int_equal(append_range(s, "s1", 3, 3), 0);
+    assert_int_equal(read_all(s, "s1", 0).count, 3);
+    store_close(s);
+}
+
+typedef struct {
+    char names[8][16];
+    int n;
+} logs_t;
+
+static void logs_cb(void *ud, const char *log)
+{
+    logs_t *l = ud;
+    if (l->n < 8)
+        snprintf(l->names[l->n], sizeof l->names[0], "%s", log);
+    l->n++;
+}
+
+static void test_logs_side_by_side(void **state)
+{
+    fixture_t *fx = *state;
+    store_t *s = open_ok(fx->db);
+    logs_t l = {0};
+    assert_int_equal(store_logs(s, logs_cb, &l), 0);
+    assert_int_equal(l.n, 0);
+
+    assert_int_equal(append_range(s, "b", 1, 5), 0);
+    assert_int_equal(append_range(s, "a", 1, 2), 0);
+    assert_int_equal(append_range(s, "b", 6, 7), 0);
+    assert_int_equal(append_range(s, "a", 3, 3), 0);
+    /* Each log has its own seqs: "a" at 3 does not conflict with "b" at 7. */
+    assert_int_equal(append_range(s, "a", 8, 8), STORE_ECONFLICT);
+    assert_int_equal(head_of(s, "a"), 3);
+    assert_int_equal(head_of(s, "b"), 7);
+    assert_int_equal(head_of(s, "c"), 0);
+    /* check_cb compares bodies, which name the log: a mix-up would show as bad. */
+    assert_int_equal(read_all(s, "a", 0).count, 3);
+    assert_int_equal(read_all(s, "b", 0).count, 7);
+    assert_int_equal(read_all(s, "b", 5).count, 2);
+    assert_int_equal(read_all(s, "c", 0).count, 0);
+
+    assert_int_equal(store_logs(s, logs_cb, &l), 0);
+    assert_int_equal(l.n, 2);
+    assert_string_equal(l.names[0], "a");
+    assert_string_equal(l.names[1], "b");
+    store_close(s);
+}
+
+static void test_read_stops(void **state)
+{
+    fixture_t *fx = *state;
+    store_t *s = open_ok(fx->db);
+    assert_int_equal(append_range(s, "s1", 1, 10), 0);
+    check_t c = {.log = "s1", .next = 1, .stop_after = 3};
+    assert_int_equal(store_read(s, "s1", 0, check_cb, &c), STORE_ESTOP);
+    assert_int_equal(c.count, 3);
+    assert_int_equal(c.bad, 0);
+    /* The read statement was reset: the next read and append work. */
+    assert_int_equal(read_all(s, "s1", 0).count, 10);
+    assert_int_equal(append_range(s, "s1", 11, 11), 0);
+    assert_int_equal(head_of(s, "s1"), 11);
+    store_close(s);
+}
+
+static int user_version(const char *path, int set)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    char sql[64];
+    if (set >= 0) {
+        snprintf(sql, sizeof sql, "PRAGMA user_version=%d", set);
+        assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    }
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+static void test_newer_schema_refused(void **state)
+{
+    fixture_t *fx = *state;
+    store_t *s = open_ok(fx->db);
+    assert_int_equal(append_range(s, "s1", 1, 2), 0);
+    store_close(s);
+    assert_int_equal(user_version(fx->db, -1), STORE_SCHEMA_VERSION);
+    user_version(fx->db, STORE_SCHEMA_VERSION + 1);
+
+    char err[256] = "";
+    s = (store_t *)&err; /* must be reset to NULL */
+    assert_int_equal(store_open(fx->db, &s, err, sizeof err), STORE_ENEWER);
+    assert_null(s);
+    assert_non_null(strstr(err, "newer staatsprint"));
+    assert_non_null(strstr(err, fx->db));
+    /* Refused before touching it. */
+    assert_int_equal(user_version(fx->db, -1), STORE_SCHEMA_VERSION + 1);
+
+    user_version(fx->db, STORE_SCHEMA_VERSION);
+    s = open_ok(fx->db);
+    assert_int_equal(head_of(s, "s1"), 2);
+    store_close(s);
+}
+
+static void expect_open_error(const char *path, int code, const char *needle)
+{
+    char err[512] = "";
+    store_t *s = NULL;
+    int rc = store_open(path, &s, err, sizeof err);
+    if (rc != code || strstr(err, needle) == NULL)
+        fprintf(stderr, "store_open(%s): %d \"%s\"\n", path, rc, err);
+    assert_int_equal(rc, code);
+    assert_null(s);
+    assert_non_null(strstr(err, needle));
+}
+
+/* Plain checks for a forked child, where a cmocka assertion would jump back into the
+ * child's copy of the test runner. Returns the number of failed checks. */
+static int ro_expect(const char *path, const char *needle)
+{
+    char err[512] = "";
+    store_t *s = NULL;
+    int rc = store_open(path, &s, err, sizeof err);
+    int bad = rc != STORE_EOPEN || s != NULL || strstr(err, needle) == NULL;
+    if (bad)
+        fprintf(stderr, "store_open(%s): %d \"%s\", wanted EOPEN with \"%s\"\n", path, rc,
+                err, needle);
+    store_close(s);
+    return bad;
+}
+
+static int ro_checks(const fixture_t *fx)
+{
+    char path[256];
+    int bad = 0;
+    /* A new database in a directory without write permission. */
+    snprintf(path, sizeof path, "%s/rodir/new.db", fx->dir);
+    bad += ro_expect(path, "not writable");
+    /* An existing database file without write permission (SQLite would quietly open it
+     * read-only; the store must refuse at open, not at the first append). */
+    snprintf(path, sizeof path, "%s/rofile.db", fx->dir);
+    bad += ro_expect(path, "read-only");
+    /* A writable database file in a directory where its WAL cannot be created. */
+    snprintf(path, sizeof path, "%s/rodir/old.db", fx->dir);
+    bad += ro_expect(path, "for writing");
+    return bad;
+}
+
+/* Root may write anywhere, so as root the checks run in a child that became "nobody". */
+static void check_read_only_places(fixture_t *fx)
+{
+    char path[256], dir[128];
+    snprintf(dir, sizeof dir, "%s/rodir", fx->dir);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    snprintf(path, sizeof path, "%s/old.db", dir);
+    store_close(open_ok(path));
+    assert_int_equal(chmod(path, 0666), 0);
+    assert_int_equal(chmod(dir, 0555), 0);
+    snprintf(path, sizeof path, "%s/rofile.db", fx->dir);
+    store_close(open_ok(path));
+    assert_int_equal(chmod(path, 0444), 0);
+    assert_int_equal(chmod(fx->dir, 0777), 0);
+
+    int bad;
+    if (geteuid() != 0) {
+        bad = ro_checks(fx);
+    } else {
+        fflush(NULL);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            if (setgid(65534) != 0 || setuid(65534) != 0)
+                _exit(100);
+            _exit(ro_checks(fx) ? 1 : 0);
+        }
+        int status = 0;
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status));
+        bad = WEXITSTATUS(status);
+    }
+    chmod(dir, 0700);
+    chmod(fx->dir, 0700);
+    assert_int_not_equal(bad, 100); /* could not become an ordinary user */
+    assert_int_equal(bad, 0);
+    /* The failed opens changed nothing: both databases still open and read. */
+    store_t *s = open_ok(path);
+    assert_int_equal(head_of(s, "s1"), 0);
+    store_close(s);
+    snprintf(path, sizeof path, "%s/rodir/new.db", fx->dir);
+    assert_int_equal(access(path, F_OK), -1);
+    snprintf(dir, sizeof dir, "%s/rodir", fx->dir);
+    char p[300];
+    snprintf(p, sizeof p, "%s/old.db", dir);
+    unlink(p);
+    rmdir(dir);
+}
+
+static void test_unwritable_refused(void **state)
+{
+    fixture_t *fx = *state;
+    char path[256];
+
+    /* A directory that does not exist. */
+    snprintf(path, sizeof path, "%s/missing/test.db", fx->dir);
+    expect_open_error(path, STORE_EOPEN, path);
+    expect_open_error(path, STORE_EOPEN, strerror(ENOENT));
+
+    /* A "directory" that is a file. */
+    char file[128];
+    snprintf(file, sizeof file, "%s/plain", fx->dir);
+    FILE *f = fopen(file, "w");
+    assert_non_null(f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/test.db", file);
+    expect_open_error(path, STORE_EOPEN, "not a directory");
+
+    /* The path is a directory. */
+    expect_open_error(fx->dir, STORE_EOPEN, "is a directory");
+
+    /* A place no one may create files, not even root (sysfs). */
+    expect_open_error("/sys/staatsprint-test.db", STORE_EOPEN, "/sys/staatsprint-test.db");
+
+    /* Places that exist but may not be written: checked as an ordinary user. */
+    check_read_only_places(fx);
+    /* Nothing was left behind by the failed opens. */
+    assert_int_equal(access(fx->db, F_OK), -1);
+}
+
+static void test_not_a_database_refused(void **state)
+{
+    fixture_t *fx = *state;
+    FILE *f = fopen(fx->db, "w");
+    assert_non_null(f);
+    for (int i = 0; i < 200; i++)
+        fputs("dit is geen database, this is not a database\n", f);
+    fclose(f);
+    struct stat before, after;
+    assert_int_equal(stat(fx->db, &before), 0);
+    expect_open_error(fx->db, STORE_EOPEN, "not a SQLite database");
+    assert_int_equal(stat(fx->db, &after), 0);
+    assert_int_equal(before.st_size, after.st_size);
+}
+
+static void test_uri_and_errors(void **state)
+{
+    (void)state;
+    expect_open_error("postgresql://localhost/sp", STORE_EINVAL,
+                      "PostgreSQL support is not part of this build");
+    expect_open_error("postgres://u@h/db", STORE_EINVAL,
+                      "PostgreSQL support is not part of this build");
+    expect_open_error("", STORE_EINVAL, "");
+    store_close(NULL);
+
+    /* ":memory:" works without a directory (used by tests of other modules). */
+    store_t *s = open_ok(":memory:");
+    assert_int_equal(append_range(s, "m", 1, 3), 0);
+    assert_int_equal(read_all(s, "m", 0).count, 3);
+    store_close(s);
+
+    int codes[] = {STORE_OK,   STORE_EIO,   STORE_ECONFLICT, STORE_ENEWER,
+                   STORE_EOPEN, STORE_EINVAL, STORE_ESTOP};
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+        assert_true(strlen(store_strerror(codes[i])) > 0);
+        for (size_t j = 0; j < i; j++)
+            assert_string_not_equal(store_strerror(codes[i]), store_strerror(codes[j]));
+    }
+    assert_string_equal(store_strerror(-99), "unknown store error");
+}
+
+/* A real I/O failure: a file-size limit makes the WAL write fail (EFBIG) in the middle of
+ * an append. The append must fail as a whole and the store must work once the limit goes. */
+static void test_io_error_rolls_back(void **state)
+{
+    fixture_t *fx = *state;
+    store_t *s = open_ok(fx->db);
+    assert_int_equal(append_range(s, "s1", 1, 1), 0);
+
+    size_t big_len = 4u << 20;
+    char *big = malloc(big_len + 1);
+    assert_non_null(big);
+    memset(big, 'x', big_len);
+    big[0] = '"';
+    big[big_len - 1] = '"';
+    big[big_len] = '\0';
+    store_rec_t recs[2] = {rec_make(2, "{}"), rec_make(3, big)};
+    recs[1].body_len = big_len;
+
+    struct rlimit old, lim;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    void (*old_handler)(int) = signal(SIGXFSZ, SIG_IGN);
+    lim = old;
+    lim.rlim_cur = 1u << 20;
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    int rc_full = store_append(s, "s1", recs, 2);
+    int64_t head_during = -1;
+    int rc_head = store_head(s, "s1", &head_during);
+    int rc_small = store_append(s, "s1", recs, 1); /* small enough for the limit */
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, old_handler);
+
+    assert_int_equal(rc_full, STORE_EIO);
+    assert_int_equal(rc_head, 0);
+    assert_int_equal(head_during, 1);
+    assert_int_equal(rc_small, 0);
+    /* The failed batch left nothing; the big record now goes in after seq 2. */
+    assert_int_equal(head_of(s, "s1"), 2);
+    assert_int_equal(store_append(s, "s1", &recs[1], 1), 0);
+    assert_int_equal(head_of(s, "s1"), 3);
+    store_close(s);
+
+    s = open_ok(fx->db);
+    assert_int_equal(head_of(s, "s1"), 3);
+    store_close(s);
+    free(big);
+}
+
+/* ---- the writer ------------------------------------------------------------------- */
+
+typedef struct {
+    _Atomic int calls;
+    _Atomic int failing_seen;   /* calls that saw writer_failing() set */
+    _Atomic int recovered_seen; /* calls that saw it clear again after being set */
+    _Atomic(writer_t *) w;
+} notes_t;
+
+static void notify_cb(void *ud)
+{
+    notes_t *n = ud;
+    atomic_fetch_add(&n->calls, 1);
+    writer_t *w = atomic_load(&n->w);
+    if (w == NULL)
+        return;
+    if (writer_failing(w, NULL))
+        atomic_fetch_add(&n->failing_seen, 1);
+    else if (atomic_load(&n->failing_seen) > 0)
+        atomic_fetch_add(&n->recovered_seen, 1);
+}
+
+/* notify runs just after committed advances: wait for the call to have happened. */
+static int wait_calls(notes_t *n, int calls)
+{
+    for (int i = 0; i < 5000 && atomic_load(&n->calls) < calls; i++)
+        sleep_ms(1);
+    return atomic_load(&n->calls);
+}
+
+static void submit_range(writer_t *w, const char *log, int64_t from, int64_t to)
+{
+    char body[64];
+    for (int64_t i = from; i <= to; i++) {
+        body_for(body, sizeof body, log, i);
+        store_rec_t r = rec_make(i, body);
+        writer_submit(w, &r);
+    }
+}
+
+static void test_writer_groups_in_order(void **state)
+{
+    fixture_t *fx = *state;
+    const int64_t n = 10000;
+    notes_t notes = {0};
+    writer_t *w = writer_start(open_ok(fx->db), "s1", 0, notify_cb, &notes);
+    assert_non_null(w);
+    assert_int_equal(writer_committed(w), 0);
+    submit_range(w, "s1", 1, n);
+    assert_true(wait_committed(w, n, 60000));
+    assert_int_equal(writer_committed(w), n);
+    assert_int_equal(writer_pending(w), 0);
+    int rc = -1;
+    assert_int_equal(writer_failing(w, &rc), 0);
+    assert_int_equal(rc, 0);
+
+    writer_stats_t st;
+    writer_get_stats(w, &st);
+    assert_int_equal(st.records, (uint64_t)n);
+    assert_true(st.commits >= 1);
+    assert_true(st.commits < (uint64_t)n); /* groups were formed */
+    assert_true(st.max_batch > 1);
+    assert_int_equal(st.failures, 0);
+    assert_int_equal(wait_calls(&notes, (int)st.commits), (int)st.commits);
+    print_message("writer: %d records in %llu commits, largest group %llu\n", (int)n,
+                  (unsigned long long)st.commits, (unsigned long long)st.max_batch);
+    writer_stop(w);
+
+    store_t *s = open_ok(fx->db);
+    check_t c = read_all(s, "s1", 0);
+    assert_int_equal(c.count, (size_t)n);
+    assert_int_equal(c.next, n + 1);
+    store_close(s);
+}
+
+/* A writer started on an existing log continues from its head; stop drains the queue. */
+static void test_writer_resumes_and_drains(void **state)
+{
+    fixture_t *fx = *state;
+    store_t *s = open_ok(fx->db);
+    assert_int_equal(append_range(s, "s1", 1, 5), 0);
+    writer_t *w = writer_start(s, "s1", 5, NULL, NULL);
+    assert_non_null(w);
+    assert_int_equal(writer_committed(w), 5);
+    submit_range(w, "s1", 6, 500);
+    writer_stop(w); /* must commit all 495 before returning */
+
+    s = open_ok(fx->db);
+    assert_int_equal(head_of(s, "s1"), 500);
+    assert_int_equal(read_all(s, "s1", 0).count, 500);
+    store_close(s);
+
+    assert_null(writer_start(NULL, "s1", 0, NULL, NULL));
+    writer_stop(NULL);
+}
+
+/* Wakes a waiting test thread on every notify, as lws_cancel_service() wakes net. */
+typedef struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    const writer_t *w;
+} waker_t;
+
+static void waker_cb(void *ud)
+{
+    waker_t *k = ud;
+    pthread_mutex_lock(&k->mu);
+    pthread_cond_broadcast(&k->cv);
+    pthread_mutex_unlock(&k->mu);
+}
+
+static void waker_wait(waker_t *k, int64_t seq)
+{
+    pthread_mutex_lock(&k->mu);
+    while (writer_committed(k->w) < seq) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 10;
+        assert_int_equal(pthread_cond_timedwait(&k->cv, &k->mu, &until), 0);
+    }
+    pthread_mutex_unlock(&k->mu);
+}
+
+/* Submits n records in steps of `group`, waiting (woken by notify) for each step to be
+ * committed when paced: a network thread that produces records only as fast as they are
+ * acknowledged. Prints records/s; timing is reported, not asserted. */
+static void throughput_run(const char *db, const char *log, int64_t n, int64_t group,
+                           int paced)
+{
+    store_t *s = open_ok(db);
+    int64_t head = head_of(s, log);
+    waker_t k;
+    pthread_mutex_init(&k.mu, NULL);
+    pthread_cond_init(&k.cv, NULL);
+    writer_t *w = writer_start(s, log, head, waker_cb, &k);
+    assert_non_null(w);
+    k.w = w;
+    double t0 = now_s();
+    for (int64_t i = 1; i <= n; i += group) {
+        int64_t last = i + group - 1 > n ? n : i + group - 1;
+        submit_range(w, log, head + i, head + last);
+        if (paced)
+            waker_wait(&k, head + last);
+    }
+    waker_wait(&k, head + n);
+    double t1 = now_s();
+    writer_stats_t st;
+    writer_get_stats(w, &st);
+    writer_stop(w);
+    pthread_cond_destroy(&k.cv);
+    pthread_mutex_destroy(&k.mu);
+    assert_int_equal(st.records, (uint64_t)n);
+    print_message("writer throughput (%s): %lld records in %.3f s = %.0f records/s, "
+                  "%llu commits, mean group %.0f, largest %llu, %.3f ms per commit\n",
+                  paced ? "paced" : "burst", (long long)n, t1 - t0, (double)n / (t1 - t0),
+                  (unsigned long long)st.commits, (double)st.records / (double)st.commits,
+                  (unsigned long long)st.max_batch, (t1 - t0) * 1000.0 / (double)st.commits);
+}
+
+static void test_writer_throughput(void **state)
+{
+    fixture_t *fx = *state;
+    /* 100k submitted as fast as possible: the writer takes whatever has queued up. */
+    throughput_run(fx->db, "burst", 100000, 100000, 0);
+    /* 100k in groups of 100, each waited for: one fsync per 100 records. */
+    throughput_run(fx->db, "g100", 100000, 100, 1);
+    /* 1,000 one at a time, each waited for: the cost of one commit. */
+    throughput_run(fx->db, "g1", 1000, 1, 1);
+}
+
+/* A store whose appends fail while fail_left > 0, wrapping the real SQLite store. */
+typedef struct {
+    store_t base;
+    store_t *inner;
+    _Atomic int fail_left;    /* < 0: fail for ever */
+    _Atomic int attempts;
+    _Atomic int64_t ok_records;    /* records in appends that succeeded */
+    _Atomic int64_t max_committed_while_failing;
+    _Atomic(writer_t *) w;
+} fake_t;
+
+static int fake_open(const char *uri, store_t **out, char *err, size_t errlen)
+{
+    return STORE_EINVAL; /* only built by fake_new() */
+}
+
+static void fake_close(store_t *s)
+{
+    fake_t *f = (fake_t *)s;
+    store_close(f->inner);
+    free(f);
+}
+
+static int fake_append(store_t *s, const char *log, const store_rec_t *recs, size_t n)
+{
+    fake_t *f = (fake_t *)s;
+    atomic_fetch_add(&f->attempts, 1);
+    int left = atomic_load(&f->fail_left);
+    if (left != 0) {
+        if (left > 0)
+            atomic_fetch_sub(&f->fail_left, 1);
+        writer_t *w = atomic_load(&f->w);
+        int64_t c = w ? writer_committed(w) : 0;
+        if (c > atomic_load(&f->max_committed_while_failing))
+            atomic_store(&f->max_committed_while_failing, c);
+        return STORE_EIO;
+    }
+    int rc = store_append(f->inner, log, recs, n);
+    if (rc == 0)
+        atomic_fetch_add(&f->ok_records, (int64_t)n);
+    return rc;
+}
+
+static int fake_read(store_t *s, const char *log, int64_t after, store_read_cb cb, void *ud)
+{
+    return store_read(((fake_t *)s)->inner, log, after, cb, ud);
+}
+
+static int fake_head(store_t *s, const char *log, int64_t *seq)
+{
+    return store_head(((fake_t *)s)->inner, log, seq);
+}
+
+static int fake_logs(store_t *s, void (*cb)(void *ud, const char *log), void *ud)
+{
+    return store_logs(((fake_t *)s)->inner, cb, ud);
+}
+
+static const store_engine_t fake_engine = {
+    .name = "fake",
+    .open = fake_open,
+    .close = fake_close,
+    .append = fake_append,
+    .read = fake_read,
+    .head = fake_head,
+    .logs = fake_logs,
+};
+
+static fake_t *fake_new(const char *path, int fail)
+{
+    fake_t *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    f->base.engine = &fake_engine;
+    f->inner = open_ok(path);
+    atomic_init(&f->fail_left, fail);
+    return f;
+}
+
+static void test_writer_retries_until_fault_clears(void **state)
+{
+    fixture_t *fx = *state;
+    const int k = 3;
+    fake_t *f = fake_new(fx->db, k);
+    notes_t notes = {0};
+    writer_t *w = writer_start(&f->base, "s1", 0, notify_cb, &notes);
+    assert_non_null(w);
+    atomic_store(&f->w, w);
+    atomic_store(&notes.w, w);
+
+    submit_range(w, "s1", 1, 100);
+    int rc = 0;
+    for (int i = 0; i < 5000 && !writer_failing(w, &rc); i++)
+        sleep_ms(1);
+    assert_int_not_equal(writer_failing(w, &rc), 0);
+    assert_int_equal(rc, STORE_EIO);
+    assert_int_equal(writer_committed(w), 0);
+    /* More records arrive while the disk is failing; they queue behind the kept batch. */
+    submit_range(w, "s1", 101, 200);
+    assert_true(writer_pending(w) > 0);
+
+    assert_true(wait_committed(w, 200, 20000));
+    assert_int_equal(writer_committed(w), 200);
+    assert_int_equal(writer_pending(w), 0);
+    assert_int_equal(writer_failing(w, &rc), 0);
+    assert_int_equal(rc, 0);
+    assert_int_equal(atomic_load(&f->max_committed_while_failing), 0);
+    assert_int_equal(atomic_load(&f->ok_records), 200); /* nothing twice */
+
+    writer_stats_t st;
+    writer_get_stats(w, &st);
+    assert_int_equal(st.failures, (uint64_t)k);
+    assert_int_equal(st.records, 200);
+    assert_int_equal(atomic_load(&f->attempts), k + (int)st.commits);
+    /* notify: once on entering the failing state, then once per commit (the first of
+     * which is also the way out of it). */
+    assert_int_equal(wait_calls(&notes, 1 + (int)st.commits), 1 + (int)st.commits);
+    assert_int_equal(atomic_load(&notes.failing_seen), 1);
+    assert_true(atomic_load(&notes.recovered_seen) >= 1);
+
+    check_t c = read_all(f->inner, "s1", 0);
+    assert_int_equal(c.count, 200);
+    assert_int_equal(c.next, 201);
+    writer_stop(w);
+}
+
+/* A fault that never clears: stop gives up after a few tries instead of hanging, and
+ * nothing is reported as committed. */
+static void test_writer_stop_while_failing(void **state)
+{
+    fixture_t *fx = *state;
+    fake_t *f = fake_new(fx->db, -1);
+    writer_t *w = writer_start(&f->base, "s1", 0, NULL, NULL);
+    assert_non_null(w);
+    submit_range(w, "s1", 1, 10);
+    for (int i = 0; i < 5000 && !writer_failing(w, NULL); i++)
+        sleep_ms(1);
+    assert_int_not_equal(writer_failing(w, NULL), 0);
+    submit_range(w, "s1", 11, 20);
+    assert_int_equal(writer_committed(w), 0);
+    double t0 = now_s();
+    writer_stop(w); /* closes f */
+    assert_true(now_s() - t0 < 10.0);
+
+    store_t *s = open_ok(fx->db);
+    assert_int_equal(head_of(s, "s1"), 0);
+    store_close(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_append_read_reopen, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_conflict_writes_nothing, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_logs_side_by_side, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_read_stops, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_newer_schema_refused, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_unwritable_refused, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_not_a_database_refused, fx_setup, fx_teardown),
+        cmocka_unit_test(test_uri_and_errors),
+        cmocka_unit_test_setup_teardown(test_io_error_rolls_back, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_writer_groups_in_order, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_writer_resumes_and_drains, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_writer_throughput, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_writer_retries_until_fault_clears, fx_setup,
+                                        fx_teardown),
+        cmocka_unit_test_setup_teardown(test_writer_stop_while_failing, fx_setup, fx_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,200 @@
+// app.js – the page shell: hash router, one session per token, connection indicator, language switch.
+
+import { LANGS, lang, onLangChange, setLang, t } from './i18n.js';
+import { ConnState } from './conn.js';
+import { Session, loadStoredSession } from './session.js';
+import * as joinView from './views/join.js';
+import * as boardView from './views/board.js';
+import * as organiserView from './views/organiser.js';
+import * as screenView from './views/screen.js';
+import * as facilitatorView from './views/facilitator.js';
+import * as juryView from './views/jury.js';
+import * as notFoundView from './views/notfound.js';
+
+const LINK_VIEWS = { o: organiserView, s: screenView, f: facilitatorView, j: juryView };
+
+/**
+ * @typedef {object} Route
+ * @property {string} name 'join', 'board', 'o', 's', 'f', 'j' or 'notfound'
+ * @property {string|null} token the link token of o/s/f/j routes
+ */
+
+/**
+ * Reads a route from a location hash. Hashes that are not routes (they do not start with
+ * "#/") return null: they are in-page targets and must not replace the current view.
+ * @param {string} hash location.hash
+ * @returns {Route|null}
+ */
+export function parseRoute(hash) {
+  if (hash === '' || hash === '#' || hash === '#/') return { name: 'join', token: null };
+  if (!hash.startsWith('#/')) return null;
+  if (hash === '#/team') return { name: 'board', token: null };
+  const m = /^#\/([osfj])\/([A-Za-z0-9_\-.~%]+)$/.exec(hash);
+  if (m) return { name: m[1], token: decodeURIComponent(m[2]) };
+  return { name: 'notfound', token: null };
+}
+
+const shell = {
+  main: document.getElementById('sp-main'),
+  status: document.querySelector('.js-status'),
+  statusText: document.querySelector('.js-status-text'),
+  langButton: document.querySelector('.js-lang'),
+  skip: document.querySelector('.js-skip-link'),
+  brand: document.querySelector('.js-brand'),
+};
+
+let session = null;
+let unbindSession = [];
+let mounted = null;
+let route = null;
+let firstMount = true;
+let notice = null;
+
+function viewFor(r) {
+  if (r.name === 'join') return joinView;
+  if (r.name === 'board') return boardView;
+  return LINK_VIEWS[r.name] ?? notFoundView;
+}
+
+/**
+ * Returns the session for a token, reusing the current one when the token matches (after a
+ * join the board takes over the connection that joined). A null token always gives a new,
+ * unauthenticated session.
+ */
+function useSession(token) {
+  if (session && token !== null && session.token === token) return session;
+  dropSession();
+  session = new Session(token);
+  unbindSession = [
+    session.on('state', showState),
+    session.on('auth-failed', () => mounted?.authFailed?.()),
+  ];
+  showState(session.conn.state);
+  session.open();
+  return session;
+}
+
+function dropSession() {
+  for (const off of unbindSession) off();
+  unbindSession = [];
+  session?.close();
+  session = null;
+}
+
+function showState(state) {
+  const key = {
+    [ConnState.CONNECTING]: 'conn.connecting',
+    [ConnState.ONLINE]: 'conn.online',
+    [ConnState.RECONNECTING]: 'conn.reconnecting',
+    [ConnState.OFFLINE]: 'conn.offline',
+    [ConnState.CLOSED]: 'conn.closed',
+  }[state];
+  shell.status.className = `sp-status sp-status--${state} js-status`;
+  shell.statusText.textContent = t(key);
+}
+
+function navigate(hash, { replace = false } = {}) {
+  if (location.hash === hash) {
+    render();
+    return;
+  }
+  if (replace) {
+    history.replaceState(null, '', hash);
+    render();
+  } else {
+    location.hash = hash;
+  }
+}
+
+const ctx = {
+  get main() {
+    return shell.main;
+  },
+  get route() {
+    return route;
+  },
+  useSession,
+  navigate,
+  /** Sets the document title: the view's name, then the product's. */
+  setTitle(text) {
+    document.title = `${text} – ${t('app.name')}`;
+  },
+  /** Leaves a message for the next view (e.g. why the participant is back on the join page). */
+  setNotice(text) {
+    notice = text;
+  },
+  /** Takes the message left for this view, once. */
+  takeNotice() {
+    const text = notice;
+    notice = null;
+    return text;
+  },
+  /** Closes the current session (leaving a team). */
+  dropSession,
+};
+
+function unmount() {
+  mounted?.unmount?.();
+  mounted = null;
+  shell.main.replaceChildren();
+}
+
+function mount(focusHeading = !firstMount) {
+  const view = viewFor(route);
+  document.body.className = `sp-body sp-body--${view.BODY ?? 'default'}`;
+  mounted = view.mount(ctx) ?? {};
+  if (focusHeading) {
+    const heading = shell.main.querySelector('h1');
+    (heading ?? shell.main).focus();
+  }
+  firstMount = false;
+}
+
+function render() {
+  const next = parseRoute(location.hash);
+  if (next === null) return;
+  if (next.name === 'join' && loadStoredSession() && !location.hash.startsWith('#/')) {
+    // A bare address with a remembered session goes straight back to the team board.
+    history.replaceState(null, '', '#/team');
+    next.name = 'board';
+  }
+  unmount();
+  route = next;
+  mount();
+}
+
+function applyShellText() {
+  document.documentElement.lang = lang();
+  shell.skip.textContent = t('shell.skip');
+  shell.brand.textContent = t('app.name');
+  const other = LANGS.find((code) => code !== lang());
+  shell.langButton.textContent = t(`lang.switch.${other}`);
+  shell.langButton.setAttribute('lang', other);
+  shell.status.setAttribute('aria-label', t('conn.label'));
+  if (session) showState(session.conn.state);
+}
+
+shell.skip.addEventListener('click', (e) => {
+  // The fragment is the router's: move focus ourselves instead of following the link.
+  e.preventDefault();
+  const heading = shell.main.querySelector('h1');
+  (heading ?? shell.main).focus();
+});
+
+shell.langButton.addEventListener('click', () => {
+  setLang(LANGS.find((code) => code !== lang()));
+});
+
+onLangChange(() => {
+  applyShellText();
+  // Views render from state, so a remount in the new language loses nothing but focus,
+  // which stays on the language button in the header.
+  if (route) {
+    unmount();
+    mount(false);
+  }
+});
+
+window.addEventListener('hashchange', render);
+applyShellText();
+render();

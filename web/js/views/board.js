@@ -1,0 +1,340 @@
+// views/board.js – the team board: sticky notes added, edited and deleted live by the whole team.
+
+import { announce, h, setText } from '../dom.js';
+import { errorText, pick, t } from '../i18n.js';
+import { forgetSession, loadStoredSession } from '../session.js';
+import { memberName, teamMembers, teamNotes } from '../state.js';
+
+const NOTE_MAX = 280;
+const SNIPPET = 40;
+
+function snippet(text) {
+  const chars = [...text];
+  return chars.length > SNIPPET ? `${chars.slice(0, SNIPPET).join('')}…` : text;
+}
+
+/**
+ * Checks a note text before it is sent: the server checks again, this only spares a round trip.
+ * @param {string} text trimmed text
+ * @returns {string|null} an error message, or null when the text is fine
+ */
+function noteProblem(text) {
+  if (!text) return t('board.error.empty');
+  if ([...text].length > NOTE_MAX) return t('board.error.tooLong', { max: NOTE_MAX });
+  return null;
+}
+
+/** Enter sends, Shift+Enter is a new line; not while an input method composes a word. */
+function isSubmitKey(e) {
+  return e.key === 'Enter' && !e.shiftKey && !e.isComposing;
+}
+
+/**
+ * Mounts the team board of the remembered participant session.
+ * @param {object} ctx app context (see app.js)
+ * @returns {{unmount: () => void, authFailed: () => void}}
+ */
+export function mount(ctx) {
+  const stored = loadStoredSession();
+  if (!stored) {
+    ctx.navigate('#/', { replace: true });
+    return { unmount() {} };
+  }
+  const { main } = ctx;
+  const session = ctx.useSession(stored.token);
+  const state = session.state;
+  if (!state.team && stored.team) state.team = stored.team;
+  if (!state.me && stored.member) state.me = stored.member;
+  ctx.setTitle(t('board.title'));
+
+  // Static structure; the parts that depend on state are filled by sync().
+  const heading = h('h1', { class: 'sp-heading', tabindex: '-1' });
+  const who = h('p', { class: 'sp-board__who' });
+  const membersLine = h('p', { class: 'sp-board__members' });
+  const leave = h('button', { class: 'sp-button sp-button--secondary js-leave', type: 'button', text: t('board.leave') });
+
+  const errorBox = h('div', { class: 'sp-alert', role: 'alert' });
+  const hint = h('p', { class: 'sp-field__hint', id: 'sp-note-new-hint', text: t('board.add.hint', { max: NOTE_MAX }) });
+  const addError = h('p', { class: 'sp-field__error', id: 'sp-note-new-error', hidden: true });
+  const input = h('textarea', {
+    class: 'sp-textarea js-note-input',
+    id: 'sp-note-new',
+    name: 'text',
+    rows: '3',
+    maxlength: String(NOTE_MAX),
+    'aria-describedby': 'sp-note-new-hint',
+  });
+  const addButton = h('button', { class: 'sp-button', type: 'submit', text: t('board.add.submit') });
+  const addGroup = h(
+    'div',
+    { class: 'sp-field' },
+    h('label', { class: 'sp-field__label', for: 'sp-note-new', text: t('board.add.label') }),
+    hint,
+    addError,
+    input,
+  );
+  const form = h('form', { class: 'sp-form sp-board__add', novalidate: true }, addGroup, addButton);
+  const pending = h('p', { class: 'sp-board__pending', hidden: true });
+
+  const count = h('p', { class: 'sp-board__count js-note-count' });
+  const empty = h('p', { class: 'sp-board__empty', text: t('board.empty') });
+  const list = h('ul', { class: 'sp-note-list js-note-list', 'aria-labelledby': 'sp-notes-title' });
+  const live = h('div', { class: 'sp-visually-hidden js-announcer', 'aria-live': 'polite' });
+
+  main.append(
+    h('div', { class: 'sp-board__intro' }, heading, who, membersLine, h('p', {}, leave)),
+    errorBox,
+    form,
+    pending,
+    h(
+      'section',
+      { class: 'sp-board__notes', 'aria-labelledby': 'sp-notes-title' },
+      h('h2', { class: 'sp-section-title', id: 'sp-notes-title', text: t('board.notes.title') }),
+      count,
+      empty,
+      list,
+    ),
+    live,
+  );
+
+  function setAddError(msg) {
+    addGroup.classList.toggle('sp-field--error', Boolean(msg));
+    addError.hidden = !msg;
+    addError.replaceChildren();
+    if (msg) {
+      addError.append(h('span', { class: 'sp-visually-hidden', text: t('form.errorPrefix') }), msg);
+      input.setAttribute('aria-invalid', 'true');
+      input.setAttribute('aria-describedby', 'sp-note-new-hint sp-note-new-error');
+    } else {
+      input.removeAttribute('aria-invalid');
+      input.setAttribute('aria-describedby', 'sp-note-new-hint');
+    }
+  }
+
+  function showServerError(err) {
+    errorBox.replaceChildren(h('p', { text: errorText(err) }));
+  }
+
+  function clearServerError() {
+    errorBox.replaceChildren();
+  }
+
+  /** Sends a command; a refusal is shown to the person, never swallowed. */
+  function command(cmd, args) {
+    clearServerError();
+    return session.conn.send(cmd, args).catch((err) => {
+      if (err?.code !== 'closed') showServerError(err);
+      throw err;
+    });
+  }
+
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const text = input.value.trim();
+    const problem = noteProblem(text);
+    setAddError(problem);
+    if (problem) {
+      input.focus();
+      return;
+    }
+    input.value = '';
+    command('note.add', { text }).then(
+      () => announce(live, t('board.announce.ownAdded')),
+      () => {},
+    );
+  });
+  input.addEventListener('keydown', (e) => {
+    if (isSubmitKey(e)) {
+      e.preventDefault();
+      form.requestSubmit();
+    }
+  });
+
+  leave.addEventListener('click', () => {
+    forgetSession();
+    ctx.dropSession();
+    ctx.navigate('#/');
+  });
+
+  /** @type {Map<string, object>} note id → its list item and parts */
+  const items = new Map();
+  let uid = 0;
+
+  function authorText(note) {
+    const name = memberName(state, note.by) ?? t('board.note.unknownAuthor');
+    return note.by && note.by === state.me ? t('board.note.byMe', { name }) : t('board.note.by', { name });
+  }
+
+  function buildItem(note) {
+    const n = ++uid;
+    const text = h('p', { class: 'sp-note__text' });
+    const author = h('p', { class: 'sp-note__author' });
+    const editHidden = h('span', { class: 'sp-visually-hidden' });
+    const deleteHidden = h('span', { class: 'sp-visually-hidden' });
+    const edit = h('button', { class: 'sp-button sp-button--small sp-button--secondary js-note-edit', type: 'button' }, t('board.note.edit'), editHidden);
+    const del = h('button', { class: 'sp-button sp-button--small sp-button--warning js-note-delete', type: 'button' }, t('board.note.delete'), deleteHidden);
+    const actions = h('div', { class: 'sp-note__actions' }, edit, del);
+    const body = h('div', { class: 'sp-note__body' }, text);
+    const li = h('li', { class: 'sp-note-list__item sp-note js-note', dataset: { note: note.id } }, body, author, actions);
+    const item = { id: note.id, n, li, body, text, author, editHidden, deleteHidden, edit, del, actions, editor: null };
+    edit.addEventListener('click', () => openEditor(item));
+    del.addEventListener('click', () => {
+      command('note.delete', { note: item.id }).catch(() => {});
+    });
+    return item;
+  }
+
+  function updateItem(item, note) {
+    setText(item.text, note.text);
+    setText(item.author, authorText(note));
+    const short = snippet(note.text);
+    setText(item.editHidden, t('board.note.editHidden', { text: short }));
+    setText(item.deleteHidden, t('board.note.deleteHidden', { text: short }));
+  }
+
+  function openEditor(item) {
+    const note = state.notes.get(item.id);
+    if (!note || item.editor) return;
+    const id = `sp-note-edit-${item.n}`;
+    const area = h('textarea', { class: 'sp-textarea', id, rows: '3', maxlength: String(NOTE_MAX) });
+    area.value = note.text;
+    const error = h('p', { class: 'sp-field__error', id: `${id}-error`, hidden: true });
+    const save = h('button', { class: 'sp-button sp-button--small', type: 'submit', text: t('board.edit.save') });
+    const cancel = h('button', { class: 'sp-button sp-button--small sp-button--secondary', type: 'button', text: t('board.edit.cancel') });
+    const editor = h(
+      'form',
+      { class: 'sp-note__editor', novalidate: true },
+      h('label', { class: 'sp-field__label', for: id, text: t('board.edit.label') }),
+      error,
+      area,
+      h('div', { class: 'sp-note__actions' }, save, cancel),
+    );
+    const close = (focusEdit) => {
+      editor.remove();
+      item.editor = null;
+      item.text.hidden = false;
+      item.actions.hidden = false;
+      if (focusEdit) item.edit.focus();
+    };
+    editor.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const text = area.value.trim();
+      const problem = noteProblem(text);
+      if (problem) {
+        error.hidden = false;
+        error.replaceChildren(h('span', { class: 'sp-visually-hidden', text: t('form.errorPrefix') }), problem);
+        area.setAttribute('aria-invalid', 'true');
+        area.setAttribute('aria-describedby', error.id);
+        area.focus();
+        return;
+      }
+      const current = state.notes.get(item.id);
+      if (current && current.text !== text) command('note.edit', { note: item.id, text }).catch(() => {});
+      close(true);
+    });
+    area.addEventListener('keydown', (e) => {
+      if (isSubmitKey(e)) {
+        e.preventDefault();
+        editor.requestSubmit();
+      } else if (e.key === 'Escape') {
+        e.preventDefault();
+        close(true);
+      }
+    });
+    cancel.addEventListener('click', () => close(true));
+    item.editor = editor;
+    item.text.hidden = true;
+    item.actions.hidden = true;
+    item.body.append(editor);
+    area.focus();
+  }
+
+  function syncHeader() {
+    const team = state.teams.get(state.team);
+    setText(heading, team ? t('board.heading', { team: pick(team.name) }) : t('board.headingNoTeam'));
+    setText(who, t('board.who', { name: memberName(state, state.me) ?? stored.name ?? '' }));
+    const names = state.team ? teamMembers(state, state.team).map((m) => m.name) : [];
+    membersLine.hidden = names.length === 0;
+    setText(membersLine, t('board.members', { names: names.join(', '), count: names.length }));
+  }
+
+  function syncNotes() {
+    const notes = state.team ? teamNotes(state, state.team) : [];
+    const keep = new Set(notes.map((n) => n.id));
+    const active = document.activeElement;
+    let lostAt = -1;
+    [...items.values()].forEach((item) => {
+      if (keep.has(item.id)) return;
+      if (item.li.contains(active)) lostAt = [...list.children].indexOf(item.li);
+      item.li.remove();
+      items.delete(item.id);
+    });
+    let prev = null;
+    for (const note of notes) {
+      let item = items.get(note.id);
+      if (!item) {
+        item = buildItem(note);
+        items.set(note.id, item);
+      }
+      updateItem(item, note);
+      const want = prev ? prev.nextElementSibling : list.firstElementChild;
+      // Only move what is out of place: moving a node that holds focus would drop the focus.
+      if (want !== item.li) list.insertBefore(item.li, want);
+      prev = item.li;
+    }
+    if (lostAt >= 0) {
+      // The focused note is gone: continue at the note that took its place, or at the input.
+      const target = list.children[Math.min(lostAt, list.children.length - 1)];
+      (target?.querySelector('.js-note-edit') ?? input).focus();
+    }
+    setText(count, t('board.count', { count: notes.length }));
+    empty.hidden = notes.length > 0;
+  }
+
+  function announceEvent(ev) {
+    if (!session.synced || !ev || !ev.type.startsWith('note.')) return;
+    const mine = ev.by && ev.by === state.me;
+    const name = memberName(state, ev.by) ?? t('board.note.unknownAuthor');
+    if (ev.type === 'note.added' && !mine && ev.data?.team === state.team) {
+      announce(live, t('board.announce.added', { name, text: ev.data.text }));
+    } else if (ev.type === 'note.edited' && !mine && state.notes.get(ev.data?.id)?.team === state.team) {
+      announce(live, t('board.announce.edited', { name, text: ev.data.text }));
+    } else if (ev.type === 'note.deleted') {
+      announce(live, mine ? t('board.announce.ownDeleted') : t('board.announce.deleted', { name }));
+    }
+  }
+
+  function syncPending(size) {
+    pending.hidden = size === 0;
+    setText(pending, t('board.pending', { count: size }));
+  }
+
+  function sync() {
+    syncHeader();
+    syncNotes();
+  }
+
+  const offs = [
+    session.on('change', (ev) => {
+      sync();
+      announceEvent(ev);
+    }),
+    session.on('synced', sync),
+    session.on('outbox', syncPending),
+  ];
+  sync();
+  syncPending(session.conn.outboxSize);
+
+  return {
+    unmount() {
+      for (const off of offs) off();
+    },
+    authFailed() {
+      // The stored session is no longer known to the server (for example a new event).
+      forgetSession();
+      ctx.setNotice(t('join.notice.expired'));
+      ctx.dropSession();
+      ctx.navigate('#/');
+    },
+  };
+}

@@ -1,0 +1,143 @@
+// views/organiser.js – the organiser's overview: the sprint, programme, challenges, rooms, team codes and links.
+
+import { announce, h, rerender } from '../dom.js';
+import { formatDate, pick, t } from '../i18n.js';
+import { roomTeams, teamMembers } from '../state.js';
+import { batched, section, showBadLink, timeSpan } from './common.js';
+
+/** Events after which the overview is drawn again; note traffic is left alone. */
+const RELEVANT = new Set(['sprint.created', 'programme.set', 'challenge.set', 'room.created', 'team.created', 'team.code', 'links.set', 'member.joined']);
+
+/**
+ * The full address of a link token for a role.
+ * @param {string} role 'organiser', 'facilitator', 'jury' or 'screen'
+ * @param {string} token the link token
+ * @returns {string}
+ */
+export function linkUrl(role, token) {
+  const letter = { organiser: 'o', facilitator: 'f', jury: 'j', screen: 's' }[role] ?? role.charAt(0);
+  return `${location.origin}/#/${letter}/${encodeURIComponent(token)}`;
+}
+
+/**
+ * Mounts the organiser view.
+ * @param {object} ctx app context (see app.js)
+ * @returns {{unmount: () => void, authFailed: () => void}}
+ */
+export function mount(ctx) {
+  const { main } = ctx;
+  const session = ctx.useSession(ctx.route.token);
+  const state = session.state;
+  ctx.setTitle(t('organiser.title'));
+
+  const heading = h('h1', { class: 'sp-heading', tabindex: '-1' });
+  const meta = h('p', { class: 'sp-lead' });
+  const body = h('div', { class: 'sp-organiser' });
+  const live = h('div', { class: 'sp-visually-hidden', 'aria-live': 'polite' });
+  main.append(heading, meta, body, live);
+
+  function copyButton(url, key) {
+    const button = h('button', { class: 'sp-button sp-button--small sp-button--secondary', type: 'button', dataset: { focusKey: `copy-${key}` } }, t('organiser.copy'), h('span', { class: 'sp-visually-hidden', text: t('organiser.copyHidden', { what: key }) }));
+    button.addEventListener('click', async () => {
+      try {
+        await navigator.clipboard.writeText(url);
+        announce(live, t('organiser.copied'));
+      } catch {
+        // The clipboard needs a secure context or a permission; the link text can be selected instead.
+        announce(live, t('organiser.copyFailed'));
+      }
+    });
+    return button;
+  }
+
+  function linkRow(label, role, token, key) {
+    const url = linkUrl(role, token);
+    return [
+      h('dt', { class: 'sp-links__label', text: label }),
+      h('dd', { class: 'sp-links__value' }, h('a', { class: 'sp-link sp-links__url', href: url, dataset: { focusKey: `link-${key}` }, text: url }), ' ', copyButton(url, label)),
+    ];
+  }
+
+  function linksSection() {
+    const rows = [linkRow(t('organiser.link.organiser'), 'organiser', ctx.route.token, 'organiser')];
+    for (const [i, link] of state.links.entries()) {
+      let label;
+      if (link.role === 'facilitator') {
+        const room = state.rooms.get(link.room);
+        label = t('organiser.link.facilitator', { room: room ? pick(room.name) : link.room ?? '' });
+      } else label = t(`organiser.link.${link.role}`);
+      rows.push(linkRow(label, link.role, link.token, `${link.role}-${link.room ?? i}`));
+    }
+    return section('links', t('organiser.links.title'), [
+      h('p', { class: 'sp-section-intro', text: t('organiser.links.intro') }),
+      h('dl', { class: 'sp-links' }, rows),
+    ]);
+  }
+
+  function programmeSection() {
+    const items = state.programme.map((item) =>
+      h('li', { class: 'sp-programme__item' }, h('span', { class: 'sp-programme__time', text: timeSpan(item) }), ' ', h('span', { class: 'sp-programme__title', text: pick(item.title) })),
+    );
+    return section('programme', t('organiser.programme.title'), items.length ? h('ol', { class: 'sp-programme' }, items) : h('p', { text: t('organiser.programme.empty') }));
+  }
+
+  function challengesSection() {
+    const items = [...state.challenges.values()].map((c) =>
+      h('li', { class: 'sp-card' }, h('h3', { class: 'sp-card__title', text: pick(c.title) }), c.question ? h('p', { text: pick(c.question) }) : null),
+    );
+    return section('challenges', t('organiser.challenges.title'), items.length ? h('ul', { class: 'sp-cards' }, items) : h('p', { text: t('organiser.challenges.empty') }));
+  }
+
+  function roomsSection() {
+    const rooms = [...state.rooms.values()].map((room) => {
+      const challenge = state.challenges.get(room.challenge);
+      const rows = roomTeams(state, room.id).map((team) =>
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'row', text: pick(team.name) }),
+          h('td', {}, state.codes.has(team.id) ? h('code', { class: 'sp-code js-team-code', dataset: { team: team.id }, text: state.codes.get(team.id) }) : t('organiser.rooms.noCode')),
+          h('td', { class: 'sp-table__number', text: String(teamMembers(state, team.id).length) }),
+        ),
+      );
+      return h(
+        'section',
+        { class: 'sp-room' },
+        h('h3', { class: 'sp-room__title', text: pick(room.name) }),
+        challenge ? h('p', { class: 'sp-room__challenge', text: t('organiser.rooms.challenge', { title: pick(challenge.title) }) }) : null,
+        rows.length
+          ? h(
+              'table',
+              { class: 'sp-table' },
+              h('caption', { class: 'sp-visually-hidden', text: t('organiser.rooms.caption', { room: pick(room.name) }) }),
+              h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: t('organiser.rooms.team') }), h('th', { scope: 'col', text: t('organiser.rooms.code') }), h('th', { scope: 'col', class: 'sp-table__number', text: t('organiser.rooms.members') }))),
+              h('tbody', {}, rows),
+            )
+          : h('p', { text: t('organiser.rooms.noTeams') }),
+      );
+    });
+    return section('rooms', t('organiser.rooms.title'), rooms.length ? rooms : h('p', { text: t('organiser.rooms.empty') }));
+  }
+
+  function draw() {
+    const sprint = state.sprint;
+    heading.textContent = sprint?.title ? pick(sprint.title) : t('organiser.heading');
+    meta.textContent = sprint ? [t('organiser.role'), formatDate(sprint.date), pick(sprint.venue)].filter(Boolean).join(' · ') : t('organiser.role');
+    rerender(body, () => [linksSection(), roomsSection(), programmeSection(), challengesSection()]);
+  }
+
+  const schedule = batched(draw);
+
+  const offs = [
+    session.on('change', (ev) => {
+      if (!ev || RELEVANT.has(ev.type)) schedule();
+    }),
+  ];
+  draw();
+  return {
+    unmount() {
+      for (const off of offs) off();
+    },
+    authFailed: () => showBadLink(ctx),
+  };
+}
