@@ -279,8 +279,8 @@ int main(int argc, char **argv)
         for (int t = 2; t <= 30; t += 2)
             printf(" %5.2f", t / 100.0);
         printf("\n");
-        const char *names[] = {"default", "no n-grams", "n-grams only", "no stemming", "no vocabulary", "no stop words", "n-grams 4-5", "n-gram weight 0.3", "n-gram weight 0.7", "no neighbours", "neighbours k=5", "neighbours k=12", "neighbour weight 0.3", "neighbour weight 0.7"};
-        for (int v = 0; v < 14; v++) {
+        const char *names[] = {"default", "no n-grams", "n-grams only", "no stemming", "no vocabulary", "no stop words", "n-grams 4-5", "n-gram weight 0.5", "n-gram weight 0.7", "no neighbours", "neighbours k=5", "neighbours k=12", "neighbour weight 0.3", "neighbour weight 0.7", "no concepts"};
+        for (int v = 0; v < 15; v++) {
             text_options_t o = def;
             if (v == 1) o.ngram_max = 0;
             if (v == 2) o.ngram_weight = 1.0;
@@ -288,13 +288,14 @@ int main(int argc, char **argv)
             if (v == 4) o.use_vocab = 0;
             if (v == 5) o.use_stop = 0;
             if (v == 6) o.ngram_min = 4;
-            if (v == 7) o.ngram_weight = 0.3;
+            if (v == 7) o.ngram_weight = 0.5;
             if (v == 8) o.ngram_weight = 0.7;
             if (v == 9) o.neighbors = 0;
             if (v == 10) o.neighbors = 5;
             if (v == 11) o.neighbors = 12;
             if (v == 12) o.neighbor_weight = 0.3;
             if (v == 13) o.neighbor_weight = 0.7;
+            if (v == 14) o.use_concepts = 0;
             printf("%-28s", names[v]);
             for (int t = 2; t <= 30; t += 2) {
                 o.threshold = t / 100.0;

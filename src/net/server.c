@@ -428,6 +428,15 @@ static void handle_message(conn_t *c, const char *text, size_t len)
 
 static void on_committed(void)
 {
+    int rc = 0;
+    if (writer_failing(srv.writer, &rc) && (rc == STORE_ECONFLICT || rc == STORE_EINVAL)) {
+        /* Only another process writing the same log causes this: two servers on one
+         * SQLite file. Stopping is the only way to keep the log whole. */
+        fprintf(stderr, "staatsprint: een ander proces schrijft in dezelfde database; de server "
+                        "stopt.\n(another process writes to the same database; stopping.)\n");
+        uv_stop(&srv.loop);
+        return;
+    }
     int64_t committed = writer_committed(srv.writer);
     if (committed <= srv.committed)
         return;

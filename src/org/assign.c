@@ -284,6 +284,7 @@ typedef struct {
     int *team_of;            /* per person: team number within the group */
     int **tm;                /* members per team */
     int *ts;                 /* size per team */
+    size_t *tcap;            /* allocated members per team */
     int k;
 } team_ctx_t;
 
@@ -300,6 +301,7 @@ static int same_in(const team_ctx_t *c, int t, const int *key, int person, int s
 
 static void team_put(team_ctx_t *c, int t, int person)
 {
+    xgrow((void **)&c->tm[t], &c->tcap[t], (size_t)c->ts[t] + 1, sizeof(int));
     c->tm[t][c->ts[t]++] = person;
     c->team_of[person] = t;
 }
@@ -443,7 +445,8 @@ static int intern(strmap_t *m, const char *s, int *next)
 static void suggest_roles(const assign_person_t *p, assign_team_t *t, uint64_t *rng)
 {
     int *order = xmalloc((t->n_members + 1) * sizeof *order);
-    memcpy(order, t->members, t->n_members * sizeof *order);
+    if (t->n_members > 0)
+        memcpy(order, t->members, t->n_members * sizeof *order);
     shuffle(order, t->n_members, rng);
     t->captain = t->timekeeper = -1;
     for (size_t i = 0; i < t->n_members && t->captain < 0; i++)
@@ -510,9 +513,7 @@ static void group_teams(const assign_person_t *p, size_t n, const assign_options
         return;
     }
     team_ctx_t c = {p, org, role, xmalloc(n * sizeof(int) + 1), xcalloc((size_t)k, sizeof(int *)),
-                    xcalloc((size_t)k, sizeof(int)), k};
-    for (int t = 0; t < k; t++)
-        c.tm[t] = xmalloc(((size_t)m + 1) * sizeof(int));
+                    xcalloc((size_t)k, sizeof(int)), xcalloc((size_t)k, sizeof(size_t)), k};
     form_teams(&c, mem, m, n_org, rng);
     size_t base = out->n_teams;
     xgrow((void **)&out->teams, teams_cap, base + (size_t)k, sizeof *out->teams);
@@ -523,7 +524,8 @@ static void group_teams(const assign_person_t *p, size_t n, const assign_options
         T->number = t;
         T->members = c.tm[t];
         T->n_members = (size_t)c.ts[t];
-        qsort(T->members, T->n_members, sizeof(int), int_cmp);
+        if (T->n_members > 1)
+            qsort(T->members, T->n_members, sizeof(int), int_cmp);
         for (size_t a = 0; a < T->n_members; a++) {
             out->team[T->members[a]] = (int)(base + (size_t)t);
             T->colleague_pairs += (size_t)same_in(&c, t, org, T->members[a], T->members[a]);
@@ -537,6 +539,7 @@ static void group_teams(const assign_person_t *p, size_t n, const assign_options
     free(c.team_of);
     free(c.tm);
     free(c.ts);
+    free(c.tcap);
     free(mem);
 }
 

@@ -53,13 +53,14 @@ struct text_model {
 
 void text_options_default(text_options_t *o)
 {
-    o->threshold = 0.22;
-    o->ngram_weight = 0.5;
+    o->threshold = 0.10;
+    o->ngram_weight = 0.3;
     o->ngram_min = 3;
     o->ngram_max = 5;
     o->use_stop = 1;
     o->use_vocab = 1;
     o->use_stem = 1;
+    o->use_concepts = 1;
     o->label_terms = 2;
     o->neighbors = 8;
     o->neighbor_weight = 0.5;
@@ -156,6 +157,11 @@ static void featurize(builder_t *b, const text_options_t *o, const text_tokens_t
                 key = syn;
                 len = strlen(syn);
             }
+        }
+        if (o->use_concepts) {
+            const char *concept = text_vocab_concept(t->tok[i].key, t->tok[i].key_len);
+            if (concept)
+                u64_push(&b->raw, fnv(fnv(FNV_BASIS, "#", 1), concept, strlen(concept)) | WORD_BIT);
         }
         const char *word = key;
         size_t wlen = len;

@@ -28,6 +28,7 @@ typedef struct text_options {
     int use_stop;         /* drop stop words */
     int use_vocab;        /* map synonyms and abbreviations */
     int use_stem;         /* stem words (else the normalised word is the feature) */
+    int use_concepts;     /* add concept-class features (text_vocab_concept) */
     int label_terms;      /* words in a cluster's label (1..5) */
     int neighbors;        /* clustering: k of the shared-neighbour similarity; 0 = off */
     double neighbor_weight; /* share of the shared-neighbour similarity, 0..1 */

@@ -18,4 +18,15 @@ typedef struct text_vocab_entry {
 extern const text_vocab_entry_t text_vocab[];
 extern const size_t text_vocab_count;
 
+/* The concept class of a normalised token ("cao" -> "salaris", "wachtwoord" ->
+ * "inloggen"), or NULL. A compound matches by a head of at least TEXT_VOCAB_HEAD_MIN
+ * bytes ("ict-budget" is split by the tokeniser; "projectbudget" matches "budget").
+ * The returned string is static. */
+#define TEXT_VOCAB_HEAD_MIN 5
+const char *text_vocab_concept(const char *key, size_t len);
+
+/* The concept table, sorted by `from` in strcmp order (checked by the unit test). */
+extern const text_vocab_entry_t text_concepts[];
+extern const size_t text_concepts_count;
+
 #endif

@@ -63,7 +63,8 @@ test('every acked note survives SIGKILL right after the last ack, exactly once',
   // the log and must hold every acked note of their team exactly once.
   for (const { team, code } of teams) {
     const expected = acked.filter((a) => a.team === team);
-    const old = clients.find((x) => x.team.team === team).c;
+    const oldIndex = clients.findIndex((x) => x.team.team === team);
+    const old = clients[oldIndex].c;
     const resumed = await srv.client();
     const h = await resumed.hello(old.token, 0);
     assert.ok(!h.err, `a member token must still work after the restart: ${JSON.stringify(h.err)}`);
@@ -80,8 +81,9 @@ test('every acked note survives SIGKILL right after the last ack, exactly once',
       }
     }
 
-    // A command acked before the kill, resent after the restart, is not applied again.
-    const retry = expected[0];
+    // A command this member had acked before the kill, resent after the restart, is not
+    // applied again (command ids are unique per session, so it must be its own command).
+    const retry = expected.find((a) => a.ci === oldIndex);
     const r = await resumed.cmd('note.add', { text: retry.text }, retry.id);
     assert.equal(r.t, 'ack', `resending acked command ${retry.id} after the restart must be acked, got ${JSON.stringify(r)}`);
     assert.equal(r.seq, retry.seq, `resending ${retry.id} after the restart must give the original seq ${retry.seq}, got ${r.seq}`);

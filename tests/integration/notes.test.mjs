@@ -148,7 +148,7 @@ test('resume: a client that reconnects with its last seq gets exactly what it mi
   const h = await x2.hello(token, lastSeq);
   assert.ok(!h.err, `hello with Xavi's token after the drop must succeed, got ${JSON.stringify(h.err)}`);
   assert.equal(h.welcome.role, 'participant', `Xavi's role after resume must be participant, got ${h.welcome.role}`);
-  const me = h.welcome.me && typeof h.welcome.me === 'object' ? h.welcome.me.id : h.welcome.me;
+  const me = h.welcome.me && typeof h.welcome.me === 'object' ? (h.welcome.me.member ?? h.welcome.me.id) : h.welcome.me;
   assert.equal(me, xavi.member, `welcome.me after resume must be the same member ${xavi.member}, got ${JSON.stringify(h.welcome.me)}`);
   assert.ok(h.welcome.head >= Math.max(...missedSeqs), `welcome.head (${h.welcome.head}) must be at least the newest acked seq ${Math.max(...missedSeqs)}`);
 

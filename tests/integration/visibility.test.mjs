@@ -24,7 +24,13 @@ test('the organiser sees team.code and links.set; participants, screen and jury 
   }
   for (const l of links) {
     assert.ok(typeof l.token === 'string' && l.token.length >= 16, `every link token must be a long string, got ${JSON.stringify(l)}`);
-    assert.notEqual(l.token, srv.organiserToken, 'a link token must differ from the organiser token');
+    // links.set may list the organiser's own link too; no other role may share its token.
+    if (l.role === 'organiser') assert.equal(l.token, srv.organiserToken, 'an organiser entry in links.set must be the printed organiser token');
+    else assert.notEqual(l.token, srv.organiserToken, `the ${l.role} link token must differ from the organiser token`);
+  }
+  const rooms = org.hello.events.filter((e) => e.type === 'room.created').map((e) => e.data.id);
+  for (const room of rooms) {
+    assert.ok(links.some((l) => l.role === 'facilitator' && l.room === room), `links.set must hold a facilitator link for room ${room}`);
   }
   assert.equal(new Set(links.map((l) => l.token)).size, links.length, 'every link must have its own token');
 

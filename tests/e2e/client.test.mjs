@@ -1,0 +1,234 @@
+// client.test.mjs – the browser client's logic without a browser: the connection's resume and
+// retry rules (against a scripted fake WebSocket), the state fold, programme now/next, i18n.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Connection, ConnState } from '../../web/js/conn.js';
+import { applyEvent, applyWelcome, createState, teamNotes } from '../../web/js/state.js';
+import { nowAndNext } from '../../web/js/programme.js';
+import { pick, t, setLang } from '../../web/js/i18n.js';
+
+/** A WebSocket stand-in: records what the client sends, lets the test play the server. */
+class FakeSocket {
+  static all = [];
+  constructor(url) {
+    this.url = url;
+    this.readyState = 0;
+    this.sent = [];
+    FakeSocket.all.push(this);
+  }
+  send(text) {
+    this.sent.push(JSON.parse(text));
+  }
+  close() {
+    if (this.readyState === 3) return;
+    this.readyState = 3;
+    this.onclose?.({ code: 1000 });
+  }
+  // Test side.
+  open() {
+    this.readyState = 1;
+    this.onopen?.();
+  }
+  recv(msg) {
+    this.onmessage?.({ data: JSON.stringify(msg) });
+  }
+  drop() {
+    this.readyState = 3;
+    this.onclose?.({ code: 1006 });
+  }
+  ofType(t) {
+    return this.sent.filter((m) => m.t === t);
+  }
+}
+
+function latest() {
+  return FakeSocket.all[FakeSocket.all.length - 1];
+}
+
+async function waitFor(cond, what, ms = 3000) {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+function newConn(token = 'tok') {
+  FakeSocket.all = [];
+  const conn = new Connection({ url: 'ws://x/ws', token, WebSocketImpl: FakeSocket, random: () => 0 });
+  conn.open();
+  return conn;
+}
+
+const welcome = { t: 'welcome', me: { role: 'participant', actor: 'm1', member: 'm1', team: 't1', name: 'Anna' }, sprint: 's1', head: 10, now: Date.now() };
+
+test('hello carries since=0 first, then the highest seq seen after a reconnect; old seqs are dropped', async () => {
+  const conn = newConn();
+  const seen = [];
+  conn.on('event', (ev) => seen.push(ev.seq));
+  const first = latest();
+  first.open();
+  assert.deepEqual(first.ofType('hello'), [{ t: 'hello', token: 'tok', since: 0 }]);
+  first.recv(welcome);
+  assert.equal(conn.state, ConnState.ONLINE);
+  first.recv({ t: 'ev', seq: 3, type: 'x', data: {} });
+  first.recv({ t: 'ev', seq: 7, type: 'x', data: {} });
+  first.recv({ t: 'ev', seq: 7, type: 'x', data: {} });
+  first.recv({ t: 'ev', seq: 5, type: 'x', data: {} });
+  first.recv({ t: 'synced', seq: 9 });
+  assert.deepEqual(seen, [3, 7]);
+  assert.equal(conn.hasSynced, true);
+
+  first.drop();
+  assert.equal(conn.state, ConnState.RECONNECTING);
+  await waitFor(() => FakeSocket.all.length === 2, 'a reconnect');
+  const second = latest();
+  second.open();
+  assert.deepEqual(second.ofType('hello'), [{ t: 'hello', token: 'tok', since: 7 }]);
+  second.recv(welcome);
+  second.recv({ t: 'ev', seq: 7, type: 'x', data: {} });
+  second.recv({ t: 'ev', seq: 8, type: 'x', data: {} });
+  assert.deepEqual(seen, [3, 7, 8]);
+  conn.close();
+});
+
+test('unanswered commands are resent with the same id after a reconnect, answered ones are not', async () => {
+  const conn = newConn();
+  const ws = latest();
+  const a = conn.send('note.add', { text: 'een' });
+  const b = conn.send('note.add', { text: 'twee' });
+  ws.open();
+  assert.equal(ws.ofType('cmd').length, 0, 'no command before the welcome');
+  ws.recv(welcome);
+  const sent = ws.ofType('cmd');
+  assert.deepEqual(sent.map((m) => m.args.text), ['een', 'twee']);
+  assert.equal(conn.outboxSize, 2);
+  ws.recv({ t: 'ack', id: sent[0].id, seq: 11 });
+  assert.deepEqual(await a, { t: 'ack', id: sent[0].id, seq: 11 });
+  assert.equal(conn.outboxSize, 1);
+
+  ws.drop();
+  await waitFor(() => FakeSocket.all.length === 2, 'a reconnect');
+  const again = latest();
+  again.open();
+  again.recv(welcome);
+  const resent = again.ofType('cmd');
+  assert.equal(resent.length, 1);
+  assert.equal(resent[0].id, sent[1].id, 'the same id, so the server applies it once');
+  again.recv({ t: 'ack', id: sent[1].id, seq: 12 });
+  assert.equal((await b).seq, 12);
+  assert.equal(conn.outboxSize, 0);
+  conn.close();
+});
+
+test('a refused command rejects with the error; rate_limited is retried', async () => {
+  const conn = newConn();
+  const ws = latest();
+  ws.open();
+  ws.recv(welcome);
+  const p = conn.send('note.add', { text: '' });
+  const id = ws.ofType('cmd')[0].id;
+  ws.recv({ t: 'err', id, code: 'text_empty', nl: 'leeg', en: 'empty' });
+  await assert.rejects(p, (err) => err.code === 'text_empty');
+  assert.equal(conn.outboxSize, 0);
+
+  const q = conn.send('note.add', { text: 'later' });
+  const qid = ws.ofType('cmd')[1].id;
+  ws.recv({ t: 'err', id: qid, code: 'rate_limited', nl: '', en: '' });
+  assert.equal(conn.outboxSize, 1, 'kept for a retry');
+  await waitFor(() => ws.ofType('cmd').filter((m) => m.id === qid).length === 2, 'the retry', 4000);
+  ws.recv({ t: 'ack', id: qid, seq: 20 });
+  assert.equal((await q).seq, 20);
+  conn.close();
+});
+
+test('join resends the same join id after a drop and then resumes with the token it got', async () => {
+  const conn = newConn(null);
+  const first = latest();
+  first.open();
+  assert.equal(conn.state, ConnState.ONLINE, 'an unauthenticated socket is still a connection');
+  const joined = conn.join('K7QM-X2PA', 'Anna');
+  const j1 = first.ofType('join')[0];
+  assert.equal(j1.code, 'K7QM-X2PA');
+  first.drop();
+  await waitFor(() => FakeSocket.all.length === 2, 'a reconnect');
+  const second = latest();
+  second.open();
+  const j2 = second.ofType('join')[0];
+  assert.equal(j2.id, j1.id);
+  second.recv({ t: 'joined', id: j1.id, token: 'sess', member: 'm1', team: 't1' });
+  second.recv(welcome);
+  assert.equal((await joined).token, 'sess');
+  second.recv({ t: 'ev', seq: 4, type: 'x', data: {} });
+  second.drop();
+  await waitFor(() => FakeSocket.all.length === 3, 'another reconnect');
+  const third = latest();
+  third.open();
+  assert.deepEqual(third.ofType('hello'), [{ t: 'hello', token: 'sess', since: 4 }]);
+  assert.equal(third.ofType('join').length, 0);
+  conn.close();
+});
+
+test('a refused token stops the reconnecting and says so', async () => {
+  const conn = newConn('wrong');
+  let failed = null;
+  conn.on('auth-failed', (err) => (failed = err));
+  const ws = latest();
+  ws.open();
+  ws.recv({ t: 'err', code: 'bad_token', nl: '', en: '' });
+  assert.equal(failed?.code, 'bad_token');
+  assert.equal(conn.state, ConnState.CLOSED);
+  await new Promise((r) => setTimeout(r, 400));
+  assert.equal(FakeSocket.all.length, 1, 'no reconnect with a refused token');
+});
+
+test('the state fold keeps notes per team and follows edits and deletes', () => {
+  const s = createState();
+  applyWelcome(s, welcome);
+  assert.equal(s.role, 'participant');
+  assert.equal(s.me, 'm1');
+  assert.equal(s.team, 't1');
+  applyEvent(s, { seq: 1, type: 'team.created', data: { id: 't1', name: 'Team 1', room: 'r1' } });
+  applyEvent(s, { seq: 2, type: 'note.added', by: 'm1', data: { id: 'n1', team: 't1', text: 'a' } });
+  applyEvent(s, { seq: 3, type: 'note.added', by: 'm2', data: { id: 'n2', team: 't1', text: 'b' } });
+  applyEvent(s, { seq: 4, type: 'note.added', by: 'm9', data: { id: 'n3', team: 't2', text: 'c' } });
+  applyEvent(s, { seq: 5, type: 'note.edited', by: 'm2', data: { id: 'n1', text: 'a2' } });
+  applyEvent(s, { seq: 6, type: 'note.deleted', by: 'm1', data: { id: 'n2' } });
+  assert.equal(applyEvent(s, { seq: 7, type: 'future.thing', data: {} }), false);
+  assert.deepEqual(teamNotes(s, 't1').map((n) => [n.id, n.text, n.by, n.editedBy]), [['n1', 'a2', 'm1', 'm2']]);
+  assert.equal(teamNotes(s, 't2').length, 1);
+  assert.equal(s.seq, 7);
+});
+
+test('now and next follow the programme, with overlapping items and open ends', () => {
+  const items = [
+    { time: '09:30', title: { nl: 'Opening' } },
+    { time: '14:50', end: '15:45', title: { nl: 'Fase 4' } },
+    { time: '15:00', title: { nl: 'Pauze' } },
+    { time: '15:45', title: { nl: 'Pitches' } },
+    { time: '17:05', title: { nl: 'Borrel' } },
+  ];
+  const at = (hhmm) => {
+    const [h, m] = hhmm.split(':').map(Number);
+    const r = nowAndNext(items, h * 60 + m);
+    return [r.now.map((i) => i.title.nl), r.next?.title.nl ?? null];
+  };
+  assert.deepEqual(at('08:00'), [[], 'Opening']);
+  assert.deepEqual(at('09:30'), [['Opening'], 'Fase 4']);
+  assert.deepEqual(at('15:10'), [['Fase 4', 'Pauze'], 'Pitches']);
+  assert.deepEqual(at('15:45'), [['Pitches'], 'Borrel']);
+  assert.deepEqual(at('23:00'), [['Borrel'], null]);
+});
+
+test('catalogue lookups: placeholders, plurals, bilingual content, fallback to Dutch', () => {
+  assert.equal(t('board.count', { count: 1 }), '1 notitie');
+  assert.equal(t('board.count', { count: 3 }), '3 notities');
+  assert.equal(pick({ nl: 'Lunch', en: 'Lunch break' }), 'Lunch');
+  setLang('en');
+  assert.equal(t('board.count', { count: 3 }), '3 notes');
+  assert.equal(pick({ nl: 'Lunch', en: 'Lunch break' }), 'Lunch break');
+  assert.equal(pick({ nl: 'Alleen Nederlands' }), 'Alleen Nederlands');
+  setLang('nl');
+  assert.equal(t('no.such.key'), 'no.such.key');
+});

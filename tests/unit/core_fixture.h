@@ -1,0 +1,52 @@
+/* core_fixture.h – a small sprint for core tests: 2 rooms, 3 teams, known tokens. */
+#ifndef SP_CORE_FIXTURE_H
+#define SP_CORE_FIXTURE_H
+
+#include "core/core.h"
+
+#include <string.h>
+
+static const char fixture_desc[] =
+    "{\"id\":\"test-sprint\",\"title\":{\"nl\":\"Testdag\",\"en\":\"Test day\"},"
+    "\"date\":\"2024-03-13\",\"programme\":[{\"time\":\"09:30\",\"title\":{\"nl\":\"Opening\",\"en\":\"Opening\"},\"kind\":\"plenary\"}],"
+    "\"challenges\":[{\"id\":\"c1\",\"title\":{\"nl\":\"Uitdaging\",\"en\":\"Challenge\"}}],"
+    "\"rooms\":[{\"id\":\"r1\",\"name\":{\"nl\":\"Zaal 1\",\"en\":\"Room 1\"},\"challenge\":\"c1\"},"
+    "{\"id\":\"r2\",\"name\":{\"nl\":\"Zaal 2\",\"en\":\"Room 2\"},\"challenge\":\"c1\"}],"
+    "\"teams\":[{\"id\":\"t1\",\"name\":\"Team Een\",\"room\":\"r1\"},"
+    "{\"id\":\"t2\",\"name\":\"Team Twee\",\"room\":\"r1\"},"
+    "{\"id\":\"t3\",\"name\":\"Team Drie\",\"room\":\"r2\"}]}";
+
+static const core_link_t fixture_links[] = {
+    {"organiser", NULL, "tok-org", "hash-org"},
+    {"jury", NULL, "tok-jury", "hash-jury"},
+    {"screen", NULL, "tok-screen", "hash-screen"},
+    {"facilitator", "r1", "tok-f1", "hash-f1"},
+    {"facilitator", "r2", "tok-f2", "hash-f2"},
+};
+static const char *const fixture_codes[] = {"AAAA-1111", "BBBB-2222", "CCCC-3333"};
+
+/* Sets up the fixture sprint on c; the set-up events go to out. */
+static inline int fixture_setup(core_t *c, evlist_t *out)
+{
+    json_t *d = json_loads(fixture_desc, 0, NULL);
+    core_secrets_t sec = {fixture_links, 5, fixture_codes, 3};
+    int rc = core_setup(c, d, &sec, 1000, out);
+    json_decref(d);
+    return rc;
+}
+
+/* Joins code with name and a session hash; returns the identity. */
+static inline who_t fixture_join(core_t *c, const char *code, const char *name, const char *hash,
+                                 evlist_t *out)
+{
+    who_t w;
+    memset(&w, 0, sizeof w);
+    char jid[64];
+    strncpy(jid, hash, sizeof jid - 1);
+    jid[sizeof jid - 1] = '\0';
+    if (core_join(c, code, name, jid, hash, 2000, out, &w) != 0)
+        w.role = ROLE_NONE;
+    return w;
+}
+
+#endif

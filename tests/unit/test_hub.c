@@ -1,0 +1,169 @@
+/* test_hub.c – fan-out: channels, merged order, resume, wake-ups, backlog. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "net/hub.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int wakes[8];
+
+static void wake(void *ud)
+{
+    wakes[(intptr_t)ud]++;
+}
+
+static void publish(hub_t *h, int64_t seq, int chan)
+{
+    char f[32];
+    int n = snprintf(f, sizeof f, "frame-%lld", (long long)seq);
+    hub_publish(h, seq, chan, f, (size_t)n);
+}
+
+/* Drains s, writing the seqs it receives to out; returns how many. */
+static size_t drain(hub_t *h, hub_sub_t *s, int64_t *out, size_t max)
+{
+    unsigned char *buf;
+    size_t len, n = 0;
+    int64_t seq;
+    while (hub_sub_peek(h, s, &buf, &len, &seq)) {
+        char expect[32];
+        snprintf(expect, sizeof expect, "frame-%lld", (long long)seq);
+        assert_int_equal(len, strlen(expect));
+        assert_memory_equal(buf, expect, len);
+        if (n < max)
+            out[n] = seq;
+        n++;
+        hub_sub_pop(h, s);
+    }
+    return n;
+}
+
+static void test_merge_and_filter(void **state)
+{
+    (void)state;
+    hub_t *h = hub_new(16, wake);
+    int all = hub_chan(h, 1, ""), t1 = hub_chan(h, 3, "t1"), t2 = hub_chan(h, 3, "t2");
+    assert_int_equal(hub_chan(h, 3, "t1"), t1);   /* same audience, same channel */
+    hub_sub_t *a = hub_sub_new(h, (void *)(intptr_t)1);
+    hub_sub_t *b = hub_sub_new(h, (void *)(intptr_t)2);
+    int ca[] = {all, t1}, cb[] = {all, t2};
+    hub_sub_set(h, a, ca, 2, 0);
+    hub_sub_set(h, b, cb, 2, 0);
+    publish(h, 1, all);
+    publish(h, 2, t1);
+    publish(h, 3, t2);
+    publish(h, 5, t1);    /* seq 4 was for nobody (a server-only event) */
+    hub_set_head(h, 6);
+    publish(h, 7, all);
+    int64_t got[16];
+    assert_int_equal(drain(h, a, got, 16), 4);
+    assert_int_equal(got[0], 1);
+    assert_int_equal(got[1], 2);
+    assert_int_equal(got[2], 5);
+    assert_int_equal(got[3], 7);
+    assert_int_equal(drain(h, b, got, 16), 3);
+    assert_int_equal(got[0], 1);
+    assert_int_equal(got[1], 3);
+    assert_int_equal(got[2], 7);
+    assert_int_equal(hub_head(h), 7);
+    hub_sub_free(h, a);
+    hub_sub_free(h, b);
+    hub_free(h);
+}
+
+static void test_resume_after(void **state)
+{
+    (void)state;
+    hub_t *h = hub_new(0, wake);
+    int all = hub_chan(h, 1, ""), t1 = hub_chan(h, 3, "t1");
+    for (int64_t s = 1; s <= 100; s++)
+        publish(h, s, s % 3 ? all : t1);
+    hub_sub_t *a = hub_sub_new(h, (void *)(intptr_t)0);
+    int ch[] = {all, t1};
+    hub_sub_set(h, a, ch, 2, 60);
+    int64_t got[64];
+    size_t n = drain(h, a, got, 64);
+    assert_int_equal(n, 40);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(got[i], 61 + (int64_t)i);
+    /* Only its own channel: every third. */
+    hub_sub_set(h, a, &t1, 1, 0);
+    n = drain(h, a, got, 64);
+    assert_int_equal(n, 33);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(got[i] % 3, 0);
+    hub_sub_free(h, a);
+    hub_free(h);
+}
+
+static void test_wake_once_until_drained(void **state)
+{
+    (void)state;
+    memset(wakes, 0, sizeof wakes);
+    hub_t *h = hub_new(0, wake);
+    int t1 = hub_chan(h, 3, "t1"), t2 = hub_chan(h, 3, "t2");
+    hub_sub_t *a = hub_sub_new(h, (void *)(intptr_t)3);
+    hub_sub_t *b = hub_sub_new(h, (void *)(intptr_t)4);
+    hub_sub_set(h, a, &t1, 1, 0);
+    hub_sub_set(h, b, &t2, 1, 0);
+    publish(h, 1, t1);
+    publish(h, 2, t1);
+    publish(h, 3, t1);
+    assert_int_equal(wakes[3], 1);   /* one wake-up for a burst */
+    assert_int_equal(wakes[4], 0);   /* nothing for another team */
+    assert_int_equal(hub_sub_backlog(h, a), 3);
+    int64_t got[8];
+    assert_int_equal(drain(h, a, got, 8), 3);
+    assert_int_equal(hub_sub_backlog(h, a), 0);
+    publish(h, 4, t1);
+    assert_int_equal(wakes[3], 2);   /* drained, so woken again */
+    hub_sub_free(h, a);
+    /* A freed subscriber is no longer woken; the other still is. */
+    publish(h, 5, t1);
+    publish(h, 6, t2);
+    assert_int_equal(wakes[3], 2);
+    assert_int_equal(wakes[4], 1);
+    size_t frames, bytes;
+    hub_stats(h, &frames, &bytes);
+    assert_int_equal(frames, 6);
+    assert_int_equal(bytes, 6 * strlen("frame-1"));
+    hub_sub_free(h, b);
+    hub_free(h);
+}
+
+static void test_many_subscribers_unlink(void **state)
+{
+    (void)state;
+    hub_t *h = hub_new(0, wake);
+    int all = hub_chan(h, 1, "");
+    hub_sub_t *subs[1000];
+    for (int i = 0; i < 1000; i++) {
+        subs[i] = hub_sub_new(h, (void *)(intptr_t)5);
+        hub_sub_set(h, subs[i], &all, 1, 0);
+    }
+    /* Free every other one, in an order that exercises head, middle and tail. */
+    for (int i = 0; i < 1000; i += 2)
+        hub_sub_free(h, subs[i]);
+    memset(wakes, 0, sizeof wakes);
+    publish(h, 1, all);
+    assert_int_equal(wakes[5], 500);
+    for (int i = 1; i < 1000; i += 2)
+        hub_sub_free(h, subs[i]);
+    hub_free(h);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_merge_and_filter),
+        cmocka_unit_test(test_resume_after),
+        cmocka_unit_test(test_wake_once_until_drained),
+        cmocka_unit_test(test_many_subscribers_unlink),
+    };
+    return cmocka_run_group_tests_name("hub", tests, NULL, NULL);
+}
