@@ -14,7 +14,7 @@ PORT ?= 8080
 DB   ?= staatsprint.db
 
 SRC      := $(shell find src -name '*.c' ! -name main.c | sort)
-WEB      := $(shell find web data -type f | sort)
+WEB      := $(shell find web data -type f ! -path 'data/eval/*' ! -name '*.md' | sort)
 UNIT     := $(sort $(wildcard tests/unit/test_*.c))
 
 # Two flavours: release (-O2) and asan (ASan + UBSan, used by every test).

@@ -1,6 +1,8 @@
 /* main.c – the command line: staatsprint serve | --help | --version. */
 #include "net/server.h"
+#include "text/text_cluster.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,9 +12,13 @@ static const char usage[] =
     "(the Staatsprint design sprint, from registration to the winners)\n"
     "\n"
     "Gebruik / usage:\n"
-    "  staatsprint serve [--port N] [--db FILE] [--bind ADDR] [--url URL] [--origin ORIGIN]...\n"
+    "  staatsprint serve [--port N] [--db FILE] [--bind ADDR] [--url URL] [--teams N]\n"
+    "                    [--origin ORIGIN]...\n"
     "      start de server (standaard poort 8080, database staatsprint.db)\n"
     "      starts the server (default port 8080, database staatsprint.db)\n"
+    "  staatsprint cluster < notes.txt\n"
+    "      groepeert briefjes (één per regel): clusternummer, tab, label per regel\n"
+    "      groups notes (one per line): cluster number, tab, label for each line\n"
     "  staatsprint --help       deze hulp / this help\n"
     "  staatsprint --version    de versie / the version\n"
     "\n"
@@ -22,6 +28,8 @@ static const char usage[] =
     "  --bind ADDR     alleen op dit adres luisteren / listen on this address only\n"
     "  --url URL       basis van de geprinte links, bijv. https://sprint.example.nl\n"
     "                  base of the printed links\n"
+    "  --teams N       N extra teams bij het aanmaken van een nieuwe dag (voor belastingtests)\n"
+    "                  N extra teams when a new day is created (for load tests)\n"
     "  --origin ORIGIN extra toegestane Origin voor /ws (achter een proxy)\n"
     "                  extra allowed Origin for /ws (behind a proxy)\n";
 
@@ -59,7 +67,13 @@ static int cmd_serve(int argc, char **argv)
             o.bind = v;
         else if (strcmp(a, "--url") == 0 && v)
             o.public_url = v;
-        else if (strcmp(a, "--origin") == 0 && v)
+        else if (strcmp(a, "--teams") == 0 && v) {
+            o.extra_teams = atoi(v);
+            if (o.extra_teams < 0 || o.extra_teams > 5000) {
+                free(origins);
+                return bad_usage("--teams verwacht 0 tot 5000 (--teams expects 0 to 5000)");
+            }
+        } else if (strcmp(a, "--origin") == 0 && v)
             origins[o.norigins++] = v;
         else {
             free(origins);
@@ -88,5 +102,12 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "serve") == 0)
         return cmd_serve(argc - 2, argv + 2);
+    if (strcmp(cmd, "cluster") == 0) {
+        int rc = text_cluster_cli(stdin, stdout);
+        if (rc != 0)
+            fprintf(stderr, "staatsprint: clusteren mislukt (clustering failed): %s\n",
+                    rc == -E2BIG ? "te veel regels (too many lines)" : "leesfout (read error)");
+        return rc == 0 ? 0 : 1;
+    }
     return bad_usage("onbekende opdracht (unknown command)");
 }

@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const cmddef_t *const cmd_tables[] = {board_cmds};
-static const applydef_t *const apply_tables[] = {sprint_apply, board_apply};
+static const cmddef_t *const cmd_tables[] = {board_cmds, method_cmds, vote_cmds, work_cmds,
+                                             race_cmds};
+static const applydef_t *const apply_tables[] = {sprint_apply, board_apply, method_apply,
+                                                 vote_apply,   work_apply,  race_apply};
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -56,6 +58,9 @@ core_t *core_new(void)
     strmap_init(&c->team_ids);
     strmap_init(&c->member_ids);
     strmap_init(&c->note_ids);
+    strmap_init(&c->cluster_ids);
+    strmap_init(&c->item_ids);
+    strmap_init(&c->milestone_ids);
     strmap_init(&c->codes);
     strmap_init(&c->tokens);
     strmap_init(&c->cmds);
@@ -69,12 +74,38 @@ void core_free(core_t *c)
         return;
     for (size_t i = 0; i < c->nrooms; i++)
         json_decref(c->rooms[i].name);
-    for (size_t i = 0; i < c->nteams; i++)
-        free(c->teams[i].name);
-    for (size_t i = 0; i < c->nmembers; i++)
+    for (size_t i = 0; i < c->nteams; i++) {
+        team_t *t = &c->teams[i];
+        free(t->name);
+        for (size_t v = 0; v < t->nvotes; v++) {
+            free(t->votes[v].ballots);
+            free(t->votes[v].done);
+            json_decref(t->votes[v].selected);
+            json_decref(t->votes[v].tie);
+        }
+        free(t->votes);
+        json_decref(t->canvases);
+    }
+    for (size_t i = 0; i < c->nmembers; i++) {
         free(c->members[i].name);
+        free(c->members[i].organisation);
+        free(c->members[i].role);
+        free(c->members[i].motivation);
+    }
     for (size_t i = 0; i < c->nnotes; i++)
         free(c->notes[i].text);
+    for (size_t i = 0; i < c->nclusters; i++)
+        free(c->clusters[i].name);
+    for (size_t i = 0; i < c->nitems; i++)
+        free(c->items[i].text);
+    for (size_t i = 0; i < c->nmilestones; i++)
+        free(c->milestones[i].text);
+    free(c->clusters);
+    free(c->items);
+    free(c->milestones);
+    free(c->races);
+    if (c->has_pb)
+        playbook_free(&c->pb);
     free(c->rooms);
     free(c->teams);
     free(c->members);
@@ -84,6 +115,9 @@ void core_free(core_t *c)
     strmap_free(&c->team_ids);
     strmap_free(&c->member_ids);
     strmap_free(&c->note_ids);
+    strmap_free(&c->cluster_ids);
+    strmap_free(&c->item_ids);
+    strmap_free(&c->milestone_ids);
     strmap_free(&c->codes);
     strmap_free(&c->tokens);
     strmap_free(&c->cmds);
@@ -138,6 +172,11 @@ void cmd_emit(cmdctx_t *x, const char *type, int aud_kind, const char *aud_id, j
     core_apply(x->core, ev);
 }
 
+int utf8_len_over(const char *s, size_t max)
+{
+    return utf8_count(s) > max;
+}
+
 int arg_text(const json_t *args, const char *key, size_t max, const char **out)
 {
     const json_t *v = json_object_get(args, key);
@@ -154,6 +193,92 @@ int arg_text(const json_t *args, const char *key, size_t max, const char **out)
         return SP_E_TEXT_TOO_LONG;
     *out = s;
     return 0;
+}
+
+int64_t map_index(const strmap_t *m, const char *id)
+{
+    int64_t v;
+    return (id != NULL && strmap_get(m, id, &v)) ? v : -1;
+}
+
+const char *ev_str(const ev_t *ev, const char *key)
+{
+    const char *s = json_string_value(json_object_get(ev->data, key));
+    return s ? s : "";
+}
+
+int is_staff_for(const core_t *c, const who_t *who, int t)
+{
+    return who->role == ROLE_ORGANISER ||
+           (who->role == ROLE_FACILITATOR && c->teams[t].room == who->room);
+}
+
+int is_captain(const core_t *c, const who_t *who, int t)
+{
+    return who->role == ROLE_PARTICIPANT && who->team == t && c->teams[t].captain == who->member;
+}
+
+const pb_step_t *team_step(const core_t *c, int t)
+{
+    if (!c->has_pb)
+        return NULL;
+    return &c->pb.steps[c->teams[t].step];
+}
+
+vote_t *vote_of(core_t *c, int t, int s, int create)
+{
+    team_t *tm = &c->teams[t];
+    for (size_t i = 0; i < tm->nvotes; i++)
+        if (tm->votes[i].step == s)
+            return &tm->votes[i];
+    if (!create)
+        return NULL;
+    xgrow((void **)&tm->votes, &tm->capvotes, tm->nvotes + 1, sizeof *tm->votes);
+    vote_t *v = &tm->votes[tm->nvotes++];
+    memset(v, 0, sizeof *v);
+    v->step = s;
+    return v;
+}
+
+int cmd_team(cmdctx_t *x, const json_t *args)
+{
+    const who_t *w = x->who;
+    if (w->role == ROLE_PARTICIPANT)
+        return w->team;
+    if (w->role != ROLE_ORGANISER && w->role != ROLE_FACILITATOR)
+        return SP_E_FORBIDDEN;
+    const char *id = json_string_value(json_object_get(args, "team"));
+    if (id == NULL)
+        return SP_E_BAD_MESSAGE;
+    int t = team_index(x->core, id);
+    if (t < 0)
+        return SP_E_NOT_FOUND;
+    return is_staff_for(x->core, w, t) ? t : SP_E_FORBIDDEN;
+}
+
+int cmd_teams(cmdctx_t *x, const json_t *args, int *out, int max)
+{
+    const who_t *w = x->who;
+    const char *room = json_string_value(json_object_get(args, "room"));
+    if (w->role == ROLE_PARTICIPANT || room == NULL) {
+        int t = cmd_team(x, args);
+        if (t < 0)
+            return t;
+        out[0] = t;
+        return 1;
+    }
+    if (w->role != ROLE_ORGANISER && w->role != ROLE_FACILITATOR)
+        return SP_E_FORBIDDEN;
+    int64_t r = map_index(&x->core->room_ids, room);
+    if (r < 0)
+        return SP_E_NOT_FOUND;
+    if (w->role == ROLE_FACILITATOR && w->room != (int)r)
+        return SP_E_FORBIDDEN;
+    int n = 0;
+    for (size_t t = 0; t < x->core->nteams && n < max; t++)
+        if (x->core->teams[t].room == (int)r)
+            out[n++] = (int)t;
+    return n;
 }
 
 int team_index(const core_t *c, const char *id)

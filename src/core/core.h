@@ -130,6 +130,11 @@ int core_join(core_t *c, const char *code, const char *name, const char *join_id
 int core_exec(core_t *c, const who_t *who, const char *cmd, const json_t *args,
               const char *cmd_id, int64_t now, evlist_t *out, int64_t *dup_seq);
 
+/* Lets time pass: emits the events of timers and race rounds that ran out before
+ * now (timer.changed expired, race.round ended, leaderboards). Returns the number of
+ * events appended to out. The caller calls it a few times a second. */
+size_t core_tick(core_t *c, int64_t now, evlist_t *out);
+
 /* Whether a viewer may see events of this audience. */
 int core_may_see(const core_t *c, const who_t *who, int aud_kind, const char *aud_id);
 

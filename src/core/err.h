@@ -41,7 +41,44 @@
       "The command id must have 1 to 64 printable characters.")                         \
     X(E_BAD_SETUP, "bad_setup", "De beschrijving van de dag is onvolledig of ongeldig.", \
       "The description of the day is incomplete or invalid.")                           \
-    X(E_TOO_BIG, "too_big", "Het bericht is te groot.", "The message is too big.")
+    X(E_TOO_BIG, "too_big", "Het bericht is te groot.", "The message is too big.")          \
+    X(E_BAD_PLAYBOOK, "bad_playbook", "Het draaiboek van de methode is ongeldig.",       \
+      "The playbook of the method is invalid.")                                         \
+    X(E_WRONG_STEP, "wrong_step", "Dit hoort niet bij de stap waar jullie team nu is.",  \
+      "This does not belong to the step your team is at now.")                          \
+    X(E_LAST_STEP, "last_step", "Dit is de laatste stap van de dag.",                   \
+      "This is the last step of the day.")                                              \
+    X(E_NOT_EARLIER_STEP, "not_earlier_step", "Je kunt alleen terug naar een eerdere stap.", \
+      "You can only go back to an earlier step.")                                       \
+    X(E_TIMER_STATE, "timer_state", "De timer staat niet in de juiste stand hiervoor.",  \
+      "The timer is not in the right state for this.")                                  \
+    X(E_VOTE_NOT_REVEALED, "vote_not_revealed",                                         \
+      "Maak eerst de stemmen zichtbaar voordat jullie verdergaan.",                      \
+      "Reveal the votes before you move on.")                                           \
+    X(E_TIE_UNRESOLVED, "tie_unresolved",                                               \
+      "Er is een gelijke stand. De teamcaptain beslist eerst.",                          \
+      "There is a tie. The team captain decides first.")                                \
+    X(E_RACE_RUNNING, "race_running", "Er loopt nog een ronde van de Idee Race.",        \
+      "A round of the Idea Race is still running.")                                     \
+    X(E_RACE_NOT_RUNNING, "race_not_running",                                           \
+      "Ideeën tellen alleen mee terwijl een ronde loopt.",                               \
+      "Ideas only count while a round is running.")                                     \
+    X(E_VOTE_BUDGET_EXHAUSTED, "vote_budget_exhausted", "Je hebt al je stippen gebruikt.", \
+      "You have used all your dots.")                                                   \
+    X(E_VOTE_NO_DOT, "vote_no_dot", "Daar staat geen stip van jou.",                     \
+      "You have no dot there.")                                                         \
+    X(E_VOTE_CLOSED, "vote_closed", "De stemming is al gesloten.",                       \
+      "The vote is already closed.")                                                    \
+    X(E_BAD_TARGET, "bad_target", "Hier kun je niet op stemmen of naar verwijzen.",      \
+      "You cannot vote for or refer to this.")                                          \
+    X(E_NOT_A_TIE, "not_a_tie", "Er is geen gelijke stand om over te beslissen.",        \
+      "There is no tie to decide.")                                                     \
+    X(E_BAD_CHOICE, "bad_choice", "Kies precies het gevraagde aantal uit de gelijke opties.", \
+      "Choose exactly the number asked from the tied options.")                         \
+    X(E_RACE_OVER, "race_over", "Alle rondes van de Idee Race zijn gespeeld.",           \
+      "All rounds of the Idea Race have been played.")                                  \
+    X(E_NO_PLAYBOOK, "no_playbook", "Voor deze dag is geen methode ingesteld.",          \
+      "No method is set for this day.")
 
 enum {
     SP_OK = 0,

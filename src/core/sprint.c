@@ -52,6 +52,13 @@ static int setup_check(const core_t *c, const json_t *d, const core_secrets_t *s
             return SP_E_BAD_SETUP;
     if (sec->ncodes != json_array_size(teams))
         return SP_E_BAD_SETUP;
+    const json_t *pbj = json_object_get(d, "playbook");
+    if (pbj != NULL) {
+        playbook_t pb;
+        if (playbook_parse(pbj, &pb) != 0)
+            return SP_E_BAD_PLAYBOOK;
+        playbook_free(&pb);
+    }
     return 0;
 }
 
@@ -71,6 +78,8 @@ int core_setup(core_t *c, const json_t *d, const core_secrets_t *sec, int64_t no
                        json_object_get(d, "date") ? json_object_get(d, "date") : json_null(),
                        "venue", json_object_get(d, "venue") ? json_object_get(d, "venue") : json_null(),
                        "organiser", json_object_get(d, "organiser") ? json_object_get(d, "organiser") : json_null()));
+    if (json_is_object(json_object_get(d, "playbook")))
+        cmd_emit(&x, "playbook.set", AUD_ALL, "", json_deep_copy(json_object_get(d, "playbook")));
     if (json_is_array(json_object_get(d, "programme")))
         cmd_emit(&x, "programme.set", AUD_ALL, "",
                  json_pack("{sO}", "items", json_object_get(d, "programme")));
@@ -132,6 +141,8 @@ static void on_room_created(core_t *c, const ev_t *ev)
     r->name = json_incref(json_object_get(ev->data, "name"));
     strmap_put(&c->room_ids, r->id, (int64_t)c->nrooms);
     c->nrooms++;
+    c->races = xrealloc(c->races, c->nrooms * sizeof *c->races);
+    memset(&c->races[c->nrooms - 1], 0, sizeof *c->races);
 }
 
 static void on_team_created(core_t *c, const ev_t *ev)
@@ -145,6 +156,8 @@ static void on_team_created(core_t *c, const ev_t *ev)
     snprintf(t->id, sizeof t->id, "%s", str(ev, "id"));
     t->name = xstrdup(str(ev, "name"));
     t->room = (int)room;
+    t->captain = t->timekeeper = t->presenter = -1;
+    t->canvases = json_object();
     strmap_put(&c->team_ids, t->id, (int64_t)c->nteams);
     c->nteams++;
 }
@@ -213,7 +226,20 @@ static void on_session_opened(core_t *c, const ev_t *ev)
         strmap_put(&c->joins, str(ev, "join"), m);
 }
 
+static void on_playbook_set(core_t *c, const ev_t *ev)
+{
+    playbook_t pb;
+    /* Checked before it was emitted; a log edited by hand may still hold junk. */
+    if (playbook_parse(ev->data, &pb) != 0)
+        return;
+    if (c->has_pb)
+        playbook_free(&c->pb);
+    c->pb = pb;
+    c->has_pb = 1;
+}
+
 const applydef_t sprint_apply[] = {
+    {"playbook.set", on_playbook_set},
     {"sprint.created", on_sprint_created},
     {"room.created", on_room_created},
     {"team.created", on_team_created},

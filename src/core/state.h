@@ -3,6 +3,7 @@
 #define SP_CORE_STATE_H
 
 #include "core/core.h"
+#include "core/playbook.h"
 #include "util/strmap.h"
 
 typedef struct {
@@ -11,27 +12,101 @@ typedef struct {
     char challenge[16];
 } room_t;
 
+typedef enum { TIMER_IDLE, TIMER_RUNNING, TIMER_PAUSED, TIMER_STOPPED, TIMER_EXPIRED } timer_state_t;
+
+typedef struct {
+    timer_state_t state;
+    int64_t duration_ms;
+    int64_t ends_at;        /* running: server time it runs out */
+    int64_t remaining_ms;   /* paused */
+} sp_timer_t;
+
+/* One dot-vote of a team at one step. Ballots are (member, target) → dots. */
+typedef struct {
+    int member;
+    char target[16];
+    int count;
+} ballot_t;
+
+typedef struct {
+    int step;               /* playbook step index */
+    ballot_t *ballots;
+    size_t nballots, capballots;
+    unsigned char *done;    /* per member index of the core, 1 when done */
+    size_t ndone;
+    int revealed;
+    json_t *selected;       /* array of targets going on, NULL while undecided */
+    json_t *tie;            /* {candidates, places} while a tie waits for the captain */
+} vote_t;
+
 typedef struct {
     char id[16];
     char *name;
-    int room;           /* index */
-    char code[24];      /* as shown: "K7QM-X2PA"; "" until team.code */
+    int room;               /* index */
+    char code[24];          /* as shown: "K7QM-X2PA"; "" until team.code */
+    int step;               /* playbook step index the team is at */
+    sp_timer_t timer;
+    int captain, timekeeper, presenter;   /* member indices or -1 */
+    vote_t *votes;          /* one per vote step played */
+    size_t nvotes, capvotes;
+    json_t *canvases;       /* {canvas: {field: text}}, owned */
 } team_t;
 
 typedef struct {
     char id[16];
     char *name;
     int team;
+    char *organisation, *role, *motivation;
 } member_t;
 
 typedef struct {
     char id[16];
     int team;
-    int author;         /* member index */
+    int author;             /* member index */
+    char board[PB_ID];
     char *text;
+    int private_;           /* seen only by its author */
+    int cluster;            /* index or -1 */
+    int round;              /* race round it was written in, 0 outside the race */
     int deleted;
     int64_t created, updated;
 } note_t;
+
+typedef struct {
+    char id[16];
+    int team;
+    char board[PB_ID];
+    char *name;
+    int deleted;
+} cluster_t;
+
+typedef struct {
+    char id[16];
+    int team;
+    char list[PB_ID];
+    char *text;
+    char cluster[16];
+    int deleted;
+} item_t;
+
+typedef struct {
+    char id[16];
+    int team;
+    char idea[16];
+    int at;                 /* years from now: 0 = Nu */
+    int kind;               /* index into pb_milestone_kinds */
+    char *text;
+    int deleted;
+} milestone_t;
+
+/* The Idee Race of one room. */
+typedef struct {
+    int round;              /* 0 before the start, then 1.. */
+    int running;
+    int64_t ends_at;
+    int step;               /* the race step index */
+    int won;
+} race_t;
 
 struct core {
     int64_t head;
@@ -46,8 +121,18 @@ struct core {
     size_t nmembers, capmembers;
     note_t *notes;
     size_t nnotes, capnotes;
+    cluster_t *clusters;
+    size_t nclusters, capclusters;
+    item_t *items;
+    size_t nitems, capitems;
+    milestone_t *milestones;
+    size_t nmilestones, capmilestones;
+    race_t *races;          /* one per room, same index */
 
-    strmap_t room_ids, team_ids, member_ids, note_ids;
+    playbook_t pb;
+    int has_pb;
+
+    strmap_t room_ids, team_ids, member_ids, note_ids, cluster_ids, item_ids, milestone_ids;
     strmap_t codes;      /* normalised join code → team index */
     strmap_t tokens;     /* token hash → identity (see ident_pack) */
     strmap_t cmds;       /* actor \x1f cmd id → seq */
@@ -87,6 +172,9 @@ typedef struct {
 
 #define ROLE_BIT(r) (1u << (r))
 
+/* Whether a UTF-8 string has more than max code points. */
+int utf8_len_over(const char *s, size_t max);
+
 /* Reads a string argument and checks its length in code points (1..max).
  * Returns 0, SP_E_BAD_MESSAGE, SP_E_TEXT_EMPTY or SP_E_TEXT_TOO_LONG. */
 int arg_text(const json_t *args, const char *key, size_t max, const char **out);
@@ -95,8 +183,47 @@ int arg_text(const json_t *args, const char *key, size_t max, const char **out);
 extern const cmddef_t board_cmds[];
 extern const applydef_t board_apply[];
 extern const applydef_t sprint_apply[];
+extern const cmddef_t method_cmds[];
+extern const applydef_t method_apply[];
+extern const cmddef_t vote_cmds[];
+extern const applydef_t vote_apply[];
+extern const cmddef_t work_cmds[];
+extern const applydef_t work_apply[];
+extern const cmddef_t race_cmds[];
+extern const applydef_t race_apply[];
 
 int team_index(const core_t *c, const char *id);
 int member_index(const core_t *c, const char *id);
+int64_t map_index(const strmap_t *m, const char *id);   /* -1 when absent */
+
+/* The string field key of an event's data, "" when absent. */
+const char *ev_str(const ev_t *ev, const char *key);
+
+/* The team a command acts on: a participant's own; for staff the `team` argument
+ * (a facilitator only in their room). Returns the index or a negative error. */
+int cmd_team(cmdctx_t *x, const json_t *args);
+
+/* The teams a staff command acts on: `team`, or every team of `room`; a
+ * participant's own team. Writes up to max indices; returns the count or an error. */
+int cmd_teams(cmdctx_t *x, const json_t *args, int *out, int max);
+
+/* Whether who is staff for team t (its room's facilitator or the organiser). */
+int is_staff_for(const core_t *c, const who_t *who, int t);
+int is_captain(const core_t *c, const who_t *who, int t);
+
+/* The playbook step a team is at, or NULL when no playbook is set. */
+const pb_step_t *team_step(const core_t *c, int t);
+
+/* The team's vote at step index s, created on first use by appliers only. */
+vote_t *vote_of(core_t *c, int t, int s, int create);
+
+/* Shares every private note of board in team t (emits note.shared). */
+void share_private_notes(cmdctx_t *x, int t, const char *board);
+
+/* The live notes of a team on a board. */
+size_t team_board_count(const core_t *c, int team, const char *board);
+
+/* Emits what happens when a race round of room r ends (core_tick and tests). */
+void race_end_round(cmdctx_t *x, int r);
 
 #endif

@@ -95,6 +95,39 @@ static void first_log(void *ud, const char *log)
         snprintf(out, 64, "%s", log);
 }
 
+int boot_extra_teams = 0;
+
+/* The description names its playbook ("staatsprint" by default); the playbook itself
+ * goes into the log with the sprint, so a replay never depends on files changing. */
+static int attach_playbook(json_t *desc)
+{
+    const char *name = json_string_value(json_object_get(desc, "playbook"));
+    char path[128];
+    snprintf(path, sizeof path, "data/playbooks/%s.json", name ? name : "staatsprint");
+    const embed_file_t *f = embed_find(path);
+    json_error_t jerr;
+    json_t *pb = f ? json_loadb((const char *)f->data, f->len, 0, &jerr) : NULL;
+    if (pb == NULL) {
+        fprintf(stderr, "staatsprint: het draaiboek %s ontbreekt of is ongeldig (the playbook is "
+                        "missing or invalid)\n", path);
+        return -1;
+    }
+    json_object_set_new(desc, "playbook", pb);
+    return 0;
+}
+
+static void add_extra_teams(json_t *rooms, json_t *teams)
+{
+    size_t base = json_array_size(teams), nrooms = json_array_size(rooms);
+    for (int i = 0; i < boot_extra_teams && nrooms > 0; i++) {
+        char id[16], name[32];
+        snprintf(id, sizeof id, "t%zu", base + (size_t)i + 1);
+        snprintf(name, sizeof name, "Team %zu", base + (size_t)i + 1);
+        json_t *room = json_object_get(json_array_get(rooms, (size_t)i % nrooms), "id");
+        json_array_append_new(teams, json_pack("{ss ss sO}", "id", id, "name", name, "room", room));
+    }
+}
+
 /* Makes the default sprint: tokens for every link, a code per team. */
 static int create_default(store_t *s, core_t *core, char *log, size_t loglen,
                           void (*on_event)(void *ud, const ev_t *ev), void *ud)
@@ -109,6 +142,11 @@ static int create_default(store_t *s, core_t *core, char *log, size_t loglen,
         return -1;
     }
     json_t *rooms = json_object_get(desc, "rooms"), *teams = json_object_get(desc, "teams");
+    add_extra_teams(rooms, teams);
+    if (attach_playbook(desc) != 0) {
+        json_decref(desc);
+        return -1;
+    }
     size_t nrooms = json_array_size(rooms), nteams = json_array_size(teams);
     size_t nlinks = nrooms + 3;
     core_link_t *links = calloc(nlinks, sizeof *links);

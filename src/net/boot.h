@@ -15,6 +15,10 @@
 int boot_open(const char *db, store_t **store, core_t *core, char *log, size_t loglen,
               void (*on_event)(void *ud, const ev_t *ev), void *ud);
 
+/* Extra teams added to the default sprint when it is created (for load tests and
+ * large days), spread over the rooms. Set before boot_open; 0 by default. */
+extern int boot_extra_teams;
+
 /* Converts between core events and store records. ev_to_body returns the JSON text
  * of ev->data (caller frees); ev_from_rec fills ev (data owned by ev) or returns -1
  * when the body is not JSON. */

@@ -106,6 +106,7 @@ typedef struct {
     int64_t committed;
     uv_loop_t loop;              /* ours; lws joins it (a "foreign" loop) */
     uv_signal_t sigint, sigterm;
+    uv_timer_t tick;             /* lets time pass in the core (timers, race rounds) */
 } server_t;
 
 typedef struct {
@@ -705,6 +706,19 @@ static void print_links(const serve_opts_t *o)
     fflush(stdout);
 }
 
+/* Timers and race rounds end without anyone sending a command: the core hears of
+ * the time five times a second and emits what ran out, committed like any event. */
+static void tick_cb(uv_timer_t *h)
+{
+    (void)h;
+    if (!store_ok())
+        return;
+    evlist_t out = {0};
+    if (core_tick(srv.core, now_ms(), &out) > 0)
+        submit_events(&out);
+    evlist_free(&out);
+}
+
 static void signal_cb(uv_signal_t *h, int signum)
 {
     (void)signum;
@@ -726,6 +740,7 @@ int server_run(const serve_opts_t *o)
     srv.core = core_new();
     srv.hub = hub_new(LWS_PRE, hub_wake);
     store_t *store = NULL;
+    boot_extra_teams = o->extra_teams;
     if (boot_open(o->db, &store, srv.core, srv.log, sizeof srv.log, boot_event, NULL) != 0) {
         hub_free(srv.hub);
         core_free(srv.core);
@@ -763,6 +778,8 @@ int server_run(const serve_opts_t *o)
     uv_signal_init(&srv.loop, &srv.sigterm);
     uv_signal_start(&srv.sigint, signal_cb, SIGINT);
     uv_signal_start(&srv.sigterm, signal_cb, SIGTERM);
+    uv_timer_init(&srv.loop, &srv.tick);
+    uv_timer_start(&srv.tick, tick_cb, 200, 200);
 
     if (!o->quiet)
         print_links(o);
@@ -774,6 +791,8 @@ int server_run(const serve_opts_t *o)
     uv_signal_stop(&srv.sigterm);
     uv_close((uv_handle_t *)&srv.sigint, NULL);
     uv_close((uv_handle_t *)&srv.sigterm, NULL);
+    uv_timer_stop(&srv.tick);
+    uv_close((uv_handle_t *)&srv.tick, NULL);
     lws_context_destroy(srv.ctx);
     /* lws closes its libuv handles asynchronously: let the loop finish them. */
     for (int i = 0; i < 100 && uv_run(&srv.loop, UV_RUN_NOWAIT) != 0; i++)

@@ -17,7 +17,8 @@ typedef struct {
     const char *public_url;   /* base of printed links, NULL: http://localhost:PORT */
     const char *const *origins;  /* extra allowed Origin values for /ws */
     size_t norigins;
-    int quiet;                /* print only the links */
+    int quiet;                /* print nothing on start */
+    int extra_teams;          /* teams added when a new sprint is created */
 } serve_opts_t;
 
 /* Runs the server until SIGINT or SIGTERM. Returns the process exit status (0 on a

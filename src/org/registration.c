@@ -268,6 +268,15 @@ void reg_mapping_guess(reg_mapping_t *m, const char *const *headers, size_t n)
         m->score[cand[i].field] = cand[i].score;
         used[cand[i].column] = true;
     }
+    /* One question may ask both ("Wil je teamcaptain of tijdbewaker zijn?"); its answers
+     * then name the role, which reg_parse_willing() understands, so both fields share it. */
+    for (size_t i = 0; i < nc; i++) {
+        int f = cand[i].field, other = f == REG_F_CAPTAIN ? REG_F_TIMEKEEPER : f == REG_F_TIMEKEEPER ? REG_F_CAPTAIN : -1;
+        if (other >= 0 && m->column[f] < 0 && m->column[other] == cand[i].column) {
+            m->column[f] = cand[i].column;
+            m->score[f] = cand[i].score;
+        }
+    }
     free(used);
     free(cand);
 }

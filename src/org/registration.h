@@ -19,7 +19,8 @@
  *   timestamp column, otherwise the later row in the file. The replaced row is reported
  *   as duplicate_replaced with the line of the registration that won.
  * - An unknown challenge choice is dropped with the warning unknown_choice; a second
- *   choice equal to the first is dropped with same_choice.
+ *   choice equal to the first is dropped with same_choice; a lone second choice (no
+ *   usable first) becomes the first.
  * - A too long motivation is cut at 4,000 bytes (warning truncated); a name,
  *   organisation or role over 200 bytes rejects the row (too_long).
  */
@@ -51,8 +52,9 @@ typedef struct {
 
 void reg_mapping_clear(reg_mapping_t *m);
 
-/* Guesses the mapping from header cells. Each column serves at most one field; the
- * strongest guesses win. */
+/* Guesses the mapping from header cells. Each column serves at most one field (the
+ * strongest guesses win), except that one question about both captain and timekeeper
+ * serves both. The organiser may override any entry, also mapping a column twice. */
 void reg_mapping_guess(reg_mapping_t *m, const char *const *headers, size_t n);
 
 /* Normalises text for matching: case-folded, accents stripped, runs of non-alphanumeric

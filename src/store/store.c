@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/pg.h"
 #include "store/sqlite.h"
 
 static int store_has_prefix(const char *s, const char *prefix)
@@ -23,12 +24,10 @@ int store_open(const char *uri, store_t **out, char *err, size_t errlen)
             snprintf(err, errlen, "no database given");
         return STORE_EINVAL;
     }
-    if (store_has_prefix(uri, "postgresql://") || store_has_prefix(uri, "postgres://")) {
-        if (err != NULL && errlen > 0)
-            snprintf(err, errlen, "PostgreSQL support is not part of this build");
-        return STORE_EINVAL;
-    }
-    int rc = store_sqlite_engine.open(uri, out, err, errlen);
+    const store_engine_t *engine = &store_sqlite_engine;
+    if (store_has_prefix(uri, "postgresql://") || store_has_prefix(uri, "postgres://"))
+        engine = &store_pg_engine;
+    int rc = engine->open(uri, out, err, errlen);
     if (rc < 0)
         *out = NULL;
     return rc;

@@ -25,7 +25,10 @@ typedef struct text_clustering {
  * clustering over TF-IDF cosine similarity: groups keep merging, the most similar pair
  * first, while their average similarity is at least opt->threshold, so the number of
  * groups follows from the notes. Clusters are numbered by their first note (note order),
- * so equal input gives equal output. `opt` may be NULL for the defaults.
+ * so equal input gives equal output. A note like no other forms a cluster of its own.
+ * The similarity is the TF-IDF cosine of text_model blended with a shared-neighbour
+ * similarity (opt->neighbors), which joins notes on one theme that share no word.
+ * `opt` may be NULL for the defaults.
  * Fills `out`, which the caller releases with text_clustering_free.
  * Returns 0, -EINVAL for NULL arguments, -E2BIG for more than TEXT_CLUSTER_MAX_NOTES.
  * On failure `out` is left empty (safe to free).

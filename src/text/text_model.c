@@ -51,6 +51,10 @@ struct text_model {
     char *arena;
 };
 
+/* Chosen with `bench/text.sh --sweep` on data/eval/notes.tsv, preferring the middle of a
+ * plateau over its peak: a mean ARI of about 0.39 holds for thresholds 0.06-0.10, and the
+ * held-out set (written after these were fixed) gives 0.28. A lower threshold makes
+ * fewer, larger groups; on a wall it is easier to merge two groups than to split one. */
 void text_options_default(text_options_t *o)
 {
     o->threshold = 0.10;
@@ -61,6 +65,7 @@ void text_options_default(text_options_t *o)
     o->use_vocab = 1;
     o->use_stem = 1;
     o->use_concepts = 1;
+    o->use_compounds = 1;
     o->label_terms = 2;
     o->neighbors = 8;
     o->neighbor_weight = 0.5;
@@ -106,8 +111,22 @@ static size_t find_hash(const uint64_t *h, size_t n, uint64_t x)
     return lo; /* callers only look up hashes that are present */
 }
 
+typedef struct btok { /* a content token of a note, after stop words and synonyms */
+    uint32_t key;        /* offset of the canonical key in the arena */
+    uint32_t key_len;
+    uint32_t surface;    /* offset of the surface form in the arena */
+    uint32_t stem_len;
+    uint64_t stem_hash;  /* word feature hash */
+    const char *concept; /* static, or NULL */
+} btok_t;
+
 typedef struct builder {
     text_stemmer_t *stem;
+    btok_t *tok;
+    size_t ntok, tok_cap;
+    size_t *tok_start;   /* n + 1 */
+    uint64_t *stems;     /* sorted distinct hashes of stems of >= 4 bytes (decompounding) */
+    size_t nstems;
     u64vec_t raw;        /* feature hashes of all notes, note after note */
     size_t *raw_start;   /* n + 1 */
     term_t *terms;
@@ -132,25 +151,38 @@ static uint32_t arena_add(builder_t *b, const char *s)
     return off;
 }
 
-static void add_term(builder_t *b, uint64_t hash, const char *surface)
+static void add_term(builder_t *b, uint64_t hash, uint32_t surface)
 {
     if (b->nterms == b->terms_cap) {
         b->terms_cap = b->terms_cap ? b->terms_cap * 2 : 256;
         b->terms = text_xrealloc(b->terms, b->terms_cap * sizeof *b->terms);
     }
     b->terms[b->nterms].hash = hash;
-    b->terms[b->nterms].surface = arena_add(b, surface);
+    b->terms[b->nterms].surface = surface;
     b->nterms++;
 }
 
-/* Appends the raw feature hashes of one note (with repeats: they become tf). */
-static void featurize(builder_t *b, const text_options_t *o, const text_tokens_t *t)
+static uint32_t arena_addn(builder_t *b, const char *s, size_t len)
+{
+    char tmp[64];
+    if (len >= sizeof tmp)
+        len = sizeof tmp - 1; /* keys this long are not words; keep a prefix */
+    memcpy(tmp, s, len);
+    tmp[len] = '\0';
+    return arena_add(b, tmp);
+}
+
+/* Pass 1: the content tokens of one note, canonical and stemmed. */
+static void collect(builder_t *b, const text_options_t *o, const text_tokens_t *t)
 {
     for (size_t i = 0; i < t->n; i++) {
         const char *key = t->tok[i].key;
         size_t len = t->tok[i].key_len;
         if (o->use_stop && text_stop_is(key, len))
             continue;
+        btok_t bt = {0};
+        if (o->use_concepts)
+            bt.concept = text_vocab_concept(key, len);
         if (o->use_vocab) {
             const char *syn = text_vocab_lookup(key, len);
             if (syn) {
@@ -158,20 +190,85 @@ static void featurize(builder_t *b, const text_options_t *o, const text_tokens_t
                 len = strlen(syn);
             }
         }
-        if (o->use_concepts) {
-            const char *concept = text_vocab_concept(t->tok[i].key, t->tok[i].key_len);
-            if (concept)
-                u64_push(&b->raw, fnv(fnv(FNV_BASIS, "#", 1), concept, strlen(concept)) | WORD_BIT);
-        }
         const char *word = key;
         size_t wlen = len;
         if (o->use_stem)
             word = text_stem(b->stem, key, len, &wlen);
-        uint64_t wh = fnv(FNV_BASIS, word, wlen) | WORD_BIT;
-        u64_push(&b->raw, wh);
-        add_term(b, wh, t->tok[i].surface);
+        bt.stem_hash = fnv(FNV_BASIS, word, wlen) | WORD_BIT;
+        bt.stem_len = (uint32_t)wlen;
+        bt.key = arena_addn(b, key, len);
+        bt.key_len = (uint32_t)strlen(b->arena + bt.key);
+        bt.surface = arena_add(b, t->tok[i].surface);
+        if (b->ntok == b->tok_cap) {
+            b->tok_cap = b->tok_cap ? b->tok_cap * 2 : 256;
+            b->tok = text_xrealloc(b->tok, b->tok_cap * sizeof *b->tok);
+        }
+        b->tok[b->ntok++] = bt;
+    }
+}
+
+static int has_stem(const builder_t *b, const char *s, size_t len)
+{
+    if (len < 4)
+        return 0;
+    uint64_t h = fnv(FNV_BASIS, s, len) | WORD_BIT;
+    size_t at = find_hash(b->stems, b->nstems, h);
+    return at < b->nstems && b->stems[at] == h;
+}
+
+/*
+ * Corpus-driven decompounding. Dutch writes compounds as one word, and a stemmer leaves
+ * them whole, so "gegevensuitwisseling" and "uitwisselen van gegevens" would share no
+ * word. When a long word splits into a head and a tail that both occur as stems of other
+ * words in these notes, the two stems are added as word features. The head may carry a
+ * linking "s", "e" or "en" ("gegevens|uitwisseling" -> "gegeven"), the tail an
+ * inflection of up to 4 bytes ("uitwisseling" -> "uitwissel"). Only stems seen in the
+ * notes count, so no dictionary is needed and nothing foreign is invented.
+ * Writes up to two hashes to `out` and returns how many.
+ */
+static int decompound(const builder_t *b, const char *key, size_t len, uint64_t out[2])
+{
+    if (len < 9 || b->nstems == 0)
+        return 0;
+    for (size_t p = 4; p + 4 <= len; p++) {
+        size_t hl = 0;
+        static const char *const link[] = {"", "s", "e", "en"};
+        for (size_t q = 0; q < 4 && !hl; q++) {
+            size_t ll = strlen(link[q]);
+            if (p > ll + 3 && memcmp(key + p - ll, link[q], ll) == 0 && has_stem(b, key, p - ll))
+                hl = p - ll;
+        }
+        if (!hl)
+            continue;
+        const char *tail = key + p;
+        size_t tl = len - p;
+        for (size_t cut = 0; cut <= 4 && cut + 4 <= tl; cut++)
+            if (has_stem(b, tail, tl - cut)) {
+                out[0] = fnv(FNV_BASIS, key, hl) | WORD_BIT;
+                out[1] = fnv(FNV_BASIS, tail, tl - cut) | WORD_BIT;
+                return 2;
+            }
+    }
+    return 0;
+}
+
+/* Pass 2: the raw feature hashes of note i (with repeats: they become tf). */
+static void featurize(builder_t *b, const text_options_t *o, size_t i)
+{
+    for (size_t k = b->tok_start[i]; k < b->tok_start[i + 1]; k++) {
+        const btok_t *bt = &b->tok[k];
+        const char *key = b->arena + bt->key;
+        size_t len = bt->key_len;
+        u64_push(&b->raw, bt->stem_hash);
+        add_term(b, bt->stem_hash, bt->surface);
+        if (bt->concept)
+            u64_push(&b->raw, fnv(fnv(FNV_BASIS, "#", 1), bt->concept, strlen(bt->concept)) | WORD_BIT);
         if (key[0] >= '0' && key[0] <= '9')
-            continue; /* n-grams of numbers only add noise */
+            continue; /* parts and n-grams of numbers only add noise */
+        uint64_t parts[2];
+        int np = o->use_compounds ? decompound(b, key, len, parts) : 0;
+        for (int q = 0; q < np; q++)
+            u64_push(&b->raw, parts[q]);
         for (int g = o->ngram_min; g <= o->ngram_max; g++) {
             if ((size_t)g > len)
                 break;
@@ -224,20 +321,41 @@ text_model_t *text_model_new(const char *const *texts, size_t n, const text_opti
     b.stem = text_stemmer_new();
     b.raw_start = text_xrealloc(NULL, (n + 1) * sizeof *b.raw_start);
     m->term_start = text_xrealloc(NULL, (n + 1) * sizeof *m->term_start);
+    b.tok_start = text_xrealloc(NULL, (n + 1) * sizeof *b.tok_start);
     text_tokens_t tok;
     text_tokens_init(&tok);
     for (size_t i = 0; i < n; i++) {
+        b.tok_start[i] = b.ntok;
+        text_tokenize(texts[i] ? texts[i] : "", &tok);
+        collect(&b, o, &tok);
+    }
+    b.tok_start[n] = b.ntok;
+    text_tokens_free(&tok);
+    text_stemmer_free(b.stem);
+    b.stems = text_xrealloc(NULL, (b.ntok ? b.ntok : 1) * sizeof *b.stems);
+    for (size_t k = 0; k < b.ntok; k++)
+        if (b.tok[k].stem_len >= 4)
+            b.stems[b.nstems++] = b.tok[k].stem_hash;
+    if (b.nstems > 1)
+        qsort(b.stems, b.nstems, sizeof *b.stems, cmp_u64);
+    size_t ns = 0;
+    for (size_t k = 0; k < b.nstems; k++)
+        if (ns == 0 || b.stems[ns - 1] != b.stems[k])
+            b.stems[ns++] = b.stems[k];
+    b.nstems = ns;
+    for (size_t i = 0; i < n; i++) {
         b.raw_start[i] = b.raw.n;
         m->term_start[i] = b.nterms;
-        text_tokenize(texts[i] ? texts[i] : "", &tok);
-        featurize(&b, o, &tok);
+        featurize(&b, o, i);
         /* Sorted per note so repeats are adjacent (tf) and df counts each note once. */
-        qsort(b.raw.v + b.raw_start[i], b.raw.n - b.raw_start[i], sizeof *b.raw.v, cmp_u64);
+        if (b.raw.n - b.raw_start[i] > 1)
+            qsort(b.raw.v + b.raw_start[i], b.raw.n - b.raw_start[i], sizeof *b.raw.v, cmp_u64);
     }
     b.raw_start[n] = b.raw.n;
     m->term_start[n] = b.nterms;
-    text_tokens_free(&tok);
-    text_stemmer_free(b.stem);
+    free(b.tok);
+    free(b.tok_start);
+    free(b.stems);
     m->terms = b.terms;
     m->arena = b.arena;
 
@@ -248,7 +366,8 @@ text_model_t *text_model_new(const char *const *texts, size_t n, const text_opti
         for (size_t k = b.raw_start[i]; k < b.raw_start[i + 1]; k++)
             if (k == b.raw_start[i] || b.raw.v[k] != b.raw.v[k - 1])
                 all[na++] = b.raw.v[k];
-    qsort(all, na, sizeof *all, cmp_u64);
+    if (na > 1)
+        qsort(all, na, sizeof *all, cmp_u64);
     m->fhash = text_xrealloc(NULL, (na ? na : 1) * sizeof *m->fhash);
     uint32_t *df = text_xrealloc(NULL, (na ? na : 1) * sizeof *df);
     size_t nf = 0;

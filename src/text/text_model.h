@@ -8,7 +8,10 @@
  * How a note becomes a vector:
  *  1. text_tokenize (case folding, accents stripped, punctuation splits);
  *  2. stop words dropped (text_stop), synonyms mapped to one word (text_vocab);
- *  3. word features: the Snowball Dutch stem of every remaining token;
+ *  3. word features: the Snowball Dutch stem of every remaining token, the concept class
+ *     of the word if it has one, and the stems of a compound's parts when both parts
+ *     occur as words elsewhere in the notes ("gegevensuitwisseling" -> "gegeven",
+ *     "uitwissel");
  *  4. n-gram features: character n-grams (ngram_min..ngram_max bytes) of every remaining
  *     token, so a compound shares features with its parts: "gegevensuitwisseling" and
  *     "uitwisselen van gegevens" share "uitwis", "gegeven" and more;
@@ -29,6 +32,7 @@ typedef struct text_options {
     int use_vocab;        /* map synonyms and abbreviations */
     int use_stem;         /* stem words (else the normalised word is the feature) */
     int use_concepts;     /* add concept-class features (text_vocab_concept) */
+    int use_compounds;    /* split compounds into parts seen elsewhere in the notes */
     int label_terms;      /* words in a cluster's label (1..5) */
     int neighbors;        /* clustering: k of the shared-neighbour similarity; 0 = off */
     double neighbor_weight; /* share of the shared-neighbour similarity, 0..1 */

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -24,15 +25,15 @@ static void init_names(void)
         snprintf(org_names[o], sizeof org_names[o], o % 3 ? "Organisatie %d" : "organisatie  %d", o);
 }
 
-static assign_person_t *generate(size_t n, int n_orgs, uint64_t seed)
+static assign_person_t *generate_skew(size_t n, int n_orgs, uint64_t seed, double skew)
 {
     uint64_t st = seed;
     assign_person_t *p = calloc(n, sizeof *p);
     for (size_t i = 0; i < n; i++) {
-        /* Zipf-like: organisation o with weight 1/(o+1). */
+        /* Zipf-like: organisation o with weight 1/(o+1)^skew. */
         double total = 0, w[MAX_ORGS];
         for (int o = 0; o < n_orgs; o++)
-            total += (w[o] = 1.0 / (o + 1));
+            total += (w[o] = pow(o + 1, -skew));
         double x = (double)(assign_rand(&st) % 1000000) / 1e6 * total;
         int o = 0;
         while (o < n_orgs - 1 && x > w[o]) {
@@ -54,6 +55,11 @@ static assign_person_t *generate(size_t n, int n_orgs, uint64_t seed)
         p[i].pin_group = p[i].pin_team = -1;
     }
     return p;
+}
+
+static assign_person_t *generate(size_t n, int n_orgs, uint64_t seed)
+{
+    return generate_skew(n, n_orgs, seed, 1.0);
 }
 
 /* Independent checks of every team rule and figure; returns nothing, asserts. */
@@ -153,6 +159,12 @@ static void check_result(const assign_person_t *p, size_t n, const assign_option
         }
     }
     assert_int_equal(r->colleague_pairs, pairs_total);
+    /* Without pins, every organisation is spread as evenly as the team counts allow. */
+    bool pins = false;
+    for (size_t i = 0; i < n; i++)
+        pins |= p[i].pin_group >= 0;
+    if (!pins)
+        assert_int_equal(r->colleague_pairs, r->colleague_pairs_min);
 }
 
 /* Largest head count of one organisation in group g (same normalisation as the module's
@@ -175,10 +187,10 @@ static size_t max_org_in_group(const assign_person_t *p, size_t n, const assign_
     return best;
 }
 
-static void test_300_enough_capacity(void **state)
+static void run_300_enough(double skew)
 {
     size_t n = 300;
-    assign_person_t *p = generate(n, 70, 42);
+    assign_person_t *p = generate_skew(n, 80, 42, skew);
     assign_options_t opt = {3, NULL, 0, 0, 7};
     assign_result_t r;
     assert_int_equal(assign_run(p, n, &opt, &r), 0);
@@ -217,19 +229,25 @@ static void test_300_enough_capacity(void **state)
         expect += (double)s * (double)(s - 1) / 2 * same;
     }
     assert_true((double)r.role_pairs < 0.6 * expect);
-    printf("# 300 people, unlimited capacity: first choice %zu/%zu (%.1f%%), neither %zu, no choice %zu,"
+    printf("# 300 people, 80 organisations (skew %.1f), unlimited capacity: first choice %zu/%zu (%.1f%%), neither %zu, no choice %zu,"
            " groups %zu/%zu/%zu, teams %zu, sizes %zu-%zu, colleague pairs %zu (min %zu), role pairs %zu"
            " (random ~%.1f)\n",
-           r.n_first, r.n_with_choice, 100 * r.share_first, r.n_neither, r.n_no_choice, r.group_size[0],
+           skew, r.n_first, r.n_with_choice, 100 * r.share_first, r.n_neither, r.n_no_choice, r.group_size[0],
            r.group_size[1], r.group_size[2], r.n_teams, r.team_size_min, r.team_size_max, r.colleague_pairs,
            r.colleague_pairs_min, r.role_pairs, expect);
     assign_result_free(&r);
     free(p);
 }
 
-/* The least number with neither choice, by Hall's theorem for 3 groups: the most
- * choosers that fit in their chosen groups is min over group sets T of
- * cap(T) + #choosers with no choice in T. Independent of the module's flow. */
+static void test_300_enough_capacity(void **state)
+{
+    run_300_enough(1.0);   /* a few big ministries: some colleagues must share a team */
+    run_300_enough(0.5);   /* flatter: nobody needs to */
+}
+
+/* The least number with neither choice, by König's theorem for 3 groups: the most
+ * choosers that fit in their chosen groups is the smallest vertex cover, min over group
+ * sets T of cap(T) + #choosers with a choice outside T. Independent of the module's flow. */
 static size_t hall_min_neither(const assign_person_t *p, size_t n, const int *cap)
 {
     size_t with = 0, best = (size_t)-1;
@@ -242,9 +260,9 @@ static size_t hall_min_neither(const assign_person_t *p, size_t n, const int *ca
                 v += (size_t)cap[g];
         for (size_t i = 0; i < n; i++) {
             bool any = p[i].choice1 >= 0 || p[i].choice2 >= 0;
-            bool in = (p[i].choice1 >= 0 && (T & (1 << p[i].choice1))) ||
-                      (p[i].choice2 >= 0 && (T & (1 << p[i].choice2)));
-            v += any && !in;
+            bool out = (p[i].choice1 >= 0 && !(T & (1 << p[i].choice1))) ||
+                       (p[i].choice2 >= 0 && !(T & (1 << p[i].choice2)));
+            v += any && out;
         }
         if (v < best)
             best = v;
@@ -265,7 +283,7 @@ static void test_300_tight_capacity(void **state)
     assert_true(r.n_first < r.n_with_choice);   /* the popular challenge overflows */
     assert_int_equal(r.n_neither, hall_min_neither(p, n, cap));
     printf("# 300 people, capacities 105/105/95: first choice %zu/%zu (%.1f%%), second %zu, neither %zu"
-           " (%.1f%%, Hall minimum %zu), teams %zu, sizes %zu-%zu, colleague pairs %zu (min %zu)\n",
+           " (%.1f%%, König minimum %zu), teams %zu, sizes %zu-%zu, colleague pairs %zu (min %zu)\n",
            r.n_first, r.n_with_choice, 100 * r.share_first, r.n_second, r.n_neither, 100 * r.share_neither,
            hall_min_neither(p, n, cap), r.n_teams, r.team_size_min, r.team_size_max, r.colleague_pairs,
            r.colleague_pairs_min);
@@ -277,6 +295,11 @@ static void test_300_tight_capacity(void **state)
     check_result(p, n, &opt, &r2);
     assert_int_equal(r2.n_neither, hall_min_neither(p, n, cap2));
     assert_true(r2.n_neither > 0);
+    printf("# 300 people, capacities 40/40/230: first choice %zu/%zu (%.1f%%), second %zu, neither %zu"
+           " (%.1f%%, König minimum %zu), teams %zu, sizes %zu-%zu, colleague pairs %zu (min %zu)\n",
+           r2.n_first, r2.n_with_choice, 100 * r2.share_first, r2.n_second, r2.n_neither, 100 * r2.share_neither,
+           hall_min_neither(p, n, cap2), r2.n_teams, r2.team_size_min, r2.team_size_max, r2.colleague_pairs,
+           r2.colleague_pairs_min);
     assign_result_free(&r2);
     assign_result_free(&r);
     free(p);
@@ -337,7 +360,7 @@ static void test_brute_force_small(void **state)
         assign_result_t r;
         assert_int_equal(assign_run(p, 8, &opt, &r), 0);
         check_result(p, 8, &opt, &r);
-        size_t placed, neither, second;
+        size_t placed = 0, neither = 0, second = 0;
         brute(p, 8, cap, &placed, &neither, &second);
         assert_int_equal(8 - r.n_unplaced, placed);
         assert_int_equal(r.n_neither, neither);
@@ -495,7 +518,9 @@ static void test_deterministic_seed(void **state)
     /* Another seed changes who sits where, not how good the result is. */
     assert_int_equal(a.n_neither, c.n_neither);
     assert_int_equal(a.n_first, c.n_first);
-    assert_int_equal(a.colleague_pairs, c.colleague_pairs);
+    assert_int_equal(a.n_second, c.n_second);
+    assert_int_equal(a.colleague_pairs, a.colleague_pairs_min);
+    assert_int_equal(c.colleague_pairs, c.colleague_pairs_min);
     assign_result_free(&a);
     assign_result_free(&b);
     assign_result_free(&c);

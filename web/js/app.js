@@ -158,6 +158,11 @@ function render() {
     history.replaceState(null, '', '#/team');
     next.name = 'board';
   }
+  if (next.name === 'board' && !loadStoredSession()) {
+    // No session to show a board for: the join page is the way in.
+    history.replaceState(null, '', '#/');
+    next.name = 'join';
+  }
   unmount();
   route = next;
   mount();

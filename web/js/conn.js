@@ -256,7 +256,8 @@ export class Connection extends Emitter {
   _reconnectNow() {
     if (this._closed) return;
     if (this._ws) {
-      if (this._state === ConnState.OFFLINE && this._authed) this._setState(ConnState.ONLINE);
+      // The socket survived the network blip: say so, it is not coming back by itself.
+      if (this._state === ConnState.OFFLINE && this._isOpen()) this._setState(ConnState.ONLINE);
       return;
     }
     for (const timer of this._timers) clearTimeout(timer);

@@ -106,6 +106,7 @@ export default {
   'facilitator.heading': 'Facilitation: {room}',
   'facilitator.headingAll': 'Facilitation',
   'facilitator.caption': 'Teams in {room}, with participants and notes',
+  'facilitator.teams': 'Teams in this room',
   'facilitator.notes': 'Notes',
 
   'jury.title': 'Jury',

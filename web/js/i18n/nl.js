@@ -106,6 +106,7 @@ export default {
   'facilitator.heading': 'Begeleiding: {room}',
   'facilitator.headingAll': 'Begeleiding',
   'facilitator.caption': 'Teams in {room}, met deelnemers en notities',
+  'facilitator.teams': 'Teams in deze zaal',
   'facilitator.notes': 'Notities',
 
   'jury.title': 'Jury',

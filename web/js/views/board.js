@@ -1,5 +1,6 @@
 // views/board.js – the team board: sticky notes added, edited and deleted live by the whole team.
 
+import { ConnState } from '../conn.js';
 import { announce, h, setText } from '../dom.js';
 import { errorText, pick, t } from '../i18n.js';
 import { forgetSession, loadStoredSession } from '../session.js';
@@ -37,7 +38,8 @@ function isSubmitKey(e) {
 export function mount(ctx) {
   const stored = loadStoredSession();
   if (!stored) {
-    ctx.navigate('#/', { replace: true });
+    // The router sends session-less visitors to the join page; this only guards a race.
+    setTimeout(() => ctx.navigate('#/', { replace: true }));
     return { unmount() {} };
   }
   const { main } = ctx;
@@ -82,7 +84,7 @@ export function mount(ctx) {
   const live = h('div', { class: 'sp-visually-hidden js-announcer', 'aria-live': 'polite' });
 
   main.append(
-    h('div', { class: 'sp-board__intro' }, heading, who, membersLine, h('p', {}, leave)),
+    h('div', { class: 'sp-board__intro' }, heading, who, membersLine),
     errorBox,
     form,
     pending,
@@ -95,6 +97,7 @@ export function mount(ctx) {
       list,
     ),
     live,
+    h('p', { class: 'sp-board__leave' }, leave),
   );
 
   function setAddError(msg) {
@@ -304,9 +307,19 @@ export function mount(ctx) {
     }
   }
 
-  function syncPending(size) {
-    pending.hidden = size === 0;
+  // A command normally waits a few milliseconds for its ack; say "waiting" only when it is
+  // offline or slow, so the line does not flicker with every note.
+  let pendingTimer = null;
+  function syncPending() {
+    const size = session.conn.outboxSize;
+    clearTimeout(pendingTimer);
+    if (size === 0) {
+      pending.hidden = true;
+      return;
+    }
     setText(pending, t('board.pending', { count: size }));
+    if (session.conn.state !== ConnState.ONLINE) pending.hidden = false;
+    else pendingTimer = setTimeout(() => (pending.hidden = session.conn.outboxSize === 0), 1500);
   }
 
   function sync() {
@@ -321,12 +334,14 @@ export function mount(ctx) {
     }),
     session.on('synced', sync),
     session.on('outbox', syncPending),
+    session.on('state', syncPending),
   ];
   sync();
-  syncPending(session.conn.outboxSize);
+  syncPending();
 
   return {
     unmount() {
+      clearTimeout(pendingTimer);
       for (const off of offs) off();
     },
     authFailed() {

@@ -40,7 +40,7 @@ export function mount(ctx) {
   const body = h('div', { class: 'sp-facilitator' });
   main.append(heading, body);
 
-  function roomNode(room) {
+  function roomNode(room, alone) {
     const rows = roomTeams(state, room.id).map((team) =>
       h(
         'tr',
@@ -51,7 +51,8 @@ export function mount(ctx) {
       ),
     );
     const challenge = state.challenges.get(room.challenge);
-    return section(`room-${room.id}`, pick(room.name), [
+    // With one room the page heading names it already; the section then just says "teams".
+    return section(`room-${room.id}`, alone ? t('facilitator.teams') : pick(room.name), [
       challenge ? h('p', { class: 'sp-room__challenge', text: t('organiser.rooms.challenge', { title: pick(challenge.title) }) }) : null,
       rows.length
         ? h(
@@ -68,7 +69,7 @@ export function mount(ctx) {
   function draw() {
     const rooms = facilitatedRooms(state, session.welcome);
     heading.textContent = rooms.length === 1 ? t('facilitator.heading', { room: pick(rooms[0].name) }) : t('facilitator.headingAll');
-    rerender(body, () => (rooms.length ? rooms.map(roomNode) : [h('p', { text: t('organiser.rooms.empty') })]));
+    rerender(body, () => (rooms.length ? rooms.map((room) => roomNode(room, rooms.length === 1)) : [h('p', { text: t('organiser.rooms.empty') })]));
   }
 
   const schedule = batched(draw);

@@ -61,6 +61,8 @@ export function mount(ctx) {
   function linksSection() {
     const rows = [linkRow(t('organiser.link.organiser'), 'organiser', ctx.route.token, 'organiser')];
     for (const [i, link] of state.links.entries()) {
+      // The organiser's own link is the first row already (it is the address of this page).
+      if (link.role === 'organiser') continue;
       let label;
       if (link.role === 'facilitator') {
         const room = state.rooms.get(link.room);

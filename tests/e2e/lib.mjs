@@ -1,0 +1,265 @@
+// lib.mjs – helpers for the browser tests: start the real server on a free port with a fresh
+// database, learn its links and team codes, drive Debian's Chromium, and run axe.
+
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import WebSocket from 'ws';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const axe = require('axe-core');
+
+const TESTS_DIR = fileURLToPath(new URL('..', import.meta.url));
+
+/** The WCAG levels we promise: 2.0 and 2.1, A and AA. */
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/**
+ * The server binary: $STAATSPRINT_BIN, else ../build/rel/staatsprint, else ../build/staatsprint
+ * (relative paths are taken from tests/, where `make e2e` runs).
+ * @returns {string}
+ */
+export function serverBinary() {
+  const env = process.env.STAATSPRINT_BIN;
+  if (env) return env.startsWith('/') ? env : join(TESTS_DIR, env);
+  const candidates = ['../build/rel/staatsprint', '../build/staatsprint'].map((p) => join(TESTS_DIR, p));
+  return candidates.find((p) => existsSync(p)) ?? candidates[0];
+}
+
+/** @returns {Promise<number>} a TCP port that was free a moment ago */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Connects over WebSocket with a token and collects the events up to `synced`.
+ * @param {string} wsUrl ws://host:port/ws
+ * @param {string} token link token
+ * @returns {Promise<{welcome: object, events: object[]}>}
+ */
+export function fetchEvents(wsUrl, token) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(wsUrl);
+    const events = [];
+    let welcome = null;
+    ws.on('open', () => ws.send(JSON.stringify({ t: 'hello', token, since: 0 })));
+    ws.on('message', (data) => {
+      const msg = JSON.parse(String(data));
+      if (msg.t === 'welcome') welcome = msg;
+      else if (msg.t === 'ev') events.push(msg);
+      else if (msg.t === 'err') {
+        ws.close();
+        reject(new Error(`server refused hello: ${JSON.stringify(msg)}`));
+      } else if (msg.t === 'synced') {
+        ws.close();
+        resolve({ welcome, events });
+      }
+    });
+    ws.on('error', reject);
+  });
+}
+
+/**
+ * @typedef {object} TestServer
+ * @property {string} url http://localhost:PORT
+ * @property {string} wsUrl ws://localhost:PORT/ws
+ * @property {string} organiserToken
+ * @property {{id: string, name: string, room: string, code: string}[]} teams in creation order
+ * @property {{role: string, room?: string, token: string}[]} links from `links.set`
+ * @property {object} sprint data of `sprint.created`
+ * @property {() => string} output what the server printed so far (stdout and stderr)
+ * @property {() => Promise<void>} kill stops the process (SIGTERM) and keeps the database
+ * @property {() => Promise<void>} restart starts the process again on the same port and database
+ * @property {() => Promise<void>} stop stops the server and removes its database
+ */
+
+/**
+ * One run of the server process: spawns it and resolves with the organiser token once the
+ * line "Organisator: http://localhost:P/#/o/TOKEN" is printed.
+ */
+function spawnServer(bin, port, db, log) {
+  const child = spawn(bin, ['serve', '--port', String(port), '--db', db], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const exit = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  let exited = null;
+  exit.then((e) => (exited = e));
+  child.stdout.on('data', (d) => {
+    out += d;
+    log(String(d));
+  });
+  child.stderr.on('data', (d) => log(String(d)));
+  const token = withTimeout(
+    new Promise((resolve, reject) => {
+      const look = () => {
+        const m = /Organisator:\s*\S*\/#\/o\/([A-Za-z0-9_-]+)/.exec(out);
+        if (m) resolve(m[1]);
+      };
+      child.stdout.on('data', look);
+      exit.then((e) => reject(new Error(`server exited (${JSON.stringify(e)}) before printing its organiser link`)));
+    }),
+    15000,
+    'the organiser link on stdout',
+  );
+  const kill = async () => {
+    if (exited) return;
+    child.kill('SIGTERM');
+    const done = await Promise.race([exit, new Promise((r) => setTimeout(() => r(null), 5000))]);
+    if (!done) {
+      child.kill('SIGKILL');
+      await exit;
+    }
+  };
+  return { token, kill };
+}
+
+/**
+ * Starts `BIN serve --port P --db TMP/t.db` on a free port, reads the organiser token from
+ * its output, then asks the server as organiser for the teams, their join codes and the links.
+ * @returns {Promise<TestServer>}
+ */
+export async function startServer() {
+  const bin = serverBinary();
+  if (!existsSync(bin)) throw new Error(`server binary not found: ${bin} (build it with "make build", or set STAATSPRINT_BIN)`);
+  const dir = mkdtempSync(join(tmpdir(), 'staatsprint-e2e-'));
+  const db = join(dir, 't.db');
+  const port = await freePort();
+  let out = '';
+  const log = (text) => (out += text);
+  let run = spawnServer(bin, port, db, log);
+  const stop = async () => {
+    await run.kill();
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  try {
+    const organiserToken = await run.token;
+    const url = `http://localhost:${port}`;
+    const wsUrl = `ws://localhost:${port}/ws`;
+    const { events } = await withTimeout(fetchEvents(wsUrl, organiserToken), 10000, 'the organiser’s events up to synced');
+    const teams = [];
+    let links = [];
+    let sprint = null;
+    for (const ev of events) {
+      if (ev.type === 'team.created') teams.push({ ...ev.data, code: null });
+      else if (ev.type === 'team.code') {
+        const team = teams.find((t) => t.id === ev.data.team);
+        if (team) team.code = ev.data.code;
+      } else if (ev.type === 'links.set') links = ev.data.links;
+      else if (ev.type === 'sprint.created') sprint = ev.data;
+    }
+    if (teams.length < 2 || teams.some((t) => !t.code)) throw new Error(`expected at least two teams with codes, got ${JSON.stringify(teams)}`);
+    const kill = () => run.kill();
+    const restart = async () => {
+      await run.kill();
+      run = spawnServer(bin, port, db, log);
+      const again = await run.token;
+      if (again !== organiserToken) throw new Error('the organiser token changed across a restart');
+    };
+    return { url, wsUrl, organiserToken, teams, links, sprint, output: () => out, kill, restart, stop };
+  } catch (err) {
+    await stop();
+    err.message += `\n--- server output ---\n${out}`;
+    throw err;
+  }
+}
+
+/**
+ * Launches Debian's Chromium, headless, without any of its background network chatter.
+ * @returns {Promise<import('playwright-core').Browser>}
+ */
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    chromiumSandbox: false,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/**
+ * Opens a page that records everything the browser complains about: uncaught errors,
+ * console errors and Content-Security-Policy refusals. Check them with `page.problems`.
+ * @param {import('playwright-core').BrowserContext} context
+ * @returns {Promise<import('playwright-core').Page & {problems: string[]}>}
+ */
+export async function newPage(context) {
+  const page = await context.newPage();
+  page.problems = [];
+  page.on('pageerror', (err) => page.problems.push(`page error: ${err.message}`));
+  page.on('response', (res) => {
+    if (res.status() >= 400) page.problems.push(`HTTP ${res.status()} for ${res.url()}`);
+  });
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') page.problems.push(`console error: ${msg.text()}`);
+  });
+  return page;
+}
+
+/**
+ * Runs axe on the page for WCAG 2.0/2.1 A and AA and throws with a readable list of the
+ * violations. axe is evaluated through the DevTools protocol, which the page's CSP does not
+ * govern, so the app itself is tested under its real CSP.
+ * @param {import('playwright-core').Page} page
+ * @param {string} label what is being checked, for the message
+ */
+export async function checkA11y(page, label) {
+  if (!(await page.evaluate(() => typeof globalThis.axe === 'object'))) await page.evaluate(axe.source);
+  const result = await page.evaluate((tags) => globalThis.axe.run(document, { runOnly: { type: 'tag', values: tags } }), AXE_TAGS);
+  if (result.violations.length === 0) return;
+  const lines = result.violations.map((v) => {
+    const nodes = v.nodes
+      .slice(0, 5)
+      .map((n) => `      at ${n.target.join(' ')}\n        ${(n.failureSummary ?? '').replace(/\n/g, '\n        ')}`)
+      .join('\n');
+    return `  - ${v.id} (${v.impact}): ${v.help}\n    ${v.helpUrl}\n${nodes}`;
+  });
+  throw new Error(`axe found ${result.violations.length} accessibility violation(s) on ${label}:\n${lines.join('\n')}`);
+}
+
+/**
+ * Waits until a condition on the page holds, with a message that says what was awaited.
+ * @param {import('playwright-core').Page} page
+ * @param {Function} fn evaluated in the page; truthy ends the wait
+ * @param {*} arg passed to fn
+ * @param {string} what description for the error
+ * @param {number} [timeout=10000]
+ */
+export async function waitUntil(page, fn, arg, what, timeout = 10000) {
+  try {
+    await page.waitForFunction(fn, arg, { timeout });
+  } catch (err) {
+    throw new Error(`${what} (waited ${timeout} ms)`, { cause: err });
+  }
+}
