@@ -67,7 +67,7 @@ $(ASAN_DIR)/gen/embedded.o: build/gen/embedded.c
 
 $(ASAN_DIR)/tests/%: tests/unit/%.c $(ASAN_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(ASAN_CFLAGS) -Itests/unit -o $@ $< $(ASAN_OBJ) $(PKG_LIBS) -lcmocka
+	@echo "  LINK $@"; $(CC) $(ASAN_CFLAGS) -Itests/unit -o $@ $< $(ASAN_OBJ) $(PKG_LIBS) -lcmocka
 
 run: deps build
 	build/staatsprint serve --port $(PORT) --db $(DB)

@@ -136,7 +136,7 @@ static double hist_q_ms(const hist_t *h, double q)
 static struct {
     const char *host, *server_out, *name, *idle_auth;
     int port, clients, team_size, teams, facilitators, screens, organisers, window, srcaddrs;
-    int max_mode, poisson, idle, conn_burst, mix_add, mix_edit, mix_del, pid, text_len;
+    int max_mode, poisson, idle, series, conn_burst, mix_add, mix_edit, mix_del, pid, text_len;
     double rate, duration, warmup, drain, setup_timeout;
 } opt = {
     .host = "127.0.0.1", .name = "run", .idle_auth = "screen", .port = 8080, .clients = 16,
@@ -156,7 +156,9 @@ typedef struct {
     uint32_t seq;
     int16_t left;        /* team members that still have to receive the event */
     uint8_t kind;
-    uint8_t acked;
+    uint8_t acked;       /* ack (or err) received */
+    uint8_t echoed;      /* the sender has its own event (or none will come) */
+    uint8_t pad[3];
 } slot_t;
 
 typedef struct {
@@ -196,11 +198,16 @@ static uint64_t rng = 88172645463325252ULL;
 static struct {
     hist_t ack, fan, rcpt, watch;
     uint64_t sent_win, acked_win, errs, err_frames, conn_fail, closed, overrun, no_ack,
-        fan_incomplete, frames_in, bytes_in, bytes_out, deliveries_win;
+        fan_incomplete, frames_in, bytes_in, bytes_out, deliveries_win, fanned_win;
     char err_codes[512];
 } st;
 
 static int64_t win_start = INT64_MAX, win_end = INT64_MAX;
+
+/* --series: per 100 ms of scheduled time, the commands and their worst ack (ms). */
+#define SERIES 6000
+static uint32_t ser_n[SERIES];
+static float ser_max[SERIES];
 static int sending;
 
 static uint64_t rnd(void)
@@ -405,6 +412,7 @@ static void send_cmd(int ci, int64_t sched)
     s->seq = seq;
     s->kind = (uint8_t)kind;
     s->acked = 0;
+    s->echoed = kind == K_DEL;
     s->left = kind == K_DEL ? 0 : (int16_t)(teams[c->team].members - 1);
     char text[400], msg[700];
     int tl = snprintf(text, sizeof text, "L%d:%u:%lld ", ci, seq, (long long)sched);
@@ -473,6 +481,20 @@ static const char *jstr(const char *s, size_t len, const char *pat, size_t *vlen
     return p;
 }
 
+/* A command is finished for its sender when the ack and its own event are both in: only
+ * then does --max send the next one. Waiting for the event too keeps the closed loop from
+ * outrunning the fan-out (a server that acks faster than it delivers would otherwise pile
+ * up an unbounded backlog and report a throughput nobody receives). */
+static void slot_done(int ci, slot_t *sl, int64_t now)
+{
+    conn_t *c = &conns[ci];
+    if (c->outstanding > 0)
+        c->outstanding--;
+    (void)sl;
+    if (opt.max_mode && sending)
+        max_try_send(ci, now);
+}
+
 static void on_ev(conn_t *c, int ci, const char *m, size_t len, int64_t now)
 {
     size_t tlen;
@@ -497,6 +519,12 @@ static void on_ev(conn_t *c, int ci, const char *m, size_t len, int64_t now)
     long long sched = strtoll(end + 1, &end, 10);
     int in_win = sched >= win_start && sched < win_end;
     if (sender == ci) {
+        slot_t *own = c->slots ? &c->slots[seq % SLOTS] : NULL;
+        if (own && own->seq == seq && !own->echoed) {
+            own->echoed = 1;
+            if (own->acked)
+                slot_done(ci, own, now);
+        }
         if (added) {
             size_t ilen;
             const char *id = jstr(m, len, "\"id\":\"n", &ilen);
@@ -523,8 +551,12 @@ static void on_ev(conn_t *c, int ci, const char *m, size_t len, int64_t now)
     if (s->slots == NULL)
         return;
     slot_t *sl = &s->slots[seq % SLOTS];
-    if (sl->seq == seq && sl->left > 0 && --sl->left == 0 && in_win)
-        hist_add(&st.fan, now - sched);
+    if (sl->seq == seq && sl->left > 0 && --sl->left == 0) {
+        if (in_win)
+            hist_add(&st.fan, now - sched);
+        if (now >= win_start && now < win_end)
+            st.fanned_win++;
+    }
 }
 
 static void on_reply(conn_t *c, int ci, const char *m, size_t len, int64_t now, int is_err)
@@ -551,16 +583,23 @@ static void on_reply(conn_t *c, int ci, const char *m, size_t len, int64_t now, 
     if (sl->seq != seq || sl->acked)
         return;
     sl->acked = 1;
-    if (is_err)
+    if (is_err) {
         sl->left = 0;
-    if (c->outstanding > 0)
-        c->outstanding--;
+        sl->echoed = 1;
+    }
     if (sl->sched >= win_start && sl->sched < win_end && !is_err) {
         hist_add(&st.ack, now - sl->sched);
         st.acked_win++;
+        int64_t b = (sl->sched - win_start) / 100000000;
+        if (b >= 0 && b < SERIES) {
+            ser_n[b]++;
+            float ms = (float)(now - sl->sched) / 1e6f;
+            if (ms > ser_max[b])
+                ser_max[b] = ms;
+        }
     }
-    if (opt.max_mode)
-        max_try_send(ci, now);
+    if (sl->echoed)
+        slot_done(ci, sl, now);
 }
 
 static int nready, nsetup_failed;
@@ -990,6 +1029,8 @@ static void parse_args(int argc, char **argv)
             opt.poisson = 1;
         else if (strcmp(a, "--idle") == 0)
             opt.idle = 1;
+        else if (strcmp(a, "--series") == 0)
+            opt.series = 1;
         else if (OPT("--server-out"))
             opt.server_out = v;
         else if (OPT("--host"))
@@ -1292,14 +1333,15 @@ int main(int argc, char **argv)
         strcpy(st.err_codes, "-");
 
     printf("RESULT name=%s clients=%d teams=%d conns=%d connected=%d sent=%llu acked=%llu "
-           "cmd_rate=%.0f deliv_rate=%.0f ack_p50=%.3f ack_p99=%.3f ack_max=%.3f fan_p50=%.3f "
+           "cmd_rate=%.0f fanned_rate=%.0f deliv_rate=%.0f ack_p50=%.3f ack_p99=%.3f ack_max=%.3f fan_p50=%.3f "
            "fan_p99=%.3f fan_max=%.3f rcpt_p50=%.3f rcpt_p99=%.3f watch_p99=%.3f errors=%llu "
            "err_frames=%llu err_codes=%s conn_fail=%llu closed=%llu no_ack=%llu fan_incomplete=%llu "
            "overrun=%llu rss_kib=%ld rss0_kib=%ld kib_per_conn=%.2f cpu_pct=%.1f lg_cpu_pct=%.1f "
            "setup_s=%.1f\n",
            opt.name, opt.clients, nteams_used, nconns, nconnected,
            (unsigned long long)st.sent_win, (unsigned long long)st.acked_win,
-           (double)st.acked_win / secs, (double)st.deliveries_win / secs, hist_q_ms(&st.ack, 0.5),
+           (double)st.acked_win / secs, (double)st.fanned_win / secs,
+           (double)st.deliveries_win / secs, hist_q_ms(&st.ack, 0.5),
            hist_q_ms(&st.ack, 0.99), (double)st.ack.max / 1e6, hist_q_ms(&st.fan, 0.5),
            hist_q_ms(&st.fan, 0.99), (double)st.fan.max / 1e6, hist_q_ms(&st.rcpt, 0.5),
            hist_q_ms(&st.rcpt, 0.99), hist_q_ms(&st.watch, 0.99), (unsigned long long)st.errs,
@@ -1316,5 +1358,8 @@ int main(int argc, char **argv)
             hist_q_ms(&st.fan, 0.5), hist_q_ms(&st.fan, 0.99), (double)st.fan.max / 1e6,
             (unsigned long long)st.errs, st.err_codes, rss1, cpu_pct, self_pct);
     fflush(stdout);
+    for (int b = 0; opt.series && b < SERIES && b < opt.duration * 10; b++)
+        fprintf(stderr, "series %5.1f s: %5u acks, worst %8.2f ms\n", b / 10.0, ser_n[b],
+                (double)ser_max[b]);
     return 0;
 }

@@ -160,8 +160,18 @@ static void pg_one_line(const char *msg, char *out, size_t outlen)
  * with the likely remedy for the three common cases. */
 static void pg_open_reason(PGconn *c, char *err, size_t errlen)
 {
-    char msg[600];
-    pg_one_line(c ? PQerrorMessage(c) : "out of memory", msg, sizeof msg);
+    /* libpq says 'connection to server at "h", port p failed: <reason>\n\t<its hint>':
+     * the place is said below and the remedy after, so only the reason is kept. */
+    char first[600], msg[600];
+    const char *full = c ? PQerrorMessage(c) : "out of memory";
+    size_t cut = strcspn(full, "\n");
+    snprintf(first, sizeof first, "%.*s", (int)(cut < sizeof first ? cut : sizeof first - 1),
+             full);
+    const char *reason = strstr(first, " failed: ");
+    reason = reason ? reason + strlen(" failed: ") : first;
+    if (strncmp(reason, "FATAL:", 6) == 0)
+        reason += 6;
+    pg_one_line(reason, msg, sizeof msg);
     const char *db = c ? PQdb(c) : NULL;
     const char *user = c ? PQuser(c) : NULL;
     const char *host = c ? PQhost(c) : NULL;

@@ -136,6 +136,16 @@ function spawnServer(bin, port, db, log) {
 }
 
 /**
+ * Throws when the server's output holds a sanitizer report (`make e2e` runs the ASan+UBSan
+ * build): a memory error found while people click around must fail the test run.
+ * @param {string} out everything the server printed
+ */
+export function checkSanitizers(out) {
+  const m = /(ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:)/.exec(out);
+  if (m) throw new Error(`the server reported a sanitizer error:\n${out.slice(Math.max(0, m.index - 200), m.index + 3000)}`);
+}
+
+/**
  * Starts `BIN serve --port P --db TMP/t.db` on a free port, reads the organiser token from
  * its output, then asks the server as organiser for the teams, their join codes and the links.
  * @returns {Promise<TestServer>}
@@ -152,6 +162,7 @@ export async function startServer() {
   const stop = async () => {
     await run.kill();
     rmSync(dir, { recursive: true, force: true });
+    checkSanitizers(out);
   };
 
   try {
@@ -174,6 +185,7 @@ export async function startServer() {
     const kill = () => run.kill();
     const restart = async () => {
       await run.kill();
+      checkSanitizers(out);
       run = spawnServer(bin, port, db, log);
       const again = await run.token;
       if (again !== organiserToken) throw new Error('the organiser token changed across a restart');

@@ -49,4 +49,26 @@ static inline who_t fixture_join(core_t *c, const char *code, const char *name, 
     return w;
 }
 
+
+
+#include "util/embedded.h"
+
+/* Sets up the fixture sprint with a playbook (JSON text, or NULL for the real
+ * Staatsprint playbook embedded in the binary). */
+static inline int fixture_setup_pb(core_t *c, evlist_t *out, const char *playbook)
+{
+    json_t *d = json_loads(fixture_desc, 0, NULL);
+    json_t *pb;
+    if (playbook == NULL) {
+        const embed_file_t *f = embed_find("data/playbooks/staatsprint.json");
+        pb = f ? json_loadb((const char *)f->data, f->len, 0, NULL) : NULL;
+    } else {
+        pb = json_loads(playbook, 0, NULL);
+    }
+    json_object_set_new(d, "playbook", pb);
+    core_secrets_t sec = {fixture_links, 5, fixture_codes, 3};
+    int rc = core_setup(c, d, &sec, 1000, out);
+    json_decref(d);
+    return rc;
+}
 #endif

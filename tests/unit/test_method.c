@@ -1,0 +1,729 @@
+/* test_method.c – every rule of the Staatsprint method, enforced by the core. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "core/core.h"
+#include "core/err.h"
+#include "core/playbook.h"
+#include "core/state.h"
+#include "core_fixture.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A day in a test: the core, its log, the members and staff. */
+typedef struct {
+    core_t *c;
+    evlist_t log;
+    who_t a, b, d;      /* a, b in team t1 (room r1); d in team t2 (room r1) */
+    who_t f1, f2, org;
+    int64_t now;
+    int ids;
+} day_t;
+
+static void day_init(day_t *y, const char *playbook)
+{
+    memset(y, 0, sizeof *y);
+    y->c = core_new();
+    assert_int_equal(fixture_setup_pb(y->c, &y->log, playbook), 0);
+    y->a = fixture_join(y->c, "AAAA-1111", "Anna", "ha", &y->log);
+    y->b = fixture_join(y->c, "AAAA-1111", "Bram", "hb", &y->log);
+    y->d = fixture_join(y->c, "BBBB-2222", "Dirk", "hd", &y->log);
+    core_auth(y->c, "hash-f1", &y->f1);
+    core_auth(y->c, "hash-f2", &y->f2);
+    core_auth(y->c, "hash-org", &y->org);
+    y->now = 100000;
+}
+
+static void day_free(day_t *y)
+{
+    evlist_free(&y->log);
+    core_free(y->c);
+}
+
+/* Runs a command with a fresh id; returns its result. */
+static int run(day_t *y, const who_t *w, const char *cmd, const char *argfmt, ...)
+{
+    va_list ap;
+    va_start(ap, argfmt);
+    json_t *args = argfmt ? json_vpack_ex(NULL, 0, argfmt, ap) : json_object();
+    va_end(ap);
+    assert_non_null(args);
+    char id[16];
+    snprintf(id, sizeof id, "x%d", ++y->ids);
+    int64_t dup;
+    int rc = core_exec(y->c, w, cmd, args, id, y->now, &y->log, &dup);
+    json_decref(args);
+    return rc;
+}
+
+static const ev_t *last(day_t *y) { return &y->log.v[y->log.n - 1]; }
+
+static const ev_t *find_last(day_t *y, const char *type)
+{
+    for (size_t i = y->log.n; i > 0; i--)
+        if (strcmp(y->log.v[i - 1].type, type) == 0)
+            return &y->log.v[i - 1];
+    return NULL;
+}
+
+static const char *last_id(day_t *y, const char *type)
+{
+    const ev_t *e = find_last(y, type);
+    assert_non_null(e);
+    return json_string_value(json_object_get(e->data, "id"));
+}
+
+/* Makes a captain and timekeeper of t1 (Anna both) and of t2 (Dirk). */
+static void roles(day_t *y)
+{
+    assert_int_equal(run(y, &y->a, "roles.set", "{ss ss}", "captain", y->a.actor, "timekeeper", y->a.actor), 0);
+    assert_int_equal(run(y, &y->d, "roles.set", "{ss}", "captain", y->d.actor), 0);
+}
+
+/* Moves teams t1 and t2 forward to the step with this id; vote steps on the way are
+ * revealed by the captain and any tie decided for the first candidates. */
+static void goto_step(day_t *y, const char *step)
+{
+    const who_t *caps[2] = {&y->a, &y->d};
+    int target = playbook_find(&y->c->pb, step);
+    assert_true(target >= 0);
+    for (int k = 0; k < 2; k++)
+        while (y->c->teams[k].step < target) {
+            int rc = run(y, caps[k], "step.next", NULL);
+            if (rc == SP_E_VOTE_NOT_REVEALED) {
+                assert_int_equal(run(y, caps[k], "vote.reveal", NULL), 0);
+                rc = run(y, caps[k], "step.next", NULL);
+            }
+            if (rc == SP_E_RACE_RUNNING) {
+                assert_int_equal(run(y, &y->f1, "race.end", "{ss}", "room", "r1"), 0);
+                rc = run(y, caps[k], "step.next", NULL);
+            }
+            if (rc == SP_E_TIE_UNRESOLVED) {
+                const ev_t *r = find_last(y, "vote.revealed");
+                json_t *tie = json_object_get(r->data, "tie");
+                json_t *cands = json_object_get(tie, "candidates");
+                json_int_t places = json_integer_value(json_object_get(tie, "places"));
+                json_t *pick = json_array();
+                for (json_int_t p = 0; p < places; p++)
+                    json_array_append(pick, json_array_get(cands, (size_t)p));
+                assert_int_equal(run(y, caps[k], "vote.decide", "{so}", "targets", pick), 0);
+                rc = run(y, caps[k], "step.next", NULL);
+            }
+            assert_int_equal(rc, 0);
+        }
+}
+
+/* ---- the playbook as data ------------------------------------------------------------ */
+
+static void test_playbook_parse(void **state)
+{
+    (void)state;
+    const embed_file_t *f = embed_find("data/playbooks/staatsprint.json");
+    assert_non_null(f);
+    json_t *j = json_loadb((const char *)f->data, f->len, 0, NULL);
+    playbook_t pb;
+    assert_int_equal(playbook_parse(j, &pb), 0);
+    assert_int_equal(pb.nsteps, 15);
+    int v1 = playbook_find(&pb, "p1-vote"), v2 = playbook_find(&pb, "p2-vote"),
+        v3 = playbook_find(&pb, "p3-vote"), race = playbook_find(&pb, "p3-race");
+    assert_int_equal(pb.steps[v1].budget, 10);
+    assert_int_equal(pb.steps[v1].select, 0);
+    assert_int_equal(pb.steps[v2].budget, 2);
+    assert_int_equal(pb.steps[v2].select, 1);
+    assert_int_equal(pb.steps[v3].budget, 3);
+    assert_int_equal(pb.steps[v3].select, 3);
+    assert_int_equal(pb.steps[race].rounds, 2);
+    assert_int_equal(pb.steps[race].round_minutes, 5);
+    const pb_step_t *veh = &pb.steps[playbook_find(&pb, "p1-vehicle")];
+    assert_int_equal(veh->nfields, 6);
+    assert_int_equal(pb.steps[playbook_find(&pb, "p2-statement")].nfields, 4);
+    playbook_free(&pb);
+    json_decref(j);
+
+    static const char *const bad[] = {
+        "{\"id\":\"x\",\"phases\":[{\"id\":\"p\",\"steps\":[{\"id\":\"s\",\"activity\":\"juggle\",\"minutes\":5}]}]}",
+        "{\"id\":\"x\",\"phases\":[{\"id\":\"p\",\"steps\":[{\"id\":\"s\",\"activity\":\"intro\",\"minutes\":5},{\"id\":\"s\",\"activity\":\"intro\",\"minutes\":5}]}]}",
+        /* a vote on a list that no earlier step writes */
+        "{\"id\":\"x\",\"phases\":[{\"id\":\"p\",\"steps\":[{\"id\":\"v\",\"activity\":\"vote\",\"minutes\":5,\"params\":{\"target\":\"list:k\",\"budget\":3}}]}]}",
+        "{\"id\":\"x\",\"phases\":[{\"id\":\"p\",\"steps\":[{\"id\":\"s\",\"activity\":\"intro\",\"minutes\":0}]}]}",
+        "{\"id\":\"x\",\"phases\":[]}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        json_t *b = json_loads(bad[i], 0, NULL);
+        assert_non_null(b);
+        assert_int_equal(playbook_parse(b, &pb), SP_E_BAD_PLAYBOOK);
+        json_decref(b);
+    }
+}
+
+/* A second, small method: the engine is not wired to one playbook. */
+static const char mini[] =
+    "{\"id\":\"mini\",\"phases\":[{\"id\":\"only\",\"steps\":["
+    "{\"id\":\"ideas\",\"activity\":\"brainstorm\",\"minutes\":3,\"params\":{\"board\":\"b\",\"private\":false}},"
+    "{\"id\":\"pick\",\"activity\":\"vote\",\"minutes\":2,\"params\":{\"target\":\"board:b\",\"budget\":1,\"select\":1,\"tie\":\"captain\"}},"
+    "{\"id\":\"why\",\"activity\":\"canvas\",\"minutes\":4,\"params\":{\"canvas\":\"why\",\"fields\":[{\"id\":\"because\"}]}}]}]}";
+
+static void test_second_playbook(void **state)
+{
+    (void)state;
+    day_t y;
+    day_init(&y, mini);
+    roles(&y);
+    /* Notes go straight to the team: this brainstorm is not private. */
+    assert_int_equal(run(&y, &y.a, "note.add", "{ss}", "text", "Open data"), 0);
+    assert_int_equal(last(&y)->aud_kind, AUD_TEAM);
+    char n1[16];
+    snprintf(n1, sizeof n1, "%s", last_id(&y, "note.added"));
+    assert_int_equal(run(&y, &y.b, "note.add", "{ss}", "text", "Eén loket"), 0);
+    assert_int_equal(run(&y, &y.a, "canvas.set", "{ss ss}", "field", "because", "text", "x"), SP_E_WRONG_STEP);
+    assert_int_equal(run(&y, &y.a, "step.next", NULL), 0);
+    /* Budget 1 per member. */
+    assert_int_equal(run(&y, &y.a, "vote.place", "{ss}", "target", n1), 0);
+    assert_int_equal(run(&y, &y.a, "vote.place", "{ss}", "target", n1), SP_E_VOTE_BUDGET_EXHAUSTED);
+    assert_int_equal(run(&y, &y.b, "vote.place", "{ss}", "target", n1), 0);
+    assert_int_equal(run(&y, &y.a, "vote.done", NULL), 0);
+    assert_int_equal(run(&y, &y.b, "vote.done", NULL), 0);
+    const ev_t *r = find_last(&y, "vote.revealed");
+    assert_non_null(r);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(r->data, "selected"), 0)), n1);
+    assert_int_equal(run(&y, &y.a, "step.next", NULL), 0);
+    assert_int_equal(run(&y, &y.a, "canvas.set", "{ss ss}", "field", "because", "text", "Het scheelt tijd"), 0);
+    assert_int_equal(run(&y, &y.a, "canvas.set", "{ss ss}", "field", "nope", "text", "x"), SP_E_NOT_FOUND);
+    assert_int_equal(run(&y, &y.a, "step.next", NULL), SP_E_LAST_STEP);
+    day_free(&y);
+}
+
+/* ---- roles and steps ---------------------------------------------------------------------- */
+
+static void test_roles_powers(void **state)
+{
+    (void)state;
+    day_t y;
+    day_init(&y, NULL);
+    /* Without a captain anyone may set roles; then only the captain. */
+    assert_int_equal(run(&y, &y.b, "roles.set", "{ss}", "captain", y.a.actor), 0);
+    assert_int_equal(run(&y, &y.b, "roles.set", "{ss}", "captain", y.b.actor), SP_E_FORBIDDEN);
+    assert_int_equal(run(&y, &y.a, "roles.set", "{ss}", "timekeeper", y.b.actor), 0);
+    /* Someone of another team is no valid role holder. */
+    assert_int_equal(run(&y, &y.a, "roles.set", "{ss}", "presenter", y.d.actor), SP_E_NOT_FOUND);
+    /* The presenter may be chosen late and unset again. */
+    assert_int_equal(run(&y, &y.a, "roles.set", "{ss}", "presenter", y.b.actor), 0);
+    assert_int_equal(run(&y, &y.a, "roles.set", "{sn}", "presenter"), 0);
+    const ev_t *e = last(&y);
+    assert_true(json_is_null(json_object_get(e->data, "presenter")));
+    assert_string_equal(json_string_value(json_object_get(e->data, "timekeeper")), y.b.actor);
+    /* Only the captain (or staff) closes a step. */
+    assert_int_equal(run(&y, &y.b, "step.next", NULL), SP_E_FORBIDDEN);
+    assert_int_equal(run(&y, &y.a, "step.next", NULL), 0);
+    assert_string_equal(json_string_value(json_object_get(last(&y)->data, "step")), "p1-dump");
+    /* Only the timekeeper (or staff) runs the timer: Bram, not Anna the captain. */
+    assert_int_equal(run(&y, &y.a, "timer.start", NULL), SP_E_FORBIDDEN);
+    assert_int_equal(run(&y, &y.b, "timer.start", NULL), 0);
+    /* A facilitator of another room has no say over this team. */
+    assert_int_equal(run(&y, &y.f2, "step.next", "{ss}", "team", "t1"), SP_E_FORBIDDEN);
+    assert_int_equal(run(&y, &y.f1, "timer.pause", "{ss}", "team", "t1"), 0);
+    /* Profiles: own, with limits. */
+    assert_int_equal(run(&y, &y.a, "profile.set", "{ss ss ss}", "organisation", "Gemeente Utrecht",
+                         "role", "Informatiemanager", "motivation", "Minder dubbel werk"), 0);
+    assert_int_equal(last(&y)->aud_kind, AUD_TEAM);
+    char big[260];
+    memset(big, 'a', 250);
+    big[250] = '\0';
+    assert_int_equal(run(&y, &y.a, "profile.set", "{ss}", "organisation", big), SP_E_TEXT_TOO_LONG);
+    assert_int_equal(run(&y, &y.org, "profile.set", "{ss}", "organisation", "x"), SP_E_FORBIDDEN);
+    day_free(&y);
+}
+
+static void test_phase_order_and_going_back(void **state)
+{
+    (void)state;
+    day_t y;
+    day_init(&y, NULL);
+    roles(&y);
+    /* Work belongs to its step. */
+    assert_int_equal(run(&y, &y.a, "canvas.set", "{ss ss ss}", "canvas", "vehicle", "field", "driver", "text", "x"), SP_E_WRONG_STEP);
+    assert_int_equal(run(&y, &y.a, "item.add", "{ss}", "text", "x"), SP_E_WRONG_STEP);
+    assert_int_equal(run(&y, &y.a, "note.add", "{ss ss}", "board", "problems", "text", "x"), SP_E_WRONG_STEP);
+    goto_step(&y, "p1-vehicle");
+    assert_int_equal(run(&y, &y.a, "canvas.set", "{ss ss ss}", "canvas", "vehicle", "field", "driver", "text", "De wethouder"), 0);
+    /* Back to the knelpunten to amend them; the vehicle is then closed. */
+    assert_int_equal(run(&y, &y.a, "step.back", "{ss}", "step", "p1-vehicle"), SP_E_NOT_EARLIER_STEP);
+    assert_int_equal(run(&y, &y.a, "step.back", "{ss}", "step", "p1-knelpunten"), 0);
+    assert_true(json_is_true(json_object_get(last(&y)->data, "back")));
+    assert_int_equal(run(&y, &y.a, "item.add", "{ss}", "text", "Nog een knelpunt"), 0);
+    assert_int_equal(run(&y, &y.a, "canvas.set", "{ss ss}", "field", "driver", "text", "x"), SP_E_WRONG_STEP);
+    assert_int_equal(run(&y, &y.b, "step.back", "{ss}", "step", "intro"), SP_E_FORBIDDEN);
+    /* A facilitator moves all teams of the room at once. */
+    size_t before = y.log.n;
+    assert_int_equal(run(&y, &y.f1, "step.back", "{ss ss}", "room", "r1", "step", "intro"), 0);
+    assert_int_equal(y.log.n - before, 2);
+    day_free(&y);
+}
+
+static void test_timer(void **state)
+{
+    (void)state;
+    day_t y;
+    day_init(&y, NULL);
+    roles(&y);
+    assert_int_equal(run(&y, &y.a, "timer.pause", NULL), SP_E_TIMER_STATE);
+    assert_int_equal(run(&y, &y.a, "timer.start", "{sf}", "minutes", 2.0), 0);
+    const ev_t *e = last(&y);
+    assert_string_equal(json_string_value(json_object_get(e->data, "state")), "running");
+    assert_int_equal(json_integer_value(json_object_get(e->data, "ends_at")), y.now + 120000);
+    assert_int_equal(run(&y, &y.a, "timer.start", NULL), SP_E_TIMER_STATE);
+    y.now += 30000;
+    assert_int_equal(run(&y, &y.a, "timer.pause", NULL), 0);
+    assert_int_equal(json_integer_value(json_object_get(last(&y)->data, "remaining_ms")), 90000);
+    y.now += 600000;   /* paused: no time passes for the team */
+    evlist_t out = {0};
+    assert_int_equal(core_tick(y.c, y.now, &out), 0);
+    assert_int_equal(run(&y, &y.a, "timer.extend", "{si}", "minutes", 1), 0);
+    assert_int_equal(json_integer_value(json_object_get(last(&y)->data, "remaining_ms")), 150000);
+    assert_int_equal(run(&y, &y.a, "timer.resume", NULL), 0);
+    assert_int_equal(json_integer_value(json_object_get(last(&y)->data, "ends_at")), y.now + 150000);
+    assert_int_equal(run(&y, &y.a, "timer.extend", "{si}", "minutes", 31), SP_E_BAD_MESSAGE);
+    /* Time runs out: one expiry, not two. */
+    assert_int_equal(core_tick(y.c, y.now + 149999, &out), 0);
+    assert_int_equal(core_tick(y.c, y.now + 150000, &out), 1);
+    assert_string_equal(json_string_value(json_object_get(out.v[0].data, "state")), "expired");
+    assert_int_equal(core_tick(y.c, y.now + 200000, &out), 0);
+    evlist_free(&out);
+    /* A new step resets the timer. */
+    assert_int_equal(run(&y, &y.a, "step.next", NULL), 0);
+    assert_int_equal(run(&y, &y.a, "timer.start", NULL), 0);
+    assert_int_equal(json_integer_value(json_object_get(last(&y)->data, "duration_ms")), 5 * 60000);
+    day_free(&y);
+}
+
+/* ---- phase 1 --------------------------------------------------------------------------------- */
+
+static void test_private_brain_dump(void **state)
+{
+    (void)state;
+    day_t y;
+    day_init(&y, NULL);
+    roles(&y);
+    goto_step(&y, "p1-dump");
+    assert_int_equal(run(&y, &y.a, "note.add", "{ss}", "text", "Burgers vullen alles drie keer in"), 0);
+    const ev_t *e = last(&y);
+    assert_int_equal(e->aud_kind, AUD_MEMBER);
+    assert_string_equal(e->aud_id, y.a.actor);
+    char na[16], nb[16];
+    snprintf(na, sizeof na, "%s", last_id(&y, "note.added"));
+    assert_int_equal(run(&y, &y.b, "note.add", "{ss}", "text", "Systemen praten niet met elkaar"), 0);
+    snprintf(nb, sizeof nb, "%s", last_id(&y, "note.added"));
+    /* Bram cannot see, edit or delete Anna's private note. */
+    assert_int_equal(run(&y, &y.b, "note.edit", "{ss ss}", "note", na, "text", "x"), SP_E_NOT_FOUND);
+    assert_int_equal(run(&y, &y.b, "note.delete", "{ss}", "note", na), SP_E_NOT_FOUND);
+    assert_int_equal(run(&y, &y.a, "note.edit", "{ss ss}", "note", na, "text", "Burgers vullen alles vaak in"), 0);
+    assert_int_equal(last(&y)->aud_kind, AUD_MEMBER);
+    /* Sharing makes it the team's. */
+    assert_int_equal(run(&y, &y.a, "note.share", "{ss}", "note", na), 0);
+    assert_string_equal(last(&y)->type, "note.shared");
+    assert_int_equal(last(&y)->aud_kind, AUD_TEAM);
+    assert_string_equal(json_string_value(json_object_get(last(&y)->data, "text")), "Burgers vullen alles vaak in");
+    assert_int_equal(run(&y, &y.b, "note.edit", "{ss ss}", "note", na, "text", "Burgers vullen alles vaak opnieuw in"), 0);
+    assert_int_equal(last(&y)->aud_kind, AUD_TEAM);
+    /* The step moves on: what is still private is shared, once. */
+    size_t before = y.log.n;
+    assert_int_equal(run(&y, &y.a, "step.next", NULL), 0);
+    int shared = 0;
+    for (size_t i = before; i < y.log.n; i++)
+        if (strcmp(y.log.v[i].type, "note.shared") == 0) {
+            shared++;
+            assert_string_equal(json_string_value(json_object_get(y.log.v[i].data, "id")), nb);
+            assert_int_equal(y.log.v[i].aud_kind, AUD_TEAM);
+        }
+    assert_int_equal(shared, 1);
+    day_free(&y);
+}
+
+static void test_clusters_and_knelpunten(void **state)
+{
+    (void)state;
+    day_t y;
+    day_init(&y, NULL);
+    roles(&y);
+    goto_step(&y, "p1-dump");
+    assert_int_equal(run(&y, &y.a, "note.add", "{ss}", "text", "Gegevens dubbel uitgevraagd"), 0);
+    char na[16];
+    snprintf(na, sizeof na, "%s", last_id(&y, "note.added"));
+    goto_step(&y, "p1-cluster");
+    assert_int_equal(run(&y, &y.a, "cluster.add", "{ss}", "name", "Gegevens"), 0);
+    char k[16];
+    snprintf(k, sizeof k, "%s", last_id(&y, "cluster.added"));
+    assert_int_equal(run(&y, &y.b, "note.move", "{ss ss}", "note", na, "cluster", k), 0);
+    /* Another team can neither see nor use the cluster. */
+    assert_int_equal(run(&y, &y.d, "note.move", "{ss ss}", "note", na, "cluster", k), SP_E_NOT_FOUND);
+    assert_int_equal(run(&y, &y.b, "cluster.rename", "{ss ss}", "cluster", k, "name", "Gegevens en privacy"), 0);
+    assert_int_equal(run(&y, &y.b, "note.move", "{ss sn}", "note", na, "cluster"), 0);
+    /* New notes may still come up during clustering, shared at once. */
+    assert_int_equal(run(&y, &y.b, "note.add", "{ss}", "text", "Geen overzicht"), 0);
+    assert_int_equal(last(&y)->aud_kind, AUD_TEAM);
+    goto_step(&y, "p1-knelpunten");
+    assert_int_equal(run(&y, &y.a, "cluster.add", "{ss}", "name", "Te laat"), SP_E_WRONG_STEP);
+    assert_int_equal(run(&y, &y.a, "item.add", "{ss ss}", "text", "Data zit in silo's", "cluster", k), 0);
+    assert_int_equal(run(&y, &y.a, "item.add", "{ss}", "text", ""), SP_E_TEXT_EMPTY);
+    assert_int_equal(run(&y, &y.a, "item.add", "{ss ss}", "list", "other", "text", "x"), SP_E_WRONG_STEP);
+    day_free(&y);
+}
+
+/* Adds n knelpunten for t1 at the items step; ids to out. */
+static void add_items(day_t *y, int n, char out[][16])
+{
+    for (int i = 0; i < n; i++) {
+        char text[32];
+        snprintf(text, sizeof text, "Knelpunt %d", i + 1);
+        assert_int_equal(run(y, &y->a, "item.add", "{ss}", "text", text), 0);
+        snprintf(out[i], 16, "%s", last_id(y, "item.added"));
+    }
+}
+
+static void test_dot_vote_budget_and_hiding(void **state)
+{
+    (void)state;
+    day_t y;
+    day_init(&y, NULL);
+    roles(&y);
+    goto_step(&y, "p1-knelpunten");
+    char it[3][16];
+    add_items(&y, 3, it);
+    assert_int_equal(run(&y, &y.a, "vote.place", "{ss}", "target", it[0]), SP_E_WRONG_STEP);
+    goto_step(&y, "p1-vote");
+    size_t start = y.log.n;
+    /* Ten dots, several on one knelpunt. */
+    for (int i = 0; i < 10; i++)
+        assert_int_equal(run(&y, &y.a, "vote.place", "{ss}", "target", it[i < 7 ? 0 : 1]), 0);
+    assert_int_equal(run(&y, &y.a, "vote.place", "{ss}", "target", it[2]), SP_E_VOTE_BUDGET_EXHAUSTED);
+    assert_int_equal(json_integer_value(json_object_get(last(&y)->data, "used")), 10);
+    assert_int_equal(run(&y, &y.a, "vote.remove", "{ss}", "target", it[2]), SP_E_VOTE_NO_DOT);
+    assert_int_equal(run(&y, &y.a, "vote.remove", "{ss}", "target", it[1]), 0);
+    assert_int_equal(run(&y, &y.a, "vote.place", "{ss}", "target", it[2]), 0);
+    assert_int_equal(run(&y, &y.a, "vote.place", "{ss}", "target", "i999"), SP_E_BAD_TARGET);
+    /* Another team's knelpunt is not an option. */
+    assert_int_equal(run(&y, &y.d, "vote.place", "{ss}", "target", it[0]), SP_E_BAD_TARGET);
+    assert_int_equal(run(&y, &y.b, "vote.place", "{ss}", "target", it[2]), 0);
+    /* Hidden: every dot event goes to its voter only. */
+    for (size_t i = start; i < y.log.n; i++)
+        if (strncmp(y.log.v[i].type, "vote.", 5) == 0) {
+            assert_int_equal(y.log.v[i].aud_kind, AUD_MEMBER);
+            assert_string_equal(y.log.v[i].aud_id, y.log.v[i].actor);
+        }
+    assert_int_equal(run(&y, &y.a, "step.next", NULL), SP_E_VOTE_NOT_REVEALED);
+    /* Anna is done: the team learns that, not what she chose. */
+    assert_int_equal(run(&y, &y.a, "vote.done", NULL), 0);
+    assert_string_equal(last(&y)->type, "vote.progress");
+    assert_int_equal(last(&y)->aud_kind, AUD_TEAM);
+    char *s = json_dumps(last(&y)->data, 0);
+    assert_null(strstr(s, it[0]));
+    free(s);
+    assert_null(find_last(&y, "vote.revealed"));
+    /* Bram is done too: everyone is, so the dots are revealed. */
+    assert_int_equal(run(&y, &y.b, "vote.done", NULL), 0);
+    const ev_t *r = find_last(&y, "vote.revealed");
+    assert_non_null(r);
+    assert_int_equal(r->aud_kind, AUD_TEAM);
+    json_t *tally = json_object_get(r->data, "tally");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(tally, 0), "target")), it[0]);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(tally, 0), "count")), 7);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(tally, 1), "count")), 2);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(tally, 2), "count")), 2);
+    assert_true(json_is_null(json_object_get(r->data, "selected")));   /* a ranked tally only */
+    /* Closed now. */
+    assert_int_equal(run(&y, &y.a, "vote.remove", "{ss}", "target", it[0]), SP_E_VOTE_CLOSED);
+    assert_int_equal(run(&y, &y.a, "step.next", NULL), 0);
+    day_free(&y);
+}
+
+static void test_reveal_by_captain_or_facilitator(void **state)
+{
+    (void)state;
+    day_t y;
+    day_init(&y, NULL);
+    roles(&y);
+    goto_step(&y, "p1-knelpunten");
+    char it[2][16];
+    add_items(&y, 2, it);
+    goto_step(&y, "p1-vote");
+    assert_int_equal(run(&y, &y.a, "vote.place", "{ss}", "target", it[1]), 0);
+    assert_int_equal(run(&y, &y.b, "vote.reveal", NULL), SP_E_FORBIDDEN);      /* not the captain */
+    assert_int_equal(run(&y, &y.f2, "vote.reveal", "{ss}", "team", "t1"), SP_E_FORBIDDEN);
+    assert_int_equal(run(&y, &y.f1, "vote.reveal", "{ss}", "team", "t1"), 0);
+    assert_non_null(find_last(&y, "vote.revealed"));
+    assert_int_equal(run(&y, &y.a, "vote.reveal", NULL), SP_E_VOTE_CLOSED);
+    day_free(&y);
+}
+
+/* ---- phase 2: a tie blocks the step until the captain decides ---------------------------------- */
+
+static void test_theme_tie_captain_decides(void **state)
+{
+    (void)state;
+    day_t y;
+    day_init(&y, NULL);
+    roles(&y);
+    goto_step(&y, "p2-hkw");
+    assert_int_equal(run(&y, &y.a, "note.add", "{ss}", "text", "Hoe kunnen we gegevens één keer vragen?"), 0);
+    char q[16];
+    snprintf(q, sizeof q, "%s", last_id(&y, "note.added"));
+    goto_step(&y, "p2-themes");
+    char th[3][16];
+    const char *names[] = {"Eenmalige uitvraag", "Samenwerking", "Regie"};
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(run(&y, &y.b, "cluster.add", "{ss}", "name", names[i]), 0);
+        snprintf(th[i], 16, "%s", last_id(&y, "cluster.added"));
+    }
+    assert_int_equal(run(&y, &y.a, "note.move", "{ss ss}", "note", q, "cluster", th[0]), 0);
+    goto_step(&y, "p2-vote");
+    /* Two dots each: Anna both on theme 0, Bram both on theme 1 → a tie. */
+    assert_int_equal(run(&y, &y.a, "vote.place", "{ss}", "target", th[0]), 0);
+    assert_int_equal(run(&y, &y.a, "vote.place", "{ss}", "target", th[0]), 0);
+    assert_int_equal(run(&y, &y.a, "vote.place", "{ss}", "target", th[2]), SP_E_VOTE_BUDGET_EXHAUSTED);
+    assert_int_equal(run(&y, &y.b, "vote.place", "{ss}", "target", th[1]), 0);
+    assert_int_equal(run(&y, &y.b, "vote.place", "{ss}", "target", th[1]), 0);
+    assert_int_equal(run(&y, &y.a, "vote.decide", "{s[s]}", "targets", th[0]), SP_E_NOT_A_TIE);
+    assert_int_equal(run(&y, &y.a, "vote.done", NULL), 0);
+    assert_int_equal(run(&y, &y.b, "vote.done", NULL), 0);
+    const ev_t *r = find_last(&y, "vote.revealed");
+    assert_true(json_is_null(json_object_get(r->data, "selected")));
+    json_t *tie = json_object_get(r->data, "tie");
+    assert_int_equal(json_array_size(json_object_get(tie, "candidates")), 2);
+    assert_int_equal(json_integer_value(json_object_get(tie, "places")), 1);
+    /* The tie blocks the step. */
+    assert_int_equal(run(&y, &y.a, "step.next", NULL), SP_E_TIE_UNRESOLVED);
+    assert_int_equal(run(&y, &y.f1, "step.next", "{ss}", "team", "t1"), SP_E_TIE_UNRESOLVED);
+    /* Only the captain decides, exactly one of the tied themes. */
+    assert_int_equal(run(&y, &y.b, "vote.decide", "{s[s]}", "targets", th[1]), SP_E_FORBIDDEN);
+    assert_int_equal(run(&y, &y.f1, "vote.decide", "{ss s[s]}", "team", "t1", "targets", th[1]), SP_E_FORBIDDEN);
+    assert_int_equal(run(&y, &y.a, "vote.decide", "{s[ss]}", "targets", th[0], th[1]), SP_E_BAD_CHOICE);
+    assert_int_equal(run(&y, &y.a, "vote.decide", "{s[s]}", "targets", th[2]), SP_E_BAD_CHOICE);
+    assert_int_equal(run(&y, &y.a, "vote.decide", "{s[s]}", "targets", th[1]), 0);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(last(&y)->data, "selected"), 0)), th[1]);
+    assert_int_equal(run(&y, &y.a, "step.next", NULL), 0);
+    assert_int_equal(run(&y, &y.a, "canvas.set", "{ss ss ss}", "canvas", "problem", "field", "owner", "text", "De gemeente"), 0);
+    day_free(&y);
+}
+
+/* ---- phase 3: the Idee Race --------------------------------------------------------------------- */
+
+static size_t count_type(day_t *y, size_t from, const char *type)
+{
+    size_t n = 0;
+    for (size_t i = from; i < y->log.n; i++)
+        n += strcmp(y->log.v[i].type, type) == 0;
+    return n;
+}
+
+static void test_idee_race(void **state)
+{
+    (void)state;
+    day_t y;
+    day_init(&y, NULL);
+    roles(&y);
+    goto_step(&y, "p3-race");
+    assert_int_equal(run(&y, &y.a, "note.add", "{ss}", "text", "Te vroeg"), SP_E_RACE_NOT_RUNNING);
+    assert_int_equal(run(&y, &y.a, "race.start", NULL), SP_E_FORBIDDEN);
+    assert_int_equal(run(&y, &y.f2, "race.start", "{ss}", "room", "r1"), SP_E_FORBIDDEN);
+    assert_int_equal(run(&y, &y.f1, "race.start", NULL), 0);
+    const ev_t *e = last(&y);
+    assert_int_equal(e->aud_kind, AUD_ALL);
+    assert_int_equal(json_integer_value(json_object_get(e->data, "ends_at")), y.now + 5 * 60000);
+    assert_int_equal(run(&y, &y.f1, "race.start", NULL), SP_E_RACE_RUNNING);
+    /* Round 1 is blind: ideas go to their author; the count goes to everyone. */
+    for (int i = 0; i < 3; i++) {
+        char t[24];
+        snprintf(t, sizeof t, "Idee %d", i);
+        assert_int_equal(run(&y, i == 1 ? &y.b : &y.a, "note.add", "{ss}", "text", t), 0);
+        assert_string_equal(last(&y)->type, "race.count");
+        assert_int_equal(last(&y)->aud_kind, AUD_ALL);
+        assert_int_equal(json_integer_value(json_object_get(last(&y)->data, "count")), i + 1);
+        assert_int_equal(y.log.v[y.log.n - 2].aud_kind, AUD_MEMBER);
+    }
+    assert_int_equal(run(&y, &y.d, "note.add", "{ss}", "text", "Idee van team 2"), 0);
+    /* The captain cannot leave the race while a round runs. */
+    assert_int_equal(run(&y, &y.a, "step.next", NULL), SP_E_RACE_RUNNING);
+    /* Time is up: the round ends by itself, ideas are shared, the leaderboard shows. */
+    evlist_t out = {0};
+    assert_int_equal(core_tick(y.c, y.now + 5 * 60000 - 1, &out), 0);
+    size_t before = y.log.n;
+    y.now += 5 * 60000;
+    core_tick(y.c, y.now, &y.log);
+    assert_int_equal(count_type(&y, before, "race.round"), 1);
+    assert_int_equal(count_type(&y, before, "note.shared"), 4);
+    assert_int_equal(count_type(&y, before, "race.leaderboard"), 1);
+    assert_int_equal(count_type(&y, before, "race.won"), 0);
+    const ev_t *lb = find_last(&y, "race.leaderboard");
+    json_t *first = json_array_get(json_object_get(lb->data, "teams"), 0);
+    assert_string_equal(json_string_value(json_object_get(first, "team")), "t1");
+    assert_int_equal(json_integer_value(json_object_get(first, "count")), 3);
+    /* Between rounds no idea counts. */
+    assert_int_equal(run(&y, &y.a, "note.add", "{ss}", "text", "Te laat"), SP_E_RACE_NOT_RUNNING);
+    /* Round 2: ideas go to the team at once. */
+    assert_int_equal(run(&y, &y.f1, "race.start", "{ss sf}", "room", "r1", "minutes", 0.5), 0);
+    assert_int_equal(run(&y, &y.d, "note.add", "{ss}", "text", "Voortbouwen"), 0);
+    assert_int_equal(y.log.v[y.log.n - 2].aud_kind, AUD_TEAM);
+    assert_int_equal(run(&y, &y.d, "note.add", "{ss}", "text", "Nog een"), 0);
+    assert_int_equal(run(&y, &y.d, "note.add", "{ss}", "text", "En nog een"), 0);
+    assert_int_equal(run(&y, &y.d, "note.add", "{ss}", "text", "Winnaar"), 0);
+    before = y.log.n;
+    y.now += 30000;
+    core_tick(y.c, y.now, &y.log);
+    const ev_t *won = find_last(&y, "race.won");
+    assert_non_null(won);
+    assert_true(won - y.log.v >= (ptrdiff_t)before);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(won->data, "teams"), 0)), "t2");
+    assert_int_equal(json_integer_value(json_object_get(won->data, "count")), 5);
+    assert_non_null(json_object_get(json_object_get(won->data, "prize"), "nl"));
+    assert_int_equal(run(&y, &y.f1, "race.start", NULL), SP_E_RACE_OVER);
+    evlist_free(&out);
+    day_free(&y);
+}
+
+/* ---- phase 3: at most three ideas go on; the Crystal Ball works on those --------------------------- */
+
+static void test_idea_selection_and_crystal_ball(void **state)
+{
+    (void)state;
+    day_t y;
+    day_init(&y, NULL);
+    roles(&y);
+    goto_step(&y, "p3-race");
+    assert_int_equal(run(&y, &y.f1, "race.start", NULL), 0);
+    y.now += 1000;
+    char ideas[5][16];
+    for (int i = 0; i < 5; i++) {
+        char t[24];
+        snprintf(t, sizeof t, "Idee %c", 'A' + i);
+        assert_int_equal(run(&y, &y.a, "note.add", "{ss}", "text", t), 0);
+        snprintf(ideas[i], 16, "%s", last_id(&y, "note.added"));
+    }
+    y.now += 5 * 60000;
+    core_tick(y.c, y.now, &y.log);
+    assert_int_equal(run(&y, &y.f1, "race.start", NULL), 0);
+    y.now += 5 * 60000;
+    core_tick(y.c, y.now, &y.log);
+    goto_step(&y, "p3-vote");
+    /* Three votes each: A 2, B 1 (Anna); C 1, D 1, E 1 (Bram): B, C, D, E tie at the cut. */
+    assert_int_equal(run(&y, &y.a, "vote.place", "{ss}", "target", ideas[0]), 0);
+    assert_int_equal(run(&y, &y.a, "vote.place", "{ss}", "target", ideas[0]), 0);
+    assert_int_equal(run(&y, &y.a, "vote.place", "{ss}", "target", ideas[1]), 0);
+    assert_int_equal(run(&y, &y.a, "vote.place", "{ss}", "target", ideas[2]), SP_E_VOTE_BUDGET_EXHAUSTED);
+    for (int i = 2; i < 5; i++)
+        assert_int_equal(run(&y, &y.b, "vote.place", "{ss}", "target", ideas[i]), 0);
+    assert_int_equal(run(&y, &y.a, "vote.done", NULL), 0);
+    assert_int_equal(run(&y, &y.b, "vote.done", NULL), 0);
+    const ev_t *r = find_last(&y, "vote.revealed");
+    json_t *tie = json_object_get(r->data, "tie");
+    assert_non_null(tie);
+    assert_int_equal(json_array_size(json_object_get(tie, "fixed")), 1);
+    assert_int_equal(json_array_size(json_object_get(tie, "candidates")), 4);
+    assert_int_equal(json_integer_value(json_object_get(tie, "places")), 2);
+    assert_int_equal(run(&y, &y.a, "step.next", NULL), SP_E_TIE_UNRESOLVED);
+    assert_int_equal(run(&y, &y.a, "vote.decide", "{s[sss]}", "targets", ideas[1], ideas[2], ideas[3]), SP_E_BAD_CHOICE);
+    assert_int_equal(run(&y, &y.a, "vote.decide", "{s[ss]}", "targets", ideas[2], ideas[2]), SP_E_BAD_CHOICE);
+    assert_int_equal(run(&y, &y.a, "vote.decide", "{s[ss]}", "targets", ideas[4], ideas[2]), 0);
+    json_t *sel = json_object_get(last(&y)->data, "selected");
+    assert_int_equal(json_array_size(sel), 3);
+    assert_string_equal(json_string_value(json_array_get(sel, 0)), ideas[0]);
+    assert_int_equal(run(&y, &y.a, "step.next", NULL), 0);
+    /* Milestones only for the three chosen ideas, from Nu (0) to 5 years. */
+    assert_int_equal(run(&y, &y.a, "milestone.add", "{ss si ss ss}", "idea", ideas[0], "at", 0, "kind", "goal", "text", "Pilot in drie gemeenten"), 0);
+    char ms[16];
+    snprintf(ms, sizeof ms, "%s", last_id(&y, "milestone.added"));
+    assert_int_equal(run(&y, &y.a, "milestone.add", "{ss si ss ss}", "idea", ideas[1], "at", 1, "kind", "role", "text", "x"), SP_E_BAD_TARGET);
+    assert_int_equal(run(&y, &y.a, "milestone.add", "{ss si ss ss}", "idea", ideas[4], "at", 6, "kind", "goal", "text", "x"), SP_E_BAD_MESSAGE);
+    assert_int_equal(run(&y, &y.a, "milestone.add", "{ss si ss ss}", "idea", ideas[4], "at", 5, "kind", "magic", "text", "x"), SP_E_BAD_MESSAGE);
+    assert_int_equal(run(&y, &y.b, "milestone.add", "{ss si ss ss}", "idea", ideas[4], "at", 5, "kind", "dropped", "text", "Papieren formulieren"), 0);
+    assert_int_equal(run(&y, &y.b, "milestone.edit", "{ss si}", "milestone", ms, "at", 2), 0);
+    assert_int_equal(json_integer_value(json_object_get(last(&y)->data, "at")), 2);
+    assert_string_equal(json_string_value(json_object_get(last(&y)->data, "text")), "Pilot in drie gemeenten");
+    assert_int_equal(run(&y, &y.d, "milestone.delete", "{ss}", "milestone", ms), SP_E_WRONG_STEP);
+    assert_int_equal(run(&y, &y.a, "milestone.delete", "{ss}", "milestone", ms), 0);
+    day_free(&y);
+}
+
+/* At most three: with fewer voted ideas, only those with votes go on. */
+static void test_at_most_three_with_votes(void **state)
+{
+    (void)state;
+    day_t y;
+    day_init(&y, NULL);
+    roles(&y);
+    goto_step(&y, "p3-race");
+    assert_int_equal(run(&y, &y.f1, "race.start", NULL), 0);
+    char ideas[4][16];
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(run(&y, &y.a, "note.add", "{ss}", "text", "Idee"), 0);
+        snprintf(ideas[i], 16, "%s", last_id(&y, "note.added"));
+    }
+    assert_int_equal(run(&y, &y.f1, "race.end", NULL), 0);
+    goto_step(&y, "p3-vote");
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(run(&y, &y.a, "vote.place", "{ss}", "target", ideas[0]), 0);
+    assert_int_equal(run(&y, &y.b, "vote.place", "{ss}", "target", ideas[1]), 0);
+    assert_int_equal(run(&y, &y.a, "vote.reveal", NULL), 0);
+    json_t *sel = json_object_get(find_last(&y, "vote.revealed")->data, "selected");
+    assert_int_equal(json_array_size(sel), 2);
+    day_free(&y);
+}
+
+/* ---- phase 4 and the whole day replayed ------------------------------------------------------------ */
+
+static void test_pitch_and_replay(void **state)
+{
+    (void)state;
+    day_t y;
+    day_init(&y, NULL);
+    roles(&y);
+    goto_step(&y, "p4-pitch");
+    assert_int_equal(run(&y, &y.a, "canvas.set", "{ss ss ss}", "canvas", "pitch", "field", "idea", "text", "Eén gegevenskluis per burger"), 0);
+    assert_int_equal(run(&y, &y.a, "canvas.set", "{ss ss ss}", "canvas", "pitch", "field", "team_name", "text", "De Kluiswachters"), 0);
+    assert_int_equal(run(&y, &y.a, "roles.set", "{ss}", "presenter", y.b.actor), 0);
+    char big[2100];
+    memset(big, 'x', 2001);
+    big[2001] = '\0';
+    assert_int_equal(run(&y, &y.a, "canvas.set", "{ss ss}", "field", "idea", "text", big), SP_E_TEXT_TOO_LONG);
+    goto_step(&y, "p4-plan");
+    assert_int_equal(run(&y, &y.b, "canvas.set", "{ss ss ss}", "canvas", "plan", "field", "duration", "text", "Twee jaar"), 0);
+    assert_int_equal(run(&y, &y.a, "step.next", NULL), SP_E_LAST_STEP);
+    /* The whole day replays into the same state: the same next ids and refusals. */
+    core_t *r = core_new();
+    for (size_t i = 0; i < y.log.n; i++)
+        assert_int_equal(core_apply(r, &y.log.v[i]), 0);
+    core_t *orig = y.c;
+    y.c = r;
+    assert_int_equal(run(&y, &y.a, "step.next", NULL), SP_E_LAST_STEP);
+    assert_int_equal(run(&y, &y.a, "canvas.set", "{ss ss ss}", "canvas", "pitch", "field", "idea", "text", "x"), SP_E_WRONG_STEP);
+    assert_int_equal(run(&y, &y.b, "canvas.set", "{ss ss}", "field", "cost", "text", "Moed"), 0);
+    assert_int_equal(core_head(r), (int64_t)y.log.n);
+    y.c = orig;
+    core_free(r);
+    day_free(&y);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_playbook_parse),
+        cmocka_unit_test(test_second_playbook),
+        cmocka_unit_test(test_roles_powers),
+        cmocka_unit_test(test_phase_order_and_going_back),
+        cmocka_unit_test(test_timer),
+        cmocka_unit_test(test_private_brain_dump),
+        cmocka_unit_test(test_clusters_and_knelpunten),
+        cmocka_unit_test(test_dot_vote_budget_and_hiding),
+        cmocka_unit_test(test_reveal_by_captain_or_facilitator),
+        cmocka_unit_test(test_theme_tie_captain_decides),
+        cmocka_unit_test(test_idee_race),
+        cmocka_unit_test(test_idea_selection_and_crystal_ball),
+        cmocka_unit_test(test_at_most_three_with_votes),
+        cmocka_unit_test(test_pitch_and_replay),
+    };
+    return cmocka_run_group_tests_name("method", tests, NULL, NULL);
+}
