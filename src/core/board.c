@@ -168,7 +168,7 @@ static int cmd_note_delete(cmdctx_t *x, const json_t *args)
     return 0;
 }
 
-const cmddef_t board_cmds[] = {
+static const cmddef_t board_cmds[] = {
     {"note.add", ROLE_BIT(ROLE_PARTICIPANT), cmd_note_add},
     {"note.edit", ROLE_BIT(ROLE_PARTICIPANT), cmd_note_edit},
     {"note.delete", ROLE_BIT(ROLE_PARTICIPANT), cmd_note_delete},
@@ -230,10 +230,12 @@ static void on_note_shared(core_t *c, const ev_t *ev)
         n->private_ = 0;
 }
 
-const applydef_t board_apply[] = {
+static const applydef_t board_apply[] = {
     {"note.shared", on_note_shared},
     {"note.added", on_note_added},
     {"note.edited", on_note_edited},
     {"note.deleted", on_note_deleted},
     {NULL, NULL},
 };
+
+const core_module_t board_module = {"board", board_cmds, board_apply, NULL, NULL};

@@ -10,10 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const cmddef_t *const cmd_tables[] = {board_cmds, method_cmds, vote_cmds, work_cmds,
-                                             race_cmds};
-static const applydef_t *const apply_tables[] = {sprint_apply, board_apply, method_apply,
-                                                 vote_apply,   work_apply,  race_apply};
+/* Every module, in MOD_ order. */
+static const core_module_t *const core_modules[MOD_COUNT] = {
+    [MOD_SPRINT] = &sprint_module, [MOD_BOARD] = &board_module, [MOD_METHOD] = &method_module,
+    [MOD_VOTE] = &vote_module,     [MOD_WORK] = &work_module,   [MOD_RACE] = &race_module,
+};
+
+void *core_mod(const core_t *c, int mod)
+{
+    return (mod >= 0 && mod < MOD_COUNT) ? c->mod[mod] : NULL;
+}
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -65,6 +71,9 @@ core_t *core_new(void)
     strmap_init(&c->tokens);
     strmap_init(&c->cmds);
     strmap_init(&c->joins);
+    for (int m = 0; m < MOD_COUNT; m++)
+        if (core_modules[m]->state_new)
+            c->mod[m] = core_modules[m]->state_new();
     return c;
 }
 
@@ -72,6 +81,9 @@ void core_free(core_t *c)
 {
     if (c == NULL)
         return;
+    for (int m = 0; m < MOD_COUNT; m++)
+        if (core_modules[m]->state_free)
+            core_modules[m]->state_free(c->mod[m]);
     for (size_t i = 0; i < c->nrooms; i++)
         json_decref(c->rooms[i].name);
     for (size_t i = 0; i < c->nteams; i++) {
@@ -143,8 +155,8 @@ int core_apply(core_t *c, const ev_t *ev)
         dedupe_key(key, sizeof key, ev->actor, ev->cmd_id);
         strmap_put(&c->cmds, key, ev->seq);
     }
-    for (size_t t = 0; t < NELEM(apply_tables); t++)
-        for (const applydef_t *a = apply_tables[t]; a->type != NULL; a++)
+    for (size_t t = 0; t < MOD_COUNT; t++)
+        for (const applydef_t *a = core_modules[t]->apply; a && a->type != NULL; a++)
             if (strcmp(a->type, ev->type) == 0) {
                 a->fn(c, ev);
                 return 0;
@@ -384,8 +396,8 @@ int core_exec(core_t *c, const who_t *who, const char *cmd, const json_t *args,
         *dup_seq = seq;
         return 1;
     }
-    for (size_t t = 0; t < NELEM(cmd_tables); t++)
-        for (const cmddef_t *d = cmd_tables[t]; d->name != NULL; d++) {
+    for (size_t t = 0; t < MOD_COUNT; t++)
+        for (const cmddef_t *d = core_modules[t]->cmds; d && d->name != NULL; d++) {
             if (strcmp(d->name, cmd) != 0)
                 continue;
             if (!(d->roles & ROLE_BIT(who->role)))

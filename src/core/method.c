@@ -303,7 +303,7 @@ static int cmd_profile_set(cmdctx_t *x, const json_t *args)
     return 0;
 }
 
-const cmddef_t method_cmds[] = {
+static const cmddef_t method_cmds[] = {
     {"step.next", ROLE_BIT(ROLE_PARTICIPANT) | ROLE_BIT(ROLE_FACILITATOR) | ROLE_BIT(ROLE_ORGANISER), cmd_step_next},
     {"step.back", ROLE_BIT(ROLE_PARTICIPANT) | ROLE_BIT(ROLE_FACILITATOR) | ROLE_BIT(ROLE_ORGANISER), cmd_step_back},
     {"timer.start", ROLE_BIT(ROLE_PARTICIPANT) | ROLE_BIT(ROLE_FACILITATOR) | ROLE_BIT(ROLE_ORGANISER), cmd_timer_start},
@@ -377,10 +377,12 @@ static void on_member_profile(core_t *c, const ev_t *ev)
     replace(&c->members[m].motivation, ev_str(ev, "motivation"));
 }
 
-const applydef_t method_apply[] = {
+static const applydef_t method_apply[] = {
     {"step.changed", on_step_changed},
     {"timer.changed", on_timer_changed},
     {"team.roles", on_team_roles},
     {"member.profile", on_member_profile},
     {NULL, NULL},
 };
+
+const core_module_t method_module = {"method", method_cmds, method_apply, NULL, NULL};

@@ -126,7 +126,7 @@ static int cmd_race_end(cmdctx_t *x, const json_t *args)
     return 0;
 }
 
-const cmddef_t race_cmds[] = {
+static const cmddef_t race_cmds[] = {
     {"race.start", ROLE_BIT(ROLE_FACILITATOR) | ROLE_BIT(ROLE_ORGANISER), cmd_race_start},
     {"race.end", ROLE_BIT(ROLE_FACILITATOR) | ROLE_BIT(ROLE_ORGANISER), cmd_race_end},
     {NULL, 0, NULL},
@@ -153,8 +153,10 @@ static void on_race_won(core_t *c, const ev_t *ev)
         c->races[r].won = 1;
 }
 
-const applydef_t race_apply[] = {
+static const applydef_t race_apply[] = {
     {"race.round", on_race_round},
     {"race.won", on_race_won},
     {NULL, NULL},
 };
+
+const core_module_t race_module = {"race", race_cmds, race_apply, NULL, NULL};

@@ -238,7 +238,7 @@ static void on_playbook_set(core_t *c, const ev_t *ev)
     c->has_pb = 1;
 }
 
-const applydef_t sprint_apply[] = {
+static const applydef_t sprint_apply[] = {
     {"playbook.set", on_playbook_set},
     {"sprint.created", on_sprint_created},
     {"room.created", on_room_created},
@@ -250,3 +250,5 @@ const applydef_t sprint_apply[] = {
     {"session.opened", on_session_opened},
     {NULL, NULL},
 };
+
+const core_module_t sprint_module = {"sprint", NULL, sprint_apply, NULL, NULL};

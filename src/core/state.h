@@ -12,6 +12,9 @@ typedef struct {
     char challenge[16];
 } room_t;
 
+/* The modules of the core (see core_module_t below). */
+enum { MOD_SPRINT, MOD_BOARD, MOD_METHOD, MOD_VOTE, MOD_WORK, MOD_RACE, MOD_COUNT };
+
 typedef enum { TIMER_IDLE, TIMER_RUNNING, TIMER_PAUSED, TIMER_STOPPED, TIMER_EXPIRED } timer_state_t;
 
 typedef struct {
@@ -131,6 +134,7 @@ struct core {
 
     playbook_t pb;
     int has_pb;
+    void *mod[MOD_COUNT];   /* module states, see core_module_t */
 
     strmap_t room_ids, team_ids, member_ids, note_ids, cluster_ids, item_ids, milestone_ids;
     strmap_t codes;      /* normalised join code → team index */
@@ -179,18 +183,23 @@ int utf8_len_over(const char *s, size_t max);
  * Returns 0, SP_E_BAD_MESSAGE, SP_E_TEXT_EMPTY or SP_E_TEXT_TOO_LONG. */
 int arg_text(const json_t *args, const char *key, size_t max, const char **out);
 
-/* Module tables, each ended by an entry with a NULL name/type. */
-extern const cmddef_t board_cmds[];
-extern const applydef_t board_apply[];
-extern const applydef_t sprint_apply[];
-extern const cmddef_t method_cmds[];
-extern const applydef_t method_apply[];
-extern const cmddef_t vote_cmds[];
-extern const applydef_t vote_apply[];
-extern const cmddef_t work_cmds[];
-extern const applydef_t work_apply[];
-extern const cmddef_t race_cmds[];
-extern const applydef_t race_apply[];
+/* A core module: its commands and appliers (tables ended by a NULL name/type, or
+ * NULL for none) and, if it needs one, a state of its own that core_new() makes and
+ * core_free() frees; reach it with core_mod(c, MOD_X). A new module adds its value
+ * to the enum at the top, declares itself here and joins core_modules[] in core.c. */
+typedef struct {
+    const char *name;
+    const cmddef_t *cmds;
+    const applydef_t *apply;
+    void *(*state_new)(void);
+    void (*state_free)(void *st);
+} core_module_t;
+
+extern const core_module_t sprint_module, board_module, method_module, vote_module,
+    work_module, race_module;
+
+/* The state of module mod (NULL when it has none). */
+void *core_mod(const core_t *c, int mod);
 
 int team_index(const core_t *c, const char *id);
 int member_index(const core_t *c, const char *id);

@@ -276,7 +276,7 @@ static int cmd_vote_decide(cmdctx_t *x, const json_t *args)
     return 0;
 }
 
-const cmddef_t vote_cmds[] = {
+static const cmddef_t vote_cmds[] = {
     {"vote.place", ROLE_BIT(ROLE_PARTICIPANT), cmd_vote_place},
     {"vote.remove", ROLE_BIT(ROLE_PARTICIPANT), cmd_vote_remove},
     {"vote.done", ROLE_BIT(ROLE_PARTICIPANT), cmd_vote_done},
@@ -370,7 +370,7 @@ static void on_vote_decided(core_t *c, const ev_t *ev)
     v->tie = NULL;
 }
 
-const applydef_t vote_apply[] = {
+static const applydef_t vote_apply[] = {
     {"vote.placed", on_vote_dot},
     {"vote.removed", on_vote_dot},
     {"vote.progress", on_vote_progress},
@@ -378,3 +378,5 @@ const applydef_t vote_apply[] = {
     {"vote.decided", on_vote_decided},
     {NULL, NULL},
 };
+
+const core_module_t vote_module = {"vote", vote_cmds, vote_apply, NULL, NULL};

@@ -327,7 +327,7 @@ static int cmd_milestone_delete(cmdctx_t *x, const json_t *args)
 }
 
 #define P ROLE_BIT(ROLE_PARTICIPANT)
-const cmddef_t work_cmds[] = {
+static const cmddef_t work_cmds[] = {
     {"cluster.add", P, cmd_cluster_add},
     {"cluster.rename", P, cmd_cluster_rename},
     {"cluster.delete", P, cmd_cluster_delete},
@@ -476,7 +476,7 @@ static void on_milestone_deleted(core_t *c, const ev_t *ev)
         c->milestones[i].deleted = 1;
 }
 
-const applydef_t work_apply[] = {
+static const applydef_t work_apply[] = {
     {"cluster.added", on_cluster_added},
     {"cluster.renamed", on_cluster_renamed},
     {"cluster.deleted", on_cluster_deleted},
@@ -490,3 +490,5 @@ const applydef_t work_apply[] = {
     {"milestone.deleted", on_milestone_deleted},
     {NULL, NULL},
 };
+
+const core_module_t work_module = {"work", work_cmds, work_apply, NULL, NULL};

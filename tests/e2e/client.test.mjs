@@ -232,3 +232,29 @@ test('catalogue lookups: placeholders, plurals, bilingual content, fallback to D
   setLang('nl');
   assert.equal(t('no.such.key'), 'no.such.key');
 });
+
+test('every UI string the code asks for exists in both catalogues, and the catalogues match', async () => {
+  const { readdirSync, readFileSync, statSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const nl = (await import('../../web/js/i18n/nl.js')).default;
+  const en = (await import('../../web/js/i18n/en.js')).default;
+  assert.deepEqual(Object.keys(en).sort(), Object.keys(nl).sort());
+  const root = new URL('../../web/js/', import.meta.url).pathname;
+  const files = [];
+  (function walk(dir) {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (name.endsWith('.js')) files.push(path);
+    }
+  })(root);
+  const used = new Set();
+  for (const file of files) {
+    const src = readFileSync(file, 'utf8');
+    for (const m of src.matchAll(/\bt\('([a-zA-Z0-9_.]+)'/g)) used.add(m[1]);
+    for (const m of src.matchAll(/'(conn\.[a-z]+)'/g)) used.add(m[1]);
+  }
+  assert.ok(used.size > 50, `found only ${used.size} keys: the scan is broken`);
+  const missing = [...used].filter((key) => !(key in nl));
+  assert.deepEqual(missing, []);
+});
