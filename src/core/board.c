@@ -98,10 +98,12 @@ static int cmd_note_add(cmdctx_t *x, const json_t *args)
     cmd_emit(x, "note.added", private_ ? AUD_MEMBER : AUD_TEAM,
              private_ ? x->who->actor : team, data);
     if (round) {
+        int note = (int)c->nnotes - 1;
         const char *room = c->rooms[c->teams[t].room].id;
         cmd_emit(x, "race.count", AUD_ALL, "",
                  json_pack("{ss ss si si}", "room", room, "team", team, "round", round, "count",
                            (int)team_board_count(c, t, board)));
+        suggest_similar_idea(x, note);
     }
     return 0;
 }

@@ -14,6 +14,7 @@
 static const core_module_t *const core_modules[MOD_COUNT] = {
     [MOD_SPRINT] = &sprint_module, [MOD_BOARD] = &board_module, [MOD_METHOD] = &method_module,
     [MOD_VOTE] = &vote_module,     [MOD_WORK] = &work_module,   [MOD_RACE] = &race_module,
+    [MOD_SUGGEST] = &suggest_module,
 };
 
 void *core_mod(const core_t *c, int mod)

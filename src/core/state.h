@@ -13,7 +13,7 @@ typedef struct {
 } room_t;
 
 /* The modules of the core (see core_module_t below). */
-enum { MOD_SPRINT, MOD_BOARD, MOD_METHOD, MOD_VOTE, MOD_WORK, MOD_RACE, MOD_COUNT };
+enum { MOD_SPRINT, MOD_BOARD, MOD_METHOD, MOD_VOTE, MOD_WORK, MOD_RACE, MOD_SUGGEST, MOD_COUNT };
 
 typedef enum { TIMER_IDLE, TIMER_RUNNING, TIMER_PAUSED, TIMER_STOPPED, TIMER_EXPIRED } timer_state_t;
 
@@ -196,7 +196,11 @@ typedef struct {
 } core_module_t;
 
 extern const core_module_t sprint_module, board_module, method_module, vote_module,
-    work_module, race_module;
+    work_module, race_module, suggest_module;
+
+/* Emits idea.similar to the author of a new race idea (note index) when it looks like
+ * an idea they can already see (suggest.c). */
+void suggest_similar_idea(cmdctx_t *x, int note);
 
 /* The state of module mod (NULL when it has none). */
 void *core_mod(const core_t *c, int mod);

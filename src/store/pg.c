@@ -50,6 +50,8 @@
 #define PG_INSERT_SIZES 9 /* statements for 1, 2, 4, … 256 rows */
 #define PG_ROW_PARAMS 8   /* per row; the log is one shared parameter ($1) */
 #define PG_INSERT_PARAMS (1 + PG_ROW_PARAMS * PG_INSERT_MAX)
+/* INSERTs sent per round trip in one append (up to 16,384 rows). */
+#define PG_PIPELINE_DEPTH 64
 /* Notification payloads are limited to 8000 bytes; the head and a space go first. */
 #define PG_LOG_MAX 7900
 /* The advisory lock that serialises schema creation ("staatspr" in ASCII). */
@@ -451,6 +453,8 @@ static int pg_ready(pg_store_t *s)
         if (PQstatus(s->conn) != CONNECTION_OK)
             return STORE_EIO;
     }
+    if (PQpipelineStatus(s->conn) != PQ_PIPELINE_OFF && !PQexitPipelineMode(s->conn))
+        return STORE_EIO;
     if (!s->prepared) {
         /* A new session: the same settings and checks as at open, then the statements. */
         char err[256];
@@ -496,13 +500,23 @@ static int pg_insert_stmt(pg_store_t *s, unsigned k, char *name, size_t namelen)
     return rc;
 }
 
-/* Inserts recs[0..2^k) with one statement. */
-static int pg_insert(pg_store_t *s, const char *log, const store_rec_t *recs, unsigned k)
+/* Bodies over PostgreSQL's limit for one value (1 GB) can never be stored. */
+static int pg_check_bodies(const store_rec_t *recs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t len = recs[i].body_len ? recs[i].body_len : strlen(pg_nz(recs[i].body));
+        if (len > (size_t)0x3fffffff)
+            return STORE_EINVAL;
+    }
+    return STORE_OK;
+}
+
+/* Queues the INSERT of recs[0..2^k) on the pipeline. libpq copies the values into its
+ * output buffer at once, so the scratch arrays can be reused for the next one. */
+static int pg_send_insert(pg_store_t *s, const char *log, const store_rec_t *recs, unsigned k)
 {
     char name[32];
-    int rc = pg_insert_stmt(s, k, name, sizeof name);
-    if (rc != STORE_OK)
-        return rc;
+    snprintf(name, sizeof name, "sp_ins_%u", 1u << k);
     size_t rows = (size_t)1 << k;
     s->values[0] = log;
     s->formats[0] = 0;
@@ -517,8 +531,6 @@ static int pg_insert(pg_store_t *s, const char *log, const store_rec_t *recs, un
         snprintf(s->nums[i][2], sizeof s->nums[i][2], "%d", r->aud_kind);
         const char *body = pg_nz(r->body);
         size_t body_len = r->body_len ? r->body_len : strlen(body);
-        if (body_len > (size_t)0x3fffffff)
-            return STORE_EINVAL; /* over PostgreSQL's 1 GB limit for one value */
         v[0] = s->nums[i][0];
         v[1] = s->nums[i][1];
         v[2] = pg_nz(r->type);
@@ -535,16 +547,15 @@ static int pg_insert(pg_store_t *s, const char *log, const store_rec_t *recs, un
         len[7] = (int)body_len;
         fmt[7] = 1;
     }
-    PGresult *res = PQexecPrepared(s->conn, name, (int)(1 + rows * PG_ROW_PARAMS), s->values,
-                                   s->lengths, s->formats, 0);
-    rc = PQresultStatus(res) == PGRES_COMMAND_OK ? STORE_OK : pg_code(res);
-    PQclear(res);
-    return rc;
+    return PQsendQueryPrepared(s->conn, name, (int)(1 + rows * PG_ROW_PARAMS), s->values,
+                               s->lengths, s->formats, 0)
+               ? STORE_OK
+               : STORE_EIO;
 }
 
-/* Claims seqs first..last of log (see the design notes) and queues the notification.
- * Returns 0, STORE_ECONFLICT when the head is not first - 1, or STORE_EIO. */
-static int pg_claim(pg_store_t *s, const char *log, int64_t first, int64_t last)
+/* Queues the claim of seqs first..last of log (see the design notes) with its
+ * notification. */
+static int pg_send_claim(pg_store_t *s, const char *log, int64_t first, int64_t last)
 {
     char prev[24], head[24], chan[STORE_PG_CHANNEL_MAX + 1];
     snprintf(prev, sizeof prev, "%lld", (long long)(first - 1));
@@ -553,21 +564,107 @@ static int pg_claim(pg_store_t *s, const char *log, int64_t first, int64_t last)
     size_t plen = strlen(head) + 1 + strlen(log) + 1;
     char *payload = xmalloc(plen);
     snprintf(payload, plen, "%s %s", head, log);
-    PGresult *r;
+    int ok;
     if (first == 1) {
         const char *v[] = {log, head, chan, payload};
-        r = PQexecPrepared(s->conn, pg_stmt[PG_CLAIM_NEW].name, 4, v, NULL, NULL, 0);
+        ok = PQsendQueryPrepared(s->conn, pg_stmt[PG_CLAIM_NEW].name, 4, v, NULL, NULL, 0);
     } else {
         const char *v[] = {log, prev, head, chan, payload};
-        r = PQexecPrepared(s->conn, pg_stmt[PG_CLAIM].name, 5, v, NULL, NULL, 0);
+        ok = PQsendQueryPrepared(s->conn, pg_stmt[PG_CLAIM].name, 5, v, NULL, NULL, 0);
     }
-    int rc;
-    if (PQresultStatus(r) != PGRES_TUPLES_OK)
-        rc = pg_code(r);
-    else
-        rc = PQntuples(r) == 1 ? STORE_OK : STORE_ECONFLICT;
-    PQclear(r);
     free(payload);
+    return ok ? STORE_OK : STORE_EIO;
+}
+
+static int pg_send_sql(PGconn *c, const char *sql)
+{
+    return PQsendQueryParams(c, sql, 0, NULL, NULL, NULL, NULL, 0) ? STORE_OK : STORE_EIO;
+}
+
+/* Sends a sync for the nq statements queued and reads their results, up to the sync's.
+ * Returns 0 when all succeeded, else the code of the first failure (later ones are
+ * skipped by the server). *rows, when rows is not NULL, gets the row count of result
+ * number rows_of; with commit set, the last statement must have committed. */
+static int pg_sync(PGconn *c, int nq, int rows_of, int *rows, int commit)
+{
+    if (!PQpipelineSync(c))
+        return STORE_EIO;
+    int rc = STORE_OK, seen = 0, nulls = 0;
+    for (;;) {
+        PGresult *r = PQgetResult(c);
+        if (r == NULL) {
+            /* One NULL ends each statement's results; more in a row means the answers
+             * stopped (a lost connection). */
+            if (PQstatus(c) != CONNECTION_OK || ++nulls > 1)
+                return rc != STORE_OK ? rc : STORE_EIO;
+            continue;
+        }
+        nulls = 0;
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            break;
+        }
+        int i = seen++;
+        if (rc == STORE_OK) {
+            if (st == PGRES_FATAL_ERROR)
+                rc = pg_code(r);
+            else if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+                rc = STORE_EIO;
+            else if (rows != NULL && i == rows_of)
+                *rows = PQntuples(r);
+            else if (commit && i == nq - 1 && strcmp(PQcmdStatus(r), "COMMIT") != 0)
+                rc = STORE_EIO;
+        }
+        PQclear(r);
+    }
+    return rc == STORE_OK && seen != nq ? STORE_EIO : rc;
+}
+
+/* The INSERT sizes a batch of n uses: 2^k rows while more than that remain. */
+static unsigned pg_chunk(size_t left)
+{
+    unsigned k = PG_INSERT_SIZES - 1;
+    while (((size_t)1 << k) > left)
+        k--;
+    return k;
+}
+
+/* The append proper, in pipeline mode: round trip 1 sends BEGIN and the claim; then the
+ * INSERTs go PG_PIPELINE_DEPTH at a time, the last group with the COMMIT. A typical
+ * group commit is two round trips and one WAL flush. */
+static int pg_append_pipelined(pg_store_t *s, const char *log, const store_rec_t *recs,
+                               size_t n)
+{
+    PGconn *c = s->conn;
+    int rows = -1;
+    int rc = pg_send_sql(c, "BEGIN");
+    if (rc == STORE_OK)
+        rc = pg_send_claim(s, log, recs[0].seq, recs[n - 1].seq);
+    if (rc == STORE_OK)
+        rc = pg_sync(c, 2, 1, &rows, 0);
+    if (rc == STORE_OK && rows != 1)
+        rc = STORE_ECONFLICT;
+    size_t done = 0;
+    while (rc == STORE_OK) {
+        int nq = 0;
+        while (rc == STORE_OK && done < n && nq < PG_PIPELINE_DEPTH) {
+            unsigned k = pg_chunk(n - done);
+            rc = pg_send_insert(s, log, recs + done, k);
+            done += (size_t)1 << k;
+            nq++;
+        }
+        int last = done == n;
+        if (rc == STORE_OK && last) {
+            rc = pg_send_sql(c, "COMMIT");
+            nq++;
+        }
+        if (rc != STORE_OK)
+            break;
+        rc = pg_sync(c, nq, -1, NULL, last);
+        if (last)
+            break;
+    }
     return rc;
 }
 
@@ -584,28 +681,31 @@ static int pg_append(store_t *base, const char *log, const store_rec_t *recs, si
     for (size_t i = 1; i < n; i++)
         if (recs[i].seq != recs[0].seq + (int64_t)i)
             return STORE_EINVAL;
+    if (pg_check_bodies(recs, n) != STORE_OK)
+        return STORE_EINVAL;
 
     if (pg_ready(s) != STORE_OK)
         return STORE_EIO;
-    if (!pg_ok(s->conn, "BEGIN", PGRES_COMMAND_OK))
-        return STORE_EIO;
-    int rc = pg_claim(s, log, recs[0].seq, recs[n - 1].seq);
-    size_t done = 0;
-    while (rc == STORE_OK && done < n) {
-        unsigned k = PG_INSERT_SIZES - 1;
-        while (((size_t)1 << k) > n - done)
-            k--;
-        rc = pg_insert(s, log, recs + done, k);
-        done += (size_t)1 << k;
+    /* PQprepare cannot run inside a pipeline: prepare the sizes this batch needs first. */
+    char name[32];
+    size_t rest = n % PG_INSERT_MAX;
+    for (unsigned k = 0; k < PG_INSERT_SIZES; k++) {
+        int needed = k == PG_INSERT_SIZES - 1 ? n >= PG_INSERT_MAX : (rest >> k) & 1;
+        if (needed && pg_insert_stmt(s, k, name, sizeof name) != STORE_OK)
+            return STORE_EIO;
     }
-    if (rc == STORE_OK) {
-        /* COMMIT of a transaction that failed answers "ROLLBACK": check the tag too. */
-        PGresult *r = PQexec(s->conn, "COMMIT");
-        if (PQresultStatus(r) != PGRES_COMMAND_OK || strcmp(PQcmdStatus(r), "COMMIT") != 0)
-            rc = STORE_EIO;
-        PQclear(r);
+    if (!PQenterPipelineMode(s->conn))
+        return STORE_EIO;
+    int rc = pg_append_pipelined(s, log, recs, n);
+    /* Leaving pipeline mode fails only when answers are still owed: a send failed before
+     * its sync. The connection is then in no known state; a new one replaces it and the
+     * server rolls the open transaction back. */
+    if (!PQexitPipelineMode(s->conn) && PQstatus(s->conn) == CONNECTION_OK) {
+        s->prepared = 0;
+        PQreset(s->conn);
     }
     if (rc != STORE_OK && PQstatus(s->conn) == CONNECTION_OK &&
+        PQpipelineStatus(s->conn) == PQ_PIPELINE_OFF &&
         PQtransactionStatus(s->conn) != PQTRANS_IDLE)
         pg_ok(s->conn, "ROLLBACK", PGRES_COMMAND_OK);
     return rc;

@@ -4,7 +4,15 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { BIN, REPO_DIR, runBin, startServer, freePort, tempDir, removeDir } from './lib.mjs';
+import { BIN, REPO_DIR, runBin as run, startServer, freePort, tempDir, removeDir, sanitizerReport } from './lib.mjs';
+
+// Run the binary; a sanitizer report in its output fails the test whatever the exit code.
+async function runBin(args, timeoutMs) {
+  const r = await run(args, timeoutMs);
+  const rep = sanitizerReport(r.stderr + r.stdout);
+  assert.equal(rep, null, `staatsprint ${args.join(' ')} printed a sanitizer report:\n${rep}`);
+  return r;
+}
 
 test('--version prints the version and exits 0', async () => {
   const r = await runBin(['--version']);

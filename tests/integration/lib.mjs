@@ -215,20 +215,39 @@ export class Server {
       await this.exitPromise;
       clearTimeout(t);
     }
-    if (p) live.procs.delete(p);
+    if (p) {
+      live.procs.delete(p);
+      this.lastExit = { code: p.exitCode, signal: p.signalCode };
+    }
     this.proc = null;
     removeDir(this.dir);
   }
+
+  // An AddressSanitizer, LeakSanitizer or UBSan report in the server's output, if any.
+  sanitizerReport() { return sanitizerReport(this.stderr + this.stdout); }
 
   alive() { return !!this.proc && this.proc.exitCode === null && this.proc.signalCode === null; }
 
   async client(opts) { return Client.connect(this, opts); }
 }
 
-// Start a server for one test and stop it when the test ends, whatever the outcome.
+const SANITIZER = /(ERROR: (Address|Leak|Memory|Thread)Sanitizer|runtime error:|SUMMARY: (Address|Leak|Undefined)[A-Za-z]*Sanitizer)/;
+
+export function sanitizerReport(text) {
+  const m = SANITIZER.exec(text);
+  if (!m) return null;
+  return text.slice(Math.max(0, m.index - 200), m.index + 3000);
+}
+
+// Start a server for one test and stop it when the test ends, whatever the outcome; a
+// sanitizer report in its output (the suite runs the ASan build) fails the test.
 export async function startServer(t, opts) {
   const s = await Server.start(opts);
-  t.after(() => s.stop());
+  t.after(async () => {
+    await s.stop();
+    const rep = s.sanitizerReport();
+    if (rep) throw new Error(`the server printed a sanitizer report:\n${rep}`);
+  });
   return s;
 }
 

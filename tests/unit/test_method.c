@@ -78,6 +78,14 @@ static const char *last_id(day_t *y, const char *type)
     return json_string_value(json_object_get(e->data, "id"));
 }
 
+static size_t count_type(day_t *y, size_t from, const char *type)
+{
+    size_t n = 0;
+    for (size_t i = from; i < y->log.n; i++)
+        n += strcmp(y->log.v[i].type, type) == 0;
+    return n;
+}
+
 /* Makes a captain and timekeeper of t1 (Anna both) and of t2 (Dirk). */
 static void roles(day_t *y)
 {
@@ -374,6 +382,68 @@ static void test_clusters_and_knelpunten(void **state)
     day_free(&y);
 }
 
+static void test_cluster_suggestions(void **state)
+{
+    (void)state;
+    day_t y;
+    day_init(&y, NULL);
+    roles(&y);
+    goto_step(&y, "p1-dump");
+    static const char *const notes[] = {
+        "Burgers moeten gegevens steeds opnieuw invullen", "Gegevens worden dubbel uitgevraagd",
+        "Te weinig ICT-personeel bij gemeenten", "Tekort aan ICT-talent in de regio",
+        "Gegevens opnieuw invullen bij elke aanvraag", "Gemeenten vinden geen ICT-personeel"};
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(run(&y, i % 2 ? &y.b : &y.a, "note.add", "{ss}", "text", notes[i]), 0);
+    assert_int_equal(run(&y, &y.a, "cluster.suggest", NULL), SP_E_WRONG_STEP);
+    goto_step(&y, "p1-cluster");
+    assert_int_equal(run(&y, &y.a, "cluster.add", "{ss}", "name", "Eigen groep"), 0);
+    char own[16];
+    snprintf(own, sizeof own, "%s", last_id(&y, "cluster.added"));
+    const char *first_note = json_string_value(json_object_get(find_last(&y, "note.shared")->data, "id"));
+    char moved_note[16];
+    snprintf(moved_note, sizeof moved_note, "%s", first_note);
+    assert_int_equal(run(&y, &y.a, "note.move", "{ss ss}", "note", moved_note, "cluster", own), 0);
+    size_t before = y.log.n;
+    assert_int_equal(run(&y, &y.b, "cluster.suggest", NULL), 0);
+    const ev_t *sg = last(&y);
+    assert_string_equal(sg->type, "cluster.suggested");
+    assert_int_equal(sg->aud_kind, AUD_TEAM);
+    assert_int_equal(y.log.n - before, 1);   /* a proposal only: nothing moved */
+    json_t *groups = json_object_get(sg->data, "groups");
+    assert_int_equal(json_array_size(groups), 2);
+    char sid[16];
+    snprintf(sid, sizeof sid, "%s", json_string_value(json_object_get(sg->data, "id")));
+    /* Edited before accepting: a name changed; a note in two groups is refused. */
+    json_t *edited = json_deep_copy(groups);
+    json_object_set_new(json_array_get(edited, 0), "name", json_string("Gegevens en formulieren"));
+    json_t *bad = json_deep_copy(edited);
+    json_array_extend(json_object_get(json_array_get(bad, 1), "notes"),
+                      json_object_get(json_array_get(bad, 0), "notes"));
+    assert_int_equal(run(&y, &y.a, "cluster.accept", "{ss so}", "suggestion", sid, "groups", bad), SP_E_BAD_TARGET);
+    assert_int_equal(run(&y, &y.d, "cluster.accept", "{ss}", "suggestion", sid), SP_E_NOT_FOUND);
+    assert_int_equal(run(&y, &y.a, "cluster.accept", "{ss so}", "suggestion", sid, "groups", edited), 0);
+    const ev_t *batch = last(&y);
+    assert_string_equal(batch->type, "cluster.batch");
+    assert_int_equal(json_array_size(json_object_get(batch->data, "clusters")), 2);
+    assert_int_equal(json_array_size(json_object_get(batch->data, "moved")), 6);
+    assert_string_equal(json_string_value(json_object_get(find_last(&y, "cluster.added")->data, "name")),
+                        json_string_value(json_object_get(json_array_get(groups, 1), "name")));
+    char bid[16];
+    snprintf(bid, sizeof bid, "%s", json_string_value(json_object_get(batch->data, "id")));
+    /* Undo in one step: the note that was in our own cluster goes back there. */
+    before = y.log.n;
+    assert_int_equal(run(&y, &y.b, "cluster.undo", "{ss}", "batch", bid), 0);
+    assert_int_equal(count_type(&y, before, "cluster.deleted"), 2);
+    assert_int_equal(count_type(&y, before, "note.moved"), 6);
+    for (size_t i = before; i < y.log.n; i++)
+        if (strcmp(y.log.v[i].type, "note.moved") == 0 &&
+            strcmp(json_string_value(json_object_get(y.log.v[i].data, "id")), moved_note) == 0)
+            assert_string_equal(json_string_value(json_object_get(y.log.v[i].data, "cluster")), own);
+    assert_int_equal(run(&y, &y.b, "cluster.undo", "{ss}", "batch", bid), SP_E_NOT_FOUND);
+    day_free(&y);
+}
+
 /* Adds n knelpunten for t1 at the items step; ids to out. */
 static void add_items(day_t *y, int n, char out[][16])
 {
@@ -512,14 +582,6 @@ static void test_theme_tie_captain_decides(void **state)
 
 /* ---- phase 3: the Idee Race --------------------------------------------------------------------- */
 
-static size_t count_type(day_t *y, size_t from, const char *type)
-{
-    size_t n = 0;
-    for (size_t i = from; i < y->log.n; i++)
-        n += strcmp(y->log.v[i].type, type) == 0;
-    return n;
-}
-
 static void test_idee_race(void **state)
 {
     (void)state;
@@ -536,15 +598,31 @@ static void test_idee_race(void **state)
     assert_int_equal(json_integer_value(json_object_get(e->data, "ends_at")), y.now + 5 * 60000);
     assert_int_equal(run(&y, &y.f1, "race.start", NULL), SP_E_RACE_RUNNING);
     /* Round 1 is blind: ideas go to their author; the count goes to everyone. */
+    static const char *const race_ideas[] = {"Een app voor vacatures", "Stages bij het Rijk",
+                                             "Een app voor alle vacatures"};
     for (int i = 0; i < 3; i++) {
-        char t[24];
-        snprintf(t, sizeof t, "Idee %d", i);
-        assert_int_equal(run(&y, i == 1 ? &y.b : &y.a, "note.add", "{ss}", "text", t), 0);
-        assert_string_equal(last(&y)->type, "race.count");
-        assert_int_equal(last(&y)->aud_kind, AUD_ALL);
-        assert_int_equal(json_integer_value(json_object_get(last(&y)->data, "count")), i + 1);
-        assert_int_equal(y.log.v[y.log.n - 2].aud_kind, AUD_MEMBER);
+        size_t from = y.log.n;
+        assert_int_equal(run(&y, i == 1 ? &y.b : &y.a, "note.add", "{ss}", "text", race_ideas[i]), 0);
+        assert_string_equal(y.log.v[from].type, "note.added");
+        assert_int_equal(y.log.v[from].aud_kind, AUD_MEMBER);
+        assert_string_equal(y.log.v[from + 1].type, "race.count");
+        assert_int_equal(y.log.v[from + 1].aud_kind, AUD_ALL);
+        assert_int_equal(json_integer_value(json_object_get(y.log.v[from + 1].data, "count")), i + 1);
+        /* The third idea looks like the first, which its author (Anna) can see: a hint
+         * to her alone. */
+        if (i == 2) {
+            assert_int_equal(y.log.n - from, 3);
+            assert_string_equal(last(&y)->type, "idea.similar");
+            assert_int_equal(last(&y)->aud_kind, AUD_MEMBER);
+            assert_string_equal(last(&y)->aud_id, y.a.actor);
+        } else {
+            assert_int_equal(y.log.n - from, 2);
+        }
     }
+    /* Bram's idea like Anna's private round-1 idea: no hint, which would leak it. */
+    size_t from_b = y.log.n;
+    assert_int_equal(run(&y, &y.b, "note.add", "{ss}", "text", "Een app voor vacatures"), 0);
+    assert_int_equal(count_type(&y, from_b, "idea.similar"), 0);
     assert_int_equal(run(&y, &y.d, "note.add", "{ss}", "text", "Idee van team 2"), 0);
     /* The captain cannot leave the race while a round runs. */
     assert_int_equal(run(&y, &y.a, "step.next", NULL), SP_E_RACE_RUNNING);
@@ -555,13 +633,13 @@ static void test_idee_race(void **state)
     y.now += 5 * 60000;
     core_tick(y.c, y.now, &y.log);
     assert_int_equal(count_type(&y, before, "race.round"), 1);
-    assert_int_equal(count_type(&y, before, "note.shared"), 4);
+    assert_int_equal(count_type(&y, before, "note.shared"), 5);
     assert_int_equal(count_type(&y, before, "race.leaderboard"), 1);
     assert_int_equal(count_type(&y, before, "race.won"), 0);
     const ev_t *lb = find_last(&y, "race.leaderboard");
     json_t *first = json_array_get(json_object_get(lb->data, "teams"), 0);
     assert_string_equal(json_string_value(json_object_get(first, "team")), "t1");
-    assert_int_equal(json_integer_value(json_object_get(first, "count")), 3);
+    assert_int_equal(json_integer_value(json_object_get(first, "count")), 4);
     /* Between rounds no idea counts. */
     assert_int_equal(run(&y, &y.a, "note.add", "{ss}", "text", "Te laat"), SP_E_RACE_NOT_RUNNING);
     /* Round 2: ideas go to the team at once. */
@@ -571,6 +649,7 @@ static void test_idee_race(void **state)
     assert_int_equal(run(&y, &y.d, "note.add", "{ss}", "text", "Nog een"), 0);
     assert_int_equal(run(&y, &y.d, "note.add", "{ss}", "text", "En nog een"), 0);
     assert_int_equal(run(&y, &y.d, "note.add", "{ss}", "text", "Winnaar"), 0);
+    assert_int_equal(run(&y, &y.d, "note.add", "{ss}", "text", "Vijfde"), 0);
     before = y.log.n;
     y.now += 30000;
     core_tick(y.c, y.now, &y.log);
@@ -578,7 +657,7 @@ static void test_idee_race(void **state)
     assert_non_null(won);
     assert_true(won - y.log.v >= (ptrdiff_t)before);
     assert_string_equal(json_string_value(json_array_get(json_object_get(won->data, "teams"), 0)), "t2");
-    assert_int_equal(json_integer_value(json_object_get(won->data, "count")), 5);
+    assert_int_equal(json_integer_value(json_object_get(won->data, "count")), 6);
     assert_non_null(json_object_get(json_object_get(won->data, "prize"), "nl"));
     assert_int_equal(run(&y, &y.f1, "race.start", NULL), SP_E_RACE_OVER);
     evlist_free(&out);
@@ -717,6 +796,7 @@ int main(void)
         cmocka_unit_test(test_timer),
         cmocka_unit_test(test_private_brain_dump),
         cmocka_unit_test(test_clusters_and_knelpunten),
+        cmocka_unit_test(test_cluster_suggestions),
         cmocka_unit_test(test_dot_vote_budget_and_hiding),
         cmocka_unit_test(test_reveal_by_captain_or_facilitator),
         cmocka_unit_test(test_theme_tie_captain_decides),

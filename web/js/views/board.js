@@ -5,6 +5,7 @@ import { announce, h, setText } from '../dom.js';
 import { errorText, pick, t } from '../i18n.js';
 import { forgetSession, loadStoredSession } from '../session.js';
 import { memberName, teamMembers, teamNotes } from '../state.js';
+import { showFieldError } from './common.js';
 
 const NOTE_MAX = 280;
 const SNIPPET = 40;
@@ -100,19 +101,7 @@ export function mount(ctx) {
     h('p', { class: 'sp-board__leave' }, leave),
   );
 
-  function setAddError(msg) {
-    addGroup.classList.toggle('sp-field--error', Boolean(msg));
-    addError.hidden = !msg;
-    addError.replaceChildren();
-    if (msg) {
-      addError.append(h('span', { class: 'sp-visually-hidden', text: t('form.errorPrefix') }), msg);
-      input.setAttribute('aria-invalid', 'true');
-      input.setAttribute('aria-describedby', 'sp-note-new-hint sp-note-new-error');
-    } else {
-      input.removeAttribute('aria-invalid');
-      input.setAttribute('aria-describedby', 'sp-note-new-hint');
-    }
-  }
+  const setAddError = (msg) => showFieldError({ input, error: addError, hintId: 'sp-note-new-hint', group: addGroup }, msg);
 
   function showServerError(err) {
     errorBox.replaceChildren(h('p', { text: errorText(err) }));
@@ -224,10 +213,7 @@ export function mount(ctx) {
       const text = area.value.trim();
       const problem = noteProblem(text);
       if (problem) {
-        error.hidden = false;
-        error.replaceChildren(h('span', { class: 'sp-visually-hidden', text: t('form.errorPrefix') }), problem);
-        area.setAttribute('aria-invalid', 'true');
-        area.setAttribute('aria-describedby', error.id);
+        showFieldError({ input: area, error }, problem);
         area.focus();
         return;
       }

@@ -1,7 +1,7 @@
 // views/common.js – pieces the link views share: sections, the "bad link" page, batched redraws.
 
 import { h } from '../dom.js';
-import { t } from '../i18n.js';
+import { pick, t } from '../i18n.js';
 
 /**
  * A section with a heading (h2) whose id is derived from the key.
@@ -51,4 +51,42 @@ export function batched(draw) {
       draw();
     });
   };
+}
+
+/**
+ * Shows or clears the error of a form field: the message (with a hidden "Error:" prefix for
+ * screen readers), aria-invalid, and aria-describedby pointing at the hint and the message.
+ * @param {object} parts
+ * @param {HTMLElement} parts.input the control
+ * @param {HTMLElement} parts.error the element that holds the message (hidden when empty)
+ * @param {string} [parts.hintId] id of the field's hint, kept in aria-describedby
+ * @param {HTMLElement} [parts.group] the field's wrapper, marked with sp-field--error
+ * @param {string|null} msg the message, or null to clear
+ */
+export function showFieldError({ input, error, hintId, group }, msg) {
+  group?.classList.toggle('sp-field--error', Boolean(msg));
+  error.hidden = !msg;
+  error.replaceChildren();
+  const describedBy = hintId ? [hintId] : [];
+  if (msg) {
+    error.append(h('span', { class: 'sp-visually-hidden', text: t('form.errorPrefix') }), msg);
+    input.setAttribute('aria-invalid', 'true');
+    describedBy.push(error.id);
+  } else {
+    input.removeAttribute('aria-invalid');
+  }
+  if (describedBy.length) input.setAttribute('aria-describedby', describedBy.join(' '));
+  else input.removeAttribute('aria-describedby');
+}
+
+/**
+ * The challenges as cards (title and main question), or a sentence when there are none yet.
+ * @param {import('../state.js').ClientState} state
+ * @returns {HTMLElement}
+ */
+export function challengeList(state) {
+  const items = [...state.challenges.values()].map((c) =>
+    h('li', { class: 'sp-card' }, h('h3', { class: 'sp-card__title', text: pick(c.title) }), c.question ? h('p', { text: pick(c.question) }) : null),
+  );
+  return items.length ? h('ul', { class: 'sp-cards' }, items) : h('p', { text: t('organiser.challenges.empty') });
 }

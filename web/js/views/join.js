@@ -3,6 +3,7 @@
 import { h } from '../dom.js';
 import { errorText, t } from '../i18n.js';
 import { forgetSession, loadStoredSession, storeSession } from '../session.js';
+import { showFieldError } from './common.js';
 
 /** Error codes of `join` that belong to the code field; others are shown for the form. */
 const CODE_ERRORS = new Set(['bad_code']);
@@ -17,19 +18,7 @@ function field({ id, label, hint, attrs }) {
   const errorEl = h('p', { class: 'sp-field__error', id: `${id}-error`, hidden: true });
   const input = h('input', { class: 'sp-input', id, type: 'text', 'aria-describedby': `${id}-hint`, ...attrs });
   const group = h('div', { class: 'sp-field' }, h('label', { class: 'sp-field__label', for: id, text: label }), hintEl, errorEl, input);
-  function setError(msg) {
-    group.classList.toggle('sp-field--error', Boolean(msg));
-    errorEl.hidden = !msg;
-    errorEl.replaceChildren();
-    if (msg) {
-      errorEl.append(h('span', { class: 'sp-visually-hidden', text: t('form.errorPrefix') }), msg);
-      input.setAttribute('aria-invalid', 'true');
-      input.setAttribute('aria-describedby', `${id}-hint ${id}-error`);
-    } else {
-      input.removeAttribute('aria-invalid');
-      input.setAttribute('aria-describedby', `${id}-hint`);
-    }
-  }
+  const setError = (msg) => showFieldError({ input, error: errorEl, hintId: `${id}-hint`, group }, msg);
   return { group, input, setError };
 }
 

@@ -2,7 +2,7 @@
 
 import { h, rerender } from '../dom.js';
 import { formatDate, pick, t } from '../i18n.js';
-import { batched, section, showBadLink } from './common.js';
+import { batched, challengeList, section, showBadLink } from './common.js';
 
 /**
  * Mounts the jury view.
@@ -24,12 +24,7 @@ export function mount(ctx) {
     const sprint = state.sprint;
     heading.textContent = t('jury.heading', { title: sprint?.title ? pick(sprint.title) : t('app.name') });
     meta.textContent = sprint?.date ? formatDate(sprint.date) : '';
-    rerender(body, () => {
-      const items = [...state.challenges.values()].map((c) =>
-        h('li', { class: 'sp-card' }, h('h3', { class: 'sp-card__title', text: pick(c.title) }), c.question ? h('p', { text: pick(c.question) }) : null),
-      );
-      return [section('challenges', t('jury.challenges.title'), items.length ? h('ul', { class: 'sp-cards' }, items) : h('p', { text: t('organiser.challenges.empty') }))];
-    });
+    rerender(body, () => [section('challenges', t('jury.challenges.title'), challengeList(state))]);
   }
 
   const schedule = batched(draw);

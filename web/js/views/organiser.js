@@ -3,7 +3,7 @@
 import { announce, h, rerender } from '../dom.js';
 import { formatDate, pick, t } from '../i18n.js';
 import { roomTeams, teamMembers } from '../state.js';
-import { batched, section, showBadLink, timeSpan } from './common.js';
+import { batched, challengeList, section, showBadLink, timeSpan } from './common.js';
 
 /** Events after which the overview is drawn again; note traffic is left alone. */
 const RELEVANT = new Set(['sprint.created', 'programme.set', 'challenge.set', 'room.created', 'team.created', 'team.code', 'links.set', 'member.joined']);
@@ -84,10 +84,7 @@ export function mount(ctx) {
   }
 
   function challengesSection() {
-    const items = [...state.challenges.values()].map((c) =>
-      h('li', { class: 'sp-card' }, h('h3', { class: 'sp-card__title', text: pick(c.title) }), c.question ? h('p', { text: pick(c.question) }) : null),
-    );
-    return section('challenges', t('organiser.challenges.title'), items.length ? h('ul', { class: 'sp-cards' }, items) : h('p', { text: t('organiser.challenges.empty') }));
+    return section('challenges', t('organiser.challenges.title'), challengeList(state));
   }
 
   function roomsSection() {
