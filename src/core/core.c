@@ -17,6 +17,13 @@ static const core_module_t *const core_modules[MOD_COUNT] = {
     [MOD_SUGGEST] = &suggest_module,
 };
 
+void core_set_secret_source(core_t *c, const core_secret_src_t *src)
+{
+    memset(&c->secrets, 0, sizeof c->secrets);
+    if (src != NULL)
+        c->secrets = *src;
+}
+
 void *core_mod(const core_t *c, int mod)
 {
     return (mod >= 0 && mod < MOD_COUNT) ? c->mod[mod] : NULL;

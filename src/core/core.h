@@ -158,6 +158,34 @@ void core_code_normalise(const char *in, char *out, size_t outlen);
 
 
 
+/* Fresh secrets for commands that create teams or links after the set-up (core has
+ * no randomness): code() writes a new join code ("K7QM-X2PA"), token() a new link
+ * token and its hash. The caller (net) sets them once after core_new(); without them
+ * such commands fail with SP_E_NO_SECRETS. Neither is ever called while applying. */
+typedef struct {
+    void (*code)(void *ud, char *out, size_t len);
+    void (*token)(void *ud, char *tok, size_t toklen, char *hash, size_t hashlen);
+    void *ud;
+} core_secret_src_t;
+
+void core_set_secret_source(core_t *c, const core_secret_src_t *src);
+
+/* The organiser's data (src/core/org.c), read on the service thread. */
+size_t core_challenge_count(const core_t *c);
+/* The id and Dutch title of challenge i (the group number of the assignment). */
+int core_challenge_info(const core_t *c, size_t i, const char **id, const char **title_nl);
+/* Whether a live registration holds this (lower-case) e-mail address. */
+int core_person_known_email(const core_t *c, const char *email);
+/* Everything held about one registration ("p3") or member ("m4") as JSON (AVG
+ * export), or NULL when unknown. Caller owns the result. */
+json_t *core_person_export(const core_t *c, const char *id);
+/* The teams for the join sheets: [{team, name, code, room:{nl,en}, challenge:{nl,en},
+ * planned}] – after an assignment only the teams with planned members. Caller owns. */
+json_t *core_sheets(const core_t *c);
+/* The figures of the current assignment (see assign.result in docs/protocol.md), or
+ * NULL before the first run. Caller owns the result. */
+json_t *core_assign_figures(const core_t *c);
+
 /* A JSON description of an identity for the client: {role, actor, member?, team?,
  * room?, name?}. The caller owns the result. */
 json_t *core_who_json(const core_t *c, const who_t *who);

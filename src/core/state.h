@@ -142,6 +142,7 @@ struct core {
     strmap_t cmds;       /* actor \x1f cmd id → seq */
     strmap_t joins;      /* join id → member index */
     json_t *links;       /* links.set data: [{role, room, token}], owned */
+    core_secret_src_t secrets;   /* fresh codes and tokens after set-up (see core.h) */
 };
 
 /* Identities in the token map: role in the high bits, index (member or room) low. */

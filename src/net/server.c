@@ -47,6 +47,8 @@
 #define RATE_BURST 200.0         /* messages a client may send at once */
 #define RATE_PER_SEC 100.0       /* …and per second after that */
 #define JOIN_FAILS_MAX 10        /* wrong join codes per connection per minute */
+#define ADDR_FAILS_MAX 60        /* …and per source address per minute (many connections) */
+#define ADDR_SLOTS 256           /* addresses remembered; the stalest is forgotten first */
 
 typedef struct outmsg {
     struct outmsg *next;
@@ -78,10 +80,12 @@ typedef struct conn {
     size_t qlen;
     pend_t *pend;                /* commands waiting for their commit, seq order */
     size_t npend, cappend;
+    struct conn *pnext, *pprev;  /* in srv.waiting while npend > 0 */
     double tokens;
     int64_t tokens_at;
     int join_fails;
     int64_t join_window;
+    char addr[64];               /* source address, for the per-address join limit */
     int cut;                     /* close at the next writeable */
 } conn_t;
 
@@ -103,6 +107,7 @@ typedef struct {
     size_t nunc, capunc, unc_head;
     conn_t *conns;
     size_t nconns;
+    conn_t *waiting;             /* connections with commands waiting for a commit */
     int64_t committed;
     uv_loop_t loop;              /* ours; lws joins it (a "foreign" loop) */
     uv_signal_t sigint, sigterm;
@@ -115,6 +120,15 @@ typedef struct {
 } pss_t;
 
 static server_t srv;
+
+/* Wrong join codes and tokens per source address: a guesser can open many connections,
+ * so the per-connection limit alone does not bound the guesses. Fixed memory. */
+typedef struct {
+    char addr[64];
+    int fails;
+    int64_t window;
+} addr_slot_t;
+static addr_slot_t addr_slots[ADDR_SLOTS];
 
 static int64_t now_ms(void)
 {
@@ -211,10 +225,30 @@ static void submit_events(const evlist_t *out)
     }
 }
 
+/* Only connections that wait for a commit are visited after one, so a commit costs
+ * nothing for the thousands of idle connections. */
+static void waiting_unlink(conn_t *c)
+{
+    if (c->pprev)
+        c->pprev->pnext = c->pnext;
+    else if (srv.waiting == c)
+        srv.waiting = c->pnext;
+    if (c->pnext)
+        c->pnext->pprev = c->pprev;
+    c->pnext = c->pprev = NULL;
+}
+
 static void conn_pend(conn_t *c, const pend_t *p)
 {
     xgrow((void **)&c->pend, &c->cappend, c->npend + 1, sizeof *c->pend);
     c->pend[c->npend++] = *p;
+    if (c->npend == 1) {
+        c->pnext = srv.waiting;
+        c->pprev = NULL;
+        if (srv.waiting)
+            srv.waiting->pprev = c;
+        srv.waiting = c;
+    }
 }
 
 static int id_ok(const char *id)
@@ -280,6 +314,27 @@ static void handle_cmd(conn_t *c, json_t *msg)
     evlist_free(&out);
 }
 
+static addr_slot_t *addr_slot(const char *addr, int64_t now)
+{
+    addr_slot_t *oldest = &addr_slots[0];
+    for (size_t i = 0; i < ADDR_SLOTS; i++) {
+        addr_slot_t *a = &addr_slots[i];
+        if (strcmp(a->addr, addr) == 0) {
+            if (now - a->window > 60000) {
+                a->window = now;
+                a->fails = 0;
+            }
+            return a;
+        }
+        if (a->window < oldest->window)
+            oldest = a;
+    }
+    snprintf(oldest->addr, sizeof oldest->addr, "%s", addr);
+    oldest->fails = 0;
+    oldest->window = now;
+    return oldest;
+}
+
 static int join_allowed(conn_t *c)
 {
     int64_t now = now_ms();
@@ -287,7 +342,14 @@ static int join_allowed(conn_t *c)
         c->join_window = now;
         c->join_fails = 0;
     }
-    return c->join_fails < JOIN_FAILS_MAX;
+    return c->join_fails < JOIN_FAILS_MAX && addr_slot(c->addr, now)->fails < ADDR_FAILS_MAX;
+}
+
+/* A wrong code or token: counts against the connection and its address. */
+static void join_failed(conn_t *c)
+{
+    c->join_fails++;
+    addr_slot(c->addr, now_ms())->fails++;
 }
 
 static void handle_join(conn_t *c, json_t *msg)
@@ -319,7 +381,7 @@ static void handle_join(conn_t *c, json_t *msg)
     int rc = core_join(srv.core, code, name, id, hash, now_ms(), &out, &p.who);
     if (rc != 0) {
         if (rc == SP_E_BAD_CODE)
-            c->join_fails++;
+            join_failed(c);
         conn_err(c, id, rc);
     } else {
         submit_events(&out);
@@ -342,7 +404,7 @@ static void handle_hello(conn_t *c, json_t *msg)
     secret_hash(token, hash);
     who_t who;
     if (core_auth(srv.core, hash, &who) != 0) {
-        c->join_fails++;   /* guessing tokens counts like guessing codes */
+        join_failed(c);   /* guessing tokens counts like guessing codes */
         conn_err(c, NULL, join_allowed(c) ? SP_E_BAD_TOKEN : SP_E_RATE_LIMITED);
         return;
     }
@@ -372,6 +434,22 @@ static int json_depth_ok(const char *s, size_t len)
     return 1;
 }
 
+int server_decode(const char *text, size_t len, json_t **msg)
+{
+    *msg = NULL;
+    if (!utf8_valid(text, len))
+        return SP_E_BAD_UTF8;
+    if (!json_depth_ok(text, len))
+        return SP_E_TOO_DEEP;
+    json_t *m = json_loadb(text, len, 0, NULL);
+    if (!json_is_object(m)) {
+        json_decref(m);
+        return SP_E_BAD_JSON;
+    }
+    *msg = m;
+    return 0;
+}
+
 static int rate_ok(conn_t *c)
 {
     int64_t now = now_ms();
@@ -391,18 +469,10 @@ static void handle_message(conn_t *c, const char *text, size_t len)
         conn_err(c, NULL, SP_E_RATE_LIMITED);
         return;
     }
-    if (!utf8_valid(text, len)) {
-        conn_err(c, NULL, SP_E_BAD_UTF8);
-        return;
-    }
-    if (!json_depth_ok(text, len)) {
-        conn_err(c, NULL, SP_E_TOO_DEEP);
-        return;
-    }
-    json_t *msg = json_loadb(text, len, 0, NULL);
-    if (!json_is_object(msg)) {
-        json_decref(msg);
-        conn_err(c, NULL, SP_E_BAD_JSON);
+    json_t *msg;
+    int drc = server_decode(text, len, &msg);
+    if (drc != 0) {
+        conn_err(c, NULL, drc);
         return;
     }
     const char *t = json_string_value(json_object_get(msg, "t"));
@@ -452,7 +522,8 @@ static void on_committed(void)
     hub_set_head(srv.hub, committed);
     srv.committed = committed;
 
-    for (conn_t *c = srv.conns; c != NULL; c = c->next) {
+    for (conn_t *c = srv.waiting, *next; c != NULL; c = next) {
+        next = c->pnext;
         size_t k = 0;
         while (k < c->npend && c->pend[k].seq <= committed) {
             pend_t *p = &c->pend[k++];
@@ -471,6 +542,8 @@ static void on_committed(void)
         if (k > 0) {
             memmove(c->pend, c->pend + k, (c->npend - k) * sizeof *c->pend);
             c->npend -= k;
+            if (c->npend == 0)
+                waiting_unlink(c);
         }
     }
 }
@@ -506,6 +579,22 @@ static conn_t *conn_new(struct lws *wsi)
     return c;
 }
 
+/* The peer's address; behind a reverse proxy on this machine (a loopback peer) the
+ * first address of X-Forwarded-For, so that every guesser has an address of its own. */
+static void conn_addr(conn_t *c, struct lws *wsi)
+{
+    lws_get_peer_simple(wsi, c->addr, sizeof c->addr);
+    char fwd[128];
+    int loopback = strncmp(c->addr, "127.", 4) == 0 || strcmp(c->addr, "::1") == 0;
+    if (loopback && lws_hdr_copy(wsi, fwd, sizeof fwd, WSI_TOKEN_X_FORWARDED_FOR) > 0) {
+        size_t n = strcspn(fwd, ", ");
+        if (n > 0 && n < sizeof c->addr) {
+            memcpy(c->addr, fwd, n);
+            c->addr[n] = '\0';
+        }
+    }
+}
+
 static void conn_free(conn_t *c)
 {
     if (c->prev)
@@ -515,6 +604,8 @@ static void conn_free(conn_t *c)
     if (c->next)
         c->next->prev = c->prev;
     srv.nconns--;
+    if (c->npend > 0)
+        waiting_unlink(c);
     hub_sub_free(srv.hub, c->sub);
     for (outmsg_t *m = c->qhead, *n; m != NULL; m = n) {
         n = m->next;
@@ -603,6 +694,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         return http_ws_allowed(wsi, srv.opts->origins, srv.opts->norigins) ? 0 : -1;
     case LWS_CALLBACK_ESTABLISHED:
         pss->conn = conn_new(wsi);
+        conn_addr(pss->conn, wsi);
         return 0;
     case LWS_CALLBACK_CLOSED:
         if (pss->conn)

@@ -22,16 +22,23 @@
  *  - Records go in with multi-row INSERTs of 256, 128, … 1 rows (at most 9 statements
  *    besides the full ones), each prepared once per connection on first use. Values are
  *    always bound; the body is sent in binary form so that its length, not a NUL, ends it.
+ *  - An append uses libpq's pipeline mode: BEGIN and the claim go in one round trip, the
+ *    INSERTs and COMMIT in the next (PG_PIPELINE_DEPTH statements per round trip), so a
+ *    group commit costs two round trips and one WAL flush however many rows it holds.
+ *    The COMMIT is only sent once the claim has succeeded.
  *  - Reads fetch pages of PG_READ_PAGE rows by seq (keyset), so a large log is never in
  *    memory at once and the connection is free between pages (a callback may call
  *    store_head()).
  *
- * Append states: idle --BEGIN--> claimed --INSERTs--> COMMIT --> idle
- *                               \--any failure: ROLLBACK--> idle
- * A lost connection is reset at the start of the next call (statements are prepared
- * again), so a later append succeeds once the server is back. A COMMIT whose answer was
- * lost is reported as STORE_EIO although it may have committed; the retry then meets
- * STORE_ECONFLICT, which the writer treats as fatal rather than guessing.
+ * Append states:
+ *   idle --[BEGIN, claim] sync--> claimed --[INSERT…, COMMIT] sync--> idle (durable)
+ *                      |                      |
+ *                      +-- no row claimed / any statement failed --> ROLLBACK --> idle
+ * A lost connection is reset at the start of the next call (the session is set up and the
+ * statements prepared again), so a later append succeeds once the server is back. A
+ * COMMIT whose answer was lost is reported as STORE_EIO although it may have committed;
+ * the retry then meets STORE_ECONFLICT, which the writer treats as fatal rather than
+ * guessing.
  */
 #include "store/pg.h"
 
@@ -55,7 +62,7 @@
 /* Notification payloads are limited to 8000 bytes; the head and a space go first. */
 #define PG_LOG_MAX 7900
 /* The advisory lock that serialises schema creation ("staatspr" in ASCII). */
-#define PG_SCHEMA_LOCK "6003989042405843058"
+#define PG_SCHEMA_LOCK "8319381482853593202"
 
 /* Type oids of the parameters (server/catalog/pg_type_d.h is not part of libpq-dev). */
 #define PG_INT8 20

@@ -17,7 +17,9 @@
 
 /* The engine table; store_open() selects it for "postgresql://…" and "postgres://…".
  * Its open() takes any libpq connection URI; the schema (in the first schema of the
- * connection's search_path) is created when missing. */
+ * connection's search_path) is created when missing. Log ids longer than 7,900 bytes are
+ * refused with STORE_EINVAL (the notification payload carries them), and so is text that
+ * is not valid UTF-8 (PostgreSQL would never accept it, so retrying cannot help). */
 extern const store_engine_t store_pg_engine;
 
 /* The longest channel name PostgreSQL accepts (NAMEDATALEN - 1). */

@@ -270,6 +270,34 @@ static void pg_primary_key_backstop(void **state)
     store_close(s);
 }
 
+/* Data PostgreSQL cannot store (text that is not UTF-8) fails the whole batch with
+ * STORE_EINVAL, wherever in the batch it is, and leaves the store usable. */
+static void pg_bad_data_rolls_back(void **state)
+{
+    conf_fx_t *fx = *state;
+    store_t *s = conf_open(fx->uri);
+    assert_int_equal(conf_append(s, "s1", 1, 2), 0);
+    const size_t n = 20000;
+    store_rec_t *recs = calloc(n, sizeof *recs);
+    assert_non_null(recs);
+    const size_t bad_at[] = {0, 300, 19990};
+    for (size_t b = 0; b < sizeof bad_at / sizeof bad_at[0]; b++) {
+        for (size_t i = 0; i < n; i++)
+            recs[i] = conf_rec(3 + (int64_t)i, "{}");
+        recs[bad_at[b]].body = "\"\xff\xfe\"";
+        recs[bad_at[b]].body_len = 4;
+        assert_int_equal(store_append(s, "s1", recs, n), STORE_EINVAL);
+        assert_int_equal(conf_head(s, "s1"), 2);
+        char count[16];
+        pg_run(fx->uri, "SELECT count(*) FROM events", 0, NULL, count, sizeof count);
+        assert_string_equal(count, "2");
+    }
+    free(recs);
+    assert_int_equal(conf_append(s, "s1", 3, 600), 0);
+    assert_int_equal(conf_read(s, "s1", 0).count, 600);
+    store_close(s);
+}
+
 /* ---- LISTEN / NOTIFY ---------------------------------------------------------------------- */
 
 typedef struct {
@@ -465,6 +493,7 @@ int main(void)
         cmocka_unit_test(pg_channels),
         CONF_CASE(pg_open_at_once),
         CONF_CASE(pg_primary_key_backstop),
+        CONF_CASE(pg_bad_data_rolls_back),
         CONF_CASE(pg_notify_on_commit),
         CONF_CASE(pg_reconnects),
     };

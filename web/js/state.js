@@ -25,6 +25,24 @@
  * @property {Array<object>} links of `links.set`
  * @property {Map<string, object>} members by id
  * @property {Map<string, Note>} notes by id, in the order they were added
+ * @property {object|null} playbook data of `playbook.set`
+ * @property {Array<object>} steps the playbook's steps in order, each with its `phase`
+ * @property {Map<string, {step: string, index: number, back: boolean}>} teamSteps by team
+ * @property {Map<string, object>} timers by team: {state, step, duration_ms, ends_at?, remaining_ms?}
+ * @property {Map<string, object>} roles by team: {captain, timekeeper, presenter}
+ * @property {Map<string, object>} profiles by member: {organisation, role, motivation}
+ * @property {Map<string, object>} clusters by id: {id, team, board, name}
+ * @property {Map<string, object>} items by id: {id, team, list, text, cluster}
+ * @property {Map<string, object>} votes by step id: this member's view of the vote
+ * @property {Map<string, Object<string, string>>} canvases by "team|canvas": field → text
+ * @property {Map<string, object>} races by room: {round, rounds, state, ends_at, duration_ms, step}
+ * @property {Map<string, Map<string, number>>} raceCounts by room: team → ideas
+ * @property {Map<string, object[]>} leaderboards by room: one entry per ended round
+ * @property {Map<string, object>} raceWins by room: {teams, count, prize}
+ * @property {Map<string, object>} milestones by id: {id, team, idea, at, kind, text}
+ * @property {Map<string, object>} suggestions by id: {id, board, groups, settled}
+ * @property {Map<string, object>} batches by id: {id, suggestion, clusters, moved, undone}
+ * @property {object[]} similar `idea.similar` hints for this member, newest last
  * @property {number} seq highest seq folded in
  */
 
@@ -47,6 +65,24 @@ export function createState() {
     links: [],
     members: new Map(),
     notes: new Map(),
+    playbook: null,
+    steps: [],
+    teamSteps: new Map(),
+    timers: new Map(),
+    roles: new Map(),
+    profiles: new Map(),
+    clusters: new Map(),
+    items: new Map(),
+    votes: new Map(),
+    canvases: new Map(),
+    races: new Map(),
+    raceCounts: new Map(),
+    leaderboards: new Map(),
+    raceWins: new Map(),
+    milestones: new Map(),
+    suggestions: new Map(),
+    batches: new Map(),
+    similar: [],
     seq: 0,
   };
 }
@@ -118,12 +154,41 @@ export function applyEvent(state, ev) {
       state.notes.set(d.id, {
         id: d.id,
         team: d.team,
+        board: d.board || 'wall',
         text: d.text,
+        private: d.private === true,
+        round: d.round ?? null,
+        cluster: null,
         by: ev.by ?? null,
         ts: ev.ts ?? null,
         editedBy: null,
       });
       return true;
+    case 'note.shared': {
+      // The author knew the note already; teammates meet it here for the first time.
+      const note = state.notes.get(d.id);
+      if (note) note.private = false;
+      else {
+        state.notes.set(d.id, {
+          id: d.id,
+          team: d.team,
+          board: d.board || 'wall',
+          text: d.text,
+          private: false,
+          round: null,
+          cluster: null,
+          by: d.author || ev.by || null,
+          ts: ev.ts ?? null,
+          editedBy: null,
+        });
+      }
+      return true;
+    }
+    case 'note.moved': {
+      const note = state.notes.get(d.id);
+      if (note) note.cluster = d.cluster ?? null;
+      return true;
+    }
     case 'note.edited': {
       const note = state.notes.get(d.id);
       if (note) {
@@ -134,6 +199,146 @@ export function applyEvent(state, ev) {
     }
     case 'note.deleted':
       state.notes.delete(d.id);
+      return true;
+    default:
+      return applyMethodEvent(state, ev, d);
+  }
+}
+
+function voteOf(state, step) {
+  let v = state.votes.get(step);
+  if (!v) {
+    v = { step, mine: new Map(), used: 0, budget: 0, done: [], members: 0, revealed: null, selected: null };
+    state.votes.set(step, v);
+  }
+  return v;
+}
+
+/** The events of the method (playbook, steps, timers, roles, work, votes, race, suggestions). */
+function applyMethodEvent(state, ev, d) {
+  switch (ev.type) {
+    case 'playbook.set':
+      state.playbook = d;
+      state.steps = (d.phases ?? []).flatMap((phase) => (phase.steps ?? []).map((step) => ({ ...step, phase })));
+      return true;
+    case 'step.changed':
+      state.teamSteps.set(d.team, { step: d.step, index: d.index, back: d.back === true });
+      // A new step starts with a fresh timer, as on the server.
+      state.timers.set(d.team, { state: 'idle', step: d.step, duration_ms: (d.minutes ?? 0) * 60000 });
+      return true;
+    case 'timer.changed':
+      state.timers.set(d.team, { ...d });
+      return true;
+    case 'team.roles':
+      state.roles.set(d.team, { captain: d.captain ?? null, timekeeper: d.timekeeper ?? null, presenter: d.presenter ?? null });
+      return true;
+    case 'member.profile':
+      state.profiles.set(d.member, { organisation: d.organisation ?? '', role: d.role ?? '', motivation: d.motivation ?? '' });
+      return true;
+    case 'cluster.added':
+      state.clusters.set(d.id, { id: d.id, team: d.team, board: d.board, name: d.name });
+      return true;
+    case 'cluster.renamed': {
+      const cl = state.clusters.get(d.id);
+      if (cl) cl.name = d.name;
+      return true;
+    }
+    case 'cluster.deleted':
+      state.clusters.delete(d.id);
+      for (const note of state.notes.values()) if (note.cluster === d.id) note.cluster = null;
+      return true;
+    case 'item.added':
+      state.items.set(d.id, { id: d.id, team: d.team, list: d.list, text: d.text, cluster: d.cluster || null });
+      return true;
+    case 'item.edited': {
+      const item = state.items.get(d.id);
+      if (item) item.text = d.text;
+      return true;
+    }
+    case 'item.deleted':
+      state.items.delete(d.id);
+      return true;
+    case 'vote.placed':
+    case 'vote.removed': {
+      const v = voteOf(state, d.step);
+      if (d.mine > 0) v.mine.set(d.target, d.mine);
+      else v.mine.delete(d.target);
+      v.used = d.used;
+      v.budget = d.budget;
+      return true;
+    }
+    case 'vote.progress': {
+      const v = voteOf(state, d.step);
+      v.done = Array.isArray(d.done) ? d.done : [];
+      v.members = d.members ?? v.members;
+      return true;
+    }
+    case 'vote.revealed': {
+      const v = voteOf(state, d.step);
+      v.revealed = { tally: d.tally ?? [], tie: d.tie ?? null };
+      v.selected = d.selected ?? null;
+      return true;
+    }
+    case 'vote.decided':
+      voteOf(state, d.step).selected = d.selected ?? [];
+      return true;
+    case 'canvas.updated': {
+      const key = `${d.team}|${d.canvas}`;
+      const canvas = state.canvases.get(key) ?? {};
+      canvas[d.field] = d.text;
+      state.canvases.set(key, canvas);
+      return true;
+    }
+    case 'race.round':
+      state.races.set(d.room, { ...state.races.get(d.room), ...d });
+      if (d.state === 'running') state.raceCounts.set(d.room, state.raceCounts.get(d.room) ?? new Map());
+      return true;
+    case 'race.count': {
+      const counts = state.raceCounts.get(d.room) ?? new Map();
+      counts.set(d.team, d.count);
+      state.raceCounts.set(d.room, counts);
+      return true;
+    }
+    case 'race.leaderboard': {
+      const rounds = (state.leaderboards.get(d.room) ?? []).filter((b) => b.round !== d.round);
+      rounds.push({ round: d.round, teams: d.teams ?? [] });
+      state.leaderboards.set(d.room, rounds);
+      const counts = state.raceCounts.get(d.room) ?? new Map();
+      for (const row of d.teams ?? []) counts.set(row.team, row.count);
+      state.raceCounts.set(d.room, counts);
+      return true;
+    }
+    case 'race.won':
+      state.raceWins.set(d.room, { teams: d.teams ?? [], count: d.count, prize: d.prize ?? null });
+      return true;
+    case 'milestone.added':
+      state.milestones.set(d.id, { id: d.id, team: d.team, idea: d.idea, at: d.at, kind: d.kind, text: d.text });
+      return true;
+    case 'milestone.edited': {
+      const ms = state.milestones.get(d.id);
+      if (ms) Object.assign(ms, { at: d.at ?? ms.at, kind: d.kind ?? ms.kind, text: d.text ?? ms.text });
+      return true;
+    }
+    case 'milestone.deleted':
+      state.milestones.delete(d.id);
+      return true;
+    case 'cluster.suggested':
+      state.suggestions.set(d.id, { id: d.id, board: d.board, groups: d.groups ?? [], settled: false });
+      return true;
+    case 'cluster.batch': {
+      state.batches.set(d.id, { id: d.id, suggestion: d.suggestion, clusters: d.clusters ?? [], moved: d.moved ?? [], undone: false });
+      const sug = state.suggestions.get(d.suggestion);
+      if (sug) sug.settled = true;
+      return true;
+    }
+    case 'cluster.undone': {
+      const batch = state.batches.get(d.batch);
+      if (batch) batch.undone = true;
+      return true;
+    }
+    case 'idea.similar':
+      state.similar.push({ ...d, seq: ev.seq });
+      if (state.similar.length > 20) state.similar.shift();
       return true;
     default:
       return false;
@@ -184,4 +389,87 @@ export function roomTeams(state, room) {
  */
 export function memberName(state, id) {
   return (id && state.members.get(id)?.name) || null;
+}
+
+/**
+ * Where a team is in the playbook: the step object and its index. A team that never heard of
+ * `step.changed` is at the first step.
+ * @param {ClientState} state
+ * @param {string} team team id
+ * @returns {{step: object|null, index: number}}
+ */
+export function teamStep(state, team) {
+  const at = state.teamSteps.get(team);
+  const index = at ? state.steps.findIndex((s) => s.id === at.step) : 0;
+  return { step: state.steps[index] ?? null, index: Math.max(index, 0) };
+}
+
+/**
+ * The notes of one board of a team, oldest first (what this connection may see).
+ * @param {ClientState} state
+ * @param {string} team
+ * @param {string} board
+ * @returns {Note[]}
+ */
+export function boardNotes(state, team, board) {
+  return [...state.notes.values()].filter((n) => n.team === team && n.board === board);
+}
+
+/**
+ * The clusters of one board of a team, in the order they were made.
+ * @param {ClientState} state
+ * @param {string} team
+ * @param {string} board
+ * @returns {object[]}
+ */
+export function boardClusters(state, team, board) {
+  return [...state.clusters.values()].filter((c) => c.team === team && c.board === board);
+}
+
+/**
+ * The items of one list of a team, in the order they were written.
+ * @param {ClientState} state
+ * @param {string} team
+ * @param {string} list
+ * @returns {object[]}
+ */
+export function listItems(state, team, list) {
+  return [...state.items.values()].filter((i) => i.team === team && i.list === list);
+}
+
+/**
+ * The fields of one canvas of a team (field id → text).
+ * @param {ClientState} state
+ * @param {string} team
+ * @param {string} canvas
+ * @returns {Object<string, string>}
+ */
+export function canvasOf(state, team, canvas) {
+  return state.canvases.get(`${team}|${canvas}`) ?? {};
+}
+
+/**
+ * The options of a vote step's `target` for a team, each {id, text}: items of a list,
+ * clusters of a board, or the shared notes of a board.
+ * @param {ClientState} state
+ * @param {string} team
+ * @param {string} target e.g. "list:knelpunten", "clusters:hkw", "board:ideas"
+ * @returns {{id: string, text: string}[]}
+ */
+export function voteOptions(state, team, target) {
+  const [kind, id] = String(target ?? '').split(':');
+  if (kind === 'list') return listItems(state, team, id).map((i) => ({ id: i.id, text: i.text }));
+  if (kind === 'clusters') return boardClusters(state, team, id).map((c) => ({ id: c.id, text: c.name }));
+  if (kind === 'board') return boardNotes(state, team, id).filter((n) => !n.private).map((n) => ({ id: n.id, text: n.text }));
+  return [];
+}
+
+/**
+ * The text of a vote option or any object a vote can point at (item, cluster, note).
+ * @param {ClientState} state
+ * @param {string} id
+ * @returns {string}
+ */
+export function targetText(state, id) {
+  return state.items.get(id)?.text ?? state.clusters.get(id)?.name ?? state.notes.get(id)?.text ?? id;
 }

@@ -1,0 +1,68 @@
+// views/team/brainstorm.js – writing notes on the step's board: private ones stay with their
+// author until shared (or until the step moves on); shared ones are the team's.
+
+import { h, rerender } from '../../dom.js';
+import { t } from '../../i18n.js';
+import { boardNotes } from '../../state.js';
+import { addForm, button, noteItem, part, snippet } from './kit.js';
+
+/**
+ * The brainstorm activity.
+ * @param {object} tc team context (shell.js)
+ * @param {object} step the playbook step ({params: {board, private}})
+ * @returns {{el: HTMLElement, sync: (ev: object|null) => void}}
+ */
+export function create(tc, step) {
+  const { state } = tc;
+  const board = step.params?.board ?? 'wall';
+  const isPrivate = step.params?.private === true;
+  const { form } = addForm({
+    id: 'sp-brainstorm-new',
+    label: t('team.brainstorm.label'),
+    hint: isPrivate ? t('team.brainstorm.hintPrivate') : t('team.brainstorm.hint'),
+    submit: t('team.brainstorm.add'),
+    onAdd: (text) => tc.command('note.add', { text, board }).then(() => tc.live(t('team.brainstorm.added')), () => {}),
+  });
+  const mineList = h('ul', { class: 'sp-note-list js-private-notes' });
+  const sharedList = h('ul', { class: 'sp-note-list js-shared-notes' });
+  const mineCount = h('p', { class: 'sp-muted' });
+  const sharedCount = h('p', { class: 'sp-muted js-shared-count' });
+
+  function sync(ev) {
+    const notes = boardNotes(state, state.team, board);
+    const mine = notes.filter((n) => n.private);
+    const shared = notes.filter((n) => !n.private);
+    mineCount.textContent = t('team.brainstorm.mineCount', { count: mine.length });
+    sharedCount.textContent = t('team.brainstorm.sharedCount', { count: shared.length });
+    rerender(mineList, () =>
+      mine.map((n) =>
+        noteItem(state, n, [
+          button(t('team.note.share'), { small: true, hidden: t('team.note.hidden', { text: snippet(n.text) }), key: `share-${n.id}`, cls: 'js-share', onClick: () => tc.run('note.share', { note: n.id }) }),
+          button(t('board.note.delete'), { small: true, kind: 'warning', hidden: t('team.note.hidden', { text: snippet(n.text) }), key: `del-${n.id}`, onClick: () => tc.run('note.delete', { note: n.id }) }),
+        ]),
+      ),
+    );
+    rerender(sharedList, () =>
+      shared.map((n) =>
+        noteItem(
+          state,
+          n,
+          n.by === state.me ? [button(t('board.note.delete'), { small: true, kind: 'warning', hidden: t('team.note.hidden', { text: snippet(n.text) }), key: `del-${n.id}`, onClick: () => tc.run('note.delete', { note: n.id }) })] : [],
+        ),
+      ),
+    );
+    if (ev?.type === 'note.shared' && ev.by !== state.me && ev.data?.board === board && tc.session.synced) {
+      tc.live(t('team.brainstorm.sharedNews', { text: ev.data.text }));
+    }
+  }
+
+  const el = h(
+    'div',
+    { class: 'sp-brainstorm' },
+    form,
+    isPrivate ? part('sp-bs-mine', t('team.brainstorm.mine'), h('p', { class: 'sp-section-intro', text: t('team.brainstorm.mineIntro') }), mineCount, mineList) : null,
+    part('sp-bs-shared', t('team.brainstorm.shared'), sharedCount, sharedList),
+  );
+  sync(null);
+  return { el, sync };
+}
