@@ -78,8 +78,11 @@ test: deps-test
 	@$(MAKE) --no-print-directory asan $(UNIT_BIN) build/staatsprint
 	@$(MAKE) --no-print-directory unit integration e2e
 
+# The PostgreSQL store tests need a server: a private one per run, always removed.
 unit: $(UNIT_BIN)
-	@scripts/run-unit $(UNIT_BIN)
+	@uri=$$(scripts/pg-test-server start) || exit 1; \
+	trap 'scripts/pg-test-server stop "$$uri"' EXIT; trap 'exit 130' INT TERM; \
+	STAATSPRINT_PG_URI="$$uri" scripts/run-unit $(UNIT_BIN)
 
 integration: $(ASAN_DIR)/staatsprint
 	cd tests && STAATSPRINT_BIN=$(CURDIR)/$(ASAN_DIR)/staatsprint node --test --test-concurrency=1 integration/

@@ -797,10 +797,12 @@ static void send_auth(conn_t *c, int ci)
         return;
     }
     c->state = ST_AUTH;
+    /* The join id is new in every run: an id used before gives back the member of that
+     * earlier run (the protocol's retry rule), who may be in another team. */
     if (c->role == R_PART && strcmp(auth, "join") == 0)
         n = snprintf(msg, sizeof msg,
-                     "{\"t\":\"join\",\"id\":\"j%d\",\"code\":\"%s\",\"name\":\"Deelnemer %d\"}", ci,
-                     teams[c->team].code, ci);
+                     "{\"t\":\"join\",\"id\":\"j%d-%d\",\"code\":\"%s\",\"name\":\"Deelnemer %d\"}",
+                     (int)getpid(), ci, teams[c->team].code, ci);
     else {
         const char *tok = c->role == R_FAC ? tok_fac[c->team] : c->role == R_ORG ? tok_org : tok_screen;
         n = snprintf(msg, sizeof msg, "{\"t\":\"hello\",\"token\":\"%s\"}", tok);

@@ -1,5 +1,9 @@
 /* main.c – the command line: staatsprint serve | --help | --version. */
+#include "net/orgcli.h"
+#include "core/core.h"
 #include "net/server.h"
+#include "report/cli.h"
+#include "sim/simulate.h"
 #include "text/text_cluster.h"
 
 #include <errno.h>
@@ -19,6 +23,23 @@ static const char usage[] =
     "  staatsprint cluster < notes.txt\n"
     "      groepeert briefjes (één per regel): clusternummer, tab, label per regel\n"
     "      groups notes (one per line): cluster number, tab, label for each line\n"
+    "  staatsprint export --db FILE [--pdf OUT] [--json OUT] [--md OUT] [--csv-ideas OUT]\n"
+    "                     [--csv-votes OUT] [--names]\n"
+    "      de resultaten als PDF-verslag, open data (JSON, Markdown, CSV); namen alleen met --names\n"
+    "      the results as a PDF report and open data; participants' names only with --names\n"
+    "  staatsprint simulate --db FILE [--teams N] [--seed S] [--speed X]\n"
+    "      bots spelen een hele dag via de echte server (nieuw bestand, standaard 12 teams)\n"
+    "      bots play a whole day through the real server (new file, 12 teams by default)\n"
+    "  staatsprint import [--db FILE] [--map VELD=KOLOM]... [--preview] aanmeldingen.csv\n"
+    "      leest de aanmeldingen van een formulier (CSV-export) in de database\n"
+    "      imports the registrations of a form (CSV export) into the database\n"
+    "      --map email=3 of --map \"email=E-mailadres\": welke kolom bij een veld hoort\n"
+    "      (which column holds a field; \"-\" leaves a field out)\n"
+    "  staatsprint assign [--db FILE] [--team-size N|MIN-MAX] [--seed S]\n"
+    "      deelt de deelnemers in over de challenges en teams (standaard 6-8)\n"
+    "      assigns the participants to challenges and teams (default 6-8)\n"
+    "      import en assign werken direct op het bestand: niet terwijl een server het\n"
+    "      gebruikt (import and assign work on the file itself: not while a server uses it)\n"
     "  staatsprint --help       deze hulp / this help\n"
     "  staatsprint --version    de versie / the version\n"
     "\n"
@@ -87,6 +108,21 @@ static int cmd_serve(int argc, char **argv)
     return rc;
 }
 
+/* `staatsprint commands` (not in --help): every command with the roles that may send
+ * it, as JSON, one object per line; the access tests enumerate the commands with it. */
+static void print_command(void *ud, const char *name, unsigned roles)
+{
+    (void)ud;
+    printf("{\"cmd\":\"%s\",\"roles\":[", name);
+    const char *sep = "";
+    for (int r = ROLE_ORGANISER; r <= ROLE_SCREEN; r++)
+        if (roles & (1u << r)) {
+            printf("%s\"%s\"", sep, role_name((role_t)r));
+            sep = ",";
+        }
+    printf("]}\n");
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -100,8 +136,20 @@ int main(int argc, char **argv)
         printf("staatsprint %s\n", SP_VERSION);
         return 0;
     }
+    if (strcmp(cmd, "commands") == 0) {
+        core_commands(print_command, NULL);
+        return 0;
+    }
+    if (strcmp(cmd, "import") == 0)
+        return orgcli_import(argc - 2, argv + 2);
+    if (strcmp(cmd, "assign") == 0)
+        return orgcli_assign(argc - 2, argv + 2);
     if (strcmp(cmd, "serve") == 0)
         return cmd_serve(argc - 2, argv + 2);
+    if (strcmp(cmd, "export") == 0)
+        return report_cli_export(argc - 2, argv + 2);
+    if (strcmp(cmd, "simulate") == 0)
+        return sim_cli(argc - 2, argv + 2);
     if (strcmp(cmd, "cluster") == 0) {
         int rc = text_cluster_cli(stdin, stdout);
         if (rc != 0)

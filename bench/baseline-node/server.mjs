@@ -146,7 +146,7 @@ function apply(ev) {
   } else if (ev.type === 'session.opened') {
     const m = members.get(d.member);
     auth.set(d.hash, { role: 'participant', member: d.member, team: m.team, room: teamById.get(m.team).room });
-    if (d.join) joins.set(d.join, d.member);
+    if (d.join) joins.set(`${m.team}\0${d.join}`, d.member);
   } else if (ev.type === 'note.added') {
     notes.set(d.id, { team: d.team, deleted: false });
     nextNote = Math.max(nextNote, Number(d.id.slice(1)) + 1);
@@ -296,7 +296,7 @@ function handleJoin(ws, msg) {
   const n = [...name.trim()].length;
   if (n === 0) return sendErr(ws, id, 'text_empty');
   if (n > 60) return sendErr(ws, id, 'text_too_long');
-  let member = joins.get(id);
+  let member = joins.get(`${team.id}\0${id}`);
   if (!member) {
     member = `m${nextMember}`;
     emit('member.joined', `team:${team.id}`, member, null, { id: member, team: team.id, name: name.trim() });

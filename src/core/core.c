@@ -14,7 +14,8 @@
 static const core_module_t *const core_modules[MOD_COUNT] = {
     [MOD_SPRINT] = &sprint_module, [MOD_BOARD] = &board_module, [MOD_METHOD] = &method_module,
     [MOD_VOTE] = &vote_module,     [MOD_WORK] = &work_module,   [MOD_RACE] = &race_module,
-    [MOD_SUGGEST] = &suggest_module,
+    [MOD_SUGGEST] = &suggest_module, [MOD_ORG] = &org_module,
+    [MOD_JURY] = &jury_module, [MOD_CONSOLE] = &console_module,
 };
 
 void core_set_secret_source(core_t *c, const core_secret_src_t *src)
@@ -330,7 +331,11 @@ static void who_fill(const core_t *c, role_t role, int idx, who_t *who)
         snprintf(who->actor, sizeof who->actor, "fac:%s", c->rooms[idx].id);
         break;
     case ROLE_ORGANISER: snprintf(who->actor, sizeof who->actor, "org"); break;
-    case ROLE_JURY: snprintf(who->actor, sizeof who->actor, "jury"); break;
+    case ROLE_JURY:
+        /* Index 0: the shared jury link (a read-only jury room); k > 0: juror k-1. */
+        snprintf(who->actor, sizeof who->actor, "%s",
+                 idx > 0 && jury_juror_id(c, idx - 1) ? jury_juror_id(c, idx - 1) : "jury");
+        break;
     case ROLE_SCREEN: snprintf(who->actor, sizeof who->actor, "screen"); break;
     default: break;
     }
@@ -385,6 +390,7 @@ int core_join(core_t *c, const char *code, const char *name, const char *join_id
         cmd_emit(&x, "member.joined", AUD_TEAM, c->teams[t].id,
                  json_pack("{ss ss ss}", "id", newbie.actor, "team", c->teams[t].id, "name", nm));
         m = c->nmembers - 1;
+        org_member_joined(&x, (int)m);
     }
     json_decref(args);
     /* The join id stays on the server: whoever knows it gets a session. */
@@ -416,6 +422,13 @@ int core_exec(core_t *c, const who_t *who, const char *cmd, const json_t *args,
             return d->fn(&x, args);
         }
     return SP_E_UNKNOWN_COMMAND;
+}
+
+void core_commands(void (*cb)(void *ud, const char *name, unsigned roles), void *ud)
+{
+    for (size_t t = 0; t < MOD_COUNT; t++)
+        for (const cmddef_t *d = core_modules[t]->cmds; d && d->name != NULL; d++)
+            cb(ud, d->name, d->roles);
 }
 
 int core_may_see(const core_t *c, const who_t *who, int kind, const char *id)
@@ -535,5 +548,7 @@ json_t *core_who_json(const core_t *c, const who_t *who)
         json_object_set_new(o, "team", json_string(c->teams[who->team].id));
     if (who->room >= 0)
         json_object_set_new(o, "room", json_string(c->rooms[who->room].id));
+    if (who->role == ROLE_JURY)
+        jury_who_extend(c, who, o);
     return o;
 }

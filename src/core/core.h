@@ -143,6 +143,10 @@ int core_may_see(const core_t *c, const who_t *who, int aud_kind, const char *au
 void core_channels(const core_t *c, const who_t *who,
                    void (*cb)(void *ud, int kind, const char *id), void *ud);
 
+/* Calls cb for every command the core knows, with the roles that may send it (bit
+ * 1 << role_t each): for `staatsprint commands` and the access tests. */
+void core_commands(void (*cb)(void *ud, const char *name, unsigned roles), void *ud);
+
 /* Read-only views for the command line and the server's start-up message. */
 const char *core_sprint_id(const core_t *c);
 const char *core_sprint_title(const core_t *c);          /* Dutch title */
@@ -182,6 +186,10 @@ json_t *core_person_export(const core_t *c, const char *id);
 /* The teams for the join sheets: [{team, name, code, room:{nl,en}, challenge:{nl,en},
  * planned}] – after an assignment only the teams with planned members. Caller owns. */
 json_t *core_sheets(const core_t *c);
+/* The data of a logged event as it may still be sent after deletions (AVG): NULL when
+ * nothing in it was deleted since, else a new object without the deleted personal data
+ * (caller owns). The server rebuilds its replay frames with it at start. */
+json_t *core_redact(const core_t *c, const ev_t *ev);
 /* The figures of the current assignment (see assign.result in docs/protocol.md), or
  * NULL before the first run. Caller owns the result. */
 json_t *core_assign_figures(const core_t *c);

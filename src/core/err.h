@@ -78,7 +78,23 @@
     X(E_RACE_OVER, "race_over", "Alle rondes van de Idee Race zijn gespeeld.",           \
       "All rounds of the Idea Race have been played.")                                  \
     X(E_NO_PLAYBOOK, "no_playbook", "Voor deze dag is geen methode ingesteld.",          \
-      "No method is set for this day.")
+      "No method is set for this day.")                                                 \
+    X(E_NO_SECRETS, "no_secrets", "De server kan nu geen nieuwe codes maken.",          \
+      "The server cannot make new codes right now.")                                    \
+    X(E_BAD_EMAIL, "bad_email", "Dit is geen geldig e-mailadres.",                      \
+      "This is not a valid e-mail address.")                                            \
+    X(E_TEAM_SIZE, "team_size", "Kies een teamgrootte van 1 tot 50, minimum niet boven maximum.", \
+      "Choose a team size from 1 to 50, the minimum not above the maximum.")            \
+    X(E_NO_ASSIGNMENT, "no_assignment", "Maak eerst een indeling.",                     \
+      "Run the assignment first.")                                    \
+    X(E_JURY_PHASE, "jury_phase", "Dit kan niet in deze fase van de jurering.",            \
+      "This is not possible in this phase of the judging.")                            \
+    X(E_JURY_RECUSED, "jury_recused", "Je hebt je voor dit team teruggetrokken.",          \
+      "You have recused yourself for this team.")                                       \
+    X(E_BAD_SCORE, "bad_score", "Een score ligt tussen 1 en het hoogste cijfer van de schaal.", \
+      "A score lies between 1 and the top of the scale.")                               \
+    X(E_NO_CRITERIA, "no_criteria", "Stel eerst de beoordelingscriteria in.",              \
+      "Set the judging criteria first.")
 
 enum {
     SP_OK = 0,

@@ -13,7 +13,8 @@ typedef struct {
 } room_t;
 
 /* The modules of the core (see core_module_t below). */
-enum { MOD_SPRINT, MOD_BOARD, MOD_METHOD, MOD_VOTE, MOD_WORK, MOD_RACE, MOD_SUGGEST, MOD_COUNT };
+enum { MOD_SPRINT, MOD_BOARD, MOD_METHOD, MOD_VOTE, MOD_WORK, MOD_RACE, MOD_SUGGEST, MOD_ORG, MOD_JURY,
+       MOD_CONSOLE, MOD_COUNT };
 
 typedef enum { TIMER_IDLE, TIMER_RUNNING, TIMER_PAUSED, TIMER_STOPPED, TIMER_EXPIRED } timer_state_t;
 
@@ -197,7 +198,8 @@ typedef struct {
 } core_module_t;
 
 extern const core_module_t sprint_module, board_module, method_module, vote_module,
-    work_module, race_module, suggest_module;
+    work_module, race_module, suggest_module, org_module,
+    jury_module, console_module;
 
 /* Emits idea.similar to the author of a new race idea (note index) when it looks like
  * an idea they can already see (suggest.c). */
@@ -237,7 +239,16 @@ void share_private_notes(cmdctx_t *x, int t, const char *board);
 /* The live notes of a team on a board. */
 size_t team_board_count(const core_t *c, int team, const char *board);
 
+/* A new member m joined (core_join): links them to the registration planned in their
+ * team under the same name and shares its organisation and role with the team (org.c). */
+void org_member_joined(cmdctx_t *x, int m);
+
 /* Emits what happens when a race round of room r ends (core_tick and tests). */
 void race_end_round(cmdctx_t *x, int r);
+
+/* Jurors (jury.c): the id of juror j ("j1"), or NULL; and the juror's part of
+ * core_who_json (juror, name, chair) – nothing for the shared jury link. */
+const char *jury_juror_id(const core_t *c, int j);
+void jury_who_extend(const core_t *c, const who_t *who, json_t *o);
 
 #endif

@@ -20,6 +20,7 @@
 /* uv.h first: lws declares its libuv helpers only when it has seen libuv. */
 #include <uv.h>
 
+#include "net/api.h"
 #include "net/boot.h"
 #include "net/http.h"
 #include "net/hub.h"
@@ -41,8 +42,10 @@
 #include <unistd.h>
 
 #define MSG_MAX (64 * 1024)      /* a bigger message closes the connection with 1009 */
+#define DRAIN_MAX (8 * 1024 * 1024) /* an oversized message is read and dropped up to this */
 #define JSON_DEPTH_MAX 16
 #define OUTQ_MAX 512             /* own messages waiting; past this the client is cut off */
+#define OUTQ_BYTES_MAX (1024 * 1024)  /* …or past this many bytes of them */
 #define BACKLOG_MAX 100000       /* hub frames waiting; past this the client is cut off */
 #define RATE_BURST 200.0         /* messages a client may send at once */
 #define RATE_PER_SEC 100.0       /* …and per second after that */
@@ -73,11 +76,12 @@ typedef struct conn {
     int authed;
     hub_sub_t *sub;
     int64_t sync_at;             /* send `synced` once frames up to here are out */
+    int64_t sent_seq;            /* hub frames up to here are handled (for resubscribing) */
     int need_sync;
     char *rx;                    /* message being reassembled */
     size_t rxlen;
     outmsg_t *qhead, *qtail;
-    size_t qlen;
+    size_t qlen, qbytes;
     pend_t *pend;                /* commands waiting for their commit, seq order */
     size_t npend, cappend;
     struct conn *pnext, *pprev;  /* in srv.waiting while npend > 0 */
@@ -87,6 +91,7 @@ typedef struct conn {
     int64_t join_window;
     char addr[64];               /* source address, for the per-address join limit */
     int cut;                     /* close at the next writeable */
+    size_t too_big;              /* bytes of an oversized message dropped so far */
 } conn_t;
 
 typedef struct {
@@ -112,11 +117,16 @@ typedef struct {
     uv_loop_t loop;              /* ours; lws joins it (a "foreign" loop) */
     uv_signal_t sigint, sigterm;
     uv_timer_t tick;             /* lets time pass in the core (timers, race rounds) */
+    int resubscribe;             /* a team or room was created: staff need its channel */
+    unsigned char *pdirty;       /* per team index: presence changed since the last tick */
+    size_t npdirty;
+    int stopping;                /* no presence frames while connections are torn down */
 } server_t;
 
 typedef struct {
     conn_t *conn;                /* WebSocket */
     http_resp_t http;            /* HTTP */
+    api_req_t *api;              /* HTTP: a request of the organiser's API (net/api.h) */
 } pss_t;
 
 static server_t srv;
@@ -139,8 +149,23 @@ static int64_t now_ms(void)
 
 /* ---- the connection's own messages --------------------------------------------- */
 
+/* Cuts a connection off: nothing more is queued for it, and lws closes it at once
+ * (a client that does not read never becomes writeable, so waiting for that would keep
+ * its queue, and our memory, growing). */
+static void conn_cut(conn_t *c)
+{
+    if (c->cut)
+        return;
+    c->cut = 1;
+    lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+}
+
 static void conn_send_json(conn_t *c, json_t *msg)
 {
+    if (c->cut) {
+        json_decref(msg);
+        return;
+    }
     char *s = json_dumps(msg, JSON_COMPACT);
     json_decref(msg);
     size_t len = strlen(s);
@@ -154,8 +179,11 @@ static void conn_send_json(conn_t *c, json_t *msg)
     else
         c->qhead = m;
     c->qtail = m;
-    if (++c->qlen > OUTQ_MAX)
-        c->cut = 1;
+    c->qbytes += len;
+    if (++c->qlen > OUTQ_MAX || c->qbytes > OUTQ_BYTES_MAX) {
+        conn_cut(c);
+        return;
+    }
     lws_callback_on_writable(c->wsi);
 }
 
@@ -176,7 +204,7 @@ static void conn_ack(conn_t *c, const char *id, int64_t seq)
 /* ---- authentication and subscription ------------------------------------------- */
 
 typedef struct {
-    int chans[512];
+    int chans[8192];             /* an organiser of a very large day sees every team */
     size_t n;
 } chanset_t;
 
@@ -187,23 +215,134 @@ static void chan_cb(void *ud, int kind, const char *id)
         cs->chans[cs->n++] = hub_chan(srv.hub, kind, id);
 }
 
+/* ---- presence ---------------------------------------------------------------------
+ *
+ * Which participants are connected is not an event: it is not in the log and has no
+ * seq. Staff (the organiser; a facilitator for the teams of their room) receive
+ * {"t":"presence","teams":{TEAM:[member…]}} – on authentication for every team they
+ * see, then for the teams whose set changed, at most once per tick (so a wave of joins
+ * costs one frame per staff connection, not one per join). */
+
+static int staff_sees_team(const conn_t *c, const char *team)
+{
+    return c->authed && (c->who.role == ROLE_ORGANISER ||
+                         (c->who.role == ROLE_FACILITATOR &&
+                          core_may_see(srv.core, &c->who, AUD_TEAM, team)));
+}
+
+static void presence_mark(int team)
+{
+    if (team < 0)
+        return;
+    if ((size_t)team >= srv.npdirty) {
+        size_t n = (size_t)team + 64;
+        srv.pdirty = xrealloc(srv.pdirty, n);
+        memset(srv.pdirty + srv.npdirty, 0, n - srv.npdirty);
+        srv.npdirty = n;
+    }
+    srv.pdirty[team] = 1;
+}
+
+/* The members of team t with at least one authenticated connection. */
+static json_t *presence_of(int t)
+{
+    json_t *a = json_array();
+    for (conn_t *c = srv.conns; c != NULL; c = c->next) {
+        if (!c->authed || c->who.role != ROLE_PARTICIPANT || c->who.team != t)
+            continue;
+        int seen = 0;
+        size_t i;
+        json_t *v;
+        json_array_foreach(a, i, v)
+            seen |= strcmp(json_string_value(v), c->who.actor) == 0;
+        if (!seen)
+            json_array_append_new(a, json_string(c->who.actor));
+    }
+    return a;
+}
+
+/* Sends staff connection c (or every staff connection, c == NULL) the presence of
+ * the teams marked in only (NULL: all teams). */
+static void presence_send(conn_t *only_conn, const unsigned char *only, size_t nonly)
+{
+    size_t nt = core_team_count(srv.core);
+    json_t *all = json_object();
+    for (size_t t = 0; t < nt; t++) {
+        if (only != NULL && (t >= nonly || !only[t]))
+            continue;
+        const char *id, *name, *room, *code;
+        if (core_team_info(srv.core, t, &id, &name, &room, &code) == 0)
+            json_object_set_new(all, id, presence_of((int)t));
+    }
+    for (conn_t *c = srv.conns; c != NULL; c = c->next) {
+        if ((only_conn != NULL && c != only_conn) ||
+            (c->who.role != ROLE_ORGANISER && c->who.role != ROLE_FACILITATOR))
+            continue;
+        json_t *mine = json_object(), *v;
+        const char *team;
+        json_object_foreach(all, team, v)
+            if (staff_sees_team(c, team))
+                json_object_set(mine, team, v);
+        if (json_object_size(mine) > 0 || only_conn != NULL)
+            conn_send_json(c, json_pack("{ss so}", "t", "presence", "teams", mine));
+        else
+            json_decref(mine);
+    }
+    json_decref(all);
+}
+
+static void presence_flush(void)
+{
+    int any = 0;
+    for (size_t i = 0; i < srv.npdirty; i++)
+        any |= srv.pdirty[i];
+    if (!any || srv.stopping)
+        return;
+    presence_send(NULL, srv.pdirty, srv.npdirty);
+    memset(srv.pdirty, 0, srv.npdirty);
+}
+
 static void conn_authenticate(conn_t *c, const who_t *who, int64_t since)
 {
+    if (c->authed && c->who.role == ROLE_PARTICIPANT)
+        presence_mark(c->who.team);
     c->who = *who;
     c->authed = 1;
+    if (who->role == ROLE_PARTICIPANT)
+        presence_mark(who->team);
     chanset_t cs = {.n = 0};
     core_channels(srv.core, who, chan_cb, &cs);
     if (since < 0)
         since = 0;
     hub_sub_set(srv.hub, c->sub, cs.chans, cs.n, since);
     c->sync_at = srv.committed;
+    c->sent_seq = since;
     c->need_sync = 1;
-    conn_send_json(c, json_pack("{ss so ss sI sI}", "t", "welcome", "me",
-                                core_who_json(srv.core, who), "sprint", core_sprint_id(srv.core),
+    conn_send_json(c, json_pack("{ss ss so ss sI sI}", "t", "welcome", "role", role_name(who->role),
+                                "me", core_who_json(srv.core, who), "sprint", core_sprint_id(srv.core),
                                 "head", (json_int_t)srv.committed, "now", (json_int_t)now_ms()));
+    if (who->role == ROLE_ORGANISER || who->role == ROLE_FACILITATOR)
+        presence_send(c, NULL, 0);
 }
 
 /* ---- commands -------------------------------------------------------------------- */
+
+/* Teams and rooms made after the set-up (the assignment, room.add): the organiser and
+ * facilitators get the channels their identity now allows, from the frame after the
+ * last one they were sent, so nothing comes twice and nothing is missed. Participants
+ * never gain channels this way. */
+static void staff_resubscribe(void)
+{
+    srv.resubscribe = 0;
+    for (conn_t *c = srv.conns; c != NULL; c = c->next) {
+        if (!c->authed || (c->who.role != ROLE_ORGANISER && c->who.role != ROLE_FACILITATOR))
+            continue;
+        chanset_t cs = {.n = 0};
+        core_channels(srv.core, &c->who, chan_cb, &cs);
+        hub_sub_set(srv.hub, c->sub, cs.chans, cs.n, c->sent_seq);
+        lws_callback_on_writable(c->wsi);
+    }
+}
 
 /* Hands the events of one command to the writer and keeps their frames until commit. */
 static void submit_events(const evlist_t *out)
@@ -219,6 +358,8 @@ static void submit_events(const evlist_t *out)
         xgrow((void **)&srv.unc, &srv.capunc, srv.nunc + 1, sizeof *srv.unc);
         unc_t *u = &srv.unc[srv.nunc++];
         u->seq = ev->seq;
+        if (strcmp(ev->type, "team.created") == 0 || strcmp(ev->type, "room.created") == 0)
+            srv.resubscribe = 1;
         u->chan = ev->aud_kind == AUD_SERVER ? -1 : hub_chan(srv.hub, ev->aud_kind, ev->aud_id);
         u->frame = ev->aud_kind == AUD_SERVER ? NULL : ev_frame(ev, &flen);
         u->len = u->frame ? flen : 0;
@@ -521,6 +662,9 @@ static void on_committed(void)
         srv.unc_head = srv.nunc = 0;
     hub_set_head(srv.hub, committed);
     srv.committed = committed;
+    if (srv.resubscribe)
+        staff_resubscribe();
+    api_committed(committed);
 
     for (conn_t *c = srv.waiting, *next; c != NULL; c = next) {
         next = c->pnext;
@@ -597,6 +741,8 @@ static void conn_addr(conn_t *c, struct lws *wsi)
 
 static void conn_free(conn_t *c)
 {
+    if (c->authed && c->who.role == ROLE_PARTICIPANT && !srv.stopping)
+        presence_mark(c->who.team);
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -631,6 +777,7 @@ static int conn_writeable(conn_t *c)
         if (c->qhead == NULL)
             c->qtail = NULL;
         c->qlen--;
+        c->qbytes -= m->len;
         int n = lws_write(c->wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT);
         free(m);
         if (n < 0)
@@ -642,11 +789,11 @@ static int conn_writeable(conn_t *c)
             return 0;
         }
         if (hub_sub_backlog(srv.hub, c->sub) > BACKLOG_MAX) {
-            c->cut = 1;
-            lws_callback_on_writable(c->wsi);
+            conn_cut(c);
             return 0;
         }
         hub_sub_pop(srv.hub, c->sub);
+        c->sent_seq = seq;
         if (lws_write(c->wsi, buf, len, LWS_WRITE_TEXT) < 0)
             return -1;
     } else if (c->authed && c->need_sync) {
@@ -662,9 +809,24 @@ static int conn_writeable(conn_t *c)
 
 static int conn_receive(conn_t *c, struct lws *wsi, const void *in, size_t len)
 {
-    if (c->rxlen + len > MSG_MAX) {
-        lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)"too big", 7);
+    if (c->cut)
         return -1;
+    int final = lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0;
+    if (c->too_big || c->rxlen + len > MSG_MAX) {
+        /* Read the rest of the oversized message and drop it, then close with 1009:
+         * closing while the client still sends would reset the connection and lose the
+         * close frame. A client that keeps sending past DRAIN_MAX is cut at once. */
+        c->too_big += len;
+        free(c->rx);
+        c->rx = NULL;
+        c->rxlen = 0;
+        if (c->too_big > DRAIN_MAX)
+            return -1;
+        if (final) {
+            lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)"too big", 7);
+            return -1;
+        }
+        return 0;
     }
     if (lws_frame_is_binary(wsi)) {
         if (lws_is_final_fragment(wsi))
@@ -675,7 +837,7 @@ static int conn_receive(conn_t *c, struct lws *wsi, const void *in, size_t len)
         c->rx = xmalloc(MSG_MAX + 1);
     memcpy(c->rx + c->rxlen, in, len);
     c->rxlen += len;
-    if (lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0) {
+    if (final) {
         handle_message(c, c->rx, c->rxlen);
         c->rxlen = 0;
         /* Keep no 64 KiB buffer per idle connection. */
@@ -708,15 +870,26 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
         if (srv.writer)
             on_committed();
+        api_poll();
         return 0;
     case LWS_CALLBACK_HTTP: {
+        api_closed(&pss->api);
+        if (api_wants((const char *)in))
+            return api_begin(wsi, &pss->api, (const char *)in);
         http_status_t st = {srv.committed, srv.nconns, !store_ok(), writer_pending(srv.writer)};
         return http_begin(wsi, &pss->http, (const char *)in, &st);
     }
+    case LWS_CALLBACK_HTTP_BODY:
+        return pss->api ? api_body(pss->api, in, len) : 0;
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+        return pss->api ? api_body_done(pss->api) : 0;
     case LWS_CALLBACK_HTTP_WRITEABLE:
+        if (pss->api)
+            return api_writeable(wsi, &pss->api);
         return http_continue(wsi, &pss->http);
     case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
     case LWS_CALLBACK_CLOSED_HTTP:
+        api_closed(&pss->api);
         http_end(&pss->http);
         return 0;
     default:
@@ -736,6 +909,29 @@ static const lws_retry_bo_t retry = {
 };
 
 /* ---- start and stop ---------------------------------------------------------------- */
+
+static void boot_event(void *ud, const ev_t *ev);
+
+/* The hub's frames are made after the whole log is folded, so that personal data
+ * deleted later in the log (person.delete, AVG) is left out of every replay from the
+ * start on: core_redact() knows the final state. */
+static int boot_publish(void *ud, const store_rec_t *rec)
+{
+    (void)ud;
+    ev_t ev;
+    if (ev_from_rec(rec, &ev) != 0) {
+        json_decref(ev.data);
+        return 1;
+    }
+    json_t *red = core_redact(srv.core, &ev);
+    if (red != NULL) {
+        json_decref(ev.data);
+        ev.data = red;
+    }
+    boot_event(NULL, &ev);
+    json_decref(ev.data);
+    return 0;
+}
 
 static void boot_event(void *ud, const ev_t *ev)
 {
@@ -803,6 +999,7 @@ static void print_links(const serve_opts_t *o)
 static void tick_cb(uv_timer_t *h)
 {
     (void)h;
+    presence_flush();
     if (!store_ok())
         return;
     evlist_t out = {0};
@@ -810,6 +1007,48 @@ static void tick_cb(uv_timer_t *h)
         submit_events(&out);
     evlist_free(&out);
 }
+
+/* Fresh secrets for commands that make links or codes after the set-up (core.h). */
+static void secret_src_code(void *ud, char *out, size_t len)
+{
+    (void)ud;
+    char code[SECRET_CODE_LEN + 1];
+    secret_code(code);
+    snprintf(out, len, "%s", code);
+}
+
+static void secret_src_token(void *ud, char *tok, size_t toklen, char *hash, size_t hashlen)
+{
+    (void)ud;
+    char t[SECRET_TOKEN_LEN + 1], h[SECRET_HASH_LEN + 1];
+    secret_token(t);
+    secret_hash(t, h);
+    snprintf(tok, toklen, "%s", t);
+    snprintf(hash, hashlen, "%s", h);
+    memset(t, 0, sizeof t);
+}
+
+/* The API's way into the core: like handle_cmd, for a request on the service thread. */
+static int api_exec(const who_t *who, const char *cmd, const json_t *args, const char *id,
+                    int64_t *seq)
+{
+    if (!store_ok())
+        return SP_E_STORE_UNAVAILABLE;
+    evlist_t out = {0};
+    int64_t dup = 0;
+    int rc = core_exec(srv.core, who, cmd, args, id, now_ms(), &out, &dup);
+    if (rc == 1)
+        *seq = dup;
+    else if (rc == 0 && out.n > 0) {
+        submit_events(&out);
+        *seq = out.v[out.n - 1].seq;
+    } else if (rc == 0)
+        *seq = srv.committed;
+    evlist_free(&out);
+    return rc;
+}
+
+static int64_t api_committed_seq(void) { return srv.committed; }
 
 static void signal_cb(uv_signal_t *h, int signum)
 {
@@ -833,12 +1072,21 @@ int server_run(const serve_opts_t *o)
     srv.hub = hub_new(LWS_PRE, hub_wake);
     store_t *store = NULL;
     boot_extra_teams = o->extra_teams;
-    if (boot_open(o->db, &store, srv.core, srv.log, sizeof srv.log, boot_event, NULL) != 0) {
+    if (boot_open(o->db, &store, srv.core, srv.log, sizeof srv.log, NULL, NULL) != 0) {
+        hub_free(srv.hub);
+        core_free(srv.core);
+        return 1;
+    }
+    if (store_read(store, srv.log, 0, boot_publish, NULL) != 0) {
+        fprintf(stderr, "staatsprint: kan de database niet lezen (cannot read the database)\n");
+        store_close(store);
         hub_free(srv.hub);
         core_free(srv.core);
         return 1;
     }
     srv.committed = core_head(srv.core);
+    const core_secret_src_t src = {secret_src_code, secret_src_token, NULL};
+    core_set_secret_source(srv.core, &src);
     srv.writer = writer_start(store, srv.log, srv.committed, writer_notify, NULL);
     if (srv.writer == NULL) {
         fprintf(stderr, "staatsprint: kan de schrijfthread niet starten (cannot start the writer)\n");
@@ -859,6 +1107,13 @@ int server_run(const serve_opts_t *o)
     uv_loop_init(&srv.loop);
     info.foreign_loops = foreign;
     srv.ctx = lws_create_context(&info);
+    char base[256];
+    if (o->public_url)
+        snprintf(base, sizeof base, "%s", o->public_url);
+    else
+        snprintf(base, sizeof base, "http://localhost:%d", o->port);
+    const api_host_t api = {srv.ctx, srv.core, base, api_exec, api_committed_seq};
+    api_init(&api);
     if (srv.ctx == NULL) {
         fprintf(stderr, "staatsprint: kan niet luisteren op poort %d (cannot listen on port %d)\n",
                 o->port, o->port);
@@ -885,7 +1140,9 @@ int server_run(const serve_opts_t *o)
     uv_close((uv_handle_t *)&srv.sigterm, NULL);
     uv_timer_stop(&srv.tick);
     uv_close((uv_handle_t *)&srv.tick, NULL);
+    srv.stopping = 1;
     lws_context_destroy(srv.ctx);
+    api_shutdown();
     /* lws closes its libuv handles asynchronously: let the loop finish them. */
     for (int i = 0; i < 100 && uv_run(&srv.loop, UV_RUN_NOWAIT) != 0; i++)
         ;
@@ -898,5 +1155,6 @@ int server_run(const serve_opts_t *o)
         conn_free(srv.conns);
     hub_free(srv.hub);
     core_free(srv.core);
+    free(srv.pdirty);
     return 0;
 }

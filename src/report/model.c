@@ -624,7 +624,10 @@ json_t *report_fold_doc(const report_fold_t *f, int names)
         json_array_append_new(crit, json_pack("{ss ss sf}", "id", rm_str(e, "id"), "name",
                                               rm_nl(json_object_get(e, "name")), "weight",
                                               json_number_value(json_object_get(e, "weight"))));
-    json_t *jury = json_pack("{so so}", "criteria", crit, "announced", json_deep_copy(f->jury));
+    const char *phase = rm_str(json_object_get(f->jury, "jury.phase"), "state");
+    json_t *results = json_object_get(f->jury, "jury.results");
+    json_t *jury = json_pack("{so ss so}", "criteria", crit, "phase", phase[0] ? phase : "setup", "results",
+                             results ? json_deep_copy(results) : json_null());
     json_object_set_new(doc, "jury", jury);
     json_decref(p.canvases);
     return doc;

@@ -275,3 +275,49 @@ export async function waitUntil(page, fn, arg, what, timeout = 10000) {
     throw new Error(`${what} (waited ${timeout} ms)`, { cause: err });
   }
 }
+
+/**
+ * A command-line client over WebSocket (a facilitator or organiser in a test): authenticates
+ * with a link token and sends commands, resolving with the `ack` or rejecting with the `err`.
+ * @param {string} wsUrl ws://host:port/ws
+ * @param {string} token link token
+ * @returns {Promise<{cmd: (cmd: string, args?: object) => Promise<object>, events: object[], close: () => void}>}
+ */
+export function wsClient(wsUrl, token) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(wsUrl);
+    const waiting = new Map();
+    const events = [];
+    let n = 0;
+    const client = {
+      events,
+      cmd(cmd, args = {}) {
+        const id = `t-${++n}`;
+        return withTimeout(
+          new Promise((ok, fail) => {
+            waiting.set(id, { ok, fail });
+            ws.send(JSON.stringify({ t: 'cmd', id, cmd, args }));
+          }),
+          10000,
+          `the answer to ${cmd}`,
+        );
+      },
+      close: () => ws.close(),
+    };
+    ws.on('open', () => ws.send(JSON.stringify({ t: 'hello', token, since: 0 })));
+    ws.on('message', (data) => {
+      const msg = JSON.parse(String(data));
+      if (msg.t === 'synced') resolve(client);
+      else if (msg.t === 'ev') events.push(msg);
+      else if (msg.t === 'ack' || msg.t === 'err') {
+        const w = waiting.get(msg.id);
+        if (w) {
+          waiting.delete(msg.id);
+          if (msg.t === 'ack') w.ok(msg);
+          else w.fail(new Error(`${msg.code}: ${msg.en}`));
+        } else if (msg.t === 'err') reject(new Error(`server refused: ${JSON.stringify(msg)}`));
+      }
+    });
+    ws.on('error', reject);
+  });
+}

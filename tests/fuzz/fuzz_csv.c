@@ -47,15 +47,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         cell[size] = '\0';
         const char *fields[2] = {cell, "x"};
         csv_buf_t b = {0};
+        csv_write_bom(&b);   /* as every export does; a cell may itself start with U+FEFF */
         csv_write_row(&b, fields, 2, ';');
         csv_options_t big = {.delimiter = ';', .max_field = size + 16, .max_row = 2 * size + 64};
         csv_reader_t *back = csv_reader_new(b.data, b.len, &big);
         csv_row_t rr;
         if (csv_reader_next(back, &rr) != 1 || rr.error != 0 || rr.n_fields != 2)
             abort();
-        const char *want = csv_is_formula_like(cell) ? NULL : cell;
-        if (want && strcmp(rr.fields[0], want) != 0 && cell[0] != ' ')
+        /* Read back: a formula-like cell carries its apostrophe, and line breaks inside a
+         * quoted field come back as "\n" (the reader's documented normalisation). */
+        char *want = malloc(size + 2);
+        size_t k = 0;
+        if (csv_is_formula_like(cell))
+            want[k++] = '\'';
+        for (size_t i = 0; i < size; i++) {
+            if (cell[i] == '\r') {
+                want[k++] = '\n';
+                if (i + 1 < size && cell[i + 1] == '\n')
+                    i++;
+            } else {
+                want[k++] = cell[i];
+            }
+        }
+        want[k] = '\0';
+        if (strcmp(rr.fields[0], want) != 0 || strcmp(rr.fields[1], "x") != 0)
             abort();
+        free(want);
         csv_reader_free(back);
         csv_buf_free(&b);
         free(cell);

@@ -137,7 +137,22 @@ export class Server {
 
   // Start the binary; resolves when /healthz answers 200 and (on the first start) the
   // organiser link has been printed. A restart keeps the old token if no new line appears.
-  async spawn({ port, extraArgs = [] } = {}) {
+  async spawn(opts = {}) {
+    // While engineers relink the binary, spawning it can briefly fail with EACCES or ETXTBSY:
+    // wait and retry rather than report a server failure that is not one.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.spawnOnce(opts);
+      } catch (e) {
+        if (!(e.spawnCode === 'EACCES' || e.spawnCode === 'ETXTBSY') || attempt >= 20) throw e;
+        this.starts -= 1;
+        if (this.exitPromise) await this.exitPromise;
+        await sleep(500);
+      }
+    }
+  }
+
+  async spawnOnce({ port, extraArgs = [] } = {}) {
     this.port = port || await freePort();
     this.starts += 1;
     const firstStart = this.starts === 1;
@@ -164,7 +179,9 @@ export class Server {
     let healthy = false;
     while (Date.now() < deadline) {
       if (exited) {
-        throw new Error(`server exited during start-up (${JSON.stringify(exited)}; ${BIN} ${args.join(' ')})\n${this.output()}`);
+        const e = new Error(`server exited during start-up (${JSON.stringify(exited)}; ${BIN} ${args.join(' ')})\n${this.output()}`);
+        if (exited.error) e.spawnCode = exited.error.code;
+        throw e;
       }
       if (!healthy) {
         try {

@@ -9,6 +9,7 @@
 #define SP_STORE_CONFORMANCE_H
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -458,7 +459,7 @@ static void *conf_race_thread(void *arg)
     if (r->rc != 0)
         return NULL;
     while (!atomic_load(r->go))
-        ;
+        sched_yield();
     for (;;) {
         int64_t h = 0;
         if (store_head(s, "race", &h) != 0) {

@@ -219,7 +219,7 @@ static void *pg_open_thread(void *arg)
     conf_racer_t *r = arg;
     atomic_fetch_add(r->ready, 1);
     while (!atomic_load(r->go))
-        ;
+        sched_yield();
     store_t *s = NULL;
     r->rc = store_open(r->uri, &s, r->err, sizeof r->err);
     store_close(s);
@@ -429,6 +429,7 @@ static void pg_reconnects(void **state)
 
     assert_int_equal(pg_kill(app), 1);
     int rc = conf_append(s, "s1", 3, 4);
+    print_message("append on a dropped connection: %s\n", store_strerror(rc));
     if (rc != 0) {
         assert_int_equal(rc, STORE_EIO);
         assert_int_equal(conf_append(s, "s1", 3, 4), 0);

@@ -1,4 +1,5 @@
-// views/board.js – the team board: sticky notes added, edited and deleted live by the whole team.
+// views/board.js – the team's page: the method of the day (views/team/) and the free team wall,
+// sticky notes added, edited and deleted live by the whole team.
 
 import { ConnState } from '../conn.js';
 import { announce, h, setText } from '../dom.js';
@@ -6,6 +7,7 @@ import { errorText, pick, t } from '../i18n.js';
 import { forgetSession, loadStoredSession } from '../session.js';
 import { memberName, teamMembers, teamNotes } from '../state.js';
 import { showFieldError } from './common.js';
+import { mountTeam } from './team/shell.js';
 
 const NOTE_MAX = 280;
 const SNIPPET = 40;
@@ -84,8 +86,11 @@ export function mount(ctx) {
   const list = h('ul', { class: 'sp-note-list js-note-list', 'aria-labelledby': 'sp-notes-title' });
   const live = h('div', { class: 'sp-visually-hidden js-announcer', 'aria-live': 'polite' });
 
+  const teamRoot = h('div', { class: 'sp-team js-team' });
   main.append(
     h('div', { class: 'sp-board__intro' }, heading, who, membersLine),
+    teamRoot,
+    h('h2', { class: 'sp-section-title sp-board__wall-title', text: t('board.wall.title') }),
     errorBox,
     form,
     pending,
@@ -248,7 +253,7 @@ export function mount(ctx) {
   }
 
   function syncNotes() {
-    const notes = state.team ? teamNotes(state, state.team) : [];
+    const notes = state.team ? teamNotes(state, state.team).filter((n) => (n.board ?? 'wall') === 'wall') : [];
     const keep = new Set(notes.map((n) => n.id));
     const active = document.activeElement;
     let lostAt = -1;
@@ -283,6 +288,9 @@ export function mount(ctx) {
   function announceEvent(ev) {
     if (!session.synced || !ev || !ev.type.startsWith('note.')) return;
     const mine = ev.by && ev.by === state.me;
+    // The notes of the method's boards are the team view's news; this is the wall's.
+    if (ev.type === 'note.added' && (ev.data?.board ?? 'wall') !== 'wall') return;
+    if (ev.type !== 'note.added' && (state.notes.get(ev.data?.id)?.board ?? 'wall') !== 'wall') return;
     const name = memberName(state, ev.by) ?? t('board.note.unknownAuthor');
     if (ev.type === 'note.added' && !mine && ev.data?.team === state.team) {
       announce(live, t('board.announce.added', { name, text: ev.data.text }));
@@ -313,12 +321,17 @@ export function mount(ctx) {
     syncNotes();
   }
 
+  const team = mountTeam({ session, root: teamRoot });
   const offs = [
     session.on('change', (ev) => {
       sync();
+      team.sync(ev);
       announceEvent(ev);
     }),
-    session.on('synced', sync),
+    session.on('synced', () => {
+      sync();
+      team.sync(null);
+    }),
     session.on('outbox', syncPending),
     session.on('state', syncPending),
   ];
@@ -328,6 +341,7 @@ export function mount(ctx) {
   return {
     unmount() {
       clearTimeout(pendingTimer);
+      team.unmount();
       for (const off of offs) off();
     },
     authFailed() {

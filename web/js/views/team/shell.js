@@ -37,7 +37,8 @@ export function clock(ms) {
  */
 export function remaining(timer, serverNow) {
   if (!timer) return null;
-  if (timer.state === 'running') return Math.max(0, timer.ends_at - serverNow);
+  // Clamped to the duration: a clock estimate a few ms off must not show "2:01" for two minutes.
+  if (timer.state === 'running') return Math.max(0, Math.min(timer.ends_at - serverNow, timer.duration_ms ?? Infinity));
   if (timer.state === 'paused') return timer.remaining_ms ?? 0;
   if (timer.state === 'expired') return 0;
   return null;

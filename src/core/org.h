@@ -1,0 +1,50 @@
+/* org.h – the state of the organiser's module (org.c, org_assign.c), private to src/core. */
+#ifndef SP_CORE_ORG_H
+#define SP_CORE_ORG_H
+
+#include "core/state.h"
+
+/* One registration. Personal data: only ever in AUD_ORG events. */
+typedef struct {
+    char id[16];
+    char *name, *email, *organisation, *role, *motivation;   /* email may be NULL */
+    int choice1, choice2;       /* challenge index or -1 */
+    int captain, timekeeper;    /* stated willingness */
+    int deleted;
+    int team;                   /* planned team index or -1 */
+    int member;                 /* the member who joined as this person, or -1 */
+    int pin_group, pin_team;    /* challenge index / team index, or -1 */
+} person_t;
+
+typedef struct {
+    person_t *people;
+    size_t n, cap;
+    strmap_t ids, emails;       /* emails: lower-case address → index, -1 once deleted */
+    json_t *challenges;         /* [challenge.set data] in order; index = group */
+    int assigned;               /* an assign.result was applied */
+    json_t *figures;            /* the latest figures */
+} org_t;
+
+org_t *org_of(const core_t *c);
+const char *org_nz(const char *s);   /* "" for NULL */
+/* The index of a challenge (its group number), -1 when unknown; and back. */
+int org_challenge_index(const core_t *c, const char *id);
+const char *org_challenge_id(const core_t *c, int g);
+/* The group of team t: its room's challenge, -1 when that is none. */
+int org_team_group(const core_t *c, int t);
+/* The live registration named by args.person, or NULL with *err set. */
+person_t *org_person_arg(const core_t *c, const json_t *args, int *err);
+/* The figures of the placement held in the state; colleague_min comes from the run. */
+json_t *org_figures_now(const core_t *c, size_t colleague_min);
+size_t org_last_colleague_min(const core_t *c);
+
+/* The assignment (org_assign.c): commands and appliers listed in org.c's tables. */
+int org_cmd_assign_run(cmdctx_t *x, const json_t *args);
+int org_cmd_assign_pin(cmdctx_t *x, const json_t *args);
+int org_cmd_assign_move(cmdctx_t *x, const json_t *args);
+void org_on_assign_result(core_t *c, const ev_t *ev);
+void org_on_assign_figures(core_t *c, const ev_t *ev);
+void org_on_assign_pinned(core_t *c, const ev_t *ev);
+void org_on_assign_moved(core_t *c, const ev_t *ev);
+
+#endif

@@ -1,0 +1,83 @@
+/* api.h – the organiser's HTTP API: CSV import, join sheets (PDF), AVG export.
+ *
+ * Endpoints (docs/protocol.md, "HTTP API for the organiser"), all with
+ * `Authorization: Bearer <organiser token>`:
+ *   POST /api/import[?preview=1][&id=ID][&map=field=column,…]   body: the CSV (≤ 20 MB)
+ *   GET  /api/sheets.pdf                                         one A4 page per team
+ *   GET  /api/person/<id>                                        everything held about p3 / m4
+ *
+ * Threads: everything here runs on the lws service thread except the parsing of a
+ * CSV and the rendering of a PDF, which run in a worker thread per request on copies
+ * of their input. A worker touches neither the core nor lws; when done it sets a flag
+ * and calls lws_cancel_service(), and api_poll() (service thread) takes over. An
+ * import is applied through the core like any command and answered only once its
+ * events are durable (api_committed()).
+ */
+#ifndef SP_API_H
+#define SP_API_H
+
+#include "core/core.h"
+#include "org/registration.h"
+
+#include <libwebsockets.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define API_BODY_MAX (20u * 1024u * 1024u)
+
+typedef struct {
+    struct lws_context *ctx;
+    core_t *core;
+    const char *base_url;    /* public address without trailing slash */
+    /* Runs a command on the service thread and hands its events to the writer.
+     * Returns what core_exec returns (or SP_E_STORE_UNAVAILABLE); *seq is the seq
+     * to wait for before answering. */
+    int (*exec)(const who_t *who, const char *cmd, const json_t *args, const char *id,
+                int64_t *seq);
+    int64_t (*committed)(void);
+} api_host_t;
+
+typedef struct api_req api_req_t;
+
+/* Sets the host once the lws context exists. */
+void api_init(const api_host_t *host);
+
+/* Waits for running workers and frees every request; call after the lws context is
+ * destroyed. */
+void api_shutdown(void);
+
+/* Whether url belongs to this API ("/api/…"). */
+int api_wants(const char *url);
+
+/* LWS_CALLBACK_HTTP for an API url: *r is set (owned by the API until api_closed).
+ * Returns 0, or non-zero to close the connection. */
+int api_begin(struct lws *wsi, api_req_t **r, const char *url);
+/* LWS_CALLBACK_HTTP_BODY and _COMPLETION. */
+int api_body(api_req_t *r, const void *in, size_t len);
+int api_body_done(api_req_t *r);
+/* LWS_CALLBACK_HTTP_WRITEABLE for a connection with a request; frees it and sets
+ * *r to NULL once the answer is out. */
+int api_writeable(struct lws *wsi, api_req_t **r);
+/* The connection is gone: the request is dropped (a running worker finishes first). */
+void api_closed(api_req_t **r);
+
+/* Service thread, on LWS_CALLBACK_EVENT_WAIT_CANCELLED: takes over finished workers. */
+void api_poll(void);
+/* Service thread, after the writer committed up to seq: answers waiting imports. */
+void api_committed(int64_t committed);
+
+/* Fresh join codes and link tokens from libsodium for core_set_secret_source(). */
+void api_secret_source(core_secret_src_t *src);
+
+/* The CSV import shared by the HTTP API and `staatsprint import`: reads data with the
+ * guessed mapping, changed by map ("field=column,…": column is a 1-based number or a
+ * header text; "-" unmaps). On success returns 0 with *summary (rows, imported,
+ * replaced, rejected, warnings, headers, mapping, issues, preview) and, unless
+ * preview, *args ({people:[…]} for the registrations.import command); both owned by
+ * the caller. On failure returns a REG_E_* value or -100 for a bad map, with
+ * *summary holding {code, nl, en}. */
+int api_import_parse(const char *data, size_t len, const reg_challenge_t *ch, size_t nch,
+                     const char *map, int preview, reg_progress_cb progress, void *ud,
+                     json_t **summary, json_t **args);
+
+#endif

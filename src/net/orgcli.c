@@ -1,0 +1,314 @@
+/* orgcli.c – the command-line import of registrations and the assignment, on a database file. */
+#include "net/orgcli.h"
+#include "core/err.h"
+#include "net/api.h"
+#include "net/boot.h"
+#include "util/xalloc.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int usage_err(const char *what)
+{
+    fprintf(stderr, "staatsprint: %s\n(see staatsprint --help)\n", what);
+    return 2;
+}
+
+static void org_who(who_t *w)
+{
+    memset(w, 0, sizeof *w);
+    w->role = ROLE_ORGANISER;
+    w->member = w->team = w->room = -1;
+    snprintf(w->actor, sizeof w->actor, "org");
+}
+
+/* Appends the events of one command; a server writing the same log makes it fail. */
+static int append(store_t *st, const char *log, const evlist_t *out)
+{
+    store_rec_t *recs = xcalloc(out->n + 1, sizeof *recs);
+    char **bodies = xcalloc(out->n + 1, sizeof *bodies);
+    for (size_t i = 0; i < out->n; i++) {
+        size_t len;
+        bodies[i] = ev_to_body(&out->v[i], &len);
+        ev_to_rec(&out->v[i], bodies[i], len, &recs[i]);
+    }
+    int rc = store_append(st, log, recs, out->n);
+    for (size_t i = 0; i < out->n; i++)
+        free(bodies[i]);
+    free(bodies);
+    free(recs);
+    if (rc == STORE_ECONFLICT)
+        fprintf(stderr, "staatsprint: een ander proces (een draaiende server?) schrijft in deze "
+                        "database; er is niets veranderd. Stop de server en probeer het opnieuw.\n"
+                        "(another process – a running server? – writes to this database; nothing "
+                        "changed. Stop the server and try again.)\n");
+    else if (rc != 0)
+        fprintf(stderr, "staatsprint: opslaan mislukt (saving failed): %s\n", store_strerror(rc));
+    return rc;
+}
+
+/* Opens db into a fresh core with the organiser's secrets source. */
+static int open_db(const char *db, core_t **core, store_t **st, char *log, size_t loglen)
+{
+    *core = core_new();
+    core_secret_src_t src;
+    api_secret_source(&src);
+    core_set_secret_source(*core, &src);
+    if (boot_open(db, st, *core, log, loglen, NULL, NULL) != 0) {
+        core_free(*core);
+        *core = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+static int run_org(core_t *core, store_t *st, const char *log, const char *cmd, const json_t *args)
+{
+    who_t w;
+    org_who(&w);
+    char id[64];
+    snprintf(id, sizeof id, "cli-%s-%lld", cmd, (long long)now_ms());
+    evlist_t out = {0};
+    int64_t dup;
+    int rc = core_exec(core, &w, cmd, args, id, now_ms(), &out, &dup);
+    if (rc < 0)
+        fprintf(stderr, "staatsprint: %s\n(%s)\n", err_nl(rc), err_en(rc));
+    else if (out.n > 0 && append(st, log, &out) != 0)
+        rc = -1;
+    evlist_free(&out);
+    return rc < 0 ? -1 : 0;
+}
+
+/* ---- import ------------------------------------------------------------------------- */
+
+typedef struct {
+    int tty;
+    size_t total;
+    int last;
+} progress_t;
+
+static void progress(void *ud, size_t rows, size_t done, size_t total)
+{
+    progress_t *p = ud;
+    if (!p->tty || total == 0)
+        return;
+    int pct = (int)(done * 100 / total);
+    if (pct == p->last && done < total)
+        return;
+    p->last = pct;
+    char bar[31];
+    int full = pct * 30 / 100;
+    for (int i = 0; i < 30; i++)
+        bar[i] = i < full ? '#' : '.';
+    bar[30] = '\0';
+    fprintf(stderr, "\r[%s] %3d%%  %zu rijen/rows", bar, pct, rows);
+    if (done >= total)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    size_t cap = 1 << 16, n = 0;
+    char *buf = xmalloc(cap);
+    size_t k;
+    while ((k = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += k;
+        if (n == cap) {
+            if (cap >= API_BODY_MAX * 5u) {
+                /* Far beyond any real form export. */
+                free(buf);
+                fclose(f);
+                errno = EFBIG;
+                return NULL;
+            }
+            cap *= 2;
+            buf = xrealloc(buf, cap);
+        }
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(buf);
+        return NULL;
+    }
+    *len = n;
+    return buf;
+}
+
+static void print_summary(const json_t *s, int preview)
+{
+    size_t i;
+    json_t *v;
+    printf("Kolommen / columns:\n");
+    json_array_foreach(json_object_get(s, "mapping"), i, v) {
+        const char *h = json_string_value(json_object_get(v, "header"));
+        if (h)
+            printf("  %-14s ← %s\n", json_string_value(json_object_get(v, "field")), h);
+    }
+    printf("Rijen / rows:                %lld\n", (long long)json_integer_value(json_object_get(s, "rows")));
+    printf("%s %lld\n", preview ? "Te importeren / to import:  " : "Geïmporteerd / imported:    ",
+           (long long)json_integer_value(json_object_get(s, "imported")));
+    printf("Vervangen / replaced:        %lld\n", (long long)json_integer_value(json_object_get(s, "replaced")));
+    printf("Afgewezen / rejected:        %lld\n", (long long)json_integer_value(json_object_get(s, "rejected")));
+    printf("Waarschuwingen / warnings:   %lld\n", (long long)json_integer_value(json_object_get(s, "warnings")));
+    size_t shown = 0;
+    json_array_foreach(json_object_get(s, "issues"), i, v) {
+        if (shown++ == 0)
+            printf("\nRegels met opmerkingen / rows with remarks:\n");
+        const char *val = json_string_value(json_object_get(v, "value"));
+        printf("  regel/line %lld %s %s: %s (%s)%s%s%s\n",
+               (long long)json_integer_value(json_object_get(v, "line")),
+               json_is_true(json_object_get(v, "rejects")) ? "AFGEWEZEN/REJECTED" : "waarschuwing/warning",
+               json_string_value(json_object_get(v, "code")), json_string_value(json_object_get(v, "nl")),
+               json_string_value(json_object_get(v, "en")), val ? " «" : "", val ? val : "", val ? "»" : "");
+    }
+}
+
+int orgcli_import(int argc, char **argv)
+{
+    const char *db = "staatsprint.db", *file = NULL;
+    char map[2048] = "";
+    int preview = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--db") == 0 && v)
+            db = argv[++i];
+        else if (strcmp(a, "--map") == 0 && v) {
+            size_t n = strlen(map);
+            snprintf(map + n, sizeof map - n, "%s%s", n ? "," : "", v);
+            i++;
+        } else if (strcmp(a, "--preview") == 0)
+            preview = 1;
+        else if (a[0] != '-' && file == NULL)
+            file = a;
+        else
+            return usage_err("onbekende of onvolledige optie (unknown or incomplete option)");
+    }
+    if (file == NULL)
+        return usage_err("geef het CSV-bestand (give the CSV file)");
+    size_t len = 0;
+    char *data = read_file(file, &len);
+    if (data == NULL) {
+        fprintf(stderr, "staatsprint: kan %s niet lezen (cannot read it)\n", file);
+        return 1;
+    }
+    core_t *core;
+    store_t *st;
+    char log[64];
+    if (open_db(db, &core, &st, log, sizeof log) != 0) {
+        free(data);
+        return 1;
+    }
+    size_t nch = core_challenge_count(core);
+    reg_challenge_t *ch = xcalloc(nch + 1, sizeof *ch);
+    for (size_t i = 0; i < nch; i++)
+        core_challenge_info(core, i, &ch[i].id, &ch[i].title);
+    progress_t pr = {isatty(2), len, -1};
+    json_t *summary, *args;
+    int rc = api_import_parse(data, len, ch, nch, map, preview, progress, &pr, &summary, &args);
+    free(data);
+    free(ch);
+    int status = 0;
+    if (rc != 0) {
+        fprintf(stderr, "staatsprint: %s\n(%s)\n", json_string_value(json_object_get(summary, "nl")),
+                json_string_value(json_object_get(summary, "en")));
+        status = 1;
+    } else if (!preview) {
+        size_t i, known = 0;
+        json_t *p;
+        json_array_foreach(json_object_get(args, "people"), i, p)
+            known += core_person_known_email(core, json_string_value(json_object_get(p, "email")));
+        size_t people = json_array_size(json_object_get(args, "people"));
+        size_t dups = (size_t)json_integer_value(json_object_get(summary, "replaced"));
+        json_object_set_new(summary, "imported", json_integer((json_int_t)(people - known)));
+        json_object_set_new(summary, "replaced", json_integer((json_int_t)(dups + known)));
+        if (run_org(core, st, log, "registrations.import", args) != 0)
+            status = 1;
+    }
+    if (rc == 0 && status == 0)
+        print_summary(summary, preview);
+    json_decref(summary);
+    json_decref(args);
+    store_close(st);
+    core_free(core);
+    return status;
+}
+
+/* ---- assign ------------------------------------------------------------------------- */
+
+static void print_figures(const json_t *f)
+{
+#define I(k) ((long long)json_integer_value(json_object_get(f, k)))
+#define D(k) (json_real_value(json_object_get(f, k)) * 100.0)
+    printf("Deelnemers / participants:                      %lld\n", I("people"));
+    printf("Met een keuze / with a choice:                  %lld\n", I("with_choice"));
+    printf("Eerste keuze / first choice:                    %.1f%% (%lld)\n", D("share_first"), I("first"));
+    printf("Tweede keuze / second choice:                   %lld\n", I("second"));
+    printf("Geen van beide / neither choice:                %.1f%% (%lld)\n", D("share_neither"), I("neither"));
+    printf("Collega's samen in een team / colleague pairs:  %lld (minimaal mogelijk / least possible %lld)\n",
+           I("colleague_pairs"), I("colleague_pairs_min"));
+    printf("Teams:                                          %lld\n", I("teams"));
+    printf("Teamgrootte / team size:                        %lld–%lld\n", I("team_size_min"), I("team_size_max"));
+    printf("Niet geplaatst / unplaced:                      %lld\n", I("unplaced"));
+#undef I
+#undef D
+}
+
+int orgcli_assign(int argc, char **argv)
+{
+    const char *db = "staatsprint.db";
+    int tmin = 6, tmax = 8;
+    long seed = 1;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--db") == 0 && v)
+            db = argv[++i];
+        else if (strcmp(a, "--team-size") == 0 && v) {
+            /* N (exactly N where possible) or MIN-MAX */
+            int two = sscanf(v, "%d-%d", &tmin, &tmax) == 2;
+            if (!two && sscanf(v, "%d", &tmin) == 1)
+                tmax = tmin;
+            else if (!two)
+                return usage_err("--team-size verwacht N of MIN-MAX (--team-size expects N or MIN-MAX)");
+            i++;
+        } else if (strcmp(a, "--seed") == 0 && v) {
+            char *end;
+            seed = strtol(v, &end, 10);
+            if (*v == '\0' || *end != '\0' || seed < 0 || seed > 2000000000)
+                return usage_err("--seed verwacht een getal (--seed expects a number)");
+            i++;
+        } else
+            return usage_err("onbekende of onvolledige optie (unknown or incomplete option)");
+    }
+    core_t *core;
+    store_t *st;
+    char log[64];
+    if (open_db(db, &core, &st, log, sizeof log) != 0)
+        return 1;
+    json_t *args = json_pack("{si si si}", "team_size_min", tmin, "team_size_max", tmax, "seed", (int)seed);
+    int status = run_org(core, st, log, "assign.run", args) == 0 ? 0 : 1;
+    json_decref(args);
+    if (status == 0) {
+        json_t *f = core_assign_figures(core);
+        print_figures(f);
+        json_decref(f);
+    }
+    store_close(st);
+    core_free(core);
+    return status;
+}

@@ -1,0 +1,144 @@
+// xss.test.mjs – script in what people type stays text: XSS payloads as notes, member
+// names, the sprint title and venue, a room name and imported registrations are shown
+// literally in the browser (team board, organiser, facilitator and screen views). Any
+// dialog (alert/confirm/prompt) fails the test, and no payload may turn into an element.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import WebSocket from 'ws';
+import nl from '../../web/js/i18n/nl.js';
+import { launchBrowser, newPage, startServer, waitUntil } from './lib.mjs';
+
+const PAYLOADS = [
+  '<img src=x onerror=alert(1)>',
+  '<script>alert(1)</script>',
+  '"><svg onload=alert(1)>',
+  "javascript:alert(1)",
+  "'><iframe src=javascript:alert(1)>",
+  '{{constructor.constructor("alert(1)")()}}',
+];
+
+let server;
+let browser;
+const dialogs = [];
+const pages = [];
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function openPage() {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await newPage(context);
+  page.setDefaultTimeout(10000);
+  page.on('dialog', async (d) => {
+    dialogs.push(`${d.type()}: ${d.message()} on ${page.url()}`);
+    await d.dismiss();
+  });
+  pages.push(page);
+  return page;
+}
+
+// Sends commands as the organiser over a plain WebSocket; resolves with the answers.
+function organiserCommands(cmds) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(server.wsUrl);
+    const answers = new Map();
+    ws.on('open', () => ws.send(JSON.stringify({ t: 'hello', token: server.organiserToken, since: 0 })));
+    ws.on('message', (data) => {
+      const m = JSON.parse(String(data));
+      if (m.t === 'synced') cmds.forEach((c, i) => ws.send(JSON.stringify({ t: 'cmd', id: `xss-${i}`, cmd: c.cmd, args: c.args })));
+      if ((m.t === 'ack' || m.t === 'err') && m.id) {
+        answers.set(m.id, m);
+        if (answers.size === cmds.length) {
+          ws.close();
+          resolve(cmds.map((_, i) => answers.get(`xss-${i}`)));
+        }
+      }
+    });
+    ws.on('error', reject);
+  });
+}
+
+// No payload became markup: no injected element, no javascript: URL anywhere.
+async function assertInert(page, label) {
+  const found = await page.evaluate(() => ({
+    img: document.querySelectorAll('img[src="x"], img[onerror]').length,
+    script: [...document.scripts].filter((s) => !s.src).length,
+    svg: document.querySelectorAll('svg[onload]').length,
+    iframe: document.querySelectorAll('iframe').length,
+    js: [...document.querySelectorAll('[href], [src], [action]')].filter((e) => /^\s*javascript:/i.test(e.getAttribute('href') || e.getAttribute('src') || e.getAttribute('action') || '')).length,
+    handlers: [...document.querySelectorAll('*')].filter((e) => [...e.attributes].some((a) => /^on/i.test(a.name))).length,
+  }));
+  assert.deepEqual(found, { img: 0, script: 0, svg: 0, iframe: 0, js: 0, handlers: 0 }, `${label}: a payload turned into markup`);
+}
+
+async function join(page, team, name) {
+  await page.goto(`${server.url}/`);
+  await page.getByLabel(nl['join.code.label'], { exact: true }).fill(team.code);
+  await page.getByLabel(nl['join.name.label'], { exact: true }).fill(name);
+  await page.getByRole('button', { name: nl['join.submit'], exact: true }).click();
+  await page.getByLabel(nl['board.add.label'], { exact: true }).waitFor();
+}
+
+test('XSS payloads in notes and names are shown as text on the team board', async () => {
+  const team = server.teams[0];
+  const writer = await openPage();
+  const reader = await openPage();
+  await join(writer, team, PAYLOADS[0]);
+  await join(reader, team, PAYLOADS[2]);
+  const input = writer.getByLabel(nl['board.add.label'], { exact: true });
+  for (const p of PAYLOADS) {
+    await input.fill(p);
+    await input.press('Enter');
+  }
+  for (const page of [writer, reader]) {
+    for (const p of PAYLOADS) {
+      await page.locator('.sp-note__text', { hasText: p }).first().waitFor();
+      const texts = await page.locator('.sp-note__text').allTextContents();
+      assert.ok(texts.some((x) => x.trim() === p), `the note "${p}" must be shown literally, the board shows ${JSON.stringify(texts)}`);
+    }
+    // The author's name (itself a payload) is shown as text next to the note.
+    const author = await page.locator('.sp-note__author').first().textContent();
+    assert.ok(author.includes(PAYLOADS[0]), `the author name must be shown literally, got ${JSON.stringify(author)}`);
+    await assertInert(page, 'the team board');
+  }
+});
+
+test('XSS payloads in the sprint, a room and imported registrations are text for staff and screen', async () => {
+  const room = server.teams[0].room;
+  const answers = await organiserCommands([
+    { cmd: 'sprint.update', args: { title: { nl: PAYLOADS[1], en: PAYLOADS[1] }, venue: PAYLOADS[3] } },
+    { cmd: 'room.update', args: { room, name: { nl: PAYLOADS[4], en: PAYLOADS[4] } } },
+    { cmd: 'registrations.import', args: { people: [{ name: PAYLOADS[0], email: 'xss@example.nl', organisation: PAYLOADS[2], role: PAYLOADS[5], motivation: PAYLOADS[1] }] } },
+  ]);
+  for (const a of answers) assert.equal(a.t, 'ack', `the organiser's set-up command must be accepted: ${JSON.stringify(a)}`);
+
+  const fac = server.links.find((l) => l.role === 'facilitator' && l.room === room);
+  const screen = server.links.find((l) => l.role === 'screen');
+  const views = [
+    ['the organiser view', `/#/o/${server.organiserToken}`],
+    ['the facilitator view', `/#/f/${fac.token}`],
+    ['the screen', `/#/s/${screen.token}`],
+  ];
+  for (const [label, hash] of views) {
+    const page = await openPage();
+    await page.goto(`${server.url}${hash}`);
+    await waitUntil(page, (title) => document.body.innerText.includes(title), PAYLOADS[1], `${label} to show the sprint title as text`);
+    await page.waitForTimeout(500);
+    await assertInert(page, label);
+  }
+  const org = pages.at(-3);
+  assert.equal(await org.locator('h1').first().textContent().then((s) => s.trim()), PAYLOADS[1], 'the organiser view must show the title literally as its heading');
+});
+
+test('no dialog opened and no page logged an error', () => {
+  assert.deepEqual(dialogs, [], 'a payload ran as script');
+  assert.deepEqual(pages.flatMap((p) => p.problems), []);
+});

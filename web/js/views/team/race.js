@@ -1,0 +1,109 @@
+// views/team/race.js – the Idee Race: ideas only while the room's round runs, live counts, the
+// room's leaderboard after each round, the winner and the prize.
+
+import { h, rerender, setText } from '../../dom.js';
+import { pick, t } from '../../i18n.js';
+import { boardNotes } from '../../state.js';
+import { addForm, noteItem, part } from './kit.js';
+import { clock } from './shell.js';
+
+/**
+ * The race activity.
+ * @param {object} tc team context (shell.js)
+ * @param {object} step the playbook step ({params: {board, rounds, round_minutes, prize}})
+ * @returns {{el: HTMLElement, sync: (ev: object|null) => void, tick: () => void}}
+ */
+export function create(tc, step) {
+  const { state } = tc;
+  const board = step.params?.board ?? 'ideas';
+  const rounds = step.params?.rounds ?? 2;
+  const room = () => state.teams.get(state.team)?.room;
+  const race = () => state.races.get(room()) ?? { round: 0, state: 'idle' };
+  const mountedAt = state.seq;
+
+  const roundLine = h('p', { class: 'sp-race__round js-race-round' });
+  const countdown = h('p', { class: 'sp-race__clock js-race-clock' });
+  const counts = h('p', { class: 'sp-race__counts js-race-counts' });
+  const similar = h('p', { class: 'sp-race__similar js-similar', hidden: true });
+  const { form, input } = addForm({
+    id: 'sp-race-idea',
+    label: t('team.race.label'),
+    hint: t('team.race.hint'),
+    submit: t('team.race.add'),
+    multiline: false,
+    onAdd: (text) => tc.run('note.add', { text, board }),
+  });
+  input.classList.add('js-race-input');
+  const boards = h('div', { class: 'sp-race__boards js-leaderboards' });
+  const winner = h('div', { class: 'js-race-winner' });
+  const mine = h('ul', { class: 'sp-note-list js-race-mine' });
+  const team = h('ul', { class: 'sp-note-list js-race-team' });
+
+  function tick() {
+    const r = race();
+    if (r.state === 'running') setText(countdown, t('team.race.left', { time: clock(r.ends_at - tc.conn.serverNow()) }));
+    else setText(countdown, '');
+    countdown.hidden = r.state !== 'running';
+  }
+
+  function sync(ev) {
+    const r = race();
+    const round = r.round || 0;
+    let key = 'team.race.waiting';
+    if (r.state === 'running') key = 'team.race.running';
+    else if (r.state === 'ended' && round >= (r.rounds ?? rounds)) key = 'team.race.finished';
+    else if (r.state === 'ended') key = 'team.race.between';
+    setText(roundLine, t(key, { round: round || 1, rounds: r.rounds ?? rounds }));
+    tick();
+    const notes = boardNotes(state, state.team, board);
+    const own = notes.filter((n) => n.by === state.me);
+    const teamCount = state.raceCounts.get(room())?.get(state.team) ?? notes.filter((n) => !n.private).length;
+    setText(counts, t('team.race.counts', { mine: own.length, team: Math.max(teamCount, notes.length) }));
+    rerender(boards, () =>
+      (state.leaderboards.get(room()) ?? []).map((b) =>
+        h(
+          'section',
+          { class: 'sp-leaderboard', 'aria-labelledby': `sp-lb-${b.round}` },
+          h('h4', { class: 'sp-leaderboard__title', id: `sp-lb-${b.round}`, text: t('team.race.leaderboard', { round: b.round }) }),
+          h(
+            'ol',
+            { class: 'sp-leaderboard__list js-leaderboard' },
+            b.teams.map((row) => h('li', { class: row.team === state.team ? 'sp-leaderboard__row sp-leaderboard__row--us' : 'sp-leaderboard__row' }, `${pick(row.name)}: ${t('team.race.ideas', { count: row.count })}`, row.team === state.team ? ` (${t('team.race.us')})` : '')),
+          ),
+        ),
+      ),
+    );
+    rerender(winner, () => {
+      const won = state.raceWins.get(room());
+      if (!won) return [];
+      const names = won.teams.map((id) => pick(state.teams.get(id)?.name) || id).join(', ');
+      const us = won.teams.includes(state.team);
+      return [h('div', { class: 'sp-panel sp-race__winner' }, h('p', { class: 'sp-panel__title', text: us ? t('team.race.weWon', { count: won.count }) : t('team.race.won', { names, count: won.count }) }), won.prize ? h('p', { text: t('team.race.prize', { prize: pick(won.prize) }) }) : null)];
+    });
+    rerender(mine, () => own.map((n) => noteItem(state, n)));
+    rerender(team, () => notes.filter((n) => n.by !== state.me && !n.private).map((n) => noteItem(state, n)));
+    const hint = state.similar.filter((s) => s.seq > mountedAt).pop();
+    if (hint) {
+      similar.hidden = false;
+      setText(similar, t('team.race.similar', { text: state.notes.get(hint.similar)?.text ?? hint.text ?? '' }));
+      if (ev?.type === 'idea.similar') tc.live(similar.textContent);
+    }
+    if (ev?.type === 'race.round' && ev.data?.room === room() && tc.session.synced) {
+      tc.live(t(ev.data.state === 'running' ? 'team.race.startNews' : 'team.race.endNews', { round: ev.data.round }));
+    }
+  }
+
+  const el = h(
+    'div',
+    { class: 'sp-race' },
+    h('div', { class: 'sp-race__status' }, roundLine, countdown, counts),
+    form,
+    similar,
+    winner,
+    boards,
+    part('sp-race-mine', t('team.race.mine'), mine),
+    part('sp-race-team', t('team.race.team'), team),
+  );
+  sync(null);
+  return { el, sync, tick };
+}
