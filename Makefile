@@ -60,10 +60,10 @@ build/gen/embedded.c: build/embed $(WEB)
 	build/embed $(WEB) > $@.tmp && mv $@.tmp $@
 $(REL_DIR)/gen/embedded.o: build/gen/embedded.c
 	@mkdir -p $(dir $@)
-	$(CC) $(REL_CFLAGS) -Wno-overlength-strings -c -o $@ $<
+	@echo "  CC $<"; $(CC) $(REL_CFLAGS) -Wno-overlength-strings -c -o $@ $<
 $(ASAN_DIR)/gen/embedded.o: build/gen/embedded.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ASAN_CFLAGS) -Wno-overlength-strings -c -o $@ $<
+	@echo "  CC(asan) $<"; $(CC) $(ASAN_CFLAGS) -Wno-overlength-strings -c -o $@ $<
 
 $(ASAN_DIR)/tests/%: tests/unit/%.c $(ASAN_OBJ)
 	@mkdir -p $(dir $@)

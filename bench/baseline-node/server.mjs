@@ -168,6 +168,20 @@ for (const r of db.prepare('SELECT * FROM events ORDER BY seq').iterate()) {
   if (ev.aud !== 'server') log(ev.aud).push({ seq: ev.seq, buf: frameOf(ev) });
   seq = committed = ev.seq;
 }
+if (seq === 0) {
+  // The set-up as events, like staatsprint's log, so a joining client replays the same
+  // kind of history (every team is public to the whole sprint).
+  const setupEvs = [];
+  const add = (type, aud, data) => setupEvs.push({ seq: ++seq, ts: Date.now(), type, aud, actor: 'server', cmd_id: null, data });
+  add('sprint.created', 'all', { id: setup.sprint, title: setup.title });
+  for (const r of setup.rooms) add('room.created', 'all', { id: r.id, name: r.id });
+  for (const t of setup.teams) add('team.created', 'all', { id: t.id, name: t.name, room: t.room });
+  for (const t of setup.teams) add('team.code', 'staff', { team: t.id, code: t.code });
+  commitBatch(setupEvs.map((e) => ({ seq: e.seq, ts: e.ts, type: e.type, aud: e.aud, actor: e.actor,
+    cmd_id: null, body: JSON.stringify(e.data) })));
+  for (const e of setupEvs) log(e.aud).push({ seq: e.seq, buf: frameOf(e) });
+  committed = seq;
+}
 
 // ---- group commit --------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ static void *org_new(void)
     strmap_init(&o->ids);
     strmap_init(&o->emails);
     o->challenges = json_array();
+    o->facilitators = json_object();
     return o;
 }
 
@@ -47,6 +48,7 @@ static void org_free(void *st)
     strmap_free(&o->emails);
     json_decref(o->challenges);
     json_decref(o->figures);
+    json_decref(o->facilitators);
     free(o);
 }
 
@@ -254,6 +256,13 @@ static int cmd_programme_set(cmdctx_t *x, const json_t *args)
     return 0;
 }
 
+/* The facilitators' names of a room as last set (a new reference). */
+static json_t *room_facilitators(const core_t *c, const char *room)
+{
+    json_t *f = json_object_get(org_of(c)->facilitators, room);
+    return f ? json_incref(f) : json_array();
+}
+
 static int cmd_room_update(cmdctx_t *x, const json_t *args)
 {
     core_t *c = x->core;
@@ -276,10 +285,12 @@ static int cmd_room_update(cmdctx_t *x, const json_t *args)
                 return SP_E_BAD_MESSAGE;
     }
     room_t *rm = &c->rooms[r];
+    /* Not given: the names stay as last set. "so" takes the reference. */
+    json_t *facs = fac ? json_incref((json_t *)fac) : room_facilitators(c, rm->id);
     cmd_emit(x, "room.updated", AUD_ALL, "",
-             json_pack("{ss sO ss sO}", "id", rm->id, "name", name ? (json_t *)name : rm->name,
+             json_pack("{ss sO ss so}", "id", rm->id, "name", name ? (json_t *)name : rm->name,
                        "challenge", ch ? json_string_value(ch) : rm->challenge, "facilitators",
-                       fac ? (json_t *)fac : json_array()));
+                       facs));
     return 0;
 }
 
@@ -305,7 +316,7 @@ static int cmd_room_add(cmdctx_t *x, const json_t *args)
              json_pack("{ss sO ss}", "id", id, "name", (json_t *)name, "challenge", ch));
     cmd_emit(x, "auth.link", AUD_SERVER, "",
              json_pack("{ss ss ss}", "role", "facilitator", "room", id, "hash", hash));
-    json_t *links = json_deep_copy(c->links ? c->links : json_array());
+    json_t *links = c->links ? json_deep_copy(c->links) : json_array();
     json_array_append_new(links, json_pack("{ss ss ss}", "role", "facilitator", "room", id, "token", tok));
     memset(tok, 0, sizeof tok);
     cmd_emit(x, "links.set", AUD_ORG, "", json_pack("{so}", "links", links));
@@ -551,6 +562,9 @@ static void on_room_updated(core_t *c, const ev_t *ev)
     json_decref(c->rooms[r].name);
     c->rooms[r].name = json_incref(json_object_get(ev->data, "name"));
     snprintf(c->rooms[r].challenge, sizeof c->rooms[r].challenge, "%s", ev_str(ev, "challenge"));
+    json_t *fac = json_object_get(ev->data, "facilitators");
+    if (json_is_array(fac))
+        json_object_set(org_of(c)->facilitators, c->rooms[r].id, fac);
 }
 
 /* ---- read-only views ------------------------------------------------------------------ */

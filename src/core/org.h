@@ -23,6 +23,7 @@ typedef struct {
     json_t *challenges;         /* [challenge.set data] in order; index = group */
     int assigned;               /* an assign.result was applied */
     json_t *figures;            /* the latest figures */
+    json_t *facilitators;       /* room id → [names], from room.updated */
 } org_t;
 
 org_t *org_of(const core_t *c);

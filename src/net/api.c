@@ -2,6 +2,7 @@
 #include "net/api.h"
 #include "core/err.h"
 #include "net/secret.h"
+#include "report/cli.h"
 #include "report/sheets.h"
 #include "util/xalloc.h"
 
@@ -17,7 +18,7 @@
 #define ISSUES_MAX 2000     /* rejected rows and warnings listed in one answer */
 #define PREVIEW_ROWS 10
 
-enum { K_IMPORT, K_SHEETS, K_PERSON, K_ERROR };
+enum { K_IMPORT, K_SHEETS, K_REPORT, K_PERSON, K_ERROR };
 enum { S_READING, S_WORKING, S_WAIT_COMMIT, S_SENDING };
 
 struct api_req {
@@ -239,6 +240,17 @@ static void *sheets_worker(void *arg)
     return NULL;
 }
 
+/* The report reads the database through its own store connection (SQLite in WAL
+ * mode and PostgreSQL both allow a reader beside the writer): no core, no lws. */
+static void *report_worker(void *arg)
+{
+    api_req_t *r = arg;
+    r->rc = report_pdf_from_db(host.db, r->preview, &r->pdf, &r->pdflen);
+    atomic_store(&r->done, 1);
+    lws_cancel_service(host.ctx);
+    return NULL;
+}
+
 static int start_worker(api_req_t *r, void *(*fn)(void *))
 {
     r->state = S_WORKING;
@@ -364,6 +376,15 @@ int api_begin(struct lws *wsi, api_req_t **rp, const char *url)
             answer_err(r, 503, SP_E_STORE_UNAVAILABLE);
         return 0;
     }
+    if (strcmp(url, "/api/report.pdf") == 0) {
+        char names[8];
+        urlarg(wsi, "names=", names, sizeof names);
+        r->kind = K_REPORT;
+        r->preview = names[0] == '1';   /* reused as the "with names" flag */
+        if (start_worker(r, report_worker) != 0)
+            answer_err(r, 503, SP_E_STORE_UNAVAILABLE);
+        return 0;
+    }
     if (strncmp(url, "/api/person/", 12) == 0) {
         r->kind = K_PERSON;
         json_t *x = core_person_export(host.core, url + 12);
@@ -379,7 +400,7 @@ int api_begin(struct lws *wsi, api_req_t **rp, const char *url)
 
 int api_body(api_req_t *r, const void *in, size_t len)
 {
-    if (r->too_big || r->kind == K_ERROR)
+    if (r->too_big || r->kind == K_ERROR || len == 0)
         return 0;
     if (r->blen + len > API_BODY_MAX) {
         r->too_big = 1;
@@ -405,6 +426,8 @@ int api_body_done(api_req_t *r)
         answer_json(r, 413, err_json("too_big", "Het bestand is groter dan 20 MB.", "The file is larger than 20 MB."));
         return 0;
     }
+    if (r->body == NULL)
+        r->body = xstrdup("");
     /* The worker gets copies of the challenges: it never reads the core. */
     r->nch = core_challenge_count(host.core);
     r->ch = xcalloc(r->nch + 1, sizeof *r->ch);
@@ -451,10 +474,15 @@ static void import_apply(api_req_t *r)
         answer_err(r, rc == SP_E_STORE_UNAVAILABLE ? 503 : 422, rc);
         return;
     }
+    if (rc == 1) {
+        /* The same id again: the first request imported it; nothing changed now. */
+        json_object_set_new(r->summary, "already", json_true());
+        json_object_set_new(r->summary, "imported", json_integer(0));
+        json_object_set_new(r->summary, "replaced", json_integer(0));
+    }
     json_object_set_new(r->summary, "seq", json_integer(seq));
     r->wait_seq = seq;
-    r->state = S_WAIT_COMMIT;
-    api_committed(host.committed());
+    r->state = S_WAIT_COMMIT;   /* answered by api_committed(), also when already durable */
 }
 
 void api_poll(void)
@@ -486,6 +514,8 @@ void api_poll(void)
             r->pdf = NULL;
         }
     }
+    /* A repeated import id is durable already: answer it now. */
+    api_committed(host.committed());
 }
 
 void api_committed(int64_t committed)
@@ -524,6 +554,8 @@ int api_writeable(struct lws *wsi, api_req_t **rp)
             add_header(wsi, "referrer-policy:", "no-referrer", &p, end) ||
             (r->kind == K_SHEETS && r->status == 200 &&
              add_header(wsi, "content-disposition:", "inline; filename=\"teamcodes.pdf\"", &p, end)) ||
+            (r->kind == K_REPORT && r->status == 200 &&
+             add_header(wsi, "content-disposition:", "inline; filename=\"verslag.pdf\"", &p, end)) ||
             lws_finalize_write_http_header(wsi, start, &p, end))
             return -1;
         r->headers_sent = 1;
@@ -561,12 +593,19 @@ void api_closed(api_req_t **rp)
         req_free(r);
 }
 
+void api_stop(void)
+{
+    for (api_req_t *r = reqs; r; r = r->next)
+        if (r->thread) {
+            pthread_join(r->th, NULL);
+            r->thread = 0;
+        }
+}
+
 void api_shutdown(void)
 {
-    while (reqs) {
-        if (reqs->thread)
-            pthread_join(reqs->th, NULL);
+    api_stop();
+    while (reqs)
         req_free(reqs);
-    }
     sheets_cleanup();
 }

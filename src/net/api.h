@@ -35,6 +35,7 @@ typedef struct {
     int (*exec)(const who_t *who, const char *cmd, const json_t *args, const char *id,
                 int64_t *seq);
     int64_t (*committed)(void);
+    const char *db;          /* the database, for reports read by a worker thread */
 } api_host_t;
 
 typedef struct api_req api_req_t;
@@ -42,8 +43,10 @@ typedef struct api_req api_req_t;
 /* Sets the host once the lws context exists. */
 void api_init(const api_host_t *host);
 
-/* Waits for running workers and frees every request; call after the lws context is
- * destroyed. */
+/* Waits for running workers (they wake the lws context when done): call before the
+ * lws context is destroyed. */
+void api_stop(void);
+/* Frees every request and the font caches; call after the lws context is destroyed. */
 void api_shutdown(void);
 
 /* Whether url belongs to this API ("/api/…"). */

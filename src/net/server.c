@@ -22,6 +22,7 @@
 
 #include "net/api.h"
 #include "net/boot.h"
+#include "net/cluster.h"
 #include "net/http.h"
 #include "net/hub.h"
 #include "net/secret.h"
@@ -44,8 +45,8 @@
 #define MSG_MAX (64 * 1024)      /* a bigger message closes the connection with 1009 */
 #define DRAIN_MAX (8 * 1024 * 1024) /* an oversized message is read and dropped up to this */
 #define JSON_DEPTH_MAX 16
-#define OUTQ_MAX 512             /* own messages waiting; past this the client is cut off */
-#define OUTQ_BYTES_MAX (1024 * 1024)  /* …or past this many bytes of them */
+#define OUTQ_MAX 512             /* own messages waiting while its socket is full: cut off */
+#define OUTQ_BYTES_MAX (1024 * 1024)  /* bytes of own messages waiting: cut off in any case */
 #define BACKLOG_MAX 100000       /* hub frames waiting; past this the client is cut off */
 #define RATE_BURST 200.0         /* messages a client may send at once */
 #define RATE_PER_SEC 100.0       /* …and per second after that */
@@ -92,6 +93,7 @@ typedef struct conn {
     char addr[64];               /* source address, for the per-address join limit */
     int cut;                     /* close at the next writeable */
     size_t too_big;              /* bytes of an oversized message dropped so far */
+    char hash[SECRET_HASH_LEN + 1]; /* cluster: the token's hash, sent with forwards */
 } conn_t;
 
 typedef struct {
@@ -179,8 +181,10 @@ static void conn_send_json(conn_t *c, json_t *msg)
     else
         c->qhead = m;
     c->qtail = m;
-    c->qbytes += len;
-    if (++c->qlen > OUTQ_MAX || c->qbytes > OUTQ_BYTES_MAX) {
+    /* A burst of small answers to a client that reads is fine; a client whose socket is
+     * full (it does not read) or whose queue holds too many bytes is cut off. */
+    c->qbytes += sizeof *m + LWS_PRE + len;
+    if ((++c->qlen > OUTQ_MAX && lws_send_pipe_choked(c->wsi)) || c->qbytes > OUTQ_BYTES_MAX) {
         conn_cut(c);
         return;
     }
@@ -425,6 +429,10 @@ static void handle_cmd(conn_t *c, json_t *msg)
         conn_err(c, id, SP_E_BAD_MESSAGE);
         return;
     }
+    if (cluster_forwarding()) {   /* cluster hook: a follower's commands go to the leader */
+        cluster_forward_cmd(c, id, msg, c->hash);
+        return;
+    }
     json_t *empty = args ? NULL : json_object();
     evlist_t out = {0};
     int64_t dup = 0;
@@ -514,6 +522,10 @@ static void handle_join(conn_t *c, json_t *msg)
         conn_err(c, id, SP_E_STORE_UNAVAILABLE);
         return;
     }
+    if (cluster_forwarding()) {   /* cluster hook: the leader makes the member */
+        cluster_forward_join(c, id, code, name);
+        return;
+    }
     pend_t p = {.kind = PEND_JOINED};
     char hash[SECRET_HASH_LEN + 1];
     secret_token(p.token);
@@ -549,6 +561,7 @@ static void handle_hello(conn_t *c, json_t *msg)
         conn_err(c, NULL, join_allowed(c) ? SP_E_BAD_TOKEN : SP_E_RATE_LIMITED);
         return;
     }
+    memcpy(c->hash, hash, sizeof c->hash);
     conn_authenticate(c, &who, since ? json_integer_value(since) : 0);
 }
 
@@ -638,6 +651,18 @@ static void handle_message(conn_t *c, const char *text, size_t len)
 
 /* ---- commit: fan-out and acks ----------------------------------------------------- */
 
+/* A join is durable: the session token goes to the client, then the welcome. */
+static void conn_joined(conn_t *c, const char *id, const char *token, const who_t *who)
+{
+    json_t *w = core_who_json(srv.core, who);
+    conn_send_json(c, json_pack("{ss ss ss sO sO}", "t", "joined", "id", id, "token", token,
+                                "member", json_object_get(w, "member"), "team",
+                                json_object_get(w, "team")));
+    json_decref(w);
+    secret_hash(token, c->hash);
+    conn_authenticate(c, who, 0);
+}
+
 static void on_committed(void)
 {
     int rc = 0;
@@ -671,17 +696,10 @@ static void on_committed(void)
         size_t k = 0;
         while (k < c->npend && c->pend[k].seq <= committed) {
             pend_t *p = &c->pend[k++];
-            if (p->kind == PEND_ACK) {
+            if (p->kind == PEND_ACK)
                 conn_ack(c, p->id, p->seq);
-            } else {
-                json_t *who = core_who_json(srv.core, &p->who);
-                conn_send_json(c, json_pack("{ss ss ss sO sO}", "t", "joined", "id", p->id,
-                                            "token", p->token, "member",
-                                            json_object_get(who, "member"), "team",
-                                            json_object_get(who, "team")));
-                json_decref(who);
-                conn_authenticate(c, &p->who, 0);
-            }
+            else
+                conn_joined(c, p->id, p->token, &p->who);
         }
         if (k > 0) {
             memmove(c->pend, c->pend + k, (c->npend - k) * sizeof *c->pend);
@@ -690,6 +708,7 @@ static void on_committed(void)
                 waiting_unlink(c);
         }
     }
+    cluster_committed(committed);   /* cluster hook: answer other nodes' commands */
 }
 
 static void writer_notify(void *ud)
@@ -752,6 +771,7 @@ static void conn_free(conn_t *c)
     srv.nconns--;
     if (c->npend > 0)
         waiting_unlink(c);
+    cluster_conn_gone(c);   /* cluster hook */
     hub_sub_free(srv.hub, c->sub);
     for (outmsg_t *m = c->qhead, *n; m != NULL; m = n) {
         n = m->next;
@@ -777,7 +797,7 @@ static int conn_writeable(conn_t *c)
         if (c->qhead == NULL)
             c->qtail = NULL;
         c->qlen--;
-        c->qbytes -= m->len;
+        c->qbytes -= sizeof *m + LWS_PRE + m->len;
         int n = lws_write(c->wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT);
         free(m);
         if (n < 0)
@@ -870,6 +890,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
         if (srv.writer)
             on_committed();
+        cluster_poll();   /* cluster hook: committed events and answers from PostgreSQL */
         api_poll();
         return 0;
     case LWS_CALLBACK_HTTP: {
@@ -1000,7 +1021,7 @@ static void tick_cb(uv_timer_t *h)
 {
     (void)h;
     presence_flush();
-    if (!store_ok())
+    if (!store_ok() || !cluster_may_write())   /* cluster hook: only the leader decides */
         return;
     evlist_t out = {0};
     if (core_tick(srv.core, now_ms(), &out) > 0)
@@ -1032,7 +1053,7 @@ static void secret_src_token(void *ud, char *tok, size_t toklen, char *hash, siz
 static int api_exec(const who_t *who, const char *cmd, const json_t *args, const char *id,
                     int64_t *seq)
 {
-    if (!store_ok())
+    if (!store_ok() || !cluster_may_write())   /* cluster hook: not on a follower */
         return SP_E_STORE_UNAVAILABLE;
     evlist_t out = {0};
     int64_t dup = 0;
@@ -1049,6 +1070,34 @@ static int api_exec(const who_t *who, const char *cmd, const json_t *args, const
 }
 
 static int64_t api_committed_seq(void) { return srv.committed; }
+
+/* ---- cluster hooks (net/cluster.h): several nodes on one PostgreSQL ----------------- */
+
+static void clh_wake(void) { lws_cancel_service(srv.ctx); }
+
+/* A follower applied committed events up to head (already published to the hub). */
+static void clh_advance(int64_t head, int resubscribe)
+{
+    hub_set_head(srv.hub, head);
+    srv.committed = head;
+    if (resubscribe || srv.resubscribe)
+        staff_resubscribe();
+    api_committed(head);
+}
+
+static int64_t clh_committed(void) { return srv.committed; }
+static void clh_ack(void *c, const char *id, int64_t seq) { conn_ack(c, id, seq); }
+static void clh_joined(void *c, const char *id, const char *token, const who_t *who)
+{
+    conn_joined(c, id, token, who);
+}
+static void clh_err(void *c, const char *id, int e)
+{
+    if (e == SP_E_BAD_CODE)
+        join_failed(c);
+    conn_err(c, id, e);
+}
+static void clh_stop(void) { uv_stop(&srv.loop); }
 
 static void signal_cb(uv_signal_t *h, int signum)
 {
@@ -1112,11 +1161,19 @@ int server_run(const serve_opts_t *o)
         snprintf(base, sizeof base, "%s", o->public_url);
     else
         snprintf(base, sizeof base, "http://localhost:%d", o->port);
-    const api_host_t api = {srv.ctx, srv.core, base, api_exec, api_committed_seq};
+    const api_host_t api = {srv.ctx, srv.core, base, api_exec, api_committed_seq, o->db};
     api_init(&api);
     if (srv.ctx == NULL) {
         fprintf(stderr, "staatsprint: kan niet luisteren op poort %d (cannot listen on port %d)\n",
                 o->port, o->port);
+        writer_stop(srv.writer);
+        uv_loop_close(&srv.loop);
+        return 1;
+    }
+    const cluster_host_t clh = {srv.core, srv.hub, srv.log, clh_wake, clh_advance, submit_events,
+                                clh_committed, store_ok, clh_ack, clh_err, clh_joined, clh_stop};
+    if (cluster_start(o->db, &clh) != 0) {
+        lws_context_destroy(srv.ctx);
         writer_stop(srv.writer);
         uv_loop_close(&srv.loop);
         return 1;
@@ -1134,6 +1191,7 @@ int server_run(const serve_opts_t *o)
     uv_run(&srv.loop, UV_RUN_DEFAULT);
 
     fprintf(stderr, "staatsprint: stoppen (stopping)\n");
+    cluster_stop();   /* before the context goes: its thread wakes the service thread */
     uv_signal_stop(&srv.sigint);
     uv_signal_stop(&srv.sigterm);
     uv_close((uv_handle_t *)&srv.sigint, NULL);
@@ -1141,6 +1199,7 @@ int server_run(const serve_opts_t *o)
     uv_timer_stop(&srv.tick);
     uv_close((uv_handle_t *)&srv.tick, NULL);
     srv.stopping = 1;
+    api_stop();
     lws_context_destroy(srv.ctx);
     api_shutdown();
     /* lws closes its libuv handles asynchronously: let the loop finish them. */

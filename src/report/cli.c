@@ -6,6 +6,7 @@
 #include "report/md.h"
 #include "report/model.h"
 #include "report/pdf.h"
+#include "report/sheets.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -49,6 +50,20 @@ int report_cli_export(int argc, char **argv)
         rc = 1;
     if (pdf && report_pdf_write(doc, pdf) != 0)
         rc = 1;
+    if (pdf)
+        sheets_cleanup();   /* the process ends: give the font caches back (shared with sheets.c) */
+    json_decref(doc);
+    return rc;
+}
+
+int report_pdf_from_db(const char *db, int names, unsigned char **pdf, size_t *len)
+{
+    json_t *doc;
+    *pdf = NULL;
+    *len = 0;
+    if (report_model_load(db, names, &doc) != 0)
+        return -1;
+    int rc = report_pdf_render(doc, pdf, len);
     json_decref(doc);
     return rc;
 }

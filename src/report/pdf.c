@@ -6,6 +6,7 @@
 
 #include <cairo-pdf.h>
 #include <cairo.h>
+#include <errno.h>
 #include <pango/pangocairo.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -364,6 +365,7 @@ static void timeline(pdf_t *p, const json_t *idea, int years)
     cairo_stroke(cr);
     for (int y = 0; y <= years; y++) {
         double cx = MARGIN + colw * (y + 0.5);
+        cairo_new_path(cr);   /* the label before leaves a current point the arc would join */
         cairo_arc(cr, cx, ly, 3, 0, 6.2832);
         rgb(cr, C_BLUE);
         cairo_fill(cr);
@@ -371,7 +373,7 @@ static void timeline(pdf_t *p, const json_t *idea, int years)
         if (y == 0)
             snprintf(lab, sizeof lab, "Nu");
         else
-            snprintf(lab, sizeof lab, y == 1 ? "%d jaar" : "%d jaar", y);
+            snprintf(lab, sizeof lab, "%d jaar", y);
         PangoLayout *l = layout(p, lab, 7.5, 1, 0, 0);
         draw(p, l, cx - lwidth(l) / 2, ly - 15, C_BLUE);
         g_object_unref(l);
@@ -432,6 +434,8 @@ static void team_section(pdf_t *p, const json_t *t)
                 len += snprintf(buf + len, sizeof buf - (size_t)len, " (%s)", report_label_nl(json_string_value(n)));
         para(p, buf, 9, 0, 0, 8, C_TEXT);
     }
+    if (json_array_size(json_object_get(t, "members")) == 0)
+        para(p, "Niemand heeft zich bij dit team aangemeld.", 9, 0, 1, 8, C_GREY);
 
     heading(p, "Clusters uit ‘Maak je hoofd leeg’", 3);
     json_array_foreach(json_object_get(json_object_get(t, "problems"), "clusters"), i, c) {
@@ -498,7 +502,8 @@ static void team_section(pdf_t *p, const json_t *t)
     if (json_is_true(json_object_get(race, "won")) && len < (int)sizeof buf)
         snprintf(buf + len, sizeof buf - (size_t)len, ". Winnaar van de zaal: 2 flip-overvellen voor de pitch!");
     para(p, buf, 9, 0, 0, 0, C_TEXT);
-    race_chart(p, t);
+    if (rm_int(race, "total") > 0)
+        race_chart(p, t);
 
     heading(p, "Gekozen ideeën", 3);
     json_array_foreach(json_object_get(t, "chosen"), i, c) {
@@ -688,7 +693,21 @@ static cairo_status_t discard(void *closure, const unsigned char *data, unsigned
     return CAIRO_STATUS_SUCCESS;
 }
 
-int report_pdf_write(const json_t *doc, const char *path)
+typedef struct {
+    unsigned char *data;
+    size_t len, cap;
+} membuf_t;
+
+static cairo_status_t to_mem(void *closure, const unsigned char *data, unsigned int length)
+{
+    membuf_t *b = closure;
+    xgrow((void **)&b->data, &b->cap, b->len + length + 1, 1);
+    memcpy(b->data + b->len, data, length);
+    b->len += length;
+    return CAIRO_STATUS_SUCCESS;
+}
+
+int report_pdf_render(const json_t *doc, unsigned char **pdf, size_t *len)
 {
     pdf_t p;
     size_t entries = 2 + json_array_size(json_object_get(doc, "challenges")) + json_array_size(json_object_get(doc, "teams"));
@@ -696,6 +715,9 @@ int report_pdf_write(const json_t *doc, const char *path)
     int toc_pages = (int)((entries + first - 1) / first);
     toc_t *prev = NULL;
     size_t nprev = 0;
+    membuf_t out = {0};
+    *pdf = NULL;
+    *len = 0;
     for (int pass = 1; pass <= 2; pass++) {
         memset(&p, 0, sizeof p);
         p.doc = doc;
@@ -703,15 +725,8 @@ int report_pdf_write(const json_t *doc, const char *path)
         p.toc_pages = toc_pages ? toc_pages : 1;
         p.prev = prev;
         p.nprev = nprev;
-        p.surf = pass == 1 ? cairo_pdf_surface_create_for_stream(discard, NULL, PAGE_W, PAGE_H)
-                           : cairo_pdf_surface_create(path, PAGE_W, PAGE_H);
-        if (cairo_surface_status(p.surf) != CAIRO_STATUS_SUCCESS) {
-            fprintf(stderr, "staatsprint: kan %s niet schrijven (cannot write): %s\n", path,
-                    cairo_status_to_string(cairo_surface_status(p.surf)));
-            cairo_surface_destroy(p.surf);
-            free(prev);
-            return -1;
-        }
+        p.surf = cairo_pdf_surface_create_for_stream(pass == 1 ? discard : to_mem, pass == 1 ? NULL : &out,
+                                                     PAGE_W, PAGE_H);
         if (pass == 2) {
             cairo_pdf_surface_set_metadata(p.surf, CAIRO_PDF_METADATA_TITLE, rm_str(json_object_get(doc, "sprint"), "title"));
             cairo_pdf_surface_set_metadata(p.surf, CAIRO_PDF_METADATA_CREATOR, "staatsprint");
@@ -729,11 +744,33 @@ int report_pdf_write(const json_t *doc, const char *path)
             free(p.toc);
         }
         if (st != CAIRO_STATUS_SUCCESS) {
-            fprintf(stderr, "staatsprint: kan %s niet schrijven (cannot write): %s\n", path, cairo_status_to_string(st));
+            fprintf(stderr, "staatsprint: het verslag kan niet worden gemaakt (cannot render the report): %s\n",
+                    cairo_status_to_string(st));
             free(prev);
+            free(out.data);
             return -1;
         }
     }
     free(prev);
+    *pdf = out.data;
+    *len = out.len;
+    return 0;
+}
+
+int report_pdf_write(const json_t *doc, const char *path)
+{
+    unsigned char *pdf;
+    size_t len;
+    if (report_pdf_render(doc, &pdf, &len) != 0)
+        return -1;
+    FILE *f = fopen(path, "wb");
+    int ok = f && fwrite(pdf, 1, len, f) == len;
+    if (f && fclose(f) != 0)
+        ok = 0;
+    free(pdf);
+    if (!ok) {
+        fprintf(stderr, "staatsprint: kan %s niet schrijven (cannot write): %s\n", path, strerror(errno));
+        return -1;
+    }
     return 0;
 }

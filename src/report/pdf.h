@@ -21,4 +21,9 @@
  * stderr. */
 int report_pdf_write(const json_t *doc, const char *path);
 
+/* Renders the report into memory: on success returns 0 and *pdf (caller frees) holds
+ * *len bytes; returns -1 (nothing to free) when cairo fails. Thread-safe for one doc
+ * per thread: this is what a worker thread of the server calls. */
+int report_pdf_render(const json_t *doc, unsigned char **pdf, size_t *len);
+
 #endif

@@ -44,8 +44,8 @@ typedef struct {
 extern const ph_bank_t ph_banks[3];
 extern const char *const ph_first[24], *const ph_last[24], *const ph_jobs[16],
     *const ph_motivations[8];
-/* Crystal Ball milestones per kind (goal, role, dropped, added), {idea} stands for
- * nothing: the texts stand on their own. */
+/* Crystal Ball milestones per kind (goal, role, dropped, added); each text fits any
+ * idea of any challenge. */
 extern const char *const ph_milestones[4][6];
 extern const char *const ph_risks[PH_VAR], *const ph_path[PH_VAR], *const ph_cost[PH_VAR],
     *const ph_yell[PH_VAR], *const ph_impact[PH_VAR], *const ph_how[PH_VAR],

@@ -8,23 +8,20 @@
  * receive, exactly as a browser's would: nothing is read from the database.
  */
 #include "sim/simulate.h"
+#include "sim/child.h"
 #include "sim/phrases.h"
 #include "sim/ws.h"
 #include "util/xalloc.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <jansson.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -398,72 +395,15 @@ static int add_bot(sim_t *s, int kind, int team, int room)
     return s->nbots++;
 }
 
-/* ---- the server child ---------------------------------------------------------------------- */
-
-static int free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t l = sizeof a;
-    int port = -1;
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-        getsockname(fd, (struct sockaddr *)&a, &l) == 0)
-        port = ntohs(a.sin_port);
-    if (fd >= 0)
-        close(fd);
-    return port;
-}
-
-/* Starts `serve` and reads the organiser's token from its start-up message. */
 static int start_server(sim_t *s, int extra)
 {
-    int pfd[2];
-    s->port = free_port();
-    if (s->port < 0 || pipe(pfd) != 0)
-        return -1;
-    char port[16], teams[16];
-    snprintf(port, sizeof port, "%d", s->port);
-    snprintf(teams, sizeof teams, "%d", extra);
-    const char *exe = s->o->exe ? s->o->exe : "/proc/self/exe";
-    s->child = fork();
-    if (s->child < 0)
-        return -1;
-    if (s->child == 0) {
-        dup2(pfd[1], 1);
-        close(pfd[0]);
-        close(pfd[1]);
-        execl(exe, exe, "serve", "--port", port, "--bind", "127.0.0.1", "--db", s->o->db, "--teams", teams,
-              (char *)NULL);
-        _exit(127);
-    }
-    close(pfd[1]);
-    FILE *f = fdopen(pfd[0], "r");
-    char line[1024];
-    /* Read the whole start-up message so the server never blocks on a full pipe. */
-    while (f && fgets(line, sizeof line, f)) {
-        char *o = strstr(line, "Organisator: ");
-        char *tok = o ? strstr(o, "/#/o/") : NULL;
-        if (tok) {
-            snprintf(s->org_token, sizeof s->org_token, "%s", tok + 5);
-            s->org_token[strcspn(s->org_token, "\r\n ")] = '\0';
-        }
-        if (strstr(line, "(Participants open"))
-            break;
-    }
-    if (f)
-        fclose(f);
-    return s->org_token[0] ? 0 : -1;
+    return sim_child_start(s->o->exe, s->o->db, extra, &s->port, &s->child, s->org_token, sizeof s->org_token);
 }
 
 static void stop_server(sim_t *s)
 {
-    if (s->child > 0) {
-        kill(s->child, SIGTERM);
-        int st;
-        waitpid(s->child, &st, 0);
-        s->child = 0;
-    }
+    sim_child_stop(s->child);
+    s->child = 0;
 }
 
 /* ---- the day, round by round ------------------------------------------------------------------- */
@@ -929,8 +869,10 @@ static int play(sim_t *s)
     printf("Tijd / time: totaal %.1f s (aanmelden %.1f s, Idee Race %.1f s, overige stappen %.1f s)\n",
            (double)(t_end - t0) / 1000.0, (double)(t_join - t0) / 1000.0, (double)(t_race_end - t_race) / 1000.0,
            (double)((t_end - t0) - (t_join - t0) - (t_race_end - t_race)) / 1000.0);
-    if (s->played < s->o->teams)
-        printf("Let op: de dag heeft %d teams (note: the day has %d teams)\n", s->nteams, s->nteams);
+    if (s->played < s->nteams)
+        printf("Let op: %d van de %d teams van de standaarddag spelen mee; de andere blijven leeg\n"
+               "(note: %d of the default day's %d teams play; the others stay empty)\n",
+               s->played, s->nteams, s->played, s->nteams);
     return 0;
 }
 

@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Connection, ConnState } from '../../web/js/conn.js';
-import { applyEvent, applyWelcome, createState, teamNotes } from '../../web/js/state.js';
+import { applyEvent, applyWelcome, boardNotes, canvasOf, createState, teamNotes, teamStep, voteOptions } from '../../web/js/state.js';
+import { clock, remaining } from '../../web/js/views/team/shell.js';
 import { nowAndNext } from '../../web/js/programme.js';
 import { pick, t, setLang } from '../../web/js/i18n.js';
 
@@ -199,6 +200,127 @@ test('the state fold keeps notes per team and follows edits and deletes', () => 
   assert.deepEqual(teamNotes(s, 't1').map((n) => [n.id, n.text, n.by, n.editedBy]), [['n1', 'a2', 'm1', 'm2']]);
   assert.equal(teamNotes(s, 't2').length, 1);
   assert.equal(s.seq, 7);
+});
+
+test('the method fold: playbook, steps, timers, roles, private notes and sharing, clusters, items', () => {
+  const s = createState();
+  applyWelcome(s, welcome);
+  let seq = 0;
+  const ev = (type, data, by = 'm1') => applyEvent(s, { seq: ++seq, ts: 1000 + seq, type, by, data });
+  ev('playbook.set', {
+    id: 'pb',
+    phases: [
+      { id: 'p0', name: { nl: 'Kennismaken' }, steps: [{ id: 'intro', activity: 'intro', minutes: 15 }] },
+      { id: 'p1', name: { nl: 'Fase 1' }, steps: [{ id: 'dump', activity: 'brainstorm', minutes: 5, params: { board: 'problems', private: true } }, { id: 'vote', activity: 'vote', params: { target: 'list:k', budget: 10 } }] },
+    ],
+  });
+  assert.deepEqual(s.steps.map((x) => [x.id, x.phase.id]), [['intro', 'p0'], ['dump', 'p1'], ['vote', 'p1']]);
+  assert.equal(teamStep(s, 't1').step.id, 'intro', 'a team starts at the first step');
+  ev('timer.changed', { team: 't1', step: 'intro', state: 'running', duration_ms: 60000, ends_at: 5000 });
+  assert.equal(s.timers.get('t1').state, 'running');
+  ev('step.changed', { team: 't1', step: 'dump', index: 1, back: false, minutes: 5 });
+  assert.deepEqual([teamStep(s, 't1').index, s.timers.get('t1').state, s.timers.get('t1').duration_ms], [1, 'idle', 300000], 'a new step has a fresh timer');
+  ev('team.roles', { team: 't1', captain: 'm1', timekeeper: 'm2', presenter: null });
+  ev('member.profile', { member: 'm2', organisation: 'Gemeente', role: 'Adviseur', motivation: '' });
+  assert.deepEqual(s.roles.get('t1'), { captain: 'm1', timekeeper: 'm2', presenter: null });
+  assert.equal(s.profiles.get('m2').organisation, 'Gemeente');
+
+  ev('note.added', { id: 'n1', team: 't1', board: 'problems', text: 'mijn gedachte', private: true });
+  assert.equal(s.notes.get('n1').private, true);
+  ev('note.shared', { id: 'n1', team: 't1', board: 'problems', text: 'mijn gedachte', author: 'm1' });
+  // A teammate's note reaches us only when shared: it is new to us, with its author.
+  ev('note.shared', { id: 'n2', team: 't1', board: 'problems', text: 'van Bram', author: 'm2' }, 'm1');
+  assert.deepEqual(boardNotes(s, 't1', 'problems').map((n) => [n.id, n.private, n.by]), [['n1', false, 'm1'], ['n2', false, 'm2']]);
+  ev('note.added', { id: 'n3', team: 't1', text: 'op de muur' });
+  assert.equal(s.notes.get('n3').board, 'wall', 'a note without a board is on the wall');
+
+  ev('cluster.added', { id: 'k1', team: 't1', board: 'problems', name: 'Gegevens' });
+  ev('cluster.renamed', { id: 'k1', name: 'Data' });
+  ev('note.moved', { id: 'n1', cluster: 'k1' });
+  assert.equal(s.notes.get('n1').cluster, 'k1');
+  ev('cluster.deleted', { id: 'k1' });
+  assert.equal(s.notes.get('n1').cluster, null, 'a deleted cluster lets its notes go');
+  ev('cluster.suggested', { id: 'g1', team: 't1', board: 'problems', groups: [{ name: 'gegevens', notes: ['n1', 'n2'] }] });
+  assert.equal(s.suggestions.get('g1').settled, false);
+  ev('cluster.added', { id: 'k2', team: 't1', board: 'problems', name: 'gegevens' });
+  ev('cluster.batch', { id: 'b1', suggestion: 'g1', clusters: ['k2'], moved: [{ note: 'n1', from: null }] });
+  assert.equal(s.suggestions.get('g1').settled, true);
+  ev('cluster.undone', { batch: 'b1' });
+  assert.equal(s.batches.get('b1').undone, true);
+
+  ev('item.added', { id: 'i1', team: 't1', list: 'k', text: 'Dubbele uitvraag', cluster: 'k2' });
+  ev('item.added', { id: 'i2', team: 't1', list: 'k', text: 'Silo’s', cluster: '' });
+  ev('item.edited', { id: 'i2', text: 'Silo’s per taak' });
+  ev('item.added', { id: 'i3', team: 't1', list: 'k', text: 'weg' });
+  ev('item.deleted', { id: 'i3' });
+  assert.deepEqual(voteOptions(s, 't1', 'list:k'), [{ id: 'i1', text: 'Dubbele uitvraag' }, { id: 'i2', text: 'Silo’s per taak' }]);
+  assert.equal(s.items.get('i2').cluster, null);
+  assert.deepEqual(voteOptions(s, 't1', 'board:problems').map((o) => o.id), ['n1', 'n2']);
+});
+
+test('the method fold: hidden votes, reveal, tie and decision; canvases, the race, milestones, hints', () => {
+  const s = createState();
+  applyWelcome(s, welcome);
+  let seq = 0;
+  const ev = (type, data, by = 'm1') => applyEvent(s, { seq: ++seq, type, by, data });
+  ev('vote.placed', { step: 'v', target: 'i1', mine: 1, used: 1, budget: 2 });
+  ev('vote.placed', { step: 'v', target: 'i1', mine: 2, used: 2, budget: 2 });
+  ev('vote.removed', { step: 'v', target: 'i1', mine: 1, used: 1, budget: 2 });
+  ev('vote.placed', { step: 'v', target: 'i2', mine: 1, used: 2, budget: 2 });
+  let v = s.votes.get('v');
+  assert.deepEqual([[...v.mine], v.used, v.budget, v.revealed], [[['i1', 1], ['i2', 1]], 2, 2, null]);
+  ev('vote.progress', { step: 'v', done: ['m1'], members: 3 });
+  assert.deepEqual([v.done, v.members], [['m1'], 3]);
+  ev('vote.revealed', { step: 'v', tally: [{ target: 'i1', count: 3 }, { target: 'i2', count: 3 }], selected: null, tie: { fixed: [], candidates: ['i1', 'i2'], places: 1 } });
+  v = s.votes.get('v');
+  assert.equal(v.selected, null);
+  assert.deepEqual(v.revealed.tie.candidates, ['i1', 'i2']);
+  ev('vote.decided', { step: 'v', selected: ['i2'] });
+  assert.deepEqual(s.votes.get('v').selected, ['i2']);
+
+  ev('canvas.updated', { team: 't1', canvas: 'pitch', field: 'idea', text: 'Een kluis' });
+  ev('canvas.updated', { team: 't1', canvas: 'pitch', field: 'idea', text: 'Een gegevenskluis' });
+  ev('canvas.updated', { team: 't1', canvas: 'plan', field: 'cost', text: 'Moed' });
+  assert.deepEqual(canvasOf(s, 't1', 'pitch'), { idea: 'Een gegevenskluis' });
+  assert.deepEqual(canvasOf(s, 't1', 'vehicle'), {});
+
+  ev('race.round', { room: 'r1', round: 1, rounds: 2, state: 'running', ends_at: 9000, duration_ms: 6000, step: 'race' });
+  ev('race.count', { room: 'r1', team: 't1', round: 1, count: 1 });
+  ev('race.count', { room: 'r1', team: 't2', round: 1, count: 2 });
+  ev('race.round', { room: 'r1', round: 1, rounds: 2, state: 'ended', step: 'race' });
+  ev('race.leaderboard', { room: 'r1', round: 1, teams: [{ team: 't2', name: 'B', count: 2 }, { team: 't1', name: 'A', count: 1 }] });
+  assert.deepEqual([s.races.get('r1').state, s.races.get('r1').round, s.races.get('r1').ends_at], ['ended', 1, 9000]);
+  ev('race.round', { room: 'r1', round: 2, rounds: 2, state: 'running', ends_at: 20000, duration_ms: 6000, step: 'race' });
+  ev('race.count', { room: 'r1', team: 't1', round: 2, count: 4 });
+  ev('race.leaderboard', { room: 'r1', round: 2, teams: [{ team: 't1', name: 'A', count: 4 }, { team: 't2', name: 'B', count: 2 }] });
+  ev('race.won', { room: 'r1', teams: ['t1'], count: 4, prize: { nl: 'twee vellen' } });
+  assert.deepEqual(s.leaderboards.get('r1').map((b) => b.round), [1, 2]);
+  assert.equal(s.raceCounts.get('r1').get('t1'), 4);
+  assert.deepEqual(s.raceWins.get('r1').teams, ['t1']);
+
+  ev('milestone.added', { id: 's1', team: 't1', idea: 'n5', at: 0, kind: 'goal', text: 'Start' });
+  ev('milestone.edited', { id: 's1', at: 2, kind: 'role', text: 'De provincie doet mee' });
+  ev('milestone.added', { id: 's2', team: 't1', idea: 'n5', at: 5, kind: 'added', text: 'weg' });
+  ev('milestone.deleted', { id: 's2' });
+  assert.deepEqual([...s.milestones.values()].map((m) => [m.id, m.at, m.kind, m.text]), [['s1', 2, 'role', 'De provincie doet mee']]);
+  ev('idea.similar', { note: 'n9', similar: 'n5', text: 'Een kluis', score: 0.8 });
+  assert.equal(s.similar.length, 1);
+  assert.equal(s.similar[0].similar, 'n5');
+});
+
+test('the team timer counts down on the server clock and never shows more than its duration', () => {
+  assert.equal(clock(0), '0:00');
+  assert.equal(clock(-5), '0:00');
+  assert.equal(clock(59001), '1:00');
+  assert.equal(clock(125000), '2:05');
+  assert.equal(remaining(undefined, 0), null);
+  assert.equal(remaining({ state: 'idle', duration_ms: 60000 }, 0), null);
+  assert.equal(remaining({ state: 'running', ends_at: 100000, duration_ms: 120000 }, 40000), 60000);
+  // A client whose clock estimate lags a little would show 2:01 for a new two-minute timer.
+  assert.equal(remaining({ state: 'running', ends_at: 200000, duration_ms: 120000 }, 79990), 120000);
+  assert.equal(remaining({ state: 'running', ends_at: 100000, duration_ms: 60000 }, 150000), 0);
+  assert.equal(remaining({ state: 'paused', remaining_ms: 30000 }, 999999), 30000);
+  assert.equal(remaining({ state: 'expired' }, 0), 0);
 });
 
 test('now and next follow the programme, with overlapping items and open ends', () => {

@@ -198,17 +198,18 @@ test('phase 1: clustering by suggestion, by drag and drop and by keyboard', asyn
   // The text engine proposes groups; nothing moves until the team accepts.
   await anna.locator('.js-suggest').click();
   for (const page of all) await page.locator('.js-proposal').waitFor();
-  const groups = await anna.locator('.js-proposal input').count();
-  if (groups > 0) {
-    await anna.locator('.js-proposal input').first().fill('Voorstel A');
-    await anna.locator('.js-accept').click();
-    await zone(bram, 'Voorstel A').waitFor();
-    await axeAll('the cluster step after a suggestion', [bram]);
-    await anna.locator('.js-undo').click();
-    await zone(bram, 'Voorstel A').waitFor({ state: 'detached' });
-  } else {
-    await anna.getByRole('button', { name: nl['team.cluster.dismiss'] }).click();
-  }
+  assert.ok((await anna.locator('.js-proposal input').count()) >= 1, 'the proposal has at least one group');
+  assert.equal(await bram.locator('.js-zone').count(), 1, 'a proposal moves nothing');
+  await axeAll('the cluster step with a proposal', [cato]);
+  // Anna renames the first group before accepting; the team sees the groups, then Anna undoes them.
+  await anna.locator('.js-proposal input').first().fill('Voorstel A');
+  await anna.locator('.js-accept').click();
+  await zone(bram, 'Voorstel A').waitFor();
+  await waitUntil(bram, () => document.querySelectorAll('.js-zone').length >= 2 && document.querySelectorAll('.js-zone')[0].querySelectorAll('.js-note').length < 5, null, 'notes moved into the accepted groups');
+  await axeAll('the cluster step after a suggestion', [bram]);
+  await anna.locator('.js-undo').click();
+  await zone(bram, 'Voorstel A').waitFor({ state: 'detached' });
+  assert.equal(await bram.locator('.js-zone').first().locator('.js-note').count(), 5, 'the undo puts every note back');
   assert.equal(await bram.locator('.js-zone').count(), 1, 'only the ungrouped zone is left');
 
   const name = anna.getByLabel(nl['team.cluster.newLabel'], { exact: true });
@@ -238,6 +239,14 @@ test('phase 1: clustering by suggestion, by drag and drop and by keyboard', asyn
   await zone(anna, 'Systemen en silo’s').waitFor();
   await axeAll('the cluster step');
   await noSideScroll(cato, 'clusters');
+  // Fingers need room: every control of the team view is at least 44px high on the phone.
+  const small = await cato.evaluate(() =>
+    [...document.querySelectorAll('.sp-team button, .sp-team select, .sp-team input, .sp-team textarea, .sp-team summary')]
+      .filter((el) => el.getClientRects().length > 0)
+      .filter((el) => el.getBoundingClientRect().height < 44)
+      .map((el) => `${el.tagName} ${el.textContent.trim().slice(0, 30)} ${el.getBoundingClientRect().height}`),
+  );
+  assert.deepEqual(small, [], 'touch targets under 44px on the phone');
 });
 
 test('phase 1: knelpunten, then hidden dot voting with 10 dots and a ranked tally', async () => {
@@ -353,6 +362,10 @@ test('phase 2: HKW questions, themes, a tied vote the captain decides, the probl
   await fillCanvas(anna, 'p2-statement', ['issue', 'owner']);
   await fillCanvas(cato, 'p2-statement', ['activity', 'result']);
   await canvasFilledEverywhere('p2-statement');
+  // A reload folds the whole day again from the log: same step, same answers, same session.
+  await cato.reload();
+  await atStep(cato, 'p2-statement');
+  await waitUntil(cato, () => [...document.querySelectorAll('.js-canvas-field')].every((a) => a.value.endsWith('antwoord van het team')), null, 'the statement after a reload');
   await axeAll('the problem statement', [cato]);
 });
 
@@ -377,6 +390,7 @@ test('phase 3: the Idee Race with two short rounds, a leaderboard and a winner',
   await idea(bram, 'Een gedeelde app-winkel voor gemeenten');
   await idea(cato, 'Een inzageportaal voor burgers');
   await idea(anna, 'Samen inkopen per regio');
+  await cato.locator('.js-race-live', { hasText: `${server.teams[0].name.nl ?? server.teams[0].name} 4` }).waitFor();
   await waitUntil(anna, (text) => document.querySelector('.js-race-counts')?.textContent === text, fill(nl['team.race.counts'], { mine: 2, team: 4 }), 'Anna’s count and the team’s live count');
   assert.equal(await bram.locator('.js-race-team .js-note').count(), 0, 'in round 1 nobody reads along');
   for (const page of all) await page.locator('.js-leaderboard').first().waitFor({ timeout: 20000 });
@@ -432,6 +446,15 @@ test('phase 3: three votes each, the top three ideas go on to the Crystal Ball',
   await add(bram, 1, 'Twintig gemeenten delen hun apps');
   await add(cato, 2, 'Burgers zien hun gegevens op één plek');
   await add(anna, 0, 'Iedereen gebruikt de kluis');
+  // A milestone can be edited and deleted again.
+  const ms = bram.locator('.js-milestone', { hasText: 'Twintig gemeenten' });
+  await ms.getByRole('button', { name: new RegExp(`^${nl['board.note.edit']}`) }).click();
+  const edit = bram.locator('.sp-milestone__edit').getByLabel(nl['team.timeline.text'], { exact: true });
+  await edit.fill('Veertig gemeenten delen hun apps');
+  await edit.press('Enter');
+  await cato.locator('.js-milestone', { hasText: 'Veertig gemeenten' }).waitFor();
+  await anna.locator('.js-milestone', { hasText: 'Iedereen gebruikt' }).getByRole('button', { name: new RegExp(`^${nl['board.note.delete']}`) }).click();
+  await bram.locator('.js-milestone', { hasText: 'Iedereen gebruikt' }).waitFor({ state: 'detached' });
   await axeAll('the Crystal Ball', [anna, cato]);
   await noSideScroll(cato, 'timeline');
 });

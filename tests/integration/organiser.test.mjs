@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, organiser, member, runBin, tempDir, sleep } from './lib.mjs';
+import { startServer, organiser, member, runBin, tempDir, sleep, sanitizerReport } from './lib.mjs';
 import { registrationsCsv } from '../data/gen-registrations.mjs';
 
 const DATA = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../data');
@@ -95,6 +95,15 @@ test('import, assign, move, sheets, AVG export and deletion; participants see no
   assert.equal(again.replaced, 57 + 1);
   assert.equal(again.imported, 1);       // the row without a usable address cannot be matched
 
+  // Facilitators connected before the assignment, one per room.
+  const facs = new Map();
+  for (const l of org.links.filter((x) => x.role === 'facilitator')) {
+    const f = await server.client();
+    const fh = await f.hello(l.token, 0);
+    assert.ok(!fh.err, JSON.stringify(fh.err));
+    facs.set(l.room, f);
+  }
+
   // The assignment over WebSocket, teams of 4 to 6: new teams appear for the organiser.
   const ack = await org.client.cmd('assign.run', { team_size_min: 4, team_size_max: 6, seed: 2 });
   assert.equal(ack.t, 'ack', JSON.stringify(ack));
@@ -114,6 +123,15 @@ test('import, assign, move, sheets, AVG export and deletion; participants see no
   const late = await member(server, newCode, 'Late Deelnemer');
   await org.client.waitUntil((ms) => ms.some((m) => m.t === 'ev' && m.type === 'member.joined' && m.data.team === newTeam.team),
     10000, 'member.joined of a new team at the organiser');
+  // …and the facilitator of its room, but not those of other rooms.
+  const room = org.client.events.find((e) => e.type === 'team.created' && e.data.id === newTeam.team).data.room;
+  await facs.get(room).waitUntil((ms) => ms.some((m) => m.t === 'ev' && m.type === 'member.joined' && m.data.team === newTeam.team),
+    10000, 'member.joined of a new team at its facilitator');
+  await sleep(200);
+  for (const [r, f] of facs) {
+    if (r !== room) assert.ok(!f.events.some((e) => e.type === 'member.joined' && e.data.team === newTeam.team));
+    assert.ok(!f.events.some((e) => e.type === 'registrations.imported' || e.type === 'assign.result'));
+  }
 
   // Someone planned in that team joins under their registered name: linked for the
   // organiser, their organisation shared with the team (and nothing else).
@@ -247,6 +265,7 @@ test('command line: import and assign print the figures', async () => {
   assert.match(asg.stdout, /colleague pairs:\s+\d+/);
   const size = /team size:\s+(\d+)–(\d+)/.exec(asg.stdout);
   assert.ok(size && Number(size[1]) >= 4 && Number(size[2]) <= 6, asg.stdout);
+  for (const r of [imp, again, bad, asg]) assert.equal(sanitizerReport(r.stderr), null, r.stderr);
   const help = await runBin(['--help']);
   assert.match(help.stdout, /staatsprint import/);
   assert.match(help.stdout, /not while a server uses it/);

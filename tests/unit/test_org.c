@@ -402,6 +402,10 @@ static void test_details(void **st)
     assert_int_equal(run(f, &f->org, "programme.set",
                          "{\"items\":[{\"time\":\"09:30\",\"title\":{\"nl\":\"Start\",\"en\":\"Start\"}}]}", &out), 0);
     assert_int_equal(run(f, &f->org, "room.update", "{\"room\":\"r1\",\"facilitators\":[\"Jan\"]}", &out), 0);
+    /* A later change of the name keeps the facilitators. */
+    assert_int_equal(run(f, &f->org, "room.update", "{\"room\":\"r1\",\"name\":{\"nl\":\"Zaal A\",\"en\":\"Room A\"}}", &out), 0);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(out.v[0].data, "facilitators"), 0)), "Jan");
+    assert_int_equal(run(f, &f->org, "room.update", "{\"room\":\"r1\",\"challenge\":\"c9\"}", &out), SP_E_NOT_FOUND);
     assert_int_equal(run(f, &f->org, "room.add",
                          "{\"name\":{\"nl\":\"Zaal 3\",\"en\":\"Room 3\"},\"challenge\":\"c2\"}", &out), 0);
     assert_non_null(find(&out, "links.set"));

@@ -10,6 +10,7 @@ import * as screenView from './views/screen.js';
 import * as facilitatorView from './views/facilitator.js';
 import * as juryView from './views/jury.js';
 import * as notFoundView from './views/notfound.js';
+import { mountMessageBanner } from './views/common.js';
 
 const LINK_VIEWS = { o: organiserView, s: screenView, f: facilitatorView, j: juryView };
 
@@ -45,6 +46,7 @@ const shell = {
 
 let session = null;
 let unbindSession = [];
+let banner = null;
 let mounted = null;
 let route = null;
 let firstMount = true;
@@ -65,6 +67,8 @@ function useSession(token) {
   if (session && token !== null && session.token === token) return session;
   dropSession();
   session = new Session(token);
+  // Attached before the connection opens, so it sees every room.message of this session.
+  banner = mountMessageBanner(session, shell.main);
   unbindSession = [
     session.on('state', showState),
     session.on('auth-failed', () => mounted?.authFailed?.()),
@@ -77,6 +81,8 @@ function useSession(token) {
 function dropSession() {
   for (const off of unbindSession) off();
   unbindSession = [];
+  banner?.remove();
+  banner = null;
   session?.close();
   session = null;
 }

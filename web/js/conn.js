@@ -58,7 +58,7 @@ export function defaultUrl() {
  *
  * Emits: `state` (state), `welcome` (msg), `joined` (msg), `event` (ev msg),
  * `synced` (msg), `ack` (msg), `error` (err msg), `auth-failed` (err msg),
- * `outbox` (number of unanswered commands).
+ * `outbox` (number of unanswered commands), `presence` (msg, staff only).
  */
 export class Connection extends Emitter {
   /**
@@ -327,6 +327,10 @@ export class Connection extends Emitter {
         return this._ack(msg);
       case 'err':
         return this._err(msg);
+      case 'presence':
+        // Not an event: no seq, never replayed; staff views keep the latest per team.
+        if (msg.teams && typeof msg.teams === 'object') this.emit('presence', msg);
+        return;
       case 'pong':
         if (typeof msg.now === 'number' && typeof msg.echo === 'number') {
           this.clockOffset = Math.round(msg.now - (msg.echo + Date.now()) / 2);

@@ -325,7 +325,9 @@ export function mount(ctx) {
   const offs = [
     session.on('change', (ev) => {
       sync();
-      team.sync(ev);
+      // While catching up (hundreds of events after a reload) the method view draws once, at
+      // `synced`, instead of once per event.
+      if (session.synced) team.sync(ev);
       announceEvent(ev);
     }),
     session.on('synced', () => {

@@ -1,7 +1,9 @@
-// views/common.js – pieces the link views share: sections, the "bad link" page, batched redraws.
+// views/common.js – pieces the link views share: sections, the "bad link" page, batched redraws,
+// the banner with the facilitator's message to the room.
 
 import { h } from '../dom.js';
-import { pick, t } from '../i18n.js';
+import { onLangChange, pick, t } from '../i18n.js';
+import { staffOf } from '../staff-state.js';
 
 /**
  * A section with a heading (h2) whose id is derived from the key.
@@ -89,4 +91,57 @@ export function challengeList(state) {
     h('li', { class: 'sp-card' }, h('h3', { class: 'sp-card__title', text: pick(c.title) }), c.question ? h('p', { text: pick(c.question) }) : null),
   );
   return items.length ? h('ul', { class: 'sp-cards' }, items) : h('p', { text: t('organiser.challenges.empty') });
+}
+
+/**
+ * The banner with the latest message of the facilitator to the room (`room.message`), for
+ * participants: above the page's main content, outside every view, so no view has to know
+ * about it. It stays until dismissed or replaced by a newer message; a new message is read
+ * out by screen readers (the text sits in a status region).
+ * @param {import('../session.js').Session} session
+ * @param {HTMLElement} before the element the banner goes in front of (the page's <main>)
+ * @returns {{remove: () => void}}
+ */
+export function mountMessageBanner(session, before) {
+  const staff = staffOf(session);
+  const text = h('p', { class: 'sp-message-banner__text js-room-message' });
+  const status = h('div', { role: 'status', class: 'sp-message-banner__status' });
+  const title = h('h2', { class: 'sp-message-banner__title', id: 'sp-message-banner-title' });
+  const close = h('button', { class: 'sp-button sp-button--small sp-button--secondary sp-message-banner__close', type: 'button' });
+  const box = h('aside', { class: 'sp-message-banner', 'aria-labelledby': 'sp-message-banner-title', hidden: true }, h('div', { class: 'sp-message-banner__inner' }, status, close));
+  let dismissed = 0;
+  let shown = 0;
+
+  function draw() {
+    const last = staff.state.messages.at(-1);
+    const visible = session.state.role === 'participant' && last && last.seq > dismissed;
+    box.hidden = !visible;
+    title.textContent = t('banner.title');
+    close.textContent = t('banner.close');
+    if (!visible) {
+      status.replaceChildren();
+      shown = 0;
+      return;
+    }
+    if (last.seq !== shown) {
+      shown = last.seq;
+      text.textContent = last.text;
+      status.replaceChildren(title, text);
+    }
+  }
+
+  close.addEventListener('click', () => {
+    dismissed = staff.state.messages.at(-1)?.seq ?? dismissed;
+    draw();
+    (before.querySelector('h1') ?? before).focus();
+  });
+  before.before(box);
+  const offs = [staff.on('change', (ev) => ev?.type === 'room.message' && draw()), session.on('change', (ev) => ev === null && draw()), onLangChange(draw)];
+  draw();
+  return {
+    remove() {
+      for (const off of offs) off();
+      box.remove();
+    },
+  };
 }

@@ -1,8 +1,33 @@
-// views/jury.js – the jury's page before the pitches: the sprint and the three challenges.
+// views/jury.js – the jury: each juror reads every team's dossier in pitch order and scores it
+// on the weighted criteria, with private notes, conflict flags and recusal; the chair follows
+// the progress, locks and announces; after the announcement everyone sees the results.
+//
+// The shared jury link (actor "jury") is the jury room's read-only view: it receives what all
+// jurors receive (criteria, dossiers) but may not score.
 
-import { h, rerender } from '../dom.js';
-import { formatDate, pick, t } from '../i18n.js';
+import { announce, h, rerender } from '../dom.js';
+import { errorText, formatDate, pick, t } from '../i18n.js';
+import { ownTotal, pitchSequence, staffOf } from '../staff-state.js';
 import { batched, challengeList, section, showBadLink } from './common.js';
+import { button, teamName } from './staff/kit.js';
+import { num, resultsNodes } from './staff/results.js';
+
+/** Events of state.js that change what the jury page shows. */
+const RELEVANT = new Set(['sprint.created', 'challenge.set', 'team.created', 'room.created', 'playbook.set']);
+const NOTE_MAX = 2000;
+
+/**
+ * The canvases of the playbook with their field names, in playbook order.
+ * @param {import('../state.js').ClientState} state
+ * @returns {Map<string, {name: object, fields: object[]}>} canvas id → step name and fields
+ */
+function canvasDefs(state) {
+  const defs = new Map();
+  for (const step of state.steps) {
+    if (step.activity === 'canvas' && step.params?.canvas) defs.set(step.params.canvas, { name: step.name, fields: step.params.fields ?? [] });
+  }
+  return defs;
+}
 
 /**
  * Mounts the jury view.
@@ -13,24 +38,268 @@ export function mount(ctx) {
   const { main } = ctx;
   const session = ctx.useSession(ctx.route.token);
   const state = session.state;
+  const staff = staffOf(session);
+  const jury = staff.state.jury;
   ctx.setTitle(t('jury.title'));
 
   const heading = h('h1', { class: 'sp-heading', tabindex: '-1' });
   const meta = h('p', { class: 'sp-lead' });
+  const who = h('p', { class: 'sp-jury__who js-jury-who' });
+  const phaseNote = h('p', { class: 'sp-notice js-jury-phase' });
+  const errors = h('div', { class: 'sp-alert js-jury-error', role: 'alert' });
+  const live = h('div', { class: 'sp-visually-hidden', 'aria-live': 'polite' });
   const body = h('div', { class: 'sp-jury' });
-  main.append(heading, meta, h('p', { class: 'sp-notice', text: t('jury.scoringLater') }), body);
+  main.append(heading, meta, who, phaseNote, errors, body, live);
+
+  /** Drafts of private notes by team, so a redraw never eats what a juror is typing. */
+  const drafts = new Map();
+  let selected = null;
+  let confirming = false;
+
+  function me() {
+    const m = session.welcome?.me ?? {};
+    const id = m.juror ?? null;
+    const juror = id ? jury.jurors.get(id) : null;
+    return { id, name: juror?.name ?? m.name ?? '', chair: juror ? juror.chair : m.chair === true };
+  }
+
+  async function run(cmd, args, done) {
+    errors.replaceChildren();
+    try {
+      await session.conn.send(cmd, args);
+      if (done) announce(live, done);
+      return true;
+    } catch (err) {
+      if (err?.code !== 'closed') errors.replaceChildren(h('p', { text: errorText(err) }));
+      return false;
+    }
+  }
+
+  function criteriaSection() {
+    const order = jury.tiebreak?.order ?? [];
+    const critName = (id) => pick(jury.criteria.find((c) => c.id === id)?.name) || id;
+    return section('criteria', t('jury.criteria.title'), [
+      h('p', { class: 'sp-section-intro', text: t('jury.criteria.intro', { scale: jury.scale }) }),
+      h('ul', { class: 'sp-jury__criteria' },
+        jury.criteria.map((c) =>
+          h('li', { class: 'sp-jury__criterion' },
+            h('span', { class: 'sp-jury__criterion-name', text: pick(c.name) }), ' ',
+            h('span', { class: 'sp-jury__weight', text: t('jury.weight', { weight: num(c.weight ?? 1, 1) }) }),
+            c.hint ? h('p', { class: 'sp-jury__hint', text: pick(c.hint) }) : null,
+          ),
+        ),
+      ),
+      h('p', { class: 'sp-jury__rule js-jury-tiebreak', text: jury.tiebreak ? t(jury.tiebreak.normalise ? 'jury.tiebreak.normalised' : 'jury.tiebreak.mean', { order: order.map(critName).join(', ') }) : t('jury.tiebreak.none') }),
+    ]);
+  }
+
+  function chairSection() {
+    const rows = [...jury.jurors.values()].map((j) => {
+      const p = jury.progress.get(j.id);
+      const recused = [...jury.recused].filter((k) => k.startsWith(`${j.id}|`)).map((k) => teamName(state, k.split('|')[1]));
+      const conflicts = [...jury.conflicts.values()].filter((c) => c.juror === j.id).map((c) => teamName(state, c.team));
+      return h('tr', { dataset: { juror: j.id } },
+        h('th', { scope: 'row', text: j.chair ? t('jury.chair.nameChair', { name: j.name }) : j.name }),
+        h('td', { class: 'sp-table__number js-progress', text: p ? t('jury.chair.done', { done: p.done, teams: p.teams }) : '–' }),
+        h('td', { text: recused.join(', ') || '–' }),
+        h('td', { text: conflicts.join(', ') || '–' }),
+      );
+    });
+    const actions = [];
+    if (jury.phase === 'setup') actions.push(button(t('jury.chair.open'), { key: 'chair-open', onClick: () => run('jury.open', {}, t('jury.chair.opened')) }));
+    if (jury.phase === 'open') {
+      actions.push(button(t('jury.chair.lock'), { key: 'chair-lock', onClick: () => run('jury.lock', {}, t('jury.chair.locked')) }));
+      actions.push(button(t('jury.chair.refresh'), { kind: 'secondary', key: 'chair-refresh', onClick: () => run('jury.refresh', {}, t('jury.chair.refreshed')) }));
+    }
+    if (jury.phase === 'locked') {
+      if (confirming) {
+        actions.push(h('p', { class: 'sp-jury__confirm', text: t('jury.chair.confirm') }));
+        actions.push(button(t('jury.chair.announceYes'), { key: 'chair-announce-yes', onClick: async () => {
+          confirming = false;
+          await run('jury.announce', {}, t('jury.chair.announced'));
+          schedule();
+        } }));
+        actions.push(button(t('jury.chair.cancel'), { kind: 'secondary', key: 'chair-cancel', onClick: () => {
+          confirming = false;
+          draw();
+          main.querySelector('[data-focus-key="chair-announce"]')?.focus();
+        } }));
+      } else {
+        actions.push(button(t('jury.chair.announce'), { key: 'chair-announce', onClick: () => {
+          confirming = true;
+          draw();
+          main.querySelector('[data-focus-key="chair-announce-yes"]')?.focus();
+        } }));
+        actions.push(button(t('jury.chair.unlock'), { kind: 'secondary', key: 'chair-unlock', onClick: () => run('jury.unlock', {}, t('jury.chair.unlocked')) }));
+      }
+    }
+    return section('chair', t('jury.chair.title'), [
+      h('p', { class: 'sp-section-intro', text: t('jury.chair.intro') }),
+      rows.length
+        ? h('table', { class: 'sp-table sp-jury__progress' },
+            h('caption', { class: 'sp-visually-hidden', text: t('jury.chair.caption') }),
+            h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: t('jury.chair.juror') }), h('th', { scope: 'col', class: 'sp-table__number', text: t('jury.chair.progress') }), h('th', { scope: 'col', text: t('jury.chair.recused') }), h('th', { scope: 'col', text: t('jury.chair.conflicts') }))),
+            h('tbody', {}, rows))
+        : null,
+      h('div', { class: 'sp-actions' }, actions),
+    ]);
+  }
+
+  function scoredCount(team) {
+    return jury.criteria.filter((c) => jury.scores.has(`${team}|${c.id}`)).length;
+  }
+
+  function pitchList(order, myId) {
+    return h('ol', { class: 'sp-jury__pitches' },
+      order.map((id) => {
+        const status = [];
+        if (myId) {
+          if (jury.recused.has(`${myId}|${id}`)) status.push(t('jury.pitch.recused'));
+          else status.push(t('jury.pitch.scored', { done: scoredCount(id), total: jury.criteria.length }));
+          if (jury.conflicts.has(`${myId}|${id}`)) status.push(t('jury.pitch.conflict'));
+        }
+        return h('li', { class: 'sp-jury__pitch' },
+          h('button', { class: `sp-jury__pitch-button js-pitch${id === selected ? ' sp-jury__pitch-button--current' : ''}`, type: 'button', 'aria-current': id === selected ? 'true' : null, dataset: { team: id, focusKey: `pitch-${id}` }, on: { click: () => { selected = id; draw(); main.querySelector('#sp-jury-team')?.focus(); } } },
+            h('span', { class: 'sp-jury__pitch-name', text: teamName(state, id, jury.dossiers.get(id)?.name) }),
+            status.length ? h('span', { class: 'sp-jury__pitch-status', text: status.join(' · ') }) : null),
+        );
+      }),
+    );
+  }
+
+  function dossierNodes(team) {
+    const dossier = jury.dossiers.get(team);
+    if (!dossier) return [h('p', { class: 'sp-jury__quiet', text: t('jury.dossier.none') })];
+    const defs = canvasDefs(state);
+    const parts = [];
+    for (const canvasId of ['pitch', 'plan']) {
+      const fields = dossier.canvases?.[canvasId] ?? {};
+      const def = defs.get(canvasId);
+      const list = (def?.fields ?? Object.keys(fields).map((id) => ({ id, name: id }))).map((f) =>
+        h('div', { class: 'sp-jury__field' }, h('dt', { text: pick(f.name) }), h('dd', { text: fields[f.id] || t('jury.dossier.empty') })));
+      parts.push(h('div', { class: 'sp-jury__canvas' }, h('h4', { class: 'sp-jury__canvas-title', text: def ? pick(def.name) : canvasId }), h('dl', { class: 'sp-jury__fields' }, list)));
+    }
+    const ms = dossier.milestones ?? [];
+    const ideas = new Map();
+    for (const m of ms) {
+      if (!ideas.has(m.idea)) ideas.set(m.idea, { text: m.idea_text, items: [] });
+      ideas.get(m.idea).items.push(m);
+    }
+    parts.push(h('div', { class: 'sp-jury__canvas' },
+      h('h4', { class: 'sp-jury__canvas-title', text: t('jury.dossier.crystal') }),
+      ideas.size
+        ? [...ideas.values()].map((idea) =>
+            h('div', { class: 'sp-jury__idea' },
+              h('p', { class: 'sp-jury__idea-text', text: idea.text || t('jury.dossier.idea') }),
+              h('ol', { class: 'sp-jury__timeline' }, idea.items.sort((a, b) => a.at - b.at).map((m) =>
+                h('li', {}, h('span', { class: 'sp-jury__when', text: m.at === 0 ? t('jury.dossier.now') : t('jury.dossier.year', { count: m.at }) }), ' ', h('span', { class: 'sp-jury__kind', text: `${t(`jury.dossier.kind.${m.kind}`)}:` }), ' ', m.text)))))
+        : h('p', { class: 'sp-jury__quiet', text: t('jury.dossier.noCrystal') })));
+    return parts;
+  }
+
+  function scoringNodes(team, myId) {
+    const recused = jury.recused.has(`${myId}|${team}`);
+    const conflict = jury.conflicts.get(`${myId}|${team}`);
+    const name = teamName(state, team, jury.dossiers.get(team)?.name);
+    const nodes = [];
+    if (conflict) {
+      nodes.push(h('div', { class: 'sp-jury__conflict js-conflict' },
+        h('p', { text: t('jury.conflict.text', { organisation: conflict.organisation, count: conflict.members?.length ?? 1 }) })));
+    }
+    if (jury.phase === 'setup' || jury.phase === 'open') {
+      nodes.push(h('div', { class: 'sp-actions' },
+        recused
+          ? button(t('jury.recuse.undo'), { kind: 'secondary', hidden: t('jury.for', { team: name }), key: `unrecuse-${team}`, onClick: () => run('jury.recuse', { team, recused: false }, t('jury.recuse.undone')) })
+          : button(t('jury.recuse.do'), { kind: 'warning', hidden: t('jury.for', { team: name }), key: `recuse-${team}`, onClick: () => run('jury.recuse', { team, recused: true }, t('jury.recuse.done')) })));
+    }
+    if (recused) {
+      nodes.push(h('p', { class: 'sp-notice', text: t('jury.recused') }));
+      return nodes;
+    }
+    const open = jury.phase === 'open';
+    const total = ownTotal(jury, team);
+    const fields = jury.criteria.map((c) => {
+      const id = `sp-score-${team}-${c.id}`;
+      const value = jury.scores.get(`${team}|${c.id}`);
+      const hintId = c.hint ? `${id}-hint` : null;
+      const select = h('select', { class: 'sp-input sp-jury__score js-score', id, 'aria-describedby': hintId, disabled: !open, dataset: { criterion: c.id, focusKey: `score-${team}-${c.id}` } },
+        h('option', { value: '', text: t('jury.score.none') }),
+        Array.from({ length: jury.scale }, (_, i) => h('option', { value: String(i + 1), text: String(i + 1), selected: value === i + 1 })));
+      select.addEventListener('change', () => {
+        if (select.value) run('jury.score', { team, criterion: c.id, score: Number(select.value) });
+      });
+      return h('div', { class: 'sp-field sp-jury__score-field' },
+        h('label', { class: 'sp-field__label', for: id, text: t('jury.score.label', { name: pick(c.name), weight: num(c.weight ?? 1, 1) }) }),
+        c.hint ? h('p', { class: 'sp-field__hint', id: hintId, text: pick(c.hint) }) : null,
+        select);
+    });
+    nodes.push(h('fieldset', { class: 'sp-jury__scores' },
+      h('legend', { class: 'sp-jury__legend', text: t('jury.score.legend', { team: name, scale: jury.scale }) }),
+      fields,
+      h('p', { class: 'sp-jury__total js-own-total', text: total === null ? t('jury.total.none') : t('jury.total', { total: num(total) }) })));
+
+    const noteId = `sp-note-${team}`;
+    const textarea = h('textarea', { class: 'sp-textarea', id: noteId, rows: '3', maxlength: String(NOTE_MAX), 'aria-describedby': `${noteId}-hint`, dataset: { focusKey: `note-${team}` } });
+    textarea.value = drafts.get(team) ?? jury.notes.get(team) ?? '';
+    textarea.addEventListener('input', () => drafts.set(team, textarea.value));
+    nodes.push(h('div', { class: 'sp-field sp-jury__note' },
+      h('label', { class: 'sp-field__label', for: noteId, text: t('jury.note.label') }),
+      h('p', { class: 'sp-field__hint', id: `${noteId}-hint`, text: t('jury.note.hint') }),
+      textarea,
+      h('div', { class: 'sp-actions' }, button(t('jury.note.save'), { kind: 'secondary', hidden: t('jury.for', { team: name }), key: `note-save-${team}`, onClick: async () => {
+        if (await run('jury.note', { team, text: textarea.value.trim() }, t('jury.note.saved'))) drafts.delete(team);
+      } }))));
+    return nodes;
+  }
+
+  function pitchesSection(myId) {
+    const order = pitchSequence(staff.state, [...state.teams.keys()], [...state.rooms.keys()]);
+    if (!order.length) return null;
+    if (!selected || !order.includes(selected)) selected = order[0];
+    const dossier = jury.dossiers.get(selected);
+    const room = state.rooms.get(dossier?.room ?? state.teams.get(selected)?.room);
+    const challenge = state.challenges.get(dossier?.challenge ?? room?.challenge);
+    const detail = h('section', { class: 'sp-jury__team js-jury-team', 'aria-labelledby': 'sp-jury-team', dataset: { team: selected } },
+      h('h3', { class: 'sp-jury__team-name', id: 'sp-jury-team', tabindex: '-1', text: teamName(state, selected, dossier?.name) }),
+      challenge ? h('p', { class: 'sp-jury__challenge', text: t('organiser.rooms.challenge', { title: pick(challenge.title) }) }) : null,
+      dossierNodes(selected),
+      myId ? scoringNodes(selected, myId) : null);
+    return section('pitches', t('jury.pitches.title'), [
+      h('p', { class: 'sp-section-intro', text: t('jury.pitches.intro') }),
+      h('div', { class: 'sp-jury__layout' }, h('nav', { class: 'sp-jury__nav', 'aria-label': t('jury.pitches.nav') }, pitchList(order, myId)), detail),
+    ]);
+  }
+
+  function phaseText() {
+    if (jury.phase === 'open') return t('jury.phase.open');
+    if (jury.phase === 'locked') return t('jury.phase.locked');
+    if (jury.phase === 'announced') return t('jury.phase.announced');
+    return t('jury.scoringLater');
+  }
 
   function draw() {
     const sprint = state.sprint;
     heading.textContent = t('jury.heading', { title: sprint?.title ? pick(sprint.title) : t('app.name') });
     meta.textContent = sprint?.date ? formatDate(sprint.date) : '';
-    rerender(body, () => [section('challenges', t('jury.challenges.title'), challengeList(state))]);
+    const m = me();
+    who.textContent = m.id ? (m.chair ? t('jury.who.chair', { name: m.name }) : t('jury.who.juror', { name: m.name })) : t('jury.who.room');
+    phaseNote.textContent = phaseText();
+    rerender(body, () => [
+      jury.results ? section('results', t('results.title'), resultsNodes(state, jury.results, 'sp-jury-results')) : null,
+      m.id && m.chair ? chairSection() : null,
+      jury.phase !== 'setup' ? pitchesSection(m.id) : null,
+      jury.criteria.length ? criteriaSection() : null,
+      jury.phase === 'setup' ? section('challenges', t('jury.challenges.title'), challengeList(state)) : null,
+    ]);
   }
 
   const schedule = batched(draw);
   const offs = [
     session.on('change', (ev) => {
-      if (!ev || ev.type === 'sprint.created' || ev.type === 'challenge.set') schedule();
+      if (!ev || RELEVANT.has(ev.type)) schedule();
+    }),
+    staff.on('change', (ev) => {
+      if (ev.type.startsWith('jury.') || ev.type === 'pitch.order') schedule();
     }),
   ];
   draw();

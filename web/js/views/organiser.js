@@ -4,6 +4,7 @@ import { announce, h, rerender } from '../dom.js';
 import { formatDate, pick, t } from '../i18n.js';
 import { roomTeams, teamMembers } from '../state.js';
 import { batched, challengeList, section, showBadLink, timeSpan } from './common.js';
+import { mountJuryAdmin } from './staff/jury-admin.js';
 
 /** Events after which the overview is drawn again; note traffic is left alone. */
 const RELEVANT = new Set(['sprint.created', 'programme.set', 'challenge.set', 'room.created', 'team.created', 'team.code', 'links.set', 'member.joined']);
@@ -35,6 +36,9 @@ export function mount(ctx) {
   const body = h('div', { class: 'sp-organiser' });
   const live = h('div', { class: 'sp-visually-hidden', 'aria-live': 'polite' });
   main.append(heading, meta, body, live);
+  // The jury: add jurors and hand out their personal links (a form of its own, never redrawn
+  // while someone types in it).
+  const juryAdmin = mountJuryAdmin({ session, container: main, live, copyButton: (url, key) => copyButton(url, key), linkUrl });
 
   function copyButton(url, key) {
     const button = h('button', { class: 'sp-button sp-button--small sp-button--secondary', type: 'button', dataset: { focusKey: `copy-${key}` } }, t('organiser.copy'), h('span', { class: 'sp-visually-hidden', text: t('organiser.copyHidden', { what: key }) }));
@@ -135,6 +139,7 @@ export function mount(ctx) {
   draw();
   return {
     unmount() {
+      juryAdmin.unmount();
       for (const off of offs) off();
     },
     authFailed: () => showBadLink(ctx),

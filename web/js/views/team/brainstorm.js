@@ -4,7 +4,7 @@
 import { h, rerender } from '../../dom.js';
 import { t } from '../../i18n.js';
 import { boardNotes } from '../../state.js';
-import { addForm, button, noteItem, part, snippet } from './kit.js';
+import { addForm, burstAnnouncer, button, noteItem, part, snippet } from './kit.js';
 
 /**
  * The brainstorm activity.
@@ -51,10 +51,10 @@ export function create(tc, step) {
         ),
       ),
     );
-    if (ev?.type === 'note.shared' && ev.by !== state.me && ev.data?.board === board && tc.session.synced) {
-      tc.live(t('team.brainstorm.sharedNews', { text: ev.data.text }));
-    }
+    if (ev?.type === 'note.shared' && ev.data?.author !== state.me && ev.data?.board === board && tc.session.synced) news.push(ev.data.text);
   }
+
+  const news = burstAnnouncer(tc.live, (text) => t('team.brainstorm.sharedNews', { text }), (count) => t('team.brainstorm.sharedMany', { count }));
 
   const el = h(
     'div',
@@ -64,5 +64,5 @@ export function create(tc, step) {
     part('sp-bs-shared', t('team.brainstorm.shared'), sharedCount, sharedList),
   );
   sync(null);
-  return { el, sync };
+  return { el, sync, destroy: () => news.stop() };
 }

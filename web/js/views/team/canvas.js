@@ -98,8 +98,8 @@ export function create(tc, step) {
     const values = canvasOf(state, state.team, canvas);
     for (const f of fields.values()) {
       const text = values[f.def.id] ?? '';
-      // Someone else's text replaces ours only while we are not typing in this field.
-      if (text !== f.saved && f.area.value === f.saved && document.activeElement !== f.area) f.area.value = text;
+      // Someone else's text replaces ours only while we have no unsaved typing in this field.
+      if (text !== f.saved && f.area.value === f.saved && !f.sending) f.area.value = text;
       if (f.area.value === text) f.saved = text;
       showStatus(f);
     }

@@ -171,3 +171,34 @@ export function noteItem(state, note, controls = [], props = {}) {
     controls.length ? h('div', { class: 'sp-note__actions' }, controls) : null,
   );
 }
+
+/**
+ * Announces news that may come in bursts (every private note shared at once when the step
+ * moves on, a flurry of ideas in the race) as one sentence per burst instead of one per item,
+ * so a screen reader is not drowned.
+ * @param {(message: string) => void} live the polite announcer
+ * @param {(text: string) => string} one the sentence for a single item
+ * @param {(count: number) => string} many the sentence for several
+ * @param {number} [ms=800] how long a burst may take
+ * @returns {{push: (text: string) => void, stop: () => void}}
+ */
+export function burstAnnouncer(live, one, many, ms = 800) {
+  let texts = [];
+  let timer = null;
+  return {
+    push(text) {
+      texts.push(text);
+      if (timer) return;
+      timer = setTimeout(() => {
+        live(texts.length === 1 ? one(texts[0]) : many(texts.length));
+        texts = [];
+        timer = null;
+      }, ms);
+    },
+    stop() {
+      clearTimeout(timer);
+      timer = null;
+      texts = [];
+    },
+  };
+}

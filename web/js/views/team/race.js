@@ -4,7 +4,7 @@
 import { h, rerender, setText } from '../../dom.js';
 import { pick, t } from '../../i18n.js';
 import { boardNotes } from '../../state.js';
-import { addForm, noteItem, part } from './kit.js';
+import { addForm, burstAnnouncer, noteItem, part } from './kit.js';
 import { clock } from './shell.js';
 
 /**
@@ -24,6 +24,7 @@ export function create(tc, step) {
   const roundLine = h('p', { class: 'sp-race__round js-race-round' });
   const countdown = h('p', { class: 'sp-race__clock js-race-clock' });
   const counts = h('p', { class: 'sp-race__counts js-race-counts' });
+  const liveCounts = h('p', { class: 'sp-race__live js-race-live' });
   const similar = h('p', { class: 'sp-race__similar js-similar', hidden: true });
   const { form, input } = addForm({
     id: 'sp-race-idea',
@@ -59,6 +60,12 @@ export function create(tc, step) {
     const own = notes.filter((n) => n.by === state.me);
     const teamCount = state.raceCounts.get(room())?.get(state.team) ?? notes.filter((n) => !n.private).length;
     setText(counts, t('team.race.counts', { mine: own.length, team: Math.max(teamCount, notes.length) }));
+    // Every team's count as it grows: the race is a race because you see the others move.
+    const room_ = room();
+    const others = [...state.teams.values()].filter((tm) => tm.room === room_);
+    const live = state.raceCounts.get(room_);
+    liveCounts.hidden = r.state !== 'running' || !live;
+    setText(liveCounts, live ? t('team.race.live', { teams: others.map((tm) => `${pick(tm.name)} ${live.get(tm.id) ?? 0}`).join(' · ') }) : '');
     rerender(boards, () =>
       (state.leaderboards.get(room()) ?? []).map((b) =>
         h(
@@ -88,15 +95,18 @@ export function create(tc, step) {
       setText(similar, t('team.race.similar', { text: state.notes.get(hint.similar)?.text ?? hint.text ?? '' }));
       if (ev?.type === 'idea.similar') tc.live(similar.textContent);
     }
+    if (tc.session.synced && ev?.type === 'note.added' && ev.by !== state.me && ev.data?.board === board && ev.data?.team === state.team) ideas.push(ev.data.text);
     if (ev?.type === 'race.round' && ev.data?.room === room() && tc.session.synced) {
       tc.live(t(ev.data.state === 'running' ? 'team.race.startNews' : 'team.race.endNews', { round: ev.data.round }));
     }
   }
 
+  const ideas = burstAnnouncer(tc.live, (text) => t('team.race.ideaNews', { text }), (count) => t('team.race.ideasNews', { count }), 3000);
+
   const el = h(
     'div',
     { class: 'sp-race' },
-    h('div', { class: 'sp-race__status' }, roundLine, countdown, counts),
+    h('div', { class: 'sp-race__status' }, roundLine, countdown, counts, liveCounts),
     form,
     similar,
     winner,
@@ -105,5 +115,5 @@ export function create(tc, step) {
     part('sp-race-team', t('team.race.team'), team),
   );
   sync(null);
-  return { el, sync, tick };
+  return { el, sync, tick, destroy: () => ideas.stop() };
 }

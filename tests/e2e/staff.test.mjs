@@ -1,0 +1,347 @@
+// staff.test.mjs – the facilitator console, the projector screen and the jury in a real browser
+// against the real server: a facilitator steers the three teams of a room through a step (all
+// at once, one team alone, a room-wide refusal shown with per-team help) and sends a message
+// that participants see; the screen shows the Idee Race moving live; three jurors, added by the
+// organiser, score six pitches in their own browsers with weights, a conflict of interest and a
+// recusal; the chair locks and announces; the screen shows the winners. axe (WCAG 2.0/2.1 A and
+// AA) finds nothing on the console, the screen, the jury views and the organiser's jury section.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import WebSocket from 'ws';
+import nl from '../../web/js/i18n/nl.js';
+import { checkA11y, launchBrowser, newPage, startServer, waitUntil, wsClient } from './lib.mjs';
+
+/** Fills the {placeholders} of a catalogue string (plural entries take their `other` form). */
+function fill(entry, params = {}) {
+  const text = typeof entry === 'object' ? (params.count === 1 ? entry.one : entry.other) : entry;
+  return text.replace(/\{(\w+)\}/g, (m, k) => String(params[k] ?? m));
+}
+
+let server;
+let browser;
+let org;
+const pages = [];
+const members = [];
+let r1Teams;
+let r2Teams;
+
+/**
+ * A participant over a plain WebSocket: joins with a team code and sends commands.
+ * @returns {Promise<{cmd: Function, events: object[], member: string, team: string, close: Function}>}
+ */
+function memberClient(code, name) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(server.wsUrl);
+    const waiting = new Map();
+    const events = [];
+    let n = 0;
+    let me = null;
+    const client = {
+      events,
+      cmd(cmd, args = {}) {
+        const id = `m-${++n}`;
+        return new Promise((ok, fail) => {
+          waiting.set(id, { ok, fail });
+          ws.send(JSON.stringify({ t: 'cmd', id, cmd, args }));
+        });
+      },
+      close: () => ws.close(),
+    };
+    ws.on('open', () => ws.send(JSON.stringify({ t: 'join', id: `join-${name}`, code, name })));
+    ws.on('message', (data) => {
+      const msg = JSON.parse(String(data));
+      if (msg.t === 'joined') me = msg;
+      else if (msg.t === 'synced' && me) resolve(Object.assign(client, { member: me.member, team: me.team }));
+      else if (msg.t === 'ev') events.push(msg);
+      else if (msg.t === 'ack' || msg.t === 'err') {
+        const w = waiting.get(msg.id);
+        if (w) {
+          waiting.delete(msg.id);
+          if (msg.t === 'ack') w.ok(msg);
+          else w.fail(Object.assign(new Error(`${msg.code}: ${msg.en}`), { code: msg.code }));
+        } else if (msg.t === 'err') reject(new Error(`refused: ${JSON.stringify(msg)}`));
+      }
+    });
+    ws.on('error', reject);
+  });
+}
+
+async function until(fn, what, timeout = 10000) {
+  const end = Date.now() + timeout;
+  while (Date.now() < end) {
+    if (await fn()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out: ${what}`);
+}
+
+async function openPage(path, { width = 1280, height = 900, reducedMotion } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, reducedMotion });
+  const page = await newPage(context);
+  page.setDefaultTimeout(10000);
+  pages.push(page);
+  if (path) await page.goto(`${server.url}${path}`);
+  return page;
+}
+
+function link(role, room) {
+  const l = server.links.find((x) => x.role === role && (room === undefined || x.room === room));
+  assert.ok(l, `a ${role} link`);
+  return l.token;
+}
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  org = await wsClient(server.wsUrl, server.organiserToken);
+  r1Teams = server.teams.filter((x) => x.room === 'r1');
+  r2Teams = server.teams.filter((x) => x.room === 'r2');
+  assert.equal(r1Teams.length, 3, 'room r1 has three teams');
+  assert.equal(r2Teams.length, 3, 'room r2 has three teams');
+});
+
+after(async () => {
+  for (const m of members) m.close();
+  org?.close();
+  await browser?.close();
+  await server?.stop();
+  for (const page of pages) assert.deepEqual(page.problems, [], `the browser complained on ${page.url()}`);
+});
+
+test('a facilitator steers the three teams of a room through a step, and a message reaches the teams', async () => {
+  // One member per team of room 1; Anna works at the municipality a juror will come from.
+  const names = ['Anna', 'Bram', 'Cato'];
+  for (const [i, team] of r1Teams.entries()) members.push(await memberClient(team.code, names[i]));
+  await members[0].cmd('profile.set', { organisation: 'Gemeente Utrecht', role: 'adviseur', motivation: '' });
+
+  // A participant in a browser, to see the facilitator's message on their own page.
+  const dana = await openPage('/');
+  await dana.getByLabel(nl['join.code.label'], { exact: true }).fill(r1Teams[1].code);
+  await dana.getByLabel(nl['join.name.label'], { exact: true }).fill('Dana');
+  await dana.getByRole('button', { name: nl['join.submit'], exact: true }).click();
+  await dana.locator('h1').first().waitFor();
+
+  const fac = await openPage(`/#/f/${link('facilitator', 'r1')}`);
+  await fac.getByRole('heading', { level: 1, name: /Zaal 1/ }).waitFor();
+  await waitUntil(fac, () => document.querySelectorAll('.js-team-row').length === 3, null, 'three teams on the console');
+  // Presence: every member is connected (team 2 has Bram and Dana).
+  for (const [i, team] of r1Teams.entries()) {
+    const total = i === 1 ? 2 : 1;
+    await waitUntil(fac, ([id, text]) => document.querySelector(`.js-team-row[data-team="${id}"] .js-online`)?.textContent === text, [team.id, fill(nl['console.team.onlineValue'], { online: total, total })], `${team.name} online on the console`);
+  }
+  await checkA11y(fac, 'the facilitator console');
+
+  // All teams at once: the next step (the private brainstorm), and its timer of 5 minutes.
+  await fac.getByRole('button', { name: nl['console.room.next'], exact: true }).click();
+  await waitUntil(fac, (id) => /Maak je hoofd leeg$/.test(document.querySelector(`.js-team-row[data-team="${id}"] .js-team-step`)?.textContent ?? ''), r1Teams[0].id, 'the first team at the brainstorm');
+  const stepText = await fac.locator(`.js-team-row[data-team="${r1Teams[0].id}"] .js-team-step`).textContent();
+  assert.match(stepText, /^2 van \d+: Maak je hoofd leeg$/, 'the console names the step from the playbook');
+  for (const team of r1Teams) {
+    await waitUntil(fac, ([id, text]) => document.querySelector(`.js-team-row[data-team="${id}"] .js-team-step`)?.textContent === text, [team.id, stepText], `${team.name} at the brainstorm`);
+  }
+  await fac.getByRole('button', { name: nl['console.room.start'], exact: true }).click();
+  for (const team of r1Teams) {
+    await waitUntil(fac, (id) => /^nog [45]:\d\d$/.test(document.querySelector(`.js-team-row[data-team="${id}"] .js-timer`)?.textContent ?? ''), team.id, `${team.name}'s timer counting down on the console`);
+  }
+  for (const m of members) await until(() => m.events.some((e) => e.type === 'timer.changed' && e.data.state === 'running'), 'the member hears the timer start');
+
+  // Private notes are counted, never shown; the console asks for counts after step changes.
+  await members[0].cmd('note.add', { text: 'Te veel losse systemen' });
+  await members[0].cmd('note.add', { text: 'Gegevens steeds opnieuw invullen' });
+
+  // One team alone: pause Team Wielwinkel. A room-wide pause is then refused as a whole, and
+  // the console says so and points at the per-team buttons.
+  const first = fac.locator(`.js-team-row[data-team="${r1Teams[0].id}"]`);
+  await first.getByRole('button', { name: `${nl['console.team.pause']}${fill(nl['console.team.for'], { team: r1Teams[0].name })}` }).click();
+  await waitUntil(fac, (id) => /^gepauzeerd, nog/.test(document.querySelector(`.js-team-row[data-team="${id}"] .js-timer`)?.textContent ?? ''), r1Teams[0].id, 'the first team paused');
+  await fac.getByRole('button', { name: nl['console.room.pause'], exact: true }).click();
+  await fac.locator('.js-console-error', { hasText: 'Gebruik de knoppen per team' }).waitFor();
+  assert.match(await fac.locator(`.js-team-row[data-team="${r1Teams[1].id}"] .js-timer`).textContent(), /^nog /, 'a refused room command changes nothing');
+  await checkA11y(fac, 'the console with an error');
+  await first.getByRole('button', { name: new RegExp(`^${nl['console.team.resume']}`) }).click();
+  await waitUntil(fac, (id) => /^nog /.test(document.querySelector(`.js-team-row[data-team="${id}"] .js-timer`)?.textContent ?? ''), r1Teams[0].id, 'the first team running again');
+
+  // The step is done: all teams to clustering; the private notes are shared and counted.
+  await fac.getByRole('button', { name: nl['console.room.next'], exact: true }).click();
+  await waitUntil(fac, (id) => document.querySelector(`.js-team-row[data-team="${id}"] .js-note-total`)?.textContent === '2', r1Teams[0].id, 'two shared notes after the brainstorm');
+  assert.match(await first.locator('.js-team-step').textContent(), /: Clusters maken$/);
+
+  // A short message to all teams: the participants see it at the top of their page.
+  const text = 'Nog vijf minuten, rond jullie clusters af';
+  await fac.getByLabel(nl['console.message.label'], { exact: true }).fill(text);
+  await fac.getByRole('button', { name: nl['console.message.send'], exact: true }).click();
+  await dana.locator('.js-room-message', { hasText: text }).waitFor();
+  await fac.locator('.js-sent li', { hasText: text }).waitFor();
+  await until(() => members[2].events.some((e) => e.type === 'room.message' && e.data.text === text), 'a member of another team of the room hears the message');
+  await checkA11y(dana, 'the team page with the facilitator’s message');
+  await dana.getByRole('button', { name: nl['banner.close'], exact: true }).click();
+  await dana.locator('.js-room-message').waitFor({ state: 'hidden' });
+});
+
+/** Moves the teams of a room step by step to `target` as the organiser, revealing votes on the way. */
+async function walkRoom(room, target, onStep = async () => {}) {
+  for (let guard = 0; guard < 30; guard++) {
+    const at = [...org.events].reverse().find((e) => e.type === 'step.changed' && e.data.team === r2Teams[0].id)?.data.step;
+    if (at === target) return;
+    await onStep(at);
+    try {
+      await org.cmd('step.next', { room });
+    } catch (err) {
+      if (!/vote_not_revealed/.test(err.message)) throw err;
+      await org.cmd('vote.reveal', { room });
+    }
+  }
+  throw new Error(`room ${room} did not reach ${target}`);
+}
+
+test('the screen shows the Idee Race moving live and the pitch order', async () => {
+  const screen = await openPage(`/#/s/${link('screen')}`, { width: 1920, height: 1080 });
+  await screen.getByRole('heading', { level: 2, name: nl['screen.now'] }).waitFor();
+
+  // Room 2's teams, with one member each, walk to the race; the organiser starts a short round.
+  const r2 = [];
+  for (const [i, team] of r2Teams.entries()) r2.push(await memberClient(team.code, ['Eva', 'Fenna', 'Gijs'][i]));
+  members.push(...r2);
+  await walkRoom('r2', 'p3-race');
+  await org.cmd('race.start', { room: 'r2', minutes: 0.1 });
+  await screen.locator('.js-leaderboard[data-room="r2"]').waitFor();
+  await screen.locator('.js-big-label', { hasText: 'Idee Race, ronde 1 van 2' }).waitFor();
+  await r2[1].cmd('note.add', { text: 'Bouw in kleine stappen' });
+  await r2[1].cmd('note.add', { text: 'Betaal per opgeleverde functie' });
+  await r2[0].cmd('note.add', { text: 'Een vast team van de overheid' });
+  // The team with two ideas moves to the top while the round runs.
+  await waitUntil(screen, (id) => document.querySelector('.js-leaderboard[data-room="r2"] li')?.dataset.team === id, r2Teams[1].id, 'the leading team on top of the leaderboard');
+  await waitUntil(screen, () => document.querySelector('.js-leaderboard[data-room="r2"] li .js-race-count')?.textContent === '2 ideeën', null, 'its live count');
+  await checkA11y(screen, 'the screen during the Idee Race');
+  await until(() => org.events.some((e) => e.type === 'race.leaderboard' && e.data.room === 'r2'), 'the end of round 1', 15000);
+
+  // On to the pitch, where two teams write their pitch canvas and plan.
+  await walkRoom('r2', 'p4-pitch', async (at) => {
+    if (at === 'p3-race') {
+      // The race step is left between rounds: play round 2 to its end first.
+      if (!org.events.some((e) => e.type === 'race.won' && e.data.room === 'r2') && !org.events.some((e) => e.type === 'race.leaderboard' && e.data.room === 'r2' && e.data.round === 2)) {
+        await org.cmd('race.start', { room: 'r2', minutes: 0.1 });
+        await r2[2].cmd('note.add', { text: 'Een proeftuin met drie leveranciers' });
+        await until(() => org.events.some((e) => e.type === 'race.leaderboard' && e.data.room === 'r2' && e.data.round === 2), 'the end of round 2', 15000);
+      }
+    }
+  });
+  await r2[0].cmd('canvas.set', { canvas: 'pitch', field: 'idea', text: 'Een vast ontwikkelteam dat samen met de markt bouwt' });
+  await r2[0].cmd('canvas.set', { canvas: 'pitch', field: 'problem', text: 'Aanbestedingen leveren niet wat nodig is' });
+  await r2[1].cmd('canvas.set', { canvas: 'pitch', field: 'idea', text: 'Betalen per werkende functie' });
+
+  const order = [...r2Teams, ...r1Teams].map((x) => x.id);
+  await org.cmd('pitch.order.set', { teams: order });
+  await waitUntil(screen, (n) => document.querySelectorAll('.js-pitch-order li').length === n, order.length, 'the pitch order on the screen');
+  assert.equal(await screen.locator('.js-pitch-order li').first().textContent(), r2Teams[0].name);
+  assert.equal(await screen.locator('.js-winners').isHidden(), true, 'no winners before the announcement');
+});
+
+test('three jurors score six pitches, the chair announces, and the screen shows the winners', async () => {
+  // Criteria with weights (the pitch counts double), set by the organiser before scoring.
+  await org.cmd('jury.criteria.set', {
+    criteria: [
+      { id: 'problem', name: { nl: 'Probleem en impact', en: 'Problem and impact' }, weight: 1 },
+      { id: 'idea', name: { nl: 'Concreet idee', en: 'Concrete idea' }, weight: 1 },
+      { id: 'pitch', name: { nl: 'Pitch', en: 'Pitch' }, weight: 2 },
+    ],
+  });
+
+  // The organiser adds three jurors in the browser and hands out their personal links.
+  const organiser = await openPage(`/#/o/${server.organiserToken}`);
+  await organiser.getByRole('heading', { level: 2, name: nl['juryAdmin.title'] }).waitFor();
+  const jurors = [['Carla', 'Gemeente Utrecht', true], ['Joost', 'AcICT', false], ['Noor', 'Rijksoverheid', false]];
+  for (const [name, organisation, chair] of jurors) {
+    await organiser.getByLabel(nl['juryAdmin.name'], { exact: true }).fill(name);
+    await organiser.getByLabel(nl['juryAdmin.organisation'], { exact: true }).fill(organisation);
+    if (chair) await organiser.getByLabel(nl['juryAdmin.chair'], { exact: true }).check();
+    await organiser.getByRole('button', { name: nl['juryAdmin.add'], exact: true }).click();
+    await organiser.locator('.js-juror-link', { hasText: /#\/j\// }).nth(jurors.findIndex((j) => j[0] === name)).waitFor();
+  }
+  const urls = await organiser.locator('.js-juror-link').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  assert.equal(urls.length, 3);
+  await checkA11y(organiser, 'the organiser view with the jury');
+
+  const screen = pages.find((p) => p.url().includes('/#/s/'));
+  const jp = [];
+  for (const url of urls) {
+    const page = await openPage(null);
+    await page.goto(url);
+    jp.push(page);
+  }
+  const [chair, joost, noor] = jp;
+  await chair.locator('.js-jury-who', { hasText: fill(nl['jury.who.chair'], { name: 'Carla' }) }).waitFor();
+  await chair.getByRole('button', { name: nl['jury.chair.open'], exact: true }).click();
+  for (const page of jp) await page.locator('.js-jury-phase', { hasText: nl['jury.phase.open'] }).waitFor();
+
+  // Dossiers in pitch order: the first pitch is room 2's first team, with its pitch canvas.
+  const six = [...r2Teams, ...r1Teams];
+  await waitUntil(joost, (id) => document.querySelector('.js-jury-team')?.dataset.team === id, six[0].id, 'the first pitch selected');
+  await joost.locator('.js-jury-team', { hasText: 'Een vast ontwikkelteam dat samen met de markt bouwt' }).waitFor();
+  await joost.getByLabel('Pitch (weging 2)', { exact: true }).waitFor();
+  await checkA11y(joost, 'the juror’s scoring page');
+
+  // Carla works where Anna works: a conflict of interest on Anna's team; she recuses.
+  await chair.locator('.js-pitch', { hasText: r1Teams[0].name }).click();
+  await chair.locator('.js-conflict', { hasText: 'Gemeente Utrecht' }).waitFor();
+  await chair.getByRole('button', { name: `${nl['jury.recuse.do']}${fill(nl['jury.for'], { team: r1Teams[0].name })}` }).click();
+  await chair.getByText(nl['jury.recused']).waitFor();
+
+  // Marks per team (problem, idea, pitch). Room 2's first team is best; Noor disagrees
+  // strongly about the second one.
+  const marks = {
+    [six[0].id]: [9, 9, 9],
+    [six[1].id]: [8, 8, 8],
+    [six[2].id]: [6, 6, 6],
+    [six[3].id]: [7, 7, 7],
+    [six[4].id]: [5, 5, 5],
+    [six[5].id]: [4, 4, 4],
+  };
+  const crits = ['problem', 'idea', 'pitch'];
+  async function score(page, juror, team, values) {
+    await page.locator(`.js-pitch[data-team="${team}"]`).click();
+    await waitUntil(page, (id) => document.querySelector('.js-jury-team')?.dataset.team === id, team, `${juror} on ${team}`);
+    for (const [k, crit] of crits.entries()) {
+      await page.locator(`.js-score[data-criterion="${crit}"]`).selectOption(String(values[k]));
+    }
+    await waitUntil(page, (n) => document.querySelector(`.js-pitch[data-team="${document.querySelector('.js-jury-team').dataset.team}"]`)?.textContent.includes(`${n} van ${n} beoordeeld`), crits.length, `${juror}'s marks for ${team} acknowledged`);
+  }
+  await Promise.all([
+    (async () => {
+      for (const team of six) if (team.id !== r1Teams[0].id) await score(chair, 'Carla', team.id, marks[team.id]);
+    })(),
+    (async () => {
+      for (const team of six) await score(joost, 'Joost', team.id, marks[team.id]);
+      await joost.locator(`.js-pitch[data-team="${six[1].id}"]`).click();
+      await joost.getByLabel(nl['jury.note.label'], { exact: true }).fill('Sterk verhaal, kosten nog vaag');
+      await joost.getByRole('button', { name: new RegExp(`^${nl['jury.note.save']}`) }).click();
+    })(),
+    (async () => {
+      for (const team of six) await score(noor, 'Noor', team.id, team.id === six[1].id ? [2, 2, 2] : marks[team.id]);
+    })(),
+  ]);
+
+  // The chair sees how far everyone is (never the marks); the screen still shows no winner.
+  await waitUntil(chair, () => document.querySelectorAll('.js-progress').length === 3 && [...document.querySelectorAll('.js-progress')].every((el) => /^6 van/.test(el.textContent) || /^5 van/.test(el.textContent)), null, 'progress of all three jurors');
+  assert.equal(await screen.locator('.js-winners').isHidden(), true);
+  assert.ok(!members[0].events.some((e) => e.type === 'jury.results' || e.type === 'jury.scored'), 'no participant heard any score');
+
+  await chair.getByRole('button', { name: nl['jury.chair.lock'], exact: true }).click();
+  await chair.locator('.js-jury-phase', { hasText: nl['jury.phase.locked'] }).waitFor();
+  await chair.getByRole('button', { name: nl['jury.chair.announce'], exact: true }).click();
+  await chair.getByRole('button', { name: nl['jury.chair.announceYes'], exact: true }).click();
+
+  // The screen reveals the winners: overall and per challenge.
+  await screen.locator('.js-winner-overall', { hasText: six[0].name }).waitFor();
+  await screen.locator(`.js-winner-challenge[data-challenge="c1"]`, { hasText: r1Teams[0].name }).waitFor();
+  await screen.locator(`.js-winner-challenge[data-challenge="c2"]`, { hasText: six[0].name }).waitFor();
+  await checkA11y(screen, 'the screen with the winners');
+
+  // Everyone on the jury sees the results: the disagreement is flagged.
+  await noor.locator('.js-results-overall', { hasText: six[0].name }).waitFor();
+  const flags = await noor.locator(`.js-results-table tr[data-team="${six[1].id}"] .js-results-flags`).textContent();
+  assert.match(flags, new RegExp(nl['results.flag.disagree']));
+  await checkA11y(chair, 'the chair’s page with the results');
+  await organiser.locator('.js-results-overall', { hasText: six[0].name }).waitFor();
+});

@@ -1,0 +1,218 @@
+// staff-state.js – the fold of what the console, the screen and the jury need beyond state.js:
+// jury events, the pitch order, room messages, team counts, and the (non-durable) presence frames.
+//
+// It listens to a session's connection next to state.js and keeps its own state, so the two
+// folds never step on each other. One StaffState per session (see staffOf), attached before
+// the first message arrives, so it sees every event the session sees.
+
+import { Emitter } from './emitter.js';
+
+/**
+ * @typedef {object} JuryState
+ * @property {string} phase 'setup', 'open', 'locked' or 'announced'
+ * @property {object[]} criteria [{id, name, weight, hint?}]
+ * @property {number} scale highest score (10 or 5)
+ * @property {{order: string[], normalise: boolean}|null} tiebreak the published tie-break
+ * @property {Map<string, object>} jurors by id: {id, name, organisation, chair}
+ * @property {Map<string, object>} links by juror id (organiser only): {juror, name, organisation, chair, token}
+ * @property {Map<string, object>} dossiers by team: {team, name, room, challenge, canvases, milestones}
+ * @property {Map<string, number>} scores "team|criterion" → this juror's score
+ * @property {Map<string, string>} notes by team: this juror's private note
+ * @property {Set<string>} recused "juror|team" pairs this connection heard of
+ * @property {Map<string, object>} conflicts "juror|team" → {juror, team, organisation, members}
+ * @property {Map<string, {done: number, teams: number}>} progress by juror (the chair)
+ * @property {object|null} results data of `jury.results`
+ */
+
+/**
+ * A fresh staff state.
+ * @returns {{jury: JuryState, pitchOrders: Map<string, string[]>, messages: object[], counts: Map<string, object>, presence: Map<string, string[]>, presenceKnown: boolean}}
+ */
+export function createStaffState() {
+  return {
+    jury: {
+      phase: 'setup',
+      criteria: [],
+      scale: 10,
+      tiebreak: null,
+      jurors: new Map(),
+      links: new Map(),
+      dossiers: new Map(),
+      scores: new Map(),
+      notes: new Map(),
+      recused: new Set(),
+      conflicts: new Map(),
+      progress: new Map(),
+      results: null,
+    },
+    /** Pitch order by room id; '' is the overall order. */
+    pitchOrders: new Map(),
+    /** `room.message` data with `seq` and `ts`, oldest first. */
+    messages: [],
+    /** The latest `team.counts` by team. */
+    counts: new Map(),
+    /** Connected member ids by team, from the latest presence frames. */
+    presence: new Map(),
+    /** Whether a presence frame has arrived (before that, "online" is unknown). */
+    presenceKnown: false,
+    /** "team|step" → {done, members}: vote.progress names no team; its members do. */
+    voteProgress: new Map(),
+    /** "team|step" of the votes revealed (known from the team of the tally's options). */
+    voteRevealed: new Set(),
+  };
+}
+
+/**
+ * Folds one event into the staff state.
+ * @param {ReturnType<typeof createStaffState>} st changed in place
+ * @param {{seq?: number, ts?: number, type: string, data?: object}} ev
+ * @param {import('./state.js').ClientState|null} [client] the session's state, to find the team
+ *   of a vote event by its members or options
+ * @returns {boolean} whether the event was one of ours
+ */
+export function applyStaffEvent(st, ev, client = null) {
+  const d = ev.data ?? {};
+  const jury = st.jury;
+  switch (ev.type) {
+    case 'jury.criteria':
+      jury.criteria = Array.isArray(d.criteria) ? d.criteria : [];
+      jury.scale = d.scale === 5 ? 5 : 10;
+      // New criteria clear an earlier tie-break, as on the server.
+      jury.tiebreak = null;
+      return true;
+    case 'jury.tiebreak':
+      jury.tiebreak = { order: Array.isArray(d.order) ? d.order : [], normalise: d.normalise === true };
+      return true;
+    case 'jury.juror':
+      jury.jurors.set(d.id, { id: d.id, name: d.name ?? '', organisation: d.organisation ?? '', chair: d.chair === true });
+      return true;
+    case 'jury.link':
+      jury.links.set(d.juror, { ...d });
+      for (const link of jury.links.values()) if (d.chair === true && link.juror !== d.juror) link.chair = false;
+      return true;
+    case 'jury.phase':
+      jury.phase = d.state ?? jury.phase;
+      return true;
+    case 'jury.dossier':
+      jury.dossiers.set(d.team, { ...d });
+      return true;
+    case 'jury.scored':
+      jury.scores.set(`${d.team}|${d.criterion}`, d.score);
+      return true;
+    case 'jury.noted':
+      if (d.text) jury.notes.set(d.team, d.text);
+      else jury.notes.delete(d.team);
+      return true;
+    case 'jury.recused': {
+      const key = `${d.juror}|${d.team}`;
+      if (d.recused === false) jury.recused.delete(key);
+      else jury.recused.add(key);
+      return true;
+    }
+    case 'jury.conflict':
+      jury.conflicts.set(`${d.juror}|${d.team}`, { ...d });
+      return true;
+    case 'jury.progress':
+      jury.progress.set(d.juror, { done: d.done ?? 0, teams: d.teams ?? 0 });
+      return true;
+    case 'jury.results':
+      jury.results = d;
+      return true;
+    case 'pitch.order':
+      st.pitchOrders.set(d.room ?? '', Array.isArray(d.teams) ? d.teams : []);
+      return true;
+    case 'room.message':
+      st.messages.push({ room: d.room, text: d.text ?? '', seq: ev.seq ?? 0, ts: ev.ts ?? null });
+      if (st.messages.length > 50) st.messages.shift();
+      return true;
+    case 'vote.progress': {
+      const team = client?.members.get((d.done ?? [])[0])?.team;
+      if (team) st.voteProgress.set(`${team}|${d.step}`, { done: d.done ?? [], members: d.members ?? 0 });
+      return Boolean(team);
+    }
+    case 'vote.revealed': {
+      const first = (d.tally ?? [])[0]?.target;
+      const team = client && (client.items.get(first)?.team ?? client.clusters.get(first)?.team ?? client.notes.get(first)?.team);
+      if (team) st.voteRevealed.add(`${team}|${d.step}`);
+      return Boolean(team);
+    }
+    case 'team.counts':
+      st.counts.set(d.team, { ...d, ts: ev.ts ?? null });
+      return true;
+    default:
+      return false;
+  }
+}
+
+/**
+ * Takes a presence frame: it lists only the teams whose connected members changed.
+ * @param {ReturnType<typeof createStaffState>} st changed in place
+ * @param {{teams: Object<string, string[]>}} msg
+ */
+export function applyPresence(st, msg) {
+  for (const [team, members] of Object.entries(msg.teams ?? {})) st.presence.set(team, Array.isArray(members) ? members : []);
+  st.presenceKnown = true;
+}
+
+/**
+ * The teams in pitch order: the overall order if there is one, else each room's order in
+ * room order; teams without a place come last, in creation order.
+ * @param {ReturnType<typeof createStaffState>} st
+ * @param {string[]} teamIds every team id, in creation order
+ * @param {string[]} roomIds every room id, in creation order
+ * @returns {string[]}
+ */
+export function pitchSequence(st, teamIds, roomIds) {
+  const seq = [];
+  const add = (id) => {
+    if (teamIds.includes(id) && !seq.includes(id)) seq.push(id);
+  };
+  for (const id of st.pitchOrders.get('') ?? []) add(id);
+  for (const room of roomIds) for (const id of st.pitchOrders.get(room) ?? []) add(id);
+  for (const id of teamIds) add(id);
+  return seq;
+}
+
+/**
+ * A juror's weighted mean for one team over the criteria they scored: Σ w·s / Σ w.
+ * @param {JuryState} jury
+ * @param {string} team
+ * @returns {number|null} null when nothing is scored
+ */
+export function ownTotal(jury, team) {
+  let sum = 0;
+  let weights = 0;
+  for (const c of jury.criteria) {
+    const s = jury.scores.get(`${team}|${c.id}`);
+    const w = typeof c.weight === 'number' ? c.weight : 1;
+    if (s === undefined || w <= 0) continue;
+    sum += w * s;
+    weights += w;
+  }
+  return weights > 0 ? sum / weights : null;
+}
+
+const attached = new WeakMap();
+
+/**
+ * The staff state of a session, attached on first use. Emits `change` (event or presence
+ * message) after each fold.
+ * @param {import('./session.js').Session} session
+ * @returns {{state: ReturnType<typeof createStaffState>, on: Function}}
+ */
+export function staffOf(session) {
+  let entry = attached.get(session);
+  if (entry) return entry;
+  const emitter = new Emitter();
+  const state = createStaffState();
+  session.conn.on('event', (ev) => {
+    if (applyStaffEvent(state, ev, session.state)) emitter.emit('change', ev);
+  });
+  session.conn.on('presence', (msg) => {
+    applyPresence(state, msg);
+    emitter.emit('change', { type: 'presence' });
+  });
+  entry = { state, on: (name, fn) => emitter.on(name, fn) };
+  attached.set(session, entry);
+  return entry;
+}

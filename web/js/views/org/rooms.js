@@ -1,0 +1,168 @@
+// views/org/rooms.js – break-out rooms: name, challenge and facilitators (room.update), each
+// room's facilitator link, and a new room (room.add, which makes a new facilitator link).
+
+import { h } from '../../dom.js';
+import { pick, t } from '../../i18n.js';
+import { section } from '../common.js';
+import { bilingual, copyButton, field, run, statusLine, trackDirty } from './kit.js';
+
+/** A room as it is now: `room.created` with the latest `room.updated` on top. */
+export function currentRoom(session, org, id) {
+  return { ...(session.state.rooms.get(id) ?? {}), ...(org.state.rooms.get(id) ?? {}) };
+}
+
+/**
+ * The full address of a role's link.
+ * @param {string} role organiser, facilitator, jury or screen
+ * @param {string} token
+ * @returns {string}
+ */
+export function roleUrl(role, token) {
+  const letter = { organiser: 'o', facilitator: 'f', jury: 'j', screen: 's' }[role] ?? 'o';
+  return `${location.origin}/#/${letter}/${encodeURIComponent(token)}`;
+}
+
+function challengeSelect(session, id, value) {
+  const select = h(
+    'select',
+    { class: 'sp-input sp-org-select', id },
+    [...session.state.challenges.values()].map((c) => h('option', { value: c.id, text: pick(c.title) })),
+  );
+  select.value = value ?? '';
+  return select;
+}
+
+/**
+ * Mounts the rooms section.
+ * @param {{session: object, org: object, live: HTMLElement}} env
+ * @returns {{el: HTMLElement, refresh: (ev: object|null) => void}}
+ */
+export function mountRooms({ session, org, live }) {
+  const list = h('div', { class: 'sp-org-rooms' });
+  const forms = new Map();
+
+  function linkLine(id) {
+    const box = h('p', { class: 'sp-org-link' });
+    const draw = () => {
+      const link = session.state.links.find((l) => l.role === 'facilitator' && l.room === id);
+      const room = currentRoom(session, org, id);
+      if (!link) {
+        box.replaceChildren(t('org.rooms.noLink'));
+        return;
+      }
+      const url = roleUrl('facilitator', link.token);
+      box.replaceChildren(
+        h('span', { class: 'sp-org-link__label', text: t('org.rooms.link') }),
+        ' ',
+        h('a', { class: 'sp-link sp-org-url', href: url, text: url }),
+        ' ',
+        copyButton(url, t('org.rooms.linkFor', { room: pick(room.name) }), live, `fac-${id}`),
+      );
+    };
+    draw();
+    return { box, draw };
+  }
+
+  function roomForm(id) {
+    const r = () => currentRoom(session, org, id);
+    const heading = h('h3', { class: 'sp-org-subtitle', id: `sp-org-room-${id}-title`, text: pick(r().name) || id });
+    const name = bilingual({ id: `sp-org-room-${id}-name`, legend: t('org.rooms.name'), value: r().name, attrs: { maxlength: '100' } });
+    const chId = `sp-org-room-${id}-challenge`;
+    const challenge = challengeSelect(session, chId, r().challenge);
+    const facs = field({ id: `sp-org-room-${id}-facs`, label: t('org.rooms.facilitators'), hint: t('org.rooms.facilitatorsHint'), value: (r().facilitators ?? []).join('\n'), textarea: true, attrs: { rows: '3' } });
+    const link = linkLine(id);
+    const status = statusLine();
+    const form = h(
+      'form',
+      { class: 'sp-form sp-org-form sp-org-room', 'aria-labelledby': heading.id, novalidate: true },
+      heading,
+      link.box,
+      name.fieldset,
+      h('div', { class: 'sp-field' }, h('label', { class: 'sp-field__label', for: chId, text: t('org.rooms.challenge') }), challenge),
+      facs.group,
+      h('p', { class: 'sp-actions' }, h('button', { class: 'sp-button', type: 'submit' }, t('org.rooms.save'), h('span', { class: 'sp-visually-hidden', text: ` ${pick(r().name)}` }))),
+      status.el,
+    );
+    const dirty = trackDirty(form);
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const names = facs.input.value.split('\n').map((s) => s.trim()).filter(Boolean);
+      if (names.length > 10 || names.some((n) => [...n].length > 60)) {
+        facs.setError(t('org.rooms.facilitatorsTooMany'));
+        facs.input.focus();
+        return;
+      }
+      facs.setError(null);
+      const n = name.get();
+      if (!n.nl || !n.en) {
+        status.fail(t('org.rooms.nameMissing'));
+        name.inputs[n.nl ? 1 : 0].focus();
+        return;
+      }
+      const res = await run(session, 'room.update', { room: id, name: n, challenge: challenge.value, facilitators: names });
+      if (res.ok) {
+        dirty.dirty = false;
+        status.ok(t('org.saved'));
+      } else status.fail(res.message);
+    });
+    const fill = () => {
+      heading.textContent = pick(r().name) || id;
+      name.set(r().name);
+      challenge.value = r().challenge ?? '';
+      facs.input.value = (r().facilitators ?? []).join('\n');
+    };
+    return { form, dirty, fill, link };
+  }
+
+  function sync() {
+    for (const id of session.state.rooms.keys()) {
+      if (forms.has(id)) continue;
+      const f = roomForm(id);
+      forms.set(id, f);
+      list.append(f.form);
+    }
+  }
+  sync();
+
+  // ---- a new room ----
+  const newName = bilingual({ id: 'sp-org-newroom-name', legend: t('org.rooms.name'), attrs: { maxlength: '100' } });
+  const newChallenge = challengeSelect(session, 'sp-org-newroom-challenge', null);
+  const addStatus = statusLine();
+  const addForm = h(
+    'form',
+    { class: 'sp-form sp-org-form', 'aria-labelledby': 'sp-org-newroom-title', novalidate: true },
+    h('h3', { class: 'sp-org-subtitle', id: 'sp-org-newroom-title', text: t('org.rooms.add') }),
+    newName.fieldset,
+    h('div', { class: 'sp-field' }, h('label', { class: 'sp-field__label', for: 'sp-org-newroom-challenge', text: t('org.rooms.challenge') }), newChallenge),
+    h('p', { class: 'sp-actions' }, h('button', { class: 'sp-button sp-button--secondary', type: 'submit', text: t('org.rooms.addButton') })),
+    addStatus.el,
+  );
+  addForm.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const n = newName.get();
+    if (!n.nl || !n.en) {
+      addStatus.fail(t('org.rooms.nameMissing'));
+      newName.inputs[n.nl ? 1 : 0].focus();
+      return;
+    }
+    const res = await run(session, 'room.add', { name: n, challenge: newChallenge.value });
+    if (res.ok) {
+      newName.set({ nl: '', en: '' });
+      addStatus.ok(t('org.rooms.added', { room: n.nl }));
+    } else addStatus.fail(res.message);
+  });
+
+  const el = section('org-rooms', t('org.rooms.title'), [h('p', { class: 'sp-section-intro', text: t('org.rooms.intro') }), list, addForm]);
+  return {
+    el,
+    refresh(ev) {
+      const type = ev?.type;
+      if (ev && !['room.created', 'room.updated', 'links.set', 'challenge.set'].includes(type)) return;
+      sync();
+      for (const [id, f] of forms) {
+        f.link.draw();
+        if (!f.dirty.dirty && (type !== 'room.updated' || ev.data?.id === id)) f.fill();
+      }
+    },
+  };
+}
