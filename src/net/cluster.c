@@ -120,6 +120,7 @@ typedef struct {
     rpend_t *rp;
     size_t nrp, caprp;
     int64_t head;    /* newest seq applied here and durable */
+    int failed;      /* the node was stopped by fatal() */
 } cluster_t;
 
 static cluster_t *cl;
@@ -502,6 +503,12 @@ static void *cl_main(void *arg)
         }
         cl_flush_out();
         cl_drain(&need_read, &need_inbox);
+        /* Each role heeds one of the two: the leader hears its own commits, a follower
+         * hears the forwards of the others. */
+        if (cl->t_leader)
+            need_read = 0;
+        else
+            need_inbox = 0;
         if (need_read || need_inbox)
             continue;
         int64_t wake = next_poll < next_tick ? next_poll : next_tick;
@@ -713,6 +720,7 @@ void cluster_committed(int64_t committed)
 static void fatal(const char *why)
 {
     fprintf(stderr, "staatsprint: cluster: deze node stopt (this node stops): %s\n", why);
+    cl->failed = 1;
     cl->host.stop();
 }
 
@@ -900,10 +908,11 @@ int cluster_start(const char *db, const cluster_host_t *host)
     return 0;
 }
 
-void cluster_stop(void)
+int cluster_stop(void)
 {
     if (cl == NULL)
-        return;
+        return 0;
+    int failed = cl->failed;
     pthread_mutex_lock(&cl->mu);
     cl->stop = 1;
     pthread_mutex_unlock(&cl->mu);
@@ -926,4 +935,5 @@ void cluster_stop(void)
     free(cl->uri);
     free(cl);
     cl = NULL;
+    return failed;
 }

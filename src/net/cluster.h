@@ -54,8 +54,10 @@ typedef struct {
  * stderr when the cluster connection or thread cannot be set up. */
 int cluster_start(const char *db, const cluster_host_t *host);
 
-/* Stops the thread and frees everything; safe when never started. */
-void cluster_stop(void);
+/* Stops the thread and frees everything; safe when never started. Returns 1 when the
+ * cluster had stopped the node (host->stop) because it could not go on, else 0, so the
+ * process can exit with a failure status and a supervisor restarts it. */
+int cluster_stop(void);
 
 /* Whether commands and joins must go to the leader instead of the local core: on a
  * follower, and on a new leader until its forwards from before are answered (so a

@@ -924,10 +924,6 @@ static const struct lws_protocols protocols[] = {
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
-static const lws_retry_bo_t retry = {
-    .secs_since_valid_ping = 25,
-    .secs_since_valid_hangup = 60,
-};
 
 /* ---- start and stop ---------------------------------------------------------------- */
 
@@ -1150,7 +1146,13 @@ int server_run(const serve_opts_t *o)
     info.iface = o->bind;
     info.protocols = protocols;
     info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_DISABLE_IPV6;
-    info.retry_and_idle_policy = &retry;
+    /* Dead peers are found by TCP keepalive (probes after 30 s idle, closed after about
+     * a minute of silence), not by lws' validity pings: lws keeps every connection's
+     * timer in one sorted list, so rescheduling a ping timer on each message costs
+     * O(connections) and dominated the CPU at thousands of connections. */
+    info.ka_time = 30;
+    info.ka_probes = 3;
+    info.ka_interval = 10;
     info.timeout_secs = 30;
     void *foreign[1] = {&srv.loop};
     uv_loop_init(&srv.loop);
@@ -1191,7 +1193,8 @@ int server_run(const serve_opts_t *o)
     uv_run(&srv.loop, UV_RUN_DEFAULT);
 
     fprintf(stderr, "staatsprint: stoppen (stopping)\n");
-    cluster_stop();   /* before the context goes: its thread wakes the service thread */
+    /* cluster hook: stopped before the context goes (its thread wakes the service thread) */
+    int cluster_failed = cluster_stop();
     uv_signal_stop(&srv.sigint);
     uv_signal_stop(&srv.sigterm);
     uv_close((uv_handle_t *)&srv.sigint, NULL);
@@ -1215,5 +1218,5 @@ int server_run(const serve_opts_t *o)
     hub_free(srv.hub);
     core_free(srv.core);
     free(srv.pdirty);
-    return 0;
+    return cluster_failed ? 1 : 0;
 }

@@ -336,7 +336,13 @@ test('three jurors score six pitches, the chair announces, and the screen shows 
   await screen.locator('.js-winner-overall', { hasText: six[0].name }).waitFor();
   await screen.locator(`.js-winner-challenge[data-challenge="c1"]`, { hasText: r1Teams[0].name }).waitFor();
   await screen.locator(`.js-winner-challenge[data-challenge="c2"]`, { hasText: six[0].name }).waitFor();
+  // axe judges colours once the reveal has played (mid-fade, text is still translucent).
+  await screen.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished)));
   await checkA11y(screen, 'the screen with the winners');
+  // A projector set to reduce motion shows the winners at once, without animation.
+  const still = await openPage(`/#/s/${link('screen')}`, { width: 1920, height: 1080, reducedMotion: 'reduce' });
+  await still.locator('.js-winner-overall', { hasText: six[0].name }).waitFor();
+  assert.equal(await still.evaluate(() => document.getAnimations().length), 0, 'no animation with reduced motion');
 
   // Everyone on the jury sees the results: the disagreement is flagged.
   await noor.locator('.js-results-overall', { hasText: six[0].name }).waitFor();

@@ -17,6 +17,7 @@ const PG_SCRIPT = `${REPO_DIR}/scripts/pg-test-server`;
 const PSQL = `${process.env.PGBIN || '/usr/lib/postgresql/15/bin'}/psql`;
 const WRITERS_PER_NODE = 2;
 const WINDOW = 4;             // commands in flight per writer
+const GAP_MS = 15;            // between two sends: below the server's 100 messages/s limit
 const LOAD_BEFORE_KILL_MS = 2500;
 const LOAD_AFTER_KILL_MS = 4000;
 
@@ -152,7 +153,11 @@ function writeLoop(s, stop, onDrop) {
         if (m.t === 'ack') s.acked.set(id, m.seq);
         else s.refused.push(m);
       })
-      .catch(() => pending.delete(id));
+      .catch(() => {
+        pending.delete(id);
+        // A drop rejects at once; only an answer that never came on a live connection times out.
+        if (c.isOpen()) s.timeouts = (s.timeouts || 0) + 1;
+      });
   };
   return (async () => {
     while (!stop.now || s.unanswered.size > 0) {
@@ -162,14 +167,14 @@ function writeLoop(s, stop, onDrop) {
       }
       // After a reconnect (or an answer that never came), resend as a client does.
       for (const id of s.unanswered) if (!pending.has(id)) send(id);
-      while (!stop.now && pending.size < WINDOW) {
+      if (!stop.now && pending.size < WINDOW) {
         n += 1;
         const id = `${s.name}-${n}`;
         s.sent.set(id, `multinode ${s.name} ${n} ${Math.random().toString(36).slice(2, 8)}`);
         s.unanswered.add(id);
         send(id);
       }
-      await sleep(5);
+      await sleep(GAP_MS);
     }
   })();
 }
@@ -209,6 +214,7 @@ function assertAcked(sessions, truthEvents, label) {
       assert.equal(evs[0].by, s.member, `${label}: ${id} must carry its author`);
       acked += 1;
     }
+    assert.equal(s.timeouts || 0, 0, `${label}: ${s.name} waited in vain for ${s.timeouts} answers on a live connection`);
     assert.equal(s.acked.size, s.sent.size, `${label}: every command of ${s.name} must end acked (${s.acked.size} of ${s.sent.size})`);
   }
   return acked;

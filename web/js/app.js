@@ -18,6 +18,7 @@ const LINK_VIEWS = { o: organiserView, s: screenView, f: facilitatorView, j: jur
  * @typedef {object} Route
  * @property {string} name 'join', 'board', 'o', 's', 'f', 'j' or 'notfound'
  * @property {string|null} token the link token of o/s/f/j routes
+ * @property {string} [code] the join code of a `#/join/CODE` route
  */
 
 /**
@@ -30,6 +31,9 @@ export function parseRoute(hash) {
   if (hash === '' || hash === '#' || hash === '#/') return { name: 'join', token: null };
   if (!hash.startsWith('#/')) return null;
   if (hash === '#/team') return { name: 'board', token: null };
+  // The QR code on a team's join sheet opens the join form with the team's code filled in.
+  const join = /^#\/join\/([A-Za-z0-9-]{1,24})$/.exec(hash);
+  if (join) return { name: 'join', token: null, code: join[1] };
   const m = /^#\/([osfj])\/([A-Za-z0-9_\-.~%]+)$/.exec(hash);
   if (m) return { name: m[1], token: decodeURIComponent(m[2]) };
   return { name: 'notfound', token: null };

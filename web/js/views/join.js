@@ -50,6 +50,9 @@ export function mount(ctx) {
     hint: t('join.code.hint'),
     attrs: { name: 'code', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false', maxlength: '24' },
   });
+  // Arrived through the QR code of a join sheet (#/join/CODE): the code is filled in, the name is next.
+  const routeCode = ctx.route?.code ? ctx.route.code.toUpperCase() : '';
+  if (routeCode) code.input.value = routeCode;
   const name = field({
     id: 'sp-join-name',
     label: t('join.name.label'),
@@ -130,7 +133,9 @@ export function mount(ctx) {
     });
     parts.push(panel);
   }
-  parts.push(h('p', { class: 'sp-lead', text: t('join.intro') }), form);
+  parts.push(h('p', { class: 'sp-lead', text: t('join.intro') }));
+  if (routeCode) parts.push(h('p', { class: 'sp-notice js-join-prefilled', text: t('org.join.prefilled', { code: routeCode }) }));
+  parts.push(form);
   main.append(...parts);
   return { unmount() {} };
 }

@@ -84,7 +84,7 @@ export function mount(ctx) {
         jury.criteria.map((c) =>
           h('li', { class: 'sp-jury__criterion' },
             h('span', { class: 'sp-jury__criterion-name', text: pick(c.name) }), ' ',
-            h('span', { class: 'sp-jury__weight', text: t('jury.weight', { weight: num(c.weight ?? 1, 1) }) }),
+            h('span', { class: 'sp-jury__weight', text: t('jury.weight', { weight: num(c.weight ?? 1, 1, 0) }) }),
             c.hint ? h('p', { class: 'sp-jury__hint', text: pick(c.hint) }) : null,
           ),
         ),
@@ -229,7 +229,7 @@ export function mount(ctx) {
         if (select.value) run('jury.score', { team, criterion: c.id, score: Number(select.value) });
       });
       return h('div', { class: 'sp-field sp-jury__score-field' },
-        h('label', { class: 'sp-field__label', for: id, text: t('jury.score.label', { name: pick(c.name), weight: num(c.weight ?? 1, 1) }) }),
+        h('label', { class: 'sp-field__label', for: id, text: t('jury.score.label', { name: pick(c.name), weight: num(c.weight ?? 1, 1, 0) }) }),
         c.hint ? h('p', { class: 'sp-field__hint', id: hintId, text: pick(c.hint) }) : null,
         select);
     });

@@ -1,10 +1,12 @@
-// views/organiser.js – the organiser's overview: the sprint, programme, challenges, rooms, team codes and links.
+// views/organiser.js – the organiser's page: the sprint and its rooms with team codes, then the
+// sections of views/org/ (day, briefs, rooms, import, assignment, links, personal data) and the jury.
 
 import { announce, h, rerender } from '../dom.js';
 import { formatDate, pick, t } from '../i18n.js';
 import { roomTeams, teamMembers } from '../state.js';
-import { batched, challengeList, section, showBadLink, timeSpan } from './common.js';
+import { batched, section, showBadLink } from './common.js';
 import { mountJuryAdmin } from './staff/jury-admin.js';
+import { mountOrgSections } from './org/index.js';
 
 /** Events after which the overview is drawn again; note traffic is left alone. */
 const RELEVANT = new Set(['sprint.created', 'programme.set', 'challenge.set', 'room.created', 'team.created', 'team.code', 'links.set', 'member.joined']);
@@ -36,6 +38,9 @@ export function mount(ctx) {
   const body = h('div', { class: 'sp-organiser' });
   const live = h('div', { class: 'sp-visually-hidden', 'aria-live': 'polite' });
   main.append(heading, meta, body, live);
+  // The day, briefs, rooms, registrations, the assignment, join sheets and personal data
+  // (views/org/): forms of their own, never redrawn while someone types in them.
+  const orgSections = mountOrgSections({ session, token: ctx.route.token, container: main, live });
   // The jury: add jurors and hand out their personal links (a form of its own, never redrawn
   // while someone types in it).
   const juryAdmin = mountJuryAdmin({ session, container: main, live, copyButton: (url, key) => copyButton(url, key), linkUrl });
@@ -52,43 +57,6 @@ export function mount(ctx) {
       }
     });
     return button;
-  }
-
-  function linkRow(label, role, token, key) {
-    const url = linkUrl(role, token);
-    return [
-      h('dt', { class: 'sp-links__label', text: label }),
-      h('dd', { class: 'sp-links__value' }, h('a', { class: 'sp-link sp-links__url', href: url, dataset: { focusKey: `link-${key}` }, text: url }), ' ', copyButton(url, label)),
-    ];
-  }
-
-  function linksSection() {
-    const rows = [linkRow(t('organiser.link.organiser'), 'organiser', ctx.route.token, 'organiser')];
-    for (const [i, link] of state.links.entries()) {
-      // The organiser's own link is the first row already (it is the address of this page).
-      if (link.role === 'organiser') continue;
-      let label;
-      if (link.role === 'facilitator') {
-        const room = state.rooms.get(link.room);
-        label = t('organiser.link.facilitator', { room: room ? pick(room.name) : link.room ?? '' });
-      } else label = t(`organiser.link.${link.role}`);
-      rows.push(linkRow(label, link.role, link.token, `${link.role}-${link.room ?? i}`));
-    }
-    return section('links', t('organiser.links.title'), [
-      h('p', { class: 'sp-section-intro', text: t('organiser.links.intro') }),
-      h('dl', { class: 'sp-links' }, rows),
-    ]);
-  }
-
-  function programmeSection() {
-    const items = state.programme.map((item) =>
-      h('li', { class: 'sp-programme__item' }, h('span', { class: 'sp-programme__time', text: timeSpan(item) }), ' ', h('span', { class: 'sp-programme__title', text: pick(item.title) })),
-    );
-    return section('programme', t('organiser.programme.title'), items.length ? h('ol', { class: 'sp-programme' }, items) : h('p', { text: t('organiser.programme.empty') }));
-  }
-
-  function challengesSection() {
-    return section('challenges', t('organiser.challenges.title'), challengeList(state));
   }
 
   function roomsSection() {
@@ -126,7 +94,7 @@ export function mount(ctx) {
     const sprint = state.sprint;
     heading.textContent = sprint?.title ? pick(sprint.title) : t('organiser.heading');
     meta.textContent = sprint ? [t('organiser.role'), formatDate(sprint.date), pick(sprint.venue)].filter(Boolean).join(' · ') : t('organiser.role');
-    rerender(body, () => [linksSection(), roomsSection(), programmeSection(), challengesSection()]);
+    rerender(body, () => [roomsSection()]);
   }
 
   const schedule = batched(draw);
@@ -140,6 +108,7 @@ export function mount(ctx) {
   return {
     unmount() {
       juryAdmin.unmount();
+      orgSections.unmount();
       for (const off of offs) off();
     },
     authFailed: () => showBadLink(ctx),

@@ -172,7 +172,7 @@ export function mount(ctx) {
     const rooms = [...state.rooms.keys()];
     const order = pitchSequence(st, [...state.teams.keys()], rooms);
     const overall = st.pitchOrders.get('');
-    const groups = overall ? [{ title: null, teams: order }] : rooms.filter((r) => st.pitchOrders.has(r)).map((r) => ({ title: pick(state.rooms.get(r)?.name), teams: st.pitchOrders.get(r) }));
+    const groups = overall ? [{ title: null, teams: overall.filter((id) => order.includes(id)) }] : rooms.filter((r) => st.pitchOrders.has(r)).map((r) => ({ title: pick(state.rooms.get(r)?.name), teams: st.pitchOrders.get(r) }));
     return h('section', { class: 'sp-screen__panel sp-screen__panel--pitch', 'aria-labelledby': 'sp-screen-pitch' },
       h('h2', { class: 'sp-screen__label', id: 'sp-screen-pitch', text: t('screen.pitch') }),
       groups.map((g) => [

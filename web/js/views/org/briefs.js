@@ -22,7 +22,7 @@ export function mountBriefs({ session }) {
     const c = () => session.state.challenges.get(id) ?? {};
     const heading = h('h3', { class: 'sp-org-subtitle', id: `sp-org-brief-${id}-title`, text: pick(c().title) || id });
     const pairs = FIELDS.map((f) =>
-      bilingual({ id: `sp-org-brief-${id}-${f}`, legend: t(`org.brief.${f}`), value: c()[f], textarea: f !== 'title', attrs: { maxlength: '4000' } }),
+      bilingual({ id: `sp-org-brief-${id}-${f}`, legend: t(`org.brief.field.${f}`), value: c()[f], textarea: f !== 'title', attrs: { maxlength: '4000' } }),
     );
     const status = statusLine();
     const form = h(

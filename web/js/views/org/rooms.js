@@ -54,7 +54,8 @@ export function mountRooms({ session, org, live }) {
       box.replaceChildren(
         h('span', { class: 'sp-org-link__label', text: t('org.rooms.link') }),
         ' ',
-        h('a', { class: 'sp-link sp-org-url', href: url, text: url }),
+        // Text, not a link: the page lists every role's link once, under Links.
+        h('code', { class: 'sp-org-url', text: url }),
         ' ',
         copyButton(url, t('org.rooms.linkFor', { room: pick(room.name) }), live, `fac-${id}`),
       );

@@ -7,12 +7,13 @@ import { teamName } from './kit.js';
 /**
  * A number with at most `digits` decimals in the current language.
  * @param {number|null|undefined} value
- * @param {number} [digits=2]
+ * @param {number} [digits=2] decimals at most
+ * @param {number} [least=digits] decimals at least
  * @returns {string}
  */
-export function num(value, digits = 2) {
+export function num(value, digits = 2, least = digits) {
   if (typeof value !== 'number' || !Number.isFinite(value)) return '–';
-  return new Intl.NumberFormat(lang() === 'nl' ? 'nl-NL' : 'en-GB', { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(value);
+  return new Intl.NumberFormat(lang() === 'nl' ? 'nl-NL' : 'en-GB', { maximumFractionDigits: digits, minimumFractionDigits: least }).format(value);
 }
 
 /**

@@ -38,6 +38,8 @@ export function create(tc) {
     tc.command('profile.set', args).then(() => (status.textContent = t('team.profile.saved')), () => {});
   });
 
+  /** Role choices not saved yet, so a redraw (someone else's profile) does not undo them. */
+  const chosen = new Map();
   const membersList = h('ul', { class: 'sp-cards sp-members js-members' });
   const rolesBox = h('div', { class: 'js-roles' });
 
@@ -75,7 +77,8 @@ export function create(tc) {
         'form',
         { class: 'sp-form js-roles-form', novalidate: true },
         ['captain', 'timekeeper', 'presenter'].map((role) => {
-          const f = selectField({ id: `sp-role-${role}`, label: t(`team.role.${role}`), options, value: roles[role] ?? '', key: `role-${role}` });
+          const f = selectField({ id: `sp-role-${role}`, label: t(`team.role.${role}`), options, value: chosen.get(role) ?? roles[role] ?? '', key: `role-${role}` });
+          f.select.addEventListener('change', () => chosen.set(role, f.select.value));
           selects[role] = f.select;
           return f.wrap;
         }),
@@ -87,6 +90,7 @@ export function create(tc) {
         if (selects.captain.value) args.captain = selects.captain.value;
         args.timekeeper = selects.timekeeper.value || null;
         args.presenter = selects.presenter.value || null;
+        chosen.clear();
         tc.run('roles.set', args);
       });
       out.push(form);

@@ -38,28 +38,38 @@ export function create(tc, step) {
   });
   const ol = h('ol', { class: 'sp-items js-items' });
   const editing = new Set();
+  /** Edited texts not saved yet: item id → text. */
+  const drafts = new Map();
+
+  /** Opens the inline editor of an item and puts the focus in it. */
+  function openEditor(id) {
+    editing.add(id);
+    sync();
+    document.getElementById(`sp-item-edit-${id}`)?.focus();
+  }
 
   function row(item) {
     if (editing.has(item.id)) {
       const id = `sp-item-edit-${item.id}`;
       const input = h('input', { class: 'sp-input', id, type: 'text', maxlength: '280', dataset: { focusKey: `item-edit-${item.id}` } });
-      input.value = item.text;
+      input.value = drafts.get(item.id) ?? item.text;
+      input.addEventListener('input', () => drafts.set(item.id, input.value));
       const f = h(
         'form',
         { class: 'sp-inline-form', novalidate: true },
         h('label', { class: 'sp-field__label sp-field__label--small', for: id, text: t('team.items.editLabel') }),
         input,
         button(t('board.edit.save'), { small: true, type: 'submit', key: `item-save-${item.id}` }),
-        button(t('board.edit.cancel'), { small: true, kind: 'secondary', onClick: () => (editing.delete(item.id), sync()) }),
+        button(t('board.edit.cancel'), { small: true, kind: 'secondary', onClick: () => (editing.delete(item.id), drafts.delete(item.id), sync()) }),
       );
       f.addEventListener('submit', (e) => {
         e.preventDefault();
         const text = input.value.trim();
         editing.delete(item.id);
+        drafts.delete(item.id);
         if (text && text !== item.text) tc.run('item.edit', { item: item.id, text });
         sync();
       });
-      setTimeout(() => input.isConnected && document.activeElement?.tagName !== 'INPUT' && input.focus());
       return h('li', { class: 'sp-items__item' }, f);
     }
     const origin = item.cluster ? state.clusters.get(item.cluster)?.name : null;
@@ -71,7 +81,7 @@ export function create(tc, step) {
       h(
         'span',
         { class: 'sp-note__actions' },
-        button(t('board.note.edit'), { small: true, kind: 'secondary', hidden: t('team.note.hidden', { text: snippet(item.text) }), key: `item-edit-btn-${item.id}`, onClick: () => (editing.add(item.id), sync()) }),
+        button(t('board.note.edit'), { small: true, kind: 'secondary', hidden: t('team.note.hidden', { text: snippet(item.text) }), key: `item-edit-btn-${item.id}`, onClick: () => openEditor(item.id) }),
         button(t('board.note.delete'), { small: true, kind: 'warning', hidden: t('team.note.hidden', { text: snippet(item.text) }), key: `item-del-${item.id}`, onClick: () => tc.run('item.delete', { item: item.id }) }),
       ),
     );

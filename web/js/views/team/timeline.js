@@ -43,6 +43,13 @@ export function create(tc, step) {
     return { year, kind, text, nodes: [year.wrap, kind.wrap, wrap] };
   }
 
+  /** Opens the inline editor of a milestone and puts the focus in its text. */
+  function openEditor(id) {
+    editing.add(id);
+    sync();
+    document.getElementById(`sp-ms-edit-${id}-text`)?.focus();
+  }
+
   function milestone(ms) {
     if (editing.has(ms.id)) {
       const prefix = `sp-ms-edit-${ms.id}`;
@@ -68,7 +75,7 @@ export function create(tc, step) {
       h(
         'span',
         { class: 'sp-note__actions' },
-        button(t('board.note.edit'), { small: true, kind: 'secondary', hidden: t('team.note.hidden', { text: short }), key: `ms-edit-${ms.id}`, onClick: () => (editing.add(ms.id), sync()) }),
+        button(t('board.note.edit'), { small: true, kind: 'secondary', hidden: t('team.note.hidden', { text: short }), key: `ms-edit-${ms.id}`, onClick: () => openEditor(ms.id) }),
         button(t('board.note.delete'), { small: true, kind: 'warning', hidden: t('team.note.hidden', { text: short }), key: `ms-del-${ms.id}`, onClick: () => tc.run('milestone.delete', { milestone: ms.id }) }),
       ),
     );
