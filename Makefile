@@ -77,6 +77,7 @@ run: deps build
 test: deps-test
 	@$(MAKE) --no-print-directory asan $(UNIT_BIN) build/staatsprint
 	@$(MAKE) --no-print-directory unit integration e2e
+	@tests/fuzz/run 20
 
 # The PostgreSQL store tests need a server: a private one per run, always removed.
 unit: $(UNIT_BIN)
@@ -92,6 +93,12 @@ e2e: $(ASAN_DIR)/staatsprint
 
 bench: build
 	@bench/run
+	@bench/text.sh
+
+# The libFuzzer targets (tests/fuzz); make test runs each for 20 s.
+FUZZ_SECS ?= 300
+fuzz:
+	@tests/fuzz/run $(FUZZ_SECS)
 
 clean:
 	rm -rf build

@@ -196,7 +196,7 @@ static char rbuf[RBUF];
 static uint64_t rng = 88172645463325252ULL;
 
 static struct {
-    hist_t ack, fan, rcpt, watch;
+    hist_t ack, fan, rcpt, watch, lag; /* lag: how late the generator itself sent */
     uint64_t sent_win, acked_win, errs, err_frames, conn_fail, closed, overrun, no_ack,
         fan_incomplete, frames_in, bytes_in, bytes_out, deliveries_win, fanned_win;
     char err_codes[512];
@@ -1278,6 +1278,8 @@ int main(int argc, char **argv)
                 continue;
             }
             int64_t sched = c->next_at;
+            if (sched >= win_start && sched < win_end)
+                hist_add(&st.lag, now - sched);
             send_cmd(ci, sched);
             if (c->state == ST_READY)
                 heap_push(ci, sched + interval_ns());
@@ -1336,7 +1338,7 @@ int main(int argc, char **argv)
 
     printf("RESULT name=%s clients=%d teams=%d conns=%d connected=%d sent=%llu acked=%llu "
            "cmd_rate=%.0f fanned_rate=%.0f deliv_rate=%.0f ack_p50=%.3f ack_p99=%.3f ack_max=%.3f fan_p50=%.3f "
-           "fan_p99=%.3f fan_max=%.3f rcpt_p50=%.3f rcpt_p99=%.3f watch_p99=%.3f errors=%llu "
+           "fan_p99=%.3f fan_max=%.3f rcpt_p50=%.3f rcpt_p99=%.3f watch_p99=%.3f lag_p99=%.3f errors=%llu "
            "err_frames=%llu err_codes=%s conn_fail=%llu closed=%llu no_ack=%llu fan_incomplete=%llu "
            "overrun=%llu rss_kib=%ld rss0_kib=%ld kib_per_conn=%.2f cpu_pct=%.1f lg_cpu_pct=%.1f "
            "setup_s=%.1f\n",
@@ -1346,7 +1348,8 @@ int main(int argc, char **argv)
            (double)st.deliveries_win / secs, hist_q_ms(&st.ack, 0.5),
            hist_q_ms(&st.ack, 0.99), (double)st.ack.max / 1e6, hist_q_ms(&st.fan, 0.5),
            hist_q_ms(&st.fan, 0.99), (double)st.fan.max / 1e6, hist_q_ms(&st.rcpt, 0.5),
-           hist_q_ms(&st.rcpt, 0.99), hist_q_ms(&st.watch, 0.99), (unsigned long long)st.errs,
+           hist_q_ms(&st.rcpt, 0.99), hist_q_ms(&st.watch, 0.99), hist_q_ms(&st.lag, 0.99),
+           (unsigned long long)st.errs,
            (unsigned long long)st.err_frames, st.err_codes, (unsigned long long)st.conn_fail,
            (unsigned long long)st.closed, (unsigned long long)st.no_ack,
            (unsigned long long)st.fan_incomplete, (unsigned long long)st.overrun, rss1, rss0,

@@ -15,11 +15,12 @@
  *    land later, the new leader's first append meets STORE_ECONFLICT and the node stops
  *    rather than fork the log (server.c, on_committed).
  *  - Forwards go through the table staatsprint_inbox, so a command sent while no node
- *    leads waits there for the next leader. Answers are NOTIFY payloads on the asking
- *    node's channel, not rows: they are small, only useful to a node that is alive and
- *    listening, and need no clean-up when a node dies. An answer lost with a broken
- *    connection is recovered by resending the forward (RESEND_MS, and at once on a
- *    reconnect or a leader change); the leader's core deduplicates the command.
+ *    leads waits there for the next leader (UNLOGGED: see cl_connect). Answers are
+ *    NOTIFY payloads on the asking node's channel, not rows: they are small, only
+ *    useful to a node that is alive and listening, and need no clean-up when a node
+ *    dies. An answer lost with a broken connection is recovered by resending the
+ *    forward (RESEND_MS, and at once on a reconnect or a leader change); the leader's
+ *    core deduplicates the command.
  *  - The leader answers an accepted command only after its commit (like a local ack);
  *    the follower acknowledges its client only after it applied that seq itself, so a
  *    client never holds an ack for an event it could not yet receive.
@@ -240,9 +241,14 @@ static int cl_connect(char *err, size_t errlen)
         return -1;
     }
     PQsetNoticeProcessor(cl->pc, cl_quiet, NULL);
+    /* Nothing this connection writes needs to survive a crash of PostgreSQL: a forward is
+     * not acknowledged before the leader commits its events (through the writer, durably),
+     * and after a crash every node reconnects and resends what is unanswered. So the inbox
+     * is UNLOGGED and these commits do not wait for a WAL flush: a forward costs no fsync. */
+    cl_ok("SET synchronous_commit TO off");
     /* Nodes starting together must not race on CREATE TABLE (a unique-key error). */
     int ok = cl_ok("BEGIN") && cl_ok("SELECT pg_advisory_xact_lock(8319381482853593203)") &&
-             cl_ok("CREATE TABLE IF NOT EXISTS staatsprint_inbox ("
+             cl_ok("CREATE UNLOGGED TABLE IF NOT EXISTS staatsprint_inbox ("
                    " id bigserial PRIMARY KEY,"
                    " log text NOT NULL,"
                    " msg json NOT NULL,"
@@ -430,7 +436,8 @@ static void cl_drain(int *need_read, int *need_inbox)
             *need_read = 1;
         } else if (strcmp(n->relname, cl->chan_inbox) == 0) {
             *need_inbox = 1;
-        } else if (strcmp(n->relname, cl->chan_node) == 0 || strcmp(n->relname, cl->chan_lead) == 0) {
+        } else if (strcmp(n->relname, cl->chan_node) == 0 ||
+                   strcmp(n->relname, cl->chan_lead) == 0) {
             citem_t *it = xcalloc(1, sizeof *it);
             if (strcmp(n->relname, cl->chan_lead) == 0) {
                 /* Another node leads now: whatever the old leader held is lost. */
@@ -622,7 +629,7 @@ static void on_answer(json_t *m)
 static void answer(const char *node, uint64_t serial, const char *kind, int64_t seq, int e)
 {
     char chan[40];
-    snprintf(chan, sizeof chan, "spn:%s", node);
+    cluster_node_channel(node, chan, sizeof chan);
     json_t *p = json_pack("{sI ss sI si}", "c", (json_int_t)serial, "k", kind, "s",
                           (json_int_t)seq, "e", e);
     char *s = json_dumps(p, JSON_COMPACT);
@@ -859,6 +866,16 @@ void cluster_conn_gone(void *conn)
             fwd_remove(i);
 }
 
+void cluster_lock_key(const char *log, char *out, size_t outlen)
+{
+    snprintf(out, outlen, "%lld", (long long)(int64_t)(fnv64(log) ^ LOCK_SALT));
+}
+
+void cluster_node_channel(const char *node, char *out, size_t outlen)
+{
+    snprintf(out, outlen, "spn:%s", node);
+}
+
 static int is_pg(const char *db)
 {
     return db != NULL &&
@@ -881,8 +898,8 @@ int cluster_start(const char *db, const cluster_host_t *host)
     store_pg_channel(host->log, cl->chan_log, sizeof cl->chan_log);
     snprintf(cl->chan_inbox, sizeof cl->chan_inbox, "spi#%016llx", (unsigned long long)lh);
     snprintf(cl->chan_lead, sizeof cl->chan_lead, "spl#%016llx", (unsigned long long)lh);
-    snprintf(cl->chan_node, sizeof cl->chan_node, "spn:%s", cl->node);
-    snprintf(cl->lockkey, sizeof cl->lockkey, "%lld", (long long)(int64_t)(lh ^ LOCK_SALT));
+    cluster_node_channel(cl->node, cl->chan_node, sizeof cl->chan_node);
+    cluster_lock_key(host->log, cl->lockkey, sizeof cl->lockkey);
     cl->out_fwd = json_array();
     cl->out_ans = json_array();
     cl->head = host->committed();

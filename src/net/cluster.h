@@ -29,6 +29,7 @@
 #include "core/core.h"
 #include "net/hub.h"
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* What the server lends the cluster; every function is called on the service thread,
@@ -77,6 +78,12 @@ void cluster_forward_join(void *conn, const char *id, const char *code, const ch
 
 /* The connection is closing: forget its forwards. */
 void cluster_conn_gone(void *conn);
+
+/* The advisory lock key (a bigint, as decimal text) whose holder leads the nodes of log,
+ * and the channel a node listens on for answers (node: its id, as in its forwards).
+ * For tools and tests that must hold leadership or act as the leader. */
+void cluster_lock_key(const char *log, char *out, size_t outlen);
+void cluster_node_channel(const char *node, char *out, size_t outlen);
 
 /* Service thread, on every wake: applies what the cluster thread brought. */
 void cluster_poll(void);

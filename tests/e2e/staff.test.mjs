@@ -11,6 +11,8 @@ import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import nl from '../../web/js/i18n/nl.js';
 import { checkA11y, launchBrowser, newPage, startServer, waitUntil, wsClient } from './lib.mjs';
+import { applyPresence, applyStaffEvent, createStaffState, ownTotal, pitchSequence } from '../../web/js/staff-state.js';
+import { createState } from '../../web/js/state.js';
 
 /** Fills the {placeholders} of a catalogue string (plural entries take their `other` form). */
 function fill(entry, params = {}) {
@@ -109,6 +111,50 @@ after(async () => {
   for (const page of pages) assert.deepEqual(page.problems, [], `the browser complained on ${page.url()}`);
 });
 
+test('the staff fold: jury rules, own marks, recusal, vote progress per team, pitch order, presence', () => {
+  const st = createStaffState();
+  const client = createState();
+  client.members.set('m1', { id: 'm1', team: 't2', name: 'Anna' });
+  client.items.set('i1', { id: 'i1', team: 't3', list: 'knelpunten', text: 'x' });
+  let seq = 0;
+  const ev = (type, data) => applyStaffEvent(st, { seq: ++seq, type, data }, client);
+  assert.equal(ev('note.added', { id: 'n1' }), false, 'other events are not ours');
+  ev('jury.criteria', { criteria: [{ id: 'a', weight: 1 }, { id: 'b', weight: 3 }] });
+  ev('jury.tiebreak', { order: ['b'], normalise: true });
+  assert.deepEqual(st.jury.tiebreak, { order: ['b'], normalise: true });
+  ev('jury.criteria', { criteria: [{ id: 'a', weight: 1 }, { id: 'b', weight: 3 }], scale: 5 });
+  assert.equal(st.jury.tiebreak, null, 'new criteria clear the tie-break, as on the server');
+  assert.equal(st.jury.scale, 5);
+  assert.equal(ownTotal(st.jury, 't1'), null);
+  ev('jury.scored', { juror: 'j1', team: 't1', criterion: 'a', score: 2 });
+  ev('jury.scored', { juror: 'j1', team: 't1', criterion: 'b', score: 4 });
+  assert.equal(ownTotal(st.jury, 't1'), (2 + 3 * 4) / 4, 'the weighted mean');
+  ev('jury.scored', { juror: 'j1', team: 't1', criterion: 'a', score: 5 });
+  assert.equal(ownTotal(st.jury, 't1'), (5 + 3 * 4) / 4, 'a later mark replaces the earlier one');
+  ev('jury.recused', { juror: 'j1', team: 't1', recused: true });
+  assert.ok(st.jury.recused.has('j1|t1'));
+  ev('jury.recused', { juror: 'j1', team: 't1', recused: false });
+  assert.ok(!st.jury.recused.has('j1|t1'));
+  ev('jury.juror', { id: 'j1', name: 'Carla', organisation: 'X', chair: true });
+  ev('jury.link', { juror: 'j1', name: 'Carla', chair: true, token: 'a' });
+  ev('jury.link', { juror: 'j2', name: 'Joost', chair: true, token: 'b' });
+  assert.equal(st.jury.links.get('j1').chair, false, 'one chair among the links');
+  // vote.progress names no team: its members do; vote.revealed: its options do.
+  assert.equal(ev('vote.progress', { step: 'p1-vote', done: ['m1'], members: 3 }), true);
+  assert.deepEqual(st.voteProgress.get('t2|p1-vote'), { done: ['m1'], members: 3 });
+  assert.equal(ev('vote.progress', { step: 'p1-vote', done: ['m9'], members: 3 }), false, 'an unknown member gives no team');
+  ev('vote.revealed', { step: 'p1-vote', tally: [{ target: 'i1', count: 2 }] });
+  assert.ok(st.voteRevealed.has('t3|p1-vote'));
+  ev('pitch.order', { room: 'r2', teams: ['t5', 't4'] });
+  ev('pitch.order', { room: null, teams: ['t2'] });
+  assert.deepEqual(pitchSequence(st, ['t1', 't2', 't4', 't5'], ['r1', 'r2']), ['t2', 't5', 't4', 't1']);
+  ev('room.message', { room: 'r1', text: 'Hallo' });
+  assert.equal(st.messages.at(-1).text, 'Hallo');
+  applyPresence(st, { t: 'presence', teams: { t1: ['m1'], t2: [] } });
+  applyPresence(st, { t: 'presence', teams: { t2: ['m2'] } });
+  assert.deepEqual([...st.presence.entries()], [['t1', ['m1']], ['t2', ['m2']]], 'a frame lists only the teams that changed');
+});
+
 test('a facilitator steers the three teams of a room through a step, and a message reaches the teams', async () => {
   // One member per team of room 1; Anna works at the municipality a juror will come from.
   const names = ['Anna', 'Bram', 'Cato'];
@@ -150,6 +196,10 @@ test('a facilitator steers the three teams of a room through a step, and a messa
   await members[0].cmd('note.add', { text: 'Te veel losse systemen' });
   await members[0].cmd('note.add', { text: 'Gegevens steeds opnieuw invullen' });
 
+  await fac.getByRole('button', { name: nl['console.counts.refresh'], exact: true }).click();
+  await waitUntil(fac, ([id, text]) => document.querySelector(`.js-team-row[data-team="${id}"] .js-note-private`)?.textContent === text, [r1Teams[0].id, fill(nl['console.team.private'], { count: 2 })], 'two private notes counted, not shown');
+  assert.equal(await fac.locator(`.js-team-row[data-team="${r1Teams[0].id}"] .js-note-total`).textContent(), '0');
+
   // One team alone: pause Team Wielwinkel. A room-wide pause is then refused as a whole, and
   // the console says so and points at the per-team buttons.
   const first = fac.locator(`.js-team-row[data-team="${r1Teams[0].id}"]`);
@@ -175,6 +225,14 @@ test('a facilitator steers the three teams of a room through a step, and a messa
   await fac.locator('.js-sent li', { hasText: text }).waitFor();
   await until(() => members[2].events.some((e) => e.type === 'room.message' && e.data.text === text), 'a member of another team of the room hears the message');
   await checkA11y(dana, 'the team page with the facilitator’s message');
+
+  // The pitch order of the room: Team Bron moves up one place, then the order is published.
+  await fac.getByRole('button', { name: `${nl['console.pitch.up']}${fill(nl['console.team.for'], { team: r1Teams[2].name })}` }).click();
+  await fac.getByText(nl['console.pitch.changed']).waitFor();
+  await fac.getByRole('button', { name: nl['console.pitch.publish'], exact: true }).click();
+  await fac.getByText(nl['console.pitch.published']).waitFor();
+  await until(() => org.events.some((e) => e.type === 'pitch.order' && e.data.room === 'r1' && e.data.teams.join() === [r1Teams[0].id, r1Teams[2].id, r1Teams[1].id].join()), 'the room’s pitch order published');
+  await checkA11y(fac, 'the console after a message and a pitch order');
   await dana.getByRole('button', { name: nl['banner.close'], exact: true }).click();
   await dana.locator('.js-room-message').waitFor({ state: 'hidden' });
 });

@@ -151,6 +151,34 @@ test('XSS payloads in the programme, a challenge, the sprint, a room and registr
   }
 });
 
+test('XSS payloads in an imported CSV (cells and headers) are text in the preview and after the import', async () => {
+  const q = (v) => `"${v.replace(/"/g, '""')}"`;   // RFC 4180 quoting, as a form tool writes it
+  const csv = [
+    ['Naam', 'E-mailadres', 'Organisatie', 'Functie', PAYLOADS[2]],
+    [PAYLOADS[0], 'csv1@example.nl', PAYLOADS[1], PAYLOADS[3], 'x'],
+    [PAYLOADS[4], 'csv2@example.nl', PAYLOADS[5], 'Adviseur', 'y'],
+  ].map((row) => row.map(q).join(';')).join('\r\n');
+  const page = await openPage();
+  await page.goto(`${server.url}/#/o/${server.organiserToken}`);
+  await page.locator('#sp-org-import-file').setInputFiles({ name: 'aanmeldingen.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
+  await page.getByRole('button', { name: nl['org.import.read'], exact: true }).click();
+  const preview = page.locator('.js-org-preview');
+  await preview.waitFor({ state: 'attached' });
+  await waitUntil(page, () => document.querySelectorAll('.js-org-preview tbody tr').length >= 2, null, 'two rows in the import preview');
+  const cells = await preview.locator('td').allTextContents();
+  for (const p of [PAYLOADS[0], PAYLOADS[1], PAYLOADS[4], PAYLOADS[5]]) {
+    assert.ok(cells.some((c) => c.trim() === p), `the preview must show ${p} literally, cells: ${JSON.stringify(cells)}`);
+  }
+  // The payload header is offered as a column name, as text.
+  const options = await page.locator('option').allTextContents();
+  assert.ok(options.some((o) => o.includes(PAYLOADS[2])), 'a payload column header must be shown as text in the mapping');
+  await assertInert(page, 'the import preview');
+  await page.locator('.js-org-import-confirm').click();
+  await waitUntil(page, () => !document.querySelector('.js-org-import-confirm'), null, 'the import to finish');
+  await page.waitForTimeout(500);
+  await assertInert(page, 'the organiser view after the import');
+});
+
 test('no dialog opened and no page logged an error', () => {
   assert.deepEqual(dialogs, [], 'a payload ran as script');
   assert.deepEqual(pages.flatMap((p) => p.problems), []);

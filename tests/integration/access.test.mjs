@@ -147,5 +147,15 @@ test('every command × every role × own/other team and room', { timeout: 300000
   // Team B's member received no team event of team A (whatever team A's participant named).
   const leaked = pB.events.filter((e) => e.data && e.data.team === teamA.id && e.by === pA.member && !/^race\./.test(e.type));
   assert.deepEqual(leaked.map((e) => e.type), [], 'the other team must receive no team event caused by team A\'s participant');
+  // The matrix is not vacuous: the usual things work where they should, and staff
+  // commands aimed at a team of another room never do.
+  const expectAck = ['note.add participant own', 'note.add participant other', 'profile.set participant own',
+    'step.next organiser other', 'step.next facilitator own', 'timer.start facilitator own', 'timer.extend organiser other', 'roles.set organiser other'];
+  for (const k of expectAck) assert.equal(outcomes.get(k), 'ack', `${k} must succeed, got ${outcomes.get(k)}`);
+  for (const cmd of ['step.next', 'step.back', 'timer.start', 'vote.reveal', 'roles.set', 'race.start', 'race.end']) {
+    const o = outcomes.get(`${cmd} facilitator other`);
+    assert.ok(o && o !== 'ack', `${cmd} by a facilitator aimed at another room must be refused, got ${o}`);
+  }
+  if (process.env.STAATSPRINT_ACCESS_DUMP) console.log(JSON.stringify(Object.fromEntries(outcomes), null, 1));
   console.log(`# access: ${commands.length} commands × 5 roles × own/other + unauthenticated: ${checked} calls checked, ${acked} allowed and verified as the sender's own`);
 });

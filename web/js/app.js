@@ -10,13 +10,14 @@ import * as screenView from './views/screen.js';
 import * as facilitatorView from './views/facilitator.js';
 import * as juryView from './views/jury.js';
 import * as notFoundView from './views/notfound.js';
+import * as statementView from './views/statement.js';
 import { mountMessageBanner } from './views/common.js';
 
 const LINK_VIEWS = { o: organiserView, s: screenView, f: facilitatorView, j: juryView };
 
 /**
  * @typedef {object} Route
- * @property {string} name 'join', 'board', 'o', 's', 'f', 'j' or 'notfound'
+ * @property {string} name 'join', 'board', 'statement', 'o', 's', 'f', 'j' or 'notfound'
  * @property {string|null} token the link token of o/s/f/j routes
  * @property {string} [code] the join code of a `#/join/CODE` route
  */
@@ -31,6 +32,7 @@ export function parseRoute(hash) {
   if (hash === '' || hash === '#' || hash === '#/') return { name: 'join', token: null };
   if (!hash.startsWith('#/')) return null;
   if (hash === '#/team') return { name: 'board', token: null };
+  if (hash === '#/toegankelijkheid' || hash === '#/accessibility') return { name: 'statement', token: null };
   // The QR code on a team's join sheet opens the join form with the team's code filled in.
   const join = /^#\/join\/([A-Za-z0-9-]{1,24})$/.exec(hash);
   if (join) return { name: 'join', token: null, code: join[1] };
@@ -46,6 +48,9 @@ const shell = {
   langButton: document.querySelector('.js-lang'),
   skip: document.querySelector('.js-skip-link'),
   brand: document.querySelector('.js-brand'),
+  queue: document.querySelector('.js-queue'),
+  footer: document.querySelector('.js-footer'),
+  statementLink: document.querySelector('.js-statement-link'),
 };
 
 let session = null;
@@ -59,6 +64,7 @@ let notice = null;
 function viewFor(r) {
   if (r.name === 'join') return joinView;
   if (r.name === 'board') return boardView;
+  if (r.name === 'statement') return statementView;
   return LINK_VIEWS[r.name] ?? notFoundView;
 }
 
@@ -75,9 +81,12 @@ function useSession(token) {
   banner = mountMessageBanner(session, shell.main);
   unbindSession = [
     session.on('state', showState),
+    session.on('state', showQueue),
+    session.on('outbox', showQueue),
     session.on('auth-failed', () => mounted?.authFailed?.()),
   ];
   showState(session.conn.state);
+  showQueue();
   session.open();
   return session;
 }
@@ -89,6 +98,7 @@ function dropSession() {
   banner = null;
   session?.close();
   session = null;
+  showQueue();
 }
 
 function showState(state) {
@@ -101,6 +111,24 @@ function showState(state) {
   }[state];
   shell.status.className = `sp-status sp-status--${state} js-status`;
   shell.statusText.textContent = t(key);
+}
+
+// A command normally waits a few milliseconds for its ack: the queue is shown (and read out,
+// it is a status region) only when the connection is down or an answer is slow, so the header
+// does not flicker with every note.
+let queueTimer = null;
+function showQueue() {
+  clearTimeout(queueTimer);
+  const size = session?.conn.outboxSize ?? 0;
+  const text = size ? t('conn.queue', { count: size }) : '';
+  if (!text || session.conn.state !== ConnState.ONLINE) {
+    if (shell.queue.textContent !== text) shell.queue.textContent = text;
+    return;
+  }
+  queueTimer = setTimeout(() => {
+    const left = session?.conn.outboxSize ?? 0;
+    shell.queue.textContent = left ? t('conn.queue', { count: left }) : '';
+  }, 1500);
 }
 
 function navigate(hash, { replace = false } = {}) {
@@ -153,6 +181,8 @@ function mount(focusHeading = !firstMount) {
   const view = viewFor(route);
   document.body.className = `sp-body sp-body--${view.BODY ?? 'default'}`;
   mounted = view.mount(ctx) ?? {};
+  // A page without a connection (the statement, opened on its own) has no state to show.
+  shell.status.hidden = session === null;
   if (focusHeading) {
     const heading = shell.main.querySelector('h1');
     (heading ?? shell.main).focus();
@@ -186,7 +216,10 @@ function applyShellText() {
   shell.langButton.textContent = t(`lang.switch.${other}`);
   shell.langButton.setAttribute('lang', other);
   shell.status.setAttribute('aria-label', t('conn.label'));
+  shell.footer.setAttribute('aria-label', t('footer.label'));
+  shell.statementLink.textContent = t('footer.statement');
   if (session) showState(session.conn.state);
+  if (session) showQueue();
 }
 
 shell.skip.addEventListener('click', (e) => {

@@ -8,6 +8,9 @@
 //  3. Every command stays in the outbox until its `ack` or a final `err`; after each (re)connect
 //     the whole outbox is sent again, in the original order. The server applies an id once,
 //     so a resend of a command that did arrive is harmless.
+//  4. With a token, the outbox is also kept in localStorage (under outboxKey(token)) until
+//     each command is answered: a reload or a crashed tab while offline loses nothing, and
+//     the next page with the same token sends the stored commands again, with their ids.
 //
 // States: connecting → online ⇄ reconnecting; offline while the browser says it has no
 // network; closed after close() or when the token is refused (no point retrying).
@@ -30,6 +33,40 @@ const BACKOFF_MAX_MS = 15000;
 const PING_EVERY_MS = 20000;
 const PONG_WITHIN_MS = 10000;
 const RETRY_AFTER_MS = 2000;
+const OUTBOX_PREFIX = 'sp.outbox.';
+
+/**
+ * The localStorage key of a token's stored outbox. Only a prefix of the token is used: enough
+ * to keep sessions apart, and the key does not repeat the whole secret.
+ * @param {string} token session or link token
+ * @returns {string}
+ */
+export function outboxKey(token) {
+  return `${OUTBOX_PREFIX}${String(token).slice(0, 24)}`;
+}
+
+/**
+ * Forgets a token's stored outbox (leaving a team, a refused token).
+ * @param {string|null} token
+ * @param {Storage|null} [storage]
+ */
+export function forgetOutbox(token, storage = defaultStorage()) {
+  if (!token || !storage) return;
+  try {
+    storage.removeItem(outboxKey(token));
+  } catch {
+    // Storage switched off: there was nothing stored either.
+  }
+}
+
+function defaultStorage() {
+  try {
+    return globalThis.localStorage ?? null;
+  } catch {
+    // Some browsers throw on access when storage is blocked.
+    return null;
+  }
+}
 
 /**
  * A client-chosen message id: a UUID where the browser offers one (secure contexts only),
@@ -67,8 +104,10 @@ export class Connection extends Emitter {
    * @param {string|null} [opts.token] link or session token; without one, call join()
    * @param {typeof WebSocket} [opts.WebSocketImpl] injected in tests
    * @param {() => number} [opts.random] injected in tests, for the back-off jitter
+   * @param {Storage|null} [opts.storage] where the outbox is kept across reloads (localStorage
+   *   by default; null keeps it in memory only)
    */
-  constructor({ url, token = null, WebSocketImpl, random = Math.random } = {}) {
+  constructor({ url, token = null, WebSocketImpl, random = Math.random, storage } = {}) {
     super();
     this.url = url ?? defaultUrl();
     this.token = token;
@@ -90,6 +129,8 @@ export class Connection extends Emitter {
     this._timers = new Set();
     /** @type {Map<string, {id: string, cmd: string, args: object, resolve: Function, reject: Function}>} */
     this._outbox = new Map();
+    this._storage = storage === undefined ? defaultStorage() : storage;
+    this._restoreOutbox();
     this._join = null;
     this._closed = false;
     this._pingTimer = null;
@@ -151,12 +192,37 @@ export class Connection extends Emitter {
     return new Promise((resolve, reject) => {
       const entry = { id: `c-${newId()}`, cmd, args, resolve, reject };
       this._outbox.set(entry.id, entry);
+      this._saveOutbox();
       this.emit('outbox', this._outbox.size);
       if (this._authed) this._sendCmd(entry);
     });
   }
 
-  /** Closes for good: no reconnect; unanswered commands are rejected. */
+  /**
+   * The unanswered commands, oldest first, without their promises (to show what waits).
+   * @returns {{id: string, cmd: string, args: object}[]}
+   */
+  pendingCommands() {
+    return [...this._outbox.values()].map(({ id, cmd, args }) => ({ id, cmd, args }));
+  }
+
+  /**
+   * Drops every unanswered command, here and in storage (the participant leaves the team).
+   * Their promises are rejected with code `discarded`.
+   */
+  discardOutbox() {
+    const err = { t: 'err', code: 'discarded', nl: 'De wijziging is niet verstuurd.', en: 'The change was not sent.' };
+    const entries = [...this._outbox.values()];
+    this._outbox.clear();
+    forgetOutbox(this.token, this._storage);
+    this.emit('outbox', 0);
+    for (const entry of entries) entry.reject(err);
+  }
+
+  /**
+   * Closes for good: no reconnect; unanswered commands are rejected here, but stay stored,
+   * so the next connection with this token sends them.
+   */
   close() {
     this._closed = true;
     this._stopTimers();
@@ -183,6 +249,35 @@ export class Connection extends Emitter {
 
   _isOpen() {
     return this._ws && this._ws.readyState === 1;
+  }
+
+  /** Loads the stored outbox of this token: commands a previous page could not deliver. */
+  _restoreOutbox() {
+    if (!this.token || !this._storage) return;
+    let stored;
+    try {
+      stored = JSON.parse(this._storage.getItem(outboxKey(this.token)) ?? '[]');
+    } catch {
+      return;
+    }
+    if (!Array.isArray(stored)) return;
+    // Nobody waits for the answers of an earlier page: its promises are gone with it.
+    const none = () => {};
+    for (const e of stored) {
+      if (!e || typeof e.id !== 'string' || typeof e.cmd !== 'string' || this._outbox.has(e.id)) continue;
+      this._outbox.set(e.id, { id: e.id, cmd: e.cmd, args: e.args && typeof e.args === 'object' ? e.args : {}, resolve: none, reject: none });
+    }
+  }
+
+  /** Writes the outbox to storage (or removes it when empty); a full storage keeps it in memory. */
+  _saveOutbox() {
+    if (!this.token || !this._storage) return;
+    try {
+      if (this._outbox.size === 0) this._storage.removeItem(outboxKey(this.token));
+      else this._storage.setItem(outboxKey(this.token), JSON.stringify(this.pendingCommands()));
+    } catch {
+      // Quota or policy: the commands still wait in memory and are sent on reconnect.
+    }
   }
 
   _setState(state) {
@@ -356,6 +451,8 @@ export class Connection extends Emitter {
     if (!j || msg.id !== j.id) return;
     this._join = null;
     this.token = msg.token;
+    this._restoreOutbox();
+    this._saveOutbox();
     this.emit('joined', msg);
     j.resolve(msg);
   }
@@ -364,6 +461,7 @@ export class Connection extends Emitter {
     const entry = this._outbox.get(msg.id);
     if (!entry) return;
     this._outbox.delete(msg.id);
+    this._saveOutbox();
     this.emit('outbox', this._outbox.size);
     this.emit('ack', msg);
     entry.resolve(msg);
@@ -379,6 +477,7 @@ export class Connection extends Emitter {
         return;
       }
       this._outbox.delete(entry.id);
+      this._saveOutbox();
       this.emit('outbox', this._outbox.size);
       this.emit('error', msg);
       entry.reject(msg);
@@ -392,7 +491,9 @@ export class Connection extends Emitter {
       return;
     }
     if (msg.code === 'bad_token' && !this._authed) {
-      // The token will not become valid by retrying: stop, and let the view decide.
+      // The token will not become valid by retrying: stop, and let the view decide. Its
+      // stored commands can never be delivered either.
+      forgetOutbox(this.token, this._storage);
       this.emit('auth-failed', msg);
       this._closed = true;
       this._stopTimers();

@@ -1,6 +1,7 @@
 // session.js – one connection plus the state folded from its events, and the stored participant session.
 
-import { Connection } from './conn.js';
+import { Connection, forgetOutbox } from './conn.js';
+import { forgetDrafts } from './drafts.js';
 import { Emitter } from './emitter.js';
 import { applyEvent, applyWelcome, createState } from './state.js';
 
@@ -92,8 +93,14 @@ export function storeSession(session) {
   }
 }
 
-/** Forgets the participant session (leaving or switching team). */
+/**
+ * Forgets the participant session (leaving or switching team), with its unsent commands and
+ * half-typed drafts: they belong to a team the person is no longer in.
+ */
 export function forgetSession() {
+  const token = loadStoredSession()?.token ?? null;
+  forgetOutbox(token);
+  forgetDrafts(token);
   try {
     localStorage.removeItem(SESSION_KEY);
   } catch {

@@ -8,6 +8,7 @@ import { forgetSession, loadStoredSession } from '../session.js';
 import { memberName, teamMembers, teamNotes } from '../state.js';
 import { showFieldError } from './common.js';
 import { mountTeam } from './team/shell.js';
+import { keepDraft } from '../drafts.js';
 
 const NOTE_MAX = 280;
 const SNIPPET = 40;
@@ -69,6 +70,7 @@ export function mount(ctx) {
     maxlength: String(NOTE_MAX),
     'aria-describedby': 'sp-note-new-hint',
   });
+  const draft = keepDraft(input, 'wall/sp-note-new');
   const addButton = h('button', { class: 'sp-button', type: 'submit', text: t('board.add.submit') });
   const addGroup = h(
     'div',
@@ -135,6 +137,7 @@ export function mount(ctx) {
       return;
     }
     input.value = '';
+    draft.clear();
     command('note.add', { text }).then(
       () => announce(live, t('board.announce.ownAdded')),
       () => {},

@@ -11,6 +11,7 @@ import { roomTeams, teamMembers, teamNotes } from '../state.js';
 import { staffOf } from '../staff-state.js';
 import { batched, section, showBadLink } from './common.js';
 import { button, clock, inputField, remaining, stepById } from './staff/kit.js';
+import { pitchOrderPart } from './staff/pitch-order.js';
 
 /**
  * The rooms this connection facilitates. The server sends a facilitator the events of its
@@ -64,6 +65,7 @@ export function mount(ctx) {
   const message = h('textarea', { class: 'sp-textarea', id: 'sp-console-message', rows: '2', maxlength: '280', 'aria-describedby': 'sp-console-message-hint' });
 
   let room = null;
+  const pitch = pitchOrderPart({ session, staff, room: () => room, run: (cmd, args, opts) => run(cmd, args, opts) });
 
   function showError(text) {
     errors.replaceChildren(h('p', { text }));
@@ -212,7 +214,7 @@ export function mount(ctx) {
       h('h3', { class: 'sp-console__team-name', text: name }),
       h('dl', { class: 'sp-console__facts' }, facts.map(([label, value, cls]) => h('div', { class: 'sp-console__fact' }, h('dt', { text: label }), h('dd', { class: cls, dataset: { team: id }, text: value })))),
       h('dl', { class: 'sp-console__facts' },
-        h('div', { class: 'sp-console__fact' }, h('dt', { text: t('console.team.notes') }), h('dd', {}, h('span', { class: 'js-note-total', text: String(shared) }), counts?.private ? ` ${t('console.team.private', { count: counts.private })}` : '')),
+        h('div', { class: 'sp-console__fact' }, h('dt', { text: t('console.team.notes') }), h('dd', {}, h('span', { class: 'js-note-total', text: String(shared) }), counts?.private ? [' ', h('span', { class: 'js-note-private', text: t('console.team.private', { count: counts.private }) })] : null)),
       ),
       members.length ? h('ul', { class: 'sp-console__members', 'aria-label': t('console.team.members', { team: name }) }, onlineNames) : h('p', { class: 'sp-console__quiet', text: t('console.team.noMembers') }),
       voteNode,
@@ -246,6 +248,7 @@ export function mount(ctx) {
       return mine.length ? mine.slice().reverse().map((m) => h('li', { class: 'sp-console__sent-item', text: m.text })) : [h('li', { class: 'sp-console__quiet', text: t('console.message.none') })];
     });
     setText(raceStatus, raceText());
+    pitch.draw();
   }
 
   let built = false;
@@ -267,9 +270,13 @@ export function mount(ctx) {
     if (!built) {
       built = true;
       body.replaceChildren(
-        section('teams', t('facilitator.teams'), [teamsBox]),
+        section('teams', t('facilitator.teams'), [
+          h('div', { class: 'sp-actions sp-console__refresh' }, button(t('console.counts.refresh'), { kind: 'secondary', small: true, key: 'recount', onClick: () => run('console.counts', { room: room.id }, { scope: 'room', done: t('console.counts.done') }) })),
+          teamsBox,
+        ]),
         roomControls(),
         messageSection(),
+        section('pitch', t('console.pitch.title'), [pitch.node]),
       );
     }
     drawTeams();

@@ -71,8 +71,17 @@ export function mount(ctx) {
   const bigLabel = h('p', { class: 'sp-screen__big-label js-big-label' });
   const bigTime = h('p', { class: 'sp-screen__big-time js-big-time' });
   const bigPanel = h('section', { class: 'sp-screen__panel sp-screen__panel--timer', 'aria-labelledby': 'sp-screen-timer' }, h('h2', { class: 'sp-screen__label', id: 'sp-screen-timer', text: t('screen.timer') }), bigLabel, bigTime);
-  const side = h('div', { class: 'sp-screen__side js-screen-side' });
+  const side = h('div', { class: 'sp-screen__column sp-screen__side js-screen-side' });
   const winners = h('div', { class: 'sp-screen__winners js-winners', hidden: true });
+  // Three columns on the projector: the programme, the big timer, and the race or the pitches.
+  const grid = h('div', { class: 'sp-screen__grid sp-screen__grid--staff' },
+    h('div', { class: 'sp-screen__column' },
+      h('section', { class: 'sp-screen__panel', 'aria-labelledby': 'sp-screen-now' }, h('h2', { class: 'sp-screen__label', id: 'sp-screen-now', text: t('screen.now') }), nowList),
+      h('section', { class: 'sp-screen__panel sp-screen__panel--next', 'aria-labelledby': 'sp-screen-next' }, h('h2', { class: 'sp-screen__label', id: 'sp-screen-next', text: t('screen.next') }), nextBox),
+    ),
+    h('div', { class: 'sp-screen__column' }, bigPanel),
+    side,
+  );
 
   main.append(
     h('div', { class: 'sp-screen' },
@@ -81,13 +90,7 @@ export function mount(ctx) {
         h('p', { class: 'sp-screen__clock' }, h('span', { class: 'sp-visually-hidden', text: t('screen.clockLabel') }), clockText),
       ),
       winners,
-      h('div', { class: 'sp-screen__grid sp-screen__grid--staff' },
-        h('div', { class: 'sp-screen__column' },
-          h('section', { class: 'sp-screen__panel', 'aria-labelledby': 'sp-screen-now' }, h('h2', { class: 'sp-screen__label', id: 'sp-screen-now', text: t('screen.now') }), nowList),
-          h('section', { class: 'sp-screen__panel sp-screen__panel--next', 'aria-labelledby': 'sp-screen-next' }, h('h2', { class: 'sp-screen__label', id: 'sp-screen-next', text: t('screen.next') }), nextBox),
-        ),
-        h('div', { class: 'sp-screen__column' }, bigPanel, side),
-      ),
+      grid,
     ),
   );
 
@@ -198,20 +201,26 @@ export function mount(ctx) {
     const before = new Map();
     for (const row of side.querySelectorAll('.sp-leaderboard__row')) before.set(`${row.parentElement.dataset.room}|${row.dataset.team}`, row.getBoundingClientRect().top);
     const raceRooms = [...state.rooms.keys()].filter((r) => state.races.has(r) || state.raceCounts.has(r));
+    const racing = raceRooms.some((r) => state.races.get(r)?.state === 'running');
+    // One thing at a time, readable from the back: a running race first, then the pitch
+    // order once there is one, else the race's final standings.
+    const showPitch = st.pitchOrders.size > 0 && !racing;
     const parts = [];
-    if (raceRooms.length) {
+    if (raceRooms.length && !showPitch) {
       parts.push(h('section', { class: 'sp-screen__panel sp-screen__panel--race', 'aria-labelledby': 'sp-screen-race' },
         h('h2', { class: 'sp-screen__label', id: 'sp-screen-race', text: t('screen.race') }),
         raceRooms.map(raceRoom)));
     }
-    if (st.pitchOrders.size) parts.push(pitchPanel());
+    if (showPitch) parts.push(pitchPanel());
     side.replaceChildren(...parts);
+    side.hidden = parts.length === 0;
     animateRows(before);
   }
 
   function drawWinners() {
     const results = st.jury.results;
     if (!results) {
+      grid.hidden = false;
       winners.hidden = true;
       winners.replaceChildren();
       return;
@@ -220,6 +229,8 @@ export function mount(ctx) {
     const overall = results.winners?.overall ?? [];
     const challenges = results.winners?.challenges ?? [];
     winners.hidden = false;
+    // The winners take the stage: the programme and timers step aside.
+    grid.hidden = true;
     winners.classList.toggle('sp-screen__winners--animate', !reducedMotion());
     winners.replaceChildren(
       h('section', { class: 'sp-screen__panel sp-screen__panel--winners', 'aria-labelledby': 'sp-screen-winners' },

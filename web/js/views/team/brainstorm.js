@@ -18,6 +18,7 @@ export function create(tc, step) {
   const isPrivate = step.params?.private === true;
   const { form } = addForm({
     id: 'sp-brainstorm-new',
+    draft: step.id,
     label: t('team.brainstorm.label'),
     hint: isPrivate ? t('team.brainstorm.hintPrivate') : t('team.brainstorm.hint'),
     submit: t('team.brainstorm.add'),

@@ -5,6 +5,7 @@ import { h, rerender, setText } from '../../dom.js';
 import { pick, t } from '../../i18n.js';
 import { canvasOf, memberName, teamMembers } from '../../state.js';
 import { button, selectField } from './kit.js';
+import { keepDraft } from '../../drafts.js';
 
 const SAVE_AFTER_MS = 1200;
 const FIELD_MAX = 2000;
@@ -29,6 +30,10 @@ export function create(tc, step) {
     const status = h('p', { class: 'sp-canvas__status', id: statusId });
     const f = { def, area, status, timer: null, saved: canvasOf(state, state.team, canvas)[def.id] ?? '', sending: false };
     area.value = f.saved;
+    // Typing not yet saved survives a reload: the draft is kept until the server has the text.
+    area.value = '';
+    f.draft = keepDraft(area, `${step.id}/${def.id}`);
+    if (!f.draft.restored) area.value = f.saved;
     const save = () => {
       clearTimeout(f.timer);
       f.timer = null;
@@ -40,6 +45,7 @@ export function create(tc, step) {
         () => {
           f.sending = false;
           f.saved = text;
+          if (area.value === text) f.draft.clear();
           showStatus(f);
         },
         () => {
@@ -70,6 +76,8 @@ export function create(tc, step) {
 
   const presenterBox = h('div', { class: 'sp-canvas__presenter js-presenter' });
   const grid = h('div', { class: 'sp-canvas' }, defs.map(build));
+  // A draft restored after a reload is sent as soon as the step shows.
+  for (const f of fields.values()) if (f.area.value !== f.saved) f.timer = setTimeout(() => f.area.dispatchEvent(new Event('blur')), 0);
 
   function syncPresenter() {
     rerender(presenterBox, () => {
@@ -100,7 +108,11 @@ export function create(tc, step) {
       const text = values[f.def.id] ?? '';
       // Someone else's text replaces ours only while we have no unsaved typing in this field.
       if (text !== f.saved && f.area.value === f.saved && !f.sending) f.area.value = text;
-      if (f.area.value === text) f.saved = text;
+      if (f.area.value === text) {
+        f.saved = text;
+        // The server has what the field shows: a kept draft would only be stale now.
+        f.draft.clear();
+      }
       showStatus(f);
     }
     if (canvas === 'pitch') syncPresenter();

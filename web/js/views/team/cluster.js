@@ -34,6 +34,7 @@ export function create(tc, step) {
   });
   const { form: noteForm } = addForm({
     id: 'sp-cluster-note',
+    draft: step.id,
     label: t('team.brainstorm.label'),
     submit: t('team.brainstorm.add'),
     onAdd: (text) => tc.run('note.add', { text, board }),

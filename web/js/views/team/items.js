@@ -26,6 +26,7 @@ export function create(tc, step) {
   const from = selectField({ id: 'sp-item-cluster', label: t('team.items.fromLabel'), options: [] });
   const { form } = addForm({
     id: 'sp-item-new',
+    draft: step.id,
     label: t('team.items.label'),
     hint: t('team.items.hint'),
     submit: t('team.items.add'),

@@ -3,6 +3,7 @@
 import { h } from '../../dom.js';
 import { t } from '../../i18n.js';
 import { memberName } from '../../state.js';
+import { keepDraft } from '../../drafts.js';
 
 const SNIPPET = 40;
 
@@ -98,10 +99,13 @@ export function selectField({ id, label, options, value = '', hideLabel = false,
  * @param {boolean} [o.multiline]
  * @param {(text: string) => Promise<*>|void} o.onAdd called with the trimmed text
  * @param {Node[]} [o.extra] more fields before the button
+ * @param {string} [o.draft] the step's id: what is typed is kept as a draft of this step
+ *   until it is added, so a reload or a crashed tab loses nothing
  * @returns {{form: HTMLFormElement, input: HTMLElement}}
  */
-export function addForm({ id, label, hint, submit, max = 280, multiline = true, onAdd, extra = [], cls = '' }) {
+export function addForm({ id, label, hint, submit, max = 280, multiline = true, onAdd, extra = [], cls = '', draft }) {
   const { wrap, input } = textField({ id, label, hint, multiline, max });
+  const kept = draft ? keepDraft(input, `${draft}/${id}`) : null;
   const error = h('p', { class: 'sp-field__error', id: `${id}-error`, hidden: true });
   wrap.append(error);
   const form = h('form', { class: `sp-form sp-add ${cls}`.trim(), novalidate: true }, wrap, extra, button(submit, { type: 'submit' }));
@@ -117,6 +121,8 @@ export function addForm({ id, label, hint, submit, max = 280, multiline = true, 
     }
     input.removeAttribute('aria-invalid');
     input.value = '';
+    // Sent means safe: the command itself waits in the stored outbox until the server has it.
+    kept?.clear();
     input.focus();
     onAdd(text);
   });

@@ -28,6 +28,7 @@ export function create(tc, step) {
   const similar = h('p', { class: 'sp-race__similar js-similar', hidden: true });
   const { form, input } = addForm({
     id: 'sp-race-idea',
+    draft: step.id,
     label: t('team.race.label'),
     hint: t('team.race.hint'),
     submit: t('team.race.add'),

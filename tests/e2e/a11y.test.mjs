@@ -1,0 +1,327 @@
+// a11y.test.mjs – accessibility and language across the product: the catalogues are complete in
+// Dutch and English, axe (WCAG 2.0/2.1 A and AA) finds nothing on any view in either language,
+// every view has the language switch, the statement link and the right `lang`, the statement
+// page is complete, and one participant walks a whole step of the method (clustering) with the
+// keyboard only – joining, taking the captain's role, brainstorming, sharing, clustering and
+// moving on – without a single click.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import nl from '../../web/js/i18n/nl.js';
+import en from '../../web/js/i18n/en.js';
+import { checkA11y, launchBrowser, newPage, startServer, waitUntil, wsClient } from './lib.mjs';
+
+const CATALOGUES = { nl, en };
+const playbook = JSON.parse(readFileSync(new URL('../../data/playbooks/staatsprint.json', import.meta.url), 'utf8'));
+const steps = playbook.phases.flatMap((p) => p.steps);
+const stepName = (id, lang = 'nl') => steps.find((s) => s.id === id).name[lang];
+
+/** Fills the {placeholders} of a catalogue string (plural entries by count). */
+function fill(text, params = {}) {
+  const s = typeof text === 'object' ? (params.count === 1 ? text.one : text.other) : text;
+  return s.replace(/\{(\w+)\}/g, (m, k) => String(params[k] ?? m));
+}
+
+function placeholders(value) {
+  const texts = typeof value === 'object' ? Object.values(value) : [value];
+  return [...new Set(texts.flatMap((s) => [...String(s).matchAll(/\{(\w+)\}/g)].map((m) => m[1])))].sort();
+}
+
+// ---- the catalogues (no browser) ------------------------------------------------------------
+
+test('every catalogue key has a non-empty Dutch and English text with the same placeholders', () => {
+  assert.deepEqual(Object.keys(en).sort(), Object.keys(nl).sort(), 'the same keys in both languages');
+  const problems = [];
+  for (const key of Object.keys(nl)) {
+    for (const [lang, cat] of Object.entries(CATALOGUES)) {
+      const value = cat[key];
+      if (typeof value === 'object') {
+        if (typeof value.one !== 'string' || typeof value.other !== 'string' || !value.one.trim() || !value.other.trim()) problems.push(`${lang} ${key}: a plural needs "one" and "other"`);
+      } else if (typeof value !== 'string' || !value.trim()) {
+        problems.push(`${lang} ${key}: empty`);
+      }
+    }
+    if (JSON.stringify(placeholders(nl[key])) !== JSON.stringify(placeholders(en[key]))) problems.push(`${key}: placeholders differ (${placeholders(nl[key])} / ${placeholders(en[key])})`);
+  }
+  assert.deepEqual(problems, []);
+});
+
+test('every key the browser code asks for exists, and no view builds user-facing text itself', () => {
+  const root = new URL('../../web/js/', import.meta.url).pathname;
+  const files = [];
+  (function walk(dir) {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (name.endsWith('.js') && !path.includes('/i18n/')) files.push(path);
+    }
+  })(root);
+  const used = new Set();
+  const prefixes = new Set();
+  const literal = [];
+  for (const file of files) {
+    const src = readFileSync(file, 'utf8');
+    for (const m of src.matchAll(/\bt\('([a-zA-Z0-9_.]+)'/g)) used.add(m[1]);
+    // Keys built at run time, t(`team.role.${role}`): their fixed start must name existing keys.
+    for (const m of src.matchAll(/\bt\(`([a-zA-Z0-9_.]+)\$\{/g)) prefixes.add(m[1]);
+    // A view that writes words into the page without the catalogue: text, labels, titles.
+    const code = src.replace(/^\s*(\/\/|\*|\/\*).*$/gm, '');
+    for (const m of code.matchAll(/(?:text|'aria-label'|title|placeholder|alt)\s*:\s*'([^']*[A-Za-z]{3}[^']*)'/g)) literal.push(`${file.slice(root.length)}: ${m[0]}`);
+    for (const m of code.matchAll(/\.textContent\s*=\s*'([^']*[A-Za-z]{3}[^']*)'/g)) literal.push(`${file.slice(root.length)}: ${m[0]}`);
+  }
+  assert.ok(used.size > 300, `found only ${used.size} keys: the scan is broken`);
+  const missing = [...used].filter((key) => !(key in nl) || !(key in en));
+  assert.deepEqual(missing, [], 'keys used but missing in a catalogue');
+  const deadPrefixes = [...prefixes].filter((p) => !Object.keys(nl).some((key) => key.startsWith(p)));
+  assert.deepEqual(deadPrefixes, [], 'run-time keys whose start matches no key');
+  assert.deepEqual(literal, [], 'user-facing text outside the catalogues');
+});
+
+// ---- the browser ------------------------------------------------------------------------------
+
+let server;
+let browser;
+let org;
+const pages = [];
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  org = await wsClient(server.wsUrl, server.organiserToken);
+});
+
+after(async () => {
+  org?.close();
+  await browser?.close();
+  await server?.stop();
+});
+
+async function openPage(lang, { width = 1280, height = 800 } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, hasTouch: width < 400 });
+  if (lang !== 'nl') await context.addInitScript((code) => localStorage.setItem('sp.lang', code), lang);
+  const page = await newPage(context);
+  page.setDefaultTimeout(10000);
+  pages.push(page);
+  return page;
+}
+
+/** The view is drawn and, where it has a connection, in sync. */
+async function settled(page, lang, { online = true } = {}) {
+  await page.locator('h1').first().waitFor();
+  if (online) await waitUntil(page, (text) => document.querySelector('.js-status-text')?.textContent === text, CATALOGUES[lang]['conn.online'], `the ${lang} page to be online`);
+  // Views draw in animation frames after `synced`: give them two.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+}
+
+/** What every view must have: the page language, the switch to the other one, the statement link. */
+async function checkShell(page, lang, label) {
+  const other = lang === 'nl' ? 'en' : 'nl';
+  assert.equal(await page.evaluate(() => document.documentElement.lang), lang, `${label}: <html lang>`);
+  const sw = page.locator('.js-lang');
+  assert.equal((await sw.textContent()).trim(), CATALOGUES[lang][`lang.switch.${other}`], `${label}: the language switch`);
+  assert.equal(await sw.getAttribute('lang'), other, `${label}: the switch names the other language in that language`);
+  const link = page.getByRole('contentinfo').getByRole('link', { name: CATALOGUES[lang]['footer.statement'], exact: true });
+  assert.equal(await link.getAttribute('href'), '#/toegankelijkheid', `${label}: the statement link in the footer`);
+  assert.equal(await page.locator('h1').count(), 1, `${label}: one main heading`);
+}
+
+async function noSideScroll(page, label) {
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  const viewport = page.viewportSize().width;
+  assert.ok(width <= viewport, `${label}: the page is ${width}px wide in a ${viewport}px window`);
+}
+
+function link(role, room) {
+  const l = server.links.find((x) => x.role === role && (!room || x.room === room));
+  assert.ok(l, `a ${role} link`);
+  return l.token;
+}
+
+for (const lang of ['nl', 'en']) {
+  test(`every view passes axe in ${lang === 'nl' ? 'Dutch' : 'English'} and has the switch, the statement link and lang="${lang}"`, async () => {
+    const c = CATALOGUES[lang];
+    const views = [
+      { label: 'the join page', hash: '#/', phone: true, online: false },
+      { label: 'the page for an unknown address', hash: '#/bestaat-niet', online: false },
+      { label: 'the accessibility statement', hash: '#/toegankelijkheid', phone: true, online: false },
+      { label: 'the organiser', hash: `#/o/${server.organiserToken}` },
+      { label: 'the facilitator', hash: `#/f/${link('facilitator', server.teams[0].room)}` },
+      { label: 'the jury', hash: `#/j/${link('jury')}` },
+      { label: 'the screen', hash: `#/s/${link('screen')}`, size: { width: 1920, height: 1080 } },
+    ];
+    for (const v of views) {
+      const page = await openPage(lang, v.size);
+      await page.goto(`${server.url}/${v.hash}`);
+      await settled(page, lang, { online: v.online !== false });
+      await checkShell(page, lang, v.label);
+      await checkA11y(page, `${v.label} (${lang})`);
+      await noSideScroll(page, v.label);
+      if (v.phone) {
+        await page.setViewportSize({ width: 360, height: 640 });
+        await checkA11y(page, `${v.label} on a 360×640 phone (${lang})`);
+        await noSideScroll(page, `${v.label} on a phone`);
+      }
+      await page.context().close();
+    }
+
+    // The team view, on a phone, at its first step (method.test.mjs checks every later step).
+    const phone = await openPage(lang, { width: 360, height: 640 });
+    const team = server.teams[lang === 'nl' ? 0 : 1];
+    await phone.goto(`${server.url}/`);
+    await phone.getByLabel(c['join.code.label'], { exact: true }).fill(team.code);
+    await phone.getByLabel(c['join.name.label'], { exact: true }).fill(lang === 'nl' ? 'Eva' : 'Finn');
+    await phone.getByRole('button', { name: c['join.submit'], exact: true }).click();
+    await waitUntil(phone, (name) => document.querySelector('.js-step-title')?.textContent === name, stepName('intro', lang), 'the first step');
+    await settled(phone, lang);
+    await checkShell(phone, lang, 'the team view');
+    await checkA11y(phone, `the team view on a phone (${lang})`);
+    await noSideScroll(phone, 'the team view');
+  });
+}
+
+test('the statement follows the model: status, how it was checked, limits, contact, enforcement, date', async () => {
+  for (const lang of ['nl', 'en']) {
+    const c = CATALOGUES[lang];
+    const page = await openPage(lang);
+    await page.goto(`${server.url}/#/toegankelijkheid`);
+    await page.getByRole('heading', { level: 1, name: c['statement.heading'], exact: true }).waitFor();
+    for (const part of ['status', 'tested', 'sr', 'limits', 'contact', 'enforce']) {
+      await page.getByRole('heading', { level: 2, name: c[`statement.${part}.title`], exact: true }).waitFor();
+    }
+    assert.match(await page.locator('.js-statement-date').textContent(), /2026/);
+    assert.match(await page.title(), new RegExp(c['statement.title']));
+    // The statement opens no connection of its own.
+    assert.equal(await page.locator('.js-status').isHidden(), true, 'no connection state on a page without a connection');
+    await page.context().close();
+  }
+  // Reached from a view by its footer link, by keyboard, and back again.
+  const page = await openPage('nl');
+  await page.goto(`${server.url}/`);
+  await page.locator('.js-statement-link').focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { level: 1, name: nl['statement.heading'], exact: true }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'H1', 'focus on the new page’s heading');
+  // The switch turns it English on the spot.
+  await page.locator('.js-lang').focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { level: 1, name: en['statement.heading'], exact: true }).waitFor();
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+  await page.context().close();
+});
+
+// ---- one whole step by keyboard only ------------------------------------------------------------
+
+/** Presses Tab until the focused element matches the selector. */
+async function tabTo(page, selector, max = 200) {
+  for (let i = 0; i < max; i++) {
+    if (await page.evaluate((sel) => document.activeElement?.matches(sel) ?? false, selector)) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Tab never reached ${selector}`);
+}
+
+async function focusedMatches(page, selector) {
+  return page.evaluate((sel) => document.activeElement?.matches(sel) ?? false, selector);
+}
+
+async function atStep(page, id) {
+  await waitUntil(page, (name) => document.querySelector('.js-step-title')?.textContent === name, stepName(id), `the step "${stepName(id)}"`);
+}
+
+test('a participant goes through a whole step – clustering – and the steps around it by keyboard only', async () => {
+  const page = await openPage('nl');
+  // Nothing in this test may click: any mouse use would show up here.
+  await page.addInitScript(() => {
+    window.spMouse = 0;
+    addEventListener('mousedown', () => window.spMouse++, true);
+  });
+  const team = server.teams[2];
+  const notes = ['Formulieren vragen steeds dezelfde gegevens', 'Elke gemeente heeft eigen systemen', 'Er is geen geld voor vernieuwing'];
+
+  // Join: Tab to the code, type, Tab on to the name, type, Enter.
+  await page.goto(`${server.url}/`);
+  await tabTo(page, '#sp-join-code');
+  await page.keyboard.type(team.code);
+  await tabTo(page, '#sp-join-name');
+  await page.keyboard.type('Dora');
+  await page.keyboard.press('Enter');
+  await atStep(page, 'intro');
+
+  // Take the captain's role: the select by arrow keys, the button by Enter.
+  await tabTo(page, '#sp-role-captain');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await page.locator('#sp-role-captain option:checked').textContent(), 'Dora');
+  await tabTo(page, '[data-focus-key="roles-save"]');
+  await page.keyboard.press('Enter');
+  await page.locator('.js-step-next').waitFor();
+
+  // On to the private brainstorm; the focus follows to the new step's heading.
+  await tabTo(page, '.js-step-next');
+  await page.keyboard.press('Enter');
+  await atStep(page, 'p1-dump');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'sp-step-title', 'focus on the step heading after a step change');
+  await tabTo(page, '#sp-brainstorm-new');
+  for (const [i, text] of notes.entries()) {
+    await page.keyboard.type(text);
+    await page.keyboard.press('Enter');
+    await waitUntil(page, (n) => document.querySelectorAll('.js-private-notes .js-note').length === n, i + 1, `private note ${i + 1}`);
+    assert.ok(await focusedMatches(page, '#sp-brainstorm-new'), 'the field keeps the focus for the next note');
+  }
+  // Share the first by keyboard.
+  await tabTo(page, '.js-private-notes .js-share');
+  await page.keyboard.press('Enter');
+  await waitUntil(page, () => document.querySelectorAll('.js-shared-notes .js-note').length === 1, null, 'one note shared');
+
+  // The clustering step, all of it.
+  await tabTo(page, '.js-step-next');
+  await page.keyboard.press('Enter');
+  await atStep(page, 'p1-cluster');
+  await waitUntil(page, (n) => document.querySelectorAll('.js-zones .js-note').length === n, notes.length, 'every note on the wall (the rest shared on leaving the brainstorm)');
+  await tabTo(page, '#sp-cluster-new');
+  for (const name of ['Gegevens', 'Systemen en geld']) {
+    await page.keyboard.type(name);
+    await page.keyboard.press('Enter');
+    await page.locator('.js-zone', { has: page.getByRole('heading', { name, exact: true }) }).waitFor();
+  }
+  const plan = [
+    [notes[0], 'Gegevens'],
+    [notes[1], 'Systemen en geld'],
+    [notes[2], 'Systemen en geld'],
+  ];
+  for (const [text, cluster] of plan) {
+    const id = await page.locator('.js-note', { hasText: text }).getAttribute('data-note');
+    await tabTo(page, `#sp-move-${id}`);
+    for (let i = 0; i < 5 && (await page.locator(`#sp-move-${id} option:checked`).textContent()) !== cluster; i++) await page.keyboard.press('ArrowDown');
+    assert.equal(await page.locator(`#sp-move-${id} option:checked`).textContent(), cluster);
+    await page.keyboard.press('Tab');
+    assert.ok(await focusedMatches(page, `[data-focus-key="move-${id}"]`), 'Tab goes from the menu to its button');
+    await page.keyboard.press('Enter');
+    const zone = page.locator('.js-zone', { has: page.getByRole('heading', { name: cluster, exact: true }) });
+    await zone.locator('.js-note', { hasText: text }).waitFor();
+    // The redraw keeps the focus on the same control, now in its new cluster.
+    assert.ok(await focusedMatches(page, `[data-focus-key="move-${id}"]`), 'the focus stays with the moved note');
+  }
+  await checkA11y(page, 'the cluster step, walked by keyboard');
+
+  // The server has it as the keyboard put it: two clusters, every note in one.
+  const ev = org.events;
+  const clusters = ev.filter((e) => e.type === 'cluster.added' && e.data.team === team.id);
+  assert.deepEqual(clusters.map((e) => e.data.name).sort(), ['Gegevens', 'Systemen en geld']);
+  const moved = ev.filter((e) => e.type === 'note.moved').map((e) => e.data.id);
+  assert.equal(new Set(moved).size, 3, 'three notes moved');
+
+  // And on to the next step.
+  await tabTo(page, '.js-step-next');
+  await page.keyboard.press('Enter');
+  await atStep(page, 'p1-knelpunten');
+  assert.equal(await page.evaluate(() => window.spMouse), 0, 'not one mouse press');
+});
+
+test('no page logged an error or a Content-Security-Policy refusal', () => {
+  assert.deepEqual(
+    pages.flatMap((p) => p.problems),
+    [],
+  );
+});

@@ -1,0 +1,352 @@
+// organiser.test.mjs – the organiser's registrations, assignment and join sheets in a real browser
+// against the real server: import a Google Forms export through the file input (mapping step,
+// preview, the report of rejected rows), run the assignment, move one person with the keyboard
+// and one by drag and drop, pin and re-run around the pins, print the join sheets (a PDF),
+// follow a sheet's #/join/CODE in a second browser, export and delete one participant, edit the
+// day and a brief – and axe finds no WCAG 2.1 A/AA violations on any of it.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import nl from '../../web/js/i18n/nl.js';
+import en from '../../web/js/i18n/en.js';
+import { checkA11y, fetchEvents, launchBrowser, newPage, startServer, waitUntil } from './lib.mjs';
+
+const CSV = fileURLToPath(new URL('../data/registrations-google.csv', import.meta.url));
+
+/** Fills the {placeholders} of a catalogue string; plural entries use `count`. */
+function fill(entry, params = {}) {
+  const text = typeof entry === 'object' ? (params.count === 1 ? entry.one : entry.other) : entry;
+  return text.replace(/\{(\w+)\}/g, (m, k) => String(params[k] ?? m));
+}
+
+let server;
+let browser;
+let page;
+/** Registrations as the server holds them after the import (from the organiser's events). */
+let people = [];
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  page = await newPage(context);
+  page.setDefaultTimeout(15000);
+  await page.goto(`${server.url}/#/o/${server.organiserToken}`);
+  await page.getByRole('heading', { level: 2, name: nl['org.import.title'] }).waitFor();
+  await waitUntil(page, (text) => document.querySelector('.js-status-text')?.textContent === text, nl['conn.online'], 'the organiser page to be online');
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** Polls fn until it returns something truthy. */
+async function eventually(fn, what, timeout = 10000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The events the organiser's connection receives now. */
+async function organiserEvents() {
+  return (await fetchEvents(server.wsUrl, server.organiserToken)).events;
+}
+
+function teamCard(teamId) {
+  return page.locator(`.js-org-team[data-team="${teamId}"]`);
+}
+
+function personItem(personId) {
+  return page.locator(`.js-org-team li[data-person="${personId}"]`);
+}
+
+/** The team a person's card is in on the page. */
+async function teamOnPage(personId) {
+  return personItem(personId).evaluate((li) => li.closest('.js-org-team')?.dataset.team ?? null);
+}
+
+test('the organiser page, every section in it, passes axe before anything is imported', async () => {
+  for (const key of ['org.event.title', 'org.brief.title', 'org.rooms.title', 'org.import.title', 'org.assign.title', 'org.sheets.title', 'org.people.title']) {
+    await page.getByRole('heading', { level: 2, name: nl[key], exact: true }).waitFor();
+  }
+  // The table of contents moves focus to a section without touching the router's address.
+  const hash = await page.evaluate(() => location.hash);
+  await page.getByRole('navigation', { name: nl['org.toc'] }).getByRole('link', { name: nl['org.assign.title'] }).click();
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), nl['org.assign.title']);
+  assert.equal(await page.evaluate(() => location.hash), hash);
+  await checkA11y(page, 'the organiser page before an import');
+});
+
+test('importing a CSV: the guessed mapping, a preview, a changed mapping, and the rejected rows with their lines', async () => {
+  await page.getByLabel(nl['org.import.file'], { exact: true }).setInputFiles(CSV);
+  await page.getByRole('button', { name: nl['org.import.read'], exact: true }).click();
+  const step2 = page.getByRole('heading', { name: fill(nl['org.import.step2'], { file: 'registrations-google.csv' }) });
+  await step2.waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'sp-org-import-step2', 'focus moves to the preview');
+
+  // The guessed mapping, one select per field, labelled in Dutch (columns are 0-based values).
+  const mapping = page.locator('.js-org-mapping');
+  const expected = { email: '1', first_name: '2', last_name: '3', organisation: '4', role: '5', motivation: '6', choice1: '7', choice2: '8', timestamp: '0', name: '' };
+  for (const [field, column] of Object.entries(expected)) {
+    assert.equal(await mapping.locator(`select[data-field="${field}"]`).inputValue(), column, `the guessed column of ${field}`);
+  }
+  assert.equal(await page.getByLabel('E-mailadres', { exact: true }).locator('option:checked').textContent(), 'Kolom 2: E-mailadres');
+
+  // The preview: the first rows, with names joined from first and last name.
+  const preview = page.locator('.js-org-preview');
+  assert.equal(await preview.locator('tbody tr').count(), 10);
+  const first = preview.locator('tbody tr').first();
+  assert.match(await first.textContent(), /Anna de Groot 1/);
+  assert.match(await first.textContent(), /Beleidsadviseur/);
+  assert.match(await first.textContent(), /Moderniseren van de gemeentelijke IT/);
+
+  // Counts and the report: line 9 has no name and is rejected, line 23 only warns.
+  const counts = page.locator('.js-org-import-counts');
+  assert.equal(await counts.locator('[data-key="willImport"] dd').textContent(), '58');
+  assert.equal(await counts.locator('[data-key="rejected"] dd').textContent(), '1');
+  const issues = page.locator('.js-org-issues').first();
+  const line9 = issues.locator('tr', { has: page.locator('th', { hasText: /^9$/ }) });
+  assert.match(await line9.textContent(), new RegExp(nl['org.import.rejectedRow']));
+  assert.match(await line9.textContent(), /geen naam/);
+  const line23 = issues.locator('tr', { has: page.locator('th', { hasText: /^23$/ }) });
+  assert.match(await line23.textContent(), new RegExp(nl['org.import.warning']));
+  assert.match(await line23.textContent(), /geen-adres/);
+  await checkA11y(page, 'the import preview');
+
+  // Changing the mapping: without the role column the preview shows no role.
+  await mapping.locator('select[data-field="role"]').selectOption('');
+  await page.getByRole('button', { name: nl['org.import.remap'], exact: true }).click();
+  await waitUntil(page, () => !/Beleidsadviseur/.test(document.querySelector('.js-org-preview tbody tr')?.textContent ?? 'Beleidsadviseur'), null, 'the preview without roles');
+  assert.equal(await page.locator('.js-org-mapping select[data-field="role"]').inputValue(), '', 'the chosen mapping is kept');
+  await page.locator('.js-org-mapping select[data-field="role"]').selectOption('5');
+  await page.getByRole('button', { name: nl['org.import.remap'], exact: true }).click();
+  await waitUntil(page, () => /Beleidsadviseur/.test(document.querySelector('.js-org-preview tbody tr')?.textContent ?? ''), null, 'the preview with roles again');
+
+  // Import.
+  await page.getByRole('button', { name: fill(nl['org.import.confirm'], { count: 58 }), exact: true }).click();
+  const done = page.locator('.js-org-import-result');
+  await done.waitFor();
+  assert.equal(await done.locator('[data-key="imported"] dd').textContent(), '58');
+  assert.equal(await done.locator('[data-key="replaced"] dd').textContent(), '1');
+  assert.equal(await done.locator('[data-key="rejected"] dd').textContent(), '1');
+  assert.match(await done.locator('.js-org-issues tr', { has: page.locator('th', { hasText: /^9$/ }) }).textContent(), /geen naam/);
+  assert.equal(await page.locator('.js-org-preview').count(), 0, 'the preview is gone after the import');
+  await checkA11y(page, 'the import report');
+
+  const imported = (await organiserEvents()).filter((e) => e.type === 'registrations.imported');
+  people = imported.flatMap((e) => e.data.people);
+  assert.equal(people.length, 58, 'the server holds 58 registrations');
+  assert.equal(people.find((p) => p.email === 'deelnemer1@voorbeeld.nl')?.role, 'Beleidsadviseur', 'imported with the role column');
+});
+
+test('the assignment: figures, teams, a keyboard move, a drag-and-drop move, a pin, and a re-run around the pins', async () => {
+  await page.getByLabel(nl['org.assign.min'], { exact: true }).fill('5');
+  await page.getByLabel(nl['org.assign.max'], { exact: true }).fill('7');
+  await page.getByLabel(nl['org.assign.seed'], { exact: true }).fill('3');
+  await page.getByRole('button', { name: nl['org.assign.run'], exact: true }).click();
+  const figures = page.locator('.js-org-figures');
+  await figures.waitFor();
+  assert.equal(await figures.locator('[data-key="people"] dd').textContent(), '58');
+  assert.match(await figures.locator('[data-key="first"] dd').textContent(), /%/);
+  assert.match(await figures.locator('[data-key="colleagues"] dd').textContent(), /\d+ \(kleinst mogelijk: \d+\)/);
+  assert.match(await figures.locator('[data-key="sizes"] dd').textContent(), /\d+ tot \d+ mensen/);
+  await page.getByRole('button', { name: nl['org.assign.rerun'], exact: true }).waitFor();
+
+  const result = (await organiserEvents()).filter((e) => e.type === 'assign.result').at(-1).data;
+  const placed = result.teams.reduce((n, tm) => n + tm.members.length, 0);
+  assert.equal(placed, 58);
+  assert.equal(await page.locator('.js-org-team li[data-person]').count(), 58, 'every placed person is on the page');
+  // Suggestions from the stated willingness appear in their team.
+  const withCaptain = result.teams.find((tm) => tm.captain);
+  assert.match(await personItem(withCaptain.captain).textContent(), new RegExp(nl['org.assign.suggestCaptain']));
+  await checkA11y(page, 'the assignment');
+
+  // Keyboard: choose another team in the person's "move to" list, Tab to Verplaats, Enter.
+  const [from, to, third] = result.teams.filter((tm) => tm.challenge === result.teams[0].challenge);
+  const mover = people.find((p) => p.id === from.members[0]);
+  const select = personItem(mover.id).getByLabel(fill(nl['org.assign.moveLabel'], { name: mover.name }), { exact: true });
+  await select.focus();
+  await select.selectOption(to.team);
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.focusKey), `moveb-${mover.id}`);
+  await page.keyboard.press('Enter');
+  await waitUntil(page, ([id, team]) => document.querySelector(`.js-org-team[data-team="${team}"] li[data-person="${id}"]`), [mover.id, to.team], 'the moved person in the new team');
+  assert.match(await personItem(mover.id).textContent(), new RegExp(nl['org.assign.pinned']));
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.focusKey), `moveb-${mover.id}`, 'focus follows the moved person');
+
+  // Drag and drop: the first person of the third team onto the first team (the teams of one
+  // challenge sit side by side, so both ends of the drag are on screen). The card is grabbed
+  // by its name, not by the controls in it.
+  const dragged = people.find((p) => p.id === third.members[0]);
+  await personItem(dragged.id).dragTo(teamCard(from.team), { sourcePosition: { x: 12, y: 10 }, targetPosition: { x: 20, y: 20 } });
+  await waitUntil(page, ([id, team]) => document.querySelector(`.js-org-team[data-team="${team}"] li[data-person="${id}"]`), [dragged.id, from.team], 'the dragged person in the team it was dropped on');
+
+  const moves = (await organiserEvents()).filter((e) => e.type === 'assign.moved').map((e) => e.data);
+  assert.deepEqual(
+    moves.map((m) => [m.person, m.from, m.team]),
+    [
+      [mover.id, from.team, to.team],
+      [dragged.id, third.team, from.team],
+    ],
+  );
+  // Within one challenge the person keeps the choice they had; the badge says which.
+  assert.match(await personItem(dragged.id).locator('.sp-org-badge').first().textContent(), /^(1e|2e) keuze$/);
+
+  // Pin someone in place, and unpin the keyboard-moved person.
+  const stayer = people.find((p) => p.id === from.members[1]);
+  const pin = personItem(stayer.id).getByRole('button', { name: `${nl['org.assign.pin']} ${stayer.name}`, exact: true });
+  await pin.click();
+  await waitUntil(page, (id) => document.querySelector(`li[data-person="${id}"] button[aria-pressed="true"]`), stayer.id, 'the pin to be pressed');
+  const unpin = personItem(mover.id).getByRole('button', { name: `${nl['org.assign.pin']} ${mover.name}`, exact: true });
+  assert.equal(await unpin.getAttribute('aria-pressed'), 'true');
+  await unpin.click();
+  await waitUntil(page, (id) => document.querySelector(`li[data-person="${id}"] button[aria-pressed="false"]`), mover.id, 'the move pin to be released');
+
+  // Re-run around the pins: the pinned people stay where they were put.
+  await page.getByRole('button', { name: nl['org.assign.rerun'], exact: true }).click();
+  const results = await eventually(async () => {
+    const runs = (await organiserEvents()).filter((e) => e.type === 'assign.result');
+    return runs.length === 2 ? runs : null;
+  }, 'the second assign.result');
+  assert.equal(results.length, 2, 'a second run');
+  const second = results[1].data;
+  const teamOf = (id) => second.teams.find((tm) => tm.members.includes(id))?.team;
+  assert.equal(teamOf(dragged.id), from.team, 'the dragged person stays pinned in their new team');
+  assert.equal(teamOf(stayer.id), from.team, 'the pinned person stays');
+  await waitUntil(page, ([id, team]) => document.querySelector(`.js-org-team[data-team="${team}"] li[data-person="${id}"]`), [dragged.id, from.team], 'the page to show the second run');
+  assert.equal(await teamOnPage(stayer.id), from.team);
+  await checkA11y(page, 'the assignment after moves');
+});
+
+test('links and codes: every link in full, every team code, and the join sheets as a PDF', async () => {
+  for (const link of server.links) {
+    const letter = { organiser: 'o', facilitator: 'f', jury: 'j', screen: 's' }[link.role];
+    assert.equal(await page.locator(`.js-org-links a[href="${server.url}/#/${letter}/${link.token}"]`).count(), 1, `the ${link.role} link`);
+  }
+  for (const team of server.teams) {
+    assert.equal((await page.locator(`.js-org-code[data-team="${team.id}"]`).textContent()).trim(), team.code);
+    assert.equal(await page.locator(`a[href="${server.url}/#/join/${team.code}"]`).count(), 1, `the join link of ${team.id}`);
+  }
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: nl['org.sheets.print'], exact: true }).click()]);
+  assert.equal(download.suggestedFilename(), nl['org.sheets.file']);
+  const pdf = readFileSync(await download.path());
+  assert.equal(pdf.subarray(0, 4).toString('latin1'), '%PDF');
+  assert.ok(pdf.length > 1000, `a PDF of ${pdf.length} bytes`);
+  await page.locator('.sp-org-status--ok', { hasText: nl['org.sheets.ready'] }).waitFor();
+  await checkA11y(page, 'links and join sheets');
+});
+
+test('a join sheet’s QR address opens the join form with the code filled in, and a planned person is linked', async () => {
+  // Someone as the page shows them now, after the moves.
+  const card = page.locator('.js-org-team', { has: page.locator('li[data-person]') }).first();
+  const teamId = await card.getAttribute('data-team');
+  const personId = await card.locator('li[data-person]').first().getAttribute('data-person');
+  const person = people.find((p) => p.id === personId);
+  const code = (await page.locator(`.js-org-code[data-team="${teamId}"]`).textContent()).trim();
+
+  const context = await browser.newContext({ viewport: { width: 360, height: 640 } });
+  const phone = await newPage(context);
+  await phone.goto(`${server.url}/#/join/${code}`);
+  await phone.getByRole('heading', { level: 1, name: nl['join.heading'] }).waitFor();
+  const input = phone.getByLabel(nl['join.code.label'], { exact: true });
+  assert.equal(await input.inputValue(), code);
+  assert.equal(await phone.locator('.js-join-prefilled').textContent(), fill(nl['org.join.prefilled'], { code }));
+  await checkA11y(phone, 'the join page opened from a QR code');
+  await phone.getByLabel(nl['join.name.label'], { exact: true }).fill(person.name);
+  await phone.getByRole('button', { name: nl['join.submit'], exact: true }).click();
+  await phone.waitForURL(/#\/team$/);
+  // The organiser sees that this planned person has come.
+  await personItem(person.id).locator('.sp-org-badge', { hasText: nl['org.assign.joined'] }).waitFor();
+  assert.deepEqual(phone.problems, []);
+  await context.close();
+});
+
+test('personal data: find a participant, download what is held, delete after an accessible confirmation', async () => {
+  const target = people.find((p) => p.email === 'deelnemer5@voorbeeld.nl');
+  const search = page.getByLabel(nl['org.people.search'], { exact: true });
+  await search.fill('deelnemer5@');
+  const row = page.locator(`.js-org-people tr[data-person="${target.id}"]`);
+  await row.waitFor();
+  assert.equal(await page.locator('.js-org-people tbody tr').count(), 1);
+
+  const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('button', { name: `${nl['org.people.export']} ${target.name}`, exact: true }).click()]);
+  const data = JSON.parse(readFileSync(await download.path(), 'utf8'));
+  assert.equal(data.registration.id, target.id);
+  assert.equal(data.registration.email, 'deelnemer5@voorbeeld.nl');
+  assert.equal(data.registration.name, target.name);
+
+  // The dialog: modal, labelled, focus on "Annuleren"; Escape closes it and nothing happens.
+  await row.getByRole('button', { name: `${nl['org.people.delete']} ${target.name}`, exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: nl['org.people.deleteTitle'] });
+  await dialog.waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), nl['org.people.deleteCancel']);
+  await checkA11y(page, 'the delete confirmation');
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'hidden' });
+  assert.equal(await row.count(), 1, 'Escape deletes nothing');
+
+  await row.getByRole('button', { name: `${nl['org.people.delete']} ${target.name}`, exact: true }).click();
+  await dialog.getByRole('button', { name: nl['org.people.deleteConfirm'], exact: true }).click();
+  await row.waitFor({ state: 'detached' });
+  await page.locator('.sp-org-status--ok', { hasText: fill(nl['org.people.deleted'], { name: target.name }) }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'sp-org-people-search', 'focus returns to the search field');
+  assert.equal(await page.locator(`li[data-person="${target.id}"]`).count(), 0, 'gone from the teams too');
+  const res = await fetch(`${server.url}/api/person/${target.id}`, { headers: { Authorization: `Bearer ${server.organiserToken}` } });
+  assert.deepEqual(await res.json(), { registration: { id: target.id, deleted: true } });
+  await checkA11y(page, 'personal data');
+});
+
+test('the day and a brief are edited in Dutch and English and reach everyone', async () => {
+  const venue = page.getByLabel(nl['org.event.venue'], { exact: true });
+  await venue.fill('Utrecht, Jaarbeurs');
+  await page.getByRole('button', { name: nl['org.event.save'], exact: true }).click();
+  await page.locator('form[aria-labelledby="sp-org-details-title"] .sp-org-status--ok', { hasText: nl['org.saved'] }).waitFor();
+
+  const brief = page.locator('.sp-org-brief').first();
+  await brief.getByRole('group', { name: nl['org.brief.field.question'] }).getByLabel(nl['org.lang.en'], { exact: true }).fill('How do we renew municipal IT faster?');
+  await brief.getByRole('button', { name: new RegExp(`^${nl['org.brief.save']}`) }).click();
+  await brief.locator('.sp-org-status--ok', { hasText: nl['org.saved'] }).waitFor();
+
+  // The programme: add an item, save; the list is kept in time order.
+  await page.getByRole('button', { name: nl['org.programme.add'], exact: true }).click();
+  const rows = page.locator('.sp-org-programme__row');
+  const last = rows.last();
+  await last.getByLabel(nl['org.programme.time'], { exact: true }).fill('08:45');
+  await last.getByRole('group', { name: nl['org.programme.what'] }).getByLabel(nl['org.lang.nl'], { exact: true }).fill('Inloop met koffie');
+  await last.getByRole('group', { name: nl['org.programme.what'] }).getByLabel(nl['org.lang.en'], { exact: true }).fill('Coffee and arrival');
+  await page.getByRole('button', { name: nl['org.programme.save'], exact: true }).click();
+  await page.locator('form[aria-labelledby="sp-org-programme-title"] .sp-org-status--ok', { hasText: nl['org.saved'] }).waitFor();
+
+  const events = await organiserEvents();
+  assert.equal(events.filter((e) => e.type === 'sprint.updated').at(-1).data.venue, 'Utrecht, Jaarbeurs');
+  const c1 = events.filter((e) => e.type === 'challenge.set' && e.data.id === 'c1').at(-1).data;
+  assert.equal(c1.question.en, 'How do we renew municipal IT faster?');
+  assert.ok(c1.question.nl.length > 10, 'the Dutch question is kept');
+  const programme = events.filter((e) => e.type === 'programme.set').at(-1).data.items;
+  assert.deepEqual(programme[0], { time: '08:45', title: { nl: 'Inloop met koffie', en: 'Coffee and arrival' }, kind: 'plenary' });
+  assert.ok(programme.some((it) => it.phase === 1), 'fields the editor does not show are kept');
+  await checkA11y(page, 'the edited day and briefs');
+});
+
+test('in English the import report gives the reasons in English', async () => {
+  await page.getByRole('button', { name: 'English', exact: true }).click();
+  await page.getByRole('heading', { level: 2, name: en['org.import.title'] }).waitFor();
+  await page.getByLabel(en['org.import.file'], { exact: true }).setInputFiles(CSV);
+  await page.getByRole('button', { name: en['org.import.read'], exact: true }).click();
+  const issues = page.locator('.js-org-issues').first();
+  await issues.waitFor();
+  const line9 = issues.locator('tr', { has: page.locator('th', { hasText: /^9$/ }) });
+  assert.match(await line9.textContent(), /This row has no name/);
+  assert.match(await line9.textContent(), new RegExp(en['org.import.rejectedRow']));
+  await checkA11y(page, 'the organiser page in English');
+  await page.getByRole('button', { name: 'Nederlands', exact: true }).click();
+  await page.getByRole('heading', { level: 2, name: nl['org.import.title'] }).waitFor();
+  assert.deepEqual(page.problems, []);
+});
