@@ -119,6 +119,7 @@ typedef struct {
     uv_loop_t loop;              /* ours; lws joins it (a "foreign" loop) */
     uv_signal_t sigint, sigterm;
     uv_timer_t tick;             /* lets time pass in the core (timers, race rounds) */
+    int fatal;                   /* stopped because the log cannot be kept whole: exit 1 */
     int resubscribe;             /* a team or room was created: staff need its channel */
     unsigned char *pdirty;       /* per team index: presence changed since the last tick */
     size_t npdirty;
@@ -671,6 +672,7 @@ static void on_committed(void)
          * SQLite file. Stopping is the only way to keep the log whole. */
         fprintf(stderr, "staatsprint: een ander proces schrijft in dezelfde database; de server "
                         "stopt.\n(another process writes to the same database; stopping.)\n");
+        srv.fatal = 1;
         uv_stop(&srv.loop);
         return;
     }
@@ -803,6 +805,13 @@ static int conn_writeable(conn_t *c)
         if (n < 0)
             return -1;
     } else if (c->authed && hub_sub_peek(srv.hub, c->sub, &buf, &len, &seq)) {
+        if (seq <= c->sent_seq) {
+            /* cluster hook: a client resuming on a follower may already have events from
+             * the leader that this node publishes only now; never send one twice. */
+            hub_sub_pop(srv.hub, c->sub);
+            lws_callback_on_writable(c->wsi);
+            return 0;
+        }
         if (c->need_sync && seq > c->sync_at) {
             c->need_sync = 0;
             conn_send_json(c, json_pack("{ss sI}", "t", "synced", "seq", (json_int_t)c->sync_at));
@@ -1218,5 +1227,5 @@ int server_run(const serve_opts_t *o)
     hub_free(srv.hub);
     core_free(srv.core);
     free(srv.pdirty);
-    return cluster_failed ? 1 : 0;
+    return cluster_failed || srv.fatal ? 1 : 0;
 }

@@ -79,6 +79,69 @@ test('every key the browser code asks for exists, and no view builds user-facing
   assert.deepEqual(literal, [], 'user-facing text outside the catalogues');
 });
 
+// ---- the design tokens and the style sheets ------------------------------------------------------
+
+const CSS_DIR = new URL('../../web/css/', import.meta.url).pathname;
+
+/** The colour tokens of tokens.css: name (without --sp-color-) → #rrggbb. */
+function colourTokens() {
+  const css = readFileSync(join(CSS_DIR, 'tokens.css'), 'utf8');
+  return Object.fromEntries([...css.matchAll(/--sp-color-([a-z-]+):\s*(#[0-9a-fA-F]{6})\b/g)].map((m) => [m[1], m[2]]));
+}
+
+/** WCAG 2.1 contrast ratio of two #rrggbb colours. */
+function contrast(a, b) {
+  const lum = (hex) => {
+    const [r, g, b2] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255).map((c) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b2;
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+test('the colour tokens meet AA in every pair the style sheets use together', () => {
+  const c = colourTokens();
+  // [foreground, background, minimum]: 4.5 for text, 3 for borders, focus rings and shapes.
+  const pairs = [
+    ['text', 'surface', 4.5], ['text', 'page', 4.5], ['text', 'info-surface', 4.5], ['text', 'danger-surface', 4.5],
+    ['text-subtle', 'surface', 4.5], ['text-subtle', 'page', 4.5], ['text-subtle', 'info-surface', 4.5],
+    ['action-text', 'action', 4.5], ['action-text', 'action-hover', 4.5],
+    ['link', 'surface', 4.5], ['link', 'page', 4.5], ['link-hover', 'surface', 4.5],
+    ['danger', 'surface', 4.5], ['danger', 'danger-surface', 4.5], ['success', 'surface', 4.5], ['warning', 'surface', 4.5],
+    ['brand-text', 'brand', 4.5], ['note-text', 'note', 4.5],
+    ['screen-text', 'screen', 4.5], ['screen-text', 'screen-panel', 4.5], ['screen-subtle', 'screen', 4.5], ['screen-subtle', 'screen-panel', 4.5], ['screen-accent', 'screen', 4.5], ['screen-accent', 'screen-panel', 4.5],
+    ['border', 'surface', 3], ['border', 'page', 3], ['focus', 'surface', 3], ['focus', 'page', 3], ['focus-inverse', 'brand', 3], ['focus-inverse', 'screen', 3], ['note-edge', 'page', 3],
+  ];
+  const failing = [];
+  for (const [fg, bg, min] of pairs) {
+    assert.ok(c[fg] && c[bg], `tokens --sp-color-${fg} and --sp-color-${bg} exist`);
+    const ratio = contrast(c[fg], c[bg]);
+    if (ratio < min) failing.push(`${fg} on ${bg}: ${ratio.toFixed(2)}:1 < ${min}:1`);
+  }
+  assert.deepEqual(failing, []);
+});
+
+test('the style sheets follow the conventions: sp- classes, tokens for colour, logical properties, calm motion', () => {
+  const problems = [];
+  for (const name of readdirSync(CSS_DIR).filter((n) => n.endsWith('.css'))) {
+    const css = readFileSync(join(CSS_DIR, name), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '');
+    for (const m of css.matchAll(/\.(-?[_a-zA-Z][\w-]*)/g)) {
+      if (/^\d/.test(m[1]) || /^(5|25|75)$/.test(m[1])) continue;
+      if (!m[1].startsWith('sp-')) problems.push(`${name}: class .${m[1]} without the sp- prefix`);
+    }
+    if (name !== 'tokens.css') {
+      for (const m of css.matchAll(/#[0-9a-fA-F]{3,8}\b/g)) problems.push(`${name}: colour ${m[0]} outside the tokens`);
+    }
+    for (const m of css.matchAll(/\b(margin|padding|border)-(left|right|top|bottom)\b|\b(text-align):\s*(left|right)\b|(?<![-\w])(left|right|top|bottom)\s*:/g)) {
+      problems.push(`${name}: physical property "${m[0]}" (use the logical one)`);
+    }
+  }
+  const app = readFileSync(join(CSS_DIR, 'app.css'), 'utf8');
+  assert.match(app, /@media \(prefers-reduced-motion: reduce\)[\s\S]*animation-duration/, 'a reduced-motion rule that stops animations');
+  assert.match(app, /:focus-visible\s*{[^}]*outline/, 'a visible focus style');
+  assert.deepEqual([...new Set(problems)], []);
+});
+
 // ---- the browser ------------------------------------------------------------------------------
 
 let server;

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import nl from '../../web/js/i18n/nl.js';
 import en from '../../web/js/i18n/en.js';
 import { checkA11y, fetchEvents, launchBrowser, newPage, startServer, waitUntil } from './lib.mjs';
+import { applyOrgEvent, colleaguePairs, createOrgState, teamPeople } from '../../web/js/org-state.js';
 
 const CSV = fileURLToPath(new URL('../data/registrations-google.csv', import.meta.url));
 
@@ -71,6 +72,38 @@ function personItem(personId) {
 async function teamOnPage(personId) {
   return personItem(personId).evaluate((li) => li.closest('.js-org-team')?.dataset.team ?? null);
 }
+
+test('the organiser fold: registrations, placements, pins, moves, deletions, links', () => {
+  const st = createOrgState();
+  const ev = (type, data) => applyOrgEvent(st, { type, data });
+  ev('registrations.imported', { people: [
+    { id: 'p1', name: 'Anna', email: 'a@x.nl', organisation: 'DUO', captain: true },
+    { id: 'p2', name: 'Bram', organisation: 'duo ' },
+    { id: 'p3', name: 'Cato', organisation: 'SVB' },
+  ] });
+  // A replay after a deletion carries the person as {id, deleted}.
+  ev('registrations.imported', { people: [{ id: 'p3', deleted: true }] });
+  assert.deepEqual([...st.people.keys()], ['p1', 'p2']);
+  ev('assign.result', { seed: 1, team_size_min: 1, team_size_max: 2, teams: [{ team: 't1', challenge: 'c1', members: ['p1', 'p2'], captain: 'p1', timekeeper: null }], unplaced: [] });
+  assert.deepEqual(teamPeople(st, 't1').map((p) => p.id), ['p1', 'p2']);
+  assert.equal(colleaguePairs(teamPeople(st, 't1')), 1, 'DUO and "duo " are colleagues');
+  assert.equal(st.suggestions.get('t1').captain, 'p1');
+  ev('assign.moved', { person: 'p2', from: 't1', team: 't2', challenge: 'c1' });
+  assert.equal(st.placement.get('p2'), 't2');
+  assert.deepEqual(st.pins.get('p2'), { team: 't2', challenge: 'c1' }, 'a move pins');
+  ev('assign.pinned', { person: 'p2', team: null, challenge: null });
+  assert.equal(st.pins.has('p2'), false, 'unpinned');
+  ev('member.linked', { member: 'm1', person: 'p1' });
+  ev('member.linked', { member: 'm1', person: 'p2' });
+  assert.deepEqual([...st.linked], [['p2', 'm1']], 'a member is linked to one registration');
+  ev('person.deleted', { id: 'p2' });
+  assert.equal(st.people.has('p2') || st.placement.has('p2') || st.linked.has('p2'), false);
+  ev('sprint.updated', { venue: 'Utrecht' });
+  ev('room.updated', { id: 'r1', name: { nl: 'Zaal A', en: 'Room A' }, challenge: 'c2', facilitators: ['Eva'] });
+  assert.equal(st.sprint.venue, 'Utrecht');
+  assert.deepEqual(st.rooms.get('r1').facilitators, ['Eva']);
+  assert.equal(applyOrgEvent(st, { type: 'note.added', data: {} }), false, 'other events are not ours');
+});
 
 test('the organiser page, every section in it, passes axe before anything is imported', async () => {
   for (const key of ['org.event.title', 'org.brief.title', 'org.rooms.title', 'org.import.title', 'org.assign.title', 'org.sheets.title', 'org.people.title']) {
@@ -168,12 +201,15 @@ test('the assignment: figures, teams, a keyboard move, a drag-and-drop move, a p
   assert.match(await personItem(withCaptain.captain).textContent(), new RegExp(nl['org.assign.suggestCaptain']));
   await checkA11y(page, 'the assignment');
 
-  // Keyboard: choose another team in the person's "move to" list, Tab to Verplaats, Enter.
+  // Keyboard only: arrow to another team in the person's "move to" list, Tab to Verplaats, Enter.
   const [from, to, third] = result.teams.filter((tm) => tm.challenge === result.teams[0].challenge);
   const mover = people.find((p) => p.id === from.members[0]);
   const select = personItem(mover.id).getByLabel(fill(nl['org.assign.moveLabel'], { name: mover.name }), { exact: true });
   await select.focus();
-  await select.selectOption(to.team);
+  // The teams of one challenge follow each other in the list: one arrow down is the next team.
+  assert.equal(await select.inputValue(), from.team);
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await select.inputValue(), to.team);
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement?.dataset.focusKey), `moveb-${mover.id}`);
   await page.keyboard.press('Enter');
@@ -308,6 +344,7 @@ test('the day and a brief are edited in Dutch and English and reach everyone', a
   await venue.fill('Utrecht, Jaarbeurs');
   await page.getByRole('button', { name: nl['org.event.save'], exact: true }).click();
   await page.locator('form[aria-labelledby="sp-org-details-title"] .sp-org-status--ok', { hasText: nl['org.saved'] }).waitFor();
+  await page.locator('h1 + .sp-lead', { hasText: 'Utrecht, Jaarbeurs' }).waitFor();
 
   const brief = page.locator('.sp-org-brief').first();
   await brief.getByRole('group', { name: nl['org.brief.field.question'] }).getByLabel(nl['org.lang.en'], { exact: true }).fill('How do we renew municipal IT faster?');

@@ -64,6 +64,8 @@ async function node(t, uri) {
 
 const LEADS = /deze node leidt nu/;
 
+const wanted2 = (events, texts) => events.filter((e) => e.type === 'note.added' && texts.includes(e.data.text));
+
 async function waitLeader(s, timeout = 20000) {
   const deadline = Date.now() + timeout;
   while (!LEADS.test(s.stderr)) {
@@ -258,6 +260,31 @@ test('two nodes on one PostgreSQL: events from either node reach the clients of 
   const again2 = await sb.client.cmd('note.add', { text: 'nooit' }, 'dup-check');
   assert.equal(again2.seq, again.seq, 'a resent command id is acked with the same seq');
   assert.ok(first.seq < again.seq);
+  // A client of the leader resumes on a follower that has not read the newest commits
+  // yet (stopped with SIGSTOP meanwhile): it receives none of them twice, and what follows.
+  const lag = await Client.connect(b);
+  process.kill(b.proc.pid, 'SIGSTOP');
+  let since;
+  try {
+    const lagTexts = [];
+    for (let i = 0; i < 5; i++) {
+      lagTexts.push(`terwijl b stilstaat ${i}`);
+      const r = await sa.client.cmd('note.add', { text: lagTexts[i] });
+      assert.equal(r.t, 'ack', `the leader acks while the follower stands still: ${JSON.stringify(r)}`);
+    }
+    const deadline = Date.now() + 10000;
+    while (wanted2(sa.events, lagTexts).length < lagTexts.length && Date.now() < deadline) await sleep(20);
+    since = sa.lastSeq;
+    lag.send({ t: 'hello', token: sa.token, since });   // waits in the socket until b runs
+  } finally {
+    process.kill(b.proc.pid, 'SIGCONT');
+  }
+  await lag.waitFor((m) => m.t === 'synced', 20000, { what: 'synced on the lagging node' });
+  const after = await sa.client.cmd('note.add', { text: 'na het hervatten' });
+  await lag.waitFor((m) => m.t === 'ev' && m.seq === after.seq, 10000, { what: 'the next event on the lagging node' });
+  const twice = lag.events.filter((e) => e.seq <= since).map((e) => e.seq);
+  assert.deepEqual(twice, [], `a resume with since ${since} on a lagging node must not resend ${twice}`);
+
   // Identical streams on both nodes, equal to the log.
   assertSameStream(sa, await truth(b, sa.token), 'node a');
   assertSameStream(sb, await truth(a, sb.token), 'node b');

@@ -389,6 +389,12 @@ static void test_follower_then_leader(void **state)
     evlist_free(&out);
 }
 
+static void quiet(void *ud, const char *msg)
+{
+    (void)ud;
+    (void)msg;
+}
+
 int main(void)
 {
     const char *base = getenv("STAATSPRINT_PG_URI");
@@ -405,6 +411,7 @@ int main(void)
         fprintf(stderr, "test_cluster: cannot connect: %s", PQerrorMessage(c));
         return 1;
     }
+    PQsetNoticeProcessor(c, quiet, NULL);   /* DROP … CASCADE lists every table */
     char sql[160];
     snprintf(sql, sizeof sql, "CREATE SCHEMA %s", schema);
     PQclear(PQexec(c, sql));

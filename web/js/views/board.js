@@ -81,7 +81,11 @@ export function mount(ctx) {
     input,
   );
   const form = h('form', { class: 'sp-form sp-board__add', novalidate: true }, addGroup, addButton);
-  const pending = h('p', { class: 'sp-board__pending', hidden: true });
+  // What waits for the server, with its text: after a reload without a connection this is
+  // where a participant sees that nothing they typed is lost.
+  const pendingText = h('p', { class: 'sp-board__pending-text' });
+  const pendingList = h('ul', { class: 'sp-board__pending-list js-pending-list' });
+  const pending = h('div', { class: 'sp-board__pending', hidden: true }, pendingText, pendingList);
 
   const count = h('p', { class: 'sp-board__count js-note-count' });
   const empty = h('p', { class: 'sp-board__empty', text: t('board.empty') });
@@ -314,7 +318,10 @@ export function mount(ctx) {
       pending.hidden = true;
       return;
     }
-    setText(pending, t('board.pending', { count: size }));
+    setText(pendingText, t('board.pending', { count: size }));
+    const texts = session.conn.pendingCommands().map((c) => c.args?.text).filter((text) => typeof text === 'string' && text);
+    pendingList.replaceChildren(...texts.map((text) => h('li', { text })));
+    pendingList.hidden = texts.length === 0;
     if (session.conn.state !== ConnState.ONLINE) pending.hidden = false;
     else pendingTimer = setTimeout(() => (pending.hidden = session.conn.outboxSize === 0), 1500);
   }

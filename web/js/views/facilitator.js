@@ -85,9 +85,34 @@ export function mount(ctx) {
     } catch (err) {
       if (err?.code === 'closed') return false;
       const why = errorText(err);
-      showError(scope === 'room' ? t('console.error.room', { error: why }) : t('console.error.team', { team: teamLabel ?? '', error: why }));
+      if (scope !== 'room') {
+        showError(t('console.error.team', { team: teamLabel ?? '', error: why }));
+        return false;
+      }
+      const who = blockers(cmd, err.code);
+      errors.replaceChildren(h('p', { text: t('console.error.room', { error: why }) }), who.length ? h('p', { class: 'js-console-blockers', text: t('console.error.blockers', { names: who.join(', ') }) }) : null);
       return false;
     }
+  }
+
+  /**
+   * The teams that most likely made a room-wide command fail (the server refuses the whole
+   * command and does not say which team): judged from what the console knows of each team.
+   */
+  function blockers(cmd, code) {
+    if (!room) return [];
+    const teams = roomTeams(state, room.id);
+    const timerState = (id) => state.timers.get(id)?.state ?? 'idle';
+    const stepOf = (id) => stepById(state, state.teamSteps.get(id)?.step) ?? state.steps[0] ?? null;
+    const unrevealed = (id) => stepOf(id)?.activity === 'vote' && !st.voteRevealed.has(`${id}|${stepOf(id).id}`);
+    const test = {
+      'timer.pause': (id) => timerState(id) !== 'running',
+      'timer.resume': (id) => timerState(id) !== 'paused',
+      'timer.extend': (id) => !['running', 'paused', 'expired'].includes(timerState(id)),
+      'vote.reveal': (id) => !unrevealed(id),
+      'step.next': (id) => (code === 'last_step' ? stepOf(id) === state.steps.at(-1) : unrevealed(id)),
+    }[cmd];
+    return test ? teams.filter((x) => test(x.id)).map((x) => pick(x.name)) : [];
   }
 
   function minutesArg(input) {

@@ -175,9 +175,10 @@ export function mount(ctx) {
     for (const canvasId of ['pitch', 'plan']) {
       const fields = dossier.canvases?.[canvasId] ?? {};
       const def = defs.get(canvasId);
-      const list = (def?.fields ?? Object.keys(fields).map((id) => ({ id, name: id }))).map((f) =>
-        h('div', { class: 'sp-jury__field' }, h('dt', { text: pick(f.name) }), h('dd', { text: fields[f.id] || t('jury.dossier.empty') })));
-      parts.push(h('div', { class: 'sp-jury__canvas' }, h('h4', { class: 'sp-jury__canvas-title', text: def ? pick(def.name) : canvasId }), h('dl', { class: 'sp-jury__fields' }, list)));
+      // Only what the team wrote; an empty canvas says so once instead of field by field.
+      const filled = (def?.fields ?? Object.keys(fields).map((id) => ({ id, name: id }))).filter((f) => (fields[f.id] ?? '').trim() !== '');
+      const list = filled.map((f) => h('div', { class: 'sp-jury__field' }, h('dt', { text: pick(f.name) }), h('dd', { text: fields[f.id] })));
+      parts.push(h('div', { class: 'sp-jury__canvas' }, h('h4', { class: 'sp-jury__canvas-title', text: def ? pick(def.name) : canvasId }), list.length ? h('dl', { class: 'sp-jury__fields' }, list) : h('p', { class: 'sp-jury__quiet', text: t('jury.dossier.emptyCanvas') })));
     }
     const ms = dossier.milestones ?? [];
     const ideas = new Map();

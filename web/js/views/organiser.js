@@ -7,6 +7,7 @@ import { roomTeams, teamMembers } from '../state.js';
 import { batched, section, showBadLink } from './common.js';
 import { mountJuryAdmin } from './staff/jury-admin.js';
 import { mountOrgSections } from './org/index.js';
+import { orgOf } from '../org-state.js';
 
 /** Events after which the overview is drawn again; note traffic is left alone. */
 const RELEVANT = new Set(['sprint.created', 'programme.set', 'challenge.set', 'room.created', 'team.created', 'team.code', 'links.set', 'member.joined']);
@@ -40,7 +41,7 @@ export function mount(ctx) {
   main.append(heading, meta, body, live);
   // The day, briefs, rooms, registrations, the assignment, join sheets and personal data
   // (views/org/): forms of their own, never redrawn while someone types in them.
-  const orgSections = mountOrgSections({ session, token: ctx.route.token, container: main, live });
+  const orgSections = mountOrgSections({ session, token: ctx.route.token, container: main, live, tocBefore: body });
   // The jury: add jurors and hand out their personal links (a form of its own, never redrawn
   // while someone types in it).
   const juryAdmin = mountJuryAdmin({ session, container: main, live, copyButton: (url, key) => copyButton(url, key), linkUrl });
@@ -60,7 +61,7 @@ export function mount(ctx) {
   }
 
   function roomsSection() {
-    const rooms = [...state.rooms.values()].map((room) => {
+    const rooms = [...state.rooms.values()].map((r) => ({ ...r, ...(orgOf(session).state.rooms.get(r.id) ?? {}) })).map((room) => {
       const challenge = state.challenges.get(room.challenge);
       const rows = roomTeams(state, room.id).map((team) =>
         h(
@@ -91,7 +92,8 @@ export function mount(ctx) {
   }
 
   function draw() {
-    const sprint = state.sprint;
+    // sprint.updated and room.updated are folded by org-state.js.
+    const sprint = state.sprint ? { ...state.sprint, ...orgOf(session).state.sprint } : null;
     heading.textContent = sprint?.title ? pick(sprint.title) : t('organiser.heading');
     meta.textContent = sprint ? [t('organiser.role'), formatDate(sprint.date), pick(sprint.venue)].filter(Boolean).join(' · ') : t('organiser.role');
     rerender(body, () => [roomsSection()]);
@@ -102,6 +104,9 @@ export function mount(ctx) {
   const offs = [
     session.on('change', (ev) => {
       if (!ev || RELEVANT.has(ev.type)) schedule();
+    }),
+    orgOf(session).on('change', (ev) => {
+      if (ev.type === 'sprint.updated' || ev.type === 'room.updated') schedule();
     }),
   ];
   draw();

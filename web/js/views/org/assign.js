@@ -6,7 +6,7 @@ import { announce, h, rerender } from '../../dom.js';
 import { pick, t } from '../../i18n.js';
 import { teamPeople, colleaguePairs } from '../../org-state.js';
 import { section } from '../common.js';
-import { field, percent, run, statusLine } from './kit.js';
+import { field, percent, run, statusLine, trackDirty } from './kit.js';
 
 /** Teams grouped by the challenge of their room, in creation order. */
 function teamsByChallenge(session, org) {
@@ -42,6 +42,7 @@ export function mountAssign({ session, org, live }) {
     h('p', { class: 'sp-actions' }, runButton),
     status.el,
   );
+  const formDirty = trackDirty(form);
   const figuresBox = h('div', { class: 'sp-org-assign-figures' });
   const teamsBox = h('div', { class: 'sp-org-teams' });
 
@@ -58,6 +59,7 @@ export function mountAssign({ session, org, live }) {
     status.ok(t('org.assign.running'));
     const res = await run(session, 'assign.run', { team_size_min: lo, team_size_max: hi, seed: s });
     if (res.ok) {
+      formDirty.dirty = false;
       const f = st.figures;
       status.ok(f ? t('org.assign.doneFigures', { people: f.people, first: percent(f.share_first), teams: f.teams }) : t('org.assign.done'));
     } else status.fail(res.message);
@@ -150,7 +152,8 @@ export function mountAssign({ session, org, live }) {
         h('label', { class: 'sp-visually-hidden', for: selectId, text: t('org.assign.moveLabel', { name: p.name }) }),
         select,
         moveButton,
-        pinButton,
+        // Only a placed person can be pinned where they are.
+        teamId ? pinButton : null,
       ),
     );
     li.addEventListener('dragstart', (e) => {
@@ -239,6 +242,12 @@ export function mountAssign({ session, org, live }) {
   }
 
   function draw() {
+    // The settings of the last run, unless someone is changing them.
+    if (st.run && !formDirty.dirty) {
+      min.input.value = String(st.run.team_size_min ?? min.input.value);
+      max.input.value = String(st.run.team_size_max ?? max.input.value);
+      seed.input.value = String(st.run.seed ?? seed.input.value);
+    }
     runButton.textContent = st.figures ? t('org.assign.rerun') : t('org.assign.run');
     rerender(figuresBox, () => [figures()]);
     rerender(teamsBox, teams);

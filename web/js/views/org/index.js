@@ -18,42 +18,56 @@ import { mountSheets } from './sheets.js';
 const SESSION_EVENTS = new Set(['sprint.created', 'programme.set', 'challenge.set', 'room.created', 'team.created', 'team.code', 'links.set', 'member.joined']);
 
 /**
- * Mounts the organiser's sections.
- * @param {object} o
- * @param {import('../../session.js').Session} o.session the organiser's session
- * @param {string} o.token the organiser's link token (for the HTTP API)
- * @param {HTMLElement} o.container where the sections go (appended)
- * @param {HTMLElement} o.live polite live region of the page
- * @returns {{unmount: () => void}}
+ * A table of contents of every section on the page (h2 with an id from common.js's section()),
+ * built once the page's other parts have mounted. A link moves focus to its heading; the
+ * fragment stays the router's.
+ * @param {HTMLElement} root the page (main)
+ * @param {HTMLElement} before the element the contents go in front of
+ * @returns {HTMLElement}
  */
-export function mountOrgSections({ session, token, container, live }) {
-  const org = orgOf(session);
-  const env = { session, org, token, live };
-  const parts = [mountEvent(env), mountBriefs(env), mountRooms(env), mountImport(env), mountAssign(env), mountSheets(env), mountPeople(env)];
-
-  const toc = h(
-    'nav',
-    { class: 'sp-org-toc', 'aria-labelledby': 'sp-org-toc-title' },
-    h('h2', { class: 'sp-org-toc__title', id: 'sp-org-toc-title', text: t('org.toc') }),
-    h(
-      'ul',
-      { class: 'sp-org-toc__list' },
-      parts.map((p) => {
-        const heading = p.el.querySelector('h2');
-        const a = h('a', { class: 'sp-link', href: `#${heading.id}`, text: heading.textContent });
+function mountToc(root, before) {
+  const list = h('ul', { class: 'sp-org-toc__list' });
+  const toc = h('nav', { class: 'sp-org-toc', 'aria-labelledby': 'sp-org-toc-title' }, h('h2', { class: 'sp-org-toc__title', id: 'sp-org-toc-title', text: t('org.toc') }), list);
+  before.before(toc);
+  queueMicrotask(() => {
+    const headings = [...root.querySelectorAll('h2.sp-section-title[id^="sp-section-"]')].filter((el) => !el.closest('dialog'));
+    list.replaceChildren(
+      ...headings.map(({ id, textContent }) => {
+        const a = h('a', { class: 'sp-link', href: `#${id}`, text: textContent });
         a.addEventListener('click', (e) => {
-          // The fragment belongs to the router: move there by focus instead.
           e.preventDefault();
+          // Looked up now: a section that redraws has a new heading with the same id.
+          const heading = document.getElementById(id);
+          if (!heading) return;
           heading.setAttribute('tabindex', '-1');
           heading.scrollIntoView({ block: 'start' });
           heading.focus({ preventScroll: true });
         });
         return h('li', {}, a);
       }),
-    ),
-  );
-  const box = h('div', { class: 'sp-org' }, toc, parts.map((p) => p.el));
+    );
+  });
+  return toc;
+}
+
+/**
+ * Mounts the organiser's sections.
+ * @param {object} o
+ * @param {import('../../session.js').Session} o.session the organiser's session
+ * @param {string} o.token the organiser's link token (for the HTTP API)
+ * @param {HTMLElement} o.container where the sections go (appended)
+ * @param {HTMLElement} o.live polite live region of the page
+ * @param {HTMLElement} [o.tocBefore] where the page's table of contents goes (in front of it)
+ * @returns {{unmount: () => void}}
+ */
+export function mountOrgSections({ session, token, container, live, tocBefore }) {
+  const org = orgOf(session);
+  const env = { session, org, token, live };
+  const parts = [mountEvent(env), mountBriefs(env), mountRooms(env), mountImport(env), mountAssign(env), mountSheets(env), mountPeople(env)];
+
+  const box = h('div', { class: 'sp-org' }, parts.map((p) => p.el));
   container.append(box);
+  const toc = mountToc(container, tocBefore ?? box);
 
   let pending = [];
   const flush = batched(() => {
@@ -82,6 +96,7 @@ export function mountOrgSections({ session, token, container, live }) {
     unmount() {
       for (const off of offs) off();
       box.remove();
+      toc.remove();
     },
   };
 }

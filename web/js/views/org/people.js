@@ -2,7 +2,7 @@
 // them (GET /api/person/ID as a JSON file), and delete them after a confirmation in a modal
 // dialog (person.delete; their notes stay, without their name).
 
-import { announce, h, rerender } from '../../dom.js';
+import { announce, h, rerender, setText } from '../../dom.js';
 import { pick, t } from '../../i18n.js';
 import { section } from '../common.js';
 import { api, apiError, download, run, statusLine } from './kit.js';
@@ -106,7 +106,8 @@ export function mountPeople({ session, org, token, live }) {
     const q = norm(search.value.trim());
     const all = everyone();
     const found = q ? all.filter((e) => [e.name, e.email, e.organisation, e.id].some((v) => norm(v).includes(q))) : all;
-    count.textContent = q ? t('org.people.found', { count: found.length }) : t('org.people.total', { count: all.length });
+    // Only a real change is read out: redraws after unrelated events leave the status alone.
+    setText(count, q ? t('org.people.found', { count: found.length }) : t('org.people.total', { count: all.length }));
     if (!found.length) return [h('p', { text: q ? t('org.people.none') : t('org.people.empty') })];
     const rows = found.slice(0, SHOWN).map((e) => {
       const exp = h('button', { class: 'sp-button sp-button--small sp-button--secondary', type: 'button', dataset: { focusKey: `exp-${e.id}` } }, t('org.people.export'), h('span', { class: 'sp-visually-hidden', text: ` ${e.name}` }));

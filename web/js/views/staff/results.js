@@ -45,9 +45,9 @@ export function resultsNodes(state, results, idPrefix) {
     return h('tr', { class: r.disagree || r.tied ? 'sp-results__row sp-results__row--flag' : 'sp-results__row', dataset: { team: r.team } },
       h('td', { class: 'sp-table__number', text: r.rank ? String(r.rank) : '–' }),
       h('th', { scope: 'row', text: name(r.team) }),
-      h('td', { class: 'sp-table__number', text: num(r.mean) }),
-      h('td', { class: 'sp-table__number', text: num(r.normalised) }),
-      h('td', { class: 'sp-table__number', text: num(r.spread) }),
+      h('td', { class: 'sp-table__number', text: r.jurors ? num(r.mean) : '–' }),
+      h('td', { class: 'sp-table__number', text: r.jurors ? num(r.normalised) : '–' }),
+      h('td', { class: 'sp-table__number', text: r.jurors ? num(r.spread) : '–' }),
       h('td', { class: 'sp-table__number', text: String(r.jurors ?? 0) }),
       h('td', { class: 'js-results-flags', text: flags.join(' · ') || '–' }),
     );
