@@ -277,6 +277,17 @@ int cmd_team(cmdctx_t *x, const json_t *args)
     return is_staff_for(x->core, w, t) ? t : SP_E_FORBIDDEN;
 }
 
+int team_keep(const json_t *args, int rc, int *first)
+{
+    if (rc == 0)
+        return 1;
+    if (json_object_get(args, "room") == NULL)
+        return -1;
+    if (*first == 0)
+        *first = rc;
+    return 0;
+}
+
 int cmd_teams(cmdctx_t *x, const json_t *args, int *out, int max)
 {
     const who_t *w = x->who;

@@ -76,15 +76,24 @@ static int cmd_step_next(cmdctx_t *x, const json_t *args)
         return n;
     if (!c->has_pb)
         return SP_E_NO_PLAYBOOK;
+    int kept = 0, first = 0;
     for (int i = 0; i < n; i++) {
-        int t = teams[i], rc;
+        int t = teams[i], rc = 0;
         if (!may_lead(c, x->who, t))
-            return SP_E_FORBIDDEN;
-        if ((size_t)c->teams[t].step + 1 >= c->pb.nsteps)
-            return SP_E_LAST_STEP;
-        if ((rc = step_settled(c, t)) != 0)
+            rc = SP_E_FORBIDDEN;
+        else if ((size_t)c->teams[t].step + 1 >= c->pb.nsteps)
+            rc = SP_E_LAST_STEP;
+        else
+            rc = step_settled(c, t);
+        int k = team_keep(args, rc, &first);
+        if (k < 0)
             return rc;
+        if (k)
+            teams[kept++] = t;
     }
+    if (kept == 0)
+        return first;
+    n = kept;
     for (int i = 0; i < n; i++) {
         int t = teams[i];
         const pb_step_t *s = team_step(c, t);
@@ -111,15 +120,24 @@ static int cmd_step_back(cmdctx_t *x, const json_t *args)
     int target = playbook_find(&c->pb, step);
     if (target < 0)
         return SP_E_NOT_FOUND;
+    int kept = 0, first = 0;
     for (int i = 0; i < n; i++) {
-        if (!may_lead(c, x->who, teams[i]))
-            return SP_E_FORBIDDEN;
-        if (target >= c->teams[teams[i]].step)
-            return SP_E_NOT_EARLIER_STEP;
-        if (c->pb.steps[c->teams[teams[i]].step].act == ACT_RACE &&
-            c->races[c->teams[teams[i]].room].running)
-            return SP_E_RACE_RUNNING;
+        int t = teams[i], rc = 0;
+        if (!may_lead(c, x->who, t))
+            rc = SP_E_FORBIDDEN;
+        else if (target >= c->teams[t].step)
+            rc = SP_E_NOT_EARLIER_STEP;
+        else if (c->pb.steps[c->teams[t].step].act == ACT_RACE && c->races[c->teams[t].room].running)
+            rc = SP_E_RACE_RUNNING;
+        int k = team_keep(args, rc, &first);
+        if (k < 0)
+            return rc;
+        if (k)
+            teams[kept++] = t;
     }
+    if (kept == 0)
+        return first;
+    n = kept;
     for (int i = 0; i < n; i++)
         emit_step(x, teams[i], target, 1);
     return 0;
@@ -171,23 +189,35 @@ static int timer_cmd(cmdctx_t *x, const json_t *args, int op)
     int64_t ms = 0;
     if (op == T_EXTEND && (rc = timer_minutes(args, 1, 30, 0, &ms)) != 0)
         return rc;
+    int kept = 0, first = 0;
     for (int i = 0; i < n; i++) {
         int t = teams[i];
         const who_t *w = x->who;
         int keeper = w->role == ROLE_PARTICIPANT && c->teams[t].timekeeper == w->member;
+        rc = 0;
         if (!keeper && !is_staff_for(c, w, t))
-            return SP_E_FORBIDDEN;
-        if ((rc = timer_check(&c->teams[t].timer, op)) != 0)
+            rc = SP_E_FORBIDDEN;
+        else if ((rc = timer_check(&c->teams[t].timer, op)) == 0 && op == T_START)
+            rc = timer_minutes(args, 1, 180, team_step(c, t)->minutes, &ms);
+        int k = team_keep(args, rc, &first);
+        if (k < 0)
             return rc;
-        if (op == T_START && (rc = timer_minutes(args, 1, 180, team_step(c, t)->minutes, &ms)) != 0)
-            return rc;
+        if (k)
+            teams[kept++] = t;
     }
+    if (kept == 0)
+        return first;
+    n = kept;
     for (int i = 0; i < n; i++) {
         int t = teams[i];
         const sp_timer_t *tm = &c->teams[t].timer;
         json_t *d;
         switch (op) {
-        case T_START: d = timer_json(c, t, TIMER_RUNNING, ms, x->now + ms, 0); break;
+        case T_START:
+            /* Each team's own step length, unless minutes were given (checked above). */
+            timer_minutes(args, 1, 180, team_step(c, t)->minutes, &ms);
+            d = timer_json(c, t, TIMER_RUNNING, ms, x->now + ms, 0);
+            break;
         case T_PAUSE: {
             int64_t left = tm->ends_at - x->now;
             d = timer_json(c, t, TIMER_PAUSED, tm->duration_ms, 0, left > 0 ? left : 0);

@@ -223,6 +223,13 @@ int cmd_team(cmdctx_t *x, const json_t *args);
  * participant's own team. Writes up to max indices; returns the count or an error. */
 int cmd_teams(cmdctx_t *x, const json_t *args, int *out, int max);
 
+/* Room-wide staff commands (args has `room`) act on every team of the room for which
+ * they are valid and skip the others; a command for one team is all or nothing. The
+ * validation loop calls this with each team's check result rc: it returns 1 to keep
+ * the team, 0 to skip it, and -1 when the command must fail with rc at once. *first
+ * keeps the first refusal, to return when no team is kept. */
+int team_keep(const json_t *args, int rc, int *first);
+
 /* Whether who is staff for team t (its room's facilitator or the organiser). */
 int is_staff_for(const core_t *c, const who_t *who, int t);
 int is_captain(const core_t *c, const who_t *who, int t);

@@ -167,7 +167,8 @@ static void reveal(cmdctx_t *x, int t)
         }
     }
     cmd_emit(x, "vote.revealed", AUD_TEAM, c->teams[t].id,
-             json_pack("{ss so so so}", "step", s->id, "tally", tally, "selected", selected, "tie", tie));
+             json_pack("{ss ss so so so}", "team", c->teams[t].id, "step", s->id, "tally", tally,
+                       "selected", selected, "tie", tie));
     free(tl);
     json_decref(opts);
 }
@@ -206,7 +207,8 @@ static int cmd_vote_done(cmdctx_t *x, const json_t *args)
     }
     int members = team_size(c, t);
     cmd_emit(x, "vote.progress", AUD_TEAM, c->teams[t].id,
-             json_pack("{ss so si}", "step", s->id, "done", done, "members", members));
+             json_pack("{ss ss so si}", "team", c->teams[t].id, "step", s->id, "done", done,
+                       "members", members));
     if (ndone >= members)
         reveal(x, t);
     return 0;
@@ -219,15 +221,22 @@ static int cmd_vote_reveal(cmdctx_t *x, const json_t *args)
     int n = cmd_teams(x, args, teams, 512);
     if (n < 0)
         return n;
+    int kept = 0, first = 0;
     for (int i = 0; i < n; i++) {
         const pb_step_t *s;
         vote_t *v;
-        int rc = current_vote(x, teams[i], &s, &v);
-        if (rc != 0)
+        int t = teams[i], rc = current_vote(x, t, &s, &v);
+        if (rc == 0 && !is_captain(c, x->who, t) && !is_staff_for(c, x->who, t))
+            rc = SP_E_FORBIDDEN;
+        int k = team_keep(args, rc, &first);
+        if (k < 0)
             return rc;
-        if (!is_captain(c, x->who, teams[i]) && !is_staff_for(c, x->who, teams[i]))
-            return SP_E_FORBIDDEN;
+        if (k)
+            teams[kept++] = t;
     }
+    if (kept == 0)
+        return first;
+    n = kept;
     for (int i = 0; i < n; i++)
         reveal(x, teams[i]);
     return 0;
@@ -272,7 +281,7 @@ static int cmd_vote_decide(cmdctx_t *x, const json_t *args)
     json_t *selected = json_deep_copy(json_object_get(v->tie, "fixed"));
     json_array_extend(selected, chosen);
     cmd_emit(x, "vote.decided", AUD_TEAM, c->teams[t].id,
-             json_pack("{ss so}", "step", s->id, "selected", selected));
+             json_pack("{ss ss so}", "team", c->teams[t].id, "step", s->id, "selected", selected));
     return 0;
 }
 

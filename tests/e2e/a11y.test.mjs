@@ -221,6 +221,10 @@ for (const lang of ['nl', 'en']) {
       await checkShell(page, lang, v.label);
       await checkA11y(page, `${v.label} (${lang})`);
       await noSideScroll(page, v.label);
+      if (v.size?.height === 1080) {
+        const height = await page.evaluate(() => document.documentElement.scrollHeight);
+        assert.ok(height <= 1080, `${v.label}: ${height}px high on a 1920×1080 projector, which cannot scroll`);
+      }
       if (v.phone) {
         await page.setViewportSize({ width: 360, height: 640 });
         await checkA11y(page, `${v.label} on a 360×640 phone (${lang})`);
@@ -274,12 +278,47 @@ test('the statement follows the model: status, how it was checked, limits, conta
   await page.context().close();
 });
 
+test('reduced motion: a person who asks for calm gets no animation or transition at all', async () => {
+  const moving = () =>
+    [...document.querySelectorAll('*')]
+      .map((el) => ({ el: `${el.tagName} ${el.className}`, a: parseFloat(getComputedStyle(el).animationDuration) * (getComputedStyle(el).animationName === 'none' ? 0 : 1), t: parseFloat(getComputedStyle(el).transitionDuration) }))
+      .filter((x) => x.a > 0.001 || x.t > 0.001)
+      .map((x) => x.el);
+  const team = server.teams[3];
+  for (const motion of ['no-preference', 'reduce']) {
+    const context = await browser.newContext({ viewport: { width: 360, height: 640 }, reducedMotion: motion });
+    const page = await newPage(context);
+    pages.push(page);
+    await page.goto(`${server.url}/`);
+    await page.getByLabel(nl['join.code.label'], { exact: true }).fill(team.code);
+    await page.getByLabel(nl['join.name.label'], { exact: true }).fill(`Gert ${motion}`);
+    await page.getByRole('button', { name: nl['join.submit'], exact: true }).click();
+    await page.locator('.js-note-input').waitFor();
+    // A new note on the wall fades in – unless motion is reduced.
+    await page.locator('.js-note-input').fill(`Een notitie (${motion})`);
+    await page.locator('.js-note-input').press('Enter');
+    await page.locator('.js-note-list .js-note', { hasText: `(${motion})` }).waitFor();
+    const found = await page.evaluate(moving);
+    if (motion === 'reduce') assert.deepEqual(found, [], 'nothing moves');
+    else assert.ok(found.length > 0, 'the check sees motion when motion is welcome');
+    await context.close();
+  }
+});
+
 // ---- one whole step by keyboard only ------------------------------------------------------------
 
 /** Presses Tab until the focused element matches the selector. */
 async function tabTo(page, selector, max = 200) {
   for (let i = 0; i < max; i++) {
-    if (await page.evaluate((sel) => document.activeElement?.matches(sel) ?? false, selector)) return;
+    if (await page.evaluate((sel) => document.activeElement?.matches(sel) ?? false, selector)) {
+      // A keyboard user sees where they are: a solid outline of at least 2px.
+      const ring = await page.evaluate(() => {
+        const st = getComputedStyle(document.activeElement);
+        return { style: st.outlineStyle, width: parseFloat(st.outlineWidth) };
+      });
+      assert.ok(ring.style !== 'none' && ring.width >= 2, `${selector} shows its focus (${JSON.stringify(ring)})`);
+      return;
+    }
     await page.keyboard.press('Tab');
   }
   throw new Error(`Tab never reached ${selector}`);

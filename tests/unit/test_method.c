@@ -270,6 +270,23 @@ static void test_phase_order_and_going_back(void **state)
     size_t before = y.log.n;
     assert_int_equal(run(&y, &y.f1, "step.back", "{ss ss}", "room", "r1", "step", "intro"), 0);
     assert_int_equal(y.log.n - before, 2);
+    /* Room-wide commands skip the teams they do not fit; for one team they refuse. */
+    goto_step(&y, "p2-vote");
+    assert_int_equal(run(&y, &y.a, "vote.reveal", NULL), 0);   /* only t1 revealed */
+    before = y.log.n;
+    assert_int_equal(run(&y, &y.f1, "step.next", "{ss}", "room", "r1"), 0);
+    assert_int_equal(y.log.n - before, 1);
+    assert_string_equal(y.log.v[before].aud_id, "t1");
+    assert_int_equal(run(&y, &y.f1, "step.next", "{ss}", "team", "t2"), SP_E_VOTE_NOT_REVEALED);
+    /* When it fits no team, the first refusal is the answer. */
+    assert_int_equal(run(&y, &y.f1, "timer.pause", "{ss}", "room", "r1"), SP_E_TIMER_STATE);
+    before = y.log.n;
+    assert_int_equal(run(&y, &y.f1, "timer.start", "{ss}", "room", "r1"), 0);
+    assert_int_equal(y.log.n - before, 2);
+    /* Each team gets its own step's length: t1 at the statement (15), t2 at the vote (5). */
+    assert_int_equal(json_integer_value(json_object_get(y.log.v[before].data, "duration_ms")) +
+                         json_integer_value(json_object_get(y.log.v[before + 1].data, "duration_ms")),
+                     (15 + 5) * 60000);
     day_free(&y);
 }
 
