@@ -158,7 +158,8 @@ typedef struct {
     uint8_t kind;
     uint8_t acked;       /* ack (or err) received */
     uint8_t echoed;      /* the sender has its own event (or none will come) */
-    uint8_t pad[3];
+    uint8_t nofan;       /* no one else gets an event (delete, a team of one) */
+    uint8_t pad[2];
 } slot_t;
 
 typedef struct {
@@ -308,7 +309,8 @@ static void conn_close(conn_t *c, int error);
 
 static void want_out(conn_t *c, int on)
 {
-    struct epoll_event ev = {.events = EPOLLIN | (on ? EPOLLOUT : 0), .data.u32 = (uint32_t)(c - conns)};
+    struct epoll_event ev = {.events = EPOLLIN | (on ? EPOLLOUT : 0),
+                             .data.u32 = (uint32_t)(c - conns)};
     epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &ev);
 }
 
@@ -414,6 +416,7 @@ static void send_cmd(int ci, int64_t sched)
     s->acked = 0;
     s->echoed = kind == K_DEL;
     s->left = kind == K_DEL ? 0 : (int16_t)(teams[c->team].members - 1);
+    s->nofan = s->left == 0;
     char text[400], msg[700];
     int tl = snprintf(text, sizeof text, "L%d:%u:%lld ", ci, seq, (long long)sched);
     int pad = opt.text_len - tl;
@@ -421,20 +424,17 @@ static void send_cmd(int ci, int64_t sched)
         pad = 0;
     if (pad > (int)sizeof filler - 1)
         pad = (int)sizeof filler - 1;
-    int n;
+    int n = snprintf(msg, sizeof msg, "{\"t\":\"cmd\",\"id\":\"c%d.%u\",", ci, seq);
     if (kind == K_ADD)
-        n = snprintf(msg, sizeof msg,
-                     "{\"t\":\"cmd\",\"id\":\"c%d.%u\",\"cmd\":\"note.add\",\"args\":{\"text\":\"%s%.*s\"}}",
-                     ci, seq, text, pad, filler);
+        n += snprintf(msg + n, sizeof msg - (size_t)n,
+                      "\"cmd\":\"note.add\",\"args\":{\"text\":\"%s%.*s\"}}", text, pad, filler);
     else if (kind == K_EDIT)
-        n = snprintf(msg, sizeof msg,
-                     "{\"t\":\"cmd\",\"id\":\"c%d.%u\",\"cmd\":\"note.edit\",\"args\":{\"note\":\"n%u\","
-                     "\"text\":\"%s%.*s\"}}",
-                     ci, seq, c->notes[c->nnotes - 1], text, pad, filler);
+        n += snprintf(msg + n, sizeof msg - (size_t)n,
+                      "\"cmd\":\"note.edit\",\"args\":{\"note\":\"n%u\",\"text\":\"%s%.*s\"}}",
+                      c->notes[c->nnotes - 1], text, pad, filler);
     else
-        n = snprintf(msg, sizeof msg,
-                     "{\"t\":\"cmd\",\"id\":\"c%d.%u\",\"cmd\":\"note.delete\",\"args\":{\"note\":\"n%u\"}}",
-                     ci, seq, c->notes[--c->nnotes]);
+        n += snprintf(msg + n, sizeof msg - (size_t)n,
+                      "\"cmd\":\"note.delete\",\"args\":{\"note\":\"n%u\"}}", c->notes[--c->nnotes]);
     c->outstanding++;
     if (sched >= win_start && sched < win_end)
         st.sent_win++;
@@ -587,6 +587,8 @@ static void on_reply(conn_t *c, int ci, const char *m, size_t len, int64_t now, 
         sl->left = 0;
         sl->echoed = 1;
     }
+    if (sl->nofan && !is_err && now >= win_start && now < win_end)
+        st.fanned_win++; /* complete with its ack */
     if (sl->sched >= win_start && sl->sched < win_end && !is_err) {
         hist_add(&st.ack, now - sl->sched);
         st.acked_win++;
@@ -804,7 +806,9 @@ static void send_auth(conn_t *c, int ci)
                      "{\"t\":\"join\",\"id\":\"j%d-%d\",\"code\":\"%s\",\"name\":\"Deelnemer %d\"}",
                      (int)getpid(), ci, teams[c->team].code, ci);
     else {
-        const char *tok = c->role == R_FAC ? tok_fac[c->team] : c->role == R_ORG ? tok_org : tok_screen;
+        const char *tok = c->role == R_FAC   ? tok_fac[c->team]
+                          : c->role == R_ORG ? tok_org
+                                             : tok_screen;
         n = snprintf(msg, sizeof msg, "{\"t\":\"hello\",\"token\":\"%s\"}", tok);
     }
     ws_text(c, msg, (size_t)n);
@@ -842,7 +846,8 @@ static void conn_input(conn_t *c, int64_t now)
             if (e == NULL)
                 continue;
             if (len < 12 || memcmp(buf, "HTTP/1.1 101", 12) != 0) {
-                fprintf(stderr, "loadgen: upgrade refused: %.*s\n", (int)(len < 60 ? len : 60), buf);
+                fprintf(stderr, "loadgen: upgrade refused: %.*s\n", (int)(len < 60 ? len : 60),
+                        buf);
                 conn_close(c, 1);
                 return;
             }
@@ -1327,18 +1332,21 @@ int main(int argc, char **argv)
     }
     st.errs = st.err_frames + st.conn_fail + st.closed + st.overrun + st.no_ack + st.fan_incomplete;
     double secs = opt.duration;
-    double cpu_pct = opt.pid && cpu_b > cpu_a ? (double)(cpu_b - cpu_a) / (double)sysconf(_SC_CLK_TCK) / secs * 100.0 : 0;
-    if (opt.pid && cpu_b == cpu_a)
-        cpu_pct = 0;
+    double cpu_pct = 0;
+    if (opt.pid && cpu_b > cpu_a)
+        cpu_pct = (double)(cpu_b - cpu_a) / (double)sysconf(_SC_CLK_TCK) / secs * 100.0;
     double self_pct = (self_b - self_a) / secs * 100.0;
     int nconnected = nready;
-    double kib_per_conn = rss0 > 0 && rss1 > 0 && nconnected > 0 ? (double)(rss1 - rss0) / nconnected : 0;
+    double kib_per_conn = 0;
+    if (rss0 > 0 && rss1 > 0 && nconnected > 0)
+        kib_per_conn = (double)(rss1 - rss0) / nconnected;
     if (st.err_codes[0] == '\0')
         strcpy(st.err_codes, "-");
 
     printf("RESULT name=%s clients=%d teams=%d conns=%d connected=%d sent=%llu acked=%llu "
-           "cmd_rate=%.0f fanned_rate=%.0f deliv_rate=%.0f ack_p50=%.3f ack_p99=%.3f ack_max=%.3f fan_p50=%.3f "
-           "fan_p99=%.3f fan_max=%.3f rcpt_p50=%.3f rcpt_p99=%.3f watch_p99=%.3f lag_p99=%.3f errors=%llu "
+           "cmd_rate=%.0f fanned_rate=%.0f deliv_rate=%.0f ack_p50=%.3f ack_p99=%.3f ack_max=%.3f "
+           "fan_p50=%.3f fan_p99=%.3f fan_max=%.3f rcpt_p50=%.3f rcpt_p99=%.3f watch_p99=%.3f "
+           "lag_p99=%.3f errors=%llu "
            "err_frames=%llu err_codes=%s conn_fail=%llu closed=%llu no_ack=%llu fan_incomplete=%llu "
            "overrun=%llu rss_kib=%ld rss0_kib=%ld kib_per_conn=%.2f cpu_pct=%.1f lg_cpu_pct=%.1f "
            "setup_s=%.1f\n",

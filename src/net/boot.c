@@ -1,4 +1,5 @@
 /* boot.c – from a database file to a core holding the sprint. */
+#include "util/clock.h"
 #include "net/boot.h"
 #include "core/err.h"
 #include "net/secret.h"
@@ -10,13 +11,6 @@
 #include <time.h>
 
 #define DEFAULT_EVENT "data/events/staatsprint-13-maart.json"
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 char *ev_to_body(const ev_t *ev, size_t *len)
 {
@@ -177,7 +171,7 @@ static int create_default(store_t *s, core_t *core, char *log, size_t loglen,
     }
     core_secrets_t sec = {links, nlinks, codeptr, nteams};
     evlist_t out = {0};
-    int rc = core_setup(core, desc, &sec, now_ms(), &out);
+    int rc = core_setup(core, desc, &sec, clock_now_ms(), &out);
     if (rc == 0) {
         snprintf(log, loglen, "%s", core_sprint_id(core));
         store_rec_t *recs = calloc(out.n, sizeof *recs);

@@ -1,4 +1,5 @@
 /* orgcli.c – the command-line import of registrations and the assignment, on a database file. */
+#include "util/clock.h"
 #include "net/orgcli.h"
 #include "core/err.h"
 #include "net/api.h"
@@ -11,13 +12,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int usage_err(const char *what)
 {
@@ -78,10 +72,10 @@ static int run_org(core_t *core, store_t *st, const char *log, const char *cmd, 
     who_t w;
     org_who(&w);
     char id[64];
-    snprintf(id, sizeof id, "cli-%s-%lld", cmd, (long long)now_ms());
+    snprintf(id, sizeof id, "cli-%s-%lld", cmd, (long long)clock_now_ms());
     evlist_t out = {0};
     int64_t dup;
-    int rc = core_exec(core, &w, cmd, args, id, now_ms(), &out, &dup);
+    int rc = core_exec(core, &w, cmd, args, id, clock_now_ms(), &out, &dup);
     if (rc < 0)
         fprintf(stderr, "staatsprint: %s\n(%s)\n", err_nl(rc), err_en(rc));
     else if (out.n > 0 && append(st, log, &out) != 0)

@@ -22,10 +22,13 @@
 
 #include "net/api.h"
 #include "net/boot.h"
+#include "net/guard.h"
+#include "util/clock.h"
 #include "net/cluster.h"
 #include "net/http.h"
 #include "net/hub.h"
 #include "net/secret.h"
+#include "net/start.h"
 #include "store/writer.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
@@ -44,7 +47,6 @@
 
 #define MSG_MAX (64 * 1024)      /* a bigger message closes the connection with 1009 */
 #define DRAIN_MAX (8 * 1024 * 1024) /* an oversized message is read and dropped up to this */
-#define JSON_DEPTH_MAX 16
 #define OUTQ_MAX 512             /* own messages waiting while its socket is full: cut off */
 #define OUTQ_BYTES_MAX (1024 * 1024)  /* bytes of own messages waiting: cut off in any case */
 #define BACKLOG_MAX 100000       /* hub frames waiting; past this the client is cut off */
@@ -52,7 +54,6 @@
 #define RATE_PER_SEC 100.0       /* …and per second after that */
 #define JOIN_FAILS_MAX 10        /* wrong join codes per connection per minute */
 #define ADDR_FAILS_MAX 60        /* …and per source address per minute (many connections) */
-#define ADDR_SLOTS 256           /* addresses remembered; the stalest is forgotten first */
 
 typedef struct outmsg {
     struct outmsg *next;
@@ -86,8 +87,7 @@ typedef struct conn {
     pend_t *pend;                /* commands waiting for their commit, seq order */
     size_t npend, cappend;
     struct conn *pnext, *pprev;  /* in srv.waiting while npend > 0 */
-    double tokens;
-    int64_t tokens_at;
+    guard_bucket_t bucket;       /* messages per second */
     int join_fails;
     int64_t join_window;
     char addr[64];               /* source address, for the per-address join limit */
@@ -133,22 +133,6 @@ typedef struct {
 } pss_t;
 
 static server_t srv;
-
-/* Wrong join codes and tokens per source address: a guesser can open many connections,
- * so the per-connection limit alone does not bound the guesses. Fixed memory. */
-typedef struct {
-    char addr[64];
-    int fails;
-    int64_t window;
-} addr_slot_t;
-static addr_slot_t addr_slots[ADDR_SLOTS];
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- the connection's own messages --------------------------------------------- */
 
@@ -325,7 +309,7 @@ static void conn_authenticate(conn_t *c, const who_t *who, int64_t since)
     c->need_sync = 1;
     conn_send_json(c, json_pack("{ss ss so ss sI sI}", "t", "welcome", "role", role_name(who->role),
                                 "me", core_who_json(srv.core, who), "sprint", core_sprint_id(srv.core),
-                                "head", (json_int_t)srv.committed, "now", (json_int_t)now_ms()));
+                                "head", (json_int_t)srv.committed, "now", (json_int_t)clock_now_ms()));
     if (who->role == ROLE_ORGANISER || who->role == ROLE_FACILITATOR)
         presence_send(c, NULL, 0);
 }
@@ -441,7 +425,7 @@ static void handle_cmd(conn_t *c, json_t *msg)
     if (!store_ok())
         rc = SP_E_STORE_UNAVAILABLE;
     else
-        rc = core_exec(srv.core, &c->who, cmd, args ? args : empty, id, now_ms(), &out, &dup);
+        rc = core_exec(srv.core, &c->who, cmd, args ? args : empty, id, clock_now_ms(), &out, &dup);
     json_decref(empty);
     if (rc < 0) {
         conn_err(c, id, rc);
@@ -464,42 +448,21 @@ static void handle_cmd(conn_t *c, json_t *msg)
     evlist_free(&out);
 }
 
-static addr_slot_t *addr_slot(const char *addr, int64_t now)
-{
-    addr_slot_t *oldest = &addr_slots[0];
-    for (size_t i = 0; i < ADDR_SLOTS; i++) {
-        addr_slot_t *a = &addr_slots[i];
-        if (strcmp(a->addr, addr) == 0) {
-            if (now - a->window > 60000) {
-                a->window = now;
-                a->fails = 0;
-            }
-            return a;
-        }
-        if (a->window < oldest->window)
-            oldest = a;
-    }
-    snprintf(oldest->addr, sizeof oldest->addr, "%s", addr);
-    oldest->fails = 0;
-    oldest->window = now;
-    return oldest;
-}
-
 static int join_allowed(conn_t *c)
 {
-    int64_t now = now_ms();
+    int64_t now = clock_now_ms();
     if (now - c->join_window > 60000) {
         c->join_window = now;
         c->join_fails = 0;
     }
-    return c->join_fails < JOIN_FAILS_MAX && addr_slot(c->addr, now)->fails < ADDR_FAILS_MAX;
+    return c->join_fails < JOIN_FAILS_MAX && guard_addr_fails(c->addr, now) < ADDR_FAILS_MAX;
 }
 
 /* A wrong code or token: counts against the connection and its address. */
 static void join_failed(conn_t *c)
 {
     c->join_fails++;
-    addr_slot(c->addr, now_ms())->fails++;
+    guard_addr_failed(c->addr, clock_now_ms());
 }
 
 static void handle_join(conn_t *c, json_t *msg)
@@ -532,7 +495,7 @@ static void handle_join(conn_t *c, json_t *msg)
     secret_token(p.token);
     secret_hash(p.token, hash);
     evlist_t out = {0};
-    int rc = core_join(srv.core, code, name, id, hash, now_ms(), &out, &p.who);
+    int rc = core_join(srv.core, code, name, id, hash, clock_now_ms(), &out, &p.who);
     if (rc != 0) {
         if (rc == SP_E_BAD_CODE)
             join_failed(c);
@@ -566,66 +529,14 @@ static void handle_hello(conn_t *c, json_t *msg)
     conn_authenticate(c, &who, since ? json_integer_value(since) : 0);
 }
 
-/* Nesting depth of a JSON text, counted outside strings; jansson itself allows 2048. */
-static int json_depth_ok(const char *s, size_t len)
-{
-    int depth = 0, in_str = 0;
-    for (size_t i = 0; i < len; i++) {
-        char ch = s[i];
-        if (in_str) {
-            if (ch == '\\')
-                i++;
-            else if (ch == '"')
-                in_str = 0;
-        } else if (ch == '"') {
-            in_str = 1;
-        } else if (ch == '{' || ch == '[') {
-            if (++depth > JSON_DEPTH_MAX)
-                return 0;
-        } else if (ch == '}' || ch == ']') {
-            depth--;
-        }
-    }
-    return 1;
-}
-
-int server_decode(const char *text, size_t len, json_t **msg)
-{
-    *msg = NULL;
-    if (!utf8_valid(text, len))
-        return SP_E_BAD_UTF8;
-    if (!json_depth_ok(text, len))
-        return SP_E_TOO_DEEP;
-    json_t *m = json_loadb(text, len, 0, NULL);
-    if (!json_is_object(m)) {
-        json_decref(m);
-        return SP_E_BAD_JSON;
-    }
-    *msg = m;
-    return 0;
-}
-
-static int rate_ok(conn_t *c)
-{
-    int64_t now = now_ms();
-    c->tokens += (double)(now - c->tokens_at) * RATE_PER_SEC / 1000.0;
-    if (c->tokens > RATE_BURST)
-        c->tokens = RATE_BURST;
-    c->tokens_at = now;
-    if (c->tokens < 1.0)
-        return 0;
-    c->tokens -= 1.0;
-    return 1;
-}
-
 static void handle_message(conn_t *c, const char *text, size_t len)
 {
-    if (!rate_ok(c)) {
+    if (!guard_bucket_take(&c->bucket, RATE_BURST, RATE_PER_SEC, clock_now_ms())) {
         conn_err(c, NULL, SP_E_RATE_LIMITED);
         return;
     }
     json_t *msg;
-    int drc = server_decode(text, len, &msg);
+    int drc = guard_decode(text, len, &msg);
     if (drc != 0) {
         conn_err(c, NULL, drc);
         return;
@@ -640,7 +551,7 @@ static void handle_message(conn_t *c, const char *text, size_t len)
     else if (strcmp(t, "join") == 0)
         handle_join(c, msg);
     else if (strcmp(t, "ping") == 0) {
-        json_t *m = json_pack("{ss sI}", "t", "pong", "now", (json_int_t)now_ms());
+        json_t *m = json_pack("{ss sI}", "t", "pong", "now", (json_int_t)clock_now_ms());
         json_t *echo = json_object_get(msg, "now");
         if (echo)
             json_object_set(m, "echo", echo);
@@ -733,9 +644,8 @@ static conn_t *conn_new(struct lws *wsi)
     conn_t *c = xcalloc(1, sizeof *c);
     c->wsi = wsi;
     c->sub = hub_sub_new(srv.hub, c);
-    c->tokens = RATE_BURST;
-    c->tokens_at = now_ms();
-    c->join_window = c->tokens_at;
+    guard_bucket_init(&c->bucket, RATE_BURST, clock_now_ms());
+    c->join_window = c->bucket.at;
     c->next = srv.conns;
     if (srv.conns)
         srv.conns->prev = c;
@@ -971,55 +881,6 @@ static void boot_event(void *ud, const ev_t *ev)
     hub_set_head(srv.hub, ev->seq);
 }
 
-/* lws reports a busy port only in its log; find out first, with a clear message. */
-static int port_free(int port, const char *bind_addr)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0)
-        return 1;
-    int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    a.sin_addr.s_addr = htonl(INADDR_ANY);
-    if (bind_addr)
-        inet_pton(AF_INET, bind_addr, &a.sin_addr);
-    int ok = bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
-    int err = errno;
-    close(fd);
-    if (!ok && err != EADDRINUSE && err != EACCES)
-        return 1;
-    return ok ? 1 : -err;
-}
-
-static void print_links(const serve_opts_t *o)
-{
-    char base[256];
-    if (o->public_url)
-        snprintf(base, sizeof base, "%s", o->public_url);
-    else
-        snprintf(base, sizeof base, "http://localhost:%d", o->port);
-    printf("staatsprint %s – %s\n", SP_VERSION, core_sprint_title(srv.core));
-    printf("Luistert op / listening on %s\n\n", base);
-    printf("Organisator: %s/#/o/%s\n", base, core_link_token(srv.core, "organiser", NULL));
-    printf("Jury:        %s/#/j/%s\n", base, core_link_token(srv.core, "jury", NULL));
-    printf("Scherm:      %s/#/s/%s\n", base, core_link_token(srv.core, "screen", NULL));
-    char prev[24] = "";
-    for (size_t i = 0; i < core_team_count(srv.core); i++) {
-        const char *id, *name, *room, *code;
-        core_team_info(srv.core, i, &id, &name, &room, &code);
-        if (strcmp(room, prev) != 0) {
-            const char *ft = core_link_token(srv.core, "facilitator", room);
-            printf("\nZaal/room %s – facilitator: %s/#/f/%s\n", room, base, ft ? ft : "");
-            snprintf(prev, sizeof prev, "%s", room);
-        }
-        printf("  Teamcode %-24s %s\n", name, code);
-    }
-    printf("\nDeelnemers openen %s/ en vullen hun teamcode in.\n"
-           "(Participants open %s/ and enter their team code.)\n",
-           base, base);
-    fflush(stdout);
-}
-
 /* Timers and race rounds end without anyone sending a command: the core hears of
  * the time five times a second and emits what ran out, committed like any event. */
 static void tick_cb(uv_timer_t *h)
@@ -1029,7 +890,7 @@ static void tick_cb(uv_timer_t *h)
     if (!store_ok() || !cluster_may_write())   /* cluster hook: only the leader decides */
         return;
     evlist_t out = {0};
-    if (core_tick(srv.core, now_ms(), &out) > 0)
+    if (core_tick(srv.core, clock_now_ms(), &out) > 0)
         submit_events(&out);
     evlist_free(&out);
 }
@@ -1062,7 +923,7 @@ static int api_exec(const who_t *who, const char *cmd, const json_t *args, const
         return SP_E_STORE_UNAVAILABLE;
     evlist_t out = {0};
     int64_t dup = 0;
-    int rc = core_exec(srv.core, who, cmd, args, id, now_ms(), &out, &dup);
+    int rc = core_exec(srv.core, who, cmd, args, id, clock_now_ms(), &out, &dup);
     if (rc == 1)
         *seq = dup;
     else if (rc == 0 && out.n > 0) {
@@ -1115,7 +976,7 @@ int server_run(const serve_opts_t *o)
     memset(&srv, 0, sizeof srv);
     srv.opts = o;
     signal(SIGPIPE, SIG_IGN);
-    int pf = port_free(o->port, o->bind);
+    int pf = start_port_free(o->port, o->bind);
     if (pf < 0) {
         fprintf(stderr, "staatsprint: poort %d is al in gebruik of niet toegestaan; kies een andere "
                         "met --port.\n(port %d is already in use or not allowed: %s; choose another "
@@ -1197,7 +1058,7 @@ int server_run(const serve_opts_t *o)
     uv_timer_start(&srv.tick, tick_cb, 200, 200);
 
     if (!o->quiet)
-        print_links(o);
+        start_print_links(srv.core, o);
 
     uv_run(&srv.loop, UV_RUN_DEFAULT);
 

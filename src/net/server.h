@@ -25,11 +25,4 @@ typedef struct {
  * clean stop); on failure to start prints a reason (Dutch and English) to stderr. */
 int server_run(const serve_opts_t *o);
 
-/* Checks and parses one client message the way the server does before acting on it:
- * well-formed UTF-8, nesting at most 16 deep, a JSON object. Returns 0 with *msg a new
- * reference the caller must json_decref(), or SP_E_BAD_UTF8 / SP_E_TOO_DEEP /
- * SP_E_BAD_JSON with *msg NULL. Pure: also used by the fuzz target of tests/fuzz/. */
-struct json_t;
-int server_decode(const char *text, size_t len, struct json_t **msg);
-
 #endif

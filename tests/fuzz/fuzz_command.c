@@ -1,5 +1,5 @@
 /* fuzz_command.c – libFuzzer target: client messages through the server's decoding and
- * the core, as server.c does it (server_decode, then core_exec for the connection's
+ * the core, as server.c does it (guard_decode, then core_exec for the connection's
  * identity).
  *
  * One input is a session: its first byte picks who is connected (organiser, facilitator
@@ -9,7 +9,7 @@
  * second core (a replay of the log) without error; the two cores agree. */
 #include "core_fixture.h"
 #include "net/boot.h"
-#include "net/server.h"
+#include "net/guard.h"
 #include "net/secret.h"
 
 #include <jansson.h>
@@ -41,7 +41,7 @@ static void mirror(core_t *replica, const evlist_t *out, int64_t head_before)
 static void run_line(core_t *c, core_t *replica, const who_t *who, const char *s, size_t len)
 {
     json_t *msg;
-    if (server_decode(s, len, &msg) != 0)
+    if (guard_decode(s, len, &msg) != 0)
         return;
     const char *t = json_string_value(json_object_get(msg, "t"));
     const char *id = json_string_value(json_object_get(msg, "id"));

@@ -55,9 +55,9 @@ export function createStaffState() {
     presence: new Map(),
     /** Whether a presence frame has arrived (before that, "online" is unknown). */
     presenceKnown: false,
-    /** "team|step" → {done, members}: vote.progress names no team; its members do. */
+    /** "team|step" → {done, members}, from `vote.progress`. */
     voteProgress: new Map(),
-    /** "team|step" of the votes revealed (known from the team of the tally's options). */
+    /** "team|step" of the votes revealed, from `vote.revealed`. */
     voteRevealed: new Set(),
   };
 }
@@ -66,11 +66,9 @@ export function createStaffState() {
  * Folds one event into the staff state.
  * @param {ReturnType<typeof createStaffState>} st changed in place
  * @param {{seq?: number, ts?: number, type: string, data?: object}} ev
- * @param {import('./state.js').ClientState|null} [client] the session's state, to find the team
- *   of a vote event by its members or options
  * @returns {boolean} whether the event was one of ours
  */
-export function applyStaffEvent(st, ev, client = null) {
+export function applyStaffEvent(st, ev) {
   const d = ev.data ?? {};
   const jury = st.jury;
   switch (ev.type) {
@@ -125,17 +123,14 @@ export function applyStaffEvent(st, ev, client = null) {
       st.messages.push({ room: d.room, text: d.text ?? '', seq: ev.seq ?? 0, ts: ev.ts ?? null });
       if (st.messages.length > 50) st.messages.shift();
       return true;
-    case 'vote.progress': {
-      const team = client?.members.get((d.done ?? [])[0])?.team;
-      if (team) st.voteProgress.set(`${team}|${d.step}`, { done: d.done ?? [], members: d.members ?? 0 });
-      return Boolean(team);
-    }
-    case 'vote.revealed': {
-      const first = (d.tally ?? [])[0]?.target;
-      const team = client && (client.items.get(first)?.team ?? client.clusters.get(first)?.team ?? client.notes.get(first)?.team);
-      if (team) st.voteRevealed.add(`${team}|${d.step}`);
-      return Boolean(team);
-    }
+    case 'vote.progress':
+      if (!d.team) return false;
+      st.voteProgress.set(`${d.team}|${d.step}`, { done: d.done ?? [], members: d.members ?? 0 });
+      return true;
+    case 'vote.revealed':
+      if (!d.team) return false;
+      st.voteRevealed.add(`${d.team}|${d.step}`);
+      return true;
     case 'team.counts':
       st.counts.set(d.team, { ...d, ts: ev.ts ?? null });
       return true;
@@ -206,7 +201,7 @@ export function staffOf(session) {
   const emitter = new Emitter();
   const state = createStaffState();
   session.conn.on('event', (ev) => {
-    if (applyStaffEvent(state, ev, session.state)) emitter.emit('change', ev);
+    if (applyStaffEvent(state, ev)) emitter.emit('change', ev);
   });
   session.conn.on('presence', (msg) => {
     applyPresence(state, msg);

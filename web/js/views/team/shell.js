@@ -15,6 +15,7 @@ import * as canvas from './canvas.js';
 import * as race from './race.js';
 import * as timeline from './timeline.js';
 import * as overview from './overview.js';
+import { resultsPanel } from './results.js';
 
 const ACTIVITIES = { intro, brainstorm, cluster, items, vote, canvas, race, timeline };
 const WARN_AT_MS = 60000;
@@ -71,7 +72,12 @@ export function mountTeam({ session, root }) {
   const overviewBody = h('div', { class: 'sp-overview__body' });
   const overviewBox = h('details', { class: 'sp-overview js-overview' }, h('summary', { class: 'sp-overview__summary', text: t('team.overview.open') }), overviewBody);
 
+  // The pitch order and the jury's results, above the step: once published they concern the
+  // whole team, whatever step it is at.
+  const results = resultsPanel({ session, live: (message) => announce(live, message) });
+
   root.append(
+    results.node,
     h('section', { class: 'sp-step', 'aria-labelledby': 'sp-step-title' }, phase, title, hint, progress, programme, timerBox, timerControls, stepControls, alert, activityBox),
     overviewBox,
     live,
@@ -240,6 +246,7 @@ export function mountTeam({ session, root }) {
   }
 
   function sync(ev) {
+    if (!ev) results.draw();
     if (!state.team || state.steps.length === 0) {
       syncHeader();
       return;
@@ -272,6 +279,7 @@ export function mountTeam({ session, root }) {
     unmount() {
       clearInterval(interval);
       clearInterval(programmeInterval);
+      results.unmount();
       activity?.destroy?.();
     },
   };

@@ -1,0 +1,10 @@
+/* clock.h – the wall clock in milliseconds, for the edges that pass time into the core. */
+#ifndef SP_CLOCK_H
+#define SP_CLOCK_H
+
+#include <stdint.h>
+
+/* Milliseconds since the Unix epoch (CLOCK_REALTIME). */
+int64_t clock_now_ms(void);
+
+#endif
