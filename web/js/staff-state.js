@@ -59,6 +59,8 @@ export function createStaffState() {
     voteProgress: new Map(),
     /** "team|step" of the votes revealed, from `vote.revealed`. */
     voteRevealed: new Set(),
+    /** "team|step" of the revealed votes whose tie the captain has not decided yet. */
+    voteTies: new Set(),
   };
 }
 
@@ -130,6 +132,11 @@ export function applyStaffEvent(st, ev) {
     case 'vote.revealed':
       if (!d.team) return false;
       st.voteRevealed.add(`${d.team}|${d.step}`);
+      if (d.selected === null && d.tie) st.voteTies.add(`${d.team}|${d.step}`);
+      return true;
+    case 'vote.decided':
+      if (!d.team) return false;
+      st.voteTies.delete(`${d.team}|${d.step}`);
       return true;
     case 'team.counts':
       st.counts.set(d.team, { ...d, ts: ev.ts ?? null });

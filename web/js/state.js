@@ -137,6 +137,18 @@ export function applyEvent(state, ev) {
     case 'room.created':
       state.rooms.set(d.id, { ...d });
       return true;
+    case 'sprint.updated':
+      state.sprint = { ...state.sprint, ...d };
+      return true;
+    case 'room.updated':
+      state.rooms.set(d.id, { ...(state.rooms.get(d.id) || {}), ...d });
+      return true;
+    case 'member.forgotten': {
+      // The organiser deleted this person's data: their notes stay, their name goes.
+      const m = state.members.get(d.id);
+      if (m) state.members.set(d.id, { ...m, name: '', forgotten: true });
+      return true;
+    }
     case 'team.created':
       state.teams.set(d.id, { ...d });
       return true;
