@@ -100,6 +100,10 @@ FUZZ_SECS ?= 300
 fuzz:
 	@tests/fuzz/run $(FUZZ_SECS)
 
+# The README's screenshots (docs/img): a simulated day, served and photographed.
+screenshots: build
+	@scripts/screenshots
+
 clean:
 	rm -rf build
 

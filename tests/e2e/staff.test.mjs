@@ -1,10 +1,13 @@
 // staff.test.mjs – the facilitator console, the projector screen and the jury in a real browser
 // against the real server: a facilitator steers the three teams of a room through a step (all
-// at once, one team alone, a room-wide refusal shown with per-team help) and sends a message
-// that participants see; the screen shows the Idee Race moving live; three jurors, added by the
-// organiser, score six pitches in their own browsers with weights, a conflict of interest and a
-// recusal; the chair locks and announces; the screen shows the winners. axe (WCAG 2.0/2.1 A and
-// AA) finds nothing on the console, the screen, the jury views and the organiser's jury section.
+// at once, one team alone; room-wide commands that skip a team are reported with the team and
+// the reason, one that fits no team is refused) and sends a message that participants see; a
+// room-wide next leaves the team whose vote is hidden behind; the screen shows the Idee Race
+// moving live; three jurors, added by the organiser, score six pitches in their own browsers
+// with weights, a conflict of interest and a recusal; the chair locks and announces; the screen
+// shows the winners, and a participant's page its pitch turn, the winners and its own place.
+// axe (WCAG 2.0/2.1 A and AA) finds nothing on the console, the screen, the jury views, the
+// organiser's jury section and the team page with the results.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +15,6 @@ import WebSocket from 'ws';
 import nl from '../../web/js/i18n/nl.js';
 import { checkA11y, launchBrowser, newPage, startServer, waitUntil, wsClient } from './lib.mjs';
 import { applyPresence, applyStaffEvent, createStaffState, ownTotal, pitchSequence } from '../../web/js/staff-state.js';
-import { createState } from '../../web/js/state.js';
 
 /** Fills the {placeholders} of a catalogue string (plural entries take their `other` form). */
 function fill(entry, params = {}) {
@@ -27,6 +29,8 @@ const pages = [];
 const members = [];
 let r1Teams;
 let r2Teams;
+/** Dana's team page: a participant of room 1's second team, in a browser. */
+let dana;
 
 /**
  * A participant over a plain WebSocket: joins with a team code and sends commands.
@@ -113,11 +117,8 @@ after(async () => {
 
 test('the staff fold: jury rules, own marks, recusal, vote progress per team, pitch order, presence', () => {
   const st = createStaffState();
-  const client = createState();
-  client.members.set('m1', { id: 'm1', team: 't2', name: 'Anna' });
-  client.items.set('i1', { id: 'i1', team: 't3', list: 'knelpunten', text: 'x' });
   let seq = 0;
-  const ev = (type, data) => applyStaffEvent(st, { seq: ++seq, type, data }, client);
+  const ev = (type, data) => applyStaffEvent(st, { seq: ++seq, type, data });
   assert.equal(ev('note.added', { id: 'n1' }), false, 'other events are not ours');
   ev('jury.criteria', { criteria: [{ id: 'a', weight: 1 }, { id: 'b', weight: 3 }] });
   ev('jury.tiebreak', { order: ['b'], normalise: true });
@@ -139,12 +140,17 @@ test('the staff fold: jury rules, own marks, recusal, vote progress per team, pi
   ev('jury.link', { juror: 'j1', name: 'Carla', chair: true, token: 'a' });
   ev('jury.link', { juror: 'j2', name: 'Joost', chair: true, token: 'b' });
   assert.equal(st.jury.links.get('j1').chair, false, 'one chair among the links');
-  // vote.progress names no team: its members do; vote.revealed: its options do.
-  assert.equal(ev('vote.progress', { step: 'p1-vote', done: ['m1'], members: 3 }), true);
+  // The vote events name their team.
+  assert.equal(ev('vote.progress', { team: 't2', step: 'p1-vote', done: ['m1'], members: 3 }), true);
   assert.deepEqual(st.voteProgress.get('t2|p1-vote'), { done: ['m1'], members: 3 });
-  assert.equal(ev('vote.progress', { step: 'p1-vote', done: ['m9'], members: 3 }), false, 'an unknown member gives no team');
-  ev('vote.revealed', { step: 'p1-vote', tally: [{ target: 'i1', count: 2 }] });
+  assert.equal(ev('vote.progress', { step: 'p1-vote', done: ['m9'], members: 3 }), false, 'a vote event without a team is not folded');
+  ev('vote.revealed', { team: 't3', step: 'p1-vote', tally: [{ target: 'i1', count: 2 }], selected: [], tie: null });
   assert.ok(st.voteRevealed.has('t3|p1-vote'));
+  assert.ok(!st.voteTies.has('t3|p1-vote'));
+  ev('vote.revealed', { team: 't2', step: 'p2-vote', tally: [], selected: null, tie: { candidates: ['c1', 'c2'], places: 1 } });
+  assert.ok(st.voteTies.has('t2|p2-vote'), 'a tie waits for the captain');
+  ev('vote.decided', { team: 't2', step: 'p2-vote', selected: ['c1'] });
+  assert.ok(!st.voteTies.has('t2|p2-vote'), 'and is settled by vote.decided');
   ev('pitch.order', { room: 'r2', teams: ['t5', 't4'] });
   ev('pitch.order', { room: null, teams: ['t2'] });
   assert.deepEqual(pitchSequence(st, ['t1', 't2', 't4', 't5'], ['r1', 'r2']), ['t2', 't5', 't4', 't1']);
@@ -162,7 +168,7 @@ test('a facilitator steers the three teams of a room through a step, and a messa
   await members[0].cmd('profile.set', { organisation: 'Gemeente Utrecht', role: 'adviseur', motivation: '' });
 
   // A participant in a browser, to see the facilitator's message on their own page.
-  const dana = await openPage('/');
+  dana = await openPage('/');
   await dana.getByLabel(nl['join.code.label'], { exact: true }).fill(r1Teams[1].code);
   await dana.getByLabel(nl['join.name.label'], { exact: true }).fill('Dana');
   await dana.getByRole('button', { name: nl['join.submit'], exact: true }).click();
@@ -200,18 +206,30 @@ test('a facilitator steers the three teams of a room through a step, and a messa
   await waitUntil(fac, ([id, text]) => document.querySelector(`.js-team-row[data-team="${id}"] .js-note-private`)?.textContent === text, [r1Teams[0].id, fill(nl['console.team.private'], { count: 2 })], 'two private notes counted, not shown');
   assert.equal(await fac.locator(`.js-team-row[data-team="${r1Teams[0].id}"] .js-note-total`).textContent(), '0');
 
-  // One team alone: pause Team Wielwinkel. A room-wide pause is then refused as a whole, and
-  // the console says so and points at the per-team buttons.
+  // One team alone: pause Team Wielwinkel. A room-wide pause then pauses the two others and
+  // skips it; the console names the team it skipped and why.
   const first = fac.locator(`.js-team-row[data-team="${r1Teams[0].id}"]`);
+  const timerOf = (i) => fac.locator(`.js-team-row[data-team="${r1Teams[i].id}"] .js-timer`).textContent();
   await first.getByRole('button', { name: `${nl['console.team.pause']}${fill(nl['console.team.for'], { team: r1Teams[0].name })}` }).click();
   await waitUntil(fac, (id) => /^gepauzeerd, nog/.test(document.querySelector(`.js-team-row[data-team="${id}"] .js-timer`)?.textContent ?? ''), r1Teams[0].id, 'the first team paused');
+  const pausedAt = await timerOf(0);
   await fac.getByRole('button', { name: nl['console.room.pause'], exact: true }).click();
-  await fac.locator('.js-console-error', { hasText: 'Gebruik de knoppen per team' }).waitFor();
-  assert.equal(await fac.locator('.js-console-blockers').textContent(), fill(nl['console.error.blockers'], { names: r1Teams[0].name }), 'the console names the team that is out of step');
-  assert.match(await fac.locator(`.js-team-row[data-team="${r1Teams[1].id}"] .js-timer`).textContent(), /^nog /, 'a refused room command changes nothing');
+  const why = (i, reason) => fill(nl['console.rw.why'], { team: r1Teams[i].name, reason: nl[`console.rw.why.${reason}`] });
+  await fac.locator('.js-console-skipped', { hasText: fill(nl['console.rw.skipped'], { list: why(0, 'timerNotRunning') }) }).waitFor();
+  assert.equal(await fac.locator('.js-console-changed').textContent(), fill(nl['console.rw.done'], { names: `${r1Teams[1].name}, ${r1Teams[2].name}` }), 'the console names the teams it paused');
+  for (const i of [1, 2]) await waitUntil(fac, (id) => /^gepauzeerd, nog/.test(document.querySelector(`.js-team-row[data-team="${id}"] .js-timer`)?.textContent ?? ''), r1Teams[i].id, `team ${i + 1} paused by the room-wide pause`);
+  assert.equal(await timerOf(0), pausedAt, 'the skipped team keeps its own pause');
+  assert.equal(await fac.locator('.js-console-error').textContent(), '', 'a partly applied command is no error');
+  await checkA11y(fac, 'the console with a room-wide report');
+  // Now all three are paused: a room-wide resume fits every team and reports no skip.
+  await fac.getByRole('button', { name: nl['console.room.resume'], exact: true }).click();
+  for (const i of [0, 1, 2]) await waitUntil(fac, (id) => /^nog /.test(document.querySelector(`.js-team-row[data-team="${id}"] .js-timer`)?.textContent ?? ''), r1Teams[i].id, `team ${i + 1} running again`);
+  assert.equal(await fac.locator('.js-console-skipped').count(), 0, 'nothing skipped');
+  // A room-wide resume now fits no team: refused, with each team's reason.
+  await fac.getByRole('button', { name: nl['console.room.resume'], exact: true }).click();
+  await fac.locator('.js-console-error', { hasText: 'Er is niets veranderd' }).waitFor();
+  assert.equal(await fac.locator('.js-console-blockers').textContent(), fill(nl['console.rw.reasons'], { list: [0, 1, 2].map((i) => why(i, 'timerNotPaused')).join(', ') }));
   await checkA11y(fac, 'the console with an error');
-  await first.getByRole('button', { name: new RegExp(`^${nl['console.team.resume']}`) }).click();
-  await waitUntil(fac, (id) => /^nog /.test(document.querySelector(`.js-team-row[data-team="${id}"] .js-timer`)?.textContent ?? ''), r1Teams[0].id, 'the first team running again');
 
   // The step is done: all teams to clustering; the private notes are shared and counted.
   await fac.getByRole('button', { name: nl['console.room.next'], exact: true }).click();
@@ -233,9 +251,43 @@ test('a facilitator steers the three teams of a room through a step, and a messa
   await fac.getByRole('button', { name: nl['console.pitch.publish'], exact: true }).click();
   await fac.getByText(nl['console.pitch.published']).waitFor();
   await until(() => org.events.some((e) => e.type === 'pitch.order' && e.data.room === 'r1' && e.data.teams.join() === [r1Teams[0].id, r1Teams[2].id, r1Teams[1].id].join()), 'the room’s pitch order published');
+  // Dana's team pitches last of the room: her page says so, and says it out loud once.
+  await dana.locator('.js-team-pitch-turn', { hasText: fill(nl['results.team.pitchTurn'], { n: 3, total: 3 }) }).waitFor();
+  assert.equal(await dana.locator('.js-team-pitch-order li[aria-current="true"]').getAttribute('data-team'), r1Teams[1].id, 'her own team is marked in the order');
+  assert.deepEqual(await dana.locator('.js-team-pitch-order li').evaluateAll((lis) => lis.map((li) => li.dataset.team)), [r1Teams[0].id, r1Teams[2].id, r1Teams[1].id]);
+  await dana.locator('.js-team-live', { hasText: nl['results.team.pitchAnnounced'] }).waitFor({ state: 'attached' });
+  assert.equal(await dana.locator('.js-team-place').count(), 0, 'no results before the announcement');
   await checkA11y(fac, 'the console after a message and a pitch order');
   await dana.getByRole('button', { name: nl['banner.close'], exact: true }).click();
   await dana.locator('.js-room-message').waitFor({ state: 'hidden' });
+});
+
+test('a room-wide next moves the teams whose vote is shown and names the team it skipped', async () => {
+  const fac = pages.find((p) => p.url().includes('/#/f/'));
+  const stepIs = (i, n) => waitUntil(fac, ([id, re]) => new RegExp(re).test(document.querySelector(`.js-team-row[data-team="${id}"] .js-team-step`)?.textContent ?? ''), [r1Teams[i].id, `^${n} van `], `team ${i + 1} at step ${n}`);
+  const stepNow = (i) => fac.locator(`.js-team-row[data-team="${r1Teams[i].id}"] .js-team-step`).textContent();
+  // From the clusters (step 3) to the knelpunten and on to the vote on them (step 5).
+  for (const n of [4, 5]) {
+    await fac.getByRole('button', { name: nl['console.room.next'], exact: true }).click();
+    for (const i of [0, 1, 2]) await stepIs(i, n);
+  }
+  assert.match(await stepNow(0), /^5 van \d+: /);
+  // The votes of teams 2 and 3 are shown; team 1's votes are not.
+  for (const i of [1, 2]) {
+    const row = fac.locator(`.js-team-row[data-team="${r1Teams[i].id}"]`);
+    await row.getByRole('button', { name: `${nl['console.team.reveal']}${fill(nl['console.team.for'], { team: r1Teams[i].name })}` }).click();
+    await row.locator('.js-vote', { hasText: nl['console.team.voteRevealed'] }).waitFor();
+  }
+  const before = members[0].events.filter((e) => e.type === 'step.changed').length;
+  await fac.getByRole('button', { name: nl['console.room.next'], exact: true }).click();
+  for (const i of [1, 2]) await stepIs(i, 6);
+  const why = fill(nl['console.rw.why'], { team: r1Teams[0].name, reason: nl['console.rw.why.voteHidden'] });
+  await fac.locator('.js-console-skipped', { hasText: fill(nl['console.rw.skipped'], { list: why }) }).waitFor();
+  assert.equal(await fac.locator('.js-console-changed').textContent(), fill(nl['console.rw.done'], { names: `${r1Teams[1].name}, ${r1Teams[2].name}` }));
+  assert.match(await stepNow(0), /^5 van /, 'the skipped team stays at its vote');
+  assert.equal(members[0].events.filter((e) => e.type === 'step.changed').length, before, 'its member heard of no step change');
+  await until(() => members[1].events.some((e) => e.type === 'step.changed' && e.data.index === 5), 'a member of a moved team hears of its new step');
+  await checkA11y(fac, 'the console after a room-wide next that skipped a team');
 });
 
 /** Moves the teams of a room step by step to `target` as the organiser, revealing votes on the way. */
@@ -297,6 +349,8 @@ test('the screen shows the Idee Race moving live and the pitch order', async () 
   await org.cmd('pitch.order.set', { teams: order });
   await waitUntil(screen, (n) => document.querySelectorAll('.js-pitch-order li').length === n, order.length, 'the pitch order on the screen');
   assert.equal(await screen.locator('.js-pitch-order li').first().textContent(), r2Teams[0].name);
+  // The overall order replaces the room's on the team page.
+  await dana.locator('.js-team-pitch-turn', { hasText: fill(nl['results.team.pitchTurn'], { n: order.indexOf(r1Teams[1].id) + 1, total: order.length }) }).waitFor();
   assert.equal(await screen.locator('.js-winners').isHidden(), true, 'no winners before the announcement');
 });
 
@@ -414,4 +468,20 @@ test('three jurors score six pitches, the chair announces, and the screen shows 
   assert.match(flags, new RegExp(nl['results.flag.disagree']));
   await checkA11y(chair, 'the chair’s page with the results');
   await organiser.locator('.js-results-overall', { hasText: six[0].name }).waitFor();
+
+  // Dana's team page: the winners, her own team's place, announced in the live region.
+  const results = org.events.find((e) => e.type === 'jury.results').data;
+  const own = results.teams.find((r) => r.team === r1Teams[1].id);
+  assert.ok(own.rank > 0, 'her team was scored');
+  const place = fill(nl['results.team.place'], { rank: own.rank, total: results.teams.filter((r) => r.rank > 0).length });
+  await dana.locator('.js-team-place', { hasText: place }).waitFor();
+  await dana.locator('.js-team-results .js-results-overall', { hasText: six[0].name }).waitFor();
+  assert.ok(await dana.locator('.js-team-results .sp-results__winner', { hasText: r1Teams[0].name }).count() > 0, 'the winner of her challenge is named');
+  await dana.locator('.js-team-live', { hasText: nl['results.team.announced'] }).waitFor({ state: 'attached' });
+  assert.ok((await dana.locator('.js-team-live').textContent()).includes(place), 'the announcement says her place');
+  await checkA11y(dana, 'the team page with the results');
+  // After a reload the results are still there, without being announced again.
+  await dana.reload();
+  await dana.locator('.js-team-place', { hasText: place }).waitFor();
+  assert.equal(await dana.locator('.js-team-live').textContent(), '', 'catching up is no news');
 });

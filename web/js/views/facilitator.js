@@ -2,8 +2,9 @@
 // counts, votes and who is online, with controls per team and for the whole room, and a short
 // message to all teams.
 //
-// Room-wide commands are all-or-nothing on the server: when one team is at another step the
-// whole command is refused. The console then says so and points at the per-team controls.
+// A room-wide command acts on every team of the room it fits and skips the others; it is refused
+// only when it fits no team. After each one the console says which teams it changed and which
+// it skipped, and why (see staff/room-wide.js).
 
 import { announce, h, rerender, setText } from '../dom.js';
 import { errorText, pick, t } from '../i18n.js';
@@ -12,6 +13,7 @@ import { staffOf } from '../staff-state.js';
 import { batched, section, showBadLink } from './common.js';
 import { button, clock, inputField, remaining, stepById } from './staff/kit.js';
 import { pitchOrderPart } from './staff/pitch-order.js';
+import { ROOM_WIDE, commandTracker, skipReason } from './staff/room-wide.js';
 
 /**
  * The rooms this connection facilitates. The server sends a facilitator the events of its
@@ -55,6 +57,8 @@ export function mount(ctx) {
   const lead = h('p', { class: 'sp-lead' });
   const errors = h('div', { class: 'sp-alert js-console-error', role: 'alert' });
   const live = h('div', { class: 'sp-visually-hidden', 'aria-live': 'polite' });
+  const report = h('div', { class: 'sp-console__report js-console-report', role: 'status' });
+  const tracker = commandTracker(session.conn);
   const teamsBox = h('div', { class: 'sp-console__teams js-console-teams' });
   const raceStatus = h('p', { class: 'sp-console__race-status js-race-status' });
   const sentList = h('ul', { class: 'sp-console__sent js-sent' });
@@ -73,46 +77,58 @@ export function mount(ctx) {
 
   function clearError() {
     errors.replaceChildren();
+    report.replaceChildren();
   }
 
-  /** Sends a command; a refusal is shown in the alert region. */
+  /** "Team Bron (de tijd loopt niet)" for each team, joined. */
+  function reasons(cmd, args, teams) {
+    return teams.map((x) => t('console.rw.why', { team: pick(x.name), reason: t(`console.rw.why.${skipReason(state, st, cmd, x.id, args)}`) })).join(', ');
+  }
+
+  /**
+   * Sends a command; a refusal is shown in the alert region. A room-wide command is followed
+   * by a report of the teams it changed and skipped.
+   */
   async function run(cmd, args, { scope, teamLabel, done } = {}) {
     clearError();
+    const roomWide = scope === 'room' && ROOM_WIDE[cmd] && room;
+    const from = tracker.mark();
     try {
-      await session.conn.send(cmd, args);
-      if (done) announce(live, done);
+      const ack = await session.conn.send(cmd, args);
+      if (roomWide) await reportRoom(cmd, args, from, ack.seq, done);
+      else if (done) announce(live, done);
       return true;
     } catch (err) {
       if (err?.code === 'closed') return false;
       const why = errorText(err);
-      if (scope !== 'room') {
-        showError(t('console.error.team', { team: teamLabel ?? '', error: why }));
-        return false;
+      if (scope !== 'room') showError(t('console.error.team', { team: teamLabel ?? '', error: why }));
+      else if (!roomWide) showError(why);
+      else {
+        const teams = roomTeams(state, room.id);
+        errors.replaceChildren(h('p', { text: t('console.rw.refused', { error: why }) }), teams.length ? h('p', { class: 'js-console-blockers', text: t('console.rw.reasons', { list: reasons(cmd, args, teams) }) }) : null);
       }
-      const who = blockers(cmd, err.code);
-      errors.replaceChildren(h('p', { text: t('console.error.room', { error: why }) }), who.length ? h('p', { class: 'js-console-blockers', text: t('console.error.blockers', { names: who.join(', ') }) }) : null);
       return false;
     }
   }
 
-  /**
-   * The teams that most likely made a room-wide command fail (the server refuses the whole
-   * command and does not say which team): judged from what the console knows of each team.
-   */
-  function blockers(cmd, code) {
-    if (!room) return [];
+  /** Says which teams of the room the command changed and which it skipped, and why. */
+  async function reportRoom(cmd, args, from, to, done) {
+    const changed = await tracker.teamsChanged(ROOM_WIDE[cmd], from, to);
+    if (!changed) {
+      report.replaceChildren(h('p', { text: t('console.rw.unseen') }));
+      return;
+    }
     const teams = roomTeams(state, room.id);
-    const timerState = (id) => state.timers.get(id)?.state ?? 'idle';
-    const stepOf = (id) => stepById(state, state.teamSteps.get(id)?.step) ?? state.steps[0] ?? null;
-    const unrevealed = (id) => stepOf(id)?.activity === 'vote' && !st.voteRevealed.has(`${id}|${stepOf(id).id}`);
-    const test = {
-      'timer.pause': (id) => timerState(id) !== 'running',
-      'timer.resume': (id) => timerState(id) !== 'paused',
-      'timer.extend': (id) => !['running', 'paused', 'expired'].includes(timerState(id)),
-      'vote.reveal': (id) => !unrevealed(id),
-      'step.next': (id) => (code === 'last_step' ? stepOf(id) === state.steps.at(-1) : unrevealed(id)),
-    }[cmd];
-    return test ? teams.filter((x) => test(x.id)).map((x) => pick(x.name)) : [];
+    const moved = teams.filter((x) => changed.has(x.id));
+    const skipped = teams.filter((x) => !changed.has(x.id));
+    if (!skipped.length) {
+      if (done) announce(live, done);
+      return;
+    }
+    report.replaceChildren(
+      h('p', { class: 'js-console-changed', text: t('console.rw.done', { names: moved.map((x) => pick(x.name)).join(', ') }) }),
+      h('p', { class: 'js-console-skipped', text: t('console.rw.skipped', { list: reasons(cmd, args, skipped) }) }),
+    );
   }
 
   function minutesArg(input) {
@@ -129,7 +145,8 @@ export function mount(ctx) {
     const roomButton = (text, cmd, args, done) =>
       button(text, { kind: 'secondary', key: `room-${cmd}`, onClick: () => r() && run(cmd, typeof args === 'function' ? args() : args ?? roomArgs(), { scope: 'room', done }) });
     return section('room', t('console.room.title'), [
-      h('p', { class: 'sp-section-intro', text: t('console.room.intro') }),
+      h('p', { class: 'sp-section-intro', text: t('console.rw.intro') }),
+      report,
       h('div', { class: 'sp-console__group' },
         h('h3', { class: 'sp-console__group-title', text: t('console.room.step') }),
         h('div', { class: 'sp-actions' },
@@ -341,6 +358,7 @@ export function mount(ctx) {
     unmount() {
       clearInterval(ticker);
       clearTimeout(recountTimer);
+      tracker.stop();
       for (const off of offs) off();
     },
     authFailed() {

@@ -81,7 +81,7 @@ export function resultsPanel({ session, live }) {
       const team = state.team;
       const at = order.indexOf(team);
       return [
-        h('h3', { class: 'sp-team-results__subtitle', text: t('results.team.pitchTitle') }),
+        h('h3', { class: 'sp-results__title', text: t('results.team.pitchTitle') }),
         h('p', { class: 'sp-team-results__turn js-team-pitch-turn', text: at >= 0 ? t('results.team.pitchTurn', { n: at + 1, total: order.length }) : t('results.team.pitchNotListed') }),
         h('ol', { class: 'sp-team-results__order js-team-pitch-order' },
           order.map((id) => (id === team
@@ -95,7 +95,7 @@ export function resultsPanel({ session, live }) {
     rerender(juryBox, () => {
       if (!results) return [];
       return [
-        h('h3', { class: 'sp-team-results__subtitle', text: t('results.team.juryTitle') }),
+        h('h3', { class: 'sp-results__title', text: t('results.team.juryTitle') }),
         h('p', { class: 'sp-team-results__place js-team-place', text: placeText(teamPlace(results, state.team)) }),
         ...resultsNodes(state, results, 'sp-team-results'),
       ];
