@@ -15,6 +15,10 @@ import WebSocket from 'ws';
 import nl from '../../web/js/i18n/nl.js';
 import { checkA11y, launchBrowser, newPage, startServer, waitUntil, wsClient } from './lib.mjs';
 import { applyPresence, applyStaffEvent, createStaffState, ownTotal, pitchSequence } from '../../web/js/staff-state.js';
+import { applyEvent, createState } from '../../web/js/state.js';
+import { Emitter } from '../../web/js/emitter.js';
+import { commandTracker, skipReason } from '../../web/js/views/staff/room-wide.js';
+import { teamPitchOrder, teamPlace } from '../../web/js/views/team/results.js';
 
 /** Fills the {placeholders} of a catalogue string (plural entries take their `other` form). */
 function fill(entry, params = {}) {
@@ -159,6 +163,68 @@ test('the staff fold: jury rules, own marks, recusal, vote progress per team, pi
   applyPresence(st, { t: 'presence', teams: { t1: ['m1'], t2: [] } });
   applyPresence(st, { t: 'presence', teams: { t2: ['m2'] } });
   assert.deepEqual([...st.presence.entries()], [['t1', ['m1']], ['t2', ['m2']]], 'a frame lists only the teams that changed');
+});
+
+test('the team’s pitch turn and place, why a room-wide command skips a team, and which teams it changed', async () => {
+  const st = createStaffState();
+  const state = createState();
+  let seq = 0;
+  const fold = (type, data) => {
+    const ev = { seq: ++seq, type, data };
+    applyEvent(state, ev);
+    applyStaffEvent(st, ev);
+  };
+  for (const [id, room] of [['t1', 'r1'], ['t2', 'r1'], ['t3', 'r2']]) fold('team.created', { id, name: `Team ${id}`, room });
+  assert.equal(teamPitchOrder(st, state, 't1'), null, 'nothing published yet');
+  fold('pitch.order', { room: 'r1', teams: ['t2', 't1'] });
+  assert.deepEqual(teamPitchOrder(st, state, 't1'), ['t2', 't1'], 'the room order');
+  assert.equal(teamPitchOrder(st, state, 't3'), null, 'another room has none');
+  fold('pitch.order', { room: null, teams: ['t3', 't9', 't1', 't2'] });
+  assert.deepEqual(teamPitchOrder(st, state, 't1'), ['t3', 't1', 't2'], 'the overall order wins; unknown teams are left out');
+
+  const results = {
+    teams: [{ team: 't3', rank: 1 }, { team: 't1', rank: 2, tied: true }, { team: 't2', rank: 2, tied: true }, { team: 't4', rank: 0 }],
+    winners: { overall: ['t3'], challenges: [{ challenge: 'c1', teams: ['t1', 't2'], tied: true }] },
+  };
+  assert.deepEqual(teamPlace(results, 't1'), { rank: 2, total: 3, tied: true, won: false, challengeWon: true });
+  assert.deepEqual(teamPlace(results, 't3'), { rank: 1, total: 3, tied: false, won: true, challengeWon: false });
+  assert.equal(teamPlace(results, 't4').rank, 0, 'an unscored team has no place');
+  assert.equal(teamPlace(results, 't7'), null);
+
+  fold('playbook.set', { phases: [{ id: 'p', steps: [{ id: 's1', activity: 'intro' }, { id: 's2', activity: 'vote', params: { select: 1 } }, { id: 's3', activity: 'canvas' }] }] });
+  fold('step.changed', { team: 't1', step: 's2', index: 1 });
+  fold('step.changed', { team: 't2', step: 's2', index: 1 });
+  fold('step.changed', { team: 't3', step: 's3', index: 2 });
+  assert.equal(skipReason(state, st, 'step.next', 't1'), 'voteHidden');
+  fold('vote.revealed', { team: 't1', step: 's2', tally: [], selected: null, tie: { candidates: ['a', 'b'], places: 1 } });
+  assert.equal(skipReason(state, st, 'step.next', 't1'), 'tie');
+  assert.equal(skipReason(state, st, 'vote.reveal', 't1'), 'revealed');
+  assert.equal(skipReason(state, st, 'vote.reveal', 't3'), 'noVote');
+  assert.equal(skipReason(state, st, 'step.next', 't3'), 'lastStep');
+  assert.equal(skipReason(state, st, 'step.back', 't1', { step: 's3' }), 'notEarlier');
+  assert.equal(skipReason(state, st, 'timer.pause', 't1'), 'timerNotRunning');
+  fold('timer.changed', { team: 't1', step: 's2', state: 'running', duration_ms: 60000, ends_at: 1 });
+  assert.equal(skipReason(state, st, 'timer.start', 't1'), 'timerBusy');
+  assert.equal(skipReason(state, st, 'timer.resume', 't1'), 'timerNotPaused');
+  assert.equal(skipReason(state, st, 'timer.extend', 't2'), 'timerNotStarted');
+
+  // The ack (seq 12) overtakes its events: the tracker waits for them, and counts only the
+  // events of the command's type after the mark.
+  const conn = Object.assign(new Emitter(), { lastSeq: 9 });
+  const tracker = commandTracker(conn);
+  const deliver = (seq, type, team) => {
+    conn.lastSeq = seq;
+    conn.emit('event', { seq, type, data: { team } });
+  };
+  deliver(9, 'step.changed', 't3');
+  const from = tracker.mark();
+  const changed = tracker.teamsChanged('step.changed', from, 12);
+  deliver(10, 'step.changed', 't1');
+  deliver(11, 'note.shared', 't2');
+  deliver(12, 'step.changed', 't2');
+  assert.deepEqual([...(await changed)].sort(), ['t1', 't2']);
+  assert.deepEqual([...(await tracker.teamsChanged('step.changed', from, 12))].sort(), ['t1', 't2'], 'already arrived: at once');
+  tracker.stop();
 });
 
 test('a facilitator steers the three teams of a room through a step, and a message reaches the teams', async () => {
@@ -453,7 +519,8 @@ test('three jurors score six pitches, the chair announces, and the screen shows 
   await screen.locator(`.js-winner-challenge[data-challenge="c1"]`, { hasText: r1Teams[0].name }).waitFor();
   await screen.locator(`.js-winner-challenge[data-challenge="c2"]`, { hasText: six[0].name }).waitFor();
   // axe judges colours once the reveal has played (mid-fade, text is still translucent).
-  await screen.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished)));
+  // (An animation cancelled by a redraw rejects `finished`: it has stopped all the same.)
+  await screen.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => null))));
   await checkA11y(screen, 'the screen with the winners');
   // A projector set to reduce motion shows the winners at once, without animation.
   const still = await openPage(`/#/s/${link('screen')}`, { width: 1920, height: 1080, reducedMotion: 'reduce' });

@@ -71,7 +71,7 @@ export function resultsPanel({ session, live }) {
   const pitchBox = h('div', { class: 'sp-team-results__pitch' });
   const juryBox = h('div', { class: 'sp-team-results__jury' });
   const node = h('section', { class: 'sp-team-results js-team-results', 'aria-labelledby': 'sp-team-results-title', hidden: true },
-    h('h2', { class: 'sp-team-results__title', id: 'sp-team-results-title', tabindex: '-1', text: t('results.team.title') }),
+    h('h2', { class: 'sp-team-results__title', id: 'sp-team-results-title', text: t('results.team.title') }),
     pitchBox,
     juryBox);
 
