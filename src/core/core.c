@@ -277,17 +277,6 @@ int cmd_team(cmdctx_t *x, const json_t *args)
     return is_staff_for(x->core, w, t) ? t : SP_E_FORBIDDEN;
 }
 
-int team_keep(const json_t *args, int rc, int *first)
-{
-    if (rc == 0)
-        return 1;
-    if (json_object_get(args, "room") == NULL)
-        return -1;
-    if (*first == 0)
-        *first = rc;
-    return 0;
-}
-
 int cmd_teams(cmdctx_t *x, const json_t *args, int *out, int max)
 {
     const who_t *w = x->who;
@@ -311,6 +300,25 @@ int cmd_teams(cmdctx_t *x, const json_t *args, int *out, int max)
         if (x->core->teams[t].room == (int)r)
             out[n++] = (int)t;
     return n;
+}
+
+int cmd_teams_checked(cmdctx_t *x, const json_t *args, int *teams, int max,
+                      int (*check)(cmdctx_t *x, int t, void *ud), void *ud)
+{
+    int n = cmd_teams(x, args, teams, max);
+    if (n < 0)
+        return n;
+    int room_wide = json_object_get(args, "room") != NULL, kept = 0, first = 0;
+    for (int i = 0; i < n; i++) {
+        int rc = check(x, teams[i], ud);
+        if (rc == 0)
+            teams[kept++] = teams[i];
+        else if (!room_wide)
+            return rc;
+        else if (first == 0)
+            first = rc;
+    }
+    return kept > 0 ? kept : first;
 }
 
 int team_index(const core_t *c, const char *id)

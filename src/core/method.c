@@ -67,33 +67,26 @@ static void emit_step(cmdctx_t *x, int t, int index, int back)
                        "index", index, "back", back, "minutes", c->pb.steps[index].minutes));
 }
 
+static int check_next(cmdctx_t *x, int t, void *ud)
+{
+    (void)ud;
+    core_t *c = x->core;
+    if (!may_lead(c, x->who, t))
+        return SP_E_FORBIDDEN;
+    if ((size_t)c->teams[t].step + 1 >= c->pb.nsteps)
+        return SP_E_LAST_STEP;
+    return step_settled(c, t);
+}
+
 static int cmd_step_next(cmdctx_t *x, const json_t *args)
 {
     core_t *c = x->core;
     int teams[MAX_TEAMS_PER_CMD];
-    int n = cmd_teams(x, args, teams, MAX_TEAMS_PER_CMD);
-    if (n < 0)
-        return n;
     if (!c->has_pb)
         return SP_E_NO_PLAYBOOK;
-    int kept = 0, first = 0;
-    for (int i = 0; i < n; i++) {
-        int t = teams[i], rc = 0;
-        if (!may_lead(c, x->who, t))
-            rc = SP_E_FORBIDDEN;
-        else if ((size_t)c->teams[t].step + 1 >= c->pb.nsteps)
-            rc = SP_E_LAST_STEP;
-        else
-            rc = step_settled(c, t);
-        int k = team_keep(args, rc, &first);
-        if (k < 0)
-            return rc;
-        if (k)
-            teams[kept++] = t;
-    }
-    if (kept == 0)
-        return first;
-    n = kept;
+    int n = cmd_teams_checked(x, args, teams, MAX_TEAMS_PER_CMD, check_next, NULL);
+    if (n < 0)
+        return n;
     for (int i = 0; i < n; i++) {
         int t = teams[i];
         const pb_step_t *s = team_step(c, t);
@@ -105,13 +98,23 @@ static int cmd_step_next(cmdctx_t *x, const json_t *args)
     return 0;
 }
 
+static int check_back(cmdctx_t *x, int t, void *ud)
+{
+    core_t *c = x->core;
+    int target = *(const int *)ud;
+    if (!may_lead(c, x->who, t))
+        return SP_E_FORBIDDEN;
+    if (target >= c->teams[t].step)
+        return SP_E_NOT_EARLIER_STEP;
+    if (c->pb.steps[c->teams[t].step].act == ACT_RACE && c->races[c->teams[t].room].running)
+        return SP_E_RACE_RUNNING;
+    return 0;
+}
+
 static int cmd_step_back(cmdctx_t *x, const json_t *args)
 {
     core_t *c = x->core;
     int teams[MAX_TEAMS_PER_CMD];
-    int n = cmd_teams(x, args, teams, MAX_TEAMS_PER_CMD);
-    if (n < 0)
-        return n;
     if (!c->has_pb)
         return SP_E_NO_PLAYBOOK;
     const char *step = json_string_value(json_object_get(args, "step"));
@@ -120,24 +123,9 @@ static int cmd_step_back(cmdctx_t *x, const json_t *args)
     int target = playbook_find(&c->pb, step);
     if (target < 0)
         return SP_E_NOT_FOUND;
-    int kept = 0, first = 0;
-    for (int i = 0; i < n; i++) {
-        int t = teams[i], rc = 0;
-        if (!may_lead(c, x->who, t))
-            rc = SP_E_FORBIDDEN;
-        else if (target >= c->teams[t].step)
-            rc = SP_E_NOT_EARLIER_STEP;
-        else if (c->pb.steps[c->teams[t].step].act == ACT_RACE && c->races[c->teams[t].room].running)
-            rc = SP_E_RACE_RUNNING;
-        int k = team_keep(args, rc, &first);
-        if (k < 0)
-            return rc;
-        if (k)
-            teams[kept++] = t;
-    }
-    if (kept == 0)
-        return first;
-    n = kept;
+    int n = cmd_teams_checked(x, args, teams, MAX_TEAMS_PER_CMD, check_back, &target);
+    if (n < 0)
+        return n;
     for (int i = 0; i < n; i++)
         emit_step(x, teams[i], target, 1);
     return 0;
@@ -177,37 +165,39 @@ static int timer_check(const sp_timer_t *tm, int op)
     }
 }
 
+typedef struct {
+    int op;
+    const json_t *args;
+} timer_check_t;
+
+static int check_timer(cmdctx_t *x, int t, void *ud)
+{
+    const timer_check_t *tc = ud;
+    core_t *c = x->core;
+    const who_t *w = x->who;
+    int64_t ms;
+    int rc;
+    int keeper = w->role == ROLE_PARTICIPANT && c->teams[t].timekeeper == w->member;
+    if (!keeper && !is_staff_for(c, w, t))
+        return SP_E_FORBIDDEN;
+    if ((rc = timer_check(&c->teams[t].timer, tc->op)) != 0)
+        return rc;
+    return tc->op == T_START ? timer_minutes(tc->args, 1, 180, team_step(c, t)->minutes, &ms) : 0;
+}
+
 static int timer_cmd(cmdctx_t *x, const json_t *args, int op)
 {
     core_t *c = x->core;
-    int teams[MAX_TEAMS_PER_CMD];
-    int n = cmd_teams(x, args, teams, MAX_TEAMS_PER_CMD), rc;
-    if (n < 0)
-        return n;
+    int teams[MAX_TEAMS_PER_CMD], rc;
     if (!c->has_pb)
         return SP_E_NO_PLAYBOOK;
     int64_t ms = 0;
     if (op == T_EXTEND && (rc = timer_minutes(args, 1, 30, 0, &ms)) != 0)
         return rc;
-    int kept = 0, first = 0;
-    for (int i = 0; i < n; i++) {
-        int t = teams[i];
-        const who_t *w = x->who;
-        int keeper = w->role == ROLE_PARTICIPANT && c->teams[t].timekeeper == w->member;
-        rc = 0;
-        if (!keeper && !is_staff_for(c, w, t))
-            rc = SP_E_FORBIDDEN;
-        else if ((rc = timer_check(&c->teams[t].timer, op)) == 0 && op == T_START)
-            rc = timer_minutes(args, 1, 180, team_step(c, t)->minutes, &ms);
-        int k = team_keep(args, rc, &first);
-        if (k < 0)
-            return rc;
-        if (k)
-            teams[kept++] = t;
-    }
-    if (kept == 0)
-        return first;
-    n = kept;
+    timer_check_t tc = {op, args};
+    int n = cmd_teams_checked(x, args, teams, MAX_TEAMS_PER_CMD, check_timer, &tc);
+    if (n < 0)
+        return n;
     for (int i = 0; i < n; i++) {
         int t = teams[i];
         const sp_timer_t *tm = &c->teams[t].timer;

@@ -223,12 +223,13 @@ int cmd_team(cmdctx_t *x, const json_t *args);
  * participant's own team. Writes up to max indices; returns the count or an error. */
 int cmd_teams(cmdctx_t *x, const json_t *args, int *out, int max);
 
-/* Room-wide staff commands (args has `room`) act on every team of the room for which
- * they are valid and skip the others; a command for one team is all or nothing. The
- * validation loop calls this with each team's check result rc: it returns 1 to keep
- * the team, 0 to skip it, and -1 when the command must fail with rc at once. *first
- * keeps the first refusal, to return when no team is kept. */
-int team_keep(const json_t *args, int rc, int *first);
+/* The teams a command acts on (cmd_teams), each kept when check(x, t, ud) returns 0.
+ * A command for one team is all or nothing: its refusal is returned. A staff command
+ * for a whole `room` acts on every team of the room that passes the check and skips
+ * the others; the first refusal is returned only when no team is kept. Returns the
+ * number of teams kept in teams[] or a negative error. */
+int cmd_teams_checked(cmdctx_t *x, const json_t *args, int *teams, int max,
+                      int (*check)(cmdctx_t *x, int t, void *ud), void *ud);
 
 /* Whether who is staff for team t (its room's facilitator or the organiser). */
 int is_staff_for(const core_t *c, const who_t *who, int t);

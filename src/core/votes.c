@@ -214,29 +214,23 @@ static int cmd_vote_done(cmdctx_t *x, const json_t *args)
     return 0;
 }
 
+static int check_reveal(cmdctx_t *x, int t, void *ud)
+{
+    (void)ud;
+    const pb_step_t *s;
+    vote_t *v;
+    int rc = current_vote(x, t, &s, &v);
+    if (rc == 0 && !is_captain(x->core, x->who, t) && !is_staff_for(x->core, x->who, t))
+        rc = SP_E_FORBIDDEN;
+    return rc;
+}
+
 static int cmd_vote_reveal(cmdctx_t *x, const json_t *args)
 {
-    core_t *c = x->core;
     int teams[512];
-    int n = cmd_teams(x, args, teams, 512);
+    int n = cmd_teams_checked(x, args, teams, 512, check_reveal, NULL);
     if (n < 0)
         return n;
-    int kept = 0, first = 0;
-    for (int i = 0; i < n; i++) {
-        const pb_step_t *s;
-        vote_t *v;
-        int t = teams[i], rc = current_vote(x, t, &s, &v);
-        if (rc == 0 && !is_captain(c, x->who, t) && !is_staff_for(c, x->who, t))
-            rc = SP_E_FORBIDDEN;
-        int k = team_keep(args, rc, &first);
-        if (k < 0)
-            return rc;
-        if (k)
-            teams[kept++] = t;
-    }
-    if (kept == 0)
-        return first;
-    n = kept;
     for (int i = 0; i < n; i++)
         reveal(x, teams[i]);
     return 0;

@@ -178,126 +178,10 @@ static int wait_committed(const writer_t *w, int64_t seq, int ms)
 
 /* ---- the store -------------------------------------------------------------------- */
 
-static void test_append_read_reopen(void **state)
-{
-    fixture_t *fx = *state;
-    store_t *s = open_ok(fx->db);
-    assert_string_equal(s->engine->name, "sqlite");
-    assert_int_equal(head_of(s, "s1"), 0);
-    assert_int_equal(read_all(s, "s1", 0).count, 0);
-
-    assert_int_equal(append_range(s, "s1", 1, 3), 0);
-    assert_int_equal(head_of(s, "s1"), 3);
-    check_t c = read_all(s, "s1", 0);
-    assert_int_equal(c.count, 3);
-    assert_int_equal(c.next, 4);
-    c = read_all(s, "s1", 2);
-    assert_int_equal(c.count, 1);
-    assert_int_equal(read_all(s, "s1", 3).count, 0);
-
-    /* A single-record append and a C-string body (body_len 0). */
-    char body[64];
-    body_for(body, sizeof body, "s1", 4);
-    store_rec_t r = rec_make(4, body);
-    r.body_len = 0;
-    assert_int_equal(store_append(s, "s1", &r, 1), 0);
-    store_close(s);
-
-    s = open_ok(fx->db);
-    assert_int_equal(head_of(s, "s1"), 4);
-    c = read_all(s, "s1", 0);
-    assert_int_equal(c.count, 4);
-    assert_int_equal(append_range(s, "s1", 5, 9), 0);
-    assert_int_equal(read_all(s, "s1", 0).count, 9);
-    /* An empty batch writes nothing and succeeds. */
-    assert_int_equal(store_append(s, "s1", NULL, 0), 0);
-    assert_int_equal(head_of(s, "s1"), 9);
-    store_close(s);
-}
-
-static void test_conflict_writes_nothing(void **state)
-{
-    fixture_t *fx = *state;
-    store_t *s = open_ok(fx->db);
-    /* An empty log must start at 1. */
-    assert_int_equal(append_range(s, "s1", 2, 3), STORE_ECONFLICT);
-    assert_int_equal(head_of(s, "s1"), 0);
-    assert_int_equal(append_range(s, "s1", 1, 2), 0);
-    /* Already taken, and a gap: both refused, nothing of the batch written. */
-    assert_int_equal(append_range(s, "s1", 2, 5), STORE_ECONFLICT);
-    assert_int_equal(append_range(s, "s1", 1, 1), STORE_ECONFLICT);
-    assert_int_equal(append_range(s, "s1", 4, 6), STORE_ECONFLICT);
-    assert_int_equal(head_of(s, "s1"), 2);
-    assert_int_equal(read_all(s, "s1", 0).count, 2);
-    /* A batch with a gap inside is a bad argument. */
-    store_rec_t recs[2] = {rec_make(3, "{}"), rec_make(5, "{}")};
-    assert_int_equal(store_append(s, "s1", recs, 2), STORE_EINVAL);
-    assert_int_equal(store_append(s, "", recs, 1), STORE_EINVAL);
-    assert_int_equal(head_of(s, "s1"), 2);
-    /* The store is still usable. */
-    assert_int_equal(append_range(s, "s1", 3, 3), 0);
-    assert_int_equal(read_all(s, "s1", 0).count, 3);
-    store_close(s);
-}
-
 typedef struct {
     char names[8][16];
     int n;
 } logs_t;
-
-static void logs_cb(void *ud, const char *log)
-{
-    logs_t *l = ud;
-    if (l->n < 8)
-        snprintf(l->names[l->n], sizeof l->names[0], "%s", log);
-    l->n++;
-}
-
-static void test_logs_side_by_side(void **state)
-{
-    fixture_t *fx = *state;
-    store_t *s = open_ok(fx->db);
-    logs_t l = {0};
-    assert_int_equal(store_logs(s, logs_cb, &l), 0);
-    assert_int_equal(l.n, 0);
-
-    assert_int_equal(append_range(s, "b", 1, 5), 0);
-    assert_int_equal(append_range(s, "a", 1, 2), 0);
-    assert_int_equal(append_range(s, "b", 6, 7), 0);
-    assert_int_equal(append_range(s, "a", 3, 3), 0);
-    /* Each log has its own seqs: "a" at 3 does not conflict with "b" at 7. */
-    assert_int_equal(append_range(s, "a", 8, 8), STORE_ECONFLICT);
-    assert_int_equal(head_of(s, "a"), 3);
-    assert_int_equal(head_of(s, "b"), 7);
-    assert_int_equal(head_of(s, "c"), 0);
-    /* check_cb compares bodies, which name the log: a mix-up would show as bad. */
-    assert_int_equal(read_all(s, "a", 0).count, 3);
-    assert_int_equal(read_all(s, "b", 0).count, 7);
-    assert_int_equal(read_all(s, "b", 5).count, 2);
-    assert_int_equal(read_all(s, "c", 0).count, 0);
-
-    assert_int_equal(store_logs(s, logs_cb, &l), 0);
-    assert_int_equal(l.n, 2);
-    assert_string_equal(l.names[0], "a");
-    assert_string_equal(l.names[1], "b");
-    store_close(s);
-}
-
-static void test_read_stops(void **state)
-{
-    fixture_t *fx = *state;
-    store_t *s = open_ok(fx->db);
-    assert_int_equal(append_range(s, "s1", 1, 10), 0);
-    check_t c = {.log = "s1", .next = 1, .stop_after = 3};
-    assert_int_equal(store_read(s, "s1", 0, check_cb, &c), STORE_ESTOP);
-    assert_int_equal(c.count, 3);
-    assert_int_equal(c.bad, 0);
-    /* The read statement was reset: the next read and append work. */
-    assert_int_equal(read_all(s, "s1", 0).count, 10);
-    assert_int_equal(append_range(s, "s1", 11, 11), 0);
-    assert_int_equal(head_of(s, "s1"), 11);
-    store_close(s);
-}
 
 static int user_version(const char *path, int set)
 {
@@ -628,101 +512,6 @@ static void test_writer_groups_in_order(void **state)
     store_close(s);
 }
 
-/* A writer started on an existing log continues from its head; stop drains the queue. */
-static void test_writer_resumes_and_drains(void **state)
-{
-    fixture_t *fx = *state;
-    store_t *s = open_ok(fx->db);
-    assert_int_equal(append_range(s, "s1", 1, 5), 0);
-    writer_t *w = writer_start(s, "s1", 5, NULL, NULL);
-    assert_non_null(w);
-    assert_int_equal(writer_committed(w), 5);
-    submit_range(w, "s1", 6, 500);
-    writer_stop(w); /* must commit all 495 before returning */
-
-    s = open_ok(fx->db);
-    assert_int_equal(head_of(s, "s1"), 500);
-    assert_int_equal(read_all(s, "s1", 0).count, 500);
-    store_close(s);
-
-    assert_null(writer_start(NULL, "s1", 0, NULL, NULL));
-    writer_stop(NULL);
-}
-
-/* Wakes a waiting test thread on every notify, as lws_cancel_service() wakes net. */
-typedef struct {
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    const writer_t *w;
-} waker_t;
-
-static void waker_cb(void *ud)
-{
-    waker_t *k = ud;
-    pthread_mutex_lock(&k->mu);
-    pthread_cond_broadcast(&k->cv);
-    pthread_mutex_unlock(&k->mu);
-}
-
-static void waker_wait(waker_t *k, int64_t seq)
-{
-    pthread_mutex_lock(&k->mu);
-    while (writer_committed(k->w) < seq) {
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += 10;
-        assert_int_equal(pthread_cond_timedwait(&k->cv, &k->mu, &until), 0);
-    }
-    pthread_mutex_unlock(&k->mu);
-}
-
-/* Submits n records in steps of `group`, waiting (woken by notify) for each step to be
- * committed when paced: a network thread that produces records only as fast as they are
- * acknowledged. Prints records/s; timing is reported, not asserted. */
-static void throughput_run(const char *db, const char *log, int64_t n, int64_t group,
-                           int paced)
-{
-    store_t *s = open_ok(db);
-    int64_t head = head_of(s, log);
-    waker_t k;
-    pthread_mutex_init(&k.mu, NULL);
-    pthread_cond_init(&k.cv, NULL);
-    writer_t *w = writer_start(s, log, head, waker_cb, &k);
-    assert_non_null(w);
-    k.w = w;
-    double t0 = now_s();
-    for (int64_t i = 1; i <= n; i += group) {
-        int64_t last = i + group - 1 > n ? n : i + group - 1;
-        submit_range(w, log, head + i, head + last);
-        if (paced)
-            waker_wait(&k, head + last);
-    }
-    waker_wait(&k, head + n);
-    double t1 = now_s();
-    writer_stats_t st;
-    writer_get_stats(w, &st);
-    writer_stop(w);
-    pthread_cond_destroy(&k.cv);
-    pthread_mutex_destroy(&k.mu);
-    assert_int_equal(st.records, (uint64_t)n);
-    print_message("writer throughput (%s): %lld records in %.3f s = %.0f records/s, "
-                  "%llu commits, mean group %.0f, largest %llu, %.3f ms per commit\n",
-                  paced ? "paced" : "burst", (long long)n, t1 - t0, (double)n / (t1 - t0),
-                  (unsigned long long)st.commits, (double)st.records / (double)st.commits,
-                  (unsigned long long)st.max_batch, (t1 - t0) * 1000.0 / (double)st.commits);
-}
-
-static void test_writer_throughput(void **state)
-{
-    fixture_t *fx = *state;
-    /* 100k submitted as fast as possible: the writer takes whatever has queued up. */
-    throughput_run(fx->db, "burst", 100000, 100000, 0);
-    /* 100k in groups of 100, each waited for: one fsync per 100 records. */
-    throughput_run(fx->db, "g100", 100000, 100, 1);
-    /* 1,000 one at a time, each waited for: the cost of one commit. */
-    throughput_run(fx->db, "g1", 1000, 1, 1);
-}
-
 /* A store whose appends fail while fail_left > 0, wrapping the real SQLite store. */
 typedef struct {
     store_t base;
@@ -874,18 +663,12 @@ static void test_writer_stop_while_failing(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_append_read_reopen, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_conflict_writes_nothing, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_logs_side_by_side, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_read_stops, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_newer_schema_refused, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_unwritable_refused, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_not_a_database_refused, fx_setup, fx_teardown),
         cmocka_unit_test(test_uri_and_errors),
         cmocka_unit_test_setup_teardown(test_io_error_rolls_back, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_writer_groups_in_order, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_writer_resumes_and_drains, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_writer_throughput, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_writer_retries_until_fault_clears, fx_setup,
                                         fx_teardown),
         cmocka_unit_test_setup_teardown(test_writer_stop_while_failing, fx_setup, fx_teardown),
