@@ -71,4 +71,33 @@ static inline int fixture_setup_pb(core_t *c, evlist_t *out, const char *playboo
     json_decref(d);
     return rc;
 }
+#include <stdarg.h>
+#include <stdio.h>
+
+/* Runs cmd for w with args packed from fmt (a jansson pack format; NULL for {}) under the
+ * command id "<prefix><id_no>" at time now; returns what core_exec returns. */
+static inline int fixture_vrun(core_t *c, const who_t *w, const char *cmd, int64_t now,
+                               const char *prefix, int id_no, evlist_t *log, const char *fmt,
+                               va_list ap)
+{
+    json_t *args = fmt ? json_vpack_ex(NULL, 0, fmt, ap) : json_object();
+    if (args == NULL)
+        return -1;
+    char id[24];
+    snprintf(id, sizeof id, "%s%d", prefix, id_no);
+    int64_t dup;
+    int rc = core_exec(c, w, cmd, args, id, now, log, &dup);
+    json_decref(args);
+    return rc;
+}
+
+/* The last event of this type in log, or NULL. */
+static inline const ev_t *fixture_find_last(const evlist_t *log, const char *type)
+{
+    for (size_t i = log->n; i > 0; i--)
+        if (strcmp(log->v[i - 1].type, type) == 0)
+            return &log->v[i - 1];
+    return NULL;
+}
+
 #endif

@@ -238,14 +238,10 @@ static int run(jday_t *y, const who_t *w, const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    json_t *args = fmt ? json_vpack_ex(NULL, 0, fmt, ap) : json_object();
+    ++y->ids;
+    int rc = fixture_vrun(y->c, w, cmd, 5000 + y->ids, "y", y->ids, &y->log, fmt, ap);
     va_end(ap);
-    assert_non_null(args);
-    char id[16];
-    snprintf(id, sizeof id, "y%d", ++y->ids);
-    int64_t dup;
-    int rc = core_exec(y->c, w, cmd, args, id, 5000 + y->ids, &y->log, &dup);
-    json_decref(args);
+    assert_true(rc != -1);
     return rc;
 }
 

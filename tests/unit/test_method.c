@@ -50,26 +50,15 @@ static int run(day_t *y, const who_t *w, const char *cmd, const char *argfmt, ..
 {
     va_list ap;
     va_start(ap, argfmt);
-    json_t *args = argfmt ? json_vpack_ex(NULL, 0, argfmt, ap) : json_object();
+    int rc = fixture_vrun(y->c, w, cmd, y->now, "x", ++y->ids, &y->log, argfmt, ap);
     va_end(ap);
-    assert_non_null(args);
-    char id[16];
-    snprintf(id, sizeof id, "x%d", ++y->ids);
-    int64_t dup;
-    int rc = core_exec(y->c, w, cmd, args, id, y->now, &y->log, &dup);
-    json_decref(args);
+    assert_true(rc != -1);
     return rc;
 }
 
 static const ev_t *last(day_t *y) { return &y->log.v[y->log.n - 1]; }
 
-static const ev_t *find_last(day_t *y, const char *type)
-{
-    for (size_t i = y->log.n; i > 0; i--)
-        if (strcmp(y->log.v[i - 1].type, type) == 0)
-            return &y->log.v[i - 1];
-    return NULL;
-}
+static const ev_t *find_last(day_t *y, const char *type) { return fixture_find_last(&y->log, type); }
 
 static const char *last_id(day_t *y, const char *type)
 {

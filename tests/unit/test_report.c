@@ -56,14 +56,9 @@ static int run(day_t *y, const who_t *w, const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    json_t *args = fmt ? json_vpack_ex(NULL, 0, fmt, ap) : json_object();
-    va_end(ap);
-    char id[16];
-    snprintf(id, sizeof id, "r%d", ++y->ids);
-    int64_t dup;
     y->now += 10;
-    int rc = core_exec(y->c, w, cmd, args, id, y->now, &y->log, &dup);
-    json_decref(args);
+    int rc = fixture_vrun(y->c, w, cmd, y->now, "r", ++y->ids, &y->log, fmt, ap);
+    va_end(ap);
     return rc;
 }
 
