@@ -161,7 +161,10 @@ static int sq_check_path(const char *path, int *created, char *err, size_t errle
     } else {
         /* An empty file is a valid empty SQLite database. */
         int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-        if (fd < 0) {
+        if (fd < 0 && errno == EEXIST) {
+            /* Another process made it between our stat and open: it exists now, and
+             * SQLite will judge it like any existing file. */
+        } else if (fd < 0) {
             snprintf(err, errlen, "cannot create database %s: %s", path, strerror(errno));
             rc = STORE_EOPEN;
         } else {
