@@ -694,55 +694,129 @@ static void conn_free(conn_t *c)
     free(c);
 }
 
-static int conn_writeable(conn_t *c)
+/* What a connection is owed next: its own messages first, then hub frames in seq order,
+ * then `synced` once the replay hello asked for is out. */
+typedef struct {
+    enum { OWED_NONE, OWED_OWN, OWED_FRAME, OWED_SYNCED } kind;
+    const unsigned char *buf;
+    size_t len;
+    int64_t seq;
+    char sync[64];
+} owed_t;
+
+static void conn_next(conn_t *c, owed_t *o)
 {
-    if (c->cut) {
-        lws_close_reason(c->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)"too slow", 8);
-        return -1;
-    }
     unsigned char *buf;
     size_t len;
     int64_t seq;
+    o->kind = OWED_NONE;
     if (c->qhead) {
+        o->kind = OWED_OWN;
+        o->buf = c->qhead->buf + LWS_PRE;
+        o->len = c->qhead->len;
+        return;
+    }
+    if (!c->authed)
+        return;
+    while (hub_sub_peek(srv.hub, c->sub, &buf, &len, &seq)) {
+        if (seq <= c->sent_seq) {
+            /* cluster hook: a client resuming on a follower may already have events from
+             * the leader that this node publishes only now; never send one twice. */
+            hub_sub_pop(srv.hub, c->sub);
+            continue;
+        }
+        if (c->need_sync && seq > c->sync_at)
+            break;   /* the replay asked for is done: `synced` comes first */
+        o->kind = OWED_FRAME;
+        o->buf = buf;
+        o->len = len;
+        o->seq = seq;
+        return;
+    }
+    if (c->need_sync) {
+        o->kind = OWED_SYNCED;
+        o->len = (size_t)snprintf(o->sync, sizeof o->sync, "{\"t\":\"synced\",\"seq\":%lld}",
+                                  (long long)c->sync_at);
+        o->buf = (const unsigned char *)o->sync;
+    }
+}
+
+static void conn_consume(conn_t *c, const owed_t *o)
+{
+    if (o->kind == OWED_OWN) {
         outmsg_t *m = c->qhead;
         c->qhead = m->next;
         if (c->qhead == NULL)
             c->qtail = NULL;
         c->qlen--;
         c->qbytes -= sizeof *m + LWS_PRE + m->len;
-        int n = lws_write(c->wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT);
         free(m);
-        if (n < 0)
-            return -1;
-    } else if (c->authed && hub_sub_peek(srv.hub, c->sub, &buf, &len, &seq)) {
-        if (seq <= c->sent_seq) {
-            /* cluster hook: a client resuming on a follower may already have events from
-             * the leader that this node publishes only now; never send one twice. */
-            hub_sub_pop(srv.hub, c->sub);
-            lws_callback_on_writable(c->wsi);
-            return 0;
-        }
-        if (c->need_sync && seq > c->sync_at) {
-            c->need_sync = 0;
-            conn_send_json(c, json_pack("{ss sI}", "t", "synced", "seq", (json_int_t)c->sync_at));
-            return 0;
-        }
-        if (hub_sub_backlog(srv.hub, c->sub) > BACKLOG_MAX) {
+    } else if (o->kind == OWED_FRAME) {
+        hub_sub_pop(srv.hub, c->sub);
+        c->sent_seq = o->seq;
+    } else if (o->kind == OWED_SYNCED) {
+        c->need_sync = 0;
+    }
+}
+
+/* Appends one unmasked WebSocket text frame (RFC 6455 5.2) to out. */
+static size_t ws_frame(unsigned char *out, const unsigned char *payload, size_t len)
+{
+    size_t h = 0;
+    out[h++] = 0x81;   /* FIN, text */
+    if (len < 126) {
+        out[h++] = (unsigned char)len;
+    } else if (len < 65536) {
+        out[h++] = 126;
+        out[h++] = (unsigned char)(len >> 8);
+        out[h++] = (unsigned char)len;
+    } else {
+        out[h++] = 127;
+        for (int i = 7; i >= 0; i--)
+            out[h++] = (unsigned char)((uint64_t)len >> (8 * i));
+    }
+    memcpy(out + h, payload, len);
+    return h + len;
+}
+
+/* Everything owed is coalesced into one send of several WebSocket frames (framed here
+ * and written raw): one system call and one writeability round per batch instead of
+ * per frame, which is what the CPU went to under load. lws keeps what the socket does
+ * not take and calls back only when it is flushed. */
+#define COALESCE_MAX (64 * 1024)
+
+static int conn_writeable(conn_t *c)
+{
+    static unsigned char out[LWS_PRE + COALESCE_MAX + 16];
+    if (c->cut) {
+        lws_close_reason(c->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)"too slow", 8);
+        return -1;
+    }
+    size_t used = 0;
+    owed_t o;
+    for (conn_next(c, &o); o.kind != OWED_NONE; conn_next(c, &o)) {
+        if (o.kind == OWED_FRAME && hub_sub_backlog(srv.hub, c->sub) > BACKLOG_MAX) {
             conn_cut(c);
             return 0;
         }
-        hub_sub_pop(srv.hub, c->sub);
-        c->sent_seq = seq;
-        if (lws_write(c->wsi, buf, len, LWS_WRITE_TEXT) < 0)
-            return -1;
-    } else if (c->authed && c->need_sync) {
-        c->need_sync = 0;
-        conn_send_json(c, json_pack("{ss sI}", "t", "synced", "seq", (json_int_t)c->sync_at));
-        return 0;
-    } else {
-        return 0;
+        if (used + o.len + 10 > COALESCE_MAX) {
+            if (used > 0)
+                break;
+            /* Larger than a batch: on its own, framed by lws. */
+            int n = lws_write(c->wsi, (unsigned char *)o.buf, o.len, LWS_WRITE_TEXT);
+            conn_consume(c, &o);
+            if (n < 0)
+                return -1;
+            break;
+        }
+        used += ws_frame(out + LWS_PRE + used, o.buf, o.len);
+        conn_consume(c, &o);
     }
-    lws_callback_on_writable(c->wsi);
+    if (used > 0 && lws_write(c->wsi, out + LWS_PRE, used, LWS_WRITE_RAW) < 0)
+        return -1;
+    conn_next(c, &o);
+    if (o.kind != OWED_NONE)
+        lws_callback_on_writable(c->wsi);
     return 0;
 }
 
