@@ -279,6 +279,18 @@ test('links and codes: every link in full, every team code, and the join sheets 
   await checkA11y(page, 'links and join sheets');
 });
 
+test('results: the report downloads as a PDF, with names only when asked', async () => {
+  const [plain] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: nl['org.report.pdf'], exact: true }).click()]);
+  assert.equal(plain.suggestedFilename(), nl['org.report.file']);
+  const pdf = readFileSync(await plain.path());
+  assert.equal(pdf.subarray(0, 4).toString('latin1'), '%PDF');
+  await page.locator('.sp-org-status--ok', { hasText: nl['org.report.ready'] }).first().waitFor();
+  const [named] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: nl['org.report.pdfNames'], exact: true }).click()]);
+  assert.equal(named.suggestedFilename(), nl['org.report.fileNames']);
+  assert.equal(readFileSync(await named.path()).subarray(0, 4).toString('latin1'), '%PDF');
+  await checkA11y(page, 'the results section');
+});
+
 test('a join sheet’s QR address opens the join form with the code filled in, and a planned person is linked', async () => {
   // Someone as the page shows them now, after the moves.
   const card = page.locator('.js-org-team', { has: page.locator('li[data-person]') }).first();

@@ -12,6 +12,7 @@ import { mountEvent } from './event.js';
 import { mountImport } from './import.js';
 import { mountPeople } from './people.js';
 import { mountRooms } from './rooms.js';
+import { mountReport } from './report.js';
 import { mountSheets } from './sheets.js';
 
 /** Events of state.js that change what these sections show. */
@@ -63,7 +64,7 @@ function mountToc(root, before) {
 export function mountOrgSections({ session, token, container, live, tocBefore }) {
   const org = orgOf(session);
   const env = { session, org, token, live };
-  const parts = [mountEvent(env), mountBriefs(env), mountRooms(env), mountImport(env), mountAssign(env), mountSheets(env), mountPeople(env)];
+  const parts = [mountEvent(env), mountBriefs(env), mountRooms(env), mountImport(env), mountAssign(env), mountSheets(env), mountReport(env), mountPeople(env)];
 
   const box = h('div', { class: 'sp-org' }, parts.map((p) => p.el));
   container.append(box);

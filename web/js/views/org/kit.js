@@ -131,6 +131,39 @@ export function download(blob, name) {
 }
 
 /**
+ * A button that fetches a PDF from the organiser's API and offers it as a download,
+ * reporting progress and failure in a status line.
+ * @param {{token: string, path: string, label: string, making: string, ready: string, file: string}} o
+ * @returns {{button: HTMLButtonElement, status: {el: HTMLElement}}}
+ */
+export function pdfButton({ token, path, label, making, ready, file }) {
+  const status = statusLine();
+  const button = h('button', { class: 'sp-button', type: 'button', text: label });
+  let busy = false;
+  button.addEventListener('click', async () => {
+    if (busy) return;
+    busy = true;
+    button.setAttribute('aria-disabled', 'true');
+    status.ok(making);
+    try {
+      const res = await api(token, path);
+      if (!res.ok) {
+        status.fail(await apiError(res));
+        return;
+      }
+      download(new Blob([await res.blob()], { type: 'application/pdf' }), file);
+      status.ok(ready);
+    } catch {
+      status.fail(t('org.http.offline'));
+    } finally {
+      busy = false;
+      button.removeAttribute('aria-disabled');
+    }
+  });
+  return { button, status };
+}
+
+/**
  * A button that copies a text, announcing the outcome in a live region.
  * @param {string} text what to copy
  * @param {string} what what it is, for screen readers ("link voor Team Bron")

@@ -6,7 +6,7 @@ import { h, rerender } from '../../dom.js';
 import { pick, t } from '../../i18n.js';
 import { teamPeople } from '../../org-state.js';
 import { section } from '../common.js';
-import { api, apiError, copyButton, download, statusLine } from './kit.js';
+import { copyButton, pdfButton } from './kit.js';
 import { currentRoom, roleUrl } from './rooms.js';
 
 /**
@@ -26,31 +26,15 @@ export function joinUrl(code) {
 export function mountSheets({ session, org, token, live }) {
   const linksBox = h('div', {});
   const codesBox = h('div', {});
-  const status = statusLine();
-  const print = h('button', { class: 'sp-button js-org-print', type: 'button', text: t('org.sheets.print') });
-  let busy = false;
-
-  print.addEventListener('click', async () => {
-    if (busy) return;
-    busy = true;
-    print.setAttribute('aria-disabled', 'true');
-    status.ok(t('org.sheets.making'));
-    try {
-      const res = await api(token, '/api/sheets.pdf');
-      if (!res.ok) {
-        status.fail(await apiError(res));
-        return;
-      }
-      const blob = await res.blob();
-      download(new Blob([blob], { type: 'application/pdf' }), t('org.sheets.file'));
-      status.ok(t('org.sheets.ready'));
-    } catch {
-      status.fail(t('org.http.offline'));
-    } finally {
-      busy = false;
-      print.removeAttribute('aria-disabled');
-    }
+  const { button: print, status } = pdfButton({
+    token,
+    path: '/api/sheets.pdf',
+    label: t('org.sheets.print'),
+    making: t('org.sheets.making'),
+    ready: t('org.sheets.ready'),
+    file: t('org.sheets.file'),
   });
+  print.classList.add('js-org-print');
 
   function links() {
     const rows = [];
