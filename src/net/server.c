@@ -785,13 +785,11 @@ static size_t ws_frame(unsigned char *out, const unsigned char *payload, size_t 
  * not take and calls back only when it is flushed. */
 #define COALESCE_MAX (64 * 1024)
 
-static int conn_writeable(conn_t *c)
+/* One batch: frames owed, framed into out until it holds COALESCE_MAX bytes, written
+ * raw. Returns 1 when it wrote, 0 when nothing was owed, -1 on error. */
+static int conn_write_batch(conn_t *c)
 {
     static unsigned char out[LWS_PRE + COALESCE_MAX + 16];
-    if (c->cut) {
-        lws_close_reason(c->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)"too slow", 8);
-        return -1;
-    }
     size_t used = 0;
     owed_t o;
     for (conn_next(c, &o); o.kind != OWED_NONE; conn_next(c, &o)) {
@@ -805,17 +803,37 @@ static int conn_writeable(conn_t *c)
             /* Larger than a batch: on its own, framed by lws. */
             int n = lws_write(c->wsi, (unsigned char *)o.buf, o.len, LWS_WRITE_TEXT);
             conn_consume(c, &o);
-            if (n < 0)
-                return -1;
-            break;
+            return n < 0 ? -1 : 1;
         }
         used += ws_frame(out + LWS_PRE + used, o.buf, o.len);
         conn_consume(c, &o);
     }
-    if (used > 0 && lws_write(c->wsi, out + LWS_PRE, used, LWS_WRITE_RAW) < 0)
+    if (used == 0)
+        return 0;
+    return lws_write(c->wsi, out + LWS_PRE, used, LWS_WRITE_RAW) < 0 ? -1 : 1;
+}
+
+/* A connection that watches many teams (a facilitator, the organiser) is owed far more
+ * than one batch per loop turn under load: it gets batches while its socket takes them,
+ * up to WRITE_ROUNDS, or it falls further behind with every turn. */
+#define WRITE_ROUNDS 16
+
+static int conn_writeable(conn_t *c)
+{
+    if (c->cut) {
+        lws_close_reason(c->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)"too slow", 8);
         return -1;
+    }
+    for (int i = 0; i < WRITE_ROUNDS; i++) {
+        int r = conn_write_batch(c);
+        if (r < 0)
+            return -1;
+        if (r == 0 || c->cut || lws_send_pipe_choked(c->wsi))
+            break;
+    }
+    owed_t o;
     conn_next(c, &o);
-    if (o.kind != OWED_NONE)
+    if (c->cut || o.kind != OWED_NONE)
         lws_callback_on_writable(c->wsi);
     return 0;
 }
