@@ -1,4 +1,5 @@
-/* test_store.c – the SQLite engine, the dispatching store and the group-commit writer. */
+/* test_store_sqlite.c – the store conformance suite against the SQLite engine, then what is
+ * SQLite's own: its errors at open, I/O failure, and the writer under injected faults. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -6,189 +7,60 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <time.h>
+#include <sys/wait.h>
+#include <sys/stat.h>
+#include <sys/resource.h>
+#include <stdatomic.h>
+#include <signal.h>
 #include <pthread.h>
 #include <errno.h>
-#include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
 
-#include "store/store.h"
-#include "store/writer.h"
+#include "store_conformance.h"
 
-/* ---- helpers ---------------------------------------------------------------------- */
-
-typedef struct {
-    char dir[64];
-    char db[128];
-} fixture_t;
-
-static int fx_setup(void **state)
+static const char *conf_engine(void)
 {
-    fixture_t *fx = calloc(1, sizeof *fx);
-    assert_non_null(fx);
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/sp-store-XXXXXX");
-    assert_non_null(mkdtemp(fx->dir));
-    snprintf(fx->db, sizeof fx->db, "%s/test.db", fx->dir);
-    *state = fx;
-    return 0;
+    return "sqlite";
 }
 
-/* Removes the temporary directory and what the tests put in it (one level deep). */
-static int fx_teardown(void **state)
+/* A new temporary directory; the database file is created by the first open. */
+static void conf_fresh(conf_fx_t *fx)
 {
-    fixture_t *fx = *state;
-    chmod(fx->dir, 0700);
-    DIR *d = opendir(fx->dir);
+    snprintf(fx->name, sizeof fx->name, "/tmp/sp-conf-XXXXXX");
+    assert_non_null(mkdtemp(fx->name));
+    snprintf(fx->uri, sizeof fx->uri, "%s/conf.db", fx->name);
+}
+
+static void conf_cleanup(conf_fx_t *fx)
+{
+    DIR *d = opendir(fx->name);
     if (d != NULL) {
         struct dirent *e;
         while ((e = readdir(d)) != NULL) {
             if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
                 continue;
             char p[512];
-            snprintf(p, sizeof p, "%s/%s", fx->dir, e->d_name);
+            snprintf(p, sizeof p, "%s/%s", fx->name, e->d_name);
             unlink(p);
         }
         closedir(d);
     }
-    rmdir(fx->dir);
-    free(fx);
-    return 0;
+    rmdir(fx->name);
 }
 
-static store_t *open_ok(const char *path)
-{
-    char err[256];
-    store_t *s = NULL;
-    int rc = store_open(path, &s, err, sizeof err);
-    if (rc != 0)
-        fprintf(stderr, "store_open(%s): %d %s\n", path, rc, err);
-    assert_int_equal(rc, 0);
-    assert_non_null(s);
-    return s;
-}
-
-static store_rec_t rec_make(int64_t seq, const char *body)
-{
-    store_rec_t r = {
-        .seq = seq,
-        .ts = 1700000000000 + seq,
-        .type = "note.added",
-        .aud_kind = (int)(seq % 3),
-        .aud_id = seq % 2 ? "t3" : "",
-        .actor = "m4",
-        .cmd_id = "c1",
-        .body = body,
-        .body_len = strlen(body),
-    };
-    return r;
-}
-
-static void body_for(char *buf, size_t len, const char *log, int64_t seq)
-{
-    snprintf(buf, len, "{\"log\":\"%s\",\"i\":%lld}", log, (long long)seq);
-}
-
-/* Appends seqs from..to to log, one batch, with bodies from body_for(). */
-static int append_range(store_t *s, const char *log, int64_t from, int64_t to)
-{
-    size_t n = (size_t)(to - from + 1);
-    store_rec_t *recs = calloc(n, sizeof *recs);
-    char(*bodies)[64] = calloc(n, sizeof *bodies);
-    assert_non_null(recs);
-    assert_non_null(bodies);
-    for (size_t i = 0; i < n; i++) {
-        body_for(bodies[i], sizeof bodies[i], log, from + (int64_t)i);
-        recs[i] = rec_make(from + (int64_t)i, bodies[i]);
-    }
-    int rc = store_append(s, log, recs, n);
-    free(recs);
-    free(bodies);
-    return rc;
-}
-
-/* Checks every record read against rec_make()/body_for() and that seqs run on by one. */
-typedef struct {
-    const char *log;
-    int64_t next;   /* the seq expected next */
-    size_t count;
-    size_t stop_after; /* 0: never stop */
-    int bad;        /* a record that did not match */
-} check_t;
-
-static int check_cb(void *ud, const store_rec_t *r)
-{
-    check_t *c = ud;
-    char body[64];
-    body_for(body, sizeof body, c->log, r->seq);
-    store_rec_t want = rec_make(r->seq, body);
-    if (r->seq != c->next || r->ts != want.ts || strcmp(r->type, want.type) != 0 ||
-        r->aud_kind != want.aud_kind || strcmp(r->aud_id, want.aud_id) != 0 ||
-        strcmp(r->actor, want.actor) != 0 || strcmp(r->cmd_id, want.cmd_id) != 0 ||
-        r->body_len != want.body_len || memcmp(r->body, want.body, want.body_len) != 0)
-        c->bad++;
-    c->next = r->seq + 1;
-    c->count++;
-    return c->stop_after && c->count >= c->stop_after;
-}
-
-static check_t read_all(store_t *s, const char *log, int64_t after)
-{
-    check_t c = {.log = log, .next = after + 1};
-    assert_int_equal(store_read(s, log, after, check_cb, &c), 0);
-    assert_int_equal(c.bad, 0);
-    return c;
-}
-
-static int64_t head_of(store_t *s, const char *log)
-{
-    int64_t h = -1;
-    assert_int_equal(store_head(s, log, &h), 0);
-    return h;
-}
-
-static void sleep_ms(int ms)
-{
-    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Waits up to ms for the writer to reach seq; returns whether it did. */
-static int wait_committed(const writer_t *w, int64_t seq, int ms)
-{
-    for (int i = 0; i < ms && writer_committed(w) < seq; i++)
-        sleep_ms(1);
-    return writer_committed(w) >= seq;
-}
-
-/* ---- the store -------------------------------------------------------------------- */
-
-typedef struct {
-    char names[8][16];
-    int n;
-} logs_t;
-
-static int user_version(const char *path, int set)
+/* The SQLite engine keeps its schema version in PRAGMA user_version. */
+static int conf_schema_version(conf_fx_t *fx, int set)
 {
     sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    char sql[64];
+    assert_int_equal(sqlite3_open(fx->uri, &db), SQLITE_OK);
     if (set >= 0) {
+        char sql[64];
         snprintf(sql, sizeof sql, "PRAGMA user_version=%d", set);
         assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
     }
@@ -201,27 +73,40 @@ static int user_version(const char *path, int set)
     return v;
 }
 
+
+/* ---- SQLite's own ---------------------------------------------------------------- */
+
+/* Waits up to ms for the writer to reach seq; returns whether it did. */
+static int wait_committed(const writer_t *w, int64_t seq, int ms)
+{
+    for (int i = 0; i < ms && writer_committed(w) < seq; i++)
+        conf_sleep_ms(1);
+    return writer_committed(w) >= seq;
+}
+
+/* ---- the store -------------------------------------------------------------------- */
+
 static void test_newer_schema_refused(void **state)
 {
-    fixture_t *fx = *state;
-    store_t *s = open_ok(fx->db);
-    assert_int_equal(append_range(s, "s1", 1, 2), 0);
+    conf_fx_t *fx = *state;
+    store_t *s = conf_open(fx->uri);
+    assert_int_equal(conf_append(s, "s1", 1, 2), 0);
     store_close(s);
-    assert_int_equal(user_version(fx->db, -1), STORE_SCHEMA_VERSION);
-    user_version(fx->db, STORE_SCHEMA_VERSION + 1);
+    assert_int_equal(conf_schema_version(fx, -1), STORE_SCHEMA_VERSION);
+    conf_schema_version(fx, STORE_SCHEMA_VERSION + 1);
 
     char err[256] = "";
     s = (store_t *)&err; /* must be reset to NULL */
-    assert_int_equal(store_open(fx->db, &s, err, sizeof err), STORE_ENEWER);
+    assert_int_equal(store_open(fx->uri, &s, err, sizeof err), STORE_ENEWER);
     assert_null(s);
     assert_non_null(strstr(err, "newer staatsprint"));
-    assert_non_null(strstr(err, fx->db));
+    assert_non_null(strstr(err, fx->uri));
     /* Refused before touching it. */
-    assert_int_equal(user_version(fx->db, -1), STORE_SCHEMA_VERSION + 1);
+    assert_int_equal(conf_schema_version(fx, -1), STORE_SCHEMA_VERSION + 1);
 
-    user_version(fx->db, STORE_SCHEMA_VERSION);
-    s = open_ok(fx->db);
-    assert_int_equal(head_of(s, "s1"), 2);
+    conf_schema_version(fx, STORE_SCHEMA_VERSION);
+    s = conf_open(fx->uri);
+    assert_int_equal(conf_head(s, "s1"), 2);
     store_close(s);
 }
 
@@ -252,37 +137,37 @@ static int ro_expect(const char *path, const char *needle)
     return bad;
 }
 
-static int ro_checks(const fixture_t *fx)
+static int ro_checks(const conf_fx_t *fx)
 {
-    char path[256];
+    char path[512];
     int bad = 0;
     /* A new database in a directory without write permission. */
-    snprintf(path, sizeof path, "%s/rodir/new.db", fx->dir);
+    snprintf(path, sizeof path, "%s/rodir/new.db", fx->name);
     bad += ro_expect(path, "not writable");
     /* An existing database file without write permission (SQLite would quietly open it
      * read-only; the store must refuse at open, not at the first append). */
-    snprintf(path, sizeof path, "%s/rofile.db", fx->dir);
+    snprintf(path, sizeof path, "%s/rofile.db", fx->name);
     bad += ro_expect(path, "read-only");
     /* A writable database file in a directory where its WAL cannot be created. */
-    snprintf(path, sizeof path, "%s/rodir/old.db", fx->dir);
+    snprintf(path, sizeof path, "%s/rodir/old.db", fx->name);
     bad += ro_expect(path, "for writing");
     return bad;
 }
 
 /* Root may write anywhere, so as root the checks run in a child that became "nobody". */
-static void check_read_only_places(fixture_t *fx)
+static void check_read_only_places(conf_fx_t *fx)
 {
-    char path[256], dir[128];
-    snprintf(dir, sizeof dir, "%s/rodir", fx->dir);
+    char path[700], dir[600];
+    snprintf(dir, sizeof dir, "%s/rodir", fx->name);
     assert_int_equal(mkdir(dir, 0700), 0);
     snprintf(path, sizeof path, "%s/old.db", dir);
-    store_close(open_ok(path));
+    store_close(conf_open(path));
     assert_int_equal(chmod(path, 0666), 0);
     assert_int_equal(chmod(dir, 0555), 0);
-    snprintf(path, sizeof path, "%s/rofile.db", fx->dir);
-    store_close(open_ok(path));
+    snprintf(path, sizeof path, "%s/rofile.db", fx->name);
+    store_close(conf_open(path));
     assert_int_equal(chmod(path, 0444), 0);
-    assert_int_equal(chmod(fx->dir, 0777), 0);
+    assert_int_equal(chmod(fx->name, 0777), 0);
 
     int bad;
     if (geteuid() != 0) {
@@ -302,17 +187,17 @@ static void check_read_only_places(fixture_t *fx)
         bad = WEXITSTATUS(status);
     }
     chmod(dir, 0700);
-    chmod(fx->dir, 0700);
+    chmod(fx->name, 0700);
     assert_int_not_equal(bad, 100); /* could not become an ordinary user */
     assert_int_equal(bad, 0);
     /* The failed opens changed nothing: both databases still open and read. */
-    store_t *s = open_ok(path);
-    assert_int_equal(head_of(s, "s1"), 0);
+    store_t *s = conf_open(path);
+    assert_int_equal(conf_head(s, "s1"), 0);
     store_close(s);
-    snprintf(path, sizeof path, "%s/rodir/new.db", fx->dir);
+    snprintf(path, sizeof path, "%s/rodir/new.db", fx->name);
     assert_int_equal(access(path, F_OK), -1);
-    snprintf(dir, sizeof dir, "%s/rodir", fx->dir);
-    char p[300];
+    snprintf(dir, sizeof dir, "%s/rodir", fx->name);
+    char p[700];
     snprintf(p, sizeof p, "%s/old.db", dir);
     unlink(p);
     rmdir(dir);
@@ -320,17 +205,17 @@ static void check_read_only_places(fixture_t *fx)
 
 static void test_unwritable_refused(void **state)
 {
-    fixture_t *fx = *state;
-    char path[256];
+    conf_fx_t *fx = *state;
+    char path[512];
 
     /* A directory that does not exist. */
-    snprintf(path, sizeof path, "%s/missing/test.db", fx->dir);
+    snprintf(path, sizeof path, "%s/missing/test.db", fx->name);
     expect_open_error(path, STORE_EOPEN, path);
     expect_open_error(path, STORE_EOPEN, strerror(ENOENT));
 
     /* A "directory" that is a file. */
-    char file[128];
-    snprintf(file, sizeof file, "%s/plain", fx->dir);
+    char file[400];
+    snprintf(file, sizeof file, "%s/plain", fx->name);
     FILE *f = fopen(file, "w");
     assert_non_null(f);
     fclose(f);
@@ -338,7 +223,7 @@ static void test_unwritable_refused(void **state)
     expect_open_error(path, STORE_EOPEN, "not a directory");
 
     /* The path is a directory. */
-    expect_open_error(fx->dir, STORE_EOPEN, "is a directory");
+    expect_open_error(fx->name, STORE_EOPEN, "is a directory");
 
     /* A place no one may create files, not even root (sysfs). */
     expect_open_error("/sys/staatsprint-test.db", STORE_EOPEN, "/sys/staatsprint-test.db");
@@ -346,21 +231,21 @@ static void test_unwritable_refused(void **state)
     /* Places that exist but may not be written: checked as an ordinary user. */
     check_read_only_places(fx);
     /* Nothing was left behind by the failed opens. */
-    assert_int_equal(access(fx->db, F_OK), -1);
+    assert_int_equal(access(fx->uri, F_OK), -1);
 }
 
 static void test_not_a_database_refused(void **state)
 {
-    fixture_t *fx = *state;
-    FILE *f = fopen(fx->db, "w");
+    conf_fx_t *fx = *state;
+    FILE *f = fopen(fx->uri, "w");
     assert_non_null(f);
     for (int i = 0; i < 200; i++)
         fputs("dit is geen database, this is not a database\n", f);
     fclose(f);
     struct stat before, after;
-    assert_int_equal(stat(fx->db, &before), 0);
-    expect_open_error(fx->db, STORE_EOPEN, "not a SQLite database");
-    assert_int_equal(stat(fx->db, &after), 0);
+    assert_int_equal(stat(fx->uri, &before), 0);
+    expect_open_error(fx->uri, STORE_EOPEN, "not a SQLite database");
+    assert_int_equal(stat(fx->uri, &after), 0);
     assert_int_equal(before.st_size, after.st_size);
 }
 
@@ -375,9 +260,9 @@ static void test_uri_and_errors(void **state)
     store_close(NULL);
 
     /* ":memory:" works without a directory (used by tests of other modules). */
-    store_t *s = open_ok(":memory:");
-    assert_int_equal(append_range(s, "m", 1, 3), 0);
-    assert_int_equal(read_all(s, "m", 0).count, 3);
+    store_t *s = conf_open(":memory:");
+    assert_int_equal(conf_append(s, "m", 1, 3), 0);
+    assert_int_equal(conf_read(s, "m", 0).count, 3);
     store_close(s);
 
     int codes[] = {STORE_OK,   STORE_EIO,   STORE_ECONFLICT, STORE_ENEWER,
@@ -394,9 +279,9 @@ static void test_uri_and_errors(void **state)
  * an append. The append must fail as a whole and the store must work once the limit goes. */
 static void test_io_error_rolls_back(void **state)
 {
-    fixture_t *fx = *state;
-    store_t *s = open_ok(fx->db);
-    assert_int_equal(append_range(s, "s1", 1, 1), 0);
+    conf_fx_t *fx = *state;
+    store_t *s = conf_open(fx->uri);
+    assert_int_equal(conf_append(s, "s1", 1, 1), 0);
 
     size_t big_len = 4u << 20;
     char *big = malloc(big_len + 1);
@@ -405,7 +290,7 @@ static void test_io_error_rolls_back(void **state)
     big[0] = '"';
     big[big_len - 1] = '"';
     big[big_len] = '\0';
-    store_rec_t recs[2] = {rec_make(2, "{}"), rec_make(3, big)};
+    store_rec_t recs[2] = {conf_rec(2, "{}"), conf_rec(3, big)};
     recs[1].body_len = big_len;
 
     struct rlimit old, lim;
@@ -426,13 +311,13 @@ static void test_io_error_rolls_back(void **state)
     assert_int_equal(head_during, 1);
     assert_int_equal(rc_small, 0);
     /* The failed batch left nothing; the big record now goes in after seq 2. */
-    assert_int_equal(head_of(s, "s1"), 2);
+    assert_int_equal(conf_head(s, "s1"), 2);
     assert_int_equal(store_append(s, "s1", &recs[1], 1), 0);
-    assert_int_equal(head_of(s, "s1"), 3);
+    assert_int_equal(conf_head(s, "s1"), 3);
     store_close(s);
 
-    s = open_ok(fx->db);
-    assert_int_equal(head_of(s, "s1"), 3);
+    s = conf_open(fx->uri);
+    assert_int_equal(conf_head(s, "s1"), 3);
     store_close(s);
     free(big);
 }
@@ -463,29 +348,19 @@ static void notify_cb(void *ud)
 static int wait_calls(notes_t *n, int calls)
 {
     for (int i = 0; i < 5000 && atomic_load(&n->calls) < calls; i++)
-        sleep_ms(1);
+        conf_sleep_ms(1);
     return atomic_load(&n->calls);
-}
-
-static void submit_range(writer_t *w, const char *log, int64_t from, int64_t to)
-{
-    char body[64];
-    for (int64_t i = from; i <= to; i++) {
-        body_for(body, sizeof body, log, i);
-        store_rec_t r = rec_make(i, body);
-        writer_submit(w, &r);
-    }
 }
 
 static void test_writer_groups_in_order(void **state)
 {
-    fixture_t *fx = *state;
+    conf_fx_t *fx = *state;
     const int64_t n = 10000;
     notes_t notes = {0};
-    writer_t *w = writer_start(open_ok(fx->db), "s1", 0, notify_cb, &notes);
+    writer_t *w = writer_start(conf_open(fx->uri), "s1", 0, notify_cb, &notes);
     assert_non_null(w);
     assert_int_equal(writer_committed(w), 0);
-    submit_range(w, "s1", 1, n);
+    conf_submit(w, "s1", 1, n);
     assert_true(wait_committed(w, n, 60000));
     assert_int_equal(writer_committed(w), n);
     assert_int_equal(writer_pending(w), 0);
@@ -505,8 +380,8 @@ static void test_writer_groups_in_order(void **state)
                   (unsigned long long)st.commits, (unsigned long long)st.max_batch);
     writer_stop(w);
 
-    store_t *s = open_ok(fx->db);
-    check_t c = read_all(s, "s1", 0);
+    store_t *s = conf_open(fx->uri);
+    conf_check_t c = conf_read(s, "s1", 0);
     assert_int_equal(c.count, (size_t)n);
     assert_int_equal(c.next, n + 1);
     store_close(s);
@@ -585,31 +460,31 @@ static fake_t *fake_new(const char *path, int fail)
     fake_t *f = calloc(1, sizeof *f);
     assert_non_null(f);
     f->base.engine = &fake_engine;
-    f->inner = open_ok(path);
+    f->inner = conf_open(path);
     atomic_init(&f->fail_left, fail);
     return f;
 }
 
 static void test_writer_retries_until_fault_clears(void **state)
 {
-    fixture_t *fx = *state;
+    conf_fx_t *fx = *state;
     const int k = 3;
-    fake_t *f = fake_new(fx->db, k);
+    fake_t *f = fake_new(fx->uri, k);
     notes_t notes = {0};
     writer_t *w = writer_start(&f->base, "s1", 0, notify_cb, &notes);
     assert_non_null(w);
     atomic_store(&f->w, w);
     atomic_store(&notes.w, w);
 
-    submit_range(w, "s1", 1, 100);
+    conf_submit(w, "s1", 1, 100);
     int rc = 0;
     for (int i = 0; i < 5000 && !writer_failing(w, &rc); i++)
-        sleep_ms(1);
+        conf_sleep_ms(1);
     assert_int_not_equal(writer_failing(w, &rc), 0);
     assert_int_equal(rc, STORE_EIO);
     assert_int_equal(writer_committed(w), 0);
     /* More records arrive while the disk is failing; they queue behind the kept batch. */
-    submit_range(w, "s1", 101, 200);
+    conf_submit(w, "s1", 101, 200);
     assert_true(writer_pending(w) > 0);
 
     assert_true(wait_committed(w, 200, 20000));
@@ -631,7 +506,7 @@ static void test_writer_retries_until_fault_clears(void **state)
     assert_int_equal(atomic_load(&notes.failing_seen), 1);
     assert_true(atomic_load(&notes.recovered_seen) >= 1);
 
-    check_t c = read_all(f->inner, "s1", 0);
+    conf_check_t c = conf_read(f->inner, "s1", 0);
     assert_int_equal(c.count, 200);
     assert_int_equal(c.next, 201);
     writer_stop(w);
@@ -641,37 +516,37 @@ static void test_writer_retries_until_fault_clears(void **state)
  * nothing is reported as committed. */
 static void test_writer_stop_while_failing(void **state)
 {
-    fixture_t *fx = *state;
-    fake_t *f = fake_new(fx->db, -1);
+    conf_fx_t *fx = *state;
+    fake_t *f = fake_new(fx->uri, -1);
     writer_t *w = writer_start(&f->base, "s1", 0, NULL, NULL);
     assert_non_null(w);
-    submit_range(w, "s1", 1, 10);
+    conf_submit(w, "s1", 1, 10);
     for (int i = 0; i < 5000 && !writer_failing(w, NULL); i++)
-        sleep_ms(1);
+        conf_sleep_ms(1);
     assert_int_not_equal(writer_failing(w, NULL), 0);
-    submit_range(w, "s1", 11, 20);
+    conf_submit(w, "s1", 11, 20);
     assert_int_equal(writer_committed(w), 0);
-    double t0 = now_s();
+    double t0 = conf_now();
     writer_stop(w); /* closes f */
-    assert_true(now_s() - t0 < 10.0);
+    assert_true(conf_now() - t0 < 10.0);
 
-    store_t *s = open_ok(fx->db);
-    assert_int_equal(head_of(s, "s1"), 0);
+    store_t *s = conf_open(fx->uri);
+    assert_int_equal(conf_head(s, "s1"), 0);
     store_close(s);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_newer_schema_refused, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_unwritable_refused, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_not_a_database_refused, fx_setup, fx_teardown),
+        CONF_TESTS,
+        cmocka_unit_test_setup_teardown(test_newer_schema_refused, conf_setup, conf_teardown),
+        cmocka_unit_test_setup_teardown(test_unwritable_refused, conf_setup, conf_teardown),
+        cmocka_unit_test_setup_teardown(test_not_a_database_refused, conf_setup, conf_teardown),
         cmocka_unit_test(test_uri_and_errors),
-        cmocka_unit_test_setup_teardown(test_io_error_rolls_back, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_writer_groups_in_order, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_writer_retries_until_fault_clears, fx_setup,
-                                        fx_teardown),
-        cmocka_unit_test_setup_teardown(test_writer_stop_while_failing, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_io_error_rolls_back, conf_setup, conf_teardown),
+        cmocka_unit_test_setup_teardown(test_writer_groups_in_order, conf_setup, conf_teardown),
+        cmocka_unit_test_setup_teardown(test_writer_retries_until_fault_clears, conf_setup, conf_teardown),
+        cmocka_unit_test_setup_teardown(test_writer_stop_while_failing, conf_setup, conf_teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests_name("store (SQLite)", tests, NULL, NULL);
 }
