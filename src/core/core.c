@@ -198,6 +198,20 @@ int utf8_len_over(const char *s, size_t max)
     return utf8_count(s) > max;
 }
 
+int arg_opt_text(const json_t *args, const char *key, size_t max, const char **out)
+{
+    const json_t *v = json_object_get(args, key);
+    *out = "";
+    if (v == NULL)
+        return 0;
+    if (!json_is_string(v))
+        return SP_E_BAD_MESSAGE;
+    if (utf8_len_over(json_string_value(v), max))
+        return SP_E_TEXT_TOO_LONG;
+    *out = json_string_value(v);
+    return 0;
+}
+
 int arg_text(const json_t *args, const char *key, size_t max, const char **out)
 {
     const json_t *v = json_object_get(args, key);

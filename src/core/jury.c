@@ -257,20 +257,6 @@ static void emit_dossiers(cmdctx_t *x)
 
 /* ---- set-up: jurors, criteria, tie-break, pitch order ------------------------------------ */
 
-static int opt_str(const json_t *args, const char *key, size_t max, const char **out)
-{
-    const json_t *v = json_object_get(args, key);
-    *out = "";
-    if (v == NULL)
-        return 0;
-    if (!json_is_string(v))
-        return SP_E_BAD_MESSAGE;
-    if (utf8_len_over(json_string_value(v), max))
-        return SP_E_TEXT_TOO_LONG;
-    *out = json_string_value(v);
-    return 0;
-}
-
 static int cmd_jury_add(cmdctx_t *x, const json_t *args)
 {
     core_t *c = x->core;
@@ -278,7 +264,7 @@ static int cmd_jury_add(cmdctx_t *x, const json_t *args)
     const char *name, *org;
     int rc;
     if ((rc = arg_text(args, "name", JUROR_NAME_MAX, &name)) != 0 ||
-        (rc = opt_str(args, "organisation", JUROR_ORG_MAX, &org)) != 0)
+        (rc = arg_opt_text(args, "organisation", JUROR_ORG_MAX, &org)) != 0)
         return rc;
     const json_t *chair = json_object_get(args, "chair");
     if (chair != NULL && !json_is_boolean(chair))
@@ -524,7 +510,7 @@ static int cmd_jury_note(cmdctx_t *x, const json_t *args)
         return t;
     if (!json_is_string(json_object_get(args, "text")))
         return SP_E_BAD_MESSAGE;
-    if ((rc = opt_str(args, "text", JURY_NOTE_MAX, &text)) != 0)
+    if ((rc = arg_opt_text(args, "text", JURY_NOTE_MAX, &text)) != 0)
         return rc;
     cmd_emit(x, "jury.noted", AUD_JUROR, jy->jurors[j].id,
              json_pack("{ss ss ss}", "juror", jy->jurors[j].id, "team", x->core->teams[t].id,

@@ -294,27 +294,13 @@ static int cmd_roles_set(cmdctx_t *x, const json_t *args)
     return 0;
 }
 
-static int opt_text(const json_t *args, const char *key, size_t max, const char **out)
-{
-    const json_t *v = json_object_get(args, key);
-    *out = "";
-    if (v == NULL)
-        return 0;
-    if (!json_is_string(v))
-        return SP_E_BAD_MESSAGE;
-    if (utf8_len_over(json_string_value(v), max))
-        return SP_E_TEXT_TOO_LONG;
-    *out = json_string_value(v);
-    return 0;
-}
-
 static int cmd_profile_set(cmdctx_t *x, const json_t *args)
 {
     const char *org, *role, *mot;
     int rc;
-    if ((rc = opt_text(args, "organisation", 200, &org)) != 0 ||
-        (rc = opt_text(args, "role", 200, &role)) != 0 ||
-        (rc = opt_text(args, "motivation", 500, &mot)) != 0)
+    if ((rc = arg_opt_text(args, "organisation", 200, &org)) != 0 ||
+        (rc = arg_opt_text(args, "role", 200, &role)) != 0 ||
+        (rc = arg_opt_text(args, "motivation", 500, &mot)) != 0)
         return rc;
     core_t *c = x->core;
     cmd_emit(x, "member.profile", AUD_TEAM, c->teams[x->who->team].id,

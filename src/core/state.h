@@ -181,6 +181,10 @@ typedef struct {
 /* Whether a UTF-8 string has more than max code points. */
 int utf8_len_over(const char *s, size_t max);
 
+/* Reads an optional string argument of at most max code points: *out is "" when it is
+ * absent. Returns 0, SP_E_BAD_MESSAGE or SP_E_TEXT_TOO_LONG. */
+int arg_opt_text(const json_t *args, const char *key, size_t max, const char **out);
+
 /* Reads a string argument and checks its length in code points (1..max).
  * Returns 0, SP_E_BAD_MESSAGE, SP_E_TEXT_EMPTY or SP_E_TEXT_TOO_LONG. */
 int arg_text(const json_t *args, const char *key, size_t max, const char **out);

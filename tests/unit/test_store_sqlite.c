@@ -86,30 +86,6 @@ static int wait_committed(const writer_t *w, int64_t seq, int ms)
 
 /* ---- the store -------------------------------------------------------------------- */
 
-static void test_newer_schema_refused(void **state)
-{
-    conf_fx_t *fx = *state;
-    store_t *s = conf_open(fx->uri);
-    assert_int_equal(conf_append(s, "s1", 1, 2), 0);
-    store_close(s);
-    assert_int_equal(conf_schema_version(fx, -1), STORE_SCHEMA_VERSION);
-    conf_schema_version(fx, STORE_SCHEMA_VERSION + 1);
-
-    char err[256] = "";
-    s = (store_t *)&err; /* must be reset to NULL */
-    assert_int_equal(store_open(fx->uri, &s, err, sizeof err), STORE_ENEWER);
-    assert_null(s);
-    assert_non_null(strstr(err, "newer staatsprint"));
-    assert_non_null(strstr(err, fx->uri));
-    /* Refused before touching it. */
-    assert_int_equal(conf_schema_version(fx, -1), STORE_SCHEMA_VERSION + 1);
-
-    conf_schema_version(fx, STORE_SCHEMA_VERSION);
-    s = conf_open(fx->uri);
-    assert_int_equal(conf_head(s, "s1"), 2);
-    store_close(s);
-}
-
 static void expect_open_error(const char *path, int code, const char *needle)
 {
     char err[512] = "";
@@ -539,7 +515,6 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         CONF_TESTS,
-        cmocka_unit_test_setup_teardown(test_newer_schema_refused, conf_setup, conf_teardown),
         cmocka_unit_test_setup_teardown(test_unwritable_refused, conf_setup, conf_teardown),
         cmocka_unit_test_setup_teardown(test_not_a_database_refused, conf_setup, conf_teardown),
         cmocka_unit_test(test_uri_and_errors),
