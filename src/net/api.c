@@ -2,6 +2,7 @@
 #include "net/api.h"
 #include "core/err.h"
 #include "net/secret.h"
+#include "net/http.h"
 #include "report/cli.h"
 #include "report/sheets.h"
 #include "util/xalloc.h"
@@ -534,13 +535,6 @@ void api_committed(int64_t committed)
     }
 }
 
-static int add_header(struct lws *wsi, const char *name, const char *value, unsigned char **p,
-                      unsigned char *end)
-{
-    return lws_add_http_header_by_name(wsi, (const unsigned char *)name, (const unsigned char *)value,
-                                       (int)strlen(value), p, end);
-}
-
 int api_writeable(struct lws *wsi, api_req_t **rp)
 {
     api_req_t *r = *rp;
@@ -549,13 +543,13 @@ int api_writeable(struct lws *wsi, api_req_t **rp)
     if (!r->headers_sent) {
         unsigned char buf[LWS_PRE + 1024], *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
         if (lws_add_http_common_headers(wsi, r->status, r->mime, (lws_filepos_t)r->rlen, &p, end) ||
-            add_header(wsi, "x-content-type-options:", "nosniff", &p, end) ||
-            add_header(wsi, "cache-control:", "no-store", &p, end) ||
-            add_header(wsi, "referrer-policy:", "no-referrer", &p, end) ||
+            http_add_header(wsi, "x-content-type-options:", "nosniff", &p, end) ||
+            http_add_header(wsi, "cache-control:", "no-store", &p, end) ||
+            http_add_header(wsi, "referrer-policy:", "no-referrer", &p, end) ||
             (r->kind == K_SHEETS && r->status == 200 &&
-             add_header(wsi, "content-disposition:", "inline; filename=\"teamcodes.pdf\"", &p, end)) ||
+             http_add_header(wsi, "content-disposition:", "inline; filename=\"teamcodes.pdf\"", &p, end)) ||
             (r->kind == K_REPORT && r->status == 200 &&
-             add_header(wsi, "content-disposition:", "inline; filename=\"verslag.pdf\"", &p, end)) ||
+             http_add_header(wsi, "content-disposition:", "inline; filename=\"verslag.pdf\"", &p, end)) ||
             lws_finalize_write_http_header(wsi, start, &p, end))
             return -1;
         r->headers_sent = 1;

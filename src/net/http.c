@@ -41,8 +41,8 @@ static const char *mime_of(const char *path)
     return "application/octet-stream";
 }
 
-static int add_header(struct lws *wsi, const char *name, const char *value, unsigned char **p,
-                      unsigned char *end)
+int http_add_header(struct lws *wsi, const char *name, const char *value, unsigned char **p,
+                    unsigned char *end)
 {
     return lws_add_http_header_by_name(wsi, (const unsigned char *)name,
                                        (const unsigned char *)value, (int)strlen(value), p, end);
@@ -53,11 +53,11 @@ static int send_headers(struct lws *wsi, unsigned status, const char *mime, size
     unsigned char buf[LWS_PRE + 2048], *start = buf + LWS_PRE, *p = start,
                                        *end = buf + sizeof buf - 1;
     if (lws_add_http_common_headers(wsi, status, mime, (lws_filepos_t)len, &p, end) ||
-        add_header(wsi, "content-security-policy:", csp, &p, end) ||
-        add_header(wsi, "x-content-type-options:", "nosniff", &p, end) ||
-        add_header(wsi, "x-frame-options:", "DENY", &p, end) ||
-        add_header(wsi, "referrer-policy:", "no-referrer", &p, end) ||
-        add_header(wsi, "cache-control:", "no-cache", &p, end) ||
+        http_add_header(wsi, "content-security-policy:", csp, &p, end) ||
+        http_add_header(wsi, "x-content-type-options:", "nosniff", &p, end) ||
+        http_add_header(wsi, "x-frame-options:", "DENY", &p, end) ||
+        http_add_header(wsi, "referrer-policy:", "no-referrer", &p, end) ||
+        http_add_header(wsi, "cache-control:", "no-cache", &p, end) ||
         lws_finalize_write_http_header(wsi, start, &p, end))
         return 1;
     return 0;

@@ -30,6 +30,10 @@ int http_continue(struct lws *wsi, http_resp_t *r);
 /* Frees what the response owns. */
 void http_end(http_resp_t *r);
 
+/* Adds one response header ("name:" with the colon) at *p; non-zero when it does not fit. */
+int http_add_header(struct lws *wsi, const char *name, const char *value, unsigned char **p,
+                    unsigned char *end);
+
 /* Whether a WebSocket upgrade may go ahead: the path is /ws and the Origin, when
  * present, is this server's own (same host) or in the allow-list. */
 int http_ws_allowed(struct lws *wsi, const char *const *origins, size_t norigins);

@@ -419,17 +419,7 @@ static void pg_close(store_t *base)
 
 static int pg_open(const char *uri, store_t **out, char *err, size_t errlen)
 {
-    char scratch[8];
-    if (err == NULL || errlen == 0) {
-        err = scratch;
-        errlen = sizeof scratch;
-    }
-    err[0] = '\0';
-    *out = NULL;
-    if (uri == NULL || uri[0] == '\0') {
-        snprintf(err, errlen, "no database URI given");
-        return STORE_EINVAL;
-    }
+    /* store_open() has checked the arguments and cleared *out and err. */
     PGconn *c = pg_connect(uri, err, errlen);
     if (c == NULL)
         return STORE_EOPEN;

@@ -267,17 +267,7 @@ static void sq_close(store_t *base)
 
 static int sq_open(const char *path, store_t **out, char *err, size_t errlen)
 {
-    char scratch[8];
-    if (err == NULL || errlen == 0) {
-        err = scratch;
-        errlen = sizeof scratch;
-    }
-    err[0] = '\0';
-    *out = NULL;
-    if (path == NULL || path[0] == '\0') {
-        snprintf(err, errlen, "no database path given");
-        return STORE_EINVAL;
-    }
+    /* store_open() has checked the arguments and cleared *out and err. */
     int created = 0;
     if (strcmp(path, ":memory:") != 0) {
         int rc = sq_check_path(path, &created, err, errlen);

@@ -14,14 +14,18 @@ static int store_has_prefix(const char *s, const char *prefix)
 
 int store_open(const char *uri, store_t **out, char *err, size_t errlen)
 {
+    /* Engines get a valid uri and a message buffer, always. */
+    char scratch[8];
+    if (err == NULL || errlen == 0) {
+        err = scratch;
+        errlen = sizeof scratch;
+    }
+    err[0] = '\0';
     if (out == NULL)
         return STORE_EINVAL;
     *out = NULL;
-    if (err != NULL && errlen > 0)
-        err[0] = '\0';
     if (uri == NULL || uri[0] == '\0') {
-        if (err != NULL && errlen > 0)
-            snprintf(err, errlen, "no database given");
+        snprintf(err, errlen, "no database given");
         return STORE_EINVAL;
     }
     const store_engine_t *engine = &store_sqlite_engine;

@@ -54,6 +54,7 @@ typedef int (*store_read_cb)(void *ud, const store_rec_t *rec);
 
 typedef struct store_engine {
     const char *name;   /* "sqlite", "postgresql" */
+    /* Called by store_open() only: uri is non-empty, err a buffer of errlen > 0. */
     int (*open)(const char *uri, store_t **out, char *err, size_t errlen);
     void (*close)(store_t *s);
     int (*append)(store_t *s, const char *log, const store_rec_t *recs, size_t n);

@@ -328,41 +328,6 @@ static int wait_calls(notes_t *n, int calls)
     return atomic_load(&n->calls);
 }
 
-static void test_writer_groups_in_order(void **state)
-{
-    conf_fx_t *fx = *state;
-    const int64_t n = 10000;
-    notes_t notes = {0};
-    writer_t *w = writer_start(conf_open(fx->uri), "s1", 0, notify_cb, &notes);
-    assert_non_null(w);
-    assert_int_equal(writer_committed(w), 0);
-    conf_submit(w, "s1", 1, n);
-    assert_true(wait_committed(w, n, 60000));
-    assert_int_equal(writer_committed(w), n);
-    assert_int_equal(writer_pending(w), 0);
-    int rc = -1;
-    assert_int_equal(writer_failing(w, &rc), 0);
-    assert_int_equal(rc, 0);
-
-    writer_stats_t st;
-    writer_get_stats(w, &st);
-    assert_int_equal(st.records, (uint64_t)n);
-    assert_true(st.commits >= 1);
-    assert_true(st.commits < (uint64_t)n); /* groups were formed */
-    assert_true(st.max_batch > 1);
-    assert_int_equal(st.failures, 0);
-    assert_int_equal(wait_calls(&notes, (int)st.commits), (int)st.commits);
-    print_message("writer: %d records in %llu commits, largest group %llu\n", (int)n,
-                  (unsigned long long)st.commits, (unsigned long long)st.max_batch);
-    writer_stop(w);
-
-    store_t *s = conf_open(fx->uri);
-    conf_check_t c = conf_read(s, "s1", 0);
-    assert_int_equal(c.count, (size_t)n);
-    assert_int_equal(c.next, n + 1);
-    store_close(s);
-}
-
 /* A store whose appends fail while fail_left > 0, wrapping the real SQLite store. */
 typedef struct {
     store_t base;
@@ -519,7 +484,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_not_a_database_refused, conf_setup, conf_teardown),
         cmocka_unit_test(test_uri_and_errors),
         cmocka_unit_test_setup_teardown(test_io_error_rolls_back, conf_setup, conf_teardown),
-        cmocka_unit_test_setup_teardown(test_writer_groups_in_order, conf_setup, conf_teardown),
         cmocka_unit_test_setup_teardown(test_writer_retries_until_fault_clears, conf_setup, conf_teardown),
         cmocka_unit_test_setup_teardown(test_writer_stop_while_failing, conf_setup, conf_teardown),
     };
