@@ -69,7 +69,10 @@ $(ASAN_DIR)/tests/%: tests/unit/%.c $(ASAN_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  LINK $@"; $(CC) $(ASAN_CFLAGS) -Itests/unit -o $@ $< $(ASAN_OBJ) $(PKG_LIBS) -lcmocka
 
-run: deps build
+# deps first, then a fresh make: the package flags above are read when make starts, before
+# scripts/deps has installed anything on a new machine.
+run: deps
+	@$(MAKE) --no-print-directory build
 	build/staatsprint serve --port $(PORT) --db $(DB)
 
 # The whole suite: unit tests (ASan+UBSan), integration tests against the real
