@@ -1,5 +1,5 @@
 /* main.c – the command line: staatsprint serve | --help | --version. */
-#include "net/orgcli.h"
+#include "cli/orgcli.h"
 #include "core/core.h"
 #include "net/server.h"
 #include "report/cli.h"

@@ -1,7 +1,7 @@
 /* api.c – the organiser's HTTP API: CSV import and PDF rendering in worker threads, AVG export. */
 #include "net/api.h"
 #include "core/err.h"
-#include "net/secret.h"
+#include "util/secret.h"
 #include "net/http.h"
 #include "report/cli.h"
 #include "report/sheets.h"

@@ -32,8 +32,8 @@
  */
 #include "net/cluster.h"
 #include "core/err.h"
-#include "net/boot.h"
-#include "net/secret.h"
+#include "log/boot.h"
+#include "util/secret.h"
 #include "store/pg.h"
 #include "store/store.h"
 #include "util/xalloc.h"

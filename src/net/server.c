@@ -21,13 +21,13 @@
 #include <uv.h>
 
 #include "net/api.h"
-#include "net/boot.h"
+#include "log/boot.h"
 #include "net/guard.h"
 #include "util/clock.h"
 #include "net/cluster.h"
 #include "net/http.h"
 #include "net/hub.h"
-#include "net/secret.h"
+#include "util/secret.h"
 #include "net/start.h"
 #include "store/writer.h"
 #include "util/utf8.h"

@@ -6,7 +6,7 @@
  * independent of how the core happens to store things.
  */
 #include "report/model.h"
-#include "net/boot.h"
+#include "log/boot.h"
 #include "store/store.h"
 #include "util/xalloc.h"
 

@@ -15,7 +15,7 @@
 #include "core/core.h"
 #include "core/err.h"
 #include "core_fixture.h"
-#include "net/boot.h"
+#include "log/boot.h"
 #include "net/cluster.h"
 #include "net/hub.h"
 #include "store/store.h"

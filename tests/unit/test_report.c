@@ -18,7 +18,7 @@
 #include "report/pdf.h"
 #include "report/cli.h"
 #include "report/sheets.h"
-#include "net/boot.h"
+#include "log/boot.h"
 #include "store/store.h"
 
 #include <stdio.h>

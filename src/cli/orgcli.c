@@ -1,9 +1,9 @@
 /* orgcli.c – the command-line import of registrations and the assignment, on a database file. */
 #include "util/clock.h"
-#include "net/orgcli.h"
+#include "cli/orgcli.h"
 #include "core/err.h"
 #include "net/api.h"
-#include "net/boot.h"
+#include "log/boot.h"
 #include "util/xalloc.h"
 
 #include <errno.h>

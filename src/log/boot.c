@@ -1,8 +1,8 @@
 /* boot.c – from a database file to a core holding the sprint. */
 #include "util/clock.h"
-#include "net/boot.h"
+#include "log/boot.h"
 #include "core/err.h"
-#include "net/secret.h"
+#include "util/secret.h"
 #include "util/embedded.h"
 
 #include <stdio.h>
