@@ -32,7 +32,7 @@
  */
 #include "net/cluster.h"
 #include "core/err.h"
-#include "log/boot.h"
+#include "log/event.h"
 #include "util/secret.h"
 #include "store/pg.h"
 #include "store/store.h"
@@ -271,17 +271,15 @@ typedef struct {
     citem_t *head, *tail;
 } clist_t;
 
-static int cl_read_cb(void *ud, const store_rec_t *rec)
+/* Unreadable data stops the read (log_read) rather than skip a seq, which would leave
+ * a gap. */
+static int cl_read_cb(void *ud, const ev_t *ev)
 {
     clist_t *l = ud;
     citem_t *it = xcalloc(1, sizeof *it);
     it->kind = CI_EVENT;
-    if (ev_from_rec(rec, &it->ev) != 0) {
-        /* Unreadable data: stop rather than skip a seq (which would leave a gap). */
-        json_decref(it->ev.data);
-        free(it);
-        return 1;
-    }
+    it->ev = *ev;
+    json_incref(it->ev.data);
     if (it->ev.aud_kind != AUD_SERVER)
         it->frame = ev_frame(&it->ev, &it->flen);
     if (l->tail)
@@ -289,7 +287,7 @@ static int cl_read_cb(void *ud, const store_rec_t *rec)
     else
         l->head = it;
     l->tail = it;
-    cl->cursor = rec->seq;
+    cl->cursor = ev->seq;
     return 0;
 }
 
@@ -297,9 +295,9 @@ static int cl_read_cb(void *ud, const store_rec_t *rec)
 static int cl_read_log(void)
 {
     clist_t l = {NULL, NULL};
-    int rc = store_read(cl->rs, cl->host.log, cl->cursor, cl_read_cb, &l);
+    int rc = log_read(cl->rs, cl->host.log, cl->cursor, cl_read_cb, &l, NULL);
     cl_push(l.head, l.tail);
-    if (rc == STORE_ESTOP) {
+    if (rc == LOG_EBAD) {
         char why[160];
         snprintf(why, sizeof why, "event %lld in the database is damaged",
                  (long long)cl->cursor + 1);

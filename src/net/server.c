@@ -22,6 +22,7 @@
 
 #include "net/api.h"
 #include "log/boot.h"
+#include "log/event.h"
 #include "net/guard.h"
 #include "util/clock.h"
 #include "net/cluster.h"
@@ -938,39 +939,25 @@ static const struct lws_protocols protocols[] = {
 
 /* ---- start and stop ---------------------------------------------------------------- */
 
-static void boot_event(void *ud, const ev_t *ev);
-
 /* The hub's frames are made after the whole log is folded, so that personal data
  * deleted later in the log (person.delete, AVG) is left out of every replay from the
  * start on: core_redact() knows the final state. */
-static int boot_publish(void *ud, const store_rec_t *rec)
+static int boot_publish(void *ud, const ev_t *logged)
 {
     (void)ud;
-    ev_t ev;
-    if (ev_from_rec(rec, &ev) != 0) {
-        json_decref(ev.data);
-        return 1;
-    }
+    ev_t ev = *logged;
     json_t *red = core_redact(srv.core, &ev);
-    if (red != NULL) {
-        json_decref(ev.data);
+    if (red != NULL)
         ev.data = red;
-    }
-    boot_event(NULL, &ev);
-    json_decref(ev.data);
-    return 0;
-}
-
-static void boot_event(void *ud, const ev_t *ev)
-{
-    (void)ud;
-    if (ev->aud_kind != AUD_SERVER) {
+    if (ev.aud_kind != AUD_SERVER) {
         size_t len;
-        char *f = ev_frame(ev, &len);
-        hub_publish(srv.hub, ev->seq, hub_chan(srv.hub, ev->aud_kind, ev->aud_id), f, len);
+        char *f = ev_frame(&ev, &len);
+        hub_publish(srv.hub, ev.seq, hub_chan(srv.hub, ev.aud_kind, ev.aud_id), f, len);
         free(f);
     }
-    hub_set_head(srv.hub, ev->seq);
+    hub_set_head(srv.hub, ev.seq);
+    json_decref(red);
+    return 0;
 }
 
 /* Timers and race rounds end without anyone sending a command: the core hears of
@@ -985,26 +972,6 @@ static void tick_cb(uv_timer_t *h)
     if (core_tick(srv.core, clock_now_ms(), &out) > 0)
         submit_events(&out);
     evlist_free(&out);
-}
-
-/* Fresh secrets for commands that make links or codes after the set-up (core.h). */
-static void secret_src_code(void *ud, char *out, size_t len)
-{
-    (void)ud;
-    char code[SECRET_CODE_LEN + 1];
-    secret_code(code);
-    snprintf(out, len, "%s", code);
-}
-
-static void secret_src_token(void *ud, char *tok, size_t toklen, char *hash, size_t hashlen)
-{
-    (void)ud;
-    char t[SECRET_TOKEN_LEN + 1], h[SECRET_HASH_LEN + 1];
-    secret_token(t);
-    secret_hash(t, h);
-    snprintf(tok, toklen, "%s", t);
-    snprintf(hash, hashlen, "%s", h);
-    memset(t, 0, sizeof t);
 }
 
 /* The API's way into the core: like handle_cmd, for a request on the service thread. */
@@ -1084,7 +1051,7 @@ int server_run(const serve_opts_t *o)
         core_free(srv.core);
         return 1;
     }
-    if (store_read(store, srv.log, 0, boot_publish, NULL) != 0) {
+    if (log_read(store, srv.log, 0, boot_publish, NULL, NULL) != 0) {
         fprintf(stderr, "staatsprint: kan de database niet lezen (cannot read the database)\n");
         store_close(store);
         hub_free(srv.hub);
@@ -1092,8 +1059,7 @@ int server_run(const serve_opts_t *o)
         return 1;
     }
     srv.committed = core_head(srv.core);
-    const core_secret_src_t src = {secret_src_code, secret_src_token, NULL};
-    core_set_secret_source(srv.core, &src);
+    boot_secret_source(srv.core);
     srv.writer = writer_start(store, srv.log, srv.committed, writer_notify, NULL);
     if (srv.writer == NULL) {
         fprintf(stderr, "staatsprint: kan de schrijfthread niet starten (cannot start the writer)\n");

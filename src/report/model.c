@@ -6,7 +6,7 @@
  * independent of how the core happens to store things.
  */
 #include "report/model.h"
-#include "log/boot.h"
+#include "log/event.h"
 #include "store/store.h"
 #include "util/xalloc.h"
 
@@ -635,20 +635,9 @@ json_t *report_fold_doc(const report_fold_t *f, int names)
 
 /* ---- from a database ---------------------------------------------------------------------- */
 
-static void first_log(void *ud, const char *log)
+static int read_cb(void *ud, const ev_t *ev)
 {
-    char *out = ud;
-    if (out[0] == '\0')
-        snprintf(out, 64, "%s", log);
-}
-
-static int read_cb(void *ud, const store_rec_t *rec)
-{
-    ev_t ev;
-    if (ev_from_rec(rec, &ev) != 0)
-        return 1;
-    report_fold_event(ud, &ev);
-    json_decref(ev.data);
+    report_fold_event(ud, ev);
     return 0;
 }
 
@@ -668,14 +657,14 @@ int report_model_load(const char *db, int names, json_t **out)
         fprintf(stderr, "staatsprint: kan de database %s niet openen (cannot open the database): %s\n", db, err);
         return -1;
     }
-    store_logs(s, first_log, log);
+    log_first(s, log, sizeof log);
     if (log[0] == '\0') {
         fprintf(stderr, "staatsprint: de database %s bevat geen dag (the database holds no sprint)\n", db);
         store_close(s);
         return -1;
     }
     report_fold_t *f = report_fold_new();
-    int rc = store_read(s, log, 0, read_cb, f);
+    int rc = log_read(s, log, 0, read_cb, f, NULL);
     store_close(s);
     if (rc != 0) {
         fprintf(stderr, "staatsprint: kan de database niet lezen (cannot read the database): %s\n",

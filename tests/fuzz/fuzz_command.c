@@ -8,7 +8,7 @@
  * head alone; the emitted events have consecutive seqs, serialise, and fold into a
  * second core (a replay of the log) without error; the two cores agree. */
 #include "core_fixture.h"
-#include "log/boot.h"
+#include "log/event.h"
 #include "net/guard.h"
 #include "util/secret.h"
 

@@ -18,7 +18,7 @@
 #include "report/pdf.h"
 #include "report/cli.h"
 #include "report/sheets.h"
-#include "log/boot.h"
+#include "log/event.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -347,19 +347,8 @@ static void test_load_from_database(void **state)
     snprintf(db, sizeof db, "%s/dag.db", dir);
     store_t *st;
     assert_int_equal(store_open(db, &st, err, sizeof err), 0);
-    store_rec_t *recs = calloc(y.log.n, sizeof *recs);
-    char **bodies = calloc(y.log.n, sizeof *bodies);
-    for (size_t i = 0; i < y.log.n; i++) {
-        size_t len;
-        bodies[i] = ev_to_body(&y.log.v[i], &len);
-        ev_to_rec(&y.log.v[i], bodies[i], len, &recs[i]);
-    }
-    assert_int_equal(store_append(st, "test-sprint", recs, y.log.n), 0);
+    assert_int_equal(log_append(st, "test-sprint", &y.log), 0);
     store_close(st);
-    for (size_t i = 0; i < y.log.n; i++)
-        free(bodies[i]);
-    free(bodies);
-    free(recs);
     json_t *loaded = NULL;
     assert_int_equal(report_model_load(db, 0, &loaded), 0);
     assert_true(json_equal(loaded, doc));

@@ -1,0 +1,17 @@
+/* limits.h – every limit of staatsprint in one place.
+ *
+ * Each limit is either enforced with a clear error (the code in core/err.h, documented
+ * in docs/protocol.md) or the structure behind it grows; nothing is cut or dropped
+ * silently. Sizes of texts count code points unless they say bytes.
+ */
+#ifndef SP_LIMITS_H
+#define SP_LIMITS_H
+
+/* ---- identifiers (bad_id) ---- */
+#define LIMIT_CMD_ID 64          /* bytes of a command id (printable ASCII); ev_t.cmd_id holds it */
+
+/* ---- input sizes ---- */
+#define LIMIT_IMPORT_BYTES (20u * 1024u * 1024u)  /* a CSV import over HTTP (413 too_big) */
+#define LIMIT_IMPORT_FILE_BYTES (LIMIT_IMPORT_BYTES * 5u) /* `staatsprint import` reads a file up to this */
+
+#endif
