@@ -517,6 +517,7 @@ static void on_person_deleted(core_t *c, const ev_t *ev)
     pp->deleted = 1;
     pp->team = pp->pin_team = pp->pin_group = pp->member = -1;
     pp->choice1 = pp->choice2 = -1;
+    c->effects |= CORE_FX_REDACTED;
 }
 
 static void on_member_forgotten(core_t *c, const ev_t *ev)
@@ -531,6 +532,7 @@ static void on_member_forgotten(core_t *c, const ev_t *ev)
     free(mm->motivation);
     mm->name = xstrdup("");
     mm->organisation = mm->role = mm->motivation = NULL;
+    c->effects |= CORE_FX_REDACTED;
 }
 
 /* ---- appliers of the set-up events this module keeps -------------------------------- */

@@ -30,7 +30,7 @@ struct api_req {
     char *body;
     size_t blen, bcap;
     int too_big, preview;
-    char id[72];
+    char id[LIMIT_IMPORT_ID + 1];
     char map[512];
     reg_challenge_t *ch;        /* copies for the worker */
     size_t nch;
@@ -45,7 +45,6 @@ struct api_req {
     unsigned char *pdf;
     size_t pdflen;
     /* the answer */
-    int64_t wait_seq;
     unsigned status;
     const char *mime;
     char *resp;
@@ -200,7 +199,12 @@ int api_begin(struct lws *wsi, api_req_t **rp, const char *url)
         char pv[8];
         urlarg(wsi, "preview=", pv, sizeof pv);
         r->preview = pv[0] == '1' || strcmp(pv, "true") == 0;
-        urlarg(wsi, "id=", r->id, sizeof r->id);
+        char id[600];
+        urlarg(wsi, "id=", id, sizeof id);
+        if (r->kind != K_ERROR && strlen(id) > LIMIT_IMPORT_ID)
+            r->kind = K_ERROR, r->rc = SP_E_BAD_ID;   /* refused, never cut (limits.h) */
+        else
+            memcpy(r->id, id, strlen(id) + 1);
         urlarg(wsi, "map=", r->map, sizeof r->map);
         return 0;
     }
@@ -266,7 +270,7 @@ int api_body_done(api_req_t *r)
 {
     if (r->kind == K_ERROR) {
         int e = r->rc ? r->rc : SP_E_NOT_FOUND;
-        answer_err(r, e == SP_E_FORBIDDEN ? 403 : e == SP_E_NOT_FOUND ? 404 : 401, e);
+        answer_err(r, e == SP_E_FORBIDDEN ? 403 : e == SP_E_NOT_FOUND ? 404 : e == SP_E_BAD_ID ? 400 : 401, e);
         return 0;
     }
     if (r->too_big) {
@@ -287,6 +291,31 @@ int api_body_done(api_req_t *r)
     if (start_worker(r, import_worker) != 0)
         answer_err(r, 503, SP_E_STORE_UNAVAILABLE);
     return 0;
+}
+
+/* The import's answer once its events are durable (or it was refused). Frees a request
+ * whose connection is gone. */
+static void import_done(void *ud, const char *id, int rc, int64_t seq)
+{
+    (void)id;
+    api_req_t *r = ud;
+    if (r->wsi == NULL) {
+        req_free(r);
+        return;
+    }
+    if (rc < 0) {
+        answer_err(r, rc == SP_E_STORE_UNAVAILABLE ? 503 : 422, rc);
+        return;
+    }
+    if (rc == 1) {
+        /* The same id again: the first request imported it; nothing changed now. */
+        json_object_set_new(r->summary, "already", json_true());
+        json_object_set_new(r->summary, "imported", json_integer(0));
+        json_object_set_new(r->summary, "replaced", json_integer(0));
+    }
+    json_object_set_new(r->summary, "seq", json_integer(seq));
+    answer_json(r, 200, r->summary);
+    r->summary = NULL;
 }
 
 /* An import parsed: apply it through the core (service thread). */
@@ -310,26 +339,13 @@ static void import_apply(api_req_t *r)
     size_t people = json_array_size(json_object_get(r->args, "people"));
     json_object_set_new(r->summary, "imported", json_integer((json_int_t)(people - known)));
     json_object_set_new(r->summary, "replaced", json_integer((json_int_t)(file_dups + known)));
-    char id[80];
+    char id[LIMIT_CMD_ID + 1];   /* "import-" and at most LIMIT_IMPORT_ID: never cut */
     if (r->id[0])
         snprintf(id, sizeof id, "import-%s", r->id);
     else
         snprintf(id, sizeof id, "import-%lld-%u", (long long)time(NULL), ++import_count);
-    int64_t seq = 0;
-    int rc = host.exec(&r->who, "registrations.import", r->args, id, &seq);
-    if (rc < 0) {
-        answer_err(r, rc == SP_E_STORE_UNAVAILABLE ? 503 : 422, rc);
-        return;
-    }
-    if (rc == 1) {
-        /* The same id again: the first request imported it; nothing changed now. */
-        json_object_set_new(r->summary, "already", json_true());
-        json_object_set_new(r->summary, "imported", json_integer(0));
-        json_object_set_new(r->summary, "replaced", json_integer(0));
-    }
-    json_object_set_new(r->summary, "seq", json_integer(seq));
-    r->wait_seq = seq;
-    r->state = S_WAIT_COMMIT;   /* answered by api_committed(), also when already durable */
+    r->state = S_WAIT_COMMIT;   /* answered by import_done, at once or after the commit */
+    host.exec(&r->who, "registrations.import", r->args, id, import_done, r);
 }
 
 void api_poll(void)
@@ -345,9 +361,8 @@ void api_poll(void)
             /* Nobody waits for the answer; an import is still applied (the organiser
              * may have closed the tab), a PDF is dropped. */
             if (r->kind == K_IMPORT && r->rc == 0 && !r->preview) {
-                import_apply(r);
-                if (r->state == S_WAIT_COMMIT)
-                    continue;
+                import_apply(r);   /* import_done frees it */
+                continue;
             }
             req_free(r);
             continue;
@@ -360,24 +375,6 @@ void api_poll(void)
             answer(r, 200, "application/pdf", (char *)r->pdf, r->pdflen);
             r->pdf = NULL;
         }
-    }
-    /* A repeated import id is durable already: answer it now. */
-    api_committed(host.committed());
-}
-
-void api_committed(int64_t committed)
-{
-    api_req_t *r = reqs, *next;
-    for (; r; r = next) {
-        next = r->next;
-        if (r->state != S_WAIT_COMMIT || r->wait_seq > committed)
-            continue;
-        if (r->wsi == NULL) {
-            req_free(r);
-            continue;
-        }
-        answer_json(r, 200, r->summary);
-        r->summary = NULL;
     }
 }
 

@@ -18,6 +18,7 @@
 
 #include "core/core.h"
 #include "core/limits.h"
+#include "net/exec.h"
 
 #include <libwebsockets.h>
 #include <stddef.h>
@@ -29,12 +30,7 @@ typedef struct {
     struct lws_context *ctx;
     core_t *core;
     const char *base_url;    /* public address without trailing slash */
-    /* Runs a command on the service thread and hands its events to the writer.
-     * Returns what core_exec returns (or SP_E_STORE_UNAVAILABLE); *seq is the seq
-     * to wait for before answering. */
-    int (*exec)(const who_t *who, const char *cmd, const json_t *args, const char *id,
-                int64_t *seq);
-    int64_t (*committed)(void);
+    exec_fn exec;            /* the one command path (net/exec.h) */
     const char *db;          /* the database, for reports read by a worker thread */
 } api_host_t;
 
@@ -66,7 +62,5 @@ void api_closed(api_req_t **r);
 
 /* Service thread, on LWS_CALLBACK_EVENT_WAIT_CANCELLED: takes over finished workers. */
 void api_poll(void);
-/* Service thread, after the writer committed up to seq: answers waiting imports. */
-void api_committed(int64_t committed);
 
 #endif

@@ -92,6 +92,13 @@ typedef struct {
     int64_t seq;
 } rpend_t;
 
+/* A forwarded command waiting for its answer from the one command path; owned by the
+ * server's exec until it calls remote_done (which it always does, also on stopping). */
+typedef struct {
+    char node[24];
+    uint64_t serial;
+} remote_t;
+
 typedef struct {
     cluster_host_t host;
     char *uri;
@@ -118,7 +125,7 @@ typedef struct {
     fwd_t *fwd;
     size_t nfwd, capfwd, nopen;
     uint64_t serial;
-    rpend_t *rp;
+    rpend_t *rp;                /* joins waiting for their commit */
     size_t nrp, caprp;
     int64_t head;    /* newest seq applied here and durable */
     int failed;      /* the node was stopped by fatal() */
@@ -652,6 +659,16 @@ static void rpend_add(const char *node, uint64_t serial, int kind, int64_t seq)
     r->seq = seq;
 }
 
+/* Leader: a forwarded command's answer, once durable (or refused). */
+static void remote_done(void *ud, const char *id, int rc, int64_t seq)
+{
+    (void)id;
+    remote_t *rm = ud;
+    if (cl != NULL)   /* else the node stopped: the other node resends the forward */
+        answer(rm->node, rm->serial, rc < 0 ? "err" : "ack", rc < 0 ? 0 : seq, rc < 0 ? rc : 0);
+    free(rm);
+}
+
 /* Leader: one forwarded message, as if it came from a connection of that identity. */
 static void leader_exec(json_t *m)
 {
@@ -665,33 +682,22 @@ static void leader_exec(json_t *m)
     core_t *core = cl->host.core;
     evlist_t out = {0};
     who_t who;
-    int64_t committed = cl->host.committed();
     if (!cl->host.store_ok()) {
         answer(node, serial, "err", 0, SP_E_STORE_UNAVAILABLE);
     } else if (strcmp(kind, "cmd") == 0) {
         const char *cmd = json_string_value(json_object_get(m, "m"));
         json_t *args = json_object_get(m, "a");
-        json_t *empty = json_is_object(args) ? NULL : json_object();
-        int64_t dup = 0;
-        int rc;
         if (core_auth(core, hash, &who) != 0)
-            rc = SP_E_BAD_TOKEN;
+            answer(node, serial, "err", 0, SP_E_BAD_TOKEN);
         else if (cmd == NULL)
-            rc = SP_E_BAD_MESSAGE;
-        else
-            rc = core_exec(core, &who, cmd, empty ? empty : args, id, wall_ms(), &out, &dup);
-        json_decref(empty);
-        if (rc < 0)
-            answer(node, serial, "err", 0, rc);
-        else if (rc == 1 && dup <= committed)
-            answer(node, serial, "ack", dup, 0);
-        else if (rc == 1)
-            rpend_add(node, serial, FWD_CMD, dup);
-        else if (out.n > 0) {
-            cl->host.submit(&out);
-            rpend_add(node, serial, FWD_CMD, out.v[out.n - 1].seq);
-        } else
-            answer(node, serial, "ack", committed, 0);
+            answer(node, serial, "err", 0, SP_E_BAD_MESSAGE);
+        else {
+            /* The one command path (net/exec.h); remote_done answers the node. */
+            remote_t *rm = xcalloc(1, sizeof *rm);
+            snprintf(rm->node, sizeof rm->node, "%s", node);
+            rm->serial = serial;
+            cl->host.exec(&who, cmd, json_is_object(args) ? args : NULL, id, remote_done, rm);
+        }
     } else if (strcmp(kind, "join") == 0) {
         const char *code = json_string_value(json_object_get(m, "code"));
         const char *name = json_string_value(json_object_get(m, "name"));
@@ -733,7 +739,7 @@ static void fatal(const char *why)
 }
 
 /* Follower: one committed record. Returns 0, or -1 after stopping the node. */
-static int apply_event(citem_t *it, int64_t *last, int *resub)
+static int apply_event(citem_t *it, int64_t *last)
 {
     core_t *core = cl->host.core;
     if (cl->leader || it->ev.seq <= core_head(core))
@@ -748,21 +754,18 @@ static int apply_event(citem_t *it, int64_t *last, int *resub)
     if (it->frame)
         hub_publish(cl->host.hub, it->ev.seq,
                     hub_chan(cl->host.hub, it->ev.aud_kind, it->ev.aud_id), it->frame, it->flen);
-    if (strcmp(it->ev.type, "team.created") == 0 || strcmp(it->ev.type, "room.created") == 0)
-        *resub = 1;
     *last = it->ev.seq;
     return 0;
 }
 
-static void advance(int64_t *last, int *resub)
+static void advance(int64_t *last)
 {
     if (*last == 0)
         return;
-    cl->host.advance(*last, *resub);
+    cl->host.advance(*last);
     if (*last > cl->head)
         cl->head = *last;
     *last = 0;
-    *resub = 0;
     fwd_check();
 }
 
@@ -783,15 +786,15 @@ void cluster_poll(void)
     cl->in_head = cl->in_tail = NULL;
     pthread_mutex_unlock(&cl->mu);
     int64_t last = 0;
-    int resub = 0, dead = 0;
+    int dead = 0;
     while (it != NULL) {
         citem_t *next = it->next;
         if (it->kind != CI_EVENT)
-            advance(&last, &resub);
+            advance(&last);
         if (dead) {
             /* stopping: only free what is left */
         } else if (it->kind == CI_EVENT) {
-            dead = apply_event(it, &last, &resub) != 0;
+            dead = apply_event(it, &last) != 0;
         } else if (it->kind == CI_LEAD) {
             cl->leader = 1;
             cl->head = cl->host.committed();
@@ -814,7 +817,7 @@ void cluster_poll(void)
         it = next;
     }
     if (!dead)
-        advance(&last, &resub);
+        advance(&last);
 }
 
 /* ---- the server's hooks ------------------------------------------------------------- */

@@ -26,6 +26,7 @@
 #include "net/guard.h"
 #include "util/clock.h"
 #include "net/cluster.h"
+#include "net/exec.h"
 #include "net/http.h"
 #include "net/hub.h"
 #include "util/secret.h"
@@ -62,15 +63,22 @@ typedef struct outmsg {
     unsigned char buf[];         /* LWS_PRE headroom, then the frame */
 } outmsg_t;
 
-enum { PEND_ACK, PEND_JOINED };
-
+/* A join waiting for its commit (commands wait in srv.wait, see exec_cmd). */
 typedef struct {
     int64_t seq;
-    int kind;
-    char id[72];
+    char id[LIMIT_CLIENT_ID + 1];
     char token[SECRET_TOKEN_LEN + 1];
     who_t who;
 } pend_t;
+
+/* One answer owed once seq is durable (exec_cmd). */
+typedef struct {
+    int64_t seq;
+    int rc;                      /* 0: done, 1: seen before */
+    exec_done_cb done;           /* NULL: the asker is gone */
+    void *ud;
+    char id[LIMIT_CMD_ID + 1];
+} waiter_t;
 
 typedef struct conn {
     struct lws *wsi;
@@ -85,7 +93,7 @@ typedef struct conn {
     size_t rxlen;
     outmsg_t *qhead, *qtail;
     size_t qlen, qbytes;
-    pend_t *pend;                /* commands waiting for their commit, seq order */
+    pend_t *pend;                /* joins waiting for their commit, seq order */
     size_t npend, cappend;
     struct conn *pnext, *pprev;  /* in srv.waiting while npend > 0 */
     guard_bucket_t bucket;       /* messages per second */
@@ -121,7 +129,9 @@ typedef struct {
     uv_signal_t sigint, sigterm;
     uv_timer_t tick;             /* lets time pass in the core (timers, race rounds) */
     int fatal;                   /* stopped because the log cannot be kept whole: exit 1 */
-    int resubscribe;             /* a team or room was created: staff need its channel */
+    unsigned effects;            /* CORE_FX_* of events not yet acted on (core_take_effects) */
+    waiter_t *wait;              /* answers owed after a commit, in the order asked */
+    size_t nwait, capwait;
     unsigned char *pdirty;       /* per team index: presence changed since the last tick */
     size_t npdirty;
     int stopping;                /* no presence frames while connections are torn down */
@@ -134,6 +144,10 @@ typedef struct {
 } pss_t;
 
 static server_t srv;
+
+static void exec_cmd(const who_t *who, const char *cmd, const json_t *args, const char *id,
+                     exec_done_cb done, void *ud);
+static void conn_cmd_done(void *ud, const char *id, int rc, int64_t seq);
 
 /* ---- the connection's own messages --------------------------------------------- */
 
@@ -193,16 +207,25 @@ static void conn_ack(conn_t *c, const char *id, int64_t seq)
 
 /* ---- authentication and subscription ------------------------------------------- */
 
+/* The channels of a viewer: grows with the day (an organiser sees every team), never cut. */
 typedef struct {
-    int chans[8192];             /* an organiser of a very large day sees every team */
-    size_t n;
+    int *chans;
+    size_t n, cap;
 } chanset_t;
 
 static void chan_cb(void *ud, int kind, const char *id)
 {
     chanset_t *cs = ud;
-    if (cs->n < sizeof cs->chans / sizeof cs->chans[0])
-        cs->chans[cs->n++] = hub_chan(srv.hub, kind, id);
+    xgrow((void **)&cs->chans, &cs->cap, cs->n + 1, sizeof *cs->chans);
+    cs->chans[cs->n++] = hub_chan(srv.hub, kind, id);
+}
+
+static void conn_subscribe(conn_t *c, int64_t after)
+{
+    chanset_t cs = {NULL, 0, 0};
+    core_channels(srv.core, &c->who, chan_cb, &cs);
+    hub_sub_set(srv.hub, c->sub, cs.chans, cs.n, after);
+    free(cs.chans);
 }
 
 /* ---- presence ---------------------------------------------------------------------
@@ -300,11 +323,9 @@ static void conn_authenticate(conn_t *c, const who_t *who, int64_t since)
     c->authed = 1;
     if (who->role == ROLE_PARTICIPANT)
         presence_mark(who->team);
-    chanset_t cs = {.n = 0};
-    core_channels(srv.core, who, chan_cb, &cs);
     if (since < 0)
         since = 0;
-    hub_sub_set(srv.hub, c->sub, cs.chans, cs.n, since);
+    conn_subscribe(c, since);
     c->sync_at = srv.committed;
     c->sent_seq = since;
     c->need_sync = 1;
@@ -323,20 +344,49 @@ static void conn_authenticate(conn_t *c, const who_t *who, int64_t since)
  * never gain channels this way. */
 static void staff_resubscribe(void)
 {
-    srv.resubscribe = 0;
     for (conn_t *c = srv.conns; c != NULL; c = c->next) {
         if (!c->authed || (c->who.role != ROLE_ORGANISER && c->who.role != ROLE_FACILITATOR))
             continue;
-        chanset_t cs = {.n = 0};
-        core_channels(srv.core, &c->who, chan_cb, &cs);
-        hub_sub_set(srv.hub, c->sub, cs.chans, cs.n, c->sent_seq);
+        conn_subscribe(c, c->sent_seq);
         lws_callback_on_writable(c->wsi);
     }
 }
 
-/* Hands the events of one command to the writer and keeps their frames until commit. */
+/* A frame kept for replay, as it may be sent now: NULL when unchanged. */
+static char *redact_frame(void *ud, const char *frame, size_t len, size_t *outlen)
+{
+    (void)ud;
+    ev_t ev;
+    if (ev_from_frame(frame, len, &ev) != 0)
+        return NULL;
+    json_t *red = core_redact(srv.core, &ev);
+    char *out = NULL;
+    if (red != NULL) {
+        json_decref(ev.data);
+        ev.data = red;
+        out = ev_frame(&ev, outlen);
+    }
+    json_decref(ev.data);
+    return out;
+}
+
+/* Acts on what the core reported about durable events (core_take_effects): staff get
+ * the channels of new teams and rooms; after a deletion (AVG) the frames kept for
+ * replay lose the deleted personal data, so no connection gets it from now on. */
+static void effects_apply(void)
+{
+    unsigned fx = srv.effects;
+    srv.effects = 0;
+    if (fx & CORE_FX_CHANNELS)
+        staff_resubscribe();
+    if (fx & CORE_FX_REDACTED)
+        hub_rewrite(srv.hub, redact_frame, NULL);
+}
+
+/* Hands events the core applied to the writer and keeps their frames until commit. */
 static void submit_events(const evlist_t *out)
 {
+    srv.effects |= core_take_effects(srv.core);
     for (size_t i = 0; i < out->n; i++) {
         const ev_t *ev = &out->v[i];
         size_t blen, flen;
@@ -348,8 +398,6 @@ static void submit_events(const evlist_t *out)
         xgrow((void **)&srv.unc, &srv.capunc, srv.nunc + 1, sizeof *srv.unc);
         unc_t *u = &srv.unc[srv.nunc++];
         u->seq = ev->seq;
-        if (strcmp(ev->type, "team.created") == 0 || strcmp(ev->type, "room.created") == 0)
-            srv.resubscribe = 1;
         u->chan = ev->aud_kind == AUD_SERVER ? -1 : hub_chan(srv.hub, ev->aud_kind, ev->aud_id);
         u->frame = ev->aud_kind == AUD_SERVER ? NULL : ev_frame(ev, &flen);
         u->len = u->frame ? flen : 0;
@@ -385,7 +433,7 @@ static void conn_pend(conn_t *c, const pend_t *p)
 static int id_ok(const char *id)
 {
     size_t n = strlen(id);
-    if (n == 0 || n > 64)
+    if (n == 0 || n > LIMIT_CLIENT_ID)
         return 0;
     for (; *id; id++)
         if (*id < 0x21 || *id > 0x7e)
@@ -419,34 +467,90 @@ static void handle_cmd(conn_t *c, json_t *msg)
         cluster_forward_cmd(c, id, msg, c->hash);
         return;
     }
+    exec_cmd(&c->who, cmd, args, id, conn_cmd_done, c);
+}
+
+/* ---- the one command path ----------------------------------------------------------- */
+
+/* A WebSocket command's answer: the ack once durable, or the error. */
+static void conn_cmd_done(void *ud, const char *id, int rc, int64_t seq)
+{
+    if (rc < 0)
+        conn_err(ud, id, rc);
+    else
+        conn_ack(ud, id, seq);
+}
+
+static void waiter_add(int64_t seq, int rc, const char *id, exec_done_cb done, void *ud)
+{
+    xgrow((void **)&srv.wait, &srv.capwait, srv.nwait + 1, sizeof *srv.wait);
+    waiter_t *w = &srv.wait[srv.nwait++];
+    w->seq = seq;
+    w->rc = rc;
+    w->done = done;
+    w->ud = ud;
+    snprintf(w->id, sizeof w->id, "%s", id);
+}
+
+/* Every command, from a WebSocket connection (handle_cmd), the organiser's HTTP API
+ * (api.c) or a follower's inbox (cluster.c), runs here: in the core for who, its events
+ * to the writer and their frames kept until durable; done(ud, id, rc, seq) is called
+ * once the answer may go out – at once for a refusal (rc < 0) or a command whose seq is
+ * durable already, else after that commit (on_committed). rc 1: the same (who, id) was
+ * seen before and seq is its first answer. args may be NULL (no arguments). */
+static void exec_cmd(const who_t *who, const char *cmd, const json_t *args, const char *id,
+                     exec_done_cb done, void *ud)
+{
     json_t *empty = args ? NULL : json_object();
     evlist_t out = {0};
-    int64_t dup = 0;
+    int64_t seq = 0;
     int rc;
-    if (!store_ok())
+    if (!store_ok() || !cluster_may_write())   /* cluster hook: only the leader decides */
         rc = SP_E_STORE_UNAVAILABLE;
     else
-        rc = core_exec(srv.core, &c->who, cmd, args ? args : empty, id, clock_now_ms(), &out, &dup);
+        rc = core_exec(srv.core, who, cmd, args ? args : empty, id, clock_now_ms(), &out, &seq);
     json_decref(empty);
-    if (rc < 0) {
-        conn_err(c, id, rc);
-    } else if (rc == 1) {
-        if (dup <= srv.committed)
-            conn_ack(c, id, dup);
-        else {
-            pend_t p = {.seq = dup, .kind = PEND_ACK};
-            snprintf(p.id, sizeof p.id, "%s", id);
-            conn_pend(c, &p);
-        }
-    } else if (out.n > 0) {
+    if (rc == 0)
+        seq = out.n > 0 ? out.v[out.n - 1].seq : srv.committed;
+    if (out.n > 0)
         submit_events(&out);
-        pend_t p = {.seq = out.v[out.n - 1].seq, .kind = PEND_ACK};
-        snprintf(p.id, sizeof p.id, "%s", id);
-        conn_pend(c, &p);
-    } else {
-        conn_ack(c, id, srv.committed);
-    }
     evlist_free(&out);
+    if (rc < 0 || seq <= srv.committed)
+        done(ud, id, rc, rc < 0 ? 0 : seq);
+    else
+        waiter_add(seq, rc, id, done, ud);
+}
+
+/* The asker ud is gone (a closed connection): its answers are dropped. */
+static void exec_forget(void *ud)
+{
+    for (size_t i = 0; i < srv.nwait; i++)
+        if (srv.wait[i].ud == ud)
+            srv.wait[i].done = NULL;
+}
+
+/* Stopping: every answer still owed is given as store_unavailable (nothing of it was
+ * acknowledged), so every asker frees what it lent. */
+static void exec_stop(void)
+{
+    for (size_t i = 0; i < srv.nwait; i++)
+        if (srv.wait[i].done)
+            srv.wait[i].done(srv.wait[i].ud, srv.wait[i].id, SP_E_STORE_UNAVAILABLE, 0);
+    srv.nwait = 0;
+}
+
+/* Answers what is durable now, in the order asked. */
+static void exec_committed(int64_t committed)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < srv.nwait; i++) {
+        waiter_t w = srv.wait[i];
+        if (w.seq > committed)
+            srv.wait[k++] = w;
+        else if (w.done)
+            w.done(w.ud, w.id, w.rc, w.seq);
+    }
+    srv.nwait = k;
 }
 
 static int join_allowed(conn_t *c)
@@ -491,7 +595,7 @@ static void handle_join(conn_t *c, json_t *msg)
         cluster_forward_join(c, id, code, name);
         return;
     }
-    pend_t p = {.kind = PEND_JOINED};
+    pend_t p = {.seq = 0};
     char hash[SECRET_HASH_LEN + 1];
     secret_token(p.token);
     secret_hash(p.token, hash);
@@ -601,19 +705,15 @@ static void on_committed(void)
         srv.unc_head = srv.nunc = 0;
     hub_set_head(srv.hub, committed);
     srv.committed = committed;
-    if (srv.resubscribe)
-        staff_resubscribe();
-    api_committed(committed);
+    effects_apply();
+    exec_committed(committed);
 
     for (conn_t *c = srv.waiting, *next; c != NULL; c = next) {
         next = c->pnext;
         size_t k = 0;
         while (k < c->npend && c->pend[k].seq <= committed) {
             pend_t *p = &c->pend[k++];
-            if (p->kind == PEND_ACK)
-                conn_ack(c, p->id, p->seq);
-            else
-                conn_joined(c, p->id, p->token, &p->who);
+            conn_joined(c, p->id, p->token, &p->who);
         }
         if (k > 0) {
             memmove(c->pend, c->pend + k, (c->npend - k) * sizeof *c->pend);
@@ -684,6 +784,7 @@ static void conn_free(conn_t *c)
     srv.nconns--;
     if (c->npend > 0)
         waiting_unlink(c);
+    exec_forget(c);
     cluster_conn_gone(c);   /* cluster hook */
     hub_sub_free(srv.hub, c->sub);
     for (outmsg_t *m = c->qhead, *n; m != NULL; m = n) {
@@ -974,40 +1075,18 @@ static void tick_cb(uv_timer_t *h)
     evlist_free(&out);
 }
 
-/* The API's way into the core: like handle_cmd, for a request on the service thread. */
-static int api_exec(const who_t *who, const char *cmd, const json_t *args, const char *id,
-                    int64_t *seq)
-{
-    if (!store_ok() || !cluster_may_write())   /* cluster hook: not on a follower */
-        return SP_E_STORE_UNAVAILABLE;
-    evlist_t out = {0};
-    int64_t dup = 0;
-    int rc = core_exec(srv.core, who, cmd, args, id, clock_now_ms(), &out, &dup);
-    if (rc == 1)
-        *seq = dup;
-    else if (rc == 0 && out.n > 0) {
-        submit_events(&out);
-        *seq = out.v[out.n - 1].seq;
-    } else if (rc == 0)
-        *seq = srv.committed;
-    evlist_free(&out);
-    return rc;
-}
-
-static int64_t api_committed_seq(void) { return srv.committed; }
-
 /* ---- cluster hooks (net/cluster.h): several nodes on one PostgreSQL ----------------- */
 
 static void clh_wake(void) { lws_cancel_service(srv.ctx); }
 
 /* A follower applied committed events up to head (already published to the hub). */
-static void clh_advance(int64_t head, int resubscribe)
+static void clh_advance(int64_t head)
 {
     hub_set_head(srv.hub, head);
     srv.committed = head;
-    if (resubscribe || srv.resubscribe)
-        staff_resubscribe();
-    api_committed(head);
+    srv.effects |= core_take_effects(srv.core);
+    effects_apply();
+    exec_committed(head);
 }
 
 static int64_t clh_committed(void) { return srv.committed; }
@@ -1059,6 +1138,7 @@ int server_run(const serve_opts_t *o)
         return 1;
     }
     srv.committed = core_head(srv.core);
+    core_take_effects(srv.core);   /* the replay's: acted on by subscribing at all */
     boot_secret_source(srv.core);
     srv.writer = writer_start(store, srv.log, srv.committed, writer_notify, NULL);
     if (srv.writer == NULL) {
@@ -1091,7 +1171,7 @@ int server_run(const serve_opts_t *o)
         snprintf(base, sizeof base, "%s", o->public_url);
     else
         snprintf(base, sizeof base, "http://localhost:%d", o->port);
-    const api_host_t api = {srv.ctx, srv.core, base, api_exec, api_committed_seq, o->db};
+    const api_host_t api = {srv.ctx, srv.core, base, exec_cmd, o->db};
     api_init(&api);
     if (srv.ctx == NULL) {
         fprintf(stderr, "staatsprint: kan niet luisteren op poort %d (cannot listen on port %d)\n",
@@ -1100,8 +1180,9 @@ int server_run(const serve_opts_t *o)
         uv_loop_close(&srv.loop);
         return 1;
     }
-    const cluster_host_t clh = {srv.core, srv.hub, srv.log, clh_wake, clh_advance, submit_events,
-                                clh_committed, store_ok, clh_ack, clh_err, clh_joined, clh_stop};
+    const cluster_host_t clh = {srv.core, srv.hub, srv.log, clh_wake, clh_advance, exec_cmd,
+                                submit_events, clh_committed, store_ok, clh_ack, clh_err,
+                                clh_joined, clh_stop};
     if (cluster_start(o->db, &clh) != 0) {
         lws_context_destroy(srv.ctx);
         writer_stop(srv.writer);
@@ -1132,6 +1213,7 @@ int server_run(const serve_opts_t *o)
     srv.stopping = 1;
     api_stop();
     lws_context_destroy(srv.ctx);
+    exec_stop();
     api_shutdown();
     /* lws closes its libuv handles asynchronously: let the loop finish them. */
     for (int i = 0; i < 100 && uv_run(&srv.loop, UV_RUN_NOWAIT) != 0; i++)
@@ -1141,6 +1223,7 @@ int server_run(const serve_opts_t *o)
     for (size_t i = srv.unc_head; i < srv.nunc; i++)
         free(srv.unc[i].frame);
     free(srv.unc);
+    free(srv.wait);
     while (srv.conns)
         conn_free(srv.conns);
     hub_free(srv.hub);
