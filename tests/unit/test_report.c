@@ -89,7 +89,7 @@ static void goto_step(day_t *y, const char *step)
 
 static json_t *fold(day_t *y, int names)
 {
-    report_fold_t *f = report_fold_new();
+    report_fold_t *f = report_fold_new(y->c);
     for (size_t i = 0; i < y->log.n; i++)
         report_fold_event(f, &y->log.v[i]);
     json_t *doc = report_fold_doc(f, names);
