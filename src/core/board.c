@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NOTE_MAX 280   /* code points: a sticky note holds one thought */
+#define NOTE_MAX LIMIT_NOTE
 
 static const char *str(const ev_t *ev, const char *key)
 {

@@ -12,7 +12,7 @@
 
 #include <string.h>
 
-#define MESSAGE_MAX 280
+#define MESSAGE_MAX LIMIT_MESSAGE
 #define MAX_TEAMS_PER_CMD LIMIT_TEAMS_PER_CMD
 
 /* The room a staff command names: `room`, or a facilitator's own room. */

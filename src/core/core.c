@@ -411,7 +411,7 @@ int core_join(core_t *c, const char *code, const char *name, const char *join_id
         return SP_E_BAD_CODE;
     json_t *args = json_pack("{ss}", "name", name);
     const char *nm;
-    int rc = arg_text(args, "name", 60, &nm);
+    int rc = arg_text(args, "name", LIMIT_MEMBER_NAME, &nm);
     if (rc != 0) {
         json_decref(args);
         return rc;

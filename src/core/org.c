@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PEOPLE_MAX 200000
+#define PEOPLE_MAX LIMIT_PEOPLE
 #define CHUNK 200           /* registrations per event: 10,000 people make 50 frames, not one huge one */
-#define FIELD_MAX 200       /* code points of a name, organisation, role */
-#define MOTIVATION_MAX 4000
-#define BRIEF_MAX 4000      /* code points of one language of a brief field */
+#define FIELD_MAX LIMIT_PERSON_FIELD
+#define MOTIVATION_MAX LIMIT_MOTIVATION
+#define BRIEF_MAX LIMIT_BRIEF
 
 static void *org_new(void)
 {

@@ -31,7 +31,8 @@ struct api_req {
     size_t blen, bcap;
     int too_big, preview;
     char id[LIMIT_IMPORT_ID + 1];
-    char map[512];
+    char map[LIMIT_IMPORT_MAP + 1];
+    int map_too_long;
     reg_challenge_t *ch;        /* copies for the worker */
     size_t nch;
     json_t *sheet_in;
@@ -205,7 +206,12 @@ int api_begin(struct lws *wsi, api_req_t **rp, const char *url)
             r->kind = K_ERROR, r->rc = SP_E_BAD_ID;   /* refused, never cut (limits.h) */
         else
             memcpy(r->id, id, strlen(id) + 1);
-        urlarg(wsi, "map=", r->map, sizeof r->map);
+        char map[600];
+        urlarg(wsi, "map=", map, sizeof map);
+        if (strlen(map) > LIMIT_IMPORT_MAP)
+            r->map_too_long = 1;   /* refused in api_body_done, never cut */
+        else
+            memcpy(r->map, map, strlen(map) + 1);
         return 0;
     }
     if (post) {
@@ -275,6 +281,11 @@ int api_body_done(api_req_t *r)
     }
     if (r->too_big) {
         answer_json(r, 413, err_json("too_big", "Het bestand is groter dan 20 MB.", "The file is larger than 20 MB."));
+        return 0;
+    }
+    if (r->map_too_long) {
+        answer_json(r, 422, err_json("bad_map", "De koppeling van velden aan kolommen is te lang.",
+                                     "The mapping of fields to columns is too long."));
         return 0;
     }
     if (r->body == NULL)

@@ -47,15 +47,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MSG_MAX (64 * 1024)      /* a bigger message closes the connection with 1009 */
-#define DRAIN_MAX (8 * 1024 * 1024) /* an oversized message is read and dropped up to this */
-#define OUTQ_MAX 512             /* own messages waiting while its socket is full: cut off */
-#define OUTQ_BYTES_MAX (1024 * 1024)  /* bytes of own messages waiting: cut off in any case */
-#define BACKLOG_MAX 100000       /* hub frames waiting; past this the client is cut off */
-#define RATE_BURST 200.0         /* messages a client may send at once */
-#define RATE_PER_SEC 100.0       /* …and per second after that */
-#define JOIN_FAILS_MAX 10        /* wrong join codes per connection per minute */
-#define ADDR_FAILS_MAX 60        /* …and per source address per minute (many connections) */
+/* The limits are in core/limits.h, with every other. */
+#define MSG_MAX LIMIT_MSG_BYTES
+#define DRAIN_MAX LIMIT_MSG_DRAIN_BYTES
+#define OUTQ_MAX LIMIT_OUTQ
+#define OUTQ_BYTES_MAX LIMIT_OUTQ_BYTES
+#define BACKLOG_MAX LIMIT_BACKLOG
+#define RATE_BURST LIMIT_RATE_BURST
+#define RATE_PER_SEC LIMIT_RATE_PER_SEC
+#define JOIN_FAILS_MAX LIMIT_JOIN_FAILS
+#define ADDR_FAILS_MAX LIMIT_ADDR_FAILS
 
 typedef struct outmsg {
     struct outmsg *next;

@@ -1,5 +1,6 @@
 /* import.c – a form tool's CSV as the organiser's import: mapping, summary and command arguments. */
 #include "org/import.h"
+#include "core/limits.h"
 #include "util/xalloc.h"
 
 #include <stdio.h>
@@ -7,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#define ISSUES_MAX 2000     /* rejected rows and warnings listed in one answer */
+#define ISSUES_MAX LIMIT_IMPORT_ISSUES
 #define PREVIEW_ROWS 10
 
 static json_t *err_json(const char *code, const char *nl, const char *en)
