@@ -2,7 +2,7 @@
 #include "util/clock.h"
 #include "cli/orgcli.h"
 #include "core/err.h"
-#include "core/limits.h"
+#include "util/limits.h"
 #include "org/import.h"
 #include "log/boot.h"
 #include "log/event.h"

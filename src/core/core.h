@@ -20,7 +20,7 @@
 #ifndef SP_CORE_H
 #define SP_CORE_H
 
-#include "core/limits.h"
+#include "util/limits.h"
 
 #include <jansson.h>
 #include <stddef.h>

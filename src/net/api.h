@@ -17,7 +17,7 @@
 #define SP_API_H
 
 #include "core/core.h"
-#include "core/limits.h"
+#include "util/limits.h"
 #include "net/exec.h"
 
 #include <libwebsockets.h>

@@ -5,7 +5,7 @@
 #ifndef SP_GUARD_H
 #define SP_GUARD_H
 
-#include "core/limits.h"
+#include "util/limits.h"
 
 #include <jansson.h>
 #include <stddef.h>

@@ -47,7 +47,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The limits are in core/limits.h, with every other. */
+/* The limits are in util/limits.h, with every other. */
 #define MSG_MAX LIMIT_MSG_BYTES
 #define DRAIN_MAX LIMIT_MSG_DRAIN_BYTES
 #define OUTQ_MAX LIMIT_OUTQ

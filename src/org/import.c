@@ -1,6 +1,6 @@
 /* import.c – a form tool's CSV as the organiser's import: mapping, summary and command arguments. */
 #include "org/import.h"
-#include "core/limits.h"
+#include "util/limits.h"
 #include "util/xalloc.h"
 
 #include <stdio.h>
