@@ -1,320 +1,35 @@
-/* server.c – the WebSocket protocol of docs/protocol.md on libwebsockets + libuv.
+/* server.c – the WebSocket protocol of docs/protocol.md on libwebsockets + libuv:
+ * hello, join, cmd and ping, the lws callback, and start-up (replay) and stop.
  *
  * Design notes
  *  - Everything here runs on the one lws service thread, except the writer thread
  *    (store/writer.c), which only calls lws_cancel_service(). The service thread
- *    then sees LWS_CALLBACK_EVENT_WAIT_CANCELLED and calls on_committed().
+ *    then sees LWS_CALLBACK_EVENT_WAIT_CANCELLED and calls on_committed() (commit.c).
  *  - A command's events are applied to the core at once (so the next command sees
  *    them) but kept in `uncommitted` until the writer has them on disk; only then
  *    are they published to the hub (fan-out) and the command acknowledged.
  *    Invariant: every frame in the hub and every ack sent has seq <= committed.
  *  - One lws_write per WRITEABLE callback: first the connection's own messages
  *    (welcome, acks, errors), then hub frames in seq order, then `synced` once the
- *    replay that hello asked for is done.
+ *    replay that hello asked for is done (conn.c).
  *  - A client that does not read is cut off when its own queue or its hub backlog
  *    grows past a limit; memory per connection stays bounded.
+ * The parts of the server and what they share: srv.h.
  */
-#include "net/server.h"
-#include "core/core.h"
-#include "core/err.h"
-/* uv.h first: lws declares its libuv helpers only when it has seen libuv. */
-#include <uv.h>
-
-#include "net/api.h"
+#include "net/srv.h"
 #include "log/boot.h"
 #include "log/event.h"
-#include "net/guard.h"
-#include "util/clock.h"
 #include "net/cluster.h"
-#include "net/exec.h"
-#include "net/http.h"
-#include "net/hub.h"
-#include "util/secret.h"
 #include "net/start.h"
-#include "store/writer.h"
-#include "util/utf8.h"
+#include "util/clock.h"
 #include "util/xalloc.h"
 
-#include <arpa/inet.h>
-#include <errno.h>
-#include <libwebsockets.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
 
-/* The limits are in util/limits.h, with every other. */
-#define MSG_MAX LIMIT_MSG_BYTES
-#define DRAIN_MAX LIMIT_MSG_DRAIN_BYTES
-#define OUTQ_MAX LIMIT_OUTQ
-#define OUTQ_BYTES_MAX LIMIT_OUTQ_BYTES
-#define BACKLOG_MAX LIMIT_BACKLOG
-#define RATE_BURST LIMIT_RATE_BURST
-#define RATE_PER_SEC LIMIT_RATE_PER_SEC
-#define JOIN_FAILS_MAX LIMIT_JOIN_FAILS
-#define ADDR_FAILS_MAX LIMIT_ADDR_FAILS
-
-typedef struct outmsg {
-    struct outmsg *next;
-    size_t len;
-    unsigned char buf[];         /* LWS_PRE headroom, then the frame */
-} outmsg_t;
-
-/* A join waiting for its commit (commands wait in srv.wait, see exec_cmd). */
-typedef struct {
-    int64_t seq;
-    char id[LIMIT_CLIENT_ID + 1];
-    char token[SECRET_TOKEN_LEN + 1];
-    who_t who;
-} pend_t;
-
-/* One answer owed once seq is durable (exec_cmd). */
-typedef struct {
-    int64_t seq;
-    int rc;                      /* 0: done, 1: seen before */
-    exec_done_cb done;           /* NULL: the asker is gone */
-    void *ud;
-    char id[LIMIT_CMD_ID + 1];
-} waiter_t;
-
-typedef struct conn {
-    struct lws *wsi;
-    struct conn *next, *prev;    /* all WebSocket connections */
-    who_t who;
-    int authed;
-    hub_sub_t *sub;
-    int64_t sync_at;             /* send `synced` once frames up to here are out */
-    int64_t sent_seq;            /* hub frames up to here are handled (for resubscribing) */
-    int need_sync;
-    char *rx;                    /* message being reassembled */
-    size_t rxlen;
-    outmsg_t *qhead, *qtail;
-    size_t qlen, qbytes;
-    pend_t *pend;                /* joins waiting for their commit, seq order */
-    size_t npend, cappend;
-    struct conn *pnext, *pprev;  /* in srv.waiting while npend > 0 */
-    guard_bucket_t bucket;       /* messages per second */
-    int join_fails;
-    int64_t join_window;
-    char addr[64];               /* source address, for the per-address join limit */
-    int cut;                     /* close at the next writeable */
-    size_t too_big;              /* bytes of an oversized message dropped so far */
-    char hash[SECRET_HASH_LEN + 1]; /* cluster: the token's hash, sent with forwards */
-} conn_t;
-
-typedef struct {
-    int64_t seq;
-    int chan;                    /* -1: no one may see it */
-    char *frame;
-    size_t len;
-} unc_t;
-
-typedef struct {
-    struct lws_context *ctx;
-    core_t *core;
-    hub_t *hub;
-    writer_t *writer;
-    char log[64];
-    const serve_opts_t *opts;
-    unc_t *unc;                  /* uncommitted events, seq order, from unc_head */
-    size_t nunc, capunc, unc_head;
-    conn_t *conns;
-    size_t nconns;
-    conn_t *waiting;             /* connections with commands waiting for a commit */
-    int64_t committed;
-    uv_loop_t loop;              /* ours; lws joins it (a "foreign" loop) */
-    uv_signal_t sigint, sigterm;
-    uv_timer_t tick;             /* lets time pass in the core (timers, race rounds) */
-    int fatal;                   /* stopped because the log cannot be kept whole: exit 1 */
-    unsigned effects;            /* CORE_FX_* of events not yet acted on (core_take_effects) */
-    waiter_t *wait;              /* answers owed after a commit, in the order asked */
-    size_t nwait, capwait;
-    unsigned char *pdirty;       /* per team index: presence changed since the last tick */
-    size_t npdirty;
-    int stopping;                /* no presence frames while connections are torn down */
-} server_t;
-
-typedef struct {
-    conn_t *conn;                /* WebSocket */
-    http_resp_t http;            /* HTTP */
-    api_req_t *api;              /* HTTP: a request of the organiser's API (net/api.h) */
-} pss_t;
-
-static server_t srv;
-
-static void exec_cmd(const who_t *who, const char *cmd, const json_t *args, const char *id,
-                     exec_done_cb done, void *ud);
-static void conn_cmd_done(void *ud, const char *id, int rc, int64_t seq);
-
-/* ---- the connection's own messages --------------------------------------------- */
-
-/* Cuts a connection off: nothing more is queued for it, and lws closes it at once
- * (a client that does not read never becomes writeable, so waiting for that would keep
- * its queue, and our memory, growing). */
-static void conn_cut(conn_t *c)
-{
-    if (c->cut)
-        return;
-    c->cut = 1;
-    lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
-}
-
-static void conn_send_json(conn_t *c, json_t *msg)
-{
-    if (c->cut) {
-        json_decref(msg);
-        return;
-    }
-    char *s = json_dumps(msg, JSON_COMPACT);
-    json_decref(msg);
-    size_t len = strlen(s);
-    outmsg_t *m = xmalloc(sizeof *m + LWS_PRE + len);
-    m->next = NULL;
-    m->len = len;
-    memcpy(m->buf + LWS_PRE, s, len);
-    free(s);
-    if (c->qtail)
-        c->qtail->next = m;
-    else
-        c->qhead = m;
-    c->qtail = m;
-    /* A burst of small answers to a client that reads is fine; a client whose socket is
-     * full (it does not read) or whose queue holds too many bytes is cut off. */
-    c->qbytes += sizeof *m + LWS_PRE + len;
-    if ((++c->qlen > OUTQ_MAX && lws_send_pipe_choked(c->wsi)) || c->qbytes > OUTQ_BYTES_MAX) {
-        conn_cut(c);
-        return;
-    }
-    lws_callback_on_writable(c->wsi);
-}
-
-static void conn_err(conn_t *c, const char *id, int e)
-{
-    json_t *m = json_pack("{ss ss ss ss}", "t", "err", "code", err_code(e), "nl", err_nl(e), "en",
-                          err_en(e));
-    if (id)
-        json_object_set_new(m, "id", json_string(id));
-    conn_send_json(c, m);
-}
-
-static void conn_ack(conn_t *c, const char *id, int64_t seq)
-{
-    conn_send_json(c, json_pack("{ss ss sI}", "t", "ack", "id", id, "seq", (json_int_t)seq));
-}
-
-/* ---- authentication and subscription ------------------------------------------- */
-
-/* The channels of a viewer: grows with the day (an organiser sees every team), never cut. */
-typedef struct {
-    int *chans;
-    size_t n, cap;
-} chanset_t;
-
-static void chan_cb(void *ud, int kind, const char *id)
-{
-    chanset_t *cs = ud;
-    xgrow((void **)&cs->chans, &cs->cap, cs->n + 1, sizeof *cs->chans);
-    cs->chans[cs->n++] = hub_chan(srv.hub, kind, id);
-}
-
-static void conn_subscribe(conn_t *c, int64_t after)
-{
-    chanset_t cs = {NULL, 0, 0};
-    core_channels(srv.core, &c->who, chan_cb, &cs);
-    hub_sub_set(srv.hub, c->sub, cs.chans, cs.n, after);
-    free(cs.chans);
-}
-
-/* ---- presence ---------------------------------------------------------------------
- *
- * Which participants are connected is not an event: it is not in the log and has no
- * seq. Staff (the organiser; a facilitator for the teams of their room) receive
- * {"t":"presence","teams":{TEAM:[member…]}} – on authentication for every team they
- * see, then for the teams whose set changed, at most once per tick (so a wave of joins
- * costs one frame per staff connection, not one per join). */
-
-static int staff_sees_team(const conn_t *c, const char *team)
-{
-    return c->authed && (c->who.role == ROLE_ORGANISER ||
-                         (c->who.role == ROLE_FACILITATOR &&
-                          core_may_see(srv.core, &c->who, AUD_TEAM, team)));
-}
-
-static void presence_mark(int team)
-{
-    if (team < 0)
-        return;
-    if ((size_t)team >= srv.npdirty) {
-        size_t n = (size_t)team + 64;
-        srv.pdirty = xrealloc(srv.pdirty, n);
-        memset(srv.pdirty + srv.npdirty, 0, n - srv.npdirty);
-        srv.npdirty = n;
-    }
-    srv.pdirty[team] = 1;
-}
-
-/* The members of team t with at least one authenticated connection. */
-static json_t *presence_of(int t)
-{
-    json_t *a = json_array();
-    for (conn_t *c = srv.conns; c != NULL; c = c->next) {
-        if (!c->authed || c->who.role != ROLE_PARTICIPANT || c->who.team != t)
-            continue;
-        int seen = 0;
-        size_t i;
-        json_t *v;
-        json_array_foreach(a, i, v)
-            seen |= strcmp(json_string_value(v), c->who.actor) == 0;
-        if (!seen)
-            json_array_append_new(a, json_string(c->who.actor));
-    }
-    return a;
-}
-
-/* Sends staff connection c (or every staff connection, c == NULL) the presence of
- * the teams marked in only (NULL: all teams). */
-static void presence_send(conn_t *only_conn, const unsigned char *only, size_t nonly)
-{
-    size_t nt = core_team_count(srv.core);
-    json_t *all = json_object();
-    for (size_t t = 0; t < nt; t++) {
-        if (only != NULL && (t >= nonly || !only[t]))
-            continue;
-        const char *id, *name, *room, *code;
-        if (core_team_info(srv.core, t, &id, &name, &room, &code) == 0)
-            json_object_set_new(all, id, presence_of((int)t));
-    }
-    for (conn_t *c = srv.conns; c != NULL; c = c->next) {
-        if ((only_conn != NULL && c != only_conn) ||
-            (c->who.role != ROLE_ORGANISER && c->who.role != ROLE_FACILITATOR))
-            continue;
-        json_t *mine = json_object(), *v;
-        const char *team;
-        json_object_foreach(all, team, v)
-            if (staff_sees_team(c, team))
-                json_object_set(mine, team, v);
-        if (json_object_size(mine) > 0 || only_conn != NULL)
-            conn_send_json(c, json_pack("{ss so}", "t", "presence", "teams", mine));
-        else
-            json_decref(mine);
-    }
-    json_decref(all);
-}
-
-static void presence_flush(void)
-{
-    int any = 0;
-    for (size_t i = 0; i < srv.npdirty; i++)
-        any |= srv.pdirty[i];
-    if (!any || srv.stopping)
-        return;
-    presence_send(NULL, srv.pdirty, srv.npdirty);
-    memset(srv.pdirty, 0, srv.npdirty);
-}
+server_t srv;   /* the one server (srv.h) */
 
 static void conn_authenticate(conn_t *c, const who_t *who, int64_t since)
 {
@@ -337,100 +52,6 @@ static void conn_authenticate(conn_t *c, const who_t *who, int64_t since)
         presence_send(c, NULL, 0);
 }
 
-/* ---- commands -------------------------------------------------------------------- */
-
-/* Teams and rooms made after the set-up (the assignment, room.add): the organiser and
- * facilitators get the channels their identity now allows, from the frame after the
- * last one they were sent, so nothing comes twice and nothing is missed. Participants
- * never gain channels this way. */
-static void staff_resubscribe(void)
-{
-    for (conn_t *c = srv.conns; c != NULL; c = c->next) {
-        if (!c->authed || (c->who.role != ROLE_ORGANISER && c->who.role != ROLE_FACILITATOR))
-            continue;
-        conn_subscribe(c, c->sent_seq);
-        lws_callback_on_writable(c->wsi);
-    }
-}
-
-/* A frame kept for replay, as it may be sent now: NULL when unchanged. */
-static char *redact_frame(void *ud, const char *frame, size_t len, size_t *outlen)
-{
-    (void)ud;
-    ev_t ev;
-    if (ev_from_frame(frame, len, &ev) != 0)
-        return NULL;
-    json_t *red = core_redact(srv.core, &ev);
-    char *out = NULL;
-    if (red != NULL) {
-        json_decref(ev.data);
-        ev.data = red;
-        out = ev_frame(&ev, outlen);
-    }
-    json_decref(ev.data);
-    return out;
-}
-
-/* Acts on what the core reported about durable events (core_take_effects): staff get
- * the channels of new teams and rooms; after a deletion (AVG) the frames kept for
- * replay lose the deleted personal data, so no connection gets it from now on. */
-static void effects_apply(void)
-{
-    unsigned fx = srv.effects;
-    srv.effects = 0;
-    if (fx & CORE_FX_CHANNELS)
-        staff_resubscribe();
-    if (fx & CORE_FX_REDACTED)
-        hub_rewrite(srv.hub, redact_frame, NULL);
-}
-
-/* Hands events the core applied to the writer and keeps their frames until commit. */
-static void submit_events(const evlist_t *out)
-{
-    srv.effects |= core_take_effects(srv.core);
-    for (size_t i = 0; i < out->n; i++) {
-        const ev_t *ev = &out->v[i];
-        size_t blen, flen;
-        char *body = ev_to_body(ev, &blen);
-        store_rec_t rec;
-        ev_to_rec(ev, body, blen, &rec);
-        writer_submit(srv.writer, &rec);
-        free(body);
-        xgrow((void **)&srv.unc, &srv.capunc, srv.nunc + 1, sizeof *srv.unc);
-        unc_t *u = &srv.unc[srv.nunc++];
-        u->seq = ev->seq;
-        u->chan = ev->aud_kind == AUD_SERVER ? -1 : hub_chan(srv.hub, ev->aud_kind, ev->aud_id);
-        u->frame = ev->aud_kind == AUD_SERVER ? NULL : ev_frame(ev, &flen);
-        u->len = u->frame ? flen : 0;
-    }
-}
-
-/* Only connections that wait for a commit are visited after one, so a commit costs
- * nothing for the thousands of idle connections. */
-static void waiting_unlink(conn_t *c)
-{
-    if (c->pprev)
-        c->pprev->pnext = c->pnext;
-    else if (srv.waiting == c)
-        srv.waiting = c->pnext;
-    if (c->pnext)
-        c->pnext->pprev = c->pprev;
-    c->pnext = c->pprev = NULL;
-}
-
-static void conn_pend(conn_t *c, const pend_t *p)
-{
-    xgrow((void **)&c->pend, &c->cappend, c->npend + 1, sizeof *c->pend);
-    c->pend[c->npend++] = *p;
-    if (c->npend == 1) {
-        c->pnext = srv.waiting;
-        c->pprev = NULL;
-        if (srv.waiting)
-            srv.waiting->pprev = c;
-        srv.waiting = c;
-    }
-}
-
 static int id_ok(const char *id)
 {
     size_t n = strlen(id);
@@ -442,9 +63,13 @@ static int id_ok(const char *id)
     return 1;
 }
 
-static int store_ok(void)
+/* A WebSocket command's answer: the ack once durable, or the error. */
+static void conn_cmd_done(void *ud, const char *id, int rc, int64_t seq)
 {
-    return !writer_failing(srv.writer, NULL);
+    if (rc < 0)
+        conn_err(ud, id, rc);
+    else
+        conn_ack(ud, id, seq);
 }
 
 static void handle_cmd(conn_t *c, json_t *msg)
@@ -471,88 +96,6 @@ static void handle_cmd(conn_t *c, json_t *msg)
     exec_cmd(&c->who, cmd, args, id, conn_cmd_done, c);
 }
 
-/* ---- the one command path ----------------------------------------------------------- */
-
-/* A WebSocket command's answer: the ack once durable, or the error. */
-static void conn_cmd_done(void *ud, const char *id, int rc, int64_t seq)
-{
-    if (rc < 0)
-        conn_err(ud, id, rc);
-    else
-        conn_ack(ud, id, seq);
-}
-
-static void waiter_add(int64_t seq, int rc, const char *id, exec_done_cb done, void *ud)
-{
-    xgrow((void **)&srv.wait, &srv.capwait, srv.nwait + 1, sizeof *srv.wait);
-    waiter_t *w = &srv.wait[srv.nwait++];
-    w->seq = seq;
-    w->rc = rc;
-    w->done = done;
-    w->ud = ud;
-    snprintf(w->id, sizeof w->id, "%s", id);
-}
-
-/* Every command, from a WebSocket connection (handle_cmd), the organiser's HTTP API
- * (api.c) or a follower's inbox (cluster.c), runs here: in the core for who, its events
- * to the writer and their frames kept until durable; done(ud, id, rc, seq) is called
- * once the answer may go out – at once for a refusal (rc < 0) or a command whose seq is
- * durable already, else after that commit (on_committed). rc 1: the same (who, id) was
- * seen before and seq is its first answer. args may be NULL (no arguments). */
-static void exec_cmd(const who_t *who, const char *cmd, const json_t *args, const char *id,
-                     exec_done_cb done, void *ud)
-{
-    json_t *empty = args ? NULL : json_object();
-    evlist_t out = {0};
-    int64_t seq = 0;
-    int rc;
-    if (!store_ok() || !cluster_may_write())   /* cluster hook: only the leader decides */
-        rc = SP_E_STORE_UNAVAILABLE;
-    else
-        rc = core_exec(srv.core, who, cmd, args ? args : empty, id, clock_now_ms(), &out, &seq);
-    json_decref(empty);
-    if (rc == 0)
-        seq = out.n > 0 ? out.v[out.n - 1].seq : srv.committed;
-    if (out.n > 0)
-        submit_events(&out);
-    evlist_free(&out);
-    if (rc < 0 || seq <= srv.committed)
-        done(ud, id, rc, rc < 0 ? 0 : seq);
-    else
-        waiter_add(seq, rc, id, done, ud);
-}
-
-/* The asker ud is gone (a closed connection): its answers are dropped. */
-static void exec_forget(void *ud)
-{
-    for (size_t i = 0; i < srv.nwait; i++)
-        if (srv.wait[i].ud == ud)
-            srv.wait[i].done = NULL;
-}
-
-/* Stopping: every answer still owed is given as store_unavailable (nothing of it was
- * acknowledged), so every asker frees what it lent. */
-static void exec_stop(void)
-{
-    for (size_t i = 0; i < srv.nwait; i++)
-        if (srv.wait[i].done)
-            srv.wait[i].done(srv.wait[i].ud, srv.wait[i].id, SP_E_STORE_UNAVAILABLE, 0);
-    srv.nwait = 0;
-}
-
-/* Answers what is durable now, in the order asked. */
-static void exec_committed(int64_t committed)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < srv.nwait; i++) {
-        waiter_t w = srv.wait[i];
-        if (w.seq > committed)
-            srv.wait[k++] = w;
-        else if (w.done)
-            w.done(w.ud, w.id, w.rc, w.seq);
-    }
-    srv.nwait = k;
-}
 
 static int join_allowed(conn_t *c)
 {
@@ -635,7 +178,7 @@ static void handle_hello(conn_t *c, json_t *msg)
     conn_authenticate(c, &who, since ? json_integer_value(since) : 0);
 }
 
-static void handle_message(conn_t *c, const char *text, size_t len)
+void handle_message(conn_t *c, const char *text, size_t len)
 {
     if (!guard_bucket_take(&c->bucket, RATE_BURST, RATE_PER_SEC, clock_now_ms())) {
         conn_err(c, NULL, SP_E_RATE_LIMITED);
@@ -667,10 +210,8 @@ static void handle_message(conn_t *c, const char *text, size_t len)
     json_decref(msg);
 }
 
-/* ---- commit: fan-out and acks ----------------------------------------------------- */
-
 /* A join is durable: the session token goes to the client, then the welcome. */
-static void conn_joined(conn_t *c, const char *id, const char *token, const who_t *who)
+void conn_joined(conn_t *c, const char *id, const char *token, const who_t *who)
 {
     json_t *w = core_who_json(srv.core, who);
     conn_send_json(c, json_pack("{ss ss ss sO sO}", "t", "joined", "id", id, "token", token,
@@ -679,306 +220,6 @@ static void conn_joined(conn_t *c, const char *id, const char *token, const who_
     json_decref(w);
     secret_hash(token, c->hash);
     conn_authenticate(c, who, 0);
-}
-
-static void on_committed(void)
-{
-    int rc = 0;
-    if (writer_failing(srv.writer, &rc) && (rc == STORE_ECONFLICT || rc == STORE_EINVAL)) {
-        /* Only another process writing the same log causes this: two servers on one
-         * SQLite file. Stopping is the only way to keep the log whole. */
-        fprintf(stderr, "staatsprint: een ander proces schrijft in dezelfde database; de server "
-                        "stopt.\n(another process writes to the same database; stopping.)\n");
-        srv.fatal = 1;
-        uv_stop(&srv.loop);
-        return;
-    }
-    int64_t committed = writer_committed(srv.writer);
-    if (committed <= srv.committed)
-        return;
-    while (srv.unc_head < srv.nunc && srv.unc[srv.unc_head].seq <= committed) {
-        unc_t *u = &srv.unc[srv.unc_head++];
-        if (u->chan >= 0)
-            hub_publish(srv.hub, u->seq, u->chan, u->frame, u->len);
-        free(u->frame);
-    }
-    if (srv.unc_head == srv.nunc)
-        srv.unc_head = srv.nunc = 0;
-    hub_set_head(srv.hub, committed);
-    srv.committed = committed;
-    effects_apply();
-    exec_committed(committed);
-
-    for (conn_t *c = srv.waiting, *next; c != NULL; c = next) {
-        next = c->pnext;
-        size_t k = 0;
-        while (k < c->npend && c->pend[k].seq <= committed) {
-            pend_t *p = &c->pend[k++];
-            conn_joined(c, p->id, p->token, &p->who);
-        }
-        if (k > 0) {
-            memmove(c->pend, c->pend + k, (c->npend - k) * sizeof *c->pend);
-            c->npend -= k;
-            if (c->npend == 0)
-                waiting_unlink(c);
-        }
-    }
-    cluster_committed(committed);   /* cluster hook: answer other nodes' commands */
-}
-
-static void writer_notify(void *ud)
-{
-    (void)ud;
-    /* The only lws call that is safe from another thread. */
-    lws_cancel_service(srv.ctx);
-}
-
-static void hub_wake(void *ud)
-{
-    conn_t *c = ud;
-    lws_callback_on_writable(c->wsi);
-}
-
-/* ---- the lws callback -------------------------------------------------------------- */
-
-static conn_t *conn_new(struct lws *wsi)
-{
-    conn_t *c = xcalloc(1, sizeof *c);
-    c->wsi = wsi;
-    c->sub = hub_sub_new(srv.hub, c);
-    guard_bucket_init(&c->bucket, RATE_BURST, clock_now_ms());
-    c->join_window = c->bucket.at;
-    c->next = srv.conns;
-    if (srv.conns)
-        srv.conns->prev = c;
-    srv.conns = c;
-    srv.nconns++;
-    return c;
-}
-
-/* The peer's address; behind a reverse proxy on this machine (a loopback peer) the
- * first address of X-Forwarded-For, so that every guesser has an address of its own. */
-static void conn_addr(conn_t *c, struct lws *wsi)
-{
-    lws_get_peer_simple(wsi, c->addr, sizeof c->addr);
-    char fwd[128];
-    int loopback = strncmp(c->addr, "127.", 4) == 0 || strcmp(c->addr, "::1") == 0;
-    if (loopback && lws_hdr_copy(wsi, fwd, sizeof fwd, WSI_TOKEN_X_FORWARDED_FOR) > 0) {
-        size_t n = strcspn(fwd, ", ");
-        if (n > 0 && n < sizeof c->addr) {
-            memcpy(c->addr, fwd, n);
-            c->addr[n] = '\0';
-        }
-    }
-}
-
-static void conn_free(conn_t *c)
-{
-    if (c->authed && c->who.role == ROLE_PARTICIPANT && !srv.stopping)
-        presence_mark(c->who.team);
-    if (c->prev)
-        c->prev->next = c->next;
-    else
-        srv.conns = c->next;
-    if (c->next)
-        c->next->prev = c->prev;
-    srv.nconns--;
-    if (c->npend > 0)
-        waiting_unlink(c);
-    exec_forget(c);
-    cluster_conn_gone(c);   /* cluster hook */
-    hub_sub_free(srv.hub, c->sub);
-    for (outmsg_t *m = c->qhead, *n; m != NULL; m = n) {
-        n = m->next;
-        free(m);
-    }
-    free(c->pend);
-    free(c->rx);
-    free(c);
-}
-
-/* What a connection is owed next: its own messages first, then hub frames in seq order,
- * then `synced` once the replay hello asked for is out. */
-typedef struct {
-    enum { OWED_NONE, OWED_OWN, OWED_FRAME, OWED_SYNCED } kind;
-    const unsigned char *buf;
-    size_t len;
-    int64_t seq;
-    char sync[64];
-} owed_t;
-
-static void conn_next(conn_t *c, owed_t *o)
-{
-    unsigned char *buf;
-    size_t len;
-    int64_t seq;
-    o->kind = OWED_NONE;
-    if (c->qhead) {
-        o->kind = OWED_OWN;
-        o->buf = c->qhead->buf + LWS_PRE;
-        o->len = c->qhead->len;
-        return;
-    }
-    if (!c->authed)
-        return;
-    while (hub_sub_peek(srv.hub, c->sub, &buf, &len, &seq)) {
-        if (seq <= c->sent_seq) {
-            /* cluster hook: a client resuming on a follower may already have events from
-             * the leader that this node publishes only now; never send one twice. */
-            hub_sub_pop(srv.hub, c->sub);
-            continue;
-        }
-        if (c->need_sync && seq > c->sync_at)
-            break;   /* the replay asked for is done: `synced` comes first */
-        o->kind = OWED_FRAME;
-        o->buf = buf;
-        o->len = len;
-        o->seq = seq;
-        return;
-    }
-    if (c->need_sync) {
-        o->kind = OWED_SYNCED;
-        o->len = (size_t)snprintf(o->sync, sizeof o->sync, "{\"t\":\"synced\",\"seq\":%lld}",
-                                  (long long)c->sync_at);
-        o->buf = (const unsigned char *)o->sync;
-    }
-}
-
-static void conn_consume(conn_t *c, const owed_t *o)
-{
-    if (o->kind == OWED_OWN) {
-        outmsg_t *m = c->qhead;
-        c->qhead = m->next;
-        if (c->qhead == NULL)
-            c->qtail = NULL;
-        c->qlen--;
-        c->qbytes -= sizeof *m + LWS_PRE + m->len;
-        free(m);
-    } else if (o->kind == OWED_FRAME) {
-        hub_sub_pop(srv.hub, c->sub);
-        c->sent_seq = o->seq;
-    } else if (o->kind == OWED_SYNCED) {
-        c->need_sync = 0;
-    }
-}
-
-/* Appends one unmasked WebSocket text frame (RFC 6455 5.2) to out. */
-static size_t ws_frame(unsigned char *out, const unsigned char *payload, size_t len)
-{
-    size_t h = 0;
-    out[h++] = 0x81;   /* FIN, text */
-    if (len < 126) {
-        out[h++] = (unsigned char)len;
-    } else if (len < 65536) {
-        out[h++] = 126;
-        out[h++] = (unsigned char)(len >> 8);
-        out[h++] = (unsigned char)len;
-    } else {
-        out[h++] = 127;
-        for (int i = 7; i >= 0; i--)
-            out[h++] = (unsigned char)((uint64_t)len >> (8 * i));
-    }
-    memcpy(out + h, payload, len);
-    return h + len;
-}
-
-/* Everything owed is coalesced into one send of several WebSocket frames (framed here
- * and written raw): one system call and one writeability round per batch instead of
- * per frame, which is what the CPU went to under load. lws keeps what the socket does
- * not take and calls back only when it is flushed. */
-#define COALESCE_MAX (64 * 1024)
-
-/* One batch: frames owed, framed into out until it holds COALESCE_MAX bytes, written
- * raw. Returns 1 when it wrote, 0 when nothing was owed, -1 on error. */
-static int conn_write_batch(conn_t *c)
-{
-    static unsigned char out[LWS_PRE + COALESCE_MAX + 16];
-    size_t used = 0;
-    owed_t o;
-    for (conn_next(c, &o); o.kind != OWED_NONE; conn_next(c, &o)) {
-        if (o.kind == OWED_FRAME && hub_sub_backlog(srv.hub, c->sub) > BACKLOG_MAX) {
-            conn_cut(c);
-            return 0;
-        }
-        if (used + o.len + 10 > COALESCE_MAX) {
-            if (used > 0)
-                break;
-            /* Larger than a batch: on its own, framed by lws. */
-            int n = lws_write(c->wsi, (unsigned char *)o.buf, o.len, LWS_WRITE_TEXT);
-            conn_consume(c, &o);
-            return n < 0 ? -1 : 1;
-        }
-        used += ws_frame(out + LWS_PRE + used, o.buf, o.len);
-        conn_consume(c, &o);
-    }
-    if (used == 0)
-        return 0;
-    return lws_write(c->wsi, out + LWS_PRE, used, LWS_WRITE_RAW) < 0 ? -1 : 1;
-}
-
-/* A connection that watches many teams (a facilitator, the organiser) is owed far more
- * than one batch per loop turn under load: it gets batches while its socket takes them,
- * up to WRITE_ROUNDS, or it falls further behind with every turn. */
-#define WRITE_ROUNDS 16
-
-static int conn_writeable(conn_t *c)
-{
-    if (c->cut) {
-        lws_close_reason(c->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)"too slow", 8);
-        return -1;
-    }
-    for (int i = 0; i < WRITE_ROUNDS; i++) {
-        int r = conn_write_batch(c);
-        if (r < 0)
-            return -1;
-        if (r == 0 || c->cut || lws_send_pipe_choked(c->wsi))
-            break;
-    }
-    owed_t o;
-    conn_next(c, &o);
-    if (c->cut || o.kind != OWED_NONE)
-        lws_callback_on_writable(c->wsi);
-    return 0;
-}
-
-static int conn_receive(conn_t *c, struct lws *wsi, const void *in, size_t len)
-{
-    if (c->cut)
-        return -1;
-    int final = lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0;
-    if (c->too_big || c->rxlen + len > MSG_MAX) {
-        /* Read the rest of the oversized message and drop it, then close with 1009:
-         * closing while the client still sends would reset the connection and lose the
-         * close frame. A client that keeps sending past DRAIN_MAX is cut at once. */
-        c->too_big += len;
-        free(c->rx);
-        c->rx = NULL;
-        c->rxlen = 0;
-        if (c->too_big > DRAIN_MAX)
-            return -1;
-        if (final) {
-            lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)"too big", 7);
-            return -1;
-        }
-        return 0;
-    }
-    if (lws_frame_is_binary(wsi)) {
-        if (lws_is_final_fragment(wsi))
-            conn_err(c, NULL, SP_E_BAD_MESSAGE);
-        return 0;
-    }
-    if (c->rx == NULL)
-        c->rx = xmalloc(MSG_MAX + 1);
-    memcpy(c->rx + c->rxlen, in, len);
-    c->rxlen += len;
-    if (final) {
-        handle_message(c, c->rx, c->rxlen);
-        c->rxlen = 0;
-        /* Keep no 64 KiB buffer per idle connection. */
-        free(c->rx);
-        c->rx = NULL;
-    }
-    return 0;
 }
 
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
@@ -1037,7 +278,6 @@ static const struct lws_protocols protocols[] = {
     {"staatsprint", callback, sizeof(pss_t), 1024, 0, NULL, 0},
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
-
 
 /* ---- start and stop ---------------------------------------------------------------- */
 
@@ -1123,7 +363,7 @@ int server_run(const serve_opts_t *o)
         return 1;
     }
     srv.core = core_new();
-    srv.hub = hub_new(LWS_PRE, hub_wake);
+    srv.hub = hub_new(LWS_PRE, conn_wake);
     store_t *store = NULL;
     boot_extra_teams = o->extra_teams;
     if (boot_open(o->db, &store, srv.core, srv.log, sizeof srv.log, NULL, NULL) != 0) {
