@@ -20,7 +20,7 @@
 #include "log/boot.h"
 #include "log/event.h"
 #include "net/cluster.h"
-#include "net/start.h"
+#include "cli/links.h"
 #include "util/clock.h"
 #include "util/xalloc.h"
 

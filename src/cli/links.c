@@ -1,5 +1,5 @@
 /* start.c – what the server tells the organiser on start, and the port check before it. */
-#include "net/start.h"
+#include "cli/links.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
