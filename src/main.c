@@ -1,4 +1,5 @@
 /* main.c – the command line: staatsprint serve | --help | --version. */
+#include "cli/links.h"
 #include "cli/orgcli.h"
 #include "core/core.h"
 #include "net/server.h"
@@ -72,7 +73,7 @@ static int parse_port(const char *s, int *port)
 
 static int cmd_serve(int argc, char **argv)
 {
-    serve_opts_t o = {.port = 8080, .db = "staatsprint.db"};
+    serve_opts_t o = {.port = 8080, .db = "staatsprint.db", .on_start = cli_print_links};
     const char **origins = calloc((size_t)argc, sizeof *origins);
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;

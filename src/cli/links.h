@@ -1,17 +1,13 @@
-/* start.h – the server's start-up: the port check and the printed links. */
-#ifndef SP_START_H
-#define SP_START_H
+/* links.h – the links and team codes printed when the server starts. */
+#ifndef SP_CLI_LINKS_H
+#define SP_CLI_LINKS_H
 
 #include "core/core.h"
-#include "net/server.h"
-
-/* Whether port can be bound on bind_addr (NULL: all interfaces). Returns 1 when it can
- * (or when that cannot be known), or minus the errno (EADDRINUSE, EACCES) when not:
- * lws reports a busy port only in its log, so the server asks first. */
-int start_port_free(int port, const char *bind_addr);
 
 /* Prints the sprint's title, the organiser, jury, screen and facilitator links and the
- * team codes to stdout: the organiser hands each to the one person it is for. */
-void start_print_links(const core_t *core, const serve_opts_t *o);
+ * team codes to stdout, base_url the server's public address without a trailing slash:
+ * the organiser hands each to the one person it is for. Given to server_run as
+ * serve_opts_t.on_start. */
+void cli_print_links(const core_t *core, const char *base_url);
 
 #endif

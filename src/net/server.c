@@ -20,14 +20,18 @@
 #include "log/boot.h"
 #include "log/event.h"
 #include "net/cluster.h"
-#include "cli/links.h"
 #include "util/clock.h"
 #include "util/xalloc.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 server_t srv;   /* the one server (srv.h) */
 
@@ -279,6 +283,26 @@ static const struct lws_protocols protocols[] = {
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
+/* lws reports a busy port only in its log; find out first, with a clear message. */
+static int port_free(int port, const char *bind_addr)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return 1;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_ANY);
+    if (bind_addr)
+        inet_pton(AF_INET, bind_addr, &a.sin_addr);
+    int ok = bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
+    int err = errno;
+    close(fd);
+    if (!ok && err != EADDRINUSE && err != EACCES)
+        return 1;
+    return ok ? 1 : -err;
+}
+
 /* ---- start and stop ---------------------------------------------------------------- */
 
 /* The hub's frames are made after the whole log is folded, so that personal data
@@ -355,7 +379,7 @@ int server_run(const serve_opts_t *o)
     memset(&srv, 0, sizeof srv);
     srv.opts = o;
     signal(SIGPIPE, SIG_IGN);
-    int pf = start_port_free(o->port, o->bind);
+    int pf = port_free(o->port, o->bind);
     if (pf < 0) {
         fprintf(stderr, "staatsprint: poort %d is al in gebruik of niet toegestaan; kies een andere "
                         "met --port.\n(port %d is already in use or not allowed: %s; choose another "
@@ -437,8 +461,8 @@ int server_run(const serve_opts_t *o)
     uv_timer_init(&srv.loop, &srv.tick);
     uv_timer_start(&srv.tick, tick_cb, 200, 200);
 
-    if (!o->quiet)
-        start_print_links(srv.core, o);
+    if (!o->quiet && o->on_start)
+        o->on_start(srv.core, base);
 
     uv_run(&srv.loop, UV_RUN_DEFAULT);
 
