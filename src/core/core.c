@@ -106,6 +106,7 @@ void core_free(core_t *c)
         }
         free(t->votes);
         json_decref(t->canvases);
+        json_decref(t->versions);
     }
     for (size_t i = 0; i < c->nmembers; i++) {
         free(c->members[i].name);
@@ -144,6 +145,7 @@ void core_free(core_t *c)
     strmap_free(&c->cmds);
     strmap_free(&c->joins);
     json_decref(c->links);
+    json_decref(c->err_detail);
     free(c);
 }
 
@@ -439,6 +441,8 @@ int core_exec(core_t *c, const who_t *who, const char *cmd, const json_t *args,
     char key[128];
     int64_t seq;
     dedupe_key(key, sizeof key, who->actor, cmd_id);
+    json_decref(c->err_detail);
+    c->err_detail = NULL;
     if (strmap_get(&c->cmds, key, &seq)) {
         *dup_seq = seq;
         return 1;
@@ -451,10 +455,26 @@ int core_exec(core_t *c, const who_t *who, const char *cmd, const json_t *args,
                 return SP_E_FORBIDDEN;
             if (!json_is_object(args))
                 return SP_E_BAD_MESSAGE;
+            int rc = step_check_cmd(c, who, cmd);
+            if (rc != 0)
+                return rc;
             cmdctx_t x = {c, who, cmd_id, now, out};
             return d->fn(&x, args);
         }
     return SP_E_UNKNOWN_COMMAND;
+}
+
+json_t *core_error_detail(core_t *c)
+{
+    json_t *d = c->err_detail;
+    c->err_detail = NULL;
+    return d;
+}
+
+void cmd_error_detail(cmdctx_t *x, json_t *d)
+{
+    json_decref(x->core->err_detail);
+    x->core->err_detail = d;
 }
 
 void core_commands(void (*cb)(void *ud, const char *name, unsigned roles), void *ud)

@@ -52,6 +52,7 @@
 #define BACKLOG_MAX 100000       /* hub frames waiting; past this the client is cut off */
 #define RATE_BURST 200.0         /* messages a client may send at once */
 #define RATE_PER_SEC 100.0       /* …and per second after that */
+#define LIMITED_IDS_MAX 100      /* ids listed in one rate_limited answer (the rest counted) */
 #define JOIN_FAILS_MAX 10        /* wrong join codes per connection per minute */
 #define ADDR_FAILS_MAX 60        /* …and per source address per minute (many connections) */
 
@@ -88,6 +89,9 @@ typedef struct conn {
     size_t npend, cappend;
     struct conn *pnext, *pprev;  /* in srv.waiting while npend > 0 */
     guard_bucket_t bucket;       /* messages per second */
+    json_t *limited_ids;         /* ids of messages refused by the bucket since the last answer */
+    size_t limited;              /* …and how many were refused (with or without an id) */
+    struct conn *lnext;          /* in srv.limited while limited > 0 */
     int join_fails;
     int64_t join_window;
     char addr[64];               /* source address, for the per-address join limit */
@@ -115,6 +119,7 @@ typedef struct {
     conn_t *conns;
     size_t nconns;
     conn_t *waiting;             /* connections with commands waiting for a commit */
+    conn_t *limited;             /* connections owed a rate_limited answer */
     int64_t committed;
     uv_loop_t loop;              /* ours; lws joins it (a "foreign" loop) */
     uv_signal_t sigint, sigterm;
@@ -182,6 +187,19 @@ static void conn_err(conn_t *c, const char *id, int e)
                           err_en(e));
     if (id)
         json_object_set_new(m, "id", json_string(id));
+    conn_send_json(c, m);
+}
+
+/* An error with more to say (detail: fields added to the err message, taken over). */
+static void conn_err_detail(conn_t *c, const char *id, int e, json_t *detail)
+{
+    json_t *m = json_pack("{ss ss ss ss}", "t", "err", "code", err_code(e), "nl", err_nl(e), "en",
+                          err_en(e));
+    if (id)
+        json_object_set_new(m, "id", json_string(id));
+    if (detail)
+        json_object_update_missing(m, detail);
+    json_decref(detail);
     conn_send_json(c, m);
 }
 
@@ -428,7 +446,7 @@ static void handle_cmd(conn_t *c, json_t *msg)
         rc = core_exec(srv.core, &c->who, cmd, args ? args : empty, id, clock_now_ms(), &out, &dup);
     json_decref(empty);
     if (rc < 0) {
-        conn_err(c, id, rc);
+        conn_err_detail(c, id, rc, core_error_detail(srv.core));
     } else if (rc == 1) {
         if (dup <= srv.committed)
             conn_ack(c, id, dup);
@@ -470,12 +488,12 @@ static void handle_join(conn_t *c, json_t *msg)
     const char *id = json_string_value(json_object_get(msg, "id"));
     const char *code = json_string_value(json_object_get(msg, "code"));
     const char *name = json_string_value(json_object_get(msg, "name"));
-    if (id == NULL || code == NULL || name == NULL) {
-        conn_err(c, id, SP_E_BAD_MESSAGE);
+    if (id != NULL && !id_ok(id)) {
+        conn_err(c, NULL, SP_E_BAD_ID);
         return;
     }
-    if (!id_ok(id)) {
-        conn_err(c, NULL, SP_E_BAD_ID);
+    if (id == NULL || code == NULL || name == NULL) {
+        conn_err(c, id, SP_E_BAD_MESSAGE);
         return;
     }
     if (!join_allowed(c)) {
@@ -513,8 +531,12 @@ static void handle_hello(conn_t *c, json_t *msg)
 {
     const char *token = json_string_value(json_object_get(msg, "token"));
     json_t *since = json_object_get(msg, "since");
+    /* hello needs no id; one that is given comes back with an error. */
+    const char *hid = json_string_value(json_object_get(msg, "id"));
+    if (hid != NULL && !id_ok(hid))
+        hid = NULL;
     if (token == NULL || (since && !json_is_integer(since))) {
-        conn_err(c, NULL, SP_E_BAD_MESSAGE);
+        conn_err(c, hid, SP_E_BAD_MESSAGE);
         return;
     }
     char hash[SECRET_HASH_LEN + 1];
@@ -522,28 +544,71 @@ static void handle_hello(conn_t *c, json_t *msg)
     who_t who;
     if (core_auth(srv.core, hash, &who) != 0) {
         join_failed(c);   /* guessing tokens counts like guessing codes */
-        conn_err(c, NULL, join_allowed(c) ? SP_E_BAD_TOKEN : SP_E_RATE_LIMITED);
+        conn_err(c, hid, join_allowed(c) ? SP_E_BAD_TOKEN : SP_E_RATE_LIMITED);
+        return;
+    }
+    /* A client that has seen events this log does not hold (another server's, or a
+     * database restored from an older backup) would get a stream with a hole: refused,
+     * the client starts again from 0. On a cluster follower the leader may be ahead of
+     * this node for a moment: there the stream simply begins once this node catches up. */
+    if (since && json_integer_value(since) > srv.committed && cluster_may_write()) {
+        conn_err_detail(c, hid, SP_E_BAD_SINCE, json_pack("{sI}", "head", (json_int_t)srv.committed));
         return;
     }
     memcpy(c->hash, hash, sizeof c->hash);
     conn_authenticate(c, &who, since ? json_integer_value(since) : 0);
 }
 
+/* A message refused by the rate limit is not answered on its own: its id is noted and
+ * one rate_limited answer per tick lists them, so a flood cannot fill the send queue of
+ * a client that reads (see limited_flush). */
+static void conn_limited(conn_t *c, const json_t *msg)
+{
+    const char *id = json_string_value(json_object_get(msg, "id"));
+    if (c->limited++ == 0) {
+        c->lnext = srv.limited;
+        srv.limited = c;
+    }
+    if (c->limited_ids == NULL)
+        c->limited_ids = json_array();
+    if (id != NULL && id_ok(id) && json_array_size(c->limited_ids) < LIMITED_IDS_MAX)
+        json_array_append_new(c->limited_ids, json_string(id));
+}
+
+static void limited_flush(void)
+{
+    for (conn_t *c = srv.limited; c != NULL; c = c->lnext) {
+        double wait = (1.0 - c->bucket.tokens) * 1000.0 / RATE_PER_SEC;
+        conn_err_detail(c, NULL, SP_E_RATE_LIMITED,
+                        json_pack("{so sI sI}", "ids", c->limited_ids ? c->limited_ids : json_array(),
+                                  "count", (json_int_t)c->limited, "retry_ms",
+                                  (json_int_t)(wait > 0 ? wait + 1 : 0)));
+        c->limited_ids = NULL;
+        c->limited = 0;
+    }
+    srv.limited = NULL;
+}
+
 static void handle_message(conn_t *c, const char *text, size_t len)
 {
-    if (!guard_bucket_take(&c->bucket, RATE_BURST, RATE_PER_SEC, clock_now_ms())) {
-        conn_err(c, NULL, SP_E_RATE_LIMITED);
-        return;
-    }
     json_t *msg;
     int drc = guard_decode(text, len, &msg);
+    int fresh = guard_bucket_take(&c->bucket, RATE_BURST, RATE_PER_SEC, clock_now_ms());
+    const char *id = json_string_value(json_object_get(msg, "id"));
+    if (!fresh) {
+        conn_limited(c, msg);
+        json_decref(msg);
+        return;
+    }
     if (drc != 0) {
-        conn_err(c, NULL, drc);
+        /* Only a message that parsed has an id to answer with (bad_text). */
+        conn_err(c, id && id_ok(id) ? id : NULL, drc);
+        json_decref(msg);
         return;
     }
     const char *t = json_string_value(json_object_get(msg, "t"));
     if (t == NULL)
-        conn_err(c, NULL, SP_E_BAD_MESSAGE);
+        conn_err(c, id && id_ok(id) ? id : NULL, SP_E_BAD_MESSAGE);
     else if (strcmp(t, "cmd") == 0)
         handle_cmd(c, msg);
     else if (strcmp(t, "hello") == 0)
@@ -557,7 +622,7 @@ static void handle_message(conn_t *c, const char *text, size_t len)
             json_object_set(m, "echo", echo);
         conn_send_json(c, m);
     } else
-        conn_err(c, NULL, SP_E_UNKNOWN_MESSAGE);
+        conn_err(c, id && id_ok(id) ? id : NULL, SP_E_UNKNOWN_MESSAGE);
     json_decref(msg);
 }
 
@@ -683,6 +748,12 @@ static void conn_free(conn_t *c)
     srv.nconns--;
     if (c->npend > 0)
         waiting_unlink(c);
+    for (conn_t **l = &srv.limited; *l != NULL; l = &(*l)->lnext)
+        if (*l == c) {
+            *l = c->lnext;
+            break;
+        }
+    json_decref(c->limited_ids);
     cluster_conn_gone(c);   /* cluster hook */
     hub_sub_free(srv.hub, c->sub);
     for (outmsg_t *m = c->qhead, *n; m != NULL; m = n) {
@@ -883,8 +954,11 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 {
     pss_t *pss = user;
     switch (reason) {
-    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
-        return http_ws_allowed(wsi, srv.opts->origins, srv.opts->norigins) ? 0 : -1;
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
+        const http_origins_t org = {srv.opts->port, srv.opts->public_url, srv.opts->origins,
+                                    srv.opts->norigins};
+        return http_ws_allowed(wsi, &org) ? 0 : -1;
+    }
     case LWS_CALLBACK_ESTABLISHED:
         pss->conn = conn_new(wsi);
         conn_addr(pss->conn, wsi);
@@ -951,6 +1025,7 @@ static int boot_publish(void *ud, const store_rec_t *rec)
         json_decref(ev.data);
         return 1;
     }
+    core_event_upgrade(&ev);
     json_t *red = core_redact(srv.core, &ev);
     if (red != NULL) {
         json_decref(ev.data);
@@ -979,6 +1054,7 @@ static void tick_cb(uv_timer_t *h)
 {
     (void)h;
     presence_flush();
+    limited_flush();
     if (!store_ok() || !cluster_may_write())   /* cluster hook: only the leader decides */
         return;
     evlist_t out = {0};

@@ -34,11 +34,14 @@ static void test_setup_events(void **state)
     assert_string_equal(core_link_token(c, "organiser", NULL), "tok-org");
     assert_string_equal(core_link_token(c, "facilitator", "r2"), "tok-f2");
     assert_int_equal(core_team_count(c), 3);
-    /* Codes and tokens are never in an event everyone sees. */
+    /* Codes and tokens are never in an event everyone sees: a join code goes to its
+     * team's audience (the team, its room's facilitator, the organiser). */
     for (size_t i = 0; i < log.n; i++) {
         char *s = json_dumps(log.v[i].data, JSON_COMPACT);
-        if (strstr(s, "AAAA-1111"))
-            assert_int_equal(log.v[i].aud_kind, AUD_STAFF);
+        if (strstr(s, "AAAA-1111")) {
+            assert_int_equal(log.v[i].aud_kind, AUD_TEAM);
+            assert_string_equal(log.v[i].aud_id, "t1");
+        }
         if (strstr(s, "tok-org"))
             assert_int_equal(log.v[i].aud_kind, AUD_ORG);
         if (strstr(s, "hash-org"))
