@@ -52,7 +52,7 @@
 #define BACKLOG_MAX 100000       /* hub frames waiting; past this the client is cut off */
 #define RATE_BURST 200.0         /* messages a client may send at once */
 #define RATE_PER_SEC 100.0       /* …and per second after that */
-#define LIMITED_IDS_MAX 100      /* ids listed in one rate_limited answer (the rest counted) */
+#define LIMITED_IDS_MAX 256      /* ids listed in one rate_limited answer (the rest counted) */
 #define JOIN_FAILS_MAX 10        /* wrong join codes per connection per minute */
 #define ADDR_FAILS_MAX 60        /* …and per source address per minute (many connections) */
 
