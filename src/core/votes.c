@@ -222,10 +222,10 @@ static int check_reveal(cmdctx_t *x, int t, void *ud)
     (void)ud;
     const pb_step_t *s;
     vote_t *v;
-    int rc = current_vote(x, t, &s, &v);
-    if (rc == 0 && !is_captain(x->core, x->who, t) && !is_staff_for(x->core, x->who, t))
-        rc = SP_E_FORBIDDEN;
-    return rc;
+    /* Who may comes before when: a member who may not reveal hears so at every step. */
+    if (!is_captain(x->core, x->who, t) && !is_staff_for(x->core, x->who, t))
+        return SP_E_FORBIDDEN;
+    return current_vote(x, t, &s, &v);
 }
 
 static int cmd_vote_reveal(cmdctx_t *x, const json_t *args)
