@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import nl from '../../web/js/i18n/nl.js';
-import { checkA11y, launchBrowser, newPage, startServer, waitUntil, wsClient } from './lib.mjs';
+import { checkA11y, gatedContext, joinAs, launchBrowser, newPage, startServer, waitUntil, wsClient } from './lib.mjs';
 
 const playbook = JSON.parse(readFileSync(new URL('../../data/playbooks/staatsprint.json', import.meta.url), 'utf8'));
 const steps = playbook.phases.flatMap((p) => p.steps);
@@ -57,10 +57,7 @@ async function openPage(context) {
 }
 
 async function join(page, team, name) {
-  await page.goto(`${server.url}/`);
-  await page.getByLabel(nl['join.code.label'], { exact: true }).fill(team.code);
-  await page.getByLabel(nl['join.name.label'], { exact: true }).fill(name);
-  await page.getByRole('button', { name: nl['join.submit'], exact: true }).click();
+  await joinAs(page, server.url, team, name);
   await page.locator('.js-step-title').waitFor();
 }
 
@@ -133,32 +130,12 @@ test('a race idea the server refuses (no round runs) stays in the input with the
 
 test('a note written offline shows in your own list, marked as waiting, and arrives once', async () => {
   const team = server.teams[1];
-  const context = await browser.newContext({ viewport: { width: 360, height: 640 }, hasTouch: true });
-  const gate = { online: true, routes: [] };
-  await context.routeWebSocket(
-    (url) => url.pathname === '/ws',
-    (ws) => {
-      if (!gate.online) {
-        ws.close({ code: 4000, reason: 'offline' });
-        return;
-      }
-      const upstream = ws.connectToServer();
-      ws.onMessage((m) => upstream.send(m));
-      upstream.onMessage((m) => ws.send(m));
-      ws.onClose(() => upstream.close());
-      upstream.onClose(() => ws.close());
-      gate.routes.push({ ws, upstream });
-    },
-  );
+  const { context, gate } = await gatedContext(browser);
   const page = await openPage(context);
   await join(page, team, 'Dirk');
   await advance(team, 'p1-dump');
   await atStep(page, 'p1-dump');
-  gate.online = false;
-  for (const r of gate.routes.splice(0)) {
-    r.ws.close({ code: 4000, reason: 'offline' });
-    r.upstream.close();
-  }
+  gate.cut();
   await waitUntil(page, (text) => document.querySelector('.js-status-text')?.textContent !== text, nl['conn.online'], 'the page knows it is offline');
   const input = page.getByLabel(nl['team.brainstorm.label'], { exact: true });
   await input.fill('Geschreven in de trein');

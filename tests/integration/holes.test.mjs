@@ -29,13 +29,19 @@ async function advanceTo(org, team, stepId) {
   assert.fail(`team ${team.id} did not reach ${stepId}`);
 }
 
-test('1: an idea with dots changes neither during its vote nor in the Crystal Ball', { timeout: 60000 }, async (t) => {
+// A server, its organiser and two members of the first team, that team at the race step.
+async function atTheRace(t) {
   const srv = await startServer(t);
   const org = await organiser(srv);
   const team = org.teams[0];
   const a = await member(srv, org.codes.get(team.id), 'Anna');
   const b = await member(srv, org.codes.get(team.id), 'Bram');
   await advanceTo(org, team, 'p3-race');
+  return { srv, org, team, a, b };
+}
+
+test('1: an idea with dots changes neither during its vote nor in the Crystal Ball', { timeout: 60000 }, async (t) => {
+  const { org, team, a, b } = await atTheRace(t);
   // advanceTo played no round yet at the race: start one and write in it (round 1).
   assert.equal((await org.client.cmd('race.start', { room: team.room, minutes: 5 })).t, 'ack');
   const add = await a.cmd('note.add', { text: 'Een loket voor alles' });
@@ -179,12 +185,7 @@ test('6: U+0000 and lone surrogates are refused as bad_text with the id; other e
 });
 
 test('7: a round-1 idea cannot be shared early, and the race is not skipped before a round', { timeout: 60000 }, async (t) => {
-  const srv = await startServer(t);
-  const org = await organiser(srv);
-  const team = org.teams[0];
-  const a = await member(srv, org.codes.get(team.id), 'Anna');
-  const b = await member(srv, org.codes.get(team.id), 'Bram');
-  await advanceTo(org, team, 'p3-race');
+  const { org, team, a, b } = await atTheRace(t);
   const skip = await org.client.cmd('step.next', { team: team.id });
   assert.equal(skip.code, 'race_not_started', `leaving the race before any round must be refused, got ${JSON.stringify(skip)}`);
   assert.equal((await org.client.cmd('race.start', { room: team.room, minutes: 5 })).t, 'ack');
