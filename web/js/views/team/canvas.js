@@ -61,9 +61,12 @@ export function create(tc, step) {
         },
         (err) => {
           f.sending = false;
-          if (err?.code === 'conflict' && err.current) {
-            // Theirs is the field's text now; yours stays in the field until you merge.
-            f.conflict = { text: err.current.text ?? '', version: err.current.version ?? 0 };
+          if (err?.code === 'conflict') {
+            // Theirs is the field's text now; yours stays in the field until you merge. (An
+            // answer without `current` – a follower node of a cluster – falls back on what
+            // this page knows.)
+            const cur = err.current ?? { text: canvasOf(state, state.team, canvas)[def.id] ?? '', version: canvasVersion(state, state.team, canvas, def.id) };
+            f.conflict = { text: cur.text ?? '', version: cur.version ?? 0 };
             f.version = f.conflict.version;
             f.saved = f.conflict.text;
             showMerge(f);
@@ -119,8 +122,18 @@ export function create(tc, step) {
 
   const presenterBox = h('div', { class: 'sp-canvas__presenter js-presenter' });
   const grid = h('div', { class: 'sp-canvas' }, defs.map(build));
-  // A draft restored after a reload is sent as soon as the step shows.
-  for (const f of fields.values()) if (f.area.value !== f.saved) f.timer = setTimeout(() => f.area.dispatchEvent(new Event('blur')), 0);
+  // A draft restored after a reload is sent as soon as the step shows – into an empty field.
+  // Over a text the team saved meanwhile it would overwrite unseen: that is a merge.
+  for (const f of fields.values()) {
+    if (f.area.value === f.saved) continue;
+    if (f.saved) {
+      f.conflict = { text: f.saved, version: f.version };
+      showMerge(f);
+      showStatus(f);
+    } else {
+      f.timer = setTimeout(() => f.area.dispatchEvent(new Event('blur')), 0);
+    }
+  }
 
   function syncPresenter() {
     rerender(presenterBox, () => {
