@@ -185,6 +185,33 @@ test('outsider: every table command with every role at every step gets the docum
   for (const code of seen) assert.ok(DOCUMENTED.has(code), `the server sent err code ${code}, which docs/protocol.md does not list`);
 });
 
+// Who may send what, as the document's tables say it (roles not listed get `forbidden`).
+const DOC_ROLES = {
+  organiser: ['sprint.update', 'challenge.update', 'programme.set', 'room.update', 'room.add', 'registrations.import', 'assign.run', 'assign.pin', 'assign.move', 'person.delete', 'person.link', 'jury.add', 'jury.criteria.set', 'jury.tiebreak.set'],
+  staff: ['race.start', 'race.end', 'room.message', 'console.counts', 'pitch.order.set'],
+  jurors: ['jury.score', 'jury.note', 'jury.recuse', 'jury.lock', 'jury.unlock', 'jury.announce'],
+  juryOrOrganiser: ['jury.open', 'jury.refresh'],
+};
+
+test('outsider: every other command refuses the roles its table does not name', { timeout: 60000 }, async (t) => {
+  const w = await world(t);
+  const roles = { organiser: w.org, facilitator: w.fac, jury: w.jury, screen: w.screen, participant: w.b };
+  const allowed = { organiser: ['organiser'], staff: ['organiser', 'facilitator'], jurors: ['jury'], juryOrOrganiser: ['organiser', 'jury'] };
+  let n = 0;
+  for (const [group, cmds] of Object.entries(DOC_ROLES)) {
+    for (const cmd of cmds) {
+      for (const [role, p] of Object.entries(roles)) {
+        if (allowed[group].includes(role)) continue;
+        const r = await p.cmd(cmd, {});
+        assert.equal(r.code, 'forbidden', `${cmd} by the ${role}: ${JSON.stringify(r)}`);
+        n += 1;
+      }
+    }
+  }
+  assert.ok(n > 80);
+  for (const code of seen) assert.ok(DOCUMENTED.has(code), `err code ${code} is not in docs/protocol.md`);
+});
+
 test('outsider: bad input gets the documented error, with the id whenever the message had one; the connection survives', { timeout: 60000 }, async (t) => {
   const w = await world(t);
   const p = w.b;
