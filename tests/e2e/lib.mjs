@@ -349,8 +349,9 @@ export function wsClient(wsUrl, token) {
         const id = `t-${++n}`;
         return withTimeout(
           new Promise((ok, fail) => {
-            waiting.set(id, { ok, fail });
-            ws.send(JSON.stringify({ t: 'cmd', id, cmd, args }));
+            const msg = JSON.stringify({ t: 'cmd', id, cmd, args });
+            waiting.set(id, { ok, fail, msg });
+            ws.send(msg);
           }),
           10000,
           `the answer to ${cmd}`,
@@ -363,7 +364,12 @@ export function wsClient(wsUrl, token) {
       const msg = JSON.parse(String(data));
       if (msg.t === 'synced') resolve(client);
       else if (msg.t === 'ev') events.push(msg);
-      else if (msg.t === 'ack' || msg.t === 'err') {
+      else if (msg.t === 'err' && msg.code === 'rate_limited' && Array.isArray(msg.ids)) {
+        // Over the message rate (docs/protocol.md, Limits): send the named commands again.
+        setTimeout(() => {
+          for (const id of msg.ids) if (waiting.has(id)) ws.send(waiting.get(id).msg);
+        }, (msg.retry_ms || 0) + 10);
+      } else if (msg.t === 'ack' || msg.t === 'err') {
         const w = waiting.get(msg.id);
         if (w) {
           waiting.delete(msg.id);
