@@ -13,6 +13,8 @@
  *    replay that hello asked for is done.
  *  - A client that does not read is cut off when its own queue or its hub backlog
  *    grows past a limit; memory per connection stays bounded.
+ *  - Messages over the rate are not answered one by one: one rate_limited per tick lists
+ *    their ids, so a client that reads is never cut off for sending too fast.
  */
 #include "net/server.h"
 #include "core/core.h"
@@ -562,16 +564,15 @@ static void handle_hello(conn_t *c, json_t *msg)
 /* A message refused by the rate limit is not answered on its own: its id is noted and
  * one rate_limited answer per tick lists them, so a flood cannot fill the send queue of
  * a client that reads (see limited_flush). */
-static void conn_limited(conn_t *c, const json_t *msg)
+static void conn_limited(conn_t *c, const char *id)
 {
-    const char *id = json_string_value(json_object_get(msg, "id"));
     if (c->limited++ == 0) {
         c->lnext = srv.limited;
         srv.limited = c;
     }
     if (c->limited_ids == NULL)
         c->limited_ids = json_array();
-    if (id != NULL && id_ok(id) && json_array_size(c->limited_ids) < LIMITED_IDS_MAX)
+    if (id != NULL && json_array_size(c->limited_ids) < LIMITED_IDS_MAX)
         json_array_append_new(c->limited_ids, json_string(id));
 }
 
@@ -594,21 +595,24 @@ static void handle_message(conn_t *c, const char *text, size_t len)
     json_t *msg;
     int drc = guard_decode(text, len, &msg);
     int fresh = guard_bucket_take(&c->bucket, RATE_BURST, RATE_PER_SEC, clock_now_ms());
+    /* The message's id, when it has a valid one: every answer to it carries the id. */
     const char *id = json_string_value(json_object_get(msg, "id"));
+    if (id != NULL && !id_ok(id))
+        id = NULL;
     if (!fresh) {
-        conn_limited(c, msg);
+        conn_limited(c, id);
         json_decref(msg);
         return;
     }
     if (drc != 0) {
         /* Only a message that parsed has an id to answer with (bad_text). */
-        conn_err(c, id && id_ok(id) ? id : NULL, drc);
+        conn_err(c, id, drc);
         json_decref(msg);
         return;
     }
     const char *t = json_string_value(json_object_get(msg, "t"));
     if (t == NULL)
-        conn_err(c, id && id_ok(id) ? id : NULL, SP_E_BAD_MESSAGE);
+        conn_err(c, id, SP_E_BAD_MESSAGE);
     else if (strcmp(t, "cmd") == 0)
         handle_cmd(c, msg);
     else if (strcmp(t, "hello") == 0)
@@ -622,7 +626,7 @@ static void handle_message(conn_t *c, const char *text, size_t len)
             json_object_set(m, "echo", echo);
         conn_send_json(c, m);
     } else
-        conn_err(c, id && id_ok(id) ? id : NULL, SP_E_UNKNOWN_MESSAGE);
+        conn_err(c, id, SP_E_UNKNOWN_MESSAGE);
     json_decref(msg);
 }
 
