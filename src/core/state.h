@@ -54,6 +54,8 @@ typedef struct {
     vote_t *votes;          /* one per vote step played */
     size_t nvotes, capvotes;
     json_t *canvases;       /* {canvas: {field: text}}, owned */
+    int64_t active;         /* ts of the last event a member of the team caused, 0 before */
+    int raced;              /* the last Idee Race round the team took part in, 0 before */
 } team_t;
 
 typedef struct {

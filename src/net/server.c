@@ -124,6 +124,12 @@ typedef struct {
     unsigned char *pdirty;       /* per team index: presence changed since the last tick */
     size_t npdirty;
     int stopping;                /* no presence frames while connections are torn down */
+    char **live_counts;          /* per team index: the counts last pushed (JSON text) */
+    size_t nlive_counts;
+    char **live_rooms;           /* per room index: the status last pushed (JSON text) */
+    size_t nlive_rooms;
+    int64_t live_head;           /* core head when counts and statuses were last compared */
+    unsigned live_ticks;
 } server_t;
 
 typedef struct {
@@ -291,6 +297,103 @@ static void presence_flush(void)
     memset(srv.pdirty, 0, srv.npdirty);
 }
 
+/* ---- live counts and room statuses -------------------------------------------------
+ *
+ * What the console counts (core_team_counts) and what a room's screen shows
+ * (core_room_status) are derived from the state, not logged. Once a second, when the log
+ * grew, the server compares them with what it pushed last and sends what changed:
+ * {"t":"counts","teams":{TEAM:{…}}} to the staff who see the team (never to members:
+ * the dots placed are hidden from the team until the reveal), and
+ * {"t":"rooms","rooms":{ROOM:{…}}} to screens and staff. A connection gets everything it
+ * may see right after its welcome. */
+
+#define LIVE_EVERY_TICKS 5
+
+static void live_send(conn_t *only, json_t *teams, json_t *rooms)
+{
+    for (conn_t *c = srv.conns; c != NULL; c = c->next) {
+        if ((only != NULL && c != only) || !c->authed)
+            continue;
+        role_t r = c->who.role;
+        if (teams && json_object_size(teams) > 0 && (r == ROLE_ORGANISER || r == ROLE_FACILITATOR)) {
+            json_t *mine = json_object(), *v;
+            const char *team;
+            json_object_foreach(teams, team, v)
+                if (staff_sees_team(c, team))
+                    json_object_set(mine, team, v);
+            if (json_object_size(mine) > 0)
+                conn_send_json(c, json_pack("{ss so}", "t", "counts", "teams", mine));
+            else
+                json_decref(mine);
+        }
+        if (rooms && json_object_size(rooms) > 0 &&
+            (r == ROLE_ORGANISER || r == ROLE_FACILITATOR || r == ROLE_SCREEN))
+            conn_send_json(c, json_pack("{ss sO}", "t", "rooms", "rooms", rooms));
+    }
+}
+
+/* Everything (only != NULL: for one new connection), or what changed (NULL). */
+static void live_flush(conn_t *only)
+{
+    size_t nt = core_team_count(srv.core), nr = 0;
+    if (only == NULL) {
+        if (srv.stopping || ++srv.live_ticks % LIVE_EVERY_TICKS != 0 ||
+            srv.live_head == core_head(srv.core))
+            return;
+        srv.live_head = core_head(srv.core);
+    }
+    json_t *teams = json_object(), *rooms = json_object();
+    if (nt > srv.nlive_counts) {
+        srv.live_counts = xrealloc(srv.live_counts, nt * sizeof *srv.live_counts);
+        memset(srv.live_counts + srv.nlive_counts, 0, (nt - srv.nlive_counts) * sizeof *srv.live_counts);
+        srv.nlive_counts = nt;
+    }
+    for (size_t t = 0; t < nt; t++) {
+        json_t *k = core_team_counts(srv.core, t);
+        char *text = json_dumps(k, JSON_COMPACT | JSON_SORT_KEYS);
+        if (only != NULL || srv.live_counts[t] == NULL || strcmp(text, srv.live_counts[t]) != 0)
+            json_object_set(teams, json_string_value(json_object_get(k, "team")), k);
+        /* A newcomer's snapshot must not swallow a change the others are still owed. */
+        if (only == NULL) {
+            free(srv.live_counts[t]);
+            srv.live_counts[t] = text;
+        } else
+            free(text);
+        json_decref(k);
+    }
+    json_t *st;
+    while ((st = core_room_status(srv.core, nr)) != NULL) {
+        if (nr >= srv.nlive_rooms) {
+            srv.live_rooms = xrealloc(srv.live_rooms, (nr + 1) * sizeof *srv.live_rooms);
+            srv.live_rooms[nr] = NULL;
+            srv.nlive_rooms = nr + 1;
+        }
+        char *text = json_dumps(st, JSON_COMPACT | JSON_SORT_KEYS);
+        if (only != NULL || srv.live_rooms[nr] == NULL || strcmp(text, srv.live_rooms[nr]) != 0)
+            json_object_set(rooms, json_string_value(json_object_get(st, "room")), st);
+        if (only == NULL) {
+            free(srv.live_rooms[nr]);
+            srv.live_rooms[nr] = text;
+        } else
+            free(text);
+        json_decref(st);
+        nr++;
+    }
+    live_send(only, teams, rooms);
+    json_decref(teams);
+    json_decref(rooms);
+}
+
+static void live_free(void)
+{
+    for (size_t i = 0; i < srv.nlive_counts; i++)
+        free(srv.live_counts[i]);
+    for (size_t i = 0; i < srv.nlive_rooms; i++)
+        free(srv.live_rooms[i]);
+    free(srv.live_counts);
+    free(srv.live_rooms);
+}
+
 static void conn_authenticate(conn_t *c, const who_t *who, int64_t since)
 {
     if (c->authed && c->who.role == ROLE_PARTICIPANT)
@@ -312,6 +415,8 @@ static void conn_authenticate(conn_t *c, const who_t *who, int64_t since)
                                 "head", (json_int_t)srv.committed, "now", (json_int_t)clock_now_ms()));
     if (who->role == ROLE_ORGANISER || who->role == ROLE_FACILITATOR)
         presence_send(c, NULL, 0);
+    if (who->role == ROLE_ORGANISER || who->role == ROLE_FACILITATOR || who->role == ROLE_SCREEN)
+        live_flush(c);
 }
 
 /* ---- commands -------------------------------------------------------------------- */
@@ -979,6 +1084,7 @@ static void tick_cb(uv_timer_t *h)
 {
     (void)h;
     presence_flush();
+    live_flush(NULL);
     if (!store_ok() || !cluster_may_write())   /* cluster hook: only the leader decides */
         return;
     evlist_t out = {0};
@@ -1180,5 +1286,6 @@ int server_run(const serve_opts_t *o)
     hub_free(srv.hub);
     core_free(srv.core);
     free(srv.pdirty);
+    live_free();
     return cluster_failed || srv.fatal ? 1 : 0;
 }

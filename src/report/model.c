@@ -283,7 +283,8 @@ void report_fold_event(report_fold_t *f, const ev_t *ev)
         set_copy(r, ev->data, "prize");
         json_object_set(r, "winners", json_object_get(ev->data, "teams"));
     } else if (strncmp(t, "jury.", 5) == 0 && strcmp(t, "jury.criteria") != 0 &&
-               ev->aud_kind == AUD_ALL) {
+               (ev->aud_kind == AUD_ALL ||
+                (ev->aud_kind == AUD_STAFF && strcmp(t, "jury.results") == 0))) {
         /* Only what the jury made public (the winners' announcement), never the
          * scores of single jurors. */
         json_object_set(f->jury, t, ev->data);
