@@ -251,14 +251,14 @@ test('a facilitator steers the three teams of a room through a step, and a messa
   await checkA11y(fac, 'the facilitator console');
 
   // All teams at once: the next step (the private brainstorm), and its timer of 5 minutes.
-  await fac.getByRole('button', { name: nl['console.room.next'], exact: true }).click();
+  await fac.getByRole('button', { name: `${nl['console.room.next']}${nl['console.room.all']}`, exact: true }).click();
   await waitUntil(fac, (id) => /Maak je hoofd leeg$/.test(document.querySelector(`.js-team-row[data-team="${id}"] .js-team-step`)?.textContent ?? ''), r1Teams[0].id, 'the first team at the brainstorm');
   const stepText = await fac.locator(`.js-team-row[data-team="${r1Teams[0].id}"] .js-team-step`).textContent();
   assert.match(stepText, /^2 van \d+: Maak je hoofd leeg$/, 'the console names the step from the playbook');
   for (const team of r1Teams) {
     await waitUntil(fac, ([id, text]) => document.querySelector(`.js-team-row[data-team="${id}"] .js-team-step`)?.textContent === text, [team.id, stepText], `${team.name} at the brainstorm`);
   }
-  await fac.getByRole('button', { name: nl['console.room.start'], exact: true }).click();
+  await fac.getByRole('button', { name: `${nl['console.room.start']}${nl['console.room.all']}`, exact: true }).click();
   for (const team of r1Teams) {
     await waitUntil(fac, (id) => /^nog [45]:\d\d$/.test(document.querySelector(`.js-team-row[data-team="${id}"] .js-timer`)?.textContent ?? ''), team.id, `${team.name}'s timer counting down on the console`);
   }
@@ -279,7 +279,7 @@ test('a facilitator steers the three teams of a room through a step, and a messa
   await first.getByRole('button', { name: `${nl['console.team.pause']}${fill(nl['console.team.for'], { team: r1Teams[0].name })}` }).click();
   await waitUntil(fac, (id) => /^gepauzeerd, nog/.test(document.querySelector(`.js-team-row[data-team="${id}"] .js-timer`)?.textContent ?? ''), r1Teams[0].id, 'the first team paused');
   const pausedAt = await timerOf(0);
-  await fac.getByRole('button', { name: nl['console.room.pause'], exact: true }).click();
+  await fac.getByRole('button', { name: `${nl['console.room.pause']}${nl['console.room.all']}`, exact: true }).click();
   const why = (i, reason) => fill(nl['console.rw.why'], { team: r1Teams[i].name, reason: nl[`console.rw.why.${reason}`] });
   await fac.locator('.js-console-skipped', { hasText: fill(nl['console.rw.skipped'], { list: why(0, 'timerNotRunning') }) }).waitFor();
   assert.equal(await fac.locator('.js-console-changed').textContent(), fill(nl['console.rw.done'], { names: `${r1Teams[1].name}, ${r1Teams[2].name}` }), 'the console names the teams it paused');
@@ -288,17 +288,17 @@ test('a facilitator steers the three teams of a room through a step, and a messa
   assert.equal(await fac.locator('.js-console-error').textContent(), '', 'a partly applied command is no error');
   await checkA11y(fac, 'the console with a room-wide report');
   // Now all three are paused: a room-wide resume fits every team and reports no skip.
-  await fac.getByRole('button', { name: nl['console.room.resume'], exact: true }).click();
+  await fac.getByRole('button', { name: `${nl['console.room.resume']}${nl['console.room.all']}`, exact: true }).click();
   for (const i of [0, 1, 2]) await waitUntil(fac, (id) => /^nog /.test(document.querySelector(`.js-team-row[data-team="${id}"] .js-timer`)?.textContent ?? ''), r1Teams[i].id, `team ${i + 1} running again`);
   assert.equal(await fac.locator('.js-console-skipped').count(), 0, 'nothing skipped');
   // A room-wide resume now fits no team: refused, with each team's reason.
-  await fac.getByRole('button', { name: nl['console.room.resume'], exact: true }).click();
+  await fac.getByRole('button', { name: `${nl['console.room.resume']}${nl['console.room.all']}`, exact: true }).click();
   await fac.locator('.js-console-error', { hasText: 'Er is niets veranderd' }).waitFor();
   assert.equal(await fac.locator('.js-console-blockers').textContent(), fill(nl['console.rw.reasons'], { list: [0, 1, 2].map((i) => why(i, 'timerNotPaused')).join(', ') }));
   await checkA11y(fac, 'the console with an error');
 
   // The step is done: all teams to clustering; the private notes are shared and counted.
-  await fac.getByRole('button', { name: nl['console.room.next'], exact: true }).click();
+  await fac.getByRole('button', { name: `${nl['console.room.next']}${nl['console.room.all']}`, exact: true }).click();
   await waitUntil(fac, (id) => document.querySelector(`.js-team-row[data-team="${id}"] .js-note-total`)?.textContent === '2', r1Teams[0].id, 'two shared notes after the brainstorm');
   assert.match(await first.locator('.js-team-step').textContent(), /: Clusters maken$/);
 
@@ -334,7 +334,7 @@ test('a room-wide next moves the teams whose vote is shown and names the team it
   const stepNow = (i) => fac.locator(`.js-team-row[data-team="${r1Teams[i].id}"] .js-team-step`).textContent();
   // From the clusters (step 3) to the knelpunten and on to the vote on them (step 5).
   for (const n of [4, 5]) {
-    await fac.getByRole('button', { name: nl['console.room.next'], exact: true }).click();
+    await fac.getByRole('button', { name: `${nl['console.room.next']}${nl['console.room.all']}`, exact: true }).click();
     for (const i of [0, 1, 2]) await stepIs(i, n);
   }
   assert.match(await stepNow(0), /^5 van \d+: /);
@@ -345,7 +345,7 @@ test('a room-wide next moves the teams whose vote is shown and names the team it
     await row.locator('.js-vote', { hasText: nl['console.team.voteRevealed'] }).waitFor();
   }
   const before = members[0].events.filter((e) => e.type === 'step.changed').length;
-  await fac.getByRole('button', { name: nl['console.room.next'], exact: true }).click();
+  await fac.getByRole('button', { name: `${nl['console.room.next']}${nl['console.room.all']}`, exact: true }).click();
   for (const i of [1, 2]) await stepIs(i, 6);
   const why = fill(nl['console.rw.why'], { team: r1Teams[0].name, reason: nl['console.rw.why.voteHidden'] });
   await fac.locator('.js-console-skipped', { hasText: fill(nl['console.rw.skipped'], { list: why }) }).waitFor();
