@@ -264,11 +264,10 @@ test('a facilitator steers the three teams of a room through a step, and a messa
   }
   for (const m of members) await until(() => m.events.some((e) => e.type === 'timer.changed' && e.data.state === 'running'), 'the member hears the timer start');
 
-  // Private notes are counted, never shown; the console asks for counts after step changes.
+  // Private notes are counted, never shown; the counts arrive by themselves (no refresh).
   await members[0].cmd('note.add', { text: 'Te veel losse systemen' });
   await members[0].cmd('note.add', { text: 'Gegevens steeds opnieuw invullen' });
-
-  await fac.getByRole('button', { name: nl['console.counts.refresh'], exact: true }).click();
+  assert.equal(await fac.getByRole('button', { name: nl['console.counts.refresh'] }).count(), 0, 'no refresh button');
   await waitUntil(fac, ([id, text]) => document.querySelector(`.js-team-row[data-team="${id}"] .js-note-private`)?.textContent === text, [r1Teams[0].id, fill(nl['console.team.private'], { count: 2 })], 'two private notes counted, not shown');
   assert.equal(await fac.locator(`.js-team-row[data-team="${r1Teams[0].id}"] .js-note-total`).textContent(), '0');
 
@@ -546,9 +545,16 @@ test('three jurors score six pitches, the chair announces, and the screen shows 
   assert.ok(await dana.locator('.js-team-results .sp-results__winner', { hasText: r1Teams[0].name }).count() > 0, 'the winner of her challenge is named');
   await dana.locator('.js-team-live', { hasText: nl['results.team.announced'] }).waitFor({ state: 'attached' });
   assert.ok((await dana.locator('.js-team-live').textContent()).includes(place), 'the announcement says her place');
+  // By default a participant gets the winners and her own place, not the table.
+  assert.equal(await dana.locator('.js-results-table, .js-team-table').count(), 0, 'no ranking table on her phone');
   await checkA11y(dana, 'the team page with the results');
   // After a reload the results are still there, without being announced again.
   await dana.reload();
   await dana.locator('.js-team-place', { hasText: place }).waitFor();
   assert.equal(await dana.locator('.js-team-live').textContent(), '', 'catching up is no news');
+  // The organiser publishes the full ranking: now her phone shows it, as a list for a phone.
+  await organiser.locator('.js-publish-level').selectOption('full');
+  await organiser.locator('.js-publish-apply').click();
+  await waitUntil(dana, (n) => document.querySelectorAll('.js-team-table li').length === n, results.teams.filter((r) => r.rank > 0).length, 'the published ranking on her phone');
+  assert.equal(await dana.locator(`.js-team-table li[aria-current="true"]`).getAttribute('data-team'), r1Teams[1].id);
 });

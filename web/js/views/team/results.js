@@ -120,8 +120,8 @@ export function resultsPanel({ session, live }) {
   function winnerNodes(w) {
     const names = (ids) => (ids ?? []).map((id) => teamName(state, id, w.names?.[id])).join(', ') || t('results.none');
     return h('dl', { class: 'sp-team-results__winners js-team-winners' },
-      h('div', {}, h('dt', { text: t('results.overall') }), h('dd', { class: 'js-results-overall', text: names(w.overall) + (w.overall_tied ? ` ${t('results.tiedMark')}` : '') })),
-      (w.challenges ?? []).map((c) => h('div', {}, h('dt', { text: pick(state.challenges.get(c.challenge)?.title) || c.challenge }), h('dd', { text: names(c.teams) + (c.tied ? ` ${t('results.tiedMark')}` : '') }))));
+      h('div', { class: 'sp-results__winner' }, h('dt', { text: t('results.overall') }), h('dd', { class: 'js-results-overall', text: names(w.overall) + (w.overall_tied ? ` ${t('results.tiedMark')}` : '') })),
+      (w.challenges ?? []).map((c) => h('div', { class: 'sp-results__winner' }, h('dt', { text: pick(state.challenges.get(c.challenge)?.title) || c.challenge }), h('dd', { text: names(c.teams) + (c.tied ? ` ${t('results.tiedMark')}` : '') }))));
   }
 
   /** The published table as a list: place, team, mean – nothing wider than a phone. */
@@ -159,12 +159,13 @@ export function resultsPanel({ session, live }) {
     drawJury();
   }
 
-  const JURY = new Set(['jury.results', 'jury.winners', 'jury.place']);
+  const JURY = new Set(['jury.results', 'jury.winners', 'jury.place', 'jury.phase']);
   const off = staff.on('change', (ev) => {
     if (ev.type !== 'pitch.order' && !JURY.has(ev.type)) return;
     draw();
     if (!session.synced || !state.team) return;
-    if (ev.type === 'jury.winners') {
+    // The phase comes last of the announcement, after the winners and the team's place.
+    if (ev.type === 'jury.phase' && st.jury.phase === 'announced') {
       live(`${t('results.team.announced')} ${placeText(ownPlace(st, state.team))}`);
     } else if (JURY.has(ev.type)) {
       return;
