@@ -80,9 +80,13 @@ export function mountTeam({ session, root }) {
   // whole team, whatever step it is at.
   const results = resultsPanel({ session, live: (message) => announce(live, message) });
 
+  // The timer bar sits above the team's part of the page, as a sibling of it, so it stays in
+  // view while the person scrolls through the step, the wall and the notes below.
+  if (root.parentElement) root.before(timerBox);
+  else root.append(timerBox);
   root.append(
     results.node,
-    h('section', { class: 'sp-step', 'aria-labelledby': 'sp-step-title' }, phase, title, hint, progress, programme, timerBox, timerControls, stepControls, alert, activityBox),
+    h('section', { class: 'sp-step', 'aria-labelledby': 'sp-step-title' }, phase, title, hint, progress, programme, timerControls, stepControls, alert, activityBox),
     overviewBox,
     live,
   );
@@ -287,6 +291,7 @@ export function mountTeam({ session, root }) {
       if (ev?.type === 'programme.set') syncProgramme();
     },
     unmount() {
+      timerBox.remove();
       clearInterval(interval);
       clearInterval(programmeInterval);
       results.unmount();
