@@ -103,31 +103,13 @@ static int team_assigned(const core_t *c, int t)
     return n;
 }
 
-json_t *core_team_counts(const core_t *c, size_t ti)
+/* The counts of team t given its tallies from one pass over the state (see core_counts_all). */
+static json_t *counts_of(const core_t *c, int t, int members, int shared, int priv, int items, json_t *boards)
 {
-    if (ti >= c->nteams)
-        return NULL;
-    int t = (int)ti, members = 0, shared = 0, priv = 0, dots = 0, items = 0, done = 0, tie = 0;
-    json_t *boards = json_object();
-    for (size_t m = 0; m < c->nmembers; m++)
-        members += c->members[m].team == t;
-    for (size_t i = 0; i < c->nnotes; i++) {
-        const note_t *n = &c->notes[i];
-        if (n->team != t || n->deleted)
-            continue;
-        if (n->private_)
-            priv++;
-        else
-            shared++;
-        json_t *b = json_object_get(boards, n->board);
-        json_object_set_new(boards, n->board, json_integer(json_integer_value(b) + 1));
-    }
     const pb_step_t *s = team_step(c, t);
-    if (s && s->act == ACT_ITEMS)
-        for (size_t i = 0; i < c->nitems; i++)
-            items += c->items[i].team == t && !c->items[i].deleted && strcmp(c->items[i].list, s->list) == 0;
-    const vote_t *v = NULL;
+    int dots = 0, done = 0, tie = 0;
     if (s && s->act == ACT_VOTE) {
+        const vote_t *v = NULL;
         for (size_t i = 0; i < c->teams[t].nvotes; i++)
             if (c->teams[t].votes[i].step == c->teams[t].step)
                 v = &c->teams[t].votes[i];
@@ -143,6 +125,50 @@ json_t *core_team_counts(const core_t *c, size_t ti)
                      boards, "items", items, "dots", dots, "dots_budget",
                      (s && s->act == ACT_VOTE) ? s->budget * members : 0, "voted", done, "tie", tie,
                      "active", (json_int_t)c->teams[t].active);
+}
+
+json_t *core_counts_all(const core_t *c)
+{
+    size_t nt = c->nteams;
+    int *n = xcalloc(4 * nt + 1, sizeof *n);   /* members, shared, private, items per team */
+    json_t **boards = xcalloc(nt + 1, sizeof *boards);
+    for (size_t t = 0; t < nt; t++)
+        boards[t] = json_object();
+    for (size_t m = 0; m < c->nmembers; m++)
+        if (c->members[m].team >= 0 && (size_t)c->members[m].team < nt)
+            n[4 * c->members[m].team]++;
+    for (size_t i = 0; i < c->nnotes; i++) {
+        const note_t *x = &c->notes[i];
+        if (x->deleted || x->team < 0 || (size_t)x->team >= nt)
+            continue;
+        n[4 * x->team + (x->private_ ? 2 : 1)]++;
+        json_t *b = json_object_get(boards[x->team], x->board);
+        json_object_set_new(boards[x->team], x->board, json_integer(json_integer_value(b) + 1));
+    }
+    for (size_t i = 0; i < c->nitems; i++) {
+        const item_t *x = &c->items[i];
+        if (x->deleted || x->team < 0 || (size_t)x->team >= nt)
+            continue;
+        const pb_step_t *s = team_step(c, x->team);
+        n[4 * x->team + 3] += s && s->act == ACT_ITEMS && strcmp(x->list, s->list) == 0;
+    }
+    json_t *all = json_object();
+    for (size_t t = 0; t < nt; t++)
+        json_object_set_new(all, c->teams[t].id,
+                            counts_of(c, (int)t, n[4 * t], n[4 * t + 1], n[4 * t + 2], n[4 * t + 3], boards[t]));
+    free(n);
+    free(boards);
+    return all;
+}
+
+json_t *core_team_counts(const core_t *c, size_t ti)
+{
+    if (ti >= c->nteams)
+        return NULL;
+    json_t *all = core_counts_all(c);
+    json_t *one = json_incref(json_object_get(all, c->teams[ti].id));
+    json_decref(all);
+    return one;
 }
 
 static int cmd_console_counts(cmdctx_t *x, const json_t *args)

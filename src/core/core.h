@@ -142,6 +142,8 @@ size_t core_tick(core_t *c, int64_t now, evlist_t *out);
  * the organiser, and the time of the last thing a member did. Never sent to participants.
  * Caller owns the result; NULL when t is out of range. */
 json_t *core_team_counts(const core_t *c, size_t t);
+/* The counts of every team in one pass over the state: {team id: counts}. Caller owns. */
+json_t *core_counts_all(const core_t *c);
 
 /* What the projector of room r shows (console.c): {room, step, index, at, teams, timer:
  * {state, duration_ms, ends_at?, remaining_ms?}, message, sound} – the step most of the

@@ -348,8 +348,12 @@ static void live_flush(conn_t *only)
         memset(srv.live_counts + srv.nlive_counts, 0, (nt - srv.nlive_counts) * sizeof *srv.live_counts);
         srv.nlive_counts = nt;
     }
+    json_t *counts = core_counts_all(srv.core);
     for (size_t t = 0; t < nt; t++) {
-        json_t *k = core_team_counts(srv.core, t);
+        const char *id, *name, *room, *code;
+        if (core_team_info(srv.core, t, &id, &name, &room, &code) != 0)
+            continue;
+        json_t *k = json_incref(json_object_get(counts, id));
         char *text = json_dumps(k, JSON_COMPACT | JSON_SORT_KEYS);
         if (only != NULL || srv.live_counts[t] == NULL || strcmp(text, srv.live_counts[t]) != 0)
             json_object_set(teams, json_string_value(json_object_get(k, "team")), k);
@@ -361,6 +365,7 @@ static void live_flush(conn_t *only)
             free(text);
         json_decref(k);
     }
+    json_decref(counts);
     json_t *st;
     while ((st = core_room_status(srv.core, nr)) != NULL) {
         if (nr >= srv.nlive_rooms) {
