@@ -332,57 +332,53 @@ static void live_send(conn_t *only, json_t *teams, json_t *rooms)
     }
 }
 
+/* Puts v into out under key when it differs from what slot *i of *cache last held, or
+ * always for a newcomer (only). Only a flush for everyone updates the cache: a newcomer's
+ * snapshot must not swallow a change the others are still owed. Borrows v. */
+static void live_diff(char ***cache, size_t *n, size_t i, const json_t *v, const char *key,
+                      json_t *out, int only)
+{
+    if (v == NULL || key == NULL)
+        return;
+    if (i >= *n) {
+        *cache = xrealloc(*cache, (i + 1) * sizeof **cache);
+        memset(*cache + *n, 0, (i + 1 - *n) * sizeof **cache);
+        *n = i + 1;
+    }
+    char *text = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
+    if (only || (*cache)[i] == NULL || strcmp(text, (*cache)[i]) != 0)
+        json_object_set(out, key, (json_t *)v);
+    if (only) {
+        free(text);
+        return;
+    }
+    free((*cache)[i]);
+    (*cache)[i] = text;
+}
+
 /* Everything (only != NULL: for one new connection), or what changed (NULL). */
 static void live_flush(conn_t *only)
 {
-    size_t nt = core_team_count(srv.core), nr = 0;
+    size_t nt = core_team_count(srv.core);
     if (only == NULL) {
         if (srv.stopping || ++srv.live_ticks % LIVE_EVERY_TICKS != 0 ||
             srv.live_head == core_head(srv.core))
             return;
         srv.live_head = core_head(srv.core);
     }
-    json_t *teams = json_object(), *rooms = json_object();
-    if (nt > srv.nlive_counts) {
-        srv.live_counts = xrealloc(srv.live_counts, nt * sizeof *srv.live_counts);
-        memset(srv.live_counts + srv.nlive_counts, 0, (nt - srv.nlive_counts) * sizeof *srv.live_counts);
-        srv.nlive_counts = nt;
-    }
+    json_t *teams = json_object(), *rooms = json_object(), *st;
     json_t *counts = core_counts_all(srv.core);
     for (size_t t = 0; t < nt; t++) {
         const char *id, *name, *room, *code;
-        if (core_team_info(srv.core, t, &id, &name, &room, &code) != 0)
-            continue;
-        json_t *k = json_incref(json_object_get(counts, id));
-        char *text = json_dumps(k, JSON_COMPACT | JSON_SORT_KEYS);
-        if (only != NULL || srv.live_counts[t] == NULL || strcmp(text, srv.live_counts[t]) != 0)
-            json_object_set(teams, json_string_value(json_object_get(k, "team")), k);
-        /* A newcomer's snapshot must not swallow a change the others are still owed. */
-        if (only == NULL) {
-            free(srv.live_counts[t]);
-            srv.live_counts[t] = text;
-        } else
-            free(text);
-        json_decref(k);
+        if (core_team_info(srv.core, t, &id, &name, &room, &code) == 0)
+            live_diff(&srv.live_counts, &srv.nlive_counts, t, json_object_get(counts, id), id, teams,
+                      only != NULL);
     }
     json_decref(counts);
-    json_t *st;
-    while ((st = core_room_status(srv.core, nr)) != NULL) {
-        if (nr >= srv.nlive_rooms) {
-            srv.live_rooms = xrealloc(srv.live_rooms, (nr + 1) * sizeof *srv.live_rooms);
-            srv.live_rooms[nr] = NULL;
-            srv.nlive_rooms = nr + 1;
-        }
-        char *text = json_dumps(st, JSON_COMPACT | JSON_SORT_KEYS);
-        if (only != NULL || srv.live_rooms[nr] == NULL || strcmp(text, srv.live_rooms[nr]) != 0)
-            json_object_set(rooms, json_string_value(json_object_get(st, "room")), st);
-        if (only == NULL) {
-            free(srv.live_rooms[nr]);
-            srv.live_rooms[nr] = text;
-        } else
-            free(text);
+    for (size_t r = 0; (st = core_room_status(srv.core, r)) != NULL; r++) {
+        live_diff(&srv.live_rooms, &srv.nlive_rooms, r, st, json_string_value(json_object_get(st, "room")),
+                  rooms, only != NULL);
         json_decref(st);
-        nr++;
     }
     live_send(only, teams, rooms);
     json_decref(teams);

@@ -63,7 +63,7 @@ export function peekNodes({ state, st, team, close, send }) {
   }
   for (const s of state.steps.filter((x) => x.activity === 'vote')) {
     const tl = st.tallies.get(`${team}|${s.id}`);
-    if (!tl) continue;
+    if (!tl || !tl.tally.some((r) => r.count > 0)) continue;
     const selected = new Set(tl.selected ?? []);
     parts.push(h('section', { class: 'sp-peek__part js-peek-vote' },
       h('h4', { class: 'sp-peek__title', text: pick(s.name) }),
