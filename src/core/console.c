@@ -188,8 +188,6 @@ static int cmd_console_counts(cmdctx_t *x, const json_t *args)
     }
     if (n < 0)
         return n;
-    if (n == 0)
-        return SP_E_NOT_FOUND;
     for (int i = 0; i < n; i++) {
         const team_t *tm = &x->core->teams[teams[i]];
         cmd_emit(x, "team.counts", AUD_DESK, x->core->rooms[tm->room].id,
