@@ -4,7 +4,8 @@
 // the reason, one that fits no team is refused) and sends a message that participants see; a
 // room-wide next leaves the team whose vote is hidden behind; the screen shows the Idee Race
 // moving live; three jurors, added by the organiser, score six pitches in their own browsers
-// with weights, a conflict of interest and a recusal; the chair locks and announces; the screen
+// with weights, a conflict of interest and a recusal (one juror sees her challenge first and
+// filters); the chair locks, confirming the team no one scored; announces; the screen
 // shows the winners, and a participant's page its pitch turn, the winners and its own place.
 // axe (WCAG 2.0/2.1 A and AA) finds nothing on the console, the screen, the jury views, the
 // organiser's jury section and the team page with the results.
@@ -432,11 +433,13 @@ test('three jurors score six pitches, the chair announces, and the screen shows 
   // The organiser adds three jurors in the browser and hands out their personal links.
   const organiser = await openPage(`/#/o/${server.organiserToken}`);
   await organiser.getByRole('heading', { level: 2, name: nl['juryAdmin.title'] }).waitFor();
-  const jurors = [['Carla', 'Gemeente Utrecht', true], ['Joost', 'AcICT', false], ['Noor', 'Rijksoverheid', false]];
-  for (const [name, organisation, chair] of jurors) {
+  // Noor judges the third challenge first.
+  const jurors = [['Carla', 'Gemeente Utrecht', true], ['Joost', 'AcICT', false], ['Noor', 'Rijksoverheid', false, 'c3']];
+  for (const [name, organisation, chair, challenge] of jurors) {
     await organiser.getByLabel(nl['juryAdmin.name'], { exact: true }).fill(name);
     await organiser.getByLabel(nl['juryAdmin.organisation'], { exact: true }).fill(organisation);
     if (chair) await organiser.getByLabel(nl['juryAdmin.chair'], { exact: true }).check();
+    if (challenge) await organiser.getByLabel(nl['juryAdmin.challenge'], { exact: true }).selectOption(challenge);
     await organiser.getByRole('button', { name: nl['juryAdmin.add'], exact: true }).click();
     await organiser.locator('.js-juror-link', { hasText: /#\/j\// }).nth(jurors.findIndex((j) => j[0] === name)).waitFor();
   }
@@ -461,6 +464,12 @@ test('three jurors score six pitches, the chair announces, and the screen shows 
   await waitUntil(joost, (id) => document.querySelector('.js-jury-team')?.dataset.team === id, six[0].id, 'the first pitch selected');
   await joost.locator('.js-jury-team', { hasText: 'Een vast ontwikkelteam dat samen met de markt bouwt' }).waitFor();
   await joost.getByLabel('Pitch (weging 2)', { exact: true }).waitFor();
+  // Noor sees the teams of her challenge first, and can filter by challenge.
+  const r3Teams = server.teams.filter((x) => x.room === 'r3');
+  await waitUntil(noor, (ids) => ids.includes(document.querySelector('.js-pitch')?.dataset.team), r3Teams.map((x) => x.id), 'her challenge first');
+  await noor.locator('.js-jury-filter').selectOption('c1');
+  await waitUntil(noor, (ids) => [...document.querySelectorAll('.js-pitch')].map((b) => b.dataset.team).join() === ids.join(), r1Teams.map((x) => x.id), 'only the first challenge');
+  await noor.locator('.js-jury-filter').selectOption('');
   await checkA11y(joost, 'the juror’s scoring page');
 
   // Carla works where Anna works: a conflict of interest on Anna's team; she recuses.
@@ -508,8 +517,15 @@ test('three jurors score six pitches, the chair announces, and the screen shows 
   assert.equal(await screen.locator('.js-winners').isHidden(), true);
   assert.ok(!members[0].events.some((e) => e.type === 'jury.results' || e.type === 'jury.scored'), 'no participant heard any score');
 
+  // A team of the third challenge took part after all and nobody scored it: the chair is asked
+  // before locking, with the teams named.
+  const late = await memberClient(r3Teams[0].code, 'Laatkomer');
   await chair.getByRole('button', { name: nl['jury.chair.lock'], exact: true }).click();
+  await chair.locator('.js-lock-confirm', { hasText: r3Teams[0].name }).waitFor();
+  assert.equal(await chair.locator('.js-jury-phase').textContent(), nl['jury.phase.open'], 'not locked without confirmation');
+  await chair.getByRole('button', { name: nl['jury.chair.lockAnyway'], exact: true }).click();
   await chair.locator('.js-jury-phase', { hasText: nl['jury.phase.locked'] }).waitFor();
+  late.close();
   await chair.getByRole('button', { name: nl['jury.chair.announce'], exact: true }).click();
   await chair.getByRole('button', { name: nl['jury.chair.announceYes'], exact: true }).click();
 
