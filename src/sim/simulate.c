@@ -657,9 +657,14 @@ static int race_ended(sim_t *s)
 /* One round of the Idee Race in every room: members write ideas in waves while it runs. */
 static int race_round(sim_t *s, double minutes, int round)
 {
-    for (int r = 0; r < s->nrooms; r++)
-        if (s->rooms[r].fac_bot >= 0)
+    /* A round is for the teams at the race step: a room where no team plays has none. */
+    for (int r = 0; r < s->nrooms; r++) {
+        int plays = 0;
+        for (int t = 0; t < s->played; t++)
+            plays |= s->teams[t].room_ix == r;
+        if (s->rooms[r].fac_bot >= 0 && plays)
             cmd(s, s->rooms[r].fac_bot, "race.start", json_pack("{ss sf}", "room", s->rooms[r].id, "minutes", minutes));
+    }
     if (settle(s) != 0)
         return -1;
     int64_t start = mono_ms(), len = (int64_t)(minutes * 60000.0);

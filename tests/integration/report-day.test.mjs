@@ -1,7 +1,8 @@
 // The report of a real day, tested on the text of its PDF: a 40-team simulated day with four
 // more planned teams that nobody joined (`simulate --teams 40 --idle 4`). Only teams with work
 // get a page (the idle ones are named once, under their challenge, never in the contents); no
-// "0." rank; Dutch dates and plurals; the cover counts the people who took part.
+// "0." rank; Dutch dates and plurals; the cover counts the people who took part. And a day where
+// only two teams played: "geen winnaar" for the challenges no one was scored in.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -76,4 +77,25 @@ test('a 40-team day: no empty team pages, no "0." ranks, Dutch dates and plurals
   assert.ok(!/\b1 juryleden\b/.test(all), 'never "1 juryleden"');
   for (const tm of idle) assert.ok(!ranks.some((m) => m[2] === tm.name), `${tm.name} is not ranked`);
   assert.match(jury, /\(3 juryleden\)/);
+});
+
+test('a day where two teams played: "geen winnaar" for the challenges without a scored team', { timeout: 300000 }, async (t) => {
+  const dir = tempDir('staatsprint-day2-');
+  t.after(() => removeDir(dir));
+  const db = path.join(dir, 'day.db');
+  const sim = await runBin(['simulate', '--db', db, '--teams', '2', '--speed', '50'], 240000);
+  assert.equal(sim.code, 0, `simulate failed:\n${sim.stdout}\n${sim.stderr}`);
+  const pdf = path.join(dir, 'r.pdf');
+  const json = path.join(dir, 'r.json');
+  assert.equal((await runBin(['export', '--db', db, '--pdf', pdf, '--json', json], 120000)).code, 0);
+  const doc = JSON.parse(fs.readFileSync(json, 'utf8'));
+  const played = doc.teams.filter((tm) => tm.members.length > 0);
+  assert.equal(played.length, 2);
+  const text = spawnSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8', maxBuffer: 64 << 20 }).stdout;
+  const without = doc.challenges.filter((c) => !played.some((tm) => tm.challenge === c.id));
+  assert.ok(without.length >= 1, 'a challenge no team played');
+  for (const c of without) assert.match(text, new RegExp(`${c.title}:\\s+geen winnaar`), `"geen winnaar" for ${c.title}`);
+  const ranks = text.slice(text.lastIndexOf('Ranglijst van de jury')).split('\n').filter((l) => /^\s*\d+\.\s/.test(l));
+  assert.equal(ranks.length, 2, 'only the two scored teams are ranked');
+  assert.match(text, /2 teams · \d+ deelnemers/, 'the cover counts the teams that took part');
 });
