@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NOTE_MAX 280   /* code points: a sticky note holds one thought */
+#define NOTE_MAX LIMIT_NOTE
 
 static const char *str(const ev_t *ev, const char *key)
 {
@@ -108,6 +108,18 @@ static int cmd_note_add(cmdctx_t *x, const json_t *args)
     return 0;
 }
 
+/* A note as it becomes visible to its team: whole, with its round and the time it was
+ * written, so whoever never saw it private (a teammate, the report) has all of it. */
+static json_t *shared_json(const core_t *c, const note_t *n, const char *author)
+{
+    json_t *d = json_pack("{ss ss ss ss ss sI}", "id", n->id, "team", c->teams[n->team].id,
+                          "board", n->board, "text", n->text, "author", author, "created",
+                          (json_int_t)n->created);
+    if (n->round)
+        json_object_set_new(d, "round", json_integer(n->round));
+    return d;
+}
+
 void share_private_notes(cmdctx_t *x, int t, const char *board)
 {
     core_t *c = x->core;
@@ -116,9 +128,7 @@ void share_private_notes(cmdctx_t *x, int t, const char *board)
         if (n->team != t || !n->private_ || n->deleted || strcmp(n->board, board) != 0)
             continue;
         cmd_emit(x, "note.shared", AUD_TEAM, c->teams[t].id,
-                 json_pack("{ss ss ss ss ss}", "id", n->id, "team", c->teams[t].id, "board",
-                           n->board, "text", n->text, "author",
-                           n->author >= 0 ? c->members[n->author].id : ""));
+                 shared_json(c, n, n->author >= 0 ? c->members[n->author].id : ""));
     }
 }
 
@@ -130,10 +140,8 @@ static int cmd_note_share(cmdctx_t *x, const json_t *args)
     note_t *note = &x->core->notes[n];
     if (!note->private_)
         return 0;   /* already shared: nothing to do, and not an error on a retry */
-    const char *team = x->core->teams[note->team].id;
-    cmd_emit(x, "note.shared", AUD_TEAM, team,
-             json_pack("{ss ss ss ss ss}", "id", note->id, "team", team, "board", note->board,
-                       "text", note->text, "author", x->who->actor));
+    cmd_emit(x, "note.shared", AUD_TEAM, x->core->teams[note->team].id,
+             shared_json(x->core, note, x->who->actor));
     return 0;
 }
 

@@ -20,6 +20,8 @@
 #ifndef SP_CORE_H
 #define SP_CORE_H
 
+#include "util/limits.h"
+
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -68,7 +70,7 @@ typedef struct {
     int aud_kind;
     char aud_id[24];
     char actor[24];
-    char cmd_id[72];
+    char cmd_id[LIMIT_CMD_ID + 1];
     json_t *data;        /* owned by the event */
 } ev_t;
 
@@ -127,7 +129,8 @@ int core_join(core_t *c, const char *code, const char *name, const char *join_id
 
 /* Executes a command for who. Returns 0 with its events applied and appended to out;
  * 1 when (who, cmd_id) was seen before: nothing happens and *dup_seq is the seq to
- * acknowledge; or a negative error with nothing changed. args is borrowed. */
+ * acknowledge; or a negative error with nothing changed (SP_E_BAD_ID for an empty
+ * cmd_id or one longer than LIMIT_CMD_ID: it is never cut). args is borrowed. */
 int core_exec(core_t *c, const who_t *who, const char *cmd, const json_t *args,
               const char *cmd_id, int64_t now, evlist_t *out, int64_t *dup_seq);
 
@@ -151,6 +154,28 @@ json_t *core_counts_all(const core_t *c);
  * first of them whose timer is set, the latest room message, whether the time-up sound is
  * on. Nothing in it is private to a team. Caller owns; NULL without a playbook or room. */
 json_t *core_room_status(const core_t *c, size_t r);
+
+/* What applying events changed beyond the state, for the caller to act on once they
+ * are durable; collected since the last call (core_apply, core_exec, core_join,
+ * core_tick, core_setup) and cleared by it. Net uses it instead of reading event types. */
+enum {
+    CORE_FX_CHANNELS = 1,   /* a team or room appeared: staff viewers' core_channels() grew */
+    CORE_FX_REDACTED = 2    /* personal data was deleted: earlier events now read
+                               differently through core_redact() (AVG) */
+};
+unsigned core_take_effects(core_t *c);
+
+/* Whether events of this audience belong to the public record of the day (the report,
+ * open data): what a team, a room or everyone sees. A single member's events (private
+ * notes, dots), a juror's, the jury's, the staff's, the organiser's and the server's
+ * never do. With core_redact() this is the projection every output is made from. */
+int core_aud_public(int aud_kind);
+
+/* Whether a logged event belongs to the record of the day (the report, open data): a
+ * public audience (core_aud_public), and the jury's full results, which go to staff and
+ * the jury (participants get the winners and their own place unless the organiser
+ * publishes the table) but are the day's outcome. */
+int core_in_record(const ev_t *ev);
 
 /* Whether a viewer may see events of this audience. */
 int core_may_see(const core_t *c, const who_t *who, int aud_kind, const char *aud_id);

@@ -39,6 +39,9 @@
       "The server cannot save right now. Nothing was changed; try again shortly.")      \
     X(E_BAD_ID, "bad_id", "De opdracht-id moet 1 tot 64 leesbare tekens hebben.",      \
       "The command id must have 1 to 64 printable characters.")                         \
+    X(E_TOO_MANY_TEAMS, "too_many_teams",                                               \
+      "Deze zaal heeft te veel teams om ze in één opdracht te bedienen; er is niets veranderd.", \
+      "This room has too many teams for one command; nothing was changed.")            \
     X(E_BAD_SETUP, "bad_setup", "De beschrijving van de dag is onvolledig of ongeldig.", \
       "The description of the day is incomplete or invalid.")                           \
     X(E_TOO_BIG, "too_big", "Het bericht is te groot.", "The message is too big.")          \

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_TEAMS_PER_CMD 512
+#define MAX_TEAMS_PER_CMD LIMIT_TEAMS_PER_CMD
 
 static json_t *timer_json(const core_t *c, int t, timer_state_t st, int64_t duration,
                           int64_t ends_at, int64_t remaining)

@@ -143,6 +143,7 @@ static void on_room_created(core_t *c, const ev_t *ev)
     c->nrooms++;
     c->races = xrealloc(c->races, c->nrooms * sizeof *c->races);
     memset(&c->races[c->nrooms - 1], 0, sizeof *c->races);
+    c->effects |= CORE_FX_CHANNELS;
 }
 
 static void on_team_created(core_t *c, const ev_t *ev)
@@ -160,6 +161,7 @@ static void on_team_created(core_t *c, const ev_t *ev)
     t->canvases = json_object();
     strmap_put(&c->team_ids, t->id, (int64_t)c->nteams);
     c->nteams++;
+    c->effects |= CORE_FX_CHANNELS;
 }
 
 static void on_team_code(core_t *c, const ev_t *ev)

@@ -146,6 +146,7 @@ struct core {
     strmap_t joins;      /* join id → member index */
     json_t *links;       /* links.set data: [{role, room, token}], owned */
     core_secret_src_t secrets;   /* fresh codes and tokens after set-up (see core.h) */
+    unsigned effects;            /* CORE_FX_* since core_take_effects() */
 };
 
 /* Identities in the token map: role in the high bits, index (member or room) low. */
@@ -226,7 +227,8 @@ const char *ev_str(const ev_t *ev, const char *key);
 int cmd_team(cmdctx_t *x, const json_t *args);
 
 /* The teams a staff command acts on: `team`, or every team of `room`; a
- * participant's own team. Writes up to max indices; returns the count or an error. */
+ * participant's own team. Writes the indices to out; returns the count or an error
+ * (SP_E_TOO_MANY_TEAMS when the room has more than max: none is cut off). */
 int cmd_teams(cmdctx_t *x, const json_t *args, int *out, int max);
 
 /* The teams a command acts on (cmd_teams), each kept when check(x, t, ud) returns 0.

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NAME_MAX_CP 80
+#define NAME_MAX_CP LIMIT_CLUSTER_NAME
 #define SIMILAR_THRESHOLD 0.45   /* near rewordings score 0.6–1.0 (tests/unit/test_text.c) */
 
 typedef struct {

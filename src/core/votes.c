@@ -227,8 +227,8 @@ static int check_reveal(cmdctx_t *x, int t, void *ud)
 
 static int cmd_vote_reveal(cmdctx_t *x, const json_t *args)
 {
-    int teams[512];
-    int n = cmd_teams_checked(x, args, teams, 512, check_reveal, NULL);
+    int teams[LIMIT_TEAMS_PER_CMD];
+    int n = cmd_teams_checked(x, args, teams, LIMIT_TEAMS_PER_CMD, check_reveal, NULL);
     if (n < 0)
         return n;
     for (int i = 0; i < n; i++)

@@ -15,10 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NAME_MAX_CP 80
-#define ITEM_MAX 280
-#define FIELD_MAX 2000
-#define MILESTONE_MAX 280
+#define NAME_MAX_CP LIMIT_CLUSTER_NAME
+#define ITEM_MAX LIMIT_ITEM
+#define FIELD_MAX LIMIT_CANVAS_FIELD
+#define MILESTONE_MAX LIMIT_MILESTONE
 
 /* The team's current step if it has activity act, else NULL. */
 static const pb_step_t *at_step(cmdctx_t *x, activity_t act)

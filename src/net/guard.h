@@ -5,11 +5,13 @@
 #ifndef SP_GUARD_H
 #define SP_GUARD_H
 
+#include "util/limits.h"
+
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define GUARD_JSON_DEPTH_MAX 16
+#define GUARD_JSON_DEPTH_MAX LIMIT_JSON_DEPTH
 
 /* Checks and parses one message: valid UTF-8, nested at most GUARD_JSON_DEPTH_MAX deep,
  * a JSON object. Returns 0 with *msg set (caller owns), or SP_E_BAD_UTF8, SP_E_TOO_DEEP

@@ -1,7 +1,7 @@
 /* pdf.c – the A4 report with cairo and pango (see pdf.h).
  *
- * A report of a real day: only teams with work get a page (a team that did nothing is
- * listed once, under its challenge); only scored teams are ranked; Dutch dates ("13 maart
+ * A report of a real day: only teams that took part (someone joined, or work was left)
+ * get a page (the others are listed once, under their challenge); only scored teams are ranked; Dutch dates ("13 maart
  * 2027") and plurals ("1 jurylid"); "geen winnaar" where there is none; the cover counts
  * the people who took part. */
 #include "report/pdf.h"
@@ -448,6 +448,12 @@ static int team_worked(const json_t *t)
     return 0;
 }
 
+/* Whether a team took part: someone joined it, or it left work. */
+static int took_part(const json_t *t)
+{
+    return json_array_size(json_object_get(t, "members")) > 0 || team_worked(t);
+}
+
 /* "1 jurylid", "3 juryleden": a count with the Dutch singular or plural. */
 static const char *count_nl(char *buf, size_t len, long long n, const char *one, const char *many)
 {
@@ -606,7 +612,7 @@ static void cover(pdf_t *p)
     json_array_foreach(json_object_get(p->doc, "teams"), i, t) {
         members += json_array_size(json_object_get(t, "members"));
         ideas += json_array_size(json_object_get(t, "ideas"));
-        nteams += team_worked(t) || json_array_size(json_object_get(t, "members")) > 0;
+        nteams += took_part(t);
     }
     char a[48], b[48], c[48], d[48];
     snprintf(buf, sizeof buf, "%s · %s · %s · %s in de Idee Race",
@@ -683,23 +689,23 @@ static void body(pdf_t *p)
         para(p, rm_str(c, "problem"), 9, 0, 0, 0, C_TEXT);
         p->y += 6;
         json_array_foreach(json_object_get(p->doc, "teams"), j, t)
-            if (strcmp(rm_str(t, "challenge"), rm_str(c, "id")) == 0 && team_worked(t)) {
+            if (strcmp(rm_str(t, "challenge"), rm_str(c, "id")) == 0 && took_part(t)) {
                 snprintf(buf, sizeof buf, "• %s", rm_str(t, "name"));
                 para(p, buf, 9.5, 1, 0, 8, C_BLUE);
             }
-        /* Teams without work: named once, here, instead of an empty page each. */
+        /* Teams no one took part in: named once, here, instead of an empty page each. */
         int len = 0, idle = 0;
         buf[0] = '\0';
         json_array_foreach(json_object_get(p->doc, "teams"), j, t)
-            if (strcmp(rm_str(t, "challenge"), rm_str(c, "id")) == 0 && !team_worked(t) && len < (int)sizeof buf)
+            if (strcmp(rm_str(t, "challenge"), rm_str(c, "id")) == 0 && !took_part(t) && len < (int)sizeof buf)
                 len += snprintf(buf + len, sizeof buf - (size_t)len, "%s%s", idle++ ? ", " : "", rm_str(t, "name"));
         if (idle) {
             p->y += 4;
-            para(p, idle == 1 ? "Dit team legde geen werk vast:" : "Deze teams legden geen werk vast:", 9, 0, 1, 0, C_GREY);
+            para(p, idle == 1 ? "Aan dit team deed niemand mee:" : "Aan deze teams deed niemand mee:", 9, 0, 1, 0, C_GREY);
             para(p, buf, 9, 0, 0, 8, C_GREY);
         }
         json_array_foreach(json_object_get(p->doc, "teams"), j, t)
-            if (strcmp(rm_str(t, "challenge"), rm_str(c, "id")) == 0 && team_worked(t))
+            if (strcmp(rm_str(t, "challenge"), rm_str(c, "id")) == 0 && took_part(t))
                 team_section(p, t);
     }
     new_page(p);
@@ -765,8 +771,7 @@ static void body(pdf_t *p)
         buf[0] = '\0';
         json_array_foreach(json_object_get(res, "teams"), i, e) {
             const json_t *tm = rm_team(p->doc, rm_str(e, "team"));
-            if ((rm_int(e, "rank") > 0 && rm_int(e, "jurors") > 0) || tm == NULL ||
-                (!team_worked(tm) && json_array_size(json_object_get(tm, "members")) == 0))
+            if ((rm_int(e, "rank") > 0 && rm_int(e, "jurors") > 0) || tm == NULL || !took_part(tm))
                 continue;
             if (len < (int)sizeof buf)
                 len += snprintf(buf + len, sizeof buf - (size_t)len, "%s%s", n++ ? ", " : "", rm_str(e, "name"));

@@ -305,6 +305,18 @@ export function wsClient(wsUrl, token) {
         );
       },
       close: () => ws.close(),
+      /**
+       * The barrier of a negative check: a marker event every connection may see (the
+       * organiser's sprint.update); once it is here, so is everything committed before it.
+       */
+      async marker() {
+        const ack = await client.cmd('sprint.update', { venue: `marker ${Date.now()}-${n}` });
+        await withTimeout(new Promise((ok) => {
+          const check = () => (events.some((e) => e.seq === ack.seq) ? ok() : setImmediate(check));
+          check();
+        }), 10000, 'the marker event');
+        return ack.seq;
+      },
     };
     ws.on('open', () => ws.send(JSON.stringify({ t: 'hello', token, since: 0 })));
     ws.on('message', (data) => {

@@ -224,8 +224,9 @@ test('notes typed while the connection is gone, through a reload, arrive exactly
   for (const text of Object.values(texts)) {
     for (const page of [anna, bram]) await wallNote(page, text).first().waitFor();
   }
-  // Give a late duplicate the chance to show up before counting.
-  await new Promise((r) => setTimeout(r, 1000));
+  // The queue is empty (nothing left to send); a marker after it means every note.added the
+  // server committed, a duplicate included, has reached the organiser's connection.
+  await org.marker();
   for (const text of Object.values(texts)) {
     assert.equal(added(text), 1, `"${text}": one note.added on the server`);
     assert.equal(await wallNote(bram, text).count(), 1, `"${text}" once on Bram’s page`);

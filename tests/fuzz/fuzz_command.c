@@ -8,9 +8,9 @@
  * head alone; the emitted events have consecutive seqs, serialise, and fold into a
  * second core (a replay of the log) without error; the two cores agree. */
 #include "core_fixture.h"
-#include "net/boot.h"
+#include "log/event.h"
 #include "net/guard.h"
-#include "net/secret.h"
+#include "util/secret.h"
 
 #include <jansson.h>
 #include <stdint.h>

@@ -494,6 +494,19 @@ export async function member(server, code, name = 'Lid') {
   return c;
 }
 
+// The barrier of a negative test ("X did not arrive"): the organiser sends a marker event
+// that every connection may see (sprint.updated, audience all); once each client has it,
+// everything the server committed before it that the client may see has arrived too
+// (a connection gets its frames in seq order, its own answers first). Waits on a fact,
+// not on time. Returns the marker's seq.
+export async function barrier(org, clients, timeout = DEFAULT_WAIT_MS) {
+  const r = await org.cmd('sprint.update', { venue: `marker ${newId('m')}` });
+  if (r.t !== 'ack') throw new Error(`the marker was refused: ${JSON.stringify(r)}`);
+  await Promise.all(clients.filter(Boolean).map((c) => c.waitFor((m) => m.t === 'ev' && m.seq === r.seq, timeout,
+    { what: `the marker event ${r.seq}` })));
+  return r.seq;
+}
+
 export function notesIn(messages, text) {
   return messages.filter((m) => m.t === 'ev' && m.type === 'note.added' && m.data && m.data.text === text);
 }

@@ -414,6 +414,8 @@ export class Connection extends Emitter {
         if (typeof msg.seq !== 'number' || msg.seq <= this.lastSeq) return;
         this.lastSeq = msg.seq;
         this.emit('event', msg);
+        // Applied and rendered (listeners run synchronously): tests wait on this fact.
+        if (globalThis.document) globalThis.document.documentElement.dataset.spSeq = String(msg.seq);
         return;
       case 'synced':
         this.hasSynced = true;
