@@ -3,8 +3,8 @@
  * Build and run (from the repository root; bench/text.sh does exactly this):
  *   cc -std=c17 -O2 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes \
  *      -D_DEFAULT_SOURCE -D_GNU_SOURCE -Isrc bench/text.c src/text/text_*.c \
- *      $(pkg-config --cflags --libs libutf8proc) -lstemmer -lm -o build/bench-text
- *   build/bench-text [SET.tsv ...] [--sweep] [--no-speed]
+ *      $(pkg-config --cflags --libs libutf8proc) -lstemmer -lm -lpthread -o build/bench-text
+ *   build/bench-text [SET.tsv ...] [--sweep] [--labels] [--no-speed]
  *
  * Prints, per challenge of each evaluation set (default data/eval/notes.tsv), the Adjusted Rand Index of our clustering
  * (default options, no tuning per challenge) against the gold groups, next to a baseline:
@@ -14,7 +14,7 @@
  * made by sampling and perturbing the notes of the first set: the median of 7 runs.
  * With several sets, a summary table closes: mean ARI of c1-c3 per set, ours and baseline.
  * --sweep adds ARI per threshold and per feature switch (how the defaults were chosen), on
- * the first set only (the set we tune on).
+ * the first set only (the set we tune on); --labels prints each suggested group's label.
  */
 #include <ctype.h>
 #include <stdint.h>
@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "text/text_cluster.h"
+#include "text/text_dict.h"
 #include "text/text_model.h"
 #include "text/text_norm.h"
 
@@ -238,6 +239,7 @@ static void speed_run(void)
         big[i] = perturb(notes[rnd() % n_notes].text);
     double t[RUNS];
     size_t ncl = 0;
+    text_dict_size(); /* the word list is read once per process (the server reads it at start) */
     for (int r = 0; r < RUNS; r++) {
         text_clustering_t c;
         double t0 = now_ms();
@@ -311,17 +313,17 @@ static void sweep_run(void)
     for (int t = 2; t <= 30; t += 2)
         printf(" %5.2f", t / 100.0);
     printf("\n");
-    const char *names[] = {"default", "no n-grams", "n-grams only", "no stemming", "no vocabulary", "no stop words", "n-grams 4-5", "n-gram weight 0.5", "n-gram weight 0.7", "no neighbours", "neighbours k=5", "neighbours k=12", "neighbour weight 0.3", "neighbour weight 0.7", "no concepts", "no decompounding"};
-    for (int v = 0; v < 16; v++) {
+    const char *names[] = {"default", "n-grams 3-5 weight 0.3", "n-grams only", "no stemming", "no vocabulary", "no stop words", "n-grams 4-5 weight 0.3", "n-grams 3-5 weight 0.1", "n-grams 3-5 weight 0.5", "no neighbours", "neighbours k=5", "neighbours k=12", "neighbour weight 0.3", "neighbour weight 0.7", "no concepts", "no decompounding", "no typo correction", "no word list"};
+    for (int v = 0; v < 18; v++) {
         text_options_t o = def;
-        if (v == 1) o.ngram_max = 0;
-        if (v == 2) o.ngram_weight = 1.0;
+        if (v == 1) { o.ngram_min = 3; o.ngram_max = 5; o.ngram_weight = 0.3; }
+        if (v == 2) { o.ngram_min = 3; o.ngram_max = 5; o.ngram_weight = 1.0; }
         if (v == 3) o.use_stem = 0;
         if (v == 4) o.use_vocab = 0;
         if (v == 5) o.use_stop = 0;
-        if (v == 6) o.ngram_min = 4;
-        if (v == 7) o.ngram_weight = 0.5;
-        if (v == 8) o.ngram_weight = 0.7;
+        if (v == 6) { o.ngram_min = 4; o.ngram_max = 5; o.ngram_weight = 0.3; }
+        if (v == 7) { o.ngram_min = 3; o.ngram_max = 5; o.ngram_weight = 0.1; }
+        if (v == 8) { o.ngram_min = 3; o.ngram_max = 5; o.ngram_weight = 0.5; }
         if (v == 9) o.neighbors = 0;
         if (v == 10) o.neighbors = 5;
         if (v == 11) o.neighbors = 12;
@@ -329,6 +331,8 @@ static void sweep_run(void)
         if (v == 13) o.neighbor_weight = 0.7;
         if (v == 14) o.use_concepts = 0;
         if (v == 15) o.use_compounds = 0;
+        if (v == 16) o.use_typos = 0;
+        if (v == 17) o.use_dict = 0;
         printf("%-28s", names[v]);
         for (int t = 2; t <= 30; t += 2) {
             o.threshold = t / 100.0;
@@ -340,6 +344,27 @@ static void sweep_run(void)
             printf(" %5.3f", s / 3);
         }
         printf("\n");
+    }
+    free(texts);
+    free(gold);
+}
+
+/* Every suggested group of each challenge with its label and size (to read the labels). */
+static void label_run(void)
+{
+    const char **texts = malloc(n_notes * sizeof *texts);
+    int *gold = malloc(n_notes * sizeof *gold);
+    static const char *chals[] = {"c1", "c2", "c3"};
+    for (size_t ch = 0; ch < 3; ch++) {
+        size_t k = select_notes(chals[ch], texts, gold);
+        text_clustering_t c;
+        if (text_cluster(texts, k, NULL, &c) != 0)
+            exit(1);
+        printf("\nLabels of %s\n", chals[ch]);
+        for (size_t g = 1; g <= c.n_clusters; g++)
+            if (c.size[g] > 1)
+                printf("  %3zu  %s\n", c.size[g], c.label[g]);
+        text_clustering_free(&c);
     }
     free(texts);
     free(gold);
@@ -358,10 +383,12 @@ int main(int argc, char **argv)
 {
     const char *paths[8];
     size_t n_paths = 0;
-    int sweep = 0, speed = 1;
+    int sweep = 0, speed = 1, labels = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--sweep") == 0)
             sweep = 1;
+        else if (strcmp(argv[i], "--labels") == 0)
+            labels = 1;
         else if (strcmp(argv[i], "--no-speed") == 0)
             speed = 0;
         else if (n_paths < 8)
@@ -377,6 +404,8 @@ int main(int argc, char **argv)
         quality(paths[p], &mo[p], &mb[p]);
         if (p == 0 && sweep)
             sweep_run();
+        if (labels)
+            label_run();
         if (p == 0 && speed)
             speed_run();
         free_notes();
