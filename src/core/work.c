@@ -19,6 +19,11 @@
 #define ITEM_MAX 280
 #define FIELD_MAX 2000
 #define MILESTONE_MAX 280
+/* The wall is a surface of WALL_W x WALL_H units, the same on every screen (each client
+ * scales it to fit); a position is the top-left corner of a note or a group's area. */
+#define WALL_W 1600
+#define WALL_H 1000
+#define GROUP_NOTES_MAX 50
 
 /* The team's current step if it has activity act, else NULL. */
 static const pb_step_t *at_step(cmdctx_t *x, activity_t act)
@@ -52,6 +57,39 @@ static int own_lookup(const strmap_t *map, const json_t *args, const char *key, 
 
 /* ---- clusters ------------------------------------------------------------------------- */
 
+/* Reads the wall position args x and y when present (both or neither): 1 when read, 0
+ * when absent, or SP_E_BAD_MESSAGE (not integers, or only one) / SP_E_BAD_POSITION (off
+ * the wall). */
+static int arg_position(const json_t *args, int *x, int *y)
+{
+    const json_t *jx = json_object_get(args, "x"), *jy = json_object_get(args, "y");
+    if (!jx && !jy)
+        return 0;
+    if (!json_is_integer(jx) || !json_is_integer(jy))
+        return SP_E_BAD_MESSAGE;
+    json_int_t vx = json_integer_value(jx), vy = json_integer_value(jy);
+    if (vx < 0 || vy < 0 || vx > WALL_W || vy > WALL_H)
+        return SP_E_BAD_POSITION;
+    *x = (int)vx;
+    *y = (int)vy;
+    return 1;
+}
+
+/* The index of note args[key] if the member's team may move it in step s: its own
+ * team's, shared, on the step's board. */
+static int movable_note(cmdctx_t *x, const pb_step_t *s, const json_t *args, const char *key)
+{
+    core_t *c = x->core;
+    int n = OWN(c, note_ids, notes, note_t, key, args, x->who->team);
+    if (n < 0)
+        return n;
+    if (c->notes[n].private_)
+        return SP_E_NOT_FOUND; /* a private note is nobody else's business, and not on the wall */
+    if (strcmp(c->notes[n].board, s->board) != 0)
+        return SP_E_WRONG_STEP;
+    return n;
+}
+
 static int cmd_cluster_add(cmdctx_t *x, const json_t *args)
 {
     const pb_step_t *s = at_step(x, ACT_CLUSTER);
@@ -64,12 +102,37 @@ static int cmd_cluster_add(cmdctx_t *x, const json_t *args)
     int rc = arg_text(args, "name", NAME_MAX_CP, &name);
     if (rc != 0)
         return rc;
+    int px = 0, py = 0, placed = arg_position(args, &px, &py);
+    if (placed < 0)
+        return placed;
+    /* Optional: notes that make up the new group at once (a note dropped onto a note). */
+    const json_t *list = json_object_get(args, "notes");
+    int idx[GROUP_NOTES_MAX];
+    size_t nn = 0;
+    if (list) {
+        if (!json_is_array(list) || json_array_size(list) > GROUP_NOTES_MAX)
+            return SP_E_BAD_MESSAGE;
+        for (size_t i = 0; i < json_array_size(list); i++) {
+            json_t *one = json_pack("{sO}", "note", json_array_get(list, i));
+            int n = one ? movable_note(x, s, one, "note") : SP_E_BAD_MESSAGE;
+            json_decref(one);
+            if (n < 0)
+                return n;
+            idx[nn++] = n;
+        }
+    }
     core_t *c = x->core;
     char id[16];
     snprintf(id, sizeof id, "k%zu", c->nclusters + 1);
     const char *team = c->teams[x->who->team].id;
-    cmd_emit(x, "cluster.added", AUD_TEAM, team,
-             json_pack("{ss ss ss ss}", "id", id, "team", team, "board", s->board, "name", name));
+    json_t *d = json_pack("{ss ss ss ss}", "id", id, "team", team, "board", s->board, "name", name);
+    if (placed) {
+        json_object_set_new(d, "x", json_integer(px));
+        json_object_set_new(d, "y", json_integer(py));
+    }
+    cmd_emit(x, "cluster.added", AUD_TEAM, team, d);
+    for (size_t i = 0; i < nn; i++)
+        cmd_emit(x, "note.moved", AUD_TEAM, team, json_pack("{ss ss}", "id", c->notes[idx[i]].id, "cluster", id));
     return 0;
 }
 
@@ -115,14 +178,10 @@ static int cmd_note_move(cmdctx_t *x, const json_t *args)
     const pb_step_t *s = at_step(x, ACT_CLUSTER);
     if (s == NULL)
         return SP_E_WRONG_STEP;
-    int n = OWN(c, note_ids, notes, note_t, "note", args, x->who->team);
+    int n = movable_note(x, s, args, "note");
     if (n < 0)
         return n;
     note_t *note = &c->notes[n];
-    if (note->private_)
-        return SP_E_NOT_FOUND;   /* a private note is nobody else's business, and not on the wall */
-    if (strcmp(note->board, s->board) != 0)
-        return SP_E_WRONG_STEP;
     const json_t *cl = json_object_get(args, "cluster");
     int k = -1;
     if (cl == NULL)
@@ -135,6 +194,40 @@ static int cmd_note_move(cmdctx_t *x, const json_t *args)
     json_t *d = json_pack("{ss}", "id", note->id);
     json_object_set_new(d, "cluster", k >= 0 ? json_string(c->clusters[k].id) : json_null());
     cmd_emit(x, "note.moved", AUD_TEAM, c->teams[note->team].id, d);
+    return 0;
+}
+
+/* Where a note lies on the wall: the same rules as note.move. Clients send it while a
+ * note is dragged (throttled) and when it is dropped. */
+static int cmd_note_place(cmdctx_t *x, const json_t *args)
+{
+    const pb_step_t *s = at_step(x, ACT_CLUSTER);
+    if (s == NULL)
+        return SP_E_WRONG_STEP;
+    int n = movable_note(x, s, args, "note");
+    if (n < 0)
+        return n;
+    int px, py, rc = arg_position(args, &px, &py);
+    if (rc <= 0)
+        return rc < 0 ? rc : SP_E_BAD_MESSAGE;
+    note_t *note = &x->core->notes[n];
+    cmd_emit(x, "note.placed", AUD_TEAM, x->core->teams[note->team].id,
+             json_pack("{ss si si}", "id", note->id, "x", px, "y", py));
+    return 0;
+}
+
+/* Where a group's area lies on the wall; its notes go with it. */
+static int cmd_cluster_place(cmdctx_t *x, const json_t *args)
+{
+    int k = own_cluster(x, args, "cluster");
+    if (k < 0)
+        return k;
+    int px, py, rc = arg_position(args, &px, &py);
+    if (rc <= 0)
+        return rc < 0 ? rc : SP_E_BAD_MESSAGE;
+    cluster_t *cl = &x->core->clusters[k];
+    cmd_emit(x, "cluster.placed", AUD_TEAM, x->core->teams[cl->team].id,
+             json_pack("{ss si si}", "id", cl->id, "x", px, "y", py));
     return 0;
 }
 
@@ -332,6 +425,8 @@ static const cmddef_t work_cmds[] = {
     {"cluster.rename", P, cmd_cluster_rename},
     {"cluster.delete", P, cmd_cluster_delete},
     {"note.move", P, cmd_note_move},
+    {"note.place", P, cmd_note_place},
+    {"cluster.place", P, cmd_cluster_place},
     {"item.add", P, cmd_item_add},
     {"item.edit", P, cmd_item_edit},
     {"item.delete", P, cmd_item_delete},
@@ -363,7 +458,32 @@ static void on_cluster_added(core_t *c, const ev_t *ev)
     snprintf(k->board, sizeof k->board, "%s", ev_str(ev, "board"));
     k->team = t;
     k->name = xstrdup(ev_str(ev, "name"));
+    if (json_is_integer(json_object_get(ev->data, "x"))) {
+        k->placed = 1;
+        k->x = (int)json_integer_value(json_object_get(ev->data, "x"));
+        k->y = (int)json_integer_value(json_object_get(ev->data, "y"));
+    }
     strmap_put(&c->cluster_ids, k->id, (int64_t)c->nclusters++);
+}
+
+static void on_cluster_placed(core_t *c, const ev_t *ev)
+{
+    int64_t k = map_index(&c->cluster_ids, ev_str(ev, "id"));
+    if (k < 0)
+        return;
+    c->clusters[k].placed = 1;
+    c->clusters[k].x = (int)json_integer_value(json_object_get(ev->data, "x"));
+    c->clusters[k].y = (int)json_integer_value(json_object_get(ev->data, "y"));
+}
+
+static void on_note_placed(core_t *c, const ev_t *ev)
+{
+    int64_t n = map_index(&c->note_ids, ev_str(ev, "id"));
+    if (n < 0)
+        return;
+    c->notes[n].placed = 1;
+    c->notes[n].x = (int)json_integer_value(json_object_get(ev->data, "x"));
+    c->notes[n].y = (int)json_integer_value(json_object_get(ev->data, "y"));
 }
 
 static void on_cluster_renamed(core_t *c, const ev_t *ev)
@@ -481,6 +601,8 @@ static const applydef_t work_apply[] = {
     {"cluster.renamed", on_cluster_renamed},
     {"cluster.deleted", on_cluster_deleted},
     {"note.moved", on_note_moved},
+    {"note.placed", on_note_placed},
+    {"cluster.placed", on_cluster_placed},
     {"item.added", on_item_added},
     {"item.edited", on_item_edited},
     {"item.deleted", on_item_deleted},
