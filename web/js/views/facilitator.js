@@ -263,6 +263,9 @@ export function mount(ctx) {
       h('div', { class: 'sp-actions sp-console__team-actions' },
         button(t('console.team.next'), { small: true, hidden, key: `next-${id}`, onClick: () => send('step.next', {}, t('console.done.teamNext', { team: name })) }),
         ...timerButtons,
+        step?.activity === 'cluster'
+          ? h('a', { class: 'sp-button sp-button--secondary sp-button--small js-wall-screen', href: `#/${ctx.route.name}/${encodeURIComponent(ctx.route.token)}/wall/${id}`, target: '_blank', rel: 'noopener' }, t('team.wall.projector'), h('span', { class: 'sp-visually-hidden', text: t('team.wall.projectorHidden', { team: name }) }))
+          : null,
         step?.activity === 'vote' && !revealed.has(`${id}|${step.id}`) ? button(t('console.team.reveal'), { kind: 'secondary', small: true, hidden, key: `reveal-${id}`, onClick: () => send('vote.reveal', {}) }) : null,
       ),
       canGoBack
