@@ -172,8 +172,8 @@ export function create(tc, step) {
       input.addEventListener('input', () => drafts.set(cluster.id, input.value));
       const rename = h(
         'form',
-        { class: 'sp-inline-form js-rename', novalidate: true },
-        h('label', { class: 'sp-field__label sp-field__label--small', for: inputId, text: t('team.cluster.renameLabel') }),
+        { class: 'sp-inline-form sp-zone__rename js-rename', novalidate: true },
+        h('label', { class: 'sp-visually-hidden', for: inputId, text: t('team.cluster.renameLabel') }),
         input,
         button(t('team.cluster.rename'), { small: true, type: 'submit', kind: 'secondary', key: `rename-btn-${cluster.id}` }),
         button(t('team.cluster.delete'), {
@@ -191,7 +191,7 @@ export function create(tc, step) {
       });
       body.push(rename);
     }
-    body.push(h('ul', { class: 'sp-note-lines sp-zone__notes' }, notes.map(noteLine)));
+    body.unshift(h('ul', { class: 'sp-note-lines sp-zone__notes' }, notes.map(noteLine)));
     const details = h('details', { class: 'sp-zone__fold', open: !folded.has(key) }, h('summary', { class: 'sp-zone__summary', text: t('team.cluster.count', { count: notes.length }) }), body);
     details.addEventListener('toggle', () => (details.open ? folded.delete(key) : folded.add(key)));
     const el = h(

@@ -31,12 +31,12 @@ const idNumber = (id) => Number(/\d+$/.exec(id)?.[0] ?? 0);
 const byId = (a, b) => idNumber(a.id) - idNumber(b.id) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /**
- * The size of a group's area for a number of notes: 1, 2 or 3 columns.
+ * The size of a group's area for a number of notes: two columns, as many rows as needed.
  * @param {number} count
  * @returns {{cols: number, w: number, h: number}}
  */
 export function groupSize(count) {
-  const cols = count <= 1 ? 1 : count <= 4 ? 2 : 3;
+  const cols = 2; // a group grows downwards only, so it keeps out of its neighbours' way
   const rows = Math.max(1, Math.ceil(count / cols));
   return { cols, w: 2 * PAD + cols * NOTE_W + (cols - 1) * GAP, h: HEAD + 2 * PAD + rows * NOTE_H + (rows - 1) * GAP };
 }
@@ -76,7 +76,7 @@ export function layout(notes, clusters) {
   for (const c of clusters) {
     const list = members.get(c.id);
     const size = groupSize(list.length);
-    let x = c.x;
+    let x = Math.min(c.x, WALL_W - size.w);
     let y = c.y;
     if (!c.placed) {
       if (gx + size.w > WALL_W) {
@@ -404,7 +404,8 @@ export function createWall({ state, team, board, tc }) {
     if (target.group) {
       await send('note.move', { note: d.id, cluster: target.group });
     } else if (target.note) {
-      const at = freeSpot(groupSize(2), new Set([target.note, d.id]));
+      // Room for the group to grow to six notes without covering anything.
+      const at = freeSpot(groupSize(6), new Set([target.note, d.id]));
       await send('cluster.add', { board, name: t('team.wall.newGroup'), notes: [target.note, d.id], x: at.x, y: at.y });
       tc.live(t('team.wall.grouped', { count: 2 }));
     } else {
