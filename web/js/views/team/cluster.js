@@ -52,7 +52,8 @@ export function create(tc, step) {
     max: 80,
     multiline: false,
     cls: 'js-cluster-add',
-    onAdd: (name) => tc.run('cluster.add', { board, name }),
+    // On the wall a new group goes where there is room (and stays there).
+    onAdd: (name) => tc.run('cluster.add', { board, name, ...(wall ? wall.spot() : {}) }),
   });
   const { form: noteForm } = addForm({
     id: 'sp-cluster-note',

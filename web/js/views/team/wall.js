@@ -42,56 +42,69 @@ export function groupSize(count) {
 }
 
 /**
- * Where everything lies. Loose notes that were never placed fill a band at the top, row after
- * row; groups never placed follow below it. A note of a group is placed relative to its group.
- * @param {object[]} notes the board's shared notes, in order
+ * The first spot, row by row, where an area of size w x h keeps a gap from every box
+ * ([x, y, w, h]); null when the wall has none.
+ */
+export function freeIn(boxes, w, h) {
+  for (let y = GAP; y + h <= WALL_H; y += 2 * GAP) {
+    for (let x = GAP; x + w <= WALL_W; x += 2 * GAP) {
+      const hit = boxes.find(([bx, by, bw, bh]) => x < bx + bw + GAP && bx < x + w + GAP && y < by + bh + GAP && by < y + h + GAP);
+      if (!hit) return { x, y };
+      x = Math.max(x, hit[0] + hit[2]); // jump past what is in the way
+    }
+  }
+  return null;
+}
+
+/**
+ * Where everything lies. A loose note never placed lies at the spot of its number on the wall
+ * (the n-th note written, row by row), so it does not move when others are grouped; a group
+ * never placed (made by name or from a proposal) takes the first free spot. A note of a group
+ * is placed relative to its group, in the group's order. The same notes and groups give the
+ * same wall on every screen.
+ * @param {object[]} notes the board's shared notes, in the order they were written
  * @param {object[]} clusters the board's groups, in order
  * @returns {{groups: Map<string, {x: number, y: number, w: number, h: number, cols: number, notes: object[]}>, loose: Map<string, {x: number, y: number}>, slot: Map<string, {x: number, y: number}>, height: number}}
  */
 export function layout(notes, clusters) {
   const members = new Map(clusters.map((c) => [c.id, []]));
-  const looseNotes = [];
-  for (const n of notes) {
-    if (n.cluster && members.has(n.cluster) && !n.free) members.get(n.cluster).push(n);
-    else looseNotes.push(n);
-  }
   const perRow = Math.floor((WALL_W - GAP) / (NOTE_W + GAP));
   const loose = new Map();
-  let k = 0;
-  let bottom = 0;
-  for (const n of looseNotes) {
-    const at = n.placed ? { x: n.x, y: n.y } : { x: GAP + (k % perRow) * (NOTE_W + GAP), y: GAP + Math.floor(k / perRow) * (NOTE_H + GAP) };
-    if (!n.placed) {
-      k++;
-      bottom = Math.max(bottom, at.y + NOTE_H);
-    }
-    loose.set(n.id, at);
-  }
+  notes.forEach((n, i) => {
+    if (n.cluster && members.has(n.cluster) && !n.free) members.get(n.cluster).push(n);
+    else loose.set(n.id, n.placed ? { x: n.x, y: n.y } : { x: GAP + (i % perRow) * (NOTE_W + GAP), y: GAP + Math.floor(i / perRow) * (NOTE_H + GAP) });
+  });
+  const boxes = [...loose.values()].map((at) => [at.x, at.y, NOTE_W, NOTE_H]);
   const groups = new Map();
+  const sizes = new Map(clusters.map((c) => [c.id, groupSize(members.get(c.id).length)]));
+  for (const c of clusters) {
+    if (!c.placed) continue;
+    const size = sizes.get(c.id);
+    groups.set(c.id, { x: Math.min(c.x, WALL_W - size.w), y: c.y, ...size });
+    boxes.push([c.x, c.y, size.w, size.h]);
+  }
+  let below = Math.max(WALL_H, ...boxes.map((b) => b[1] + b[3] + 2 * GAP));
+  for (const c of clusters) {
+    if (c.placed) continue;
+    const size = sizes.get(c.id);
+    let at = freeIn(boxes, size.w, size.h);
+    if (!at) {
+      at = { x: GAP, y: below };
+      below += size.h + 2 * GAP;
+    }
+    groups.set(c.id, { ...at, ...size });
+    boxes.push([at.x, at.y, size.w, size.h]);
+  }
   const slot = new Map();
-  let gx = GAP;
-  let gy = bottom + 3 * GAP;
-  let rowH = 0;
   let height = WALL_H;
   for (const c of clusters) {
+    const g = groups.get(c.id);
     const list = members.get(c.id);
-    const size = groupSize(list.length);
-    let x = Math.min(c.x, WALL_W - size.w);
-    let y = c.y;
-    if (!c.placed) {
-      if (gx + size.w > WALL_W) {
-        gx = GAP;
-        gy += rowH + 2 * GAP;
-        rowH = 0;
-      }
-      x = gx;
-      y = gy;
-      gx += size.w + 2 * GAP;
-      rowH = Math.max(rowH, size.h);
-    }
-    groups.set(c.id, { x, y, ...size, notes: list });
-    list.forEach((n, i) => slot.set(n.id, { x: PAD + (i % size.cols) * (NOTE_W + GAP), y: HEAD + PAD + Math.floor(i / size.cols) * (NOTE_H + GAP) }));
-    height = Math.max(height, y + size.h + GAP);
+    // In the map's order of the clusters, with the notes of each (for the caller).
+    groups.delete(c.id);
+    groups.set(c.id, { ...g, notes: list });
+    list.forEach((n, i) => slot.set(n.id, { x: PAD + (i % g.cols) * (NOTE_W + GAP), y: HEAD + PAD + Math.floor(i / g.cols) * (NOTE_H + GAP) }));
+    height = Math.max(height, g.y + g.h + GAP);
   }
   for (const at of loose.values()) height = Math.max(height, at.y + NOTE_H + GAP);
   return { groups, loose, slot, height };
@@ -141,7 +154,7 @@ function throttle(fn, ms) {
  * @param {() => string|null} o.team the team whose wall it is
  * @param {string} o.board the board
  * @param {object|null} o.tc the team context (commands, live region); null: read-only (projector)
- * @returns {{el: HTMLElement, sync: (ev: object|null) => void, destroy: () => void}}
+ * @returns {{el: HTMLElement, sync: (ev: object|null) => void, spot: () => {x: number, y: number}, destroy: () => void}}
  */
 export function createWall({ state, team, board, tc }) {
   const readOnly = !tc;
@@ -338,26 +351,21 @@ export function createWall({ state, team, board, tc }) {
     return { x: (e.clientX - rect.left) / scale, y: (e.clientY - rect.top) / scale };
   }
 
-  /** What a note dropped at point p lands on: a group, another loose note, or free space. */
+  /** What a note dropped at point p lands on: another loose note (they lie on top), a group,
+   * or free space. */
   function dropTarget(p, self) {
-    for (const [id, g] of current.groups) if (p.x >= g.x && p.x <= g.x + g.w && p.y >= g.y && p.y <= g.y + g.h) return { group: id };
     for (const [id, at] of current.loose) if (id !== self && p.x >= at.x && p.x <= at.x + NOTE_W && p.y >= at.y && p.y <= at.y + NOTE_H) return { note: id };
+    for (const [id, g] of current.groups) if (p.x >= g.x && p.x <= g.x + g.w && p.y >= g.y && p.y <= g.y + g.h) return { group: id };
     return {};
   }
 
-  /** The first spot, row by row, where an area of `size` covers no group and no loose note
-   * (but those in `skip`); the top-left corner when the wall is full. */
+  /** A free spot for an area of `size`, not counting the loose notes in `skip`. */
   function freeSpot(size, skip) {
     const boxes = [...current.groups.values()].map((g) => [g.x, g.y, g.w, g.h]);
     for (const [id, at] of current.loose) if (!skip.has(id)) boxes.push([at.x, at.y, NOTE_W, NOTE_H]);
-    for (let y = GAP; y + size.h <= WALL_H; y += 2 * GAP) {
-      for (let x = GAP; x + size.w <= WALL_W; x += 2 * GAP) {
-        const hit = boxes.find(([bx, by, bw, bh]) => x < bx + bw + GAP && bx < x + size.w + GAP && y < by + bh + GAP && by < y + size.h + GAP);
-        if (!hit) return { x, y };
-        x = Math.max(x, hit[0] + hit[2]); // jump past what is in the way
-      }
-    }
-    return { x: GAP, y: GAP };
+    const small = groupSize(2);
+    // Room to grow if there is; else room for now; else below everything (the wall grows).
+    return freeIn(boxes, size.w, size.h) ?? freeIn(boxes, small.w, small.h) ?? { x: GAP, y: Math.min(WALL_H, Math.max(0, ...boxes.map((b) => b[1] + b[3] + GAP))) };
   }
 
   function markOver(e) {
@@ -498,6 +506,8 @@ export function createWall({ state, team, board, tc }) {
   return {
     el,
     sync,
+    /** Where a new group of a few notes may go without covering anything. */
+    spot: () => freeSpot(groupSize(6), new Set()),
     destroy() {
       resize?.disconnect();
       sendNote.cancel();
