@@ -37,6 +37,7 @@ let bram;
 let cato;
 let screen;
 let all;
+const phones = [];
 const SHOTS = process.env.WALL_SHOTS ?? null;
 
 before(async () => {
@@ -399,12 +400,31 @@ test('a phone gets the compact list: one line per note, groups fold, two taps to
   assert.ok(width <= 360, `no sideways scrolling on the phone (${width}px)`);
   await checkA11y(phone, 'the compact list on a phone');
   if (SHOTS) {
+    // The picture: a note picked up, "Move here" at every other group.
     await regels.locator('summary').tap();
-    await phone.locator('.js-zones').scrollIntoViewIfNeeded();
+    const pick = phone.locator('.js-note', { hasText: THEMES.DigiD[1] }).locator('.js-pick');
+    await pick.tap();
+    await phone.locator('.js-zone', { has: phone.getByRole('heading', { name: 'DigiD', exact: true }) }).evaluate((el) => el.scrollIntoView({ block: 'start' }));
     await phone.screenshot({ path: joinPath(SHOTS, 'cluster-phone.png') });
+    await pick.tap();
   }
   // The wall is optional on the phone too.
   await phone.locator('.js-view-wall').tap();
   await waitUntil(phone, () => document.querySelectorAll('.js-wall-note').length === 60, null, 'the wall on the phone');
-  for (const page of [...all, screen, phone]) assert.deepEqual(page.problems, [], 'no errors in the browser');
+  phones.push(phone);
+});
+
+test('the knelpunten step shows the grouped wall, read-only; the projector keeps it', async () => {
+  await next('p1-knelpunten');
+  const wall = anna.locator('.sp-items__wall');
+  await waitUntil(anna, () => document.querySelectorAll('.sp-items__wall .js-wall-group').length >= 6, null, 'the groups beside the knelpunten');
+  assert.equal(await wall.locator('.js-wall-note').count(), 0, 'nothing to pick up: the grouping is done');
+  assert.equal(await wall.locator('.js-wall-slot').count(), 60);
+  await checkA11y(anna, 'the knelpunten step with the wall');
+  await screen.locator('.js-wallscreen-none', { hasText: nl['team.wall.projectorNone'] }).waitFor();
+  assert.equal(await screen.locator('.js-wallscreen .js-wall-slot').count(), 60, 'the projector still shows the last wall');
+});
+
+test('no page logged an error or a Content-Security-Policy refusal', () => {
+  for (const page of [...all, screen, ...phones]) assert.deepEqual(page.problems, [], 'no errors in the browser');
 });

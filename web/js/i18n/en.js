@@ -279,6 +279,7 @@ export default {
   'team.items.fromNone': 'no group',
   'team.items.from': 'from {name}',
   'team.items.title': 'Your bottlenecks',
+  'team.items.wall': 'The wall with your groups',
   'team.items.empty': 'No bottlenecks yet.',
   'team.items.editLabel': 'Edit bottleneck',
   'team.vote.title': 'Voting with {budget} dots',

@@ -279,6 +279,7 @@ export default {
   'team.items.fromNone': 'geen groep',
   'team.items.from': 'uit {name}',
   'team.items.title': 'Jullie knelpunten',
+  'team.items.wall': 'De wand met jullie groepen',
   'team.items.empty': 'Nog geen knelpunten.',
   'team.items.editLabel': 'Knelpunt bewerken',
   'team.vote.title': 'Stemmen met {budget} stippen',
