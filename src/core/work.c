@@ -172,13 +172,17 @@ static int cmd_cluster_delete(cmdctx_t *x, const json_t *args)
     return 0;
 }
 
+/* The note args["note"] if the member may move it now: at a cluster step, its board's. */
+static int note_here(cmdctx_t *x, const json_t *args)
+{
+    const pb_step_t *s = at_step(x, ACT_CLUSTER);
+    return s == NULL ? SP_E_WRONG_STEP : movable_note(x, s, args, "note");
+}
+
 static int cmd_note_move(cmdctx_t *x, const json_t *args)
 {
     core_t *c = x->core;
-    const pb_step_t *s = at_step(x, ACT_CLUSTER);
-    if (s == NULL)
-        return SP_E_WRONG_STEP;
-    int n = movable_note(x, s, args, "note");
+    int n = note_here(x, args);
     if (n < 0)
         return n;
     note_t *note = &c->notes[n];
@@ -197,23 +201,26 @@ static int cmd_note_move(cmdctx_t *x, const json_t *args)
     return 0;
 }
 
-/* Where a note lies on the wall: the same rules as note.move. Clients send it while a
- * note is dragged (throttled) and when it is dropped. */
-static int cmd_note_place(cmdctx_t *x, const json_t *args)
+/* Emits `type` {id, x, y} to team t for the required position args (placing is moving:
+ * the caller has checked the object against the rules of note.move). */
+static int emit_place(cmdctx_t *x, const json_t *args, const char *type, int t, const char *id)
 {
-    const pb_step_t *s = at_step(x, ACT_CLUSTER);
-    if (s == NULL)
-        return SP_E_WRONG_STEP;
-    int n = movable_note(x, s, args, "note");
-    if (n < 0)
-        return n;
     int px, py, rc = arg_position(args, &px, &py);
     if (rc <= 0)
         return rc < 0 ? rc : SP_E_BAD_MESSAGE;
-    note_t *note = &x->core->notes[n];
-    cmd_emit(x, "note.placed", AUD_TEAM, x->core->teams[note->team].id,
-             json_pack("{ss si si}", "id", note->id, "x", px, "y", py));
+    cmd_emit(x, type, AUD_TEAM, x->core->teams[t].id, json_pack("{ss si si}", "id", id, "x", px, "y", py));
     return 0;
+}
+
+/* Where a note lies on the wall. Clients send it while a note is dragged (throttled) and
+ * when it is dropped. */
+static int cmd_note_place(cmdctx_t *x, const json_t *args)
+{
+    int n = note_here(x, args);
+    if (n < 0)
+        return n;
+    const note_t *note = &x->core->notes[n];
+    return emit_place(x, args, "note.placed", note->team, note->id);
 }
 
 /* Where a group's area lies on the wall; its notes go with it. */
@@ -222,13 +229,8 @@ static int cmd_cluster_place(cmdctx_t *x, const json_t *args)
     int k = own_cluster(x, args, "cluster");
     if (k < 0)
         return k;
-    int px, py, rc = arg_position(args, &px, &py);
-    if (rc <= 0)
-        return rc < 0 ? rc : SP_E_BAD_MESSAGE;
-    cluster_t *cl = &x->core->clusters[k];
-    cmd_emit(x, "cluster.placed", AUD_TEAM, x->core->teams[cl->team].id,
-             json_pack("{ss si si}", "id", cl->id, "x", px, "y", py));
-    return 0;
+    const cluster_t *cl = &x->core->clusters[k];
+    return emit_place(x, args, "cluster.placed", cl->team, cl->id);
 }
 
 /* ---- items (knelpunten) ------------------------------------------------------------------ */
@@ -446,6 +448,16 @@ static void set_text(char **dst, const char *src)
     *dst = xstrdup(src);
 }
 
+/* Reads the x, y of a placing event into *placed, *px, *py (when it has them). */
+static void read_place(const ev_t *ev, int *placed, int *px, int *py)
+{
+    if (!json_is_integer(json_object_get(ev->data, "x")))
+        return;
+    *placed = 1;
+    *px = (int)json_integer_value(json_object_get(ev->data, "x"));
+    *py = (int)json_integer_value(json_object_get(ev->data, "y"));
+}
+
 static void on_cluster_added(core_t *c, const ev_t *ev)
 {
     int t = team_index(c, ev_str(ev, "team"));
@@ -458,32 +470,22 @@ static void on_cluster_added(core_t *c, const ev_t *ev)
     snprintf(k->board, sizeof k->board, "%s", ev_str(ev, "board"));
     k->team = t;
     k->name = xstrdup(ev_str(ev, "name"));
-    if (json_is_integer(json_object_get(ev->data, "x"))) {
-        k->placed = 1;
-        k->x = (int)json_integer_value(json_object_get(ev->data, "x"));
-        k->y = (int)json_integer_value(json_object_get(ev->data, "y"));
-    }
+    read_place(ev, &k->placed, &k->x, &k->y);
     strmap_put(&c->cluster_ids, k->id, (int64_t)c->nclusters++);
 }
 
 static void on_cluster_placed(core_t *c, const ev_t *ev)
 {
     int64_t k = map_index(&c->cluster_ids, ev_str(ev, "id"));
-    if (k < 0)
-        return;
-    c->clusters[k].placed = 1;
-    c->clusters[k].x = (int)json_integer_value(json_object_get(ev->data, "x"));
-    c->clusters[k].y = (int)json_integer_value(json_object_get(ev->data, "y"));
+    if (k >= 0)
+        read_place(ev, &c->clusters[k].placed, &c->clusters[k].x, &c->clusters[k].y);
 }
 
 static void on_note_placed(core_t *c, const ev_t *ev)
 {
     int64_t n = map_index(&c->note_ids, ev_str(ev, "id"));
-    if (n < 0)
-        return;
-    c->notes[n].placed = 1;
-    c->notes[n].x = (int)json_integer_value(json_object_get(ev->data, "x"));
-    c->notes[n].y = (int)json_integer_value(json_object_get(ev->data, "y"));
+    if (n >= 0)
+        read_place(ev, &c->notes[n].placed, &c->notes[n].x, &c->notes[n].y);
 }
 
 static void on_cluster_renamed(core_t *c, const ev_t *ev)

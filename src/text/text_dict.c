@@ -84,15 +84,8 @@ int text_dict_has(const char *s, size_t len)
     if (text_dict_size() == 0 || len < 3)
         return 0;
     uint64_t h = hash(s, len);
-    size_t lo = 0, hi = nwords;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (words[mid] < h)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < nwords && words[lo] == h;
+    size_t at = text_lower_bound(words, nwords, h);
+    return at < nwords && words[at] == h;
 }
 
 int text_dict_split(const char *s, size_t len, size_t *head_len, size_t *tail_off)

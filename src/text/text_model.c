@@ -104,15 +104,7 @@ static int cmp_u64(const void *a, const void *b)
 
 static size_t find_hash(const uint64_t *h, size_t n, uint64_t x)
 {
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (h[mid] < x)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo; /* callers only look up hashes that are present */
+    return text_lower_bound(h, n, x); /* callers only look up hashes that are present */
 }
 
 typedef struct btok { /* a content token of a note, after stop words and synonyms */
