@@ -12,7 +12,7 @@
  * in the binary: the list is 5 MB and belongs to its package. Without the file the
  * engine still works: text_dict_has answers 0 and compounds are split only into parts
  * that occur elsewhere in the notes (the corpus-driven rule in text_model.c).
- * Thread-safe (pthread_once).
+ * Thread-safe (pthread_once); `staatsprint serve` reads it at start.
  */
 
 /* Number of words loaded (0 when no list could be read). Loads on first call. */
