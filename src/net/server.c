@@ -332,8 +332,12 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         return http_continue(wsi, &pss->http);
     case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
     case LWS_CALLBACK_CLOSED_HTTP:
-        api_closed(&pss->api);
-        http_end(&pss->http);
+        /* lws may close a connection before it has per-session data (seen under UBSan
+         * while /healthz was polled during start-up). */
+        if (pss != NULL) {
+            api_closed(&pss->api);
+            http_end(&pss->http);
+        }
         return 0;
     default:
         break;
