@@ -6,6 +6,7 @@
 #include "report/cli.h"
 #include "sim/simulate.h"
 #include "text/text_cluster.h"
+#include "text/text_dict.h"
 #include "util/limits.h"
 
 #include <errno.h>
@@ -108,6 +109,9 @@ static int cmd_serve(int argc, char **argv)
         i++;
     }
     o.origins = origins;
+    /* The Dutch word list of the text engine is read now, not in the middle of the first
+     * cluster suggestion (src/text/text_dict.h). */
+    text_dict_size();
     int rc = server_run(&o);
     free(origins);
     return rc;

@@ -107,6 +107,7 @@ void core_free(core_t *c)
         }
         free(t->votes);
         json_decref(t->canvases);
+        json_decref(t->versions);
     }
     for (size_t i = 0; i < c->nmembers; i++) {
         free(c->members[i].name);
@@ -145,6 +146,7 @@ void core_free(core_t *c)
     strmap_free(&c->cmds);
     strmap_free(&c->joins);
     json_decref(c->links);
+    json_decref(c->err_detail);
     free(c);
 }
 
@@ -451,6 +453,8 @@ int core_exec(core_t *c, const who_t *who, const char *cmd, const json_t *args,
     char key[sizeof who->actor + LIMIT_CMD_ID + 2];
     int64_t seq;
     size_t idlen = cmd_id ? strlen(cmd_id) : 0;
+    json_decref(c->err_detail);
+    c->err_detail = NULL;
     if (idlen == 0 || idlen > LIMIT_CMD_ID)
         return SP_E_BAD_ID;
     dedupe_key(key, sizeof key, who->actor, cmd_id);
@@ -466,10 +470,26 @@ int core_exec(core_t *c, const who_t *who, const char *cmd, const json_t *args,
                 return SP_E_FORBIDDEN;
             if (!json_is_object(args))
                 return SP_E_BAD_MESSAGE;
+            int rc = step_check_cmd(c, who, cmd);
+            if (rc != 0)
+                return rc;
             cmdctx_t x = {c, who, cmd_id, now, out};
             return d->fn(&x, args);
         }
     return SP_E_UNKNOWN_COMMAND;
+}
+
+json_t *core_error_detail(core_t *c)
+{
+    json_t *d = c->err_detail;
+    c->err_detail = NULL;
+    return d;
+}
+
+void cmd_error_detail(cmdctx_t *x, json_t *d)
+{
+    json_decref(x->core->err_detail);
+    x->core->err_detail = d;
 }
 
 unsigned core_take_effects(core_t *c)

@@ -134,6 +134,21 @@ int core_join(core_t *c, const char *code, const char *name, const char *join_id
 int core_exec(core_t *c, const who_t *who, const char *cmd, const json_t *args,
               const char *cmd_id, int64_t now, evlist_t *out, int64_t *dup_seq);
 
+/* The extra fields of the error core_exec() just returned, as an object to add to the
+ * err message (e.g. `conflict`: {current:{text, version}}), or NULL. The caller owns it;
+ * a second call returns NULL. */
+json_t *core_error_detail(core_t *c);
+
+/* The step table (steps.c): for every command that changes a team's work, the activities
+ * of the steps at which it is allowed and whether wall notes are open at every step. */
+void core_step_table(void (*cb)(void *ud, const char *cmd, const char *const *acts, size_t n,
+                                int wall),
+                     void *ud);
+
+/* Brings an event of an older log up to today's rules before it is sent to anyone:
+ * team.code went to all staff and now goes to its team's audience. */
+void core_event_upgrade(ev_t *ev);
+
 /* Lets time pass: emits the events of timers and race rounds that ran out before
  * now (timer.changed expired, race.round ended, leaderboards). Returns the number of
  * events appended to out. The caller calls it a few times a second. */
@@ -232,6 +247,9 @@ json_t *core_sheets(const core_t *c);
  * nothing in it was deleted since, else a new object without the deleted personal data
  * (caller owns). The server rebuilds its replay frames with it at start. */
 json_t *core_redact(const core_t *c, const ev_t *ev);
+/* Whether events of this type can hold personal data that core_redact() may take out
+ * (so a caller may skip the others without reading them). */
+int core_redactable(const char *type);
 /* The figures of the current assignment (see assign.result in docs/protocol.md), or
  * NULL before the first run. Caller owns the result. */
 json_t *core_assign_figures(const core_t *c);

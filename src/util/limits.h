@@ -31,6 +31,11 @@
 #define LIMIT_JUROR_ORG 200
 #define LIMIT_JURY_NOTE 2000
 
+/* ---- the clustering wall (bad_position, bad_message) ---- */
+#define LIMIT_WALL_W 1600        /* the wall's width in units, the same on every screen */
+#define LIMIT_WALL_H 1000        /* …and its height: 0 <= x <= W, 0 <= y <= H */
+#define LIMIT_GROUP_NOTES 50     /* notes one cluster.add may bring into a new group */
+
 /* ---- sizes of a day (bad_message when an import is larger) ---- */
 #define LIMIT_EXTRA_TEAMS 5000   /* `serve --teams N`: extra teams of a new default sprint */
 #define LIMIT_PEOPLE 200000      /* registrations in one import */
@@ -50,6 +55,7 @@
 #define LIMIT_BACKLOG 100000     /* hub frames waiting for a reader; past this: cut off */
 #define LIMIT_RATE_BURST 200.0   /* messages a client may send at once (rate_limited) */
 #define LIMIT_RATE_PER_SEC 100.0 /* …and per second after that */
+#define LIMIT_LIMITED_IDS 256    /* ids listed in one rate_limited answer (the rest counted) */
 #define LIMIT_JOIN_FAILS 10      /* wrong join codes per connection per minute (rate_limited) */
 #define LIMIT_ADDR_FAILS 60      /* …and per source address per minute (many connections) */
 
