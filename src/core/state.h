@@ -55,6 +55,8 @@ typedef struct {
     size_t nvotes, capvotes;
     json_t *canvases;       /* {canvas: {field: text}}, owned */
     json_t *versions;       /* {canvas: {field: n}}: canvas.updated events per field, owned */
+    int64_t active;         /* ts of the last event a member of the team caused, 0 before */
+    int raced;              /* the last Idee Race round the team took part in, 0 before */
 } team_t;
 
 typedef struct {

@@ -1055,6 +1055,114 @@ static void test_pitch_and_replay(void **state)
     day_free(&y);
 }
 
+/* ---- the console: a race only for the teams at the race step; counts; the room's status ---- */
+
+/* Moves one team (index k, captain cap) forward to step. */
+static void team_to_step(day_t *y, int k, const who_t *cap, const char *step)
+{
+    int target = playbook_find(&y->c->pb, step);
+    assert_true(target >= 0);
+    while (y->c->teams[k].step < target) {
+        int rc = run(y, cap, "step.next", NULL);
+        if (rc == SP_E_VOTE_NOT_REVEALED) {
+            assert_int_equal(run(y, cap, "vote.reveal", NULL), 0);
+            rc = run(y, cap, "step.next", NULL);
+        }
+        assert_int_equal(rc, 0);
+    }
+}
+
+static void test_race_only_for_teams_at_the_race_step(void **state)
+{
+    (void)state;
+    day_t y;
+    day_init(&y, NULL);
+    roles(&y);
+    /* Nobody at the race step: the start fits no team. */
+    assert_int_equal(run(&y, &y.f1, "race.start", NULL), SP_E_WRONG_STEP);
+    assert_int_equal(y.c->races[0].round, 0);
+    /* t1 reaches the race, t2 is still at the brainstorm: the round is t1's alone. */
+    team_to_step(&y, 0, &y.a, "p3-race");
+    team_to_step(&y, 1, &y.d, "p1-dump");
+    assert_int_equal(run(&y, &y.f1, "race.start", NULL), 0);
+    const ev_t *r = find_last(&y, "race.round");
+    json_t *teams = json_object_get(r->data, "teams");
+    assert_int_equal(json_array_size(teams), 1);
+    assert_string_equal(json_string_value(json_array_get(teams, 0)), "t1");
+    /* t2 writes on its own board, not in the race; t1's idea counts. */
+    assert_int_equal(run(&y, &y.a, "note.add", "{ss}", "text", "Een idee"), 0);
+    assert_int_equal(run(&y, &y.d, "note.add", "{ss}", "text", "Gewoon een briefje"), 0);
+    assert_string_equal(json_string_value(json_object_get(find_last(&y, "note.added")->data, "board")), "problems");
+    assert_int_equal(run(&y, &y.f1, "race.end", NULL), 0);
+    const ev_t *lb = find_last(&y, "race.leaderboard");
+    json_t *rows = json_object_get(lb->data, "teams");
+    assert_int_equal(json_array_size(rows), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(rows, 0), "team")), "t1");
+    /* A replay gives the same participation. */
+    core_t *c2 = core_new();
+    for (size_t i = 0; i < y.log.n; i++)
+        assert_int_equal(core_apply(c2, &y.log.v[i]), 0);
+    assert_int_equal(c2->teams[0].raced, 1);
+    assert_int_equal(c2->teams[1].raced, 0);
+    core_free(c2);
+    day_free(&y);
+}
+
+static void test_counts_and_room_status(void **state)
+{
+    (void)state;
+    day_t y;
+    day_init(&y, NULL);
+    roles(&y);
+    goto_step(&y, "p1-knelpunten");
+    assert_int_equal(run(&y, &y.a, "item.add", "{ss}", "text", "Silo's"), 0);
+    assert_int_equal(run(&y, &y.b, "item.add", "{ss}", "text", "Geen budget"), 0);
+    const char *item = last_id(&y, "item.added");
+    goto_step(&y, "p1-vote");
+    y.now += 7000;
+    assert_int_equal(run(&y, &y.a, "vote.place", "{ss}", "target", item), 0);
+    assert_int_equal(run(&y, &y.a, "vote.place", "{ss}", "target", item), 0);
+    assert_int_equal(run(&y, &y.b, "vote.place", "{ss}", "target", item), 0);
+    assert_int_equal(run(&y, &y.b, "vote.done", NULL), 0);
+    json_t *k = core_team_counts(y.c, 0);
+    assert_int_equal(json_integer_value(json_object_get(k, "members")), 2);
+    assert_int_equal(json_integer_value(json_object_get(k, "dots")), 3);
+    assert_int_equal(json_integer_value(json_object_get(k, "voted")), 1);
+    assert_int_equal(json_integer_value(json_object_get(k, "dots_budget")), 20);
+    assert_int_equal(json_integer_value(json_object_get(k, "active")), y.now);
+    assert_int_equal(json_integer_value(json_object_get(k, "assigned")), 0);
+    assert_false(json_is_true(json_object_get(k, "tie")));
+    /* A total only: nothing in the counts names an option. */
+    char *dump = json_dumps(k, JSON_COMPACT);
+    assert_null(strstr(dump, item));
+    free(dump);
+    json_decref(k);
+    assert_null(core_team_counts(y.c, 99));
+    /* The room's status: the step of its teams, their timer, the message and the sound. */
+    assert_int_equal(run(&y, &y.f1, "timer.start", "{ss si}", "room", "r1", "minutes", 4), 0);
+    assert_int_equal(run(&y, &y.f1, "room.message", "{ss}", "text", "Nog vier minuten"), 0);
+    assert_int_equal(run(&y, &y.f1, "room.sound", "{sb}", "on", 1), 0);
+    assert_int_equal(run(&y, &y.f1, "room.sound", "{ss sb}", "room", "r2", "on", 1), SP_E_FORBIDDEN);
+    assert_int_equal(run(&y, &y.a, "room.sound", "{sb}", "on", 1), SP_E_FORBIDDEN);
+    assert_int_equal(run(&y, &y.f1, "room.sound", "{ss}", "on", "ja"), SP_E_BAD_MESSAGE);
+    json_t *st = core_room_status(y.c, 0);
+    assert_string_equal(json_string_value(json_object_get(st, "step")), "p1-vote");
+    assert_int_equal(json_integer_value(json_object_get(st, "at")), 2);
+    json_t *tm = json_object_get(st, "timer");
+    assert_string_equal(json_string_value(json_object_get(tm, "state")), "running");
+    assert_int_equal(json_integer_value(json_object_get(tm, "ends_at")), y.now + 4 * 60000);
+    assert_string_equal(json_string_value(json_object_get(st, "message")), "Nog vier minuten");
+    assert_true(json_is_true(json_object_get(st, "sound")));
+    json_decref(st);
+    /* Room 2 has no members: every team counts, all at the first step. */
+    st = core_room_status(y.c, 1);
+    assert_int_equal(json_integer_value(json_object_get(st, "index")), 0);
+    assert_false(json_is_true(json_object_get(st, "sound")));
+    json_decref(st);
+    assert_null(core_room_status(y.c, 5));
+    day_free(&y);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1077,6 +1185,8 @@ int main(void)
         cmocka_unit_test(test_step_table),
         cmocka_unit_test(test_vote_freeze),
         cmocka_unit_test(test_race_round_one_and_skip),
+        cmocka_unit_test(test_race_only_for_teams_at_the_race_step),
+        cmocka_unit_test(test_counts_and_room_status),
     };
     return cmocka_run_group_tests_name("method", tests, NULL, NULL);
 }
