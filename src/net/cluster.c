@@ -55,6 +55,7 @@
 #define TICK_MS 1000       /* the service thread looks for aged forwards this often */
 #define RECONNECT_MS 500
 #define INBOX_BATCH 1000
+#define REFUSED_MAX 1024   /* refusals remembered per forward (see refuse()) */
 #define LOCK_SALT 0x5354415453505249ull /* "STATSPRI": leader locks apart from other keys */
 
 enum { CI_EVENT, CI_LEAD, CI_INBOX, CI_ANSWER, CI_RESEND, CI_STOP };
@@ -93,6 +94,12 @@ typedef struct {
 } rpend_t;
 
 typedef struct {
+    char node[24];
+    uint64_t serial;
+    int code;
+} refused_t;
+
+typedef struct {
     cluster_host_t host;
     char *uri;
     char node[24];   /* random id of this node; its answers come on chan_node */
@@ -120,6 +127,9 @@ typedef struct {
     uint64_t serial;
     rpend_t *rp;
     size_t nrp, caprp;
+    json_t *deferred;   /* leader: forwards waiting for the store to work again */
+    refused_t refused[REFUSED_MAX];
+    size_t nrefused;
     int64_t head;    /* newest seq applied here and durable */
     int failed;      /* the node was stopped by fatal() */
 } cluster_t;
@@ -654,7 +664,33 @@ static void rpend_add(const char *node, uint64_t serial, int kind, int64_t seq)
     r->seq = seq;
 }
 
-/* Leader: one forwarded message, as if it came from a connection of that identity. */
+/* A refusal is remembered per forward (node, serial), so that a copy of the same
+ * forward that arrives later (a resend crossing the answer) gets the same answer and is
+ * never applied after its client was told it was refused. */
+static int refused_get(const char *node, uint64_t serial)
+{
+    for (size_t i = 0; i < REFUSED_MAX; i++) {
+        const refused_t *r = &cl->refused[i];
+        if (r->code != 0 && r->serial == serial && strcmp(r->node, node) == 0)
+            return r->code;
+    }
+    return 0;
+}
+
+static void refuse(const char *node, uint64_t serial, int code)
+{
+    refused_t *r = &cl->refused[cl->nrefused++ % REFUSED_MAX];
+    snprintf(r->node, sizeof r->node, "%s", node);
+    r->serial = serial;
+    r->code = code;
+    answer(node, serial, "err", 0, code);
+}
+
+/* Leader: one forwarded message, as if it came from a connection of that identity.
+ * The order of the checks is what keeps every answer true: an id already known is
+ * answered with its ack (now, or after its commit); a forward refused before gets the
+ * same refusal; and while the store fails, a new command waits here (it is neither
+ * applied nor refused) until the store works again. */
 static void leader_exec(json_t *m)
 {
     const char *node = json_string_value(json_object_get(m, "n"));
@@ -668,45 +704,72 @@ static void leader_exec(json_t *m)
     evlist_t out = {0};
     who_t who;
     int64_t committed = cl->host.committed();
-    if (!cl->host.store_ok()) {
-        answer(node, serial, "err", 0, SP_E_STORE_UNAVAILABLE);
+    int64_t dup = 0;
+    int before = refused_get(node, serial);
+    if (before != 0) {
+        answer(node, serial, "err", 0, before);
     } else if (strcmp(kind, "cmd") == 0) {
         const char *cmd = json_string_value(json_object_get(m, "m"));
         json_t *args = json_object_get(m, "a");
-        json_t *empty = json_is_object(args) ? NULL : json_object();
-        int64_t dup = 0;
-        int rc;
-        if (core_auth(core, hash, &who) != 0)
-            rc = SP_E_BAD_TOKEN;
-        else if (cmd == NULL)
-            rc = SP_E_BAD_MESSAGE;
-        else
-            rc = core_exec(core, &who, cmd, empty ? empty : args, id, wall_ms(), &out, &dup);
-        json_decref(empty);
-        if (rc < 0)
-            answer(node, serial, "err", 0, rc);
-        else if (rc == 1 && dup <= committed)
-            answer(node, serial, "ack", dup, 0);
-        else if (rc == 1)
-            rpend_add(node, serial, FWD_CMD, dup);
-        else if (out.n > 0) {
-            cl->host.submit(&out);
-            rpend_add(node, serial, FWD_CMD, out.v[out.n - 1].seq);
-        } else
-            answer(node, serial, "ack", committed, 0);
+        if (core_auth(core, hash, &who) != 0) {
+            refuse(node, serial, SP_E_BAD_TOKEN);
+        } else if (core_known(core, &who, id, &dup)) {
+            if (dup <= committed)
+                answer(node, serial, "ack", dup, 0);
+            else
+                rpend_add(node, serial, FWD_CMD, dup);
+        } else if (cmd == NULL) {
+            refuse(node, serial, SP_E_BAD_MESSAGE);
+        } else if (!cl->host.store_ok()) {
+            json_array_append(cl->deferred, m);
+        } else {
+            json_t *empty = json_is_object(args) ? NULL : json_object();
+            int rc = core_exec(core, &who, cmd, empty ? empty : args, id, wall_ms(), &out, &dup);
+            json_decref(empty);
+            if (rc < 0)
+                refuse(node, serial, rc);
+            else if (rc == 1 && dup <= committed)
+                answer(node, serial, "ack", dup, 0);
+            else if (rc == 1)
+                rpend_add(node, serial, FWD_CMD, dup);
+            else if (out.n > 0) {
+                cl->host.submit(&out);
+                rpend_add(node, serial, FWD_CMD, out.v[out.n - 1].seq);
+            } else
+                answer(node, serial, "ack", committed, 0);
+        }
     } else if (strcmp(kind, "join") == 0) {
         const char *code = json_string_value(json_object_get(m, "code"));
         const char *name = json_string_value(json_object_get(m, "name"));
-        int rc = code && name ? core_join(core, code, name, id, hash, wall_ms(), &out, &who)
-                              : SP_E_BAD_MESSAGE;
-        if (rc != 0)
-            answer(node, serial, "err", 0, rc);
-        else {
-            cl->host.submit(&out);
-            rpend_add(node, serial, FWD_JOIN, out.v[out.n - 1].seq);
+        if (!cl->host.store_ok()) {
+            json_array_append(cl->deferred, m);
+        } else {
+            int rc = code && name
+                         ? core_join(core, code, name, id, hash, wall_ms(), &out, &who)
+                         : SP_E_BAD_MESSAGE;
+            if (rc != 0)
+                refuse(node, serial, rc);
+            else {
+                cl->host.submit(&out);
+                rpend_add(node, serial, FWD_JOIN, out.v[out.n - 1].seq);
+            }
         }
     }
     evlist_free(&out);
+}
+
+/* Leader: the forwards that waited for the store, in their order, once it works. */
+static void deferred_run(void)
+{
+    if (!cl->leader || json_array_size(cl->deferred) == 0 || !cl->host.store_ok())
+        return;
+    json_t *all = cl->deferred;
+    cl->deferred = json_array();
+    size_t i;
+    json_t *m;
+    json_array_foreach(all, i, m)
+        leader_exec(m);
+    json_decref(all);
 }
 
 void cluster_committed(int64_t committed)
@@ -725,6 +788,7 @@ void cluster_committed(int64_t committed)
     }
     cl->nrp = k;
     fwd_check();
+    deferred_run();
 }
 
 static void fatal(const char *why)
@@ -815,8 +879,10 @@ void cluster_poll(void)
         item_free(it);
         it = next;
     }
-    if (!dead)
+    if (!dead) {
         advance(&last, &resub);
+        deferred_run();
+    }
 }
 
 /* ---- the server's hooks ------------------------------------------------------------- */
@@ -905,6 +971,7 @@ int cluster_start(const char *db, const cluster_host_t *host)
     cluster_lock_key(host->log, cl->lockkey, sizeof cl->lockkey);
     cl->out_fwd = json_array();
     cl->out_ans = json_array();
+    cl->deferred = json_array();
     cl->head = host->committed();
     cl->cursor = cl->head;
     pthread_mutex_init(&cl->mu, NULL);
@@ -919,6 +986,7 @@ int cluster_start(const char *db, const cluster_host_t *host)
             close(cl->efd);
         json_decref(cl->out_fwd);
         json_decref(cl->out_ans);
+        json_decref(cl->deferred);
         pthread_mutex_destroy(&cl->mu);
         free(cl->uri);
         free(cl);
@@ -951,6 +1019,7 @@ int cluster_stop(void)
     free(cl->rp);
     json_decref(cl->out_fwd);
     json_decref(cl->out_ans);
+    json_decref(cl->deferred);
     pthread_mutex_destroy(&cl->mu);
     free(cl->uri);
     free(cl);

@@ -397,6 +397,18 @@ static int store_ok(void)
     return !writer_failing(srv.writer, NULL);
 }
 
+/* A command seen before: its ack now when durable, else once its commit is. */
+static void ack_known(conn_t *c, const char *id, int64_t seq)
+{
+    if (seq <= srv.committed) {
+        conn_ack(c, id, seq);
+        return;
+    }
+    pend_t p = {.seq = seq, .kind = PEND_ACK};
+    snprintf(p.id, sizeof p.id, "%s", id);
+    conn_pend(c, &p);
+}
+
 static void handle_cmd(conn_t *c, json_t *msg)
 {
     const char *id = json_string_value(json_object_get(msg, "id"));
@@ -414,29 +426,29 @@ static void handle_cmd(conn_t *c, json_t *msg)
         conn_err(c, id, SP_E_BAD_MESSAGE);
         return;
     }
+    /* An id this node knows is answered with its ack (at once, or after its commit)
+     * before anything else: never with an error saying nothing was applied. */
+    int64_t dup = 0;
+    if (core_known(srv.core, &c->who, id, &dup)) {
+        ack_known(c, id, dup);
+        return;
+    }
     if (cluster_forwarding()) {   /* cluster hook: a follower's commands go to the leader */
         cluster_forward_cmd(c, id, msg, c->hash);
         return;
     }
+    if (!store_ok()) {            /* certainly not applied: the core never saw it */
+        conn_err(c, id, SP_E_STORE_UNAVAILABLE);
+        return;
+    }
     json_t *empty = args ? NULL : json_object();
     evlist_t out = {0};
-    int64_t dup = 0;
-    int rc;
-    if (!store_ok())
-        rc = SP_E_STORE_UNAVAILABLE;
-    else
-        rc = core_exec(srv.core, &c->who, cmd, args ? args : empty, id, clock_now_ms(), &out, &dup);
+    int rc = core_exec(srv.core, &c->who, cmd, args ? args : empty, id, clock_now_ms(), &out, &dup);
     json_decref(empty);
     if (rc < 0) {
         conn_err(c, id, rc);
     } else if (rc == 1) {
-        if (dup <= srv.committed)
-            conn_ack(c, id, dup);
-        else {
-            pend_t p = {.seq = dup, .kind = PEND_ACK};
-            snprintf(p.id, sizeof p.id, "%s", id);
-            conn_pend(c, &p);
-        }
+        ack_known(c, id, dup);    /* not reached: core_known answered it above */
     } else if (out.n > 0) {
         submit_events(&out);
         pend_t p = {.seq = out.v[out.n - 1].seq, .kind = PEND_ACK};
