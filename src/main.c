@@ -104,6 +104,10 @@ static int cmd_serve(int argc, char **argv)
     }
     o.origins = origins;
     int rc = server_run(&o);
+    while (rc == SERVER_AGAIN) {   /* a node of several starts again as a follower */
+        o.again = 1;
+        rc = server_run(&o);
+    }
     free(origins);
     return rc;
 }

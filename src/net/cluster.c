@@ -41,6 +41,7 @@
 #include <libpq-fe.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,16 +50,19 @@
 #include <unistd.h>
 
 #define POLL_MS 500        /* read the log / the inbox this often even without a NOTIFY */
-#define LOCK_EVERY_MS 300  /* a follower tries the leader lock this often */
-#define LEAD_GRACE_MS 1000 /* see the design notes */
+#define LOCK_EVERY_MS 300  /* a follower tries to take the lease this often */
+#define LEASE_MS 5000      /* a leader that does not renew its lease is replaced after this */
+#define RENEW_MS 1000      /* the leader renews its lease (and every node its row) this often */
 #define RESEND_MS 5000     /* an unanswered forward is sent again after this long */
 #define TICK_MS 1000       /* the service thread looks for aged forwards this often */
 #define RECONNECT_MS 500
 #define INBOX_BATCH 1000
 #define REFUSED_MAX 1024   /* refusals remembered per forward (see refuse()) */
-#define LOCK_SALT 0x5354415453505249ull /* "STATSPRI": leader locks apart from other keys */
+#define NODE_STALE_S 10    /* a node row not renewed for this long is left out of the status */
+#define APP_PREFIX "staatsprint-cluster-" /* application_name of a node's cluster session */
 
-enum { CI_EVENT, CI_LEAD, CI_INBOX, CI_ANSWER, CI_RESEND, CI_STOP };
+enum { CI_EVENT, CI_LEAD, CI_INBOX, CI_ANSWER, CI_RESEND, CI_STOP, CI_DEMOTE, CI_RESTART,
+       CI_PRESENCE };
 
 typedef struct citem {
     struct citem *next;
@@ -68,7 +72,7 @@ typedef struct citem {
     size_t flen;
     json_t *msg;    /* CI_INBOX, CI_ANSWER */
     int all;        /* CI_RESEND: every unanswered forward, not only the aged ones */
-    char text[200]; /* CI_STOP: why */
+    char text[200]; /* CI_STOP, CI_DEMOTE, CI_RESTART: why */
 } citem_t;
 
 enum { FWD_CMD, FWD_JOIN };
@@ -104,7 +108,6 @@ typedef struct {
     char *uri;
     char node[24];   /* random id of this node; its answers come on chan_node */
     char chan_log[STORE_PG_CHANNEL_MAX + 1], chan_inbox[40], chan_node[40], chan_lead[40];
-    char lockkey[24];
     pthread_t thread;
     int efd;         /* wakes the cluster thread */
 
@@ -114,8 +117,15 @@ typedef struct {
     json_t *out_ans;            /* [channel, payload] to notify */
     int stop;
 
+    json_t *status;             /* the cluster as the last heartbeat saw it (/healthz) */
+    char *presence;             /* this node's presence (JSON) for its row, or NULL */
+    _Atomic int64_t pub_head;   /* the newest seq applied here, for its row */
+    _Atomic int pub_leader;
+
     /* cluster thread only */
     PGconn *pc;
+    int64_t term;     /* the lease's term while leading (the fence of the writer) */
+    int64_t renewed;  /* mono_ms of the last successful renewal */
     store_t *rs;
     int64_t cursor;  /* the log has been read up to here */
     int t_leader;
@@ -132,6 +142,7 @@ typedef struct {
     size_t nrefused;
     int64_t head;    /* newest seq applied here and durable */
     int failed;      /* the node was stopped by fatal() */
+    int restarting;  /* the node starts again as a follower (host.restart) */
 } cluster_t;
 
 static cluster_t *cl;
@@ -245,9 +256,13 @@ static int cl_connect(char *err, size_t errlen)
     PQfinish(cl->pc);
     /* Keepalives: a database that vanishes without a word (a cable, a crashed machine)
      * is noticed within ~25 s instead of the system's two hours. */
+    /* The session carries the node id in its name: a node whose session is gone (a
+     * killed process) no longer holds its lease (cl_try_lease). */
+    char app[64];
+    snprintf(app, sizeof app, APP_PREFIX "%s", cl->node);
     const char *const keys[] = {"connect_timeout", "application_name", "keepalives_idle",
                                 "keepalives_interval", "keepalives_count", "dbname", NULL};
-    const char *const vals[] = {"10", "staatsprint-cluster", "10", "5", "3", cl->uri, NULL};
+    const char *const vals[] = {"10", app, "10", "5", "3", cl->uri, NULL};
     cl->pc = PQconnectdbParams(keys, vals, 1);
     if (cl->pc == NULL || PQstatus(cl->pc) != CONNECTION_OK) {
         snprintf(err, errlen, "%s", cl->pc ? PQerrorMessage(cl->pc) : "out of memory");
@@ -266,6 +281,23 @@ static int cl_connect(char *err, size_t errlen)
                    " log text NOT NULL,"
                    " msg json NOT NULL,"
                    " created timestamptz NOT NULL DEFAULT now())") &&
+             /* The lease: who leads the log, in which term, until when (database time). */
+             cl_ok("CREATE TABLE IF NOT EXISTS staatsprint_lease ("
+                   " log text PRIMARY KEY,"
+                   " node text NOT NULL,"
+                   " term bigint NOT NULL,"
+                   " expires timestamptz NOT NULL)") &&
+             /* One row per node, renewed every RENEW_MS: what /healthz and `staatsprint
+              * status` show, and the presence of its clients. */
+             cl_ok("CREATE UNLOGGED TABLE IF NOT EXISTS staatsprint_nodes ("
+                   " log text NOT NULL,"
+                   " node text NOT NULL,"
+                   " url text NOT NULL,"
+                   " role text NOT NULL,"
+                   " head bigint NOT NULL,"
+                   " seen timestamptz NOT NULL DEFAULT now(),"
+                   " presence json,"
+                   " PRIMARY KEY (log, node))") &&
              cl_ok("COMMIT");
     if (!ok || cl_listen(cl->chan_log) || cl_listen(cl->chan_inbox) ||
         cl_listen(cl->chan_node) || cl_listen(cl->chan_lead)) {
@@ -318,15 +350,92 @@ static int cl_read_log(void)
     return rc == STORE_OK ? 0 : -1;
 }
 
-static int cl_try_lock(void)
+/* Takes the lease when it is free: expired, never taken, or held by a node whose
+ * cluster session is gone (a killed node: no need to wait for the expiry). In the same
+ * transaction the log's term is raised (the fence, store/pg.h), under the row lock
+ * every append takes: a claim of the old leader still under way finishes first, any
+ * later one is refused. Returns the new term, 0 when another node holds the lease,
+ * -1 on failure. */
+static int64_t cl_try_lease(void)
 {
-    const char *v[] = {cl->lockkey};
-    PGresult *r = PQexecParams(cl->pc, "SELECT pg_try_advisory_lock($1::bigint)", 1, NULL, v,
-                               NULL, NULL, 0);
-    int got = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
-              strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+    char lease[24];
+    snprintf(lease, sizeof lease, "%d", LEASE_MS);
+    const char *v[] = {cl->host.log, cl->node, lease};
+    if (!cl_ok("BEGIN"))
+        return -1;
+    int64_t term = 0;
+    PGresult *r = NULL;
+    int ok = cl_ok("SET LOCAL synchronous_commit TO on");
+    if (ok) {
+        r = PQexecParams(cl->pc,
+                         "INSERT INTO staatsprint_lease(log, node, term, expires)"
+                         " VALUES ($1, $2, 0, now() - interval '1 second')"
+                         " ON CONFLICT (log) DO NOTHING",
+                         2, NULL, v, NULL, NULL, 0);
+        ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+    }
+    if (ok) {
+        r = PQexecParams(cl->pc,
+                         "UPDATE staatsprint_lease l SET node = $2,"
+                         " term = GREATEST(l.term, COALESCE((SELECT g.term FROM logs g"
+                         " WHERE g.log = $1), 0)) + 1,"
+                         " expires = now() + $3::int * interval '1 millisecond'"
+                         " WHERE l.log = $1 AND (l.expires < now() OR l.node = $2 OR NOT EXISTS"
+                         " (SELECT 1 FROM pg_stat_activity a"
+                         " WHERE a.application_name = '" APP_PREFIX "' || l.node))"
+                         " RETURNING l.term",
+                         3, NULL, v, NULL, NULL, 0);
+        ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+        if (ok && PQntuples(r) == 1)
+            term = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+        PQclear(r);
+    }
+    if (ok && term > 0) {
+        char t[24];
+        snprintf(t, sizeof t, "%lld", (long long)term);
+        const char *tv[] = {cl->host.log, t};
+        r = PQexecParams(cl->pc, "UPDATE logs SET term = $2::bigint WHERE log = $1", 2, NULL,
+                         tv, NULL, NULL, 0);
+        ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+    }
+    if (!ok || term == 0) {
+        cl_ok("ROLLBACK");
+        return ok ? 0 : -1;
+    }
+    return cl_ok("COMMIT") ? term : -1;
+}
+
+/* Gives the lease up at once (a take-over that could not complete, or a clean stop),
+ * so that the next node need not wait for its expiry. */
+static void cl_drop_lease(int64_t term)
+{
+    char t[24];
+    snprintf(t, sizeof t, "%lld", (long long)term);
+    const char *v[] = {cl->host.log, cl->node, t};
+    PQclear(PQexecParams(cl->pc,
+                         "UPDATE staatsprint_lease SET expires = now() - interval '1 second'"
+                         " WHERE log = $1 AND node = $2 AND term = $3::bigint",
+                         3, NULL, v, NULL, NULL, 0));
+}
+
+/* Leader: renews the lease. Returns 1 when renewed, 0 when another node holds it now
+ * (this node was replaced), -1 when the database did not answer. */
+static int cl_renew(void)
+{
+    char lease[24], t[24];
+    snprintf(lease, sizeof lease, "%d", LEASE_MS);
+    snprintf(t, sizeof t, "%lld", (long long)cl->term);
+    const char *v[] = {cl->host.log, cl->node, lease, t};
+    PGresult *r = PQexecParams(cl->pc,
+                               "UPDATE staatsprint_lease SET"
+                               " expires = now() + $3::int * interval '1 millisecond'"
+                               " WHERE log = $1 AND node = $2 AND term = $4::bigint RETURNING 1",
+                               4, NULL, v, NULL, NULL, 0);
+    int rc = PQresultStatus(r) != PGRES_TUPLES_OK ? -1 : PQntuples(r) == 1 ? 1 : 0;
     PQclear(r);
-    return got;
+    return rc;
 }
 
 static void cl_notify(const char *chan, const char *payload)
@@ -336,23 +445,33 @@ static void cl_notify(const char *chan, const char *payload)
     PQclear(r);
 }
 
-/* The lock is ours: catch up with the log, then lead. */
-static void cl_take_lead(void)
+/* The lease is ours in term: catch up with the log, make sure the writer's own
+ * connection works (a database that just came back broke it), then lead. */
+static void cl_take_lead(int64_t term)
 {
-    int64_t until = mono_ms() + LEAD_GRACE_MS;
-    while (!cl_stopping() && mono_ms() < until)
-        cl_wait(-1, (int)(until - mono_ms()));
-    if (cl_stopping())
-        return;
-    if (cl_read_log() != 0) {
-        /* Cannot catch up: give the lock back and let the next attempt (or node) try. */
-        const char *v[] = {cl->lockkey};
-        PQclear(PQexecParams(cl->pc, "SELECT pg_advisory_unlock($1::bigint)", 1, NULL, v, NULL,
-                             NULL, 0));
+    int64_t head = -1;
+    int ok = cl_read_log() == 0;
+    if (ok && cl->host.fence)
+        cl->host.fence(term);
+    for (int i = 0; ok && cl->host.probe && i < 10 && !cl_stopping(); i++) {
+        if (cl->host.probe(&head) == 0)
+            break;
+        head = -1;
+        cl_wait(-1, 200);
+    }
+    if (!ok || (cl->host.probe && head != cl->cursor)) {
+        /* Cannot catch up or cannot write: give the lease back, try again later. */
+        fprintf(stderr, "staatsprint: cluster: kan nog niet leiden (cannot lead yet): %s\n",
+                !ok ? "the log cannot be read" : "the writer's connection does not work");
+        cl_drop_lease(term);
         return;
     }
+    cl->term = term;
+    cl->renewed = mono_ms();
     cl->t_leader = 1;
-    cl_push1(CI_LEAD, NULL);
+    char text[64];
+    snprintf(text, sizeof text, "%lld", (long long)term);
+    cl_push1(CI_LEAD, text);
     cl_notify(cl->chan_lead, cl->node);
 }
 
@@ -471,19 +590,110 @@ static void cl_drain(int *need_read, int *need_inbox)
     cl_push(l.head, l.tail);
 }
 
+/* Every node, every RENEW_MS: renews its row (role, head, the presence of its clients)
+ * and reads every node's row and the lease, for /healthz and for the presence of the
+ * clients of the other nodes. */
+static void cl_beat(void)
+{
+    char head[24];
+    snprintf(head, sizeof head, "%lld", (long long)atomic_load(&cl->pub_head));
+    pthread_mutex_lock(&cl->mu);
+    char *presence = cl->presence ? xstrdup(cl->presence) : NULL;
+    pthread_mutex_unlock(&cl->mu);
+    const char *v[] = {cl->host.log, cl->node, cl->host.url ? cl->host.url : "",
+                       cl->t_leader ? "leader" : "follower", head, presence};
+    PQclear(PQexecParams(cl->pc,
+                         "INSERT INTO staatsprint_nodes(log, node, url, role, head, seen, presence)"
+                         " VALUES ($1, $2, $3, $4, $5::bigint, now(), $6::json)"
+                         " ON CONFLICT (log, node) DO UPDATE SET url = EXCLUDED.url,"
+                         " role = EXCLUDED.role, head = EXCLUDED.head, seen = now(),"
+                         " presence = EXCLUDED.presence",
+                         6, NULL, v, NULL, NULL, 0));
+    free(presence);
+    char stale[16];
+    snprintf(stale, sizeof stale, "%d", NODE_STALE_S);
+    const char *q[] = {cl->host.log, stale};
+    PGresult *r = PQexecParams(cl->pc,
+                               "SELECT node, url, role, head,"
+                               " (extract(epoch FROM now() - seen) * 1000)::bigint, presence"
+                               " FROM staatsprint_nodes WHERE log = $1"
+                               " AND seen > now() - $2::int * interval '1 second' ORDER BY node",
+                               2, NULL, q, NULL, NULL, 0);
+    PGresult *l = PQexecParams(cl->pc,
+                               "SELECT node, term, (extract(epoch FROM expires - now()) * 1000)"
+                               "::bigint FROM staatsprint_lease WHERE log = $1",
+                               1, NULL, q, NULL, NULL, 0);
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQresultStatus(l) == PGRES_TUPLES_OK) {
+        json_t *st = json_pack("{ss ss sI}", "node", cl->node, "role",
+                               cl->t_leader ? "leader" : "follower", "term",
+                               (json_int_t)cl->term);
+        const char *leader = NULL;
+        if (PQntuples(l) == 1) {
+            json_int_t left = strtoll(PQgetvalue(l, 0, 2), NULL, 10);
+            leader = PQgetvalue(l, 0, 0);
+            json_object_set_new(st, "lease",
+                                json_pack("{ss sI sI sb}", "node", leader, "term",
+                                          (json_int_t)strtoll(PQgetvalue(l, 0, 1), NULL, 10),
+                                          "expires_in_ms", left, "valid", left > 0));
+        } else {
+            json_object_set_new(st, "lease", json_null());
+        }
+        int64_t top = 0;
+        for (int i = 0; i < PQntuples(r); i++) {
+            int64_t h = strtoll(PQgetvalue(r, i, 3), NULL, 10);
+            if (leader && strcmp(PQgetvalue(r, i, 0), leader) == 0 && h > top)
+                top = h;
+        }
+        json_t *nodes = json_array(), *others = json_object();
+        for (int i = 0; i < PQntuples(r); i++) {
+            const char *n = PQgetvalue(r, i, 0);
+            int64_t h = strtoll(PQgetvalue(r, i, 3), NULL, 10);
+            json_array_append_new(
+                nodes, json_pack("{ss ss ss sI sI sI sb}", "node", n, "url",
+                                 PQgetvalue(r, i, 1), "role", PQgetvalue(r, i, 2), "head",
+                                 (json_int_t)h, "behind", (json_int_t)(top > h ? top - h : 0),
+                                 "seen_ms_ago",
+                                 (json_int_t)strtoll(PQgetvalue(r, i, 4), NULL, 10), "self",
+                                 strcmp(n, cl->node) == 0));
+            if (strcmp(n, cl->node) != 0 && !PQgetisnull(r, i, 5)) {
+                json_t *p = json_loads(PQgetvalue(r, i, 5), 0, NULL);
+                if (json_is_object(p))
+                    json_object_set_new(others, n, p);
+                else
+                    json_decref(p);
+            }
+        }
+        json_object_set_new(st, "nodes", nodes);
+        pthread_mutex_lock(&cl->mu);
+        json_decref(cl->status);
+        cl->status = st;
+        pthread_mutex_unlock(&cl->mu);
+        citem_t *it = xcalloc(1, sizeof *it);
+        it->kind = CI_PRESENCE;
+        it->msg = others;
+        cl_push(it, it);
+    }
+    PQclear(r);
+    PQclear(l);
+}
+
 static void *cl_main(void *arg)
 {
     (void)arg;
     int need_read = 1, need_inbox = 1;
     int connected = PQstatus(cl->pc) == CONNECTION_OK; /* cluster_start connected it */
-    int64_t next_lock = 0, next_poll = 0, next_tick = mono_ms() + TICK_MS;
+    int demoted = 0;  /* lost the database while leading: restart once it is back */
+    int64_t next_lock = 0, next_poll = 0, next_tick = mono_ms() + TICK_MS, next_beat = 0;
     char err[512];
     while (!cl_stopping()) {
         if (!connected || PQstatus(cl->pc) != CONNECTION_OK) {
             if (cl->t_leader) {
-                cl_push1(CI_STOP, "the connection holding the leader lock was lost; another "
-                                  "node takes over");
-                break;
+                /* Whether the lease is still ours cannot be known now: stop deciding at
+                 * once; the fence refuses whatever the writer still tries if another
+                 * node leads meanwhile. */
+                cl->t_leader = 0;
+                demoted = 1;
+                cl_push1(CI_DEMOTE, "the connection holding the lease was lost");
             }
             if (cl_connect(err, sizeof err) != 0) {
                 if (connected)
@@ -493,16 +703,49 @@ static void *cl_main(void *arg)
                 cl_wait(-1, RECONNECT_MS);
                 continue;
             }
+            if (demoted) {
+                /* The core may hold events that never became durable: start again from
+                 * the log, as a follower. */
+                cl_push1(CI_RESTART, "PostgreSQL is back");
+                break;
+            }
             /* Answers may have been lost meanwhile: resend, and read what was missed. */
             cl_push1(CI_RESEND, NULL);
             connected = 1;
             need_read = 1;
         }
         int64_t now = mono_ms();
+        if (cl->t_leader && now - cl->renewed >= RENEW_MS) {
+            int rc = cl_renew();
+            if (rc == 0) {
+                cl->t_leader = 0;
+                cl_push1(CI_RESTART, "another node holds the lease now (this node was too slow "
+                                     "to renew it)");
+                break;
+            }
+            if (rc > 0)
+                cl->renewed = now;
+            else if (now - cl->renewed >= LEASE_MS - RENEW_MS) {
+                cl->t_leader = 0;
+                demoted = 1;
+                cl_push1(CI_DEMOTE, "the lease could not be renewed in time");
+                PQreset(cl->pc);
+                connected = PQstatus(cl->pc) == CONNECTION_OK;
+                continue;
+            }
+        }
+        if (now >= next_beat) {
+            next_beat = now + RENEW_MS;
+            atomic_store(&cl->pub_leader, cl->t_leader);
+            cl_beat();
+        }
         if (!cl->t_leader && now >= next_lock) {
             next_lock = now + LOCK_EVERY_MS;
-            if (cl_try_lock())
-                cl_take_lead();
+            int64_t term = cl_try_lease();
+            if (term > 0) {
+                cl_take_lead(term);
+                next_beat = 0;
+            }
             continue;
         }
         if (!cl->t_leader && (need_read || now >= next_poll)) {
@@ -534,6 +777,10 @@ static void *cl_main(void *arg)
         int64_t wake = next_poll < next_tick ? next_poll : next_tick;
         if (!cl->t_leader && next_lock < wake)
             wake = next_lock;
+        if (next_beat < wake)
+            wake = next_beat;
+        if (cl->t_leader && cl->renewed + RENEW_MS < wake)
+            wake = cl->renewed + RENEW_MS;
         if (cl_wait(PQsocket(cl->pc), (int)(wake - mono_ms())))
             cl_drain(&need_read, &need_inbox);
     }
@@ -778,6 +1025,7 @@ void cluster_committed(int64_t committed)
         return;
     if (committed > cl->head)
         cl->head = committed;
+    atomic_store(&cl->pub_head, cl->head);
     size_t k = 0;
     for (size_t i = 0; i < cl->nrp; i++) {
         rpend_t *r = &cl->rp[i];
@@ -827,6 +1075,7 @@ static void advance(int64_t *last, int *resub)
     cl->host.advance(*last, *resub);
     if (*last > cl->head)
         cl->head = *last;
+    atomic_store(&cl->pub_head, cl->head);
     *last = 0;
     *resub = 0;
     fwd_check();
@@ -862,8 +1111,28 @@ void cluster_poll(void)
             cl->leader = 1;
             cl->head = cl->host.committed();
             fprintf(stderr, "staatsprint: cluster: deze node leidt nu (this node now leads) at "
-                            "seq %lld\n", (long long)cl->head);
+                            "seq %lld, term %s\n", (long long)cl->head, it->text);
             fwd_resend(1);
+        } else if (it->kind == CI_DEMOTE) {
+            if (cl->leader)
+                fprintf(stderr, "staatsprint: cluster: deze node leidt niet meer (this node no "
+                                "longer leads): %s\n", it->text);
+            cl->leader = 0;
+            cl->nrp = 0;   /* their nodes resend; the next leader answers them */
+            json_array_clear(cl->deferred);
+        } else if (it->kind == CI_RESTART) {
+            fprintf(stderr, "staatsprint: cluster: deze node begint opnieuw als volger (this "
+                            "node starts again as a follower): %s\n", it->text);
+            cl->leader = 0;
+            cl->restarting = 1;
+            if (cl->host.restart)
+                cl->host.restart();
+            else
+                cl->host.stop();
+            dead = 1;
+        } else if (it->kind == CI_PRESENCE) {
+            if (cl->host.presence)
+                cl->host.presence(it->msg);
         } else if (it->kind == CI_INBOX) {
             if (cl->leader)
                 leader_exec(it->msg);
@@ -886,6 +1155,50 @@ void cluster_poll(void)
 }
 
 /* ---- the server's hooks ------------------------------------------------------------- */
+
+json_t *cluster_status(void)
+{
+    if (cl == NULL)
+        return NULL;
+    pthread_mutex_lock(&cl->mu);
+    json_t *st = cl->status ? json_deep_copy(cl->status)
+                            : json_pack("{ss ss}", "node", cl->node, "role", "starting");
+    pthread_mutex_unlock(&cl->mu);
+    /* The service thread's own view is newer than the last heartbeat's. */
+    json_object_set_new(st, "role", json_string(cl->leader ? "leader" : "follower"));
+    json_object_set_new(st, "head", json_integer(cl->head));
+    return st;
+}
+
+void cluster_presence(const json_t *mine)
+{
+    if (cl == NULL)
+        return;
+    char *s = mine ? json_dumps(mine, JSON_COMPACT) : NULL;
+    pthread_mutex_lock(&cl->mu);
+    free(cl->presence);
+    cl->presence = s;
+    pthread_mutex_unlock(&cl->mu);
+}
+
+int cluster_conflict(void)
+{
+    if (cl == NULL)
+        return 0;
+    if (!cl->restarting) {
+        fprintf(stderr, "staatsprint: cluster: de database weigert de schrijfopdracht van deze "
+                        "node: een andere node leidt (refused by the fence: another node leads "
+                        "now); deze node begint opnieuw als volger (starting again as a "
+                        "follower)\n");
+        cl->leader = 0;
+        cl->restarting = 1;
+        if (cl->host.restart)
+            cl->host.restart();
+        else
+            cl->host.stop();
+    }
+    return 1;
+}
 
 int cluster_forwarding(void)
 {
@@ -935,11 +1248,6 @@ void cluster_conn_gone(void *conn)
             fwd_remove(i);
 }
 
-void cluster_lock_key(const char *log, char *out, size_t outlen)
-{
-    snprintf(out, outlen, "%lld", (long long)(int64_t)(fnv64(log) ^ LOCK_SALT));
-}
-
 void cluster_node_channel(const char *node, char *out, size_t outlen)
 {
     snprintf(out, outlen, "spn:%s", node);
@@ -968,12 +1276,13 @@ int cluster_start(const char *db, const cluster_host_t *host)
     snprintf(cl->chan_inbox, sizeof cl->chan_inbox, "spi#%016llx", (unsigned long long)lh);
     snprintf(cl->chan_lead, sizeof cl->chan_lead, "spl#%016llx", (unsigned long long)lh);
     cluster_node_channel(cl->node, cl->chan_node, sizeof cl->chan_node);
-    cluster_lock_key(host->log, cl->lockkey, sizeof cl->lockkey);
     cl->out_fwd = json_array();
     cl->out_ans = json_array();
     cl->deferred = json_array();
     cl->head = host->committed();
     cl->cursor = cl->head;
+    atomic_init(&cl->pub_head, cl->head);
+    atomic_init(&cl->pub_leader, 0);
     pthread_mutex_init(&cl->mu, NULL);
     char err[512];
     if (cl->efd < 0 || cl_connect(err, sizeof err) != 0 ||
@@ -1020,6 +1329,8 @@ int cluster_stop(void)
     json_decref(cl->out_fwd);
     json_decref(cl->out_ans);
     json_decref(cl->deferred);
+    json_decref(cl->status);
+    free(cl->presence);
     pthread_mutex_destroy(&cl->mu);
     free(cl->uri);
     free(cl);

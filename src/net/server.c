@@ -29,6 +29,7 @@
 #include "net/hub.h"
 #include "net/secret.h"
 #include "net/start.h"
+#include "store/pg.h"
 #include "store/writer.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
@@ -124,6 +125,9 @@ typedef struct {
     unsigned char *pdirty;       /* per team index: presence changed since the last tick */
     size_t npdirty;
     int stopping;                /* no presence frames while connections are torn down */
+    int again;                   /* start again as a follower (cluster_conflict, host.restart) */
+    store_t *store;              /* the writer's store (for the fence of a cluster) */
+    json_t *remote;              /* presence on the other nodes: {node: {team: [member…]}} */
 } server_t;
 
 typedef struct {
@@ -232,22 +236,56 @@ static void presence_mark(int team)
     srv.pdirty[team] = 1;
 }
 
-/* The members of team t with at least one authenticated connection. */
-static json_t *presence_of(int t)
+static void presence_add(json_t *a, const char *actor)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(a, i, v)
+        if (strcmp(json_string_value(v), actor) == 0)
+            return;
+    json_array_append_new(a, json_string(actor));
+}
+
+/* The members of team t with at least one authenticated connection to this node. */
+static json_t *presence_local(int t)
 {
     json_t *a = json_array();
-    for (conn_t *c = srv.conns; c != NULL; c = c->next) {
-        if (!c->authed || c->who.role != ROLE_PARTICIPANT || c->who.team != t)
-            continue;
-        int seen = 0;
+    for (conn_t *c = srv.conns; c != NULL; c = c->next)
+        if (c->authed && c->who.role == ROLE_PARTICIPANT && c->who.team == t)
+            presence_add(a, c->who.actor);
+    return a;
+}
+
+/* …and to any node of the cluster (team: its id). */
+static json_t *presence_of(int t, const char *team)
+{
+    json_t *a = presence_local(t), *p;
+    const char *node;
+    json_object_foreach(srv.remote, node, p) {
         size_t i;
         json_t *v;
-        json_array_foreach(a, i, v)
-            seen |= strcmp(json_string_value(v), c->who.actor) == 0;
-        if (!seen)
-            json_array_append_new(a, json_string(c->who.actor));
+        json_array_foreach(json_object_get(p, team), i, v)
+            if (json_is_string(v))
+                presence_add(a, json_string_value(v));
     }
     return a;
+}
+
+/* Publishes this node's own presence for the other nodes of a cluster. */
+static void presence_publish(void)
+{
+    json_t *mine = json_object();
+    size_t nt = core_team_count(srv.core);
+    for (size_t t = 0; t < nt; t++) {
+        const char *id, *name, *room, *code;
+        json_t *a = presence_local((int)t);
+        if (json_array_size(a) > 0 && core_team_info(srv.core, t, &id, &name, &room, &code) == 0)
+            json_object_set_new(mine, id, a);
+        else
+            json_decref(a);
+    }
+    cluster_presence(mine);
+    json_decref(mine);
 }
 
 /* Sends staff connection c (or every staff connection, c == NULL) the presence of
@@ -261,7 +299,7 @@ static void presence_send(conn_t *only_conn, const unsigned char *only, size_t n
             continue;
         const char *id, *name, *room, *code;
         if (core_team_info(srv.core, t, &id, &name, &room, &code) == 0)
-            json_object_set_new(all, id, presence_of((int)t));
+            json_object_set_new(all, id, presence_of((int)t, id));
     }
     for (conn_t *c = srv.conns; c != NULL; c = c->next) {
         if ((only_conn != NULL && c != only_conn) ||
@@ -287,6 +325,7 @@ static void presence_flush(void)
         any |= srv.pdirty[i];
     if (!any || srv.stopping)
         return;
+    presence_publish();
     presence_send(NULL, srv.pdirty, srv.npdirty);
     memset(srv.pdirty, 0, srv.npdirty);
 }
@@ -590,6 +629,8 @@ static void conn_joined(conn_t *c, const char *id, const char *token, const who_
 static void on_committed(void)
 {
     int rc = 0;
+    if (writer_failing(srv.writer, &rc) && rc == STORE_ECONFLICT && cluster_conflict())
+        return;   /* cluster hook: deposed; the node starts again as a follower */
     if (writer_failing(srv.writer, &rc) && (rc == STORE_ECONFLICT || rc == STORE_EINVAL)) {
         /* Only another process writing the same log causes this: two servers on one
          * SQLite file. Stopping is the only way to keep the log whole. */
@@ -920,8 +961,11 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         api_closed(&pss->api);
         if (api_wants((const char *)in))
             return api_begin(wsi, &pss->api, (const char *)in);
-        http_status_t st = {srv.committed, srv.nconns, !store_ok(), writer_pending(srv.writer)};
-        return http_begin(wsi, &pss->http, (const char *)in, &st);
+        http_status_t st = {srv.committed, srv.nconns, !store_ok(), writer_pending(srv.writer),
+                            cluster_status()};
+        int hrc = http_begin(wsi, &pss->http, (const char *)in, &st);
+        json_decref(st.cluster);
+        return hrc;
     }
     case LWS_CALLBACK_HTTP_BODY:
         return pss->api ? api_body(pss->api, in, len) : 0;
@@ -1068,6 +1112,22 @@ static void clh_err(void *c, const char *id, int e)
     conn_err(c, id, e);
 }
 static void clh_stop(void) { uv_stop(&srv.loop); }
+static void clh_fence(int64_t term) { store_pg_set_term(srv.store, term); }
+static int clh_probe(int64_t *head) { return writer_probe(srv.writer, head, 3000); }
+static void clh_restart(void)
+{
+    srv.again = 1;
+    uv_stop(&srv.loop);
+}
+static void clh_presence(const json_t *others)
+{
+    if (json_equal(others, srv.remote))
+        return;
+    json_decref(srv.remote);
+    srv.remote = json_deep_copy(others);
+    for (size_t t = 0; t < core_team_count(srv.core); t++)
+        presence_mark((int)t);
+}
 
 static void signal_cb(uv_signal_t *h, int signum)
 {
@@ -1080,7 +1140,7 @@ int server_run(const serve_opts_t *o)
     memset(&srv, 0, sizeof srv);
     srv.opts = o;
     signal(SIGPIPE, SIG_IGN);
-    int pf = start_port_free(o->port, o->bind);
+    int pf = o->again ? 0 : start_port_free(o->port, o->bind);
     if (pf < 0) {
         fprintf(stderr, "staatsprint: poort %d is al in gebruik of niet toegestaan; kies een andere "
                         "met --port.\n(port %d is already in use or not allowed: %s; choose another "
@@ -1091,10 +1151,16 @@ int server_run(const serve_opts_t *o)
     srv.hub = hub_new(LWS_PRE, hub_wake);
     store_t *store = NULL;
     boot_extra_teams = o->extra_teams;
-    if (boot_open(o->db, &store, srv.core, srv.log, sizeof srv.log, NULL, NULL) != 0) {
-        hub_free(srv.hub);
+    while (boot_open(o->db, &store, srv.core, srv.log, sizeof srv.log, NULL, NULL) != 0) {
+        if (!o->again) {
+            hub_free(srv.hub);
+            core_free(srv.core);
+            return 1;
+        }
+        /* Starting again after the database was lost: wait until it is back. */
         core_free(srv.core);
-        return 1;
+        srv.core = core_new();
+        usleep(1000 * 1000);
     }
     if (store_read(store, srv.log, 0, boot_publish, NULL) != 0) {
         fprintf(stderr, "staatsprint: kan de database niet lezen (cannot read the database)\n");
@@ -1107,6 +1173,8 @@ int server_run(const serve_opts_t *o)
     const core_secret_src_t src = {secret_src_code, secret_src_token, NULL};
     core_set_secret_source(srv.core, &src);
     srv.writer = writer_start(store, srv.log, srv.committed, writer_notify, NULL);
+    srv.store = store;
+    srv.remote = json_object();
     if (srv.writer == NULL) {
         fprintf(stderr, "staatsprint: kan de schrijfthread niet starten (cannot start the writer)\n");
         store_close(store);
@@ -1146,8 +1214,11 @@ int server_run(const serve_opts_t *o)
         uv_loop_close(&srv.loop);
         return 1;
     }
-    const cluster_host_t clh = {srv.core, srv.hub, srv.log, clh_wake, clh_advance, submit_events,
-                                clh_committed, store_ok, clh_ack, clh_err, clh_joined, clh_stop};
+    const cluster_host_t clh = {srv.core,     srv.hub,     srv.log,      clh_wake,
+                                clh_advance,  submit_events, clh_committed, store_ok,
+                                clh_ack,      clh_err,     clh_joined,   clh_stop,
+                                clh_fence,    clh_probe,   clh_restart,  clh_presence,
+                                base};
     if (cluster_start(o->db, &clh) != 0) {
         lws_context_destroy(srv.ctx);
         writer_stop(srv.writer);
@@ -1161,7 +1232,7 @@ int server_run(const serve_opts_t *o)
     uv_timer_init(&srv.loop, &srv.tick);
     uv_timer_start(&srv.tick, tick_cb, 200, 200);
 
-    if (!o->quiet)
+    if (!o->quiet && !o->again)
         start_print_links(srv.core, o);
 
     uv_run(&srv.loop, UV_RUN_DEFAULT);
@@ -1192,5 +1263,8 @@ int server_run(const serve_opts_t *o)
     hub_free(srv.hub);
     core_free(srv.core);
     free(srv.pdirty);
+    json_decref(srv.remote);
+    if (srv.again && !cluster_failed && !srv.fatal)
+        return SERVER_AGAIN;
     return cluster_failed || srv.fatal ? 1 : 0;
 }

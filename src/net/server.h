@@ -19,10 +19,18 @@ typedef struct {
     size_t norigins;
     int quiet;                /* print nothing on start */
     int extra_teams;          /* teams added when a new sprint is created */
+    int again;                /* a restart (SERVER_AGAIN): no port check, no links, and the
+                                 database is waited for */
 } serve_opts_t;
 
+/* What server_run returns when a node of several must start again as a follower
+ * (net/cluster.h: it lost its lease or the database while leading): the caller runs
+ * server_run again with opts.again set. */
+#define SERVER_AGAIN 75
+
 /* Runs the server until SIGINT or SIGTERM. Returns the process exit status (0 on a
- * clean stop); on failure to start prints a reason (Dutch and English) to stderr. */
+ * clean stop) or SERVER_AGAIN; on failure to start prints a reason (Dutch and English)
+ * to stderr. */
 int server_run(const serve_opts_t *o);
 
 #endif
