@@ -977,6 +977,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         return http_continue(wsi, &pss->http);
     case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
     case LWS_CALLBACK_CLOSED_HTTP:
+        if (pss == NULL)
+            return 0;   /* a connection torn down with the context */
         api_closed(&pss->api);
         http_end(&pss->http);
         return 0;
@@ -1199,6 +1201,7 @@ int server_run(const serve_opts_t *o)
     void *foreign[1] = {&srv.loop};
     uv_loop_init(&srv.loop);
     info.foreign_loops = foreign;
+    info.pcontext = &srv.ctx;   /* set to NULL once the context is wholly destroyed */
     srv.ctx = lws_create_context(&info);
     char base[256];
     if (o->public_url)
@@ -1247,14 +1250,24 @@ int server_run(const serve_opts_t *o)
     uv_timer_stop(&srv.tick);
     uv_close((uv_handle_t *)&srv.tick, NULL);
     srv.stopping = 1;
+    /* The writer wakes the lws context: it stops first (what it still commits is never
+     * acknowledged: nobody is served any more). */
+    writer_stop(srv.writer);
+    srv.writer = NULL;
     api_stop();
-    lws_context_destroy(srv.ctx);
+    struct lws_context *ctx = srv.ctx;
+    lws_context_destroy(ctx);
     api_shutdown();
-    /* lws closes its libuv handles asynchronously: let the loop finish them. */
+    /* lws closes its libuv handles asynchronously: let the loop finish them. On a foreign
+     * loop the context is freed by a second destroy once they are closed (info.pcontext
+     * tells when it is done); a node that starts again must not leave it behind. */
+    for (int i = 0; i < 100 && uv_run(&srv.loop, UV_RUN_NOWAIT) != 0; i++)
+        ;
+    if (srv.ctx != NULL)
+        lws_context_destroy(ctx);
     for (int i = 0; i < 100 && uv_run(&srv.loop, UV_RUN_NOWAIT) != 0; i++)
         ;
     uv_loop_close(&srv.loop);
-    writer_stop(srv.writer);
     for (size_t i = srv.unc_head; i < srv.nunc; i++)
         free(srv.unc[i].frame);
     free(srv.unc);
