@@ -15,7 +15,7 @@
  *    land later, the new leader's first append meets STORE_ECONFLICT and the node stops
  *    rather than fork the log (server.c, on_committed).
  *  - Forwards go through the table staatsprint_inbox, so a command sent while no node
- *    leads waits there for the next leader (UNLOGGED: see cl_connect). Answers are
+ *    leads waits there for the next leader (see cl_connect). Answers are
  *    NOTIFY payloads on the asking node's channel, not rows: they are small, only
  *    useful to a node that is alive and listening, and need no clean-up when a node
  *    dies. An answer lost with a broken connection is recovered by resending the
@@ -271,16 +271,23 @@ static int cl_connect(char *err, size_t errlen)
     PQsetNoticeProcessor(cl->pc, cl_quiet, NULL);
     /* Nothing this connection writes needs to survive a crash of PostgreSQL: a forward is
      * not acknowledged before the leader commits its events (through the writer, durably),
-     * and after a crash every node reconnects and resends what is unanswered. So the inbox
-     * is UNLOGGED and these commits do not wait for a WAL flush: a forward costs no fsync. */
+     * and after a crash every node reconnects and resends what is unanswered. So these
+     * commits do not wait for a WAL flush (nor for a standby): a forward costs no fsync.
+     * The inbox is an ordinary (logged) table all the same: the sequence of an UNLOGGED
+     * one is unusable on a standby promoted after a crash ("bad magic number"), and a
+     * database that fails over must take forwards at once. */
     cl_ok("SET synchronous_commit TO off");
     /* Nodes starting together must not race on CREATE TABLE (a unique-key error). */
     int ok = cl_ok("BEGIN") && cl_ok("SELECT pg_advisory_xact_lock(8319381482853593203)") &&
-             cl_ok("CREATE UNLOGGED TABLE IF NOT EXISTS staatsprint_inbox ("
+             cl_ok("CREATE TABLE IF NOT EXISTS staatsprint_inbox ("
                    " id bigserial PRIMARY KEY,"
                    " log text NOT NULL,"
                    " msg json NOT NULL,"
                    " created timestamptz NOT NULL DEFAULT now())") &&
+             /* made UNLOGGED by an older staatsprint */
+             cl_ok("DO $$ BEGIN IF (SELECT relpersistence FROM pg_class"
+                   " WHERE oid = to_regclass('staatsprint_inbox')) = 'u' THEN"
+                   " ALTER TABLE staatsprint_inbox SET LOGGED; END IF; END $$") &&
              /* The lease: who leads the log, in which term, until when (database time). */
              cl_ok("CREATE TABLE IF NOT EXISTS staatsprint_lease ("
                    " log text PRIMARY KEY,"
