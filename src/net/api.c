@@ -9,6 +9,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@ struct api_req {
     struct lws *wsi;            /* NULL once the connection is gone */
     int kind, state;
     who_t who;
+    char hash[SECRET_HASH_LEN + 1]; /* the organiser's token hash (forwards of a cluster) */
     /* the request */
     char *body;
     size_t blen, bcap;
@@ -312,12 +314,11 @@ static void req_free(api_req_t *r)
 }
 
 /* The organiser behind `Authorization: Bearer TOKEN`. */
-static int authorise(struct lws *wsi, who_t *who)
+static int authorise(struct lws *wsi, who_t *who, char *hash)
 {
     char h[256];
     if (lws_hdr_copy(wsi, h, sizeof h, WSI_TOKEN_HTTP_AUTHORIZATION) <= 0 || strncasecmp(h, "Bearer ", 7) != 0)
         return SP_E_NOT_AUTHENTICATED;
-    char hash[SECRET_HASH_LEN + 1];
     secret_hash(h + 7, hash);
     if (core_auth(host.core, hash, who) != 0)
         return SP_E_BAD_TOKEN;
@@ -339,7 +340,7 @@ int api_begin(struct lws *wsi, api_req_t **rp, const char *url)
     reqs = r;
     *rp = r;
     int post = lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0;
-    int rc = authorise(wsi, &r->who);
+    int rc = authorise(wsi, &r->who, r->hash);
     if (strcmp(url, "/api/import") == 0) {
         r->kind = K_IMPORT;
         r->state = S_READING;
@@ -470,7 +471,13 @@ static void import_apply(api_req_t *r)
     else
         snprintf(id, sizeof id, "import-%lld-%u", (long long)time(NULL), ++import_count);
     int64_t seq = 0;
-    int rc = host.exec(&r->who, "registrations.import", r->args, id, &seq);
+    int rc = host.exec(&r->who, r->hash, "registrations.import", r->args, id, &seq, r);
+    if (rc == API_FORWARDED) {
+        /* A follower: the leader runs it; api_forward_done() answers. */
+        r->wait_seq = INT64_MAX;
+        r->state = S_WAIT_COMMIT;
+        return;
+    }
     if (rc < 0) {
         answer_err(r, rc == SP_E_STORE_UNAVAILABLE ? 503 : 422, rc);
         return;
@@ -516,6 +523,21 @@ void api_poll(void)
         }
     }
     /* A repeated import id is durable already: answer it now. */
+    api_committed(host.committed());
+}
+
+void api_forward_done(void *req, int rc, int64_t seq)
+{
+    api_req_t *r = req;
+    if (rc < 0) {
+        if (r->wsi == NULL)
+            req_free(r);
+        else
+            answer_err(r, rc == SP_E_STORE_UNAVAILABLE ? 503 : 422, rc);
+        return;
+    }
+    json_object_set_new(r->summary, "seq", json_integer(seq));
+    r->wait_seq = seq;   /* applied here already: answered at once */
     api_committed(host.committed());
 }
 

@@ -31,9 +31,11 @@ typedef struct {
     const char *base_url;    /* public address without trailing slash */
     /* Runs a command on the service thread and hands its events to the writer.
      * Returns what core_exec returns (or SP_E_STORE_UNAVAILABLE); *seq is the seq
-     * to wait for before answering. */
-    int (*exec)(const who_t *who, const char *cmd, const json_t *args, const char *id,
-                int64_t *seq);
+     * to wait for before answering. On a follower of a cluster it forwards the command
+     * to the leader (as the organiser with token hash hash) and returns API_FORWARDED:
+     * api_forward_done(req, …) answers it later. */
+    int (*exec)(const who_t *who, const char *hash, const char *cmd, const json_t *args,
+                const char *id, int64_t *seq, void *req);
     int64_t (*committed)(void);
     const char *db;          /* the database, for reports read by a worker thread */
 } api_host_t;
@@ -66,6 +68,13 @@ void api_closed(api_req_t **r);
 
 /* Service thread, on LWS_CALLBACK_EVENT_WAIT_CANCELLED: takes over finished workers. */
 void api_poll(void);
+/* What exec returns for a command forwarded to the leader of a cluster. */
+#define API_FORWARDED 2
+
+/* Service thread: the leader's answer to a forwarded request (net/cluster.h): rc < 0
+ * an error, else the seq to answer once it is applied here. */
+void api_forward_done(void *req, int rc, int64_t seq);
+
 /* Service thread, after the writer committed up to seq: answers waiting imports. */
 void api_committed(int64_t committed);
 

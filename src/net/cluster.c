@@ -75,7 +75,7 @@ typedef struct citem {
     char text[200]; /* CI_STOP, CI_DEMOTE, CI_RESTART: why */
 } citem_t;
 
-enum { FWD_CMD, FWD_JOIN };
+enum { FWD_CMD, FWD_JOIN, FWD_REQ };
 
 typedef struct {
     uint64_t serial;
@@ -818,6 +818,9 @@ static void fwd_check(void)
         }
         if (f->kind == FWD_CMD) {
             cl->host.ack(f->conn, f->id, f->seq);
+        } else if (f->kind == FWD_REQ) {
+            if (cl->host.req_done)
+                cl->host.req_done(f->conn, 0, f->seq);
         } else {
             who_t who;
             if (core_auth(cl->host.core, f->hash, &who) == 0)
@@ -862,7 +865,7 @@ static fwd_t *fwd_new(void *conn, int kind, const char *id)
     f->kind = kind;
     snprintf(f->id, sizeof f->id, "%s", id);
     f->row = json_pack("{ss sI ss ss}", "n", cl->node, "c", (json_int_t)f->serial, "k",
-                       kind == FWD_CMD ? "cmd" : "join", "i", id);
+                       kind == FWD_JOIN ? "join" : "cmd", "i", id);
     cl->nopen++;
     return f;
 }
@@ -880,7 +883,11 @@ static void on_answer(json_t *m)
         if (f->answered)
             return; /* a resent forward answered twice */
         if (strcmp(k, "err") == 0) {
-            cl->host.err(f->conn, f->id, (int)json_integer_value(json_object_get(m, "e")));
+            int e = (int)json_integer_value(json_object_get(m, "e"));
+            if (f->kind != FWD_REQ)
+                cl->host.err(f->conn, f->id, e);
+            else if (cl->host.req_done)
+                cl->host.req_done(f->conn, e, 0);
             fwd_remove(i);
         } else {
             f->answered = 1;
@@ -1232,6 +1239,21 @@ void cluster_forward_cmd(void *conn, const char *id, json_t *msg, const char *ha
     cl_poke();
 }
 
+void cluster_forward_req(void *req, const char *id, const char *cmd, const json_t *args,
+                         const char *hash)
+{
+    if (cl == NULL)
+        return;
+    fwd_t *f = fwd_new(req, FWD_REQ, id);
+    snprintf(f->hash, sizeof f->hash, "%s", hash);
+    json_object_set_new(f->row, "h", json_string(hash));
+    json_object_set_new(f->row, "m", json_string(cmd));
+    if (args)
+        json_object_set_new(f->row, "a", json_deep_copy(args));
+    fwd_send(f);
+    cl_poke();
+}
+
 void cluster_forward_join(void *conn, const char *id, const char *code, const char *name)
 {
     if (cl == NULL)
@@ -1343,4 +1365,75 @@ int cluster_stop(void)
     free(cl);
     cl = NULL;
     return failed;
+}
+
+/* ---- staatsprint status ------------------------------------------------------------- */
+
+int cluster_status_cli(int argc, char **argv)
+{
+    const char *db = NULL;
+    for (int i = 0; i + 1 < argc; i += 2)
+        if (strcmp(argv[i], "--db") == 0)
+            db = argv[i + 1];
+    if (db == NULL || !is_pg(db)) {
+        fprintf(stderr, "staatsprint status --db postgresql://…\n"
+                        "  toont de nodes van een cluster (shows the nodes of a cluster)\n");
+        return 2;
+    }
+    const char *const keys[] = {"connect_timeout", "application_name", "dbname", NULL};
+    const char *const vals[] = {"10", "staatsprint-status", db, NULL};
+    PGconn *c = PQconnectdbParams(keys, vals, 1);
+    if (PQstatus(c) != CONNECTION_OK) {
+        fprintf(stderr, "staatsprint: geen verbinding (no connection): %s", PQerrorMessage(c));
+        PQfinish(c);
+        return 1;
+    }
+    PGresult *l = PQexec(c, "SELECT g.log, g.head, g.term, l.node,"
+                            " (extract(epoch FROM l.expires - now()) * 1000)::bigint"
+                            " FROM logs g LEFT JOIN staatsprint_lease l ON l.log = g.log"
+                            " ORDER BY g.log");
+    if (PQresultStatus(l) != PGRES_TUPLES_OK) {
+        fprintf(stderr, "staatsprint: geen staatsprint-database, of nooit als cluster gebruikt "
+                        "(not a staatsprint database, or never used by several nodes): %s",
+                PQerrorMessage(c));
+        PQclear(l);
+        PQfinish(c);
+        return 1;
+    }
+    int led = 0;
+    for (int i = 0; i < PQntuples(l); i++) {
+        const char *log = PQgetvalue(l, i, 0);
+        long long left = PQgetisnull(l, i, 4) ? -1 : strtoll(PQgetvalue(l, i, 4), NULL, 10);
+        printf("log %s: head %s, term %s\n", log, PQgetvalue(l, i, 1), PQgetvalue(l, i, 2));
+        if (PQgetisnull(l, i, 3))
+            printf("  lease: none (no node has led this log)\n");
+        else if (left > 0) {
+            printf("  leader %s, lease valid for %lld ms\n", PQgetvalue(l, i, 3), left);
+            led = 1;
+        } else
+            printf("  no leader: the lease of %s expired %lld ms ago\n", PQgetvalue(l, i, 3),
+                   -left);
+        const char *v[] = {log};
+        PGresult *n = PQexecParams(c,
+                                   "SELECT node, role, head, (extract(epoch FROM now() - seen)"
+                                   " * 1000)::bigint, url FROM staatsprint_nodes WHERE log = $1"
+                                   " ORDER BY role, node",
+                                   1, NULL, v, NULL, NULL, 0);
+        if (PQresultStatus(n) == PGRES_TUPLES_OK) {
+            long long top = strtoll(PQgetvalue(l, i, 1), NULL, 10);
+            printf("  %-18s %-9s %10s %8s %10s  %s\n", "node", "role", "head", "behind",
+                   "seen", "url");
+            for (int k = 0; k < PQntuples(n); k++) {
+                long long h = strtoll(PQgetvalue(n, k, 2), NULL, 10);
+                long long ago = strtoll(PQgetvalue(n, k, 3), NULL, 10);
+                printf("  %-18s %-9s %10lld %8lld %7lld ms  %s%s\n", PQgetvalue(n, k, 0),
+                       PQgetvalue(n, k, 1), h, top > h ? top - h : 0, ago,
+                       PQgetvalue(n, k, 4), ago > NODE_STALE_S * 1000 ? "  (gone)" : "");
+            }
+        }
+        PQclear(n);
+    }
+    PQclear(l);
+    PQfinish(c);
+    return led ? 0 : 1;
 }

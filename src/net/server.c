@@ -1066,10 +1066,16 @@ static void secret_src_token(void *ud, char *tok, size_t toklen, char *hash, siz
 }
 
 /* The API's way into the core: like handle_cmd, for a request on the service thread. */
-static int api_exec(const who_t *who, const char *cmd, const json_t *args, const char *id,
-                    int64_t *seq)
+static int api_exec(const who_t *who, const char *hash, const char *cmd, const json_t *args,
+                    const char *id, int64_t *seq, void *req)
 {
-    if (!store_ok() || !cluster_may_write())   /* cluster hook: not on a follower */
+    if (core_known(srv.core, who, id, seq))
+        return 1;
+    if (cluster_forwarding()) {   /* cluster hook: a follower's requests go to the leader */
+        cluster_forward_req(req, id, cmd, args, hash);
+        return API_FORWARDED;
+    }
+    if (!store_ok())
         return SP_E_STORE_UNAVAILABLE;
     evlist_t out = {0};
     int64_t dup = 0;
@@ -1114,6 +1120,7 @@ static void clh_err(void *c, const char *id, int e)
     conn_err(c, id, e);
 }
 static void clh_stop(void) { uv_stop(&srv.loop); }
+static void clh_req_done(void *req, int rc, int64_t seq) { api_forward_done(req, rc, seq); }
 static void clh_fence(int64_t term) { store_pg_set_term(srv.store, term); }
 static int clh_probe(int64_t *head) { return writer_probe(srv.writer, head, 3000); }
 static void clh_restart(void)
@@ -1221,7 +1228,7 @@ int server_run(const serve_opts_t *o)
                                 clh_advance,  submit_events, clh_committed, store_ok,
                                 clh_ack,      clh_err,     clh_joined,   clh_stop,
                                 clh_fence,    clh_probe,   clh_restart,  clh_presence,
-                                base};
+                                base,         clh_req_done};
     if (cluster_start(o->db, &clh) != 0) {
         lws_context_destroy(srv.ctx);
         writer_stop(srv.writer);
