@@ -5,15 +5,25 @@
  *    validated against that core. Two nodes validating independently would decide on
  *    different states (two members taking the last dot of a budget). One leader decides;
  *    followers only apply what is committed, so every core is a prefix of the same log.
- *  - The leader lock is a session-level advisory lock on the cluster connection, which
- *    also LISTENs. Losing that connection means possibly losing the lock, so a leader
- *    that loses it stops (its core may hold applied but uncommitted events and another
- *    node may already lead); a supervisor starts it again as a follower.
- *  - A node that takes the lock waits LEAD_GRACE_MS before reading the log to its head:
- *    a killed leader's connections close together, but a COMMIT its server process had
- *    already received may finish a moment after the lock was released. Should one still
- *    land later, the new leader's first append meets STORE_ECONFLICT and the node stops
- *    rather than fork the log (server.c, on_committed).
+ *  - Leadership is a lease (staatsprint_lease: node, term, expiry in database time),
+ *    renewed every RENEW_MS for LEASE_MS. A follower takes it when it expired or when
+ *    the holder's cluster session is gone (pg_stat_activity, by the application_name
+ *    that carries the node id): a killed leader is replaced at once, a frozen one after
+ *    at most LEASE_MS. A leader that cannot renew stops deciding (CI_DEMOTE) and, once
+ *    the database answers, starts again as a follower (CI_RESTART, host.restart): its
+ *    core may hold applied but uncommitted events.
+ *  - The fence: taking the lease raises the term in the log's row (logs.term) in the
+ *    same transaction, under the row lock every append's claim takes, and the writer
+ *    appends only with its own term (store_pg_set_term). A COMMIT of the old leader still
+ *    on its way finishes before the take-over or is refused after it, so the new leader
+ *    reads the log to its end without waiting; a deposed leader's append meets
+ *    STORE_ECONFLICT (cluster_conflict: it starts again as a follower).
+ *  - Before it declares itself leader a node proves its writer's own connection
+ *    (host.probe): after a database crash that connection is broken, and the first
+ *    commit of the new leader would fail.
+ *  - Answers are true: a known command id is answered with its ack before anything
+ *    else; while the store fails, forwards wait (deferred) instead of being refused; a
+ *    refusal is remembered per forward, so a resent copy is never applied after it.
  *  - Forwards go through the table staatsprint_inbox, so a command sent while no node
  *    leads waits there for the next leader (see cl_connect). Answers are
  *    NOTIFY payloads on the asking node's channel, not rows: they are small, only
@@ -26,9 +36,10 @@
  *    client never holds an ack for an event it could not yet receive.
  *
  * Cluster thread states:
- *   connecting --ok--> follower --lock taken--> (grace, read to head) --> leader
- *        ^  failed: retry after RECONNECT_MS   |                              |
- *        +------- connection lost -------------+          connection lost: stop the node
+ *   connecting --ok--> follower --lease taken--> (read to head, probe writer) --> leader
+ *        ^  failed: retry after RECONNECT_MS   |                                   |
+ *        +------- connection lost -------------+    connection lost / lease lost:  |
+ *   restart as a follower (host.restart) <-- database back <-- demoted <-----------+
  */
 #include "net/cluster.h"
 #include "core/err.h"
