@@ -1,11 +1,14 @@
 /* main.c – the command line: staatsprint serve | --help | --version. */
-#include "net/orgcli.h"
+#include "cli/links.h"
+#include "cli/orgcli.h"
 #include "core/core.h"
-#include "net/cluster.h"
+#include "cli/status.h"
 #include "net/server.h"
 #include "report/cli.h"
 #include "sim/simulate.h"
 #include "text/text_cluster.h"
+#include "text/text_dict.h"
+#include "util/limits.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -28,7 +31,7 @@ static const char usage[] =
     "                     [--csv-votes OUT] [--names]\n"
     "      de resultaten als PDF-verslag, open data (JSON, Markdown, CSV); namen alleen met --names\n"
     "      the results as a PDF report and open data; participants' names only with --names\n"
-    "  staatsprint simulate --db FILE [--teams N] [--seed S] [--speed X]\n"
+    "  staatsprint simulate --db FILE [--teams N] [--idle N] [--seed S] [--speed X]\n"
     "      bots spelen een hele dag via de echte server (nieuw bestand, standaard 12 teams)\n"
     "      bots play a whole day through the real server (new file, 12 teams by default)\n"
     "  staatsprint import [--db FILE] [--map VELD=KOLOM]... [--preview] aanmeldingen.csv\n"
@@ -76,7 +79,7 @@ static int parse_port(const char *s, int *port)
 
 static int cmd_serve(int argc, char **argv)
 {
-    serve_opts_t o = {.port = 8080, .db = "staatsprint.db"};
+    serve_opts_t o = {.port = 8080, .db = "staatsprint.db", .on_start = cli_print_links};
     const char **origins = calloc((size_t)argc, sizeof *origins);
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -94,9 +97,12 @@ static int cmd_serve(int argc, char **argv)
             o.public_url = v;
         else if (strcmp(a, "--teams") == 0 && v) {
             o.extra_teams = atoi(v);
-            if (o.extra_teams < 0 || o.extra_teams > 5000) {
+            if (o.extra_teams < 0 || o.extra_teams > LIMIT_EXTRA_TEAMS) {
+                char why[96];
+                snprintf(why, sizeof why, "--teams verwacht 0 tot %d (--teams expects 0 to %d)",
+                         LIMIT_EXTRA_TEAMS, LIMIT_EXTRA_TEAMS);
                 free(origins);
-                return bad_usage("--teams verwacht 0 tot 5000 (--teams expects 0 to 5000)");
+                return bad_usage(why);
             }
         } else if (strcmp(a, "--origin") == 0 && v)
             origins[o.norigins++] = v;
@@ -107,6 +113,9 @@ static int cmd_serve(int argc, char **argv)
         i++;
     }
     o.origins = origins;
+    /* The Dutch word list of the text engine is read now, not in the middle of the first
+     * cluster suggestion (src/text/text_dict.h). */
+    text_dict_size();
     int rc = server_run(&o);
     while (rc == SERVER_AGAIN) {   /* a node of several starts again as a follower */
         o.again = 1;
@@ -153,7 +162,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "assign") == 0)
         return orgcli_assign(argc - 2, argv + 2);
     if (strcmp(cmd, "status") == 0)
-        return cluster_status_cli(argc - 2, argv + 2);
+        return cli_status(argc - 2, argv + 2);
     if (strcmp(cmd, "serve") == 0)
         return cmd_serve(argc - 2, argv + 2);
     if (strcmp(cmd, "export") == 0)

@@ -1,15 +1,16 @@
 /* api.c – the organiser's HTTP API: CSV import and PDF rendering in worker threads, AVG export. */
 #include "net/api.h"
 #include "core/err.h"
-#include "net/secret.h"
+#include "net/cluster.h"
+#include "util/secret.h"
 #include "net/http.h"
+#include "org/import.h"
 #include "report/cli.h"
 #include "report/sheets.h"
 #include "util/xalloc.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +18,6 @@
 #include <time.h>
 
 #define CHUNK 16384
-#define ISSUES_MAX 2000     /* rejected rows and warnings listed in one answer */
-#define PREVIEW_ROWS 10
 
 enum { K_IMPORT, K_SHEETS, K_REPORT, K_PERSON, K_ERROR };
 enum { S_READING, S_WORKING, S_WAIT_COMMIT, S_SENDING };
@@ -33,8 +32,9 @@ struct api_req {
     char *body;
     size_t blen, bcap;
     int too_big, preview;
-    char id[72];
-    char map[512];
+    char id[LIMIT_IMPORT_ID + 1];
+    char map[LIMIT_IMPORT_MAP + 1];
+    int map_too_long;
     reg_challenge_t *ch;        /* copies for the worker */
     size_t nch;
     json_t *sheet_in;
@@ -48,7 +48,6 @@ struct api_req {
     unsigned char *pdf;
     size_t pdflen;
     /* the answer */
-    int64_t wait_seq;
     unsigned status;
     const char *mime;
     char *resp;
@@ -64,162 +63,9 @@ void api_init(const api_host_t *h) { host = *h; }
 
 int api_wants(const char *url) { return url != NULL && strncmp(url, "/api/", 5) == 0; }
 
-/* ---- secrets ----------------------------------------------------------------------- */
-
-static void fresh_code(void *ud, char *out, size_t len)
-{
-    char c[SECRET_CODE_LEN + 1];
-    secret_code(c);
-    snprintf(out, len, "%s", c);
-}
-
-static void fresh_token(void *ud, char *tok, size_t toklen, char *hash, size_t hashlen)
-{
-    char t[SECRET_TOKEN_LEN + 1], h[SECRET_HASH_LEN + 1];
-    secret_token(t);
-    secret_hash(t, h);
-    snprintf(tok, toklen, "%s", t);
-    snprintf(hash, hashlen, "%s", h);
-    memset(t, 0, sizeof t);
-}
-
-void api_secret_source(core_secret_src_t *src)
-{
-    src->code = fresh_code;
-    src->token = fresh_token;
-    src->ud = NULL;
-}
-
-/* ---- the import (any thread) ------------------------------------------------------- */
-
 static json_t *err_json(const char *code, const char *nl, const char *en)
 {
     return json_pack("{ss ss ss}", "code", code, "nl", nl, "en", en);
-}
-
-/* Applies "field=column,…" to m; column: 1-based number, header text, or "-". */
-static int apply_map(reg_mapping_t *m, const char *spec, char *const *headers, size_t nh)
-{
-    char *copy = xstrdup(spec), *save = NULL;
-    int rc = 0;
-    for (char *part = strtok_r(copy, ",", &save); part && rc == 0; part = strtok_r(NULL, ",", &save)) {
-        char *eq = strchr(part, '=');
-        int f = -1, col = -2;
-        if (eq == NULL) {
-            rc = -1;
-            break;
-        }
-        *eq = '\0';
-        for (int i = 0; i < REG_F_COUNT; i++)
-            if (strcasecmp(reg_field_code((reg_field_t)i), part) == 0)
-                f = i;
-        const char *v = eq + 1;
-        char *end;
-        long n = strtol(v, &end, 10);
-        if (strcmp(v, "-") == 0)
-            col = -1;
-        else if (*v && *end == '\0' && n >= 1 && (size_t)n <= nh)
-            col = (int)n - 1;
-        else {
-            char *want = reg_normalise(v);
-            for (size_t i = 0; i < nh && col == -2; i++) {
-                char *h = reg_normalise(headers[i]);
-                if (strcmp(h, want) == 0)
-                    col = (int)i;
-                free(h);
-            }
-            free(want);
-        }
-        if (f < 0 || col == -2)
-            rc = -1;
-        else {
-            m->column[f] = col;
-            m->score[f] = 0;
-        }
-    }
-    free(copy);
-    return rc;
-}
-
-static json_t *person_json(const reg_person_t *p, const reg_challenge_t *ch, size_t nch, int full)
-{
-    json_t *o = json_pack("{ss ss ss sb sb sI}", "name", p->name, "organisation", p->organisation,
-                          "role", p->role, "captain", p->willing_captain, "timekeeper",
-                          p->willing_timekeeper, "line", (json_int_t)p->line);
-    json_object_set_new(o, "email", p->email ? json_string(p->email) : json_null());
-    json_object_set_new(o, "choice1", p->choice1 >= 0 && (size_t)p->choice1 < nch ? json_string(ch[p->choice1].id) : json_null());
-    json_object_set_new(o, "choice2", p->choice2 >= 0 && (size_t)p->choice2 < nch ? json_string(ch[p->choice2].id) : json_null());
-    if (full)
-        json_object_set_new(o, "motivation", json_string(p->motivation));
-    return o;
-}
-
-int api_import_parse(const char *data, size_t len, const reg_challenge_t *ch, size_t nch,
-                     const char *map, int preview, reg_progress_cb progress, void *ud,
-                     json_t **summary, json_t **args)
-{
-    *summary = *args = NULL;
-    reg_import_t head, imp;
-    reg_options_t opt = {.challenges = ch, .n_challenges = nch, .max_rows = 1, .keep_duplicates = true};
-    int rc = reg_import(data, len, &opt, &head);
-    if (rc != 0) {
-        *summary = err_json(reg_err_code(rc), reg_err_nl(rc), reg_err_en(rc));
-        return rc;
-    }
-    reg_mapping_t m = head.mapping;
-    if (map && *map && apply_map(&m, map, head.headers, head.n_headers) != 0) {
-        reg_import_free(&head);
-        *summary = err_json("bad_map",
-                            "De koppeling van velden aan kolommen klopt niet (veld=kolom, gescheiden door komma's).",
-                            "The mapping of fields to columns is wrong (field=column, separated by commas).");
-        return -100;
-    }
-    reg_import_free(&head);
-    opt = (reg_options_t){&m, ch, nch, 0, false, progress, ud};
-    rc = reg_import(data, len, &opt, &imp);
-    if (rc != 0) {
-        *summary = err_json(reg_err_code(rc), reg_err_nl(rc), reg_err_en(rc));
-        return rc;
-    }
-    json_t *headers = json_array(), *mapping = json_array(), *issues = json_array(), *prev = json_array();
-    for (size_t i = 0; i < imp.n_headers; i++)
-        json_array_append_new(headers, json_string(imp.headers[i]));
-    for (int f = 0; f < REG_F_COUNT; f++) {
-        int col = imp.mapping.column[f];
-        json_array_append_new(mapping, json_pack("{ss ss ss so so si}", "field", reg_field_code((reg_field_t)f),
-                                                 "nl", reg_field_nl((reg_field_t)f), "en", reg_field_en((reg_field_t)f),
-                                                 "column", col >= 0 ? json_integer(col) : json_null(), "header",
-                                                 col >= 0 && (size_t)col < imp.n_headers ? json_string(imp.headers[col]) : json_null(),
-                                                 "score", imp.mapping.score[f]));
-    }
-    for (size_t i = 0; i < imp.n_issues && i < ISSUES_MAX; i++) {
-        const reg_issue_t *is = &imp.issues[i];
-        json_t *o = json_pack("{sI ss ss ss sb ss}", "line", (json_int_t)is->line, "code",
-                              reg_reason_code(is->reason), "nl", reg_reason_nl(is->reason), "en",
-                              reg_reason_en(is->reason), "rejects", reg_reason_rejects(is->reason),
-                              "field", reg_field_code(is->field));
-        if (is->value)
-            json_object_set_new(o, "value", json_string(is->value));
-        if (is->other_line)
-            json_object_set_new(o, "other_line", json_integer(is->other_line));
-        json_array_append_new(issues, o);
-    }
-    for (size_t i = 0; i < imp.n_people && i < PREVIEW_ROWS; i++)
-        json_array_append_new(prev, person_json(&imp.people[i], ch, nch, 0));
-    char delim[2] = {imp.delimiter, '\0'};
-    *summary = json_pack("{sI sI sI sI sI ss sb so so so sI so}", "rows", (json_int_t)imp.rows, "imported",
-                         (json_int_t)imp.n_people, "replaced", (json_int_t)imp.replaced, "rejected",
-                         (json_int_t)imp.rejected, "warnings", (json_int_t)imp.warnings, "delimiter",
-                         delim, "bom", imp.had_bom, "headers", headers, "mapping", mapping, "issues",
-                         issues, "issues_total", (json_int_t)imp.n_issues, "preview", prev);
-    if (!preview) {
-        json_t *people = json_array();
-        for (size_t i = 0; i < imp.n_people; i++)
-            json_array_append_new(people, person_json(&imp.people[i], ch, nch, 1));
-        *args = json_pack("{so}", "people", people);
-    }
-    reg_import_free(&imp);
-    return 0;
 }
 
 /* ---- workers ----------------------------------------------------------------------- */
@@ -227,7 +73,7 @@ int api_import_parse(const char *data, size_t len, const reg_challenge_t *ch, si
 static void *import_worker(void *arg)
 {
     api_req_t *r = arg;
-    r->rc = api_import_parse(r->body, r->blen, r->ch, r->nch, r->map, r->preview, NULL, NULL,
+    r->rc = import_parse(r->body, r->blen, r->ch, r->nch, r->map, r->preview, NULL, NULL,
                              &r->summary, &r->args);
     atomic_store(&r->done, 1);
     lws_cancel_service(host.ctx);
@@ -355,8 +201,18 @@ int api_begin(struct lws *wsi, api_req_t **rp, const char *url)
         char pv[8];
         urlarg(wsi, "preview=", pv, sizeof pv);
         r->preview = pv[0] == '1' || strcmp(pv, "true") == 0;
-        urlarg(wsi, "id=", r->id, sizeof r->id);
-        urlarg(wsi, "map=", r->map, sizeof r->map);
+        char id[600];
+        urlarg(wsi, "id=", id, sizeof id);
+        if (r->kind != K_ERROR && strlen(id) > LIMIT_IMPORT_ID)
+            r->kind = K_ERROR, r->rc = SP_E_BAD_ID;   /* refused, never cut (limits.h) */
+        else
+            memcpy(r->id, id, strlen(id) + 1);
+        char map[600];
+        urlarg(wsi, "map=", map, sizeof map);
+        if (strlen(map) > LIMIT_IMPORT_MAP)
+            r->map_too_long = 1;   /* refused in api_body_done, never cut */
+        else
+            memcpy(r->map, map, strlen(map) + 1);
         return 0;
     }
     if (post) {
@@ -421,11 +277,16 @@ int api_body_done(api_req_t *r)
 {
     if (r->kind == K_ERROR) {
         int e = r->rc ? r->rc : SP_E_NOT_FOUND;
-        answer_err(r, e == SP_E_FORBIDDEN ? 403 : e == SP_E_NOT_FOUND ? 404 : 401, e);
+        answer_err(r, e == SP_E_FORBIDDEN ? 403 : e == SP_E_NOT_FOUND ? 404 : e == SP_E_BAD_ID ? 400 : 401, e);
         return 0;
     }
     if (r->too_big) {
         answer_json(r, 413, err_json("too_big", "Het bestand is groter dan 20 MB.", "The file is larger than 20 MB."));
+        return 0;
+    }
+    if (r->map_too_long) {
+        answer_json(r, 422, err_json("bad_map", "De koppeling van velden aan kolommen is te lang.",
+                                     "The mapping of fields to columns is too long."));
         return 0;
     }
     if (r->body == NULL)
@@ -442,6 +303,31 @@ int api_body_done(api_req_t *r)
     if (start_worker(r, import_worker) != 0)
         answer_err(r, 503, SP_E_STORE_UNAVAILABLE);
     return 0;
+}
+
+/* The import's answer once its events are durable (or it was refused). Frees a request
+ * whose connection is gone. */
+static void import_done(void *ud, const char *id, int rc, int64_t seq)
+{
+    (void)id;
+    api_req_t *r = ud;
+    if (r->wsi == NULL) {
+        req_free(r);
+        return;
+    }
+    if (rc < 0) {
+        answer_err(r, rc == SP_E_STORE_UNAVAILABLE ? 503 : 422, rc);
+        return;
+    }
+    if (rc == 1) {
+        /* The same id again: the first request imported it; nothing changed now. */
+        json_object_set_new(r->summary, "already", json_true());
+        json_object_set_new(r->summary, "imported", json_integer(0));
+        json_object_set_new(r->summary, "replaced", json_integer(0));
+    }
+    json_object_set_new(r->summary, "seq", json_integer(seq));
+    answer_json(r, 200, r->summary);
+    r->summary = NULL;
 }
 
 /* An import parsed: apply it through the core (service thread). */
@@ -465,32 +351,16 @@ static void import_apply(api_req_t *r)
     size_t people = json_array_size(json_object_get(r->args, "people"));
     json_object_set_new(r->summary, "imported", json_integer((json_int_t)(people - known)));
     json_object_set_new(r->summary, "replaced", json_integer((json_int_t)(file_dups + known)));
-    char id[80];
+    char id[LIMIT_CMD_ID + 1];   /* "import-" and at most LIMIT_IMPORT_ID: never cut */
     if (r->id[0])
         snprintf(id, sizeof id, "import-%s", r->id);
     else
         snprintf(id, sizeof id, "import-%lld-%u", (long long)time(NULL), ++import_count);
-    int64_t seq = 0;
-    int rc = host.exec(&r->who, r->hash, "registrations.import", r->args, id, &seq, r);
-    if (rc == API_FORWARDED) {
-        /* A follower: the leader runs it; api_forward_done() answers. */
-        r->wait_seq = INT64_MAX;
-        r->state = S_WAIT_COMMIT;
-        return;
-    }
-    if (rc < 0) {
-        answer_err(r, rc == SP_E_STORE_UNAVAILABLE ? 503 : 422, rc);
-        return;
-    }
-    if (rc == 1) {
-        /* The same id again: the first request imported it; nothing changed now. */
-        json_object_set_new(r->summary, "already", json_true());
-        json_object_set_new(r->summary, "imported", json_integer(0));
-        json_object_set_new(r->summary, "replaced", json_integer(0));
-    }
-    json_object_set_new(r->summary, "seq", json_integer(seq));
-    r->wait_seq = seq;
-    r->state = S_WAIT_COMMIT;   /* answered by api_committed(), also when already durable */
+    r->state = S_WAIT_COMMIT;   /* answered by import_done, at once or after the commit */
+    if (cluster_forwarding())   /* cluster hook: on a follower the leader runs it */
+        cluster_forward_req(r->hash, "registrations.import", r->args, id, import_done, r);
+    else
+        host.exec(&r->who, "registrations.import", r->args, id, import_done, r);
 }
 
 void api_poll(void)
@@ -506,9 +376,8 @@ void api_poll(void)
             /* Nobody waits for the answer; an import is still applied (the organiser
              * may have closed the tab), a PDF is dropped. */
             if (r->kind == K_IMPORT && r->rc == 0 && !r->preview) {
-                import_apply(r);
-                if (r->state == S_WAIT_COMMIT)
-                    continue;
+                import_apply(r);   /* import_done frees it */
+                continue;
             }
             req_free(r);
             continue;
@@ -521,39 +390,6 @@ void api_poll(void)
             answer(r, 200, "application/pdf", (char *)r->pdf, r->pdflen);
             r->pdf = NULL;
         }
-    }
-    /* A repeated import id is durable already: answer it now. */
-    api_committed(host.committed());
-}
-
-void api_forward_done(void *req, int rc, int64_t seq)
-{
-    api_req_t *r = req;
-    if (rc < 0) {
-        if (r->wsi == NULL)
-            req_free(r);
-        else
-            answer_err(r, rc == SP_E_STORE_UNAVAILABLE ? 503 : 422, rc);
-        return;
-    }
-    json_object_set_new(r->summary, "seq", json_integer(seq));
-    r->wait_seq = seq;   /* applied here already: answered at once */
-    api_committed(host.committed());
-}
-
-void api_committed(int64_t committed)
-{
-    api_req_t *r = reqs, *next;
-    for (; r; r = next) {
-        next = r->next;
-        if (r->state != S_WAIT_COMMIT || r->wait_seq > committed)
-            continue;
-        if (r->wsi == NULL) {
-            req_free(r);
-            continue;
-        }
-        answer_json(r, 200, r->summary);
-        r->summary = NULL;
     }
 }
 

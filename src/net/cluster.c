@@ -43,13 +43,12 @@
  */
 #include "net/cluster.h"
 #include "core/err.h"
-#include "net/boot.h"
-#include "net/secret.h"
-#include "store/pg.h"
+#include "log/event.h"
+#include "util/secret.h"
+#include "store/pg_node.h"
 #include "store/store.h"
 #include "util/xalloc.h"
 
-#include <libpq-fe.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -83,7 +82,7 @@ typedef struct citem {
     size_t flen;
     json_t *msg;    /* CI_INBOX, CI_ANSWER */
     int all;        /* CI_RESEND: every unanswered forward, not only the aged ones */
-    char text[200]; /* CI_STOP, CI_DEMOTE, CI_RESTART: why */
+    char text[200]; /* CI_STOP, CI_DEMOTE, CI_RESTART: why; CI_LEAD: the term */
 } citem_t;
 
 enum { FWD_CMD, FWD_JOIN, FWD_REQ };
@@ -99,6 +98,7 @@ typedef struct {
     int answered;   /* the leader answered with seq; waiting until it is applied here */
     int64_t seq;
     int64_t sent_at;
+    exec_done_cb done;  /* FWD_REQ: the asker's answer (net/exec.h) */
 } fwd_t;
 
 typedef struct {
@@ -107,6 +107,13 @@ typedef struct {
     int kind;
     int64_t seq;
 } rpend_t;
+
+/* A forwarded command waiting for its answer from the one command path; owned by the
+ * server's exec until it calls remote_done (which it always does, also on stopping). */
+typedef struct {
+    char node[24];
+    uint64_t serial;
+} remote_t;
 
 typedef struct {
     char node[24];
@@ -131,12 +138,11 @@ typedef struct {
     json_t *status;             /* the cluster as the last heartbeat saw it (/healthz) */
     char *presence;             /* this node's presence (JSON) for its row, or NULL */
     _Atomic int64_t pub_head;   /* the newest seq applied here, for its row */
-    _Atomic int pub_leader;
 
     /* cluster thread only */
-    PGconn *pc;
     int64_t term;     /* the lease's term while leading (the fence of the writer) */
     int64_t renewed;  /* mono_ms of the last successful renewal */
+    store_pg_listener_t *pl;   /* LISTENs, the leader lock, the inbox (store/pg_node.h) */
     store_t *rs;
     int64_t cursor;  /* the log has been read up to here */
     int t_leader;
@@ -146,14 +152,14 @@ typedef struct {
     fwd_t *fwd;
     size_t nfwd, capfwd, nopen;
     uint64_t serial;
-    rpend_t *rp;
+    rpend_t *rp;                /* joins waiting for their commit */
     size_t nrp, caprp;
-    json_t *deferred;   /* leader: forwards waiting for the store to work again */
-    refused_t refused[REFUSED_MAX];
-    size_t nrefused;
     int64_t head;    /* newest seq applied here and durable */
     int failed;      /* the node was stopped by fatal() */
     int restarting;  /* the node starts again as a follower (host.restart) */
+    json_t *deferred;   /* leader: forwards waiting for the store to work again */
+    refused_t refused[REFUSED_MAX];
+    size_t nrefused;
 } cluster_t;
 
 static cluster_t *cl;
@@ -236,90 +242,21 @@ static int cl_wait(int fd, int ms)
     return n > 0 && fd >= 0 && (p[1].revents & (POLLIN | POLLHUP | POLLERR));
 }
 
-static int cl_ok(const char *sql)
-{
-    PGresult *r = PQexec(cl->pc, sql);
-    ExecStatusType st = PQresultStatus(r);
-    PQclear(r);
-    return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
-}
-
-static void cl_quiet(void *ud, const char *msg)
-{
-    (void)ud;
-    (void)msg;
-}
-
-static int cl_listen(const char *chan)
-{
-    char *ident = PQescapeIdentifier(cl->pc, chan, strlen(chan));
-    if (ident == NULL)
-        return -1;
-    char sql[160];
-    snprintf(sql, sizeof sql, "LISTEN %s", ident);
-    PQfreemem(ident);
-    return cl_ok(sql) ? 0 : -1;
-}
-
-/* The cluster connection: the inbox table, LISTEN on the four channels. */
+/* The cluster connection: the inbox, LISTEN on the four channels (store/pg_node.h). */
 static int cl_connect(char *err, size_t errlen)
 {
-    PQfinish(cl->pc);
-    /* Keepalives: a database that vanishes without a word (a cable, a crashed machine)
-     * is noticed within ~25 s instead of the system's two hours. */
+    store_pg_listen_close(cl->pl);
+    cl->pl = NULL;
     /* The session carries the node id in its name: a node whose session is gone (a
-     * killed process) no longer holds its lease (cl_try_lease). */
+     * killed process) no longer holds its lease. */
     char app[64];
     snprintf(app, sizeof app, APP_PREFIX "%s", cl->node);
-    const char *const keys[] = {"connect_timeout", "application_name", "keepalives_idle",
-                                "keepalives_interval", "keepalives_count", "dbname", NULL};
-    const char *const vals[] = {"10", app, "10", "5", "3", cl->uri, NULL};
-    cl->pc = PQconnectdbParams(keys, vals, 1);
-    if (cl->pc == NULL || PQstatus(cl->pc) != CONNECTION_OK) {
-        snprintf(err, errlen, "%s", cl->pc ? PQerrorMessage(cl->pc) : "out of memory");
+    if (store_pg_node_open(cl->uri, app, &cl->pl, err, errlen) != 0)
         return -1;
-    }
-    PQsetNoticeProcessor(cl->pc, cl_quiet, NULL);
-    /* Nothing this connection writes needs to survive a crash of PostgreSQL: a forward is
-     * not acknowledged before the leader commits its events (through the writer, durably),
-     * and after a crash every node reconnects and resends what is unanswered. So these
-     * commits do not wait for a WAL flush (nor for a standby): a forward costs no fsync.
-     * The inbox is an ordinary (logged) table all the same: the sequence of an UNLOGGED
-     * one is unusable on a standby promoted after a crash ("bad magic number"), and a
-     * database that fails over must take forwards at once. */
-    cl_ok("SET synchronous_commit TO off");
-    /* Nodes starting together must not race on CREATE TABLE (a unique-key error). */
-    int ok = cl_ok("BEGIN") && cl_ok("SELECT pg_advisory_xact_lock(8319381482853593203)") &&
-             cl_ok("CREATE TABLE IF NOT EXISTS staatsprint_inbox ("
-                   " id bigserial PRIMARY KEY,"
-                   " log text NOT NULL,"
-                   " msg json NOT NULL,"
-                   " created timestamptz NOT NULL DEFAULT now())") &&
-             /* made UNLOGGED by an older staatsprint */
-             cl_ok("DO $$ BEGIN IF (SELECT relpersistence FROM pg_class"
-                   " WHERE oid = to_regclass('staatsprint_inbox')) = 'u' THEN"
-                   " ALTER TABLE staatsprint_inbox SET LOGGED; END IF; END $$") &&
-             /* The lease: who leads the log, in which term, until when (database time). */
-             cl_ok("CREATE TABLE IF NOT EXISTS staatsprint_lease ("
-                   " log text PRIMARY KEY,"
-                   " node text NOT NULL,"
-                   " term bigint NOT NULL,"
-                   " expires timestamptz NOT NULL)") &&
-             /* One row per node, renewed every RENEW_MS: what /healthz and `staatsprint
-              * status` show, and the presence of its clients. */
-             cl_ok("CREATE UNLOGGED TABLE IF NOT EXISTS staatsprint_nodes ("
-                   " log text NOT NULL,"
-                   " node text NOT NULL,"
-                   " url text NOT NULL,"
-                   " role text NOT NULL,"
-                   " head bigint NOT NULL,"
-                   " seen timestamptz NOT NULL DEFAULT now(),"
-                   " presence json,"
-                   " PRIMARY KEY (log, node))") &&
-             cl_ok("COMMIT");
-    if (!ok || cl_listen(cl->chan_log) || cl_listen(cl->chan_inbox) ||
-        cl_listen(cl->chan_node) || cl_listen(cl->chan_lead)) {
-        snprintf(err, errlen, "%s", PQerrorMessage(cl->pc));
+    if (store_pg_listen(cl->pl, cl->host.log) || store_pg_listen_channel(cl->pl, cl->chan_inbox) ||
+        store_pg_listen_channel(cl->pl, cl->chan_node) ||
+        store_pg_listen_channel(cl->pl, cl->chan_lead)) {
+        snprintf(err, errlen, "%s", store_pg_node_error(cl->pl));
         return -1;
     }
     if (cl->rs == NULL && store_open(cl->uri, &cl->rs, err, errlen) != 0)
@@ -331,17 +268,15 @@ typedef struct {
     citem_t *head, *tail;
 } clist_t;
 
-static int cl_read_cb(void *ud, const store_rec_t *rec)
+/* Unreadable data stops the read (log_read) rather than skip a seq, which would leave
+ * a gap. */
+static int cl_read_cb(void *ud, const ev_t *ev)
 {
     clist_t *l = ud;
     citem_t *it = xcalloc(1, sizeof *it);
     it->kind = CI_EVENT;
-    if (ev_from_rec(rec, &it->ev) != 0) {
-        /* Unreadable data: stop rather than skip a seq (which would leave a gap). */
-        json_decref(it->ev.data);
-        free(it);
-        return 1;
-    }
+    it->ev = *ev;
+    json_incref(it->ev.data);
     if (it->ev.aud_kind != AUD_SERVER)
         it->frame = ev_frame(&it->ev, &it->flen);
     if (l->tail)
@@ -349,7 +284,7 @@ static int cl_read_cb(void *ud, const store_rec_t *rec)
     else
         l->head = it;
     l->tail = it;
-    cl->cursor = rec->seq;
+    cl->cursor = ev->seq;
     return 0;
 }
 
@@ -357,110 +292,15 @@ static int cl_read_cb(void *ud, const store_rec_t *rec)
 static int cl_read_log(void)
 {
     clist_t l = {NULL, NULL};
-    int rc = store_read(cl->rs, cl->host.log, cl->cursor, cl_read_cb, &l);
+    int rc = log_read(cl->rs, cl->host.log, cl->cursor, cl_read_cb, &l, NULL);
     cl_push(l.head, l.tail);
-    if (rc == STORE_ESTOP) {
+    if (rc == LOG_EBAD) {
         char why[160];
         snprintf(why, sizeof why, "event %lld in the database is damaged",
                  (long long)cl->cursor + 1);
         cl_push1(CI_STOP, why);
     }
     return rc == STORE_OK ? 0 : -1;
-}
-
-/* Takes the lease when it is free: expired, never taken, or held by a node whose
- * cluster session is gone (a killed node: no need to wait for the expiry). In the same
- * transaction the log's term is raised (the fence, store/pg.h), under the row lock
- * every append takes: a claim of the old leader still under way finishes first, any
- * later one is refused. Returns the new term, 0 when another node holds the lease,
- * -1 on failure. */
-static int64_t cl_try_lease(void)
-{
-    char lease[24];
-    snprintf(lease, sizeof lease, "%d", LEASE_MS);
-    const char *v[] = {cl->host.log, cl->node, lease};
-    if (!cl_ok("BEGIN"))
-        return -1;
-    int64_t term = 0;
-    PGresult *r = NULL;
-    int ok = cl_ok("SET LOCAL synchronous_commit TO on");
-    if (ok) {
-        r = PQexecParams(cl->pc,
-                         "INSERT INTO staatsprint_lease(log, node, term, expires)"
-                         " VALUES ($1, $2, 0, now() - interval '1 second')"
-                         " ON CONFLICT (log) DO NOTHING",
-                         2, NULL, v, NULL, NULL, 0);
-        ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-        PQclear(r);
-    }
-    if (ok) {
-        r = PQexecParams(cl->pc,
-                         "UPDATE staatsprint_lease l SET node = $2,"
-                         " term = GREATEST(l.term, COALESCE((SELECT g.term FROM logs g"
-                         " WHERE g.log = $1), 0)) + 1,"
-                         " expires = now() + $3::int * interval '1 millisecond'"
-                         " WHERE l.log = $1 AND (l.expires < now() OR l.node = $2 OR NOT EXISTS"
-                         " (SELECT 1 FROM pg_stat_activity a"
-                         " WHERE a.application_name = '" APP_PREFIX "' || l.node))"
-                         " RETURNING l.term",
-                         3, NULL, v, NULL, NULL, 0);
-        ok = PQresultStatus(r) == PGRES_TUPLES_OK;
-        if (ok && PQntuples(r) == 1)
-            term = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-        PQclear(r);
-    }
-    if (ok && term > 0) {
-        char t[24];
-        snprintf(t, sizeof t, "%lld", (long long)term);
-        const char *tv[] = {cl->host.log, t};
-        r = PQexecParams(cl->pc, "UPDATE logs SET term = $2::bigint WHERE log = $1", 2, NULL,
-                         tv, NULL, NULL, 0);
-        ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-        PQclear(r);
-    }
-    if (!ok || term == 0) {
-        cl_ok("ROLLBACK");
-        return ok ? 0 : -1;
-    }
-    return cl_ok("COMMIT") ? term : -1;
-}
-
-/* Gives the lease up at once (a take-over that could not complete, or a clean stop),
- * so that the next node need not wait for its expiry. */
-static void cl_drop_lease(int64_t term)
-{
-    char t[24];
-    snprintf(t, sizeof t, "%lld", (long long)term);
-    const char *v[] = {cl->host.log, cl->node, t};
-    PQclear(PQexecParams(cl->pc,
-                         "UPDATE staatsprint_lease SET expires = now() - interval '1 second'"
-                         " WHERE log = $1 AND node = $2 AND term = $3::bigint",
-                         3, NULL, v, NULL, NULL, 0));
-}
-
-/* Leader: renews the lease. Returns 1 when renewed, 0 when another node holds it now
- * (this node was replaced), -1 when the database did not answer. */
-static int cl_renew(void)
-{
-    char lease[24], t[24];
-    snprintf(lease, sizeof lease, "%d", LEASE_MS);
-    snprintf(t, sizeof t, "%lld", (long long)cl->term);
-    const char *v[] = {cl->host.log, cl->node, lease, t};
-    PGresult *r = PQexecParams(cl->pc,
-                               "UPDATE staatsprint_lease SET"
-                               " expires = now() + $3::int * interval '1 millisecond'"
-                               " WHERE log = $1 AND node = $2 AND term = $4::bigint RETURNING 1",
-                               4, NULL, v, NULL, NULL, 0);
-    int rc = PQresultStatus(r) != PGRES_TUPLES_OK ? -1 : PQntuples(r) == 1 ? 1 : 0;
-    PQclear(r);
-    return rc;
-}
-
-static void cl_notify(const char *chan, const char *payload)
-{
-    const char *v[] = {chan, payload};
-    PGresult *r = PQexecParams(cl->pc, "SELECT pg_notify($1, $2)", 2, NULL, v, NULL, NULL, 0);
-    PQclear(r);
 }
 
 /* The lease is ours in term: catch up with the log, make sure the writer's own
@@ -481,7 +321,7 @@ static void cl_take_lead(int64_t term)
         /* Cannot catch up or cannot write: give the lease back, try again later. */
         fprintf(stderr, "staatsprint: cluster: kan nog niet leiden (cannot lead yet): %s\n",
                 !ok ? "the log cannot be read" : "the writer's connection does not work");
-        cl_drop_lease(term);
+        store_pg_node_drop_lease(cl->pl, cl->host.log, cl->node, term);
         return;
     }
     cl->term = term;
@@ -490,55 +330,33 @@ static void cl_take_lead(int64_t term)
     char text[64];
     snprintf(text, sizeof text, "%lld", (long long)term);
     cl_push1(CI_LEAD, text);
-    cl_notify(cl->chan_lead, cl->node);
+    store_pg_node_notify(cl->pl, cl->chan_lead, cl->node);
 }
 
-static int cmp_id(const void *a, const void *b)
+static void cl_inbox_cb(void *ud, const char *msg)
 {
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return x < y ? -1 : x > y;
+    clist_t *l = ud;
+    json_t *m = json_loads(msg, 0, NULL);
+    if (!json_is_object(m)) {
+        json_decref(m);
+        return;
+    }
+    citem_t *it = xcalloc(1, sizeof *it);
+    it->kind = CI_INBOX;
+    it->msg = m;
+    if (l->tail)
+        l->tail->next = it;
+    else
+        l->head = it;
+    l->tail = it;
 }
 
 /* Leader: takes the waiting forwards out of the inbox, in id order. Returns whether a
  * full batch came (more may wait). */
 static int cl_claim_inbox(void)
 {
-    char lim[16];
-    snprintf(lim, sizeof lim, "%d", INBOX_BATCH);
-    const char *v[] = {cl->host.log, lim};
-    PGresult *r = PQexecParams(cl->pc,
-                               "DELETE FROM staatsprint_inbox WHERE id IN (SELECT id FROM "
-                               "staatsprint_inbox WHERE log = $1 ORDER BY id LIMIT $2::int)"
-                               " RETURNING id, msg",
-                               2, NULL, v, NULL, NULL, 0);
-    int n = PQresultStatus(r) == PGRES_TUPLES_OK ? PQntuples(r) : 0;
-    /* RETURNING promises no order: sort the rows by id (a node's forwards in its order). */
-    int64_t (*ix)[2] = n > 0 ? xmalloc((size_t)n * sizeof *ix) : NULL;
-    for (int i = 0; i < n; i++) {
-        ix[i][0] = strtoll(PQgetvalue(r, i, 0), NULL, 10);
-        ix[i][1] = i;
-    }
-    if (n > 1)
-        qsort(ix, (size_t)n, sizeof *ix, cmp_id);
     clist_t l = {NULL, NULL};
-    for (int i = 0; i < n; i++) {
-        int row = (int)ix[i][1];
-        json_t *m = json_loads(PQgetvalue(r, row, 1), 0, NULL);
-        if (!json_is_object(m)) {
-            json_decref(m);
-            continue;
-        }
-        citem_t *it = xcalloc(1, sizeof *it);
-        it->kind = CI_INBOX;
-        it->msg = m;
-        if (l.tail)
-            l.tail->next = it;
-        else
-            l.head = it;
-        l.tail = it;
-    }
-    free(ix);
-    PQclear(r);
+    int n = store_pg_node_inbox_take(cl->pl, cl->host.log, INBOX_BATCH, cl_inbox_cb, &l);
     cl_push(l.head, l.tail);
     return n == INBOX_BATCH;
 }
@@ -554,58 +372,104 @@ static void cl_flush_out(void)
     pthread_mutex_unlock(&cl->mu);
     if (json_array_size(fwd) > 0) {
         char *body = json_dumps(fwd, JSON_COMPACT);
-        const char *v[] = {cl->host.log, body, cl->chan_inbox};
-        PQclear(PQexecParams(cl->pc,
-                             "WITH ins AS (INSERT INTO staatsprint_inbox(log, msg)"
-                             " SELECT $1, x.v FROM json_array_elements($2::json)"
-                             " WITH ORDINALITY AS x(v, o) ORDER BY x.o RETURNING 1)"
-                             " SELECT pg_notify($3, '')",
-                             3, NULL, v, NULL, NULL, 0));
+        store_pg_node_inbox_put(cl->pl, cl->host.log, body, cl->chan_inbox);
         free(body);
     }
     if (json_array_size(ans) > 0) {
         char *body = json_dumps(ans, JSON_COMPACT);
-        const char *v[] = {body};
-        PQclear(PQexecParams(cl->pc,
-                             "SELECT pg_notify(x->>0, x->>1) FROM json_array_elements($1::json) x",
-                             1, NULL, v, NULL, NULL, 0));
+        store_pg_node_notify_each(cl->pl, body);
         free(body);
     }
     json_decref(fwd);
     json_decref(ans);
 }
 
+typedef struct {
+    int *need_read, *need_inbox;
+    clist_t l;
+} drain_t;
+
+static int cl_heard(void *ud, const char *chan, const char *payload)
+{
+    drain_t *d = ud;
+    if (strcmp(chan, cl->chan_log) == 0) {
+        *d->need_read = 1;
+    } else if (strcmp(chan, cl->chan_inbox) == 0) {
+        *d->need_inbox = 1;
+    } else if (strcmp(chan, cl->chan_node) == 0 || strcmp(chan, cl->chan_lead) == 0) {
+        citem_t *it = xcalloc(1, sizeof *it);
+        if (strcmp(chan, cl->chan_lead) == 0) {
+            /* Another node leads now: whatever the old leader held is lost. */
+            it->kind = CI_RESEND;
+            it->all = 1;
+        } else {
+            it->kind = CI_ANSWER;
+            it->msg = json_loads(payload, 0, NULL);
+        }
+        if (d->l.tail)
+            d->l.tail->next = it;
+        else
+            d->l.head = it;
+        d->l.tail = it;
+    }
+    return 1;
+}
+
 /* Reads notifications; sets *need_read (the log moved) and *need_inbox (forwards wait). */
 static void cl_drain(int *need_read, int *need_inbox)
 {
-    PQconsumeInput(cl->pc);
-    PGnotify *n;
-    clist_t l = {NULL, NULL};
-    while ((n = PQnotifies(cl->pc)) != NULL) {
-        if (strcmp(n->relname, cl->chan_log) == 0) {
-            *need_read = 1;
-        } else if (strcmp(n->relname, cl->chan_inbox) == 0) {
-            *need_inbox = 1;
-        } else if (strcmp(n->relname, cl->chan_node) == 0 ||
-                   strcmp(n->relname, cl->chan_lead) == 0) {
-            citem_t *it = xcalloc(1, sizeof *it);
-            if (strcmp(n->relname, cl->chan_lead) == 0) {
-                /* Another node leads now: whatever the old leader held is lost. */
-                it->kind = CI_RESEND;
-                it->all = 1;
-            } else {
-                it->kind = CI_ANSWER;
-                it->msg = json_loads(n->extra, 0, NULL);
-            }
-            if (l.tail)
-                l.tail->next = it;
-            else
-                l.head = it;
-            l.tail = it;
-        }
-        PQfreemem(n);
+    drain_t d = {need_read, need_inbox, {NULL, NULL}};
+    store_pg_listen_drain_any(cl->pl, cl_heard, &d);
+    cl_push(d.l.head, d.l.tail);
+}
+
+typedef struct {
+    json_t *nodes, *others;
+    const char *leader;
+    int64_t top;
+} beat_t;
+
+static void beat_top(void *ud, const store_pg_node_row_t *row)
+{
+    beat_t *b = ud;
+    if (strcmp(row->node, b->leader) == 0 && row->head > b->top)
+        b->top = row->head;
+}
+
+static void beat_row(void *ud, const store_pg_node_row_t *row)
+{
+    beat_t *b = ud;
+    json_array_append_new(
+        b->nodes,
+        json_pack("{ss ss ss sI sI sI sb}", "node", row->node, "url", row->url, "role", row->role,
+                  "head", (json_int_t)row->head, "behind",
+                  (json_int_t)(b->top > row->head ? b->top - row->head : 0), "seen_ms_ago",
+                  (json_int_t)row->seen_ms_ago, "self", strcmp(row->node, cl->node) == 0));
+    if (strcmp(row->node, cl->node) != 0 && row->presence != NULL) {
+        json_t *p = json_loads(row->presence, 0, NULL);
+        if (json_is_object(p))
+            json_object_set_new(b->others, row->node, p);
+        else
+            json_decref(p);
     }
-    cl_push(l.head, l.tail);
+}
+
+typedef struct {
+    store_pg_node_row_t *rows;
+    size_t n, cap;
+} rows_t;
+
+static void beat_keep(void *ud, const store_pg_node_row_t *row)
+{
+    rows_t *r = ud;
+    xgrow((void **)&r->rows, &r->cap, r->n + 1, sizeof *r->rows);
+    store_pg_node_row_t *k = &r->rows[r->n++];
+    k->node = xstrdup(row->node);
+    k->url = xstrdup(row->url);
+    k->role = xstrdup(row->role);
+    k->head = row->head;
+    k->seen_ms_ago = row->seen_ms_ago;
+    k->presence = row->presence ? xstrdup(row->presence) : NULL;
 }
 
 /* Every node, every RENEW_MS: renews its row (role, head, the presence of its clients)
@@ -613,98 +477,62 @@ static void cl_drain(int *need_read, int *need_inbox)
  * clients of the other nodes. */
 static void cl_beat(void)
 {
-    char head[24];
-    snprintf(head, sizeof head, "%lld", (long long)atomic_load(&cl->pub_head));
     pthread_mutex_lock(&cl->mu);
     char *presence = cl->presence ? xstrdup(cl->presence) : NULL;
     pthread_mutex_unlock(&cl->mu);
-    const char *v[] = {cl->host.log, cl->node, cl->host.url ? cl->host.url : "",
-                       cl->t_leader ? "leader" : "follower", head, presence};
-    PQclear(PQexecParams(cl->pc,
-                         "INSERT INTO staatsprint_nodes(log, node, url, role, head, seen, presence)"
-                         " VALUES ($1, $2, $3, $4, $5::bigint, now(), $6::json)"
-                         " ON CONFLICT (log, node) DO UPDATE SET url = EXCLUDED.url,"
-                         " role = EXCLUDED.role, head = EXCLUDED.head, seen = now(),"
-                         " presence = EXCLUDED.presence",
-                         6, NULL, v, NULL, NULL, 0));
+    store_pg_node_row_t me = {cl->node, cl->host.url, cl->t_leader ? "leader" : "follower",
+                              atomic_load(&cl->pub_head), 0, presence};
+    store_pg_node_lease_t lease;
+    rows_t rows = {NULL, 0, 0};
+    int rc = store_pg_node_beat(cl->pl, cl->host.log, &me, NODE_STALE_S, &lease, beat_keep,
+                                &rows);
     free(presence);
-    char stale[16];
-    snprintf(stale, sizeof stale, "%d", NODE_STALE_S);
-    const char *q[] = {cl->host.log, stale};
-    PGresult *r = PQexecParams(cl->pc,
-                               "SELECT node, url, role, head,"
-                               " (extract(epoch FROM now() - seen) * 1000)::bigint, presence"
-                               " FROM staatsprint_nodes WHERE log = $1"
-                               " AND seen > now() - $2::int * interval '1 second' ORDER BY node",
-                               2, NULL, q, NULL, NULL, 0);
-    PGresult *l = PQexecParams(cl->pc,
-                               "SELECT node, term, (extract(epoch FROM expires - now()) * 1000)"
-                               "::bigint FROM staatsprint_lease WHERE log = $1",
-                               1, NULL, q, NULL, NULL, 0);
-    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQresultStatus(l) == PGRES_TUPLES_OK) {
+    if (rc == STORE_OK) {
         json_t *st = json_pack("{ss ss sI}", "node", cl->node, "role",
                                cl->t_leader ? "leader" : "follower", "term",
                                (json_int_t)cl->term);
-        const char *leader = NULL;
-        if (PQntuples(l) == 1) {
-            json_int_t left = strtoll(PQgetvalue(l, 0, 2), NULL, 10);
-            leader = PQgetvalue(l, 0, 0);
+        if (lease.node[0])
             json_object_set_new(st, "lease",
-                                json_pack("{ss sI sI sb}", "node", leader, "term",
-                                          (json_int_t)strtoll(PQgetvalue(l, 0, 1), NULL, 10),
-                                          "expires_in_ms", left, "valid", left > 0));
-        } else {
+                                json_pack("{ss sI sI sb}", "node", lease.node, "term",
+                                          (json_int_t)lease.term, "expires_in_ms",
+                                          (json_int_t)lease.expires_in_ms, "valid",
+                                          lease.expires_in_ms > 0));
+        else
             json_object_set_new(st, "lease", json_null());
-        }
-        int64_t top = 0;
-        for (int i = 0; i < PQntuples(r); i++) {
-            int64_t h = strtoll(PQgetvalue(r, i, 3), NULL, 10);
-            if (leader && strcmp(PQgetvalue(r, i, 0), leader) == 0 && h > top)
-                top = h;
-        }
-        json_t *nodes = json_array(), *others = json_object();
-        for (int i = 0; i < PQntuples(r); i++) {
-            const char *n = PQgetvalue(r, i, 0);
-            int64_t h = strtoll(PQgetvalue(r, i, 3), NULL, 10);
-            json_array_append_new(
-                nodes, json_pack("{ss ss ss sI sI sI sb}", "node", n, "url",
-                                 PQgetvalue(r, i, 1), "role", PQgetvalue(r, i, 2), "head",
-                                 (json_int_t)h, "behind", (json_int_t)(top > h ? top - h : 0),
-                                 "seen_ms_ago",
-                                 (json_int_t)strtoll(PQgetvalue(r, i, 4), NULL, 10), "self",
-                                 strcmp(n, cl->node) == 0));
-            if (strcmp(n, cl->node) != 0 && !PQgetisnull(r, i, 5)) {
-                json_t *p = json_loads(PQgetvalue(r, i, 5), 0, NULL);
-                if (json_is_object(p))
-                    json_object_set_new(others, n, p);
-                else
-                    json_decref(p);
-            }
-        }
-        json_object_set_new(st, "nodes", nodes);
+        beat_t b = {json_array(), json_object(), lease.node, 0};
+        for (size_t i = 0; i < rows.n; i++)
+            beat_top(&b, &rows.rows[i]);
+        for (size_t i = 0; i < rows.n; i++)
+            beat_row(&b, &rows.rows[i]);
+        json_object_set_new(st, "nodes", b.nodes);
         pthread_mutex_lock(&cl->mu);
         json_decref(cl->status);
         cl->status = st;
         pthread_mutex_unlock(&cl->mu);
         citem_t *it = xcalloc(1, sizeof *it);
         it->kind = CI_PRESENCE;
-        it->msg = others;
+        it->msg = b.others;
         cl_push(it, it);
     }
-    PQclear(r);
-    PQclear(l);
+    for (size_t i = 0; i < rows.n; i++) {
+        free((char *)rows.rows[i].node);
+        free((char *)rows.rows[i].url);
+        free((char *)rows.rows[i].role);
+        free((char *)rows.rows[i].presence);
+    }
+    free(rows.rows);
 }
 
 static void *cl_main(void *arg)
 {
     (void)arg;
     int need_read = 1, need_inbox = 1;
-    int connected = PQstatus(cl->pc) == CONNECTION_OK; /* cluster_start connected it */
+    int connected = store_pg_node_alive(cl->pl); /* cluster_start connected it */
     int demoted = 0;  /* lost the database while leading: restart once it is back */
     int64_t next_lock = 0, next_poll = 0, next_tick = mono_ms() + TICK_MS, next_beat = 0;
     char err[512];
     while (!cl_stopping()) {
-        if (!connected || PQstatus(cl->pc) != CONNECTION_OK) {
+        if (!connected || !store_pg_node_alive(cl->pl)) {
             if (cl->t_leader) {
                 /* Whether the lease is still ours cannot be known now: stop deciding at
                  * once; the fence refuses whatever the writer still tries if another
@@ -734,7 +562,7 @@ static void *cl_main(void *arg)
         }
         int64_t now = mono_ms();
         if (cl->t_leader && now - cl->renewed >= RENEW_MS) {
-            int rc = cl_renew();
+            int rc = store_pg_node_renew(cl->pl, cl->host.log, cl->node, cl->term, LEASE_MS);
             if (rc == 0) {
                 cl->t_leader = 0;
                 cl_push1(CI_RESTART, "another node holds the lease now (this node was too slow "
@@ -747,19 +575,18 @@ static void *cl_main(void *arg)
                 cl->t_leader = 0;
                 demoted = 1;
                 cl_push1(CI_DEMOTE, "the lease could not be renewed in time");
-                PQreset(cl->pc);
-                connected = PQstatus(cl->pc) == CONNECTION_OK;
+                connected = 0;   /* a new connection, then start again as a follower */
                 continue;
             }
         }
         if (now >= next_beat) {
             next_beat = now + RENEW_MS;
-            atomic_store(&cl->pub_leader, cl->t_leader);
             cl_beat();
         }
         if (!cl->t_leader && now >= next_lock) {
             next_lock = now + LOCK_EVERY_MS;
-            int64_t term = cl_try_lease();
+            int64_t term = store_pg_node_take_lease(cl->pl, cl->host.log, cl->node, LEASE_MS,
+                                                    APP_PREFIX);
             if (term > 0) {
                 cl_take_lead(term);
                 next_beat = 0;
@@ -799,7 +626,7 @@ static void *cl_main(void *arg)
             wake = next_beat;
         if (cl->t_leader && cl->renewed + RENEW_MS < wake)
             wake = cl->renewed + RENEW_MS;
-        if (cl_wait(PQsocket(cl->pc), (int)(wake - mono_ms())))
+        if (cl_wait(store_pg_listen_fd(cl->pl), (int)(wake - mono_ms())))
             cl_drain(&need_read, &need_inbox);
     }
     return NULL;
@@ -830,8 +657,7 @@ static void fwd_check(void)
         if (f->kind == FWD_CMD) {
             cl->host.ack(f->conn, f->id, f->seq);
         } else if (f->kind == FWD_REQ) {
-            if (cl->host.req_done)
-                cl->host.req_done(f->conn, 0, f->seq);
+            f->done(f->conn, f->id, 0, f->seq);
         } else {
             who_t who;
             if (core_auth(cl->host.core, f->hash, &who) == 0)
@@ -895,10 +721,10 @@ static void on_answer(json_t *m)
             return; /* a resent forward answered twice */
         if (strcmp(k, "err") == 0) {
             int e = (int)json_integer_value(json_object_get(m, "e"));
-            if (f->kind != FWD_REQ)
+            if (f->kind == FWD_REQ)
+                f->done(f->conn, f->id, e, 0);
+            else
                 cl->host.err(f->conn, f->id, e);
-            else if (cl->host.req_done)
-                cl->host.req_done(f->conn, e, 0);
             fwd_remove(i);
         } else {
             f->answered = 1;
@@ -958,11 +784,27 @@ static void refuse(const char *node, uint64_t serial, int code)
     answer(node, serial, "err", 0, code);
 }
 
+/* Leader: a forwarded command's answer, once durable (or refused). */
+static void remote_done(void *ud, const char *id, int rc, int64_t seq)
+{
+    (void)id;
+    remote_t *rm = ud;
+    /* cl NULL: the node stopped; the other node resends the forward. A command the
+     * stopping server gives up on is not answered: its events may still be written. */
+    if (cl != NULL && !cl->restarting) {
+        if (rc < 0)
+            refuse(rm->node, rm->serial, rc);
+        else
+            answer(rm->node, rm->serial, "ack", seq, 0);
+    }
+    free(rm);
+}
+
 /* Leader: one forwarded message, as if it came from a connection of that identity.
  * The order of the checks is what keeps every answer true: an id already known is
- * answered with its ack (now, or after its commit); a forward refused before gets the
- * same refusal; and while the store fails, a new command waits here (it is neither
- * applied nor refused) until the store works again. */
+ * answered with its ack (the command path asks the core first); a forward refused
+ * before gets the same refusal; and while the store fails, a new command waits here
+ * (neither applied nor refused) until the store works again. */
 static void leader_exec(json_t *m)
 {
     const char *node = json_string_value(json_object_get(m, "n"));
@@ -975,40 +817,25 @@ static void leader_exec(json_t *m)
     core_t *core = cl->host.core;
     evlist_t out = {0};
     who_t who;
-    int64_t committed = cl->host.committed();
-    int64_t dup = 0;
+    int64_t seq = 0;
     int before = refused_get(node, serial);
     if (before != 0) {
         answer(node, serial, "err", 0, before);
     } else if (strcmp(kind, "cmd") == 0) {
         const char *cmd = json_string_value(json_object_get(m, "m"));
         json_t *args = json_object_get(m, "a");
-        if (core_auth(core, hash, &who) != 0) {
+        if (core_auth(core, hash, &who) != 0)
             refuse(node, serial, SP_E_BAD_TOKEN);
-        } else if (core_known(core, &who, id, &dup)) {
-            if (dup <= committed)
-                answer(node, serial, "ack", dup, 0);
-            else
-                rpend_add(node, serial, FWD_CMD, dup);
-        } else if (cmd == NULL) {
+        else if (cmd == NULL)
             refuse(node, serial, SP_E_BAD_MESSAGE);
-        } else if (!cl->host.store_ok()) {
+        else if (!core_known(core, &who, id, &seq) && !cl->host.store_ok())
             json_array_append(cl->deferred, m);
-        } else {
-            json_t *empty = json_is_object(args) ? NULL : json_object();
-            int rc = core_exec(core, &who, cmd, empty ? empty : args, id, wall_ms(), &out, &dup);
-            json_decref(empty);
-            if (rc < 0)
-                refuse(node, serial, rc);
-            else if (rc == 1 && dup <= committed)
-                answer(node, serial, "ack", dup, 0);
-            else if (rc == 1)
-                rpend_add(node, serial, FWD_CMD, dup);
-            else if (out.n > 0) {
-                cl->host.submit(&out);
-                rpend_add(node, serial, FWD_CMD, out.v[out.n - 1].seq);
-            } else
-                answer(node, serial, "ack", committed, 0);
+        else {
+            /* The one command path (net/exec.h); remote_done answers the node. */
+            remote_t *rm = xcalloc(1, sizeof *rm);
+            snprintf(rm->node, sizeof rm->node, "%s", node);
+            rm->serial = serial;
+            cl->host.exec(&who, cmd, json_is_object(args) ? args : NULL, id, remote_done, rm);
         }
     } else if (strcmp(kind, "join") == 0) {
         const char *code = json_string_value(json_object_get(m, "code"));
@@ -1072,7 +899,7 @@ static void fatal(const char *why)
 }
 
 /* Follower: one committed record. Returns 0, or -1 after stopping the node. */
-static int apply_event(citem_t *it, int64_t *last, int *resub)
+static int apply_event(citem_t *it, int64_t *last)
 {
     core_t *core = cl->host.core;
     if (cl->leader || it->ev.seq <= core_head(core))
@@ -1087,22 +914,19 @@ static int apply_event(citem_t *it, int64_t *last, int *resub)
     if (it->frame)
         hub_publish(cl->host.hub, it->ev.seq,
                     hub_chan(cl->host.hub, it->ev.aud_kind, it->ev.aud_id), it->frame, it->flen);
-    if (strcmp(it->ev.type, "team.created") == 0 || strcmp(it->ev.type, "room.created") == 0)
-        *resub = 1;
     *last = it->ev.seq;
     return 0;
 }
 
-static void advance(int64_t *last, int *resub)
+static void advance(int64_t *last)
 {
     if (*last == 0)
         return;
-    cl->host.advance(*last, *resub);
+    cl->host.advance(*last);
     if (*last > cl->head)
         cl->head = *last;
     atomic_store(&cl->pub_head, cl->head);
     *last = 0;
-    *resub = 0;
     fwd_check();
 }
 
@@ -1114,6 +938,19 @@ static void item_free(citem_t *it)
     free(it);
 }
 
+/* The node stops deciding and starts again as a follower (host.restart). */
+static void start_again(const char *why)
+{
+    fprintf(stderr, "staatsprint: cluster: deze node begint opnieuw als volger (this node "
+                    "starts again as a follower): %s\n", why);
+    cl->leader = 0;
+    cl->restarting = 1;
+    if (cl->host.restart)
+        cl->host.restart();
+    else
+        cl->host.stop();
+}
+
 void cluster_poll(void)
 {
     if (cl == NULL)
@@ -1123,15 +960,15 @@ void cluster_poll(void)
     cl->in_head = cl->in_tail = NULL;
     pthread_mutex_unlock(&cl->mu);
     int64_t last = 0;
-    int resub = 0, dead = 0;
+    int dead = 0;
     while (it != NULL) {
         citem_t *next = it->next;
         if (it->kind != CI_EVENT)
-            advance(&last, &resub);
+            advance(&last);
         if (dead) {
             /* stopping: only free what is left */
         } else if (it->kind == CI_EVENT) {
-            dead = apply_event(it, &last, &resub) != 0;
+            dead = apply_event(it, &last) != 0;
         } else if (it->kind == CI_LEAD) {
             cl->leader = 1;
             cl->head = cl->host.committed();
@@ -1146,14 +983,7 @@ void cluster_poll(void)
             cl->nrp = 0;   /* their nodes resend; the next leader answers them */
             json_array_clear(cl->deferred);
         } else if (it->kind == CI_RESTART) {
-            fprintf(stderr, "staatsprint: cluster: deze node begint opnieuw als volger (this "
-                            "node starts again as a follower): %s\n", it->text);
-            cl->leader = 0;
-            cl->restarting = 1;
-            if (cl->host.restart)
-                cl->host.restart();
-            else
-                cl->host.stop();
+            start_again(it->text);
             dead = 1;
         } else if (it->kind == CI_PRESENCE) {
             if (cl->host.presence)
@@ -1174,7 +1004,7 @@ void cluster_poll(void)
         it = next;
     }
     if (!dead) {
-        advance(&last, &resub);
+        advance(&last);
         deferred_run();
     }
 }
@@ -1213,14 +1043,8 @@ int cluster_conflict(void)
     if (!cl->restarting) {
         fprintf(stderr, "staatsprint: cluster: de database weigert de schrijfopdracht van deze "
                         "node: een andere node leidt (refused by the fence: another node leads "
-                        "now); deze node begint opnieuw als volger (starting again as a "
-                        "follower)\n");
-        cl->leader = 0;
-        cl->restarting = 1;
-        if (cl->host.restart)
-            cl->host.restart();
-        else
-            cl->host.stop();
+                        "now)\n");
+        start_again("refused by the fence");
     }
     return 1;
 }
@@ -1250,12 +1074,15 @@ void cluster_forward_cmd(void *conn, const char *id, json_t *msg, const char *ha
     cl_poke();
 }
 
-void cluster_forward_req(void *req, const char *id, const char *cmd, const json_t *args,
-                         const char *hash)
+void cluster_forward_req(const char *hash, const char *cmd, const json_t *args, const char *id,
+                         exec_done_cb done, void *ud)
 {
-    if (cl == NULL)
+    if (cl == NULL) {
+        done(ud, id, SP_E_STORE_UNAVAILABLE, 0);
         return;
-    fwd_t *f = fwd_new(req, FWD_REQ, id);
+    }
+    fwd_t *f = fwd_new(ud, FWD_REQ, id);
+    f->done = done;
     snprintf(f->hash, sizeof f->hash, "%s", hash);
     json_object_set_new(f->row, "h", json_string(hash));
     json_object_set_new(f->row, "m", json_string(cmd));
@@ -1318,18 +1145,17 @@ int cluster_start(const char *db, const cluster_host_t *host)
     cluster_node_channel(cl->node, cl->chan_node, sizeof cl->chan_node);
     cl->out_fwd = json_array();
     cl->out_ans = json_array();
-    cl->deferred = json_array();
     cl->head = host->committed();
     cl->cursor = cl->head;
+    cl->deferred = json_array();
     atomic_init(&cl->pub_head, cl->head);
-    atomic_init(&cl->pub_leader, 0);
     pthread_mutex_init(&cl->mu, NULL);
     char err[512];
     if (cl->efd < 0 || cl_connect(err, sizeof err) != 0 ||
         pthread_create(&cl->thread, NULL, cl_main, NULL) != 0) {
         fprintf(stderr, "staatsprint: kan de cluster-verbinding niet opzetten (cannot set up the "
                         "cluster connection): %s\n", cl->efd < 0 ? "eventfd" : err);
-        PQfinish(cl->pc);
+        store_pg_listen_close(cl->pl);
         store_close(cl->rs);
         if (cl->efd >= 0)
             close(cl->efd);
@@ -1355,7 +1181,7 @@ int cluster_stop(void)
     pthread_mutex_unlock(&cl->mu);
     cl_poke();
     pthread_join(cl->thread, NULL);
-    PQfinish(cl->pc);
+    store_pg_listen_close(cl->pl);
     store_close(cl->rs);
     close(cl->efd);
     for (citem_t *it = cl->in_head, *n; it != NULL; it = n) {
@@ -1376,75 +1202,4 @@ int cluster_stop(void)
     free(cl);
     cl = NULL;
     return failed;
-}
-
-/* ---- staatsprint status ------------------------------------------------------------- */
-
-int cluster_status_cli(int argc, char **argv)
-{
-    const char *db = NULL;
-    for (int i = 0; i + 1 < argc; i += 2)
-        if (strcmp(argv[i], "--db") == 0)
-            db = argv[i + 1];
-    if (db == NULL || !is_pg(db)) {
-        fprintf(stderr, "staatsprint status --db postgresql://…\n"
-                        "  toont de nodes van een cluster (shows the nodes of a cluster)\n");
-        return 2;
-    }
-    const char *const keys[] = {"connect_timeout", "application_name", "dbname", NULL};
-    const char *const vals[] = {"10", "staatsprint-status", db, NULL};
-    PGconn *c = PQconnectdbParams(keys, vals, 1);
-    if (PQstatus(c) != CONNECTION_OK) {
-        fprintf(stderr, "staatsprint: geen verbinding (no connection): %s", PQerrorMessage(c));
-        PQfinish(c);
-        return 1;
-    }
-    PGresult *l = PQexec(c, "SELECT g.log, g.head, g.term, l.node,"
-                            " (extract(epoch FROM l.expires - now()) * 1000)::bigint"
-                            " FROM logs g LEFT JOIN staatsprint_lease l ON l.log = g.log"
-                            " ORDER BY g.log");
-    if (PQresultStatus(l) != PGRES_TUPLES_OK) {
-        fprintf(stderr, "staatsprint: geen staatsprint-database, of nooit als cluster gebruikt "
-                        "(not a staatsprint database, or never used by several nodes): %s",
-                PQerrorMessage(c));
-        PQclear(l);
-        PQfinish(c);
-        return 1;
-    }
-    int led = 0;
-    for (int i = 0; i < PQntuples(l); i++) {
-        const char *log = PQgetvalue(l, i, 0);
-        long long left = PQgetisnull(l, i, 4) ? -1 : strtoll(PQgetvalue(l, i, 4), NULL, 10);
-        printf("log %s: head %s, term %s\n", log, PQgetvalue(l, i, 1), PQgetvalue(l, i, 2));
-        if (PQgetisnull(l, i, 3))
-            printf("  lease: none (no node has led this log)\n");
-        else if (left > 0) {
-            printf("  leader %s, lease valid for %lld ms\n", PQgetvalue(l, i, 3), left);
-            led = 1;
-        } else
-            printf("  no leader: the lease of %s expired %lld ms ago\n", PQgetvalue(l, i, 3),
-                   -left);
-        const char *v[] = {log};
-        PGresult *n = PQexecParams(c,
-                                   "SELECT node, role, head, (extract(epoch FROM now() - seen)"
-                                   " * 1000)::bigint, url FROM staatsprint_nodes WHERE log = $1"
-                                   " ORDER BY role, node",
-                                   1, NULL, v, NULL, NULL, 0);
-        if (PQresultStatus(n) == PGRES_TUPLES_OK) {
-            long long top = strtoll(PQgetvalue(l, i, 1), NULL, 10);
-            printf("  %-18s %-9s %10s %8s %10s  %s\n", "node", "role", "head", "behind",
-                   "seen", "url");
-            for (int k = 0; k < PQntuples(n); k++) {
-                long long h = strtoll(PQgetvalue(n, k, 2), NULL, 10);
-                long long ago = strtoll(PQgetvalue(n, k, 3), NULL, 10);
-                printf("  %-18s %-9s %10lld %8lld %7lld ms  %s%s\n", PQgetvalue(n, k, 0),
-                       PQgetvalue(n, k, 1), h, top > h ? top - h : 0, ago,
-                       PQgetvalue(n, k, 4), ago > NODE_STALE_S * 1000 ? "  (gone)" : "");
-            }
-        }
-        PQclear(n);
-    }
-    PQclear(l);
-    PQfinish(c);
-    return led ? 0 : 1;
 }

@@ -30,6 +30,7 @@
 #define SP_CLUSTER_H
 
 #include "core/core.h"
+#include "net/exec.h"
 #include "net/hub.h"
 
 #include <stddef.h>
@@ -44,8 +45,10 @@ typedef struct {
     hub_t *hub;
     const char *log;                         /* the log (sprint) id */
     void (*wake)(void);                      /* any thread: run cluster_poll() soon */
-    void (*advance)(int64_t head, int resubscribe); /* follower applied up to head */
-    void (*submit)(const evlist_t *out);     /* leader: write a remote command's events */
+    void (*advance)(int64_t head);           /* follower applied up to head (the core's
+                                                effects tell what else changed) */
+    exec_fn exec;                            /* leader: a remote command (net/exec.h) */
+    void (*submit)(const evlist_t *out);     /* leader: write a remote join's events */
     int64_t (*committed)(void);              /* the newest durable seq */
     int (*store_ok)(void);
     void (*ack)(void *conn, const char *id, int64_t seq);
@@ -63,9 +66,6 @@ typedef struct {
     /* the presence of the other nodes' clients: {node: {team: [member…]}} (borrowed) */
     void (*presence)(const json_t *others);
     const char *url;                         /* this node's public address, for the status */
-    /* the answer to a request forwarded by cluster_forward_req(): rc < 0 an error, else
-     * the seq (applied here) */
-    void (*req_done)(void *req, int rc, int64_t seq);
 } cluster_host_t;
 
 /* Starts the cluster for db when it names PostgreSQL (else returns 0 and stays off).
@@ -91,10 +91,11 @@ int cluster_may_write(void);
  * leader; the answer later reaches host->ack/err. hash is the connection's token hash. */
 void cluster_forward_cmd(void *conn, const char *id, json_t *msg, const char *hash);
 
-/* Forwards a command of an HTTP request (the organiser's API: an import) to the leader;
- * the answer reaches host->req_done(req, …). args and hash are borrowed. */
-void cluster_forward_req(void *req, const char *id, const char *cmd, const json_t *args,
-                         const char *hash);
+/* Forwards a command of another source (the organiser's HTTP API: an import) to the
+ * leader as the identity of token hash hash; done(ud, id, rc, seq) follows as on the one
+ * command path (net/exec.h), once the answered seq is applied here. Borrowed args. */
+void cluster_forward_req(const char *hash, const char *cmd, const json_t *args, const char *id,
+                         exec_done_cb done, void *ud);
 
 /* Forwards a join; a fresh session token is made here, so it never leaves the node. */
 void cluster_forward_join(void *conn, const char *id, const char *code, const char *name);
@@ -125,10 +126,5 @@ void cluster_poll(void);
 
 /* The leader's writer made events up to committed durable: answer remote commands. */
 void cluster_committed(int64_t committed);
-
-/* `staatsprint status --db URI`: every log of the database with its leader, lease and
- * nodes (role, head, how far behind, last seen). Returns 0 when every log shown has a
- * valid lease (one at least), 1 when none leads or on error, 2 on bad usage. */
-int cluster_status_cli(int argc, char **argv);
 
 #endif

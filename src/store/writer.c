@@ -111,6 +111,18 @@ static void writer_notify(writer_t *w)
         w->notify(w->ud);
 }
 
+/* The monotonic time ms milliseconds from now (the clock of the condition variables). */
+static void deadline_in(int ms, struct timespec *until)
+{
+    clock_gettime(CLOCK_MONOTONIC, until);
+    until->tv_sec += ms / 1000;
+    until->tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (until->tv_nsec >= 1000000000L) {
+        until->tv_sec++;
+        until->tv_nsec -= 1000000000L;
+    }
+}
+
 /* Waits ms milliseconds, or less when stop is requested meanwhile; returns the stop flag.
  * Once stopping, every wait is the shortest back-off, so a failing disk delays shutdown
  * by a fraction of a second, not by the full back-off. */
@@ -121,13 +133,7 @@ static int writer_sleep(writer_t *w, int ms)
     if (stopping)
         ms = WRITER_BACKOFF_MIN_MS;
     struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += ms / 1000;
-    until.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    deadline_in(ms, &until);
     int rc = 0;
     /* New records also signal cv; they do not end the back-off. */
     while (rc != ETIMEDOUT && (stopping || !w->stop))
@@ -300,13 +306,7 @@ int writer_failing(const writer_t *w, int *rc)
 int writer_probe(writer_t *w, int64_t *head, int timeout_ms)
 {
     struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += timeout_ms / 1000;
-    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    deadline_in(timeout_ms, &until);
     pthread_mutex_lock(&w->mu);
     unsigned mine = ++w->probe_req;
     pthread_cond_signal(&w->cv);

@@ -28,6 +28,18 @@ async function writersOn(nodes, codes) {
   return list;
 }
 
+// Two nodes on a fresh database, two writers that never retry on each.
+async function underLoad(t) {
+  const { uri, a, b } = await twoNodes(t, pg);
+  const o = await organiser(a);
+  const codes = [...o.codes.values()];
+  await o.client.close();
+  const stop = { now: false };
+  const writers = (await writersOn([[a, 'A'], [b, 'B']], codes))
+    .map(({ srv, m, name }) => oneShotWriter(name, m.token, srv, stop));
+  return { uri, a, b, codes, stop, writers };
+}
+
 async function health(s) {
   const r = await httpGet(s.port, '/healthz');
   return JSON.parse(r.body);
@@ -46,13 +58,7 @@ async function stillWorks(nodes, code) {
 }
 
 test('PostgreSQL crashes under load: every answer is true, and the leader starts again as a follower', { timeout: 90000 }, async (t) => {
-  const { uri, a, b } = await twoNodes(t, pg);
-  const o = await organiser(a);
-  const codes = [...o.codes.values()];
-  await o.client.close();
-  const stop = { now: false };
-  const writers = (await writersOn([[a, 'A'], [b, 'B']], codes))
-    .map(({ srv, m, name }) => oneShotWriter(name, m.token, srv, stop));
+  const { uri, a, b, codes, stop, writers } = await underLoad(t);
   await sleep(2000);
   pg.script('crash');
   const crashedAt = Date.now();
@@ -77,13 +83,7 @@ test('PostgreSQL crashes under load: every answer is true, and the leader starts
 });
 
 test('a frozen leader (SIGSTOP) is replaced within the lease bound and its late writes are refused', { timeout: 90000 }, async (t) => {
-  const { uri, a, b } = await twoNodes(t, pg);
-  const o = await organiser(a);
-  const codes = [...o.codes.values()];
-  await o.client.close();
-  const stop = { now: false };
-  const writers = (await writersOn([[a, 'A'], [b, 'B']], codes))
-    .map(({ srv, m, name }) => oneShotWriter(name, m.token, srv, stop));
+  const { uri, a, b, stop, writers } = await underLoad(t);
   await sleep(1500);
   const termBefore = Number(psql(uri, 'SELECT term FROM logs'));
   process.kill(a.proc.pid, 'SIGSTOP');

@@ -35,6 +35,7 @@
  * @property {Map<string, object>} items by id: {id, team, list, text, cluster}
  * @property {Map<string, object>} votes by step id: this member's view of the vote
  * @property {Map<string, Object<string, string>>} canvases by "team|canvas": field → text
+ * @property {Map<string, number>} canvasVersions by "team|canvas|field": its version
  * @property {Map<string, object>} races by room: {round, rounds, state, ends_at, duration_ms, step}
  * @property {Map<string, Map<string, number>>} raceCounts by room: team → ideas
  * @property {Map<string, object[]>} leaderboards by room: one entry per ended round
@@ -75,6 +76,7 @@ export function createState() {
     items: new Map(),
     votes: new Map(),
     canvases: new Map(),
+    canvasVersions: new Map(),
     races: new Map(),
     raceCounts: new Map(),
     leaderboards: new Map(),
@@ -198,7 +200,17 @@ export function applyEvent(state, ev) {
     }
     case 'note.moved': {
       const note = state.notes.get(d.id);
-      if (note) note.cluster = d.cluster ?? null;
+      if (note) {
+        note.cluster = d.cluster ?? null;
+        note.free = false; // in a group a note lies in its group's order again
+      }
+      return true;
+    }
+    case 'note.placed': {
+      // Where the note lies on the wall; placed after its last move, it lies there even
+      // inside a group (it is being dragged out of it).
+      const note = state.notes.get(d.id);
+      if (note) Object.assign(note, { x: d.x, y: d.y, placed: true, free: true });
       return true;
     }
     case 'note.edited': {
@@ -248,8 +260,13 @@ function applyMethodEvent(state, ev, d) {
       state.profiles.set(d.member, { organisation: d.organisation ?? '', role: d.role ?? '', motivation: d.motivation ?? '' });
       return true;
     case 'cluster.added':
-      state.clusters.set(d.id, { id: d.id, team: d.team, board: d.board, name: d.name });
+      state.clusters.set(d.id, { id: d.id, team: d.team, board: d.board, name: d.name, placed: Number.isInteger(d.x), x: d.x ?? 0, y: d.y ?? 0 });
       return true;
+    case 'cluster.placed': {
+      const cl = state.clusters.get(d.id);
+      if (cl) Object.assign(cl, { x: d.x, y: d.y, placed: true });
+      return true;
+    }
     case 'cluster.renamed': {
       const cl = state.clusters.get(d.id);
       if (cl) cl.name = d.name;
@@ -299,6 +316,8 @@ function applyMethodEvent(state, ev, d) {
       const canvas = state.canvases.get(key) ?? {};
       canvas[d.field] = d.text;
       state.canvases.set(key, canvas);
+      // The field's version: a save names the version it was written on (conflict otherwise).
+      if (typeof d.version === 'number') state.canvasVersions.set(`${key}|${d.field}`, d.version);
       return true;
     }
     case 'race.round':
@@ -461,6 +480,18 @@ export function canvasOf(state, team, canvas) {
 }
 
 /**
+ * The version of a canvas field (how many times it was written; 0 when never).
+ * @param {ClientState} state
+ * @param {string} team
+ * @param {string} canvas
+ * @param {string} field
+ * @returns {number}
+ */
+export function canvasVersion(state, team, canvas, field) {
+  return state.canvasVersions.get(`${team}|${canvas}|${field}`) ?? 0;
+}
+
+/**
  * The options of a vote step's `target` for a team, each {id, text}: items of a list,
  * clusters of a board, or the shared notes of a board.
  * @param {ClientState} state
@@ -470,10 +501,22 @@ export function canvasOf(state, team, canvas) {
  */
 export function voteOptions(state, team, target) {
   const [kind, id] = String(target ?? '').split(':');
-  if (kind === 'list') return listItems(state, team, id).map((i) => ({ id: i.id, text: i.text }));
-  if (kind === 'clusters') return boardClusters(state, team, id).map((c) => ({ id: c.id, text: c.name }));
-  if (kind === 'board') return boardNotes(state, team, id).filter((n) => !n.private).map((n) => ({ id: n.id, text: n.text }));
-  return [];
+  let out = [];
+  if (kind === 'list') out = listItems(state, team, id).map((i) => ({ id: i.id, text: i.text }));
+  if (kind === 'clusters') out = boardClusters(state, team, id).map((c) => ({ id: c.id, text: c.name }));
+  if (kind === 'board') out = boardNotes(state, team, id).filter((n) => !n.private).map((n) => ({ id: n.id, text: n.text }));
+  // One order for the whole team, whatever each phone learnt first (an author holds their
+  // own round-1 ideas before the others' are shared): the order the server made them in.
+  return out.sort((a, b) => idNumber(a.id) - idNumber(b.id));
+}
+
+/**
+ * The number in a server id ("n12" → 12): ids are given in the order things are made.
+ * @param {string} id
+ * @returns {number}
+ */
+function idNumber(id) {
+  return Number(String(id).replace(/^\D+/, '')) || 0;
 }
 
 /**
