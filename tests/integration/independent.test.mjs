@@ -292,6 +292,9 @@ test('errors: every code a client can provoke, with and without ids', async (t) 
     ['a JSON array, not an object', '[1,2]', 'bad_json', undefined],
     ['NUL in an object key', '{"t":"ping","a\\u0000b":1}', 'bad_json', undefined],
     ['17 levels deep', JSON.stringify({ t: 'cmd', id: 'deep-1', cmd: 'note.add', args: JSON.parse('{"a":'.repeat(16) + '1' + '}'.repeat(16)) }), 'too_deep', undefined],
+    ['16 levels deep is allowed (then a missing text)', JSON.stringify({ t: 'cmd', id: 'deep-16', cmd: 'note.add', args: JSON.parse('{"a":'.repeat(14) + '1' + '}'.repeat(14)) }), 'bad_message', 'deep-16'],
+    ['join without id', { t: 'join', code: 'ABCD-EFGH', name: 'X' }, 'bad_message', undefined],
+    ['join with a numeric id', { t: 'join', id: 3, code: 'ABCD-EFGH', name: 'X' }, 'bad_message', undefined],
     ['no t', { id: 'no-t', x: 1 }, 'bad_message', 'no-t'],
     ['no t, no id', { x: 1 }, 'bad_message', undefined],
     ['unknown t with id', { t: 'frobnicate', id: 'u-t' }, 'unknown_message', 'u-t'],
@@ -423,8 +426,8 @@ test('roles: every command tried by every role the document excludes → forbidd
     organiser: [...PARTICIPANT_ONLY, ...JUROR_CMDS, ...CHAIR_CMDS],
     facilitator: [...ORGANISER_ONLY, ...PARTICIPANT_ONLY, ...JUROR_CMDS, ...CHAIR_CMDS, ...CHAIR_ORG],
     participant: [...ORGANISER_ONLY, ...STEP_CMDS, ...TIMER_CMDS, ...ROOM_CMDS, ...JUROR_CMDS, ...CHAIR_CMDS, ...CHAIR_ORG, 'pitch.order.set'],
-    jury: [...ORGANISER_ONLY, ...PARTICIPANT_ONLY, ...STEP_CMDS, ...TIMER_CMDS, ...ROOM_CMDS, ...JUROR_CMDS, ...CHAIR_CMDS, ...CHAIR_ORG, 'roles.set', 'pitch.order.set'],
-    screen: [...ORGANISER_ONLY, ...PARTICIPANT_ONLY, ...STEP_CMDS, ...TIMER_CMDS, ...ROOM_CMDS, ...JUROR_CMDS, ...CHAIR_CMDS, ...CHAIR_ORG, 'roles.set', 'pitch.order.set'],
+    jury: [...ORGANISER_ONLY, ...PARTICIPANT_ONLY, ...STEP_CMDS, ...TIMER_CMDS, ...ROOM_CMDS, ...JUROR_CMDS, ...CHAIR_CMDS, ...CHAIR_ORG, 'vote.decide', 'roles.set', 'pitch.order.set'],
+    screen: [...ORGANISER_ONLY, ...PARTICIPANT_ONLY, ...STEP_CMDS, ...TIMER_CMDS, ...ROOM_CMDS, ...JUROR_CMDS, ...CHAIR_CMDS, ...CHAIR_ORG, 'vote.decide', 'roles.set', 'pitch.order.set'],
   };
   const wrong = [];
   let tried = 0;
@@ -495,6 +498,16 @@ test('steps: wrong_step at every step where the table does not allow a command; 
       tried++;
       if (!(r.err && r.err.code === 'wrong_step')) wrong.push(`step ${k} ${s.id} (${act}): ${cmd} ${JSON.stringify(probes[cmd])} → ${JSON.stringify(r.err || r.ack)}`);
     }
+    if (k === 0) {
+      const nb = await d.org.cmd('step.back', { team: team.id, step: steps[1].id });
+      assert.equal(nb.err && nb.err.code, 'not_earlier_step', 'Steps and timers: step.back to a later step → not_earlier_step');
+      const tp = await a.cmd('timer.pause', {});
+      assert.equal(tp.err && tp.err.code, 'timer_state', 'pausing a timer that does not run → timer_state');
+      await a.ok('timer.start', { minutes: 5 });
+      const te = await a.cmd('timer.extend', { minutes: 31 });
+      assert.ok(te.err, 'timer.extend takes 1–30 minutes: 31 is refused');
+      await a.ok('timer.stop', {});
+    }
     // Do the step's work so that the next steps have something to act on.
     if (act === 'brainstorm') {
       const r = await a.ok('note.add', { text: `idee ${k} burgers`, board });
@@ -529,6 +542,8 @@ test('steps: wrong_step at every step where the table does not allow a command; 
       } else {
         t.diagnostic(`vote step ${s.id}: no options of ${p.target} made by this client`);
       }
+      const early = await a.cmd('step.next', {});
+      assert.equal(early.err && early.err.code, 'vote_not_revealed', 'leaving a vote step before the reveal → vote_not_revealed');
       const rv = await d.org.cmd('vote.reveal', { team: team.id });
       if (rv.ack) {
         const rev = await a.wait((m) => m.t === 'ev' && m.type === 'vote.revealed' && m.data.step === s.id, rv.from);
