@@ -178,8 +178,17 @@ void core_set_secret_source(core_t *c, const core_secret_src_t *src);
 size_t core_challenge_count(const core_t *c);
 /* The id and Dutch title of challenge i (the group number of the assignment). */
 int core_challenge_info(const core_t *c, size_t i, const char **id, const char **title_nl);
+/* The English title of challenge i, "" when it has none. */
+const char *core_challenge_title_en(const core_t *c, size_t i);
 /* Whether a live registration holds this (lower-case) e-mail address. */
 int core_person_known_email(const core_t *c, const char *email);
+/* What registrations.import would do with people ([{name, email, …}] as the command
+ * takes them): {new, updated, unchanged, conflicts_count, conflicts:[{line, name, email,
+ * registered, person}]}. A registration is the one held with the same address and name
+ * (address: NFC, case-folded), or without an address the same name and organisation
+ * (case-, accent- and punctuation-insensitive); a conflict is an address held under
+ * another name, which the import leaves out for the organiser to decide. */
+json_t *core_import_plan(const core_t *c, const json_t *people);
 /* Everything held about one registration ("p3") or member ("m4") as JSON (AVG
  * export), or NULL when unknown. Caller owns the result. */
 json_t *core_person_export(const core_t *c, const char *id);

@@ -21,6 +21,7 @@ static void *org_new(void)
     org_t *o = xcalloc(1, sizeof *o);
     strmap_init(&o->ids);
     strmap_init(&o->emails);
+    strmap_init(&o->keys);
     o->challenges = json_array();
     o->facilitators = json_object();
     return o;
@@ -33,7 +34,8 @@ static void person_clear(person_t *p)
     free(p->organisation);
     free(p->role);
     free(p->motivation);
-    p->name = p->email = p->organisation = p->role = p->motivation = NULL;
+    free(p->key);
+    p->name = p->email = p->organisation = p->role = p->motivation = p->key = NULL;
 }
 
 static void org_free(void *st)
@@ -46,6 +48,7 @@ static void org_free(void *st)
     free(o->people);
     strmap_free(&o->ids);
     strmap_free(&o->emails);
+    strmap_free(&o->keys);
     json_decref(o->challenges);
     json_decref(o->figures);
     json_decref(o->facilitators);
@@ -364,10 +367,7 @@ static int person_ok(const core_t *c, const json_t *p)
 static json_t *person_data(const json_t *p, const char *id)
 {
     int bad = 0;
-    char *email = xstrdup(opt_str(p, "email", 254, &bad));
-    for (char *s = email; *s; s++)
-        if (*s >= 'A' && *s <= 'Z')
-            *s = (char)(*s - 'A' + 'a');
+    char *email = reg_email_normalise(opt_str(p, "email", 254, &bad));
     json_t *o = json_pack("{ss ss ss ss ss sb sb}", "id", id, "name", opt_str(p, "name", FIELD_MAX, &bad),
                           "organisation", opt_str(p, "organisation", FIELD_MAX, &bad), "role",
                           opt_str(p, "role", FIELD_MAX, &bad), "motivation",
@@ -386,6 +386,126 @@ static json_t *person_data(const json_t *p, const char *id)
     return o;
 }
 
+/* The key a registration is found by again: "e\n<address>\n<name>" with an address,
+ * "n\n<name>\n<organisation>" without one (names and organisations normalised: case,
+ * accents, punctuation and spaces do not count). */
+static char *person_key(const char *email, const char *name, const char *organisation)
+{
+    char *n = reg_normalise(name), *o = reg_normalise(email ? "" : organisation);
+    size_t len = strlen(email ? email : "") + strlen(n) + strlen(o) + 8;
+    char *k = xmalloc(len);
+    if (email)
+        snprintf(k, len, "e\n%s\n%s", email, n);
+    else
+        snprintf(k, len, "n\n%s\n%s", n, o);
+    free(n);
+    free(o);
+    return k;
+}
+
+static int same_str(const char *a, const char *b) { return strcmp(org_nz(a), org_nz(b)) == 0; }
+
+/* Whether registration d (person_data()) says anything new about p. */
+static int person_changed(const core_t *c, const person_t *p, const json_t *d)
+{
+    const char *email = json_string_value(json_object_get(d, "email"));
+    return !same_str(p->name, json_string_value(json_object_get(d, "name"))) ||
+           !same_str(p->email, email) ||
+           !same_str(p->organisation, json_string_value(json_object_get(d, "organisation"))) ||
+           !same_str(p->role, json_string_value(json_object_get(d, "role"))) ||
+           !same_str(p->motivation, json_string_value(json_object_get(d, "motivation"))) ||
+           p->choice1 != org_challenge_index(c, json_string_value(json_object_get(d, "choice1"))) ||
+           p->choice2 != org_challenge_index(c, json_string_value(json_object_get(d, "choice2"))) ||
+           p->captain != json_is_true(json_object_get(d, "captain")) ||
+           p->timekeeper != json_is_true(json_object_get(d, "timekeeper"));
+}
+
+typedef enum { PLAN_NEW, PLAN_UPDATED, PLAN_UNCHANGED, PLAN_CONFLICT } plan_t;
+
+/* What an import does with registration d: see core_import_plan() in core.h. *at gets
+ * the registration it updates (or conflicts with). shared: addresses that more than one
+ * name uses in this import. */
+static plan_t plan_one(const core_t *c, const json_t *d, const strmap_t *shared, int64_t *at)
+{
+    org_t *o = org_of(c);
+    const char *email = json_string_value(json_object_get(d, "email"));
+    char *key = person_key(email, json_string_value(json_object_get(d, "name")),
+                           json_string_value(json_object_get(d, "organisation")));
+    plan_t r = PLAN_NEW;
+    *at = -1;
+    if (strmap_get(&o->keys, key, at) && *at >= 0)
+        r = person_changed(c, &o->people[*at], d) ? PLAN_UPDATED : PLAN_UNCHANGED;
+    else if (email && strmap_get(&o->emails, email, at) && *at >= 0 && !strmap_get(shared, email, NULL))
+        /* The address is held under another name: two people, or one who renamed? The
+         * organiser decides; never merged silently. */
+        r = PLAN_CONFLICT;
+    else
+        *at = -1;
+    free(key);
+    return r;
+}
+
+/* The addresses that several names use in one import. */
+static void shared_emails(const json_t *people, strmap_t *shared)
+{
+    strmap_t name_of;
+    strmap_init(&name_of);
+    size_t i;
+    json_t *p;
+    json_array_foreach(people, i, p) {
+        const char *email = json_string_value(json_object_get(p, "email"));
+        int64_t first;
+        if (email == NULL)
+            continue;
+        char *e = reg_email_normalise(email);
+        if (!strmap_get(&name_of, e, &first))
+            strmap_put(&name_of, e, (int64_t)i);
+        else {
+            char *a = reg_normalise(json_string_value(json_object_get(json_array_get(people, (size_t)first), "name")));
+            char *b = reg_normalise(json_string_value(json_object_get(p, "name")));
+            if (strcmp(a, b) != 0)
+                strmap_put(shared, e, 1);
+            free(a);
+            free(b);
+        }
+        free(e);
+    }
+    strmap_free(&name_of);
+}
+
+json_t *core_import_plan(const core_t *c, const json_t *people)
+{
+    org_t *o = org_of(c);
+    strmap_t shared;
+    strmap_init(&shared);
+    shared_emails(people, &shared);
+    size_t n[4] = {0}, i;
+    json_t *p, *conflicts = json_array();
+    json_array_foreach(people, i, p) {
+        json_t *d = person_data(p, "");
+        int64_t at;
+        plan_t k = plan_one(c, d, &shared, &at);
+        n[k]++;
+        if (k == PLAN_CONFLICT)
+            json_array_append_new(conflicts,
+                                  json_pack("{sO ss so ss ss}", "line",
+                                            json_object_get(p, "line") ? json_object_get(p, "line") : json_null(),
+                                            "name", org_nz(json_string_value(json_object_get(d, "name"))), "email",
+                                            json_incref(json_object_get(d, "email")), "registered",
+                                            o->people[at].name, "person", o->people[at].id));
+        json_decref(d);
+    }
+    strmap_free(&shared);
+    return json_pack("{sI sI sI sI so}", "new", (json_int_t)n[PLAN_NEW], "updated", (json_int_t)n[PLAN_UPDATED],
+                     "unchanged", (json_int_t)n[PLAN_UNCHANGED], "conflicts_count", (json_int_t)n[PLAN_CONFLICT],
+                     "conflicts", conflicts);
+}
+
+/* Imports registrations idempotently: a registration already held (same key) and
+ * unchanged emits nothing, a changed one keeps its id (and its placement and pins), a
+ * new one gets the next p-number, and one whose address another name holds is left
+ * out (core_import_plan() lists it). A chunk never holds one id twice, so each event
+ * applies in order like the rows of the file. */
 static int cmd_reg_import(cmdctx_t *x, const json_t *args)
 {
     core_t *c = x->core;
@@ -400,40 +520,55 @@ static int cmd_reg_import(cmdctx_t *x, const json_t *args)
         if (rc != 0)
             return rc;
     }
-    /* Ids: an address already held keeps its id (the registration is replaced, its
-     * placement and pins stay); a new one gets the next p-number. A chunk never holds
-     * one address twice, so each event applies in order like the rows of the file. */
-    strmap_t chunk_emails;
-    strmap_init(&chunk_emails);
+    strmap_t shared, chunk_ids, batch;   /* batch: key → id given earlier in this import */
+    strmap_init(&shared);
+    strmap_init(&chunk_ids);
+    strmap_init(&batch);
+    shared_emails(people, &shared);
     json_t *chunk = json_array();
     size_t next = o->n + 1;
     for (i = 0; i <= json_array_size(people); i++) {
         p = json_array_get(people, i);
         json_t *d = p ? person_data(p, "") : NULL;
-        const char *email = d ? json_string_value(json_object_get(d, "email")) : NULL;
-        if (p == NULL || json_array_size(chunk) == CHUNK || (email && strmap_get(&chunk_emails, email, NULL))) {
+        char id[16] = "";
+        if (d != NULL) {
+            int64_t at, prev;
+            const char *email = json_string_value(json_object_get(d, "email"));
+            char *key = person_key(email, json_string_value(json_object_get(d, "name")),
+                                   json_string_value(json_object_get(d, "organisation")));
+            plan_t k = plan_one(c, d, &shared, &at);
+            if (strmap_get(&batch, key, &prev))
+                snprintf(id, sizeof id, "p%lld", (long long)prev);   /* twice in the file: the later wins */
+            else if (k == PLAN_UPDATED)
+                snprintf(id, sizeof id, "%s", o->people[at].id);
+            else if (k == PLAN_NEW) {
+                strmap_put(&batch, key, (int64_t)next);
+                snprintf(id, sizeof id, "p%zu", next++);
+            }
+            free(key);
+            if (id[0] == '\0') {
+                json_decref(d);
+                continue;
+            }
+        }
+        if (d == NULL || json_array_size(chunk) == CHUNK || strmap_get(&chunk_ids, id, NULL)) {
             if (json_array_size(chunk) > 0) {
                 cmd_emit(x, "registrations.imported", AUD_ORG, "", json_pack("{so}", "people", chunk));
                 chunk = json_array();
-                strmap_free(&chunk_emails);
-                strmap_init(&chunk_emails);
+                strmap_free(&chunk_ids);
+                strmap_init(&chunk_ids);
             }
         }
         if (d == NULL)
             break;
-        int64_t at;
-        char id[16];
-        if (email && strmap_get(&o->emails, email, &at) && at >= 0)
-            snprintf(id, sizeof id, "%s", o->people[at].id);
-        else
-            snprintf(id, sizeof id, "p%zu", next++);
         json_object_set_new(d, "id", json_string(id));
-        if (email)
-            strmap_put(&chunk_emails, email, 1);
+        strmap_put(&chunk_ids, id, 1);
         json_array_append_new(chunk, d);
     }
     json_decref(chunk);
-    strmap_free(&chunk_emails);
+    strmap_free(&chunk_ids);
+    strmap_free(&batch);
+    strmap_free(&shared);
     return 0;
 }
 
@@ -464,6 +599,8 @@ static void on_reg_imported(core_t *c, const ev_t *ev)
         p->email = email ? xstrdup(email) : NULL;
         if (email)
             strmap_put(&o->emails, email, at);
+        p->key = person_key(email, p->name, org_nz(json_string_value(json_object_get(d, "organisation"))));
+        strmap_put(&o->keys, p->key, at);
         p->organisation = xstrdup(org_nz(json_string_value(json_object_get(d, "organisation"))));
         p->role = xstrdup(org_nz(json_string_value(json_object_get(d, "role"))));
         p->motivation = xstrdup(org_nz(json_string_value(json_object_get(d, "motivation"))));
@@ -513,6 +650,8 @@ static void on_person_deleted(core_t *c, const ev_t *ev)
     person_t *pp = &o->people[p];
     if (pp->email)
         strmap_put(&o->emails, pp->email, -1);
+    if (pp->key)
+        strmap_put(&o->keys, pp->key, -1);
     person_clear(pp);
     pp->deleted = 1;
     pp->team = pp->pin_team = pp->pin_group = pp->member = -1;
@@ -579,6 +718,12 @@ int core_challenge_info(const core_t *c, size_t i, const char **id, const char *
     *id = org_nz(json_string_value(json_object_get(ch, "id")));
     *title_nl = org_nz(json_string_value(json_object_get(json_object_get(ch, "title"), "nl")));
     return 0;
+}
+
+const char *core_challenge_title_en(const core_t *c, size_t i)
+{
+    json_t *ch = json_array_get(org_of(c)->challenges, i);
+    return org_nz(json_string_value(json_object_get(json_object_get(ch, "title"), "en")));
 }
 
 int core_person_known_email(const core_t *c, const char *email)

@@ -14,12 +14,14 @@ typedef struct {
     int team;                   /* planned team index or -1 */
     int member;                 /* the member who joined as this person, or -1 */
     int pin_group, pin_team;    /* challenge index / team index, or -1 */
+    char *key;                  /* what a re-import finds them by (org.c, person_key()) */
 } person_t;
 
 typedef struct {
     person_t *people;
     size_t n, cap;
-    strmap_t ids, emails;       /* emails: lower-case address → index, -1 once deleted */
+    strmap_t ids, emails;       /* emails: normalised address → index, -1 once deleted */
+    strmap_t keys;              /* person_key() → index, -1 once deleted */
     json_t *challenges;         /* [challenge.set data] in order; index = group */
     int assigned;               /* an assign.result was applied */
     json_t *figures;            /* the latest figures */

@@ -30,7 +30,7 @@ struct api_req {
     /* the request */
     char *body;
     size_t blen, bcap;
-    int too_big, preview;
+    int too_big, preview, json_body;   /* json_body: {csv, map, choices} instead of the bare CSV */
     char id[72];
     char map[512];
     reg_challenge_t *ch;        /* copies for the worker */
@@ -152,20 +152,73 @@ static json_t *person_json(const reg_person_t *p, const reg_challenge_t *ch, siz
     return o;
 }
 
+/* The organiser's answer matches: [{answer, challenge}] with a challenge id, or null /
+ * "-" to ignore the answer. Returns the count, or -1 when an entry names no challenge. */
+static int read_choices(const json_t *choices, const reg_challenge_t *ch, size_t nch, reg_override_t *out)
+{
+    size_t i;
+    json_t *c;
+    int n = 0;
+    json_array_foreach(choices, i, c) {
+        const char *answer = json_string_value(json_object_get(c, "answer"));
+        const json_t *cv = json_object_get(c, "challenge");
+        const char *id = json_string_value(cv);
+        int k = REG_CHOICE_NONE;
+        if (answer == NULL || (cv && !json_is_null(cv) && id == NULL))
+            return -1;
+        if (id && strcmp(id, "-") != 0) {
+            k = -1;
+            for (size_t j = 0; j < nch; j++)
+                if (strcmp(ch[j].id, id) == 0)
+                    k = (int)j;
+            if (k < 0)
+                return -1;
+        }
+        out[n++] = (reg_override_t){answer, k};
+    }
+    return n;
+}
+
+static json_t *answers_json(const reg_import_t *imp, const reg_challenge_t *ch, size_t nch)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < imp->n_answers && i < ISSUES_MAX; i++) {
+        const reg_answer_t *x = &imp->answers[i];
+        int k = x->choice;
+        json_array_append_new(a, json_pack("{ss ss sI sI sI so sb sb}", "answer", x->text, "key", x->key,
+                                           "count", (json_int_t)x->count, "first", (json_int_t)x->first,
+                                           "second", (json_int_t)x->second, "challenge",
+                                           k >= 0 && (size_t)k < nch ? json_string(ch[k].id) : json_null(),
+                                           "matched", k >= 0, "overridden", x->overridden));
+    }
+    return a;
+}
+
 int api_import_parse(const char *data, size_t len, const reg_challenge_t *ch, size_t nch,
-                     const char *map, int preview, reg_progress_cb progress, void *ud,
-                     json_t **summary, json_t **args)
+                     const char *map, const json_t *choices, int preview, reg_progress_cb progress,
+                     void *ud, json_t **summary, json_t **args)
 {
     *summary = *args = NULL;
+    reg_override_t *ov = xcalloc(json_array_size(choices) + 1, sizeof *ov);
+    int nov = read_choices(choices, ch, nch, ov);
+    if (nov < 0) {
+        free(ov);
+        *summary = err_json("bad_choice_map",
+                            "Een gekozen koppeling van antwoord aan challenge noemt een challenge die niet bestaat.",
+                            "A chosen match of answer to challenge names a challenge that does not exist.");
+        return -101;
+    }
     reg_import_t head, imp;
     reg_options_t opt = {.challenges = ch, .n_challenges = nch, .max_rows = 1, .keep_duplicates = true};
     int rc = reg_import(data, len, &opt, &head);
     if (rc != 0) {
+        free(ov);
         *summary = err_json(reg_err_code(rc), reg_err_nl(rc), reg_err_en(rc));
         return rc;
     }
     reg_mapping_t m = head.mapping;
     if (map && *map && apply_map(&m, map, head.headers, head.n_headers) != 0) {
+        free(ov);
         reg_import_free(&head);
         *summary = err_json("bad_map",
                             "De koppeling van velden aan kolommen klopt niet (veld=kolom, gescheiden door komma's).",
@@ -173,8 +226,10 @@ int api_import_parse(const char *data, size_t len, const reg_challenge_t *ch, si
         return -100;
     }
     reg_import_free(&head);
-    opt = (reg_options_t){&m, ch, nch, 0, false, progress, ud};
+    opt = (reg_options_t){.mapping = &m, .overrides = ov, .n_overrides = (size_t)nov, .challenges = ch,
+                          .n_challenges = nch, .progress = progress, .progress_ud = ud};
     rc = reg_import(data, len, &opt, &imp);
+    free(ov);
     if (rc != 0) {
         *summary = err_json(reg_err_code(rc), reg_err_nl(rc), reg_err_en(rc));
         return rc;
@@ -204,13 +259,41 @@ int api_import_parse(const char *data, size_t len, const reg_challenge_t *ch, si
     }
     for (size_t i = 0; i < imp.n_people && i < PREVIEW_ROWS; i++)
         json_array_append_new(prev, person_json(&imp.people[i], ch, nch, 0));
+    /* Honest figures: who has no recognised choice, and how many real first choices. */
+    json_t *nochoice = json_array();
+    size_t firsts = 0, unmatched = 0;
+    for (size_t i = 0; i < imp.n_people; i++) {
+        const reg_person_t *p = &imp.people[i];
+        firsts += p->choice1 >= 0;
+        if (p->choice1 < 0 && p->choice2 < 0 && json_array_size(nochoice) < ISSUES_MAX)
+            json_array_append_new(nochoice, json_pack("{sI ss}", "line", (json_int_t)p->line, "name", p->name));
+    }
+    for (size_t i = 0; i < imp.n_answers; i++)
+        unmatched += imp.answers[i].choice == REG_CHOICE_UNKNOWN;
     char delim[2] = {imp.delimiter, '\0'};
     *summary = json_pack("{sI sI sI sI sI ss sb so so so sI so}", "rows", (json_int_t)imp.rows, "imported",
                          (json_int_t)imp.n_people, "replaced", (json_int_t)imp.replaced, "rejected",
                          (json_int_t)imp.rejected, "warnings", (json_int_t)imp.warnings, "delimiter",
                          delim, "bom", imp.had_bom, "headers", headers, "mapping", mapping, "issues",
                          issues, "issues_total", (json_int_t)imp.n_issues, "preview", prev);
-    if (!preview) {
+    json_object_set_new(*summary, "answers", answers_json(&imp, ch, nch));
+    json_object_set_new(*summary, "unmatched_answers", json_integer((json_int_t)unmatched));
+    json_object_set_new(*summary, "first_choices", json_integer((json_int_t)firsts));
+    json_object_set_new(*summary, "no_choice", json_integer((json_int_t)imp.no_choice));
+    json_object_set_new(*summary, "no_choice_people", nochoice);
+    json_object_set_new(*summary, "shared_email", json_integer((json_int_t)imp.shared_email));
+    /* The mapping as a map string that reproduces it exactly: what the browser sends back. */
+    char exact[1024] = "";
+    for (int f = 0; f < REG_F_COUNT; f++) {
+        size_t n = strlen(exact);
+        int col = imp.mapping.column[f];
+        char colbuf[16];
+        snprintf(colbuf, sizeof colbuf, col >= 0 ? "%d" : "-", col + 1);
+        snprintf(exact + n, sizeof exact - n, "%s%s=%s", n ? "," : "", reg_field_code((reg_field_t)f), colbuf);
+    }
+    json_object_set_new(*summary, "map", json_string(exact));
+    (void)preview;   /* a preview gets the people too: the plan (new/updated/…) needs them */
+    {
         json_t *people = json_array();
         for (size_t i = 0; i < imp.n_people; i++)
             json_array_append_new(people, person_json(&imp.people[i], ch, nch, 1));
@@ -220,13 +303,42 @@ int api_import_parse(const char *data, size_t len, const reg_challenge_t *ch, si
     return 0;
 }
 
+void api_plan_summary(const core_t *core, json_t *summary, const json_t *args)
+{
+    json_t *plan = core_import_plan(core, json_object_get(args, "people"));
+    size_t file_dups = (size_t)json_integer_value(json_object_get(summary, "replaced"));
+    json_int_t updated = json_integer_value(json_object_get(plan, "updated"));
+    json_object_set(summary, "new", json_object_get(plan, "new"));
+    json_object_set(summary, "updated", json_object_get(plan, "updated"));
+    json_object_set(summary, "unchanged", json_object_get(plan, "unchanged"));
+    json_object_set(summary, "conflicts", json_object_get(plan, "conflicts"));
+    json_object_set_new(summary, "imported", json_integer(json_integer_value(json_object_get(plan, "new"))));
+    json_object_set_new(summary, "replaced", json_integer((json_int_t)file_dups + updated));
+    json_decref(plan);
+}
+
 /* ---- workers ----------------------------------------------------------------------- */
 
 static void *import_worker(void *arg)
 {
     api_req_t *r = arg;
-    r->rc = api_import_parse(r->body, r->blen, r->ch, r->nch, r->map, r->preview, NULL, NULL,
-                             &r->summary, &r->args);
+    if (r->json_body) {
+        /* The browser sends back exactly the mapping and answer matches it previewed. */
+        json_t *env = json_loadb(r->body, r->blen, 0, NULL);
+        const json_t *csv = json_object_get(env, "csv"), *map = json_object_get(env, "map");
+        const json_t *choices = json_object_get(env, "choices");
+        if (!json_is_string(csv) || (map && !json_is_string(map)) || (choices && !json_is_array(choices))) {
+            r->rc = -102;
+            r->summary = err_json("bad_message", "Het verzoek is onleesbaar: verwacht {csv, map, choices}.",
+                                  "The request is unreadable: expected {csv, map, choices}.");
+        } else
+            r->rc = api_import_parse(json_string_value(csv), json_string_length(csv), r->ch, r->nch,
+                                     map ? json_string_value(map) : "", choices, r->preview, NULL, NULL,
+                                     &r->summary, &r->args);
+        json_decref(env);
+    } else
+        r->rc = api_import_parse(r->body, r->blen, r->ch, r->nch, r->map, NULL, r->preview, NULL, NULL,
+                                 &r->summary, &r->args);
     atomic_store(&r->done, 1);
     lws_cancel_service(host.ctx);
     return NULL;
@@ -300,6 +412,7 @@ static void req_free(api_req_t *r)
     for (size_t i = 0; i < r->nch; i++) {
         free((char *)r->ch[i].id);
         free((char *)r->ch[i].title);
+        free((char *)r->ch[i].title_en);
     }
     free(r->ch);
     json_decref(r->sheet_in);
@@ -356,6 +469,9 @@ int api_begin(struct lws *wsi, api_req_t **rp, const char *url)
         r->preview = pv[0] == '1' || strcmp(pv, "true") == 0;
         urlarg(wsi, "id=", r->id, sizeof r->id);
         urlarg(wsi, "map=", r->map, sizeof r->map);
+        char ctype[64] = "";
+        if (lws_hdr_copy(wsi, ctype, sizeof ctype, WSI_TOKEN_HTTP_CONTENT_TYPE) > 0)
+            r->json_body = strncasecmp(ctype, "application/json", 16) == 0;
         return 0;
     }
     if (post) {
@@ -437,6 +553,7 @@ int api_body_done(api_req_t *r)
         core_challenge_info(host.core, i, &id, &title);
         r->ch[i].id = xstrdup(id);
         r->ch[i].title = xstrdup(title);
+        r->ch[i].title_en = xstrdup(core_challenge_title_en(host.core, i));
     }
     if (start_worker(r, import_worker) != 0)
         answer_err(r, 503, SP_E_STORE_UNAVAILABLE);
@@ -452,18 +569,12 @@ static void import_apply(api_req_t *r)
         return;
     }
     if (r->preview) {
+        api_plan_summary(host.core, r->summary, r->args);
         answer_json(r, 200, r->summary);
         r->summary = NULL;
         return;
     }
-    size_t i, known = 0;
-    json_t *p;
-    json_array_foreach(json_object_get(r->args, "people"), i, p)
-        known += core_person_known_email(host.core, json_string_value(json_object_get(p, "email")));
-    size_t file_dups = (size_t)json_integer_value(json_object_get(r->summary, "replaced"));
-    size_t people = json_array_size(json_object_get(r->args, "people"));
-    json_object_set_new(r->summary, "imported", json_integer((json_int_t)(people - known)));
-    json_object_set_new(r->summary, "replaced", json_integer((json_int_t)(file_dups + known)));
+    api_plan_summary(host.core, r->summary, r->args);
     char id[80];
     if (r->id[0])
         snprintf(id, sizeof id, "import-%s", r->id);
@@ -480,6 +591,8 @@ static void import_apply(api_req_t *r)
         json_object_set_new(r->summary, "already", json_true());
         json_object_set_new(r->summary, "imported", json_integer(0));
         json_object_set_new(r->summary, "replaced", json_integer(0));
+        json_object_set_new(r->summary, "new", json_integer(0));
+        json_object_set_new(r->summary, "updated", json_integer(0));
     }
     json_object_set_new(r->summary, "seq", json_integer(seq));
     r->wait_seq = seq;

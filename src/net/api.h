@@ -2,7 +2,8 @@
  *
  * Endpoints (docs/protocol.md, "HTTP API for the organiser"), all with
  * `Authorization: Bearer <organiser token>`:
- *   POST /api/import[?preview=1][&id=ID][&map=field=column,…]   body: the CSV (≤ 20 MB)
+ *   POST /api/import[?preview=1][&id=ID][&map=field=column,…]   body: the CSV (≤ 20 MB), or
+ *        with Content-Type application/json {csv, map?, choices?:[{answer, challenge}]}
  *   GET  /api/sheets.pdf                                         one A4 page per team
  *   GET  /api/person/<id>                                        everything held about p3 / m4
  *
@@ -74,13 +75,20 @@ void api_secret_source(core_secret_src_t *src);
 
 /* The CSV import shared by the HTTP API and `staatsprint import`: reads data with the
  * guessed mapping, changed by map ("field=column,…": column is a 1-based number or a
- * header text; "-" unmaps). On success returns 0 with *summary (rows, imported,
- * replaced, rejected, warnings, headers, mapping, issues, preview) and, unless
+ * header text; "-" unmaps), and the challenge answers as matched, changed by choices
+ * ([{answer, challenge}], challenge an id or null to ignore; may be NULL). On success
+ * returns 0 with *summary (rows, imported, replaced, rejected, warnings, headers,
+ * mapping, map, answers, no_choice, issues, preview) and, unless
  * preview, *args ({people:[…]} for the registrations.import command); both owned by
- * the caller. On failure returns a REG_E_* value or -100 for a bad map, with
- * *summary holding {code, nl, en}. */
+ * the caller. On failure returns a REG_E_* value, -100 for a bad map or -101 for bad
+ * choices, with *summary holding {code, nl, en}. */
 int api_import_parse(const char *data, size_t len, const reg_challenge_t *ch, size_t nch,
-                     const char *map, int preview, reg_progress_cb progress, void *ud,
-                     json_t **summary, json_t **args);
+                     const char *map, const json_t *choices, int preview, reg_progress_cb progress,
+                     void *ud, json_t **summary, json_t **args);
+
+/* Adds to an import's summary what the import does against the registrations held:
+ * new, updated, unchanged, conflicts (core_import_plan()); imported = new, replaced =
+ * replaced in the file + updated. */
+void api_plan_summary(const core_t *core, json_t *summary, const json_t *args);
 
 #endif

@@ -144,6 +144,26 @@ static char *read_file(const char *path, size_t *len)
     return buf;
 }
 
+static long long num(const json_t *o, const char *k) { return (long long)json_integer_value(json_object_get(o, k)); }
+
+static void print_answers(const json_t *s)
+{
+    size_t i;
+    json_t *a;
+    printf("\nAntwoorden op de keuzevragen / answers to the choice questions:\n");
+    json_array_foreach(json_object_get(s, "answers"), i, a) {
+        const char *ch = json_string_value(json_object_get(a, "challenge"));
+        printf("  %4lldx  %-50s → %s%s\n", num(a, "count"), json_string_value(json_object_get(a, "answer")),
+               ch ? ch : json_is_true(json_object_get(a, "overridden")) ? "genegeerd/ignored" : "GEEN/NONE (?)",
+               json_is_true(json_object_get(a, "overridden")) ? " (gekozen/chosen)" : "");
+    }
+    if (num(s, "unmatched_answers") > 0)
+        printf("  %lld antwoord(en) horen bij geen challenge; kies met --choice \"ANTWOORD=c2\" of negeer met "
+               "--choice \"ANTWOORD=-\"\n  (%lld answer(s) match no challenge; choose with --choice "
+               "\"ANSWER=c2\" or ignore with --choice \"ANSWER=-\")\n",
+               num(s, "unmatched_answers"), num(s, "unmatched_answers"));
+}
+
 static void print_summary(const json_t *s, int preview)
 {
     size_t i;
@@ -152,25 +172,52 @@ static void print_summary(const json_t *s, int preview)
     json_array_foreach(json_object_get(s, "mapping"), i, v) {
         const char *h = json_string_value(json_object_get(v, "header"));
         if (h)
-            printf("  %-14s ← %s\n", json_string_value(json_object_get(v, "field")), h);
+            printf("  %-18s ← %s\n", json_string_value(json_object_get(v, "field")), h);
     }
-    printf("Rijen / rows:                %lld\n", (long long)json_integer_value(json_object_get(s, "rows")));
-    printf("%s %lld\n", preview ? "Te importeren / to import:  " : "Geïmporteerd / imported:    ",
-           (long long)json_integer_value(json_object_get(s, "imported")));
-    printf("Vervangen / replaced:        %lld\n", (long long)json_integer_value(json_object_get(s, "replaced")));
-    printf("Afgewezen / rejected:        %lld\n", (long long)json_integer_value(json_object_get(s, "rejected")));
-    printf("Waarschuwingen / warnings:   %lld\n", (long long)json_integer_value(json_object_get(s, "warnings")));
+    print_answers(s);
+    printf("\nRijen / rows:                %lld\n", num(s, "rows"));
+    printf("%s %lld\n", preview ? "Nieuw (straks) / new (to be):" : "Nieuw / new:                ", num(s, "new"));
+    printf("Bijgewerkt / updated:        %lld\n", num(s, "updated"));
+    printf("Ongewijzigd / unchanged:     %lld\n", num(s, "unchanged"));
+    printf("Afgewezen / rejected:        %lld\n", num(s, "rejected"));
+    printf("Dubbel in bestand / duplicates in the file: %lld\n", num(s, "replaced") - num(s, "updated"));
+    printf("Waarschuwingen / warnings:   %lld\n", num(s, "warnings"));
+    printf("Eerste keuze / first choice: %lld\n", num(s, "first_choices"));
+    printf("Zonder herkende keuze / without a recognised choice: %lld\n", num(s, "no_choice"));
+    json_array_foreach(json_object_get(s, "no_choice_people"), i, v)
+        printf("  regel/line %lld  %s\n", num(v, "line"), json_string_value(json_object_get(v, "name")));
+    json_array_foreach(json_object_get(s, "conflicts"), i, v) {
+        if (i == 0)
+            printf("\nZelfde e-mailadres, andere naam – niet samengevoegd, beslis zelf (same address, other "
+                   "name – not merged, you decide):\n");
+        printf("  regel/line %lld  %s <%s>: al ingeschreven als / already registered as %s (%s)\n", num(v, "line"),
+               json_string_value(json_object_get(v, "name")), json_string_value(json_object_get(v, "email")),
+               json_string_value(json_object_get(v, "registered")), json_string_value(json_object_get(v, "person")));
+    }
     size_t shown = 0;
     json_array_foreach(json_object_get(s, "issues"), i, v) {
         if (shown++ == 0)
             printf("\nRegels met opmerkingen / rows with remarks:\n");
         const char *val = json_string_value(json_object_get(v, "value"));
-        printf("  regel/line %lld %s %s: %s (%s)%s%s%s\n",
-               (long long)json_integer_value(json_object_get(v, "line")),
+        printf("  regel/line %lld %s %s: %s (%s)%s%s%s\n", num(v, "line"),
                json_is_true(json_object_get(v, "rejects")) ? "AFGEWEZEN/REJECTED" : "waarschuwing/warning",
                json_string_value(json_object_get(v, "code")), json_string_value(json_object_get(v, "nl")),
                json_string_value(json_object_get(v, "en")), val ? " «" : "", val ? val : "", val ? "»" : "");
     }
+}
+
+/* --choice "ANSWER=c2" (or "ANSWER=-" to ignore); the last "=" separates, so an answer
+ * may hold one itself. */
+static int add_choice(json_t *choices, const char *spec)
+{
+    const char *eq = strrchr(spec, '=');
+    if (eq == NULL || eq == spec || eq[1] == '\0')
+        return -1;
+    char *answer = xstrndup(spec, (size_t)(eq - spec));
+    json_array_append_new(choices, json_pack("{ss so}", "answer", answer, "challenge",
+                                             strcmp(eq + 1, "-") == 0 ? json_null() : json_string(eq + 1)));
+    free(answer);
+    return 0;
 }
 
 int orgcli_import(int argc, char **argv)
@@ -178,6 +225,7 @@ int orgcli_import(int argc, char **argv)
     const char *db = "staatsprint.db", *file = NULL;
     char map[2048] = "";
     int preview = 0;
+    json_t *choices = json_array();
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--db") == 0 && v)
@@ -186,19 +234,30 @@ int orgcli_import(int argc, char **argv)
             size_t n = strlen(map);
             snprintf(map + n, sizeof map - n, "%s%s", n ? "," : "", v);
             i++;
+        } else if (strcmp(a, "--choice") == 0 && v) {
+            if (add_choice(choices, argv[++i]) != 0) {
+                json_decref(choices);
+                return usage_err("--choice verwacht \"ANTWOORD=challenge-id\" of \"ANTWOORD=-\" "
+                                 "(--choice expects \"ANSWER=challenge-id\" or \"ANSWER=-\")");
+            }
         } else if (strcmp(a, "--preview") == 0)
             preview = 1;
         else if (a[0] != '-' && file == NULL)
             file = a;
-        else
+        else {
+            json_decref(choices);
             return usage_err("onbekende of onvolledige optie (unknown or incomplete option)");
+        }
     }
-    if (file == NULL)
+    if (file == NULL) {
+        json_decref(choices);
         return usage_err("geef het CSV-bestand (give the CSV file)");
+    }
     size_t len = 0;
     char *data = read_file(file, &len);
     if (data == NULL) {
         fprintf(stderr, "staatsprint: kan %s niet lezen (cannot read it)\n", file);
+        json_decref(choices);
         return 1;
     }
     core_t *core;
@@ -206,32 +265,30 @@ int orgcli_import(int argc, char **argv)
     char log[64];
     if (open_db(db, &core, &st, log, sizeof log) != 0) {
         free(data);
+        json_decref(choices);
         return 1;
     }
     size_t nch = core_challenge_count(core);
     reg_challenge_t *ch = xcalloc(nch + 1, sizeof *ch);
     for (size_t i = 0; i < nch; i++)
+    {
         core_challenge_info(core, i, &ch[i].id, &ch[i].title);
+        ch[i].title_en = core_challenge_title_en(core, i);
+    }
     progress_t pr = {isatty(2), len, -1};
     json_t *summary, *args;
-    int rc = api_import_parse(data, len, ch, nch, map, preview, progress, &pr, &summary, &args);
+    int rc = api_import_parse(data, len, ch, nch, map, choices, preview, progress, &pr, &summary, &args);
     free(data);
     free(ch);
+    json_decref(choices);
     int status = 0;
     if (rc != 0) {
         fprintf(stderr, "staatsprint: %s\n(%s)\n", json_string_value(json_object_get(summary, "nl")),
                 json_string_value(json_object_get(summary, "en")));
         status = 1;
-    } else if (!preview) {
-        size_t i, known = 0;
-        json_t *p;
-        json_array_foreach(json_object_get(args, "people"), i, p)
-            known += core_person_known_email(core, json_string_value(json_object_get(p, "email")));
-        size_t people = json_array_size(json_object_get(args, "people"));
-        size_t dups = (size_t)json_integer_value(json_object_get(summary, "replaced"));
-        json_object_set_new(summary, "imported", json_integer((json_int_t)(people - known)));
-        json_object_set_new(summary, "replaced", json_integer((json_int_t)(dups + known)));
-        if (run_org(core, st, log, "registrations.import", args) != 0)
+    } else {
+        api_plan_summary(core, summary, args);
+        if (!preview && run_org(core, st, log, "registrations.import", args) != 0)
             status = 1;
     }
     if (rc == 0 && status == 0)

@@ -150,15 +150,58 @@ static void test_registrations_only_org(void **st)
     assert_int_equal(regs, 3);
     assert_true(core_person_known_email(f->c, "p7@example.nl"));
 
-    /* The same address again replaces the registration under the same id. */
-    assert_int_equal(run(f, &f->org, "registrations.import",
-                         "{\"people\":[{\"name\":\"Persoon Zeven\",\"email\":\"P7@Example.NL\"}]}", &out), 0);
+    /* The same address and name again (another case) updates the registration under the
+     * same id; the same again changes nothing at all. */
+    const char *again = "{\"people\":[{\"name\":\"PERSOON 7\",\"email\":\"P7@Example.NL\",\"organisation\":\"Nieuw\"}]}";
+    json_t *args = json_loads(again, 0, NULL);
+    json_t *plan = core_import_plan(f->c, json_object_get(args, "people"));
+    assert_int_equal(json_integer_value(json_object_get(plan, "updated")), 1);
+    json_decref(plan);
+    json_decref(args);
+    assert_int_equal(run(f, &f->org, "registrations.import", again, &out), 0);
     json_t *p = json_array_get(json_object_get(out.v[0].data, "people"), 0);
     assert_string_equal(json_string_value(json_object_get(p, "id")), "p7");
     json_t *x = core_person_export(f->c, "p7");
-    assert_string_equal(json_string_value(json_object_get(json_object_get(x, "registration"), "name")),
-                        "Persoon Zeven");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(x, "registration"), "organisation")),
+                        "Nieuw");
     json_decref(x);
+    evlist_free(&out);
+    int64_t before = core_head(f->c);
+    assert_int_equal(run(f, &f->org, "registrations.import", again, &out), 0);
+    assert_int_equal(core_head(f->c), before);
+
+    /* Another name on a held address is never merged: left out and listed for the organiser. */
+    const char *other = "{\"people\":[{\"name\":\"Iemand Anders\",\"email\":\"p7@example.nl\"}]}";
+    args = json_loads(other, 0, NULL);
+    plan = core_import_plan(f->c, json_object_get(args, "people"));
+    assert_int_equal(json_integer_value(json_object_get(plan, "conflicts_count")), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(plan, "conflicts"), 0), "person")), "p7");
+    json_decref(plan);
+    json_decref(args);
+    assert_int_equal(run(f, &f->org, "registrations.import", other, &out), 0);
+    assert_int_equal(core_head(f->c), before);
+    /* Two names sharing an address in one import: two people; without an address, name and
+     * organisation (normalised) find the registration again. */
+    const char *pair = "{\"people\":[{\"name\":\"Fatima El Amrani\",\"email\":\"Secretariaat@RVO.nl\"},"
+                       "{\"name\":\"Pieter Bakker\",\"email\":\"secretariaat@rvo.nl\"},"
+                       "{\"name\":\"Björn Smit\",\"email\":\"Bj\u00d6rn.smit@ede.nl\"},"
+                       "{\"name\":\"Kees Jansen\",\"organisation\":\"DUO\"}]}";
+    evlist_free(&out);
+    assert_int_equal(run(f, &f->org, "registrations.import", pair, &out), 0);
+    args = json_loads(pair, 0, NULL);
+    plan = core_import_plan(f->c, json_object_get(args, "people"));
+    assert_int_equal(json_integer_value(json_object_get(plan, "new")), 0);
+    assert_int_equal(json_integer_value(json_object_get(plan, "unchanged")), 4);
+    json_decref(plan);
+    json_decref(args);
+    const char *decomposed = "{\"people\":[{\"name\":\"Bjo\u0308rn Smit\",\"email\":\"bjo\u0308rn.smit@ede.nl\"},"
+                             "{\"name\":\"kees  jansen\",\"organisation\":\"duo\"}]}";
+    args = json_loads(decomposed, 0, NULL);
+    plan = core_import_plan(f->c, json_object_get(args, "people"));
+    assert_int_equal(json_integer_value(json_object_get(plan, "new")), 0);
+    assert_int_equal(json_integer_value(json_object_get(plan, "updated")), 2);
+    json_decref(plan);
+    json_decref(args);
 
     /* Bad input changes nothing. */
     int64_t head = core_head(f->c);
