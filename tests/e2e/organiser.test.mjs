@@ -142,7 +142,7 @@ test('importing a CSV: the guessed mapping, a preview, a changed mapping, and th
 
   // Counts and the report: line 9 has no name and is rejected, line 23 only warns.
   const counts = page.locator('.js-org-import-counts');
-  assert.equal(await counts.locator('[data-key="willImport"] dd').textContent(), '58');
+  assert.equal(await counts.locator('[data-key="willNew"] dd').textContent(), '58');
   assert.equal(await counts.locator('[data-key="rejected"] dd').textContent(), '1');
   const issues = page.locator('.js-org-issues').first();
   const line9 = issues.locator('tr', { has: page.locator('th', { hasText: /^9$/ }) });
@@ -162,12 +162,25 @@ test('importing a CSV: the guessed mapping, a preview, a changed mapping, and th
   await page.getByRole('button', { name: nl['org.import.remap'], exact: true }).click();
   await waitUntil(page, () => /Beleidsadviseur/.test(document.querySelector('.js-org-preview tbody tr')?.textContent ?? ''), null, 'the preview with roles again');
 
+  // The distinct answers with their counts and challenge; correct a column and an answer
+  // match: no second-choice column, and "Tekort aan IT-personeel" taken as challenge 1.
+  const answers = page.locator('.js-org-answers');
+  const tekort = answers.getByLabel(fill(nl['org.import.answerLabel'], { answer: 'Tekort aan IT-personeel' }), { exact: true });
+  assert.equal(await tekort.inputValue(), 'c3', 'matched automatically');
+  assert.equal(await answers.locator('tbody tr').count(), 3);
+  await page.locator('.js-org-mapping select[data-field="choice2"]').selectOption('');
+  await tekort.selectOption('c1');
+  await page.getByRole('button', { name: nl['org.import.remap'], exact: true }).click();
+  await waitUntil(page, () => document.querySelector('.js-org-mapping select[data-field="choice2"]')?.value === '' &&
+    [...document.querySelectorAll('.js-org-preview tbody tr')].every((tr) => !/Tekort aan IT-personeel/.test(tr.textContent)), null, 'the preview with the corrections');
+  assert.equal(await answers.getByLabel(fill(nl['org.import.answerLabel'], { answer: 'Tekort aan IT-personeel' }), { exact: true }).inputValue(), 'c1', 'the chosen match is kept');
+
   // Import.
   await page.getByRole('button', { name: fill(nl['org.import.confirm'], { count: 58 }), exact: true }).click();
   const done = page.locator('.js-org-import-result');
   await done.waitFor();
-  assert.equal(await done.locator('[data-key="imported"] dd').textContent(), '58');
-  assert.equal(await done.locator('[data-key="replaced"] dd').textContent(), '1');
+  assert.equal(await done.locator('[data-key="new"] dd').textContent(), '58');
+  assert.equal(await done.locator('[data-key="willReplace"] dd').textContent(), '1');
   assert.equal(await done.locator('[data-key="rejected"] dd').textContent(), '1');
   assert.match(await done.locator('.js-org-issues tr', { has: page.locator('th', { hasText: /^9$/ }) }).textContent(), /geen naam/);
   assert.equal(await page.locator('.js-org-preview').count(), 0, 'the preview is gone after the import');
@@ -177,6 +190,10 @@ test('importing a CSV: the guessed mapping, a preview, a changed mapping, and th
   people = imported.flatMap((e) => e.data.people);
   assert.equal(people.length, 58, 'the server holds 58 registrations');
   assert.equal(people.find((p) => p.email === 'deelnemer1@voorbeeld.nl')?.role, 'Beleidsadviseur', 'imported with the role column');
+  // Stored exactly as corrected in the preview: no second choices, nobody's first choice c3.
+  assert.ok(people.every((p) => p.choice2 === null), 'the second-choice column was left out');
+  assert.ok(!people.some((p) => p.choice1 === 'c3'), 'the answer for challenge 3 went to challenge 1');
+  assert.equal(people.find((p) => p.email === 'deelnemer3@voorbeeld.nl')?.choice1, 'c1', 'row 3 chose Tekort aan IT-personeel');
 });
 
 test('the assignment: figures, teams, a keyboard move, a drag-and-drop move, a pin, and a re-run around the pins', async () => {
