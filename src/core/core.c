@@ -369,7 +369,10 @@ static void who_fill(const core_t *c, role_t role, int idx, who_t *who)
         snprintf(who->actor, sizeof who->actor, "%s",
                  idx > 0 && jury_juror_id(c, idx - 1) ? jury_juror_id(c, idx - 1) : "jury");
         break;
-    case ROLE_SCREEN: snprintf(who->actor, sizeof who->actor, "screen"); break;
+    case ROLE_SCREEN:
+        who->room = idx > 0 && (size_t)idx <= c->nrooms ? idx - 1 : -1;
+        snprintf(who->actor, sizeof who->actor, "screen");
+        break;
     default: break;
     }
 }
@@ -472,7 +475,8 @@ int core_may_see(const core_t *c, const who_t *who, int kind, const char *id)
     case AUD_ROOM:
         if (who->role == ROLE_ORGANISER)
             return 1;
-        return who->room >= 0 && (who->role == ROLE_PARTICIPANT || who->role == ROLE_FACILITATOR) &&
+        return who->room >= 0 &&
+               (who->role == ROLE_PARTICIPANT || who->role == ROLE_FACILITATOR || who->role == ROLE_SCREEN) &&
                strcmp(c->rooms[who->room].id, id) == 0;
     case AUD_TEAM:
         if (who->role == ROLE_ORGANISER)
@@ -526,7 +530,11 @@ void core_channels(const core_t *c, const who_t *who,
         cb(ud, AUD_JURY, "");
         cb(ud, AUD_JUROR, who->actor);
         break;
-    case ROLE_SCREEN: cb(ud, AUD_SCREEN, ""); break;
+    case ROLE_SCREEN:
+        cb(ud, AUD_SCREEN, "");
+        if (who->room >= 0)   /* a break-out room's screen also shows that room's timers */
+            cb(ud, AUD_ROOM, c->rooms[who->room].id);
+        break;
     default: break;
     }
 }

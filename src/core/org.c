@@ -51,6 +51,7 @@ static void org_free(void *st)
     strmap_free(&o->keys);
     json_decref(o->challenges);
     json_decref(o->figures);
+    json_decref(o->notes);
     json_decref(o->facilitators);
     free(o);
 }
@@ -297,33 +298,77 @@ static int cmd_room_update(cmdctx_t *x, const json_t *args)
     return 0;
 }
 
-/* A new break-out room with its own facilitator link (a secret made by net). */
-static int cmd_room_add(cmdctx_t *x, const json_t *args)
+/* A new break-out room of challenge ch with its own facilitator link and its own screen
+ * link (secrets made by net). Returns the room's index, or SP_E_NO_SECRETS. */
+int org_room_create(cmdctx_t *x, const json_t *name, const char *ch)
 {
     core_t *c = x->core;
-    const json_t *name = json_object_get(args, "name");
-    const char *ch = json_string_value(json_object_get(args, "challenge"));
-    if (!bilingual_ok(name, 100) || ch == NULL)
-        return SP_E_BAD_MESSAGE;
-    if (org_challenge_index(c, ch) < 0)
-        return SP_E_NOT_FOUND;
     if (c->secrets.token == NULL)
         return SP_E_NO_SECRETS;
-    char id[16], tok[96], hash[96];
+    char id[16];
     size_t k = c->nrooms + 1;
     do
         snprintf(id, sizeof id, "r%zu", k++);
     while (map_index(&c->room_ids, id) >= 0);
-    c->secrets.token(c->secrets.ud, tok, sizeof tok, hash, sizeof hash);
-    cmd_emit(x, "room.created", AUD_ALL, "",
-             json_pack("{ss sO ss}", "id", id, "name", (json_t *)name, "challenge", ch));
-    cmd_emit(x, "auth.link", AUD_SERVER, "",
-             json_pack("{ss ss ss}", "role", "facilitator", "room", id, "hash", hash));
+    cmd_emit(x, "room.created", AUD_ALL, "", json_pack("{ss sO ss}", "id", id, "name", (json_t *)name, "challenge", ch));
     json_t *links = c->links ? json_deep_copy(c->links) : json_array();
-    json_array_append_new(links, json_pack("{ss ss ss}", "role", "facilitator", "room", id, "token", tok));
-    memset(tok, 0, sizeof tok);
+    static const char *const roles[] = {"facilitator", "screen"};
+    for (int i = 0; i < 2; i++) {
+        char tok[96], hash[96];
+        c->secrets.token(c->secrets.ud, tok, sizeof tok, hash, sizeof hash);
+        cmd_emit(x, "auth.link", AUD_SERVER, "", json_pack("{ss ss ss}", "role", roles[i], "room", id, "hash", hash));
+        json_array_append_new(links, json_pack("{ss ss ss}", "role", roles[i], "room", id, "token", tok));
+        memset(tok, 0, sizeof tok);
+    }
     cmd_emit(x, "links.set", AUD_ORG, "", json_pack("{so}", "links", links));
+    return (int)map_index(&c->room_ids, id);
+}
+
+static int cmd_room_add(cmdctx_t *x, const json_t *args)
+{
+    const json_t *name = json_object_get(args, "name");
+    const char *ch = json_string_value(json_object_get(args, "challenge"));
+    if (!bilingual_ok(name, 100) || ch == NULL)
+        return SP_E_BAD_MESSAGE;
+    if (org_challenge_index(x->core, ch) < 0)
+        return SP_E_NOT_FOUND;
+    int r = org_room_create(x, name, ch);
+    return r < 0 ? r : 0;
+}
+
+/* Moves a team to another break-out room (its facilitator and screen follow the room).
+ * Connections already open see the change after they reconnect. */
+static int cmd_team_move(cmdctx_t *x, const json_t *args)
+{
+    core_t *c = x->core;
+    const char *tid = json_string_value(json_object_get(args, "team"));
+    const char *rid = json_string_value(json_object_get(args, "room"));
+    if (tid == NULL || rid == NULL)
+        return SP_E_BAD_MESSAGE;
+    int t = team_index(c, tid);
+    int64_t r = map_index(&c->room_ids, rid);
+    if (t < 0 || r < 0)
+        return SP_E_NOT_FOUND;
+    if (c->teams[t].room == (int)r)
+        return 0;
+    org_team_move(x, t, (int)r);
     return 0;
+}
+
+void org_team_move(cmdctx_t *x, int t, int r)
+{
+    core_t *c = x->core;
+    cmd_emit(x, "team.moved", AUD_ALL, "",
+             json_pack("{ss ss ss}", "team", c->teams[t].id, "from", c->rooms[c->teams[t].room].id, "room",
+                       c->rooms[r].id));
+}
+
+static void on_team_moved(core_t *c, const ev_t *ev)
+{
+    int t = team_index(c, ev_str(ev, "team"));
+    int64_t r = map_index(&c->room_ids, ev_str(ev, "room"));
+    if (t >= 0 && r >= 0)
+        c->teams[t].room = (int)r;
 }
 
 /* ---- registrations ---------------------------------------------------------------- */
@@ -846,6 +891,7 @@ static const cmddef_t org_cmds[] = {
     {"programme.set", ORG, cmd_programme_set},
     {"room.update", ORG, cmd_room_update},
     {"room.add", ORG, cmd_room_add},
+    {"team.move", ORG, cmd_team_move},
     {"registrations.import", ORG, cmd_reg_import},
     {"assign.run", ORG, org_cmd_assign_run},
     {"assign.pin", ORG, org_cmd_assign_pin},
@@ -859,6 +905,7 @@ static const applydef_t org_apply[] = {
     {"challenge.set", on_challenge_set},
     {"sprint.updated", on_sprint_updated},
     {"room.updated", on_room_updated},
+    {"team.moved", on_team_moved},
     {"registrations.imported", on_reg_imported},
     {"assign.result", org_on_assign_result},
     {"assign.figures", org_on_assign_figures},

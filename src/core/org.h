@@ -25,6 +25,8 @@ typedef struct {
     json_t *challenges;         /* [challenge.set data] in order; index = group */
     int assigned;               /* an assign.result was applied */
     json_t *figures;            /* the latest figures */
+    json_t *notes;              /* what the latest run reports (too few people, bounds) */
+    int teams_per_room;         /* of the latest run */
     json_t *facilitators;       /* room id → [names], from room.updated */
 } org_t;
 
@@ -40,6 +42,11 @@ person_t *org_person_arg(const core_t *c, const json_t *args, int *err);
 /* The figures of the placement held in the state; colleague_min comes from the run. */
 json_t *org_figures_now(const core_t *c, size_t colleague_min);
 size_t org_last_colleague_min(const core_t *c);
+
+/* A new room of challenge ch with its own facilitator and screen links: its index, or
+ * SP_E_NO_SECRETS. Moving team t to room r (team.moved). */
+int org_room_create(cmdctx_t *x, const json_t *name, const char *ch);
+void org_team_move(cmdctx_t *x, int t, int r);
 
 /* The assignment (org_assign.c): commands and appliers listed in org.c's tables. */
 int org_cmd_assign_run(cmdctx_t *x, const json_t *args);

@@ -316,6 +316,36 @@ static void print_figures(const json_t *f)
     printf("Teams:                                          %lld\n", I("teams"));
     printf("Teamgrootte / team size:                        %lld–%lld\n", I("team_size_min"), I("team_size_max"));
     printf("Niet geplaatst / unplaced:                      %lld\n", I("unplaced"));
+    printf("Teams per zaal / teams per room (max):          %lld\n", I("teams_per_room"));
+    printf("\nPer challenge: mensen/people, 1e/1st, 2e/2nd, geen keuze/no choice, anders/neither, teams, zalen/rooms\n");
+    size_t i;
+    json_t *g;
+    json_array_foreach(json_object_get(f, "challenges"), i, g)
+        printf("  %-6s %4lld  %4lld  %4lld  %4lld  %4lld  %4lld  %3lld\n",
+               json_string_value(json_object_get(g, "challenge")), (long long)json_integer_value(json_object_get(g, "people")),
+               (long long)json_integer_value(json_object_get(g, "first")), (long long)json_integer_value(json_object_get(g, "second")),
+               (long long)json_integer_value(json_object_get(g, "no_choice")), (long long)json_integer_value(json_object_get(g, "neither")),
+               (long long)json_integer_value(json_object_get(g, "teams")), (long long)json_integer_value(json_object_get(g, "rooms")));
+    json_array_foreach(json_object_get(f, "notes"), i, g) {
+        const char *code = json_string_value(json_object_get(g, "code"));
+        if (strcmp(code, "too_few") == 0)
+            printf("\nLet op / note: challenge %s is de eerste keuze van maar %lld mensen, te weinig voor een team van "
+                   "%lld. Wie een tweede keuze had, is daarheen gegaan (nu %lld geplaatst). Andere mogelijkheden: "
+                   "kleinere teams (--team-size 4-8) of de challenge samenvoegen met een andere.\n"
+                   "(challenge %s is the first choice of only %lld people, too few for a team of %lld. Those with "
+                   "a second choice went there (%lld placed now). Other options: smaller teams (--team-size 4-8) "
+                   "or merging the challenge with another.)\n",
+                   json_string_value(json_object_get(g, "challenge")), (long long)json_integer_value(json_object_get(g, "first")),
+                   (long long)json_integer_value(json_object_get(g, "team_size_min")), (long long)json_integer_value(json_object_get(g, "placed")),
+                   json_string_value(json_object_get(g, "challenge")), (long long)json_integer_value(json_object_get(g, "first")),
+                   (long long)json_integer_value(json_object_get(g, "team_size_min")), (long long)json_integer_value(json_object_get(g, "placed")));
+        else
+            printf("\nLet op / note: met %lld–%lld per team past niet iedereen: er is geen verdeling waarin elk team "
+                   "binnen die grenzen valt. Kies andere grenzen met --team-size.\n(with %lld–%lld per team no "
+                   "assignment keeps every team within the bounds; choose others with --team-size.)\n",
+                   (long long)json_integer_value(json_object_get(g, "team_size_min")), (long long)json_integer_value(json_object_get(g, "team_size_max")),
+                   (long long)json_integer_value(json_object_get(g, "team_size_min")), (long long)json_integer_value(json_object_get(g, "team_size_max")));
+    }
 #undef I
 #undef D
 }
@@ -323,7 +353,7 @@ static void print_figures(const json_t *f)
 int orgcli_assign(int argc, char **argv)
 {
     const char *db = "staatsprint.db";
-    int tmin = 6, tmax = 8;
+    int tmin = 6, tmax = 8, per_room = 6;
     long seed = 1;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -336,6 +366,13 @@ int orgcli_assign(int argc, char **argv)
                 tmax = tmin;
             else if (!two)
                 return usage_err("--team-size verwacht N of MIN-MAX (--team-size expects N or MIN-MAX)");
+            i++;
+        } else if (strcmp(a, "--teams-per-room") == 0 && v) {
+            char *end;
+            long n = strtol(v, &end, 10);
+            if (*v == '\0' || *end != '\0' || n < 1 || n > 100)
+                return usage_err("--teams-per-room verwacht een getal 1-100 (--teams-per-room expects a number 1-100)");
+            per_room = (int)n;
             i++;
         } else if (strcmp(a, "--seed") == 0 && v) {
             char *end;
@@ -351,7 +388,8 @@ int orgcli_assign(int argc, char **argv)
     char log[64];
     if (open_db(db, &core, &st, log, sizeof log) != 0)
         return 1;
-    json_t *args = json_pack("{si si si}", "team_size_min", tmin, "team_size_max", tmax, "seed", (int)seed);
+    json_t *args = json_pack("{si si si si}", "team_size_min", tmin, "team_size_max", tmax, "seed", (int)seed,
+                             "teams_per_room", per_room);
     int status = run_org(core, st, log, "assign.run", args) == 0 ? 0 : 1;
     json_decref(args);
     if (status == 0) {

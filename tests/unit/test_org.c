@@ -268,6 +268,128 @@ static void test_assign_creates_teams(void **st)
     fx_free(f);
 }
 
+/* The size of the day: 300 people with uneven preferences (c1 wanted by most, c2 first by
+ * 40) in teams of 6–8; at most 6 teams in a room (the default), rooms added with their own
+ * facilitator and screen links; a room renamed, a team moved between rooms. */
+static void test_day_size_rooms(void **st)
+{
+    (void)st;
+    fx_t *f = fx_new(1);
+    evlist_t out = {0};
+    json_t *people = json_array();
+    for (int i = 0; i < 300; i++) {
+        char name[32], email[48], org[16];
+        snprintf(name, sizeof name, "Deelnemer %d", i);
+        snprintf(email, sizeof email, "d%d@example.nl", i);
+        snprintf(org, sizeof org, "Org %d", i % 23);
+        json_array_append_new(people, json_pack("{ss ss ss ss so?}", "name", name, "email", email, "organisation", org,
+                                                "choice1", i % 15 < 2 ? "c2" : "c1", "choice2",
+                                                i % 3 == 0 ? json_string("c2") : NULL));
+    }
+    json_t *args = json_pack("{so}", "people", people);
+    char *s = json_dumps(args, 0);
+    json_decref(args);
+    assert_int_equal(run(f, &f->org, "registrations.import", s, &out), 0);
+    free(s);
+    assert_int_equal(run(f, &f->org, "assign.run", "{\"seed\":4}", &out), 0);
+    const ev_t *res = find(&out, "assign.result");
+    size_t i;
+    json_t *tm;
+    size_t *per_room = calloc(core_team_count(f->c) + 8, sizeof *per_room);
+    json_array_foreach(json_object_get(res->data, "teams"), i, tm) {
+        size_t n = json_array_size(json_object_get(tm, "members"));
+        assert_true(n >= 6 && n <= 8);
+        const char *id, *name, *room, *code;
+        for (size_t t = 0; t < core_team_count(f->c); t++) {
+            core_team_info(f->c, t, &id, &name, &room, &code);
+            if (strcmp(id, json_string_value(json_object_get(tm, "team"))) == 0)
+                per_room[atoi(room + 1)]++;
+        }
+    }
+    size_t teams = json_array_size(json_object_get(res->data, "teams"));
+    if (teams < 38 || teams > 50)
+        fprintf(stderr, "teams: %zu\n", teams);
+    assert_true(teams >= 38 && teams <= 50);
+    for (size_t r = 0; r < core_team_count(f->c) + 8; r++)
+        assert_true(per_room[r] <= 6);
+    free(per_room);
+    /* Every room has its own facilitator link and, when added, its own screen link. */
+    size_t rooms = 0, screens = 0;
+    for (i = 0; i < out.n; i++)
+        if (strcmp(out.v[i].type, "room.created") == 0)
+            rooms++;
+        else if (strcmp(out.v[i].type, "auth.link") == 0 &&
+                 strcmp(json_string_value(json_object_get(out.v[i].data, "role")), "screen") == 0)
+            screens++;
+    assert_true(rooms >= 5);
+    assert_int_equal(screens, rooms);
+    const char *tok = core_link_token(f->c, "facilitator", "r3");
+    assert_non_null(tok);
+    json_t *fig = core_assign_figures(f->c);
+    json_t *per = json_object_get(fig, "challenges");
+    assert_int_equal(json_array_size(per), 2);
+    json_t *c2 = json_array_get(per, 1);
+    assert_true(json_integer_value(json_object_get(c2, "people")) >= 40);
+    assert_true(json_integer_value(json_object_get(c2, "most_teams_in_a_room")) <= 6);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(per, 0), "first")) +
+                         json_integer_value(json_object_get(c2, "first")) + json_integer_value(json_object_get(c2, "second")) +
+                         json_integer_value(json_object_get(json_array_get(per, 0), "second")),
+                     300);
+    assert_int_equal(json_integer_value(json_object_get(fig, "teams_per_room")), 6);
+    json_decref(fig);
+    /* Fewer teams per room: more rooms. A rename and a move between rooms. */
+    assert_int_equal(run(f, &f->org, "assign.run", "{\"seed\":4,\"teams_per_room\":4}", &out), 0);
+    fig = core_assign_figures(f->c);
+    json_array_foreach(json_object_get(fig, "challenges"), i, tm)
+        assert_true(json_integer_value(json_object_get(tm, "most_teams_in_a_room")) <= 4);
+    json_decref(fig);
+    assert_int_equal(run(f, &f->org, "room.update", "{\"room\":\"r3\",\"name\":{\"nl\":\"Blauwe zaal\",\"en\":\"Blue room\"}}", &out), 0);
+    assert_int_equal(run(f, &f->org, "team.move", "{\"team\":\"t1\",\"room\":\"r3\"}", &out), 0);
+    const ev_t *mv = find(&out, "team.moved");
+    assert_non_null(mv);
+    assert_int_equal(mv->aud_kind, AUD_ALL);
+    const char *id, *name, *room, *code;
+    core_team_info(f->c, 0, &id, &name, &room, &code);
+    assert_string_equal(room, "r3");
+    assert_int_equal(run(f, &f->org, "team.move", "{\"team\":\"t1\",\"room\":\"r99\"}", &out), SP_E_NOT_FOUND);
+    who_t fac;
+    assert_int_equal(core_auth(f->c, "hash-f1", &fac), 0);
+    assert_int_equal(run(f, &fac, "team.move", "{\"team\":\"t1\",\"room\":\"r1\"}", &out), SP_E_FORBIDDEN);
+    evlist_free(&out);
+    fx_free(f);
+}
+
+/* A challenge with fewer first choices than one team needs is reported. */
+static void test_too_few_reported(void **st)
+{
+    (void)st;
+    fx_t *f = fx_new(1);
+    evlist_t out = {0};
+    json_t *people = json_array();
+    for (int i = 0; i < 27; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "Mens %d", i);
+        json_array_append_new(people, json_pack("{ss ss ss}", "name", name, "organisation", "O", "choice1",
+                                                i < 3 ? "c2" : "c1"));
+    }
+    json_t *args = json_pack("{so}", "people", people);
+    char *s = json_dumps(args, 0);
+    json_decref(args);
+    assert_int_equal(run(f, &f->org, "registrations.import", s, &out), 0);
+    free(s);
+    assert_int_equal(run(f, &f->org, "assign.run", "{\"seed\":1}", &out), 0);
+    json_t *fig = core_assign_figures(f->c);
+    json_t *note = json_array_get(json_object_get(fig, "notes"), 0);
+    assert_string_equal(json_string_value(json_object_get(note, "code")), "too_few");
+    assert_string_equal(json_string_value(json_object_get(note, "challenge")), "c2");
+    assert_int_equal(json_integer_value(json_object_get(note, "first")), 3);
+    assert_true(json_integer_value(json_object_get(fig, "team_size_min")) >= 6);
+    assert_true(json_integer_value(json_object_get(fig, "team_size_max")) <= 8);
+    json_decref(fig);
+    evlist_free(&out);
+    fx_free(f);
+}
+
 static void test_no_secrets(void **st)
 {
     (void)st;
@@ -468,6 +590,8 @@ int main(void)
         cmocka_unit_test(test_registrations_only_org),
         cmocka_unit_test(test_assign_creates_teams),
         cmocka_unit_test(test_no_secrets),
+        cmocka_unit_test(test_day_size_rooms),
+        cmocka_unit_test(test_too_few_reported),
         cmocka_unit_test(test_move_and_pin),
         cmocka_unit_test(test_delete),
         cmocka_unit_test(test_details),
