@@ -207,6 +207,12 @@ test('the assignment: figures, teams, a keyboard move, a drag-and-drop move, a p
   assert.match(await figures.locator('[data-key="first"] dd').textContent(), /%/);
   assert.match(await figures.locator('[data-key="colleagues"] dd').textContent(), /\d+ \(kleinst mogelijk: \d+\)/);
   assert.match(await figures.locator('[data-key="sizes"] dd').textContent(), /\d+ tot \d+ mensen/);
+  // Per challenge: people, first/second/no choice, teams and rooms; the people add up.
+  const perChallenge = page.locator('.js-org-per-challenge tbody tr');
+  assert.equal(await perChallenge.count(), 3);
+  let sum = 0;
+  for (let i = 0; i < 3; i++) sum += Number(await perChallenge.nth(i).locator('[data-key="people"]').textContent());
+  assert.equal(sum, 58);
   await page.getByRole('button', { name: nl['org.assign.rerun'], exact: true }).waitFor();
 
   const result = (await organiserEvents()).filter((e) => e.type === 'assign.result').at(-1).data;

@@ -93,7 +93,7 @@ export function applyOrgEvent(st, ev) {
         st.suggestions.set(team.team, { captain: team.captain ?? null, timekeeper: team.timekeeper ?? null, challenge: team.challenge ?? null });
       }
       st.unplaced = Array.isArray(d.unplaced) ? [...d.unplaced] : [];
-      st.run = { seed: d.seed, team_size_min: d.team_size_min, team_size_max: d.team_size_max };
+      st.run = { seed: d.seed, team_size_min: d.team_size_min, team_size_max: d.team_size_max, teams_per_room: d.teams_per_room ?? 6 };
       return true;
     case 'assign.figures':
       st.figures = d.figures ?? null;

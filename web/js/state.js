@@ -152,6 +152,11 @@ export function applyEvent(state, ev) {
     case 'team.created':
       state.teams.set(d.id, { ...d });
       return true;
+    case 'team.moved': {
+      const team = state.teams.get(d.team);
+      if (team) state.teams.set(d.team, { ...team, room: d.room });
+      return true;
+    }
     case 'team.code':
       state.codes.set(d.team, d.code);
       return true;
