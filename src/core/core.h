@@ -193,8 +193,11 @@ json_t *core_import_plan(const core_t *c, const json_t *people);
  * export), or NULL when unknown. Caller owns the result. */
 json_t *core_person_export(const core_t *c, const char *id);
 /* The teams for the join sheets: [{team, name, code, room:{nl,en}, challenge:{nl,en},
- * planned}] – after an assignment only the teams with planned members. Caller owns. */
+ * planned, members:[names by surname]}] – after an assignment only the teams with planned members. Caller owns. */
 json_t *core_sheets(const core_t *c);
+/* The door list: every planned person, sorted by surname the Dutch way ("Anna de Groot"
+ * under G): [{name, team (its name), room:{nl,en}}]. Personal data: organiser only. */
+json_t *core_door_list(const core_t *c);
 /* The data of a logged event as it may still be sent after deletions (AVG): NULL when
  * nothing in it was deleted since, else a new object without the deleted personal data
  * (caller owns). The server rebuilds its replay frames with it at start. */

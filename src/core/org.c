@@ -859,6 +859,77 @@ json_t *core_redact(const core_t *c, const ev_t *ev)
     return NULL;
 }
 
+/* The key a name sorts under at the door, the Dutch way: the surname without its
+ * particles ("de Groot" under G), then the first name: "Anna de Groot" → "groot anna de". */
+static char *surname_key(const char *name)
+{
+    static const char *const particles[] = {"van", "de", "der", "den", "het", "t", "ter", "ten", "te",
+                                            "in", "op", "aan", "vd", "von", "du", "da", "la", "le"};
+    char *n = reg_normalise(name);
+    char *first_end = strchr(n, ' ');
+    if (first_end == NULL)
+        return n;
+    *first_end = '\0';
+    char *rest = first_end + 1, *p = rest;
+    for (;;) {
+        size_t l = strcspn(p, " ");
+        int particle = 0;
+        for (size_t i = 0; i < sizeof particles / sizeof particles[0] && p[l] == ' '; i++)
+            particle |= strlen(particles[i]) == l && strncmp(particles[i], p, l) == 0;
+        if (!particle)
+            break;
+        p += l + 1;
+    }
+    size_t len = strlen(n) * 2 + strlen(rest) + 4;
+    char *k = xmalloc(len);
+    snprintf(k, len, "%s %s %.*s", p, n, (int)(p - rest), rest);
+    free(n);
+    return k;
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+    const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    int r = strcmp(json_string_value(json_object_get(x, "key")), json_string_value(json_object_get(y, "key")));
+    return r ? r : strcmp(json_string_value(json_object_get(x, "name")), json_string_value(json_object_get(y, "name")));
+}
+
+/* The registrations planned in a team (t ≥ 0), or in any team (t < 0), sorted by surname:
+ * [{name, key, team}]. */
+static json_t *planned_sorted(const core_t *c, int t)
+{
+    org_t *o = org_of(c);
+    size_t n = 0;
+    json_t **v = xcalloc(o->n + 1, sizeof *v);
+    for (size_t i = 0; i < o->n; i++) {
+        const person_t *p = &o->people[i];
+        if (p->deleted || p->team < 0 || (t >= 0 && p->team != t))
+            continue;
+        char *k = surname_key(p->name);
+        v[n++] = json_pack("{ss ss si}", "name", p->name, "key", k, "team", p->team);
+        free(k);
+    }
+    qsort(v, n, sizeof *v, key_cmp);
+    json_t *out = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(out, v[i]);
+    free(v);
+    return out;
+}
+
+json_t *core_door_list(const core_t *c)
+{
+    json_t *rows = planned_sorted(c, -1), *r;
+    size_t i;
+    json_array_foreach(rows, i, r) {
+        int t = (int)json_integer_value(json_object_get(r, "team"));
+        json_object_set_new(r, "team", json_string(c->teams[t].name));
+        json_object_set(r, "room", c->rooms[c->teams[t].room].name);
+        json_object_del(r, "key");
+    }
+    return rows;
+}
+
 json_t *core_sheets(const core_t *c)
 {
     org_t *o = org_of(c);
@@ -878,6 +949,12 @@ json_t *core_sheets(const core_t *c)
                                              "code", tm->code, "room", r->name, "challenge",
                                              g >= 0 && title ? title : json_null(), "planned",
                                              (json_int_t)planned[t]));
+        json_t *names = json_array(), *p, *members = planned_sorted(c, (int)t);
+        size_t k;
+        json_array_foreach(members, k, p)
+            json_array_append(names, json_object_get(p, "name"));
+        json_decref(members);
+        json_object_set_new(json_array_get(out, json_array_size(out) - 1), "members", names);
     }
     free(planned);
     return out;

@@ -19,7 +19,7 @@
 #define ISSUES_MAX 2000     /* rejected rows and warnings listed in one answer */
 #define PREVIEW_ROWS 10
 
-enum { K_IMPORT, K_SHEETS, K_REPORT, K_PERSON, K_ERROR };
+enum { K_IMPORT, K_SHEETS, K_DOOR, K_REPORT, K_PERSON, K_ERROR };
 enum { S_READING, S_WORKING, S_WAIT_COMMIT, S_SENDING };
 
 struct api_req {
@@ -347,7 +347,10 @@ static void *import_worker(void *arg)
 static void *sheets_worker(void *arg)
 {
     api_req_t *r = arg;
-    r->rc = sheets_render(r->sheet_in, r->title, host.base_url, &r->pdf, &r->pdflen);
+    if (r->kind == K_DOOR)
+        r->rc = sheets_door_render(r->sheet_in, r->title, &r->pdf, &r->pdflen);
+    else
+        r->rc = sheets_render(r->sheet_in, r->title, host.base_url, &r->pdf, &r->pdflen);
     atomic_store(&r->done, 1);
     lws_cancel_service(host.ctx);
     return NULL;
@@ -485,9 +488,9 @@ int api_begin(struct lws *wsi, api_req_t **rp, const char *url)
         answer_err(r, rc == SP_E_FORBIDDEN ? 403 : 401, rc);
         return 0;
     }
-    if (strcmp(url, "/api/sheets.pdf") == 0) {
-        r->kind = K_SHEETS;
-        r->sheet_in = core_sheets(host.core);
+    if (strcmp(url, "/api/sheets.pdf") == 0 || strcmp(url, "/api/doorlist.pdf") == 0) {
+        r->kind = url[5] == 's' ? K_SHEETS : K_DOOR;
+        r->sheet_in = r->kind == K_SHEETS ? core_sheets(host.core) : core_door_list(host.core);
         r->title = xstrdup(core_sprint_title(host.core));
         if (start_worker(r, sheets_worker) != 0)
             answer_err(r, 503, SP_E_STORE_UNAVAILABLE);
@@ -661,6 +664,8 @@ int api_writeable(struct lws *wsi, api_req_t **rp)
             http_add_header(wsi, "referrer-policy:", "no-referrer", &p, end) ||
             (r->kind == K_SHEETS && r->status == 200 &&
              http_add_header(wsi, "content-disposition:", "inline; filename=\"teamcodes.pdf\"", &p, end)) ||
+            (r->kind == K_DOOR && r->status == 200 &&
+             http_add_header(wsi, "content-disposition:", "inline; filename=\"deurlijst.pdf\"", &p, end)) ||
             (r->kind == K_REPORT && r->status == 200 &&
              http_add_header(wsi, "content-disposition:", "inline; filename=\"verslag.pdf\"", &p, end)) ||
             lws_finalize_write_http_header(wsi, start, &p, end))

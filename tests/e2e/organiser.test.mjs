@@ -299,6 +299,13 @@ test('links and codes: every link in full, every team code, and the join sheets 
   assert.equal(pdf.subarray(0, 4).toString('latin1'), '%PDF');
   assert.ok(pdf.length > 1000, `a PDF of ${pdf.length} bytes`);
   await page.locator('.sp-org-status--ok', { hasText: nl['org.sheets.ready'] }).waitFor();
+  // The door list: everyone by surname with team and room, a PDF of its own.
+  const [doorDl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: nl['org.sheets.door'], exact: true }).click()]);
+  assert.equal(doorDl.suggestedFilename(), nl['org.sheets.doorFile']);
+  const doorPdf = readFileSync(await doorDl.path());
+  assert.equal(doorPdf.subarray(0, 4).toString('latin1'), '%PDF');
+  assert.ok(doorPdf.length > 1000 && !doorPdf.equals(pdf), `a door list of ${doorPdf.length} bytes`);
+  await page.locator('.sp-org-status--ok', { hasText: nl['org.sheets.doorReady'] }).waitFor();
   await checkA11y(page, 'links and join sheets');
 });
 

@@ -390,6 +390,38 @@ static void test_too_few_reported(void **st)
     fx_free(f);
 }
 
+/* The door list sorts by surname the Dutch way; the join sheets list each team's members. */
+static void test_door_list(void **st)
+{
+    (void)st;
+    fx_t *f = fx_new(1);
+    evlist_t out = {0};
+    assert_int_equal(run(f, &f->org, "registrations.import",
+                         "{\"people\":[{\"name\":\"Dirk Zwart\",\"choice1\":\"c1\"},{\"name\":\"Anna de Groot\",\"choice1\":\"c1\"},"
+                         "{\"name\":\"Cor van der Berg\",\"choice1\":\"c1\"},{\"name\":\"Bram Bakker\",\"choice1\":\"c1\"},"
+                         "{\"name\":\"Madonna\",\"choice1\":\"c1\"}]}", &out), 0);
+    assert_int_equal(run(f, &f->org, "assign.run", "{\"team_size_min\":2,\"team_size_max\":5}", &out), 0);
+    json_t *door = core_door_list(f->c);
+    const char *want[] = {"Bram Bakker", "Cor van der Berg", "Anna de Groot", "Madonna", "Dirk Zwart"};
+    assert_int_equal(json_array_size(door), 5);
+    for (size_t i = 0; i < 5; i++) {
+        json_t *r = json_array_get(door, i);
+        assert_string_equal(json_string_value(json_object_get(r, "name")), want[i]);
+        assert_non_null(json_string_value(json_object_get(r, "team")));
+        assert_non_null(json_string_value(json_object_get(json_object_get(r, "room"), "nl")));
+    }
+    json_decref(door);
+    json_t *sheets = core_sheets(f->c);
+    size_t names = 0, i;
+    json_t *sh;
+    json_array_foreach(sheets, i, sh)
+        names += json_array_size(json_object_get(sh, "members"));
+    assert_int_equal(names, 5);
+    json_decref(sheets);
+    evlist_free(&out);
+    fx_free(f);
+}
+
 static void test_no_secrets(void **st)
 {
     (void)st;
@@ -592,6 +624,7 @@ int main(void)
         cmocka_unit_test(test_no_secrets),
         cmocka_unit_test(test_day_size_rooms),
         cmocka_unit_test(test_too_few_reported),
+        cmocka_unit_test(test_door_list),
         cmocka_unit_test(test_move_and_pin),
         cmocka_unit_test(test_delete),
         cmocka_unit_test(test_details),

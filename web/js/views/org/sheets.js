@@ -35,6 +35,15 @@ export function mountSheets({ session, org, token, live }) {
     file: t('org.sheets.file'),
   });
   print.classList.add('js-org-print');
+  const { button: door, status: doorStatus } = pdfButton({
+    token,
+    path: '/api/doorlist.pdf',
+    label: t('org.sheets.door'),
+    making: t('org.sheets.doorMaking'),
+    ready: t('org.sheets.doorReady'),
+    file: t('org.sheets.doorFile'),
+  });
+  door.classList.add('js-org-door');
 
   function links() {
     const rows = [];
@@ -49,6 +58,9 @@ export function mountSheets({ session, org, token, live }) {
       if (link.role === 'facilitator') {
         const room = currentRoom(session, org, link.room);
         add(t('org.sheets.role.facilitator', { room: pick(room.name) || link.room }), roleUrl('facilitator', link.token), `fac-${link.room}`);
+      } else if (link.role === 'screen' && link.room) {
+        const room = currentRoom(session, org, link.room);
+        add(t('org.sheets.role.screenRoom', { room: pick(room.name) || link.room }), roleUrl('screen', link.token), `screen-${link.room}`);
       } else add(t(`org.sheets.role.${link.role}`), roleUrl(link.role, link.token), link.role);
     }
     return h('dl', { class: 'sp-links js-org-links' }, rows);
@@ -103,7 +115,11 @@ export function mountSheets({ session, org, token, live }) {
     h('p', { class: 'sp-field__hint', id: 'sp-org-print-hint', text: t('org.sheets.printHint') }),
     h('p', { class: 'sp-actions' }, print),
     status.el,
+    h('p', { class: 'sp-field__hint', id: 'sp-org-door-hint', text: t('org.sheets.doorHint') }),
+    h('p', { class: 'sp-actions' }, door),
+    doorStatus.el,
   ]);
   print.setAttribute('aria-describedby', 'sp-org-print-hint');
+  door.setAttribute('aria-describedby', 'sp-org-door-hint');
   return { el, refresh: draw };
 }
