@@ -124,6 +124,25 @@ int core_auth(const core_t *c, const char *token_hash, who_t *who);
 int core_join(core_t *c, const char *code, const char *name, const char *join_id,
               const char *token_hash, int64_t now, evlist_t *out, who_t *who);
 
+/* A join by picking a registered name. person: the registration's id from core_roster()
+ * (NULL: a walk-in with name, refused with SP_E_WALKINS_CLOSED when the organiser closed
+ * walk-ins and the team has registered people). A registration nobody uses yet becomes a
+ * new member with that name, linked to it. One in use by a member on another device is
+ * claimed: without claim_code the join emits member.claim (to the team: its teammates
+ * and facilitator see a confirmation code, valid 10 minutes) and returns
+ * CORE_JOIN_CLAIM_PENDING with no session; with the right code the new device gets a
+ * session as that same member (its roles included) and no second member is made; a
+ * wrong or expired code is SP_E_BAD_CLAIM. */
+typedef struct {
+    const char *code, *name, *person, *claim_code, *join_id, *token_hash;
+} core_join_t;
+enum { CORE_JOIN_CLAIM_PENDING = 2 };
+int core_join_ex(core_t *c, const core_join_t *j, int64_t now, evlist_t *out, who_t *who);
+
+/* Who may be picked on the join page of the team with this code: {team, walkins,
+ * names:[{person, name, taken}]} sorted by surname; NULL for an unknown code. */
+json_t *core_roster(const core_t *c, const char *code);
+
 /* Executes a command for who. Returns 0 with its events applied and appended to out;
  * 1 when (who, cmd_id) was seen before: nothing happens and *dup_seq is the seq to
  * acknowledge; or a negative error with nothing changed. args is borrowed. */

@@ -15,6 +15,8 @@ typedef struct {
     int member;                 /* the member who joined as this person, or -1 */
     int pin_group, pin_team;    /* challenge index / team index, or -1 */
     char *key;                  /* what a re-import finds them by (org.c, person_key()) */
+    char claim[8];              /* the confirmation code of a claim from another device, "" */
+    int64_t claim_at;           /* when it was made (ms) */
 } person_t;
 
 typedef struct {
@@ -27,6 +29,7 @@ typedef struct {
     json_t *figures;            /* the latest figures */
     json_t *notes;              /* what the latest run reports (too few people, bounds) */
     int teams_per_room;         /* of the latest run */
+    int walkins_closed;         /* join.walkins: only registered names may join a team */
     json_t *facilitators;       /* room id → [names], from room.updated */
 } org_t;
 

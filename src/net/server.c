@@ -470,6 +470,11 @@ static void handle_join(conn_t *c, json_t *msg)
     const char *id = json_string_value(json_object_get(msg, "id"));
     const char *code = json_string_value(json_object_get(msg, "code"));
     const char *name = json_string_value(json_object_get(msg, "name"));
+    /* Picking a registered name: person (and claim, the confirmation code) instead of a name. */
+    const char *person = json_string_value(json_object_get(msg, "person"));
+    const char *claim = json_string_value(json_object_get(msg, "claim"));
+    if (person != NULL && name == NULL)
+        name = "";
     if (id == NULL || code == NULL || name == NULL) {
         conn_err(c, id, SP_E_BAD_MESSAGE);
         return;
@@ -495,10 +500,14 @@ static void handle_join(conn_t *c, json_t *msg)
     secret_token(p.token);
     secret_hash(p.token, hash);
     evlist_t out = {0};
-    int rc = core_join(srv.core, code, name, id, hash, clock_now_ms(), &out, &p.who);
-    if (rc != 0) {
-        if (rc == SP_E_BAD_CODE)
-            join_failed(c);
+    core_join_t j = {code, name, person, claim, id, hash};
+    int rc = core_join_ex(srv.core, &j, clock_now_ms(), &out, &p.who);
+    if (rc == CORE_JOIN_CLAIM_PENDING) {
+        submit_events(&out);   /* the teammates see the confirmation code */
+        conn_err(c, id, SP_E_CLAIM_PENDING);
+    } else if (rc != 0) {
+        if (rc == SP_E_BAD_CODE || rc == SP_E_BAD_CLAIM)
+            join_failed(c);   /* guessing a confirmation code counts like guessing a team code */
         conn_err(c, id, rc);
     } else {
         submit_events(&out);
@@ -507,6 +516,31 @@ static void handle_join(conn_t *c, json_t *msg)
         conn_pend(c, &p);
     }
     evlist_free(&out);
+}
+
+/* The names a participant may pick on the join page, for whoever knows the team code
+ * (the join sheet prints them too); a wrong code counts like a failed join. */
+static void handle_roster(conn_t *c, json_t *msg)
+{
+    const char *id = json_string_value(json_object_get(msg, "id"));
+    const char *code = json_string_value(json_object_get(msg, "code"));
+    if (id == NULL || code == NULL || !id_ok(id)) {
+        conn_err(c, id && id_ok(id) ? id : NULL, id ? SP_E_BAD_MESSAGE : SP_E_BAD_ID);
+        return;
+    }
+    if (!join_allowed(c)) {
+        conn_err(c, id, SP_E_RATE_LIMITED);
+        return;
+    }
+    json_t *r = core_roster(srv.core, code);
+    if (r == NULL) {
+        join_failed(c);
+        conn_err(c, id, SP_E_BAD_CODE);
+        return;
+    }
+    json_object_set_new(r, "t", json_string("roster"));
+    json_object_set_new(r, "id", json_string(id));
+    conn_send_json(c, r);
 }
 
 static void handle_hello(conn_t *c, json_t *msg)
@@ -550,6 +584,8 @@ static void handle_message(conn_t *c, const char *text, size_t len)
         handle_hello(c, msg);
     else if (strcmp(t, "join") == 0)
         handle_join(c, msg);
+    else if (strcmp(t, "roster") == 0)
+        handle_roster(c, msg);
     else if (strcmp(t, "ping") == 0) {
         json_t *m = json_pack("{ss sI}", "t", "pong", "now", (json_int_t)clock_now_ms());
         json_t *echo = json_object_get(msg, "now");

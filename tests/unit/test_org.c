@@ -422,6 +422,104 @@ static void test_door_list(void **st)
     fx_free(f);
 }
 
+/* Joining by picking a registered name; the same name from a second device needs a
+ * teammate's confirmation code and moves the member, role included; walk-ins closed. */
+static void test_join_pick_and_claim(void **st)
+{
+    (void)st;
+    fx_t *f = fx_new(1);
+    evlist_t out = {0};
+    assert_int_equal(run(f, &f->org, "registrations.import",
+                         "{\"people\":[{\"name\":\"Anna de Groot\",\"choice1\":\"c1\"},{\"name\":\"Bram Bakker\",\"choice1\":\"c1\"},"
+                         "{\"name\":\"Cor Smit\",\"choice1\":\"c1\"}]}", &out), 0);
+    assert_int_equal(run(f, &f->org, "assign.run", "{\"team_size_min\":2,\"team_size_max\":5}", &out), 0);
+    const char *tid, *tname, *room, *code;
+    core_team_info(f->c, 0, &tid, &tname, &room, &code);
+    assert_null(core_roster(f->c, "NOPE-0000"));
+    json_t *r = core_roster(f->c, code);
+    assert_non_null(r);
+    json_t *names = json_object_get(r, "names");
+    assert_int_equal(json_array_size(names), 3);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(names, 0), "name")), "Bram Bakker");
+    assert_false(json_is_true(json_object_get(json_array_get(names, 0), "taken")));
+    char bram[16];
+    snprintf(bram, sizeof bram, "%s", json_string_value(json_object_get(json_array_get(names, 0), "person")));
+    json_decref(r);
+
+    /* Bram picks his name: a member with that name, linked to the registration. */
+    who_t phone1, phone2, mate;
+    core_join_t j = {code, NULL, bram, NULL, "join-1", "hash-phone-1"};
+    evlist_clear(&out);
+    assert_int_equal(core_join_ex(f->c, &j, 6000, &out, &phone1), 0);
+    keep(f, &out);
+    const ev_t *joined = find(&out, "member.joined");
+    assert_string_equal(json_string_value(json_object_get(joined->data, "name")), "Bram Bakker");
+    assert_non_null(find(&out, "member.linked"));
+    r = core_roster(f->c, code);
+    assert_true(json_is_true(json_object_get(json_array_get(json_object_get(r, "names"), 0), "taken")));
+    json_decref(r);
+    /* A teammate joins by name (walk-in) and Bram becomes captain. */
+    assert_int_equal(core_join(f->c, code, "Dirk", "join-2", "hash-mate", 6100, &out, &mate), 0);
+    keep(f, &out);
+    char roles[96];
+    snprintf(roles, sizeof roles, "{\"captain\":\"%s\"}", phone1.actor);
+    assert_int_equal(run(f, &phone1, "roles.set", roles, &out), 0);
+    size_t members = 0;
+    for (size_t i = 0; i < f->log.n; i++)
+        members += strcmp(f->log.v[i].type, "member.joined") == 0;
+
+    /* A second phone picks "Bram Bakker": the team sees a confirmation code, no member yet. */
+    core_join_t j2 = {code, NULL, bram, NULL, "join-3", "hash-phone-2"};
+    evlist_clear(&out);
+    assert_int_equal(core_join_ex(f->c, &j2, 7000, &out, &phone2), CORE_JOIN_CLAIM_PENDING);
+    keep(f, &out);
+    const ev_t *claim = find(&out, "member.claim");
+    assert_non_null(claim);
+    assert_int_equal(claim->aud_kind, AUD_TEAM);
+    assert_null(find(&out, "session.opened"));
+    char confirm[8];
+    snprintf(confirm, sizeof confirm, "%s", json_string_value(json_object_get(claim->data, "code")));
+    assert_int_equal(strlen(confirm), 4);
+    /* A wrong code, then the right one: the same member, no second one. */
+    core_join_t bad = {code, NULL, bram, "ZZZZ", "join-4", "hash-phone-2"};
+    assert_int_equal(core_join_ex(f->c, &bad, 7100, &out, &phone2), SP_E_BAD_CLAIM);
+    core_join_t good = {code, NULL, bram, confirm, "join-5", "hash-phone-2"};
+    evlist_clear(&out);
+    assert_int_equal(core_join_ex(f->c, &good, 7200, &out, &phone2), 0);
+    keep(f, &out);
+    assert_null(find(&out, "member.joined"));
+    assert_non_null(find(&out, "member.claimed"));
+    assert_int_equal(phone2.member, phone1.member);
+    size_t members_now = 0;
+    for (size_t i = 0; i < f->log.n; i++)
+        members_now += strcmp(f->log.v[i].type, "member.joined") == 0;
+    assert_int_equal(members_now, members);
+    /* The role came along: only the captain may change roles now, and the new phone can. */
+    snprintf(roles, sizeof roles, "{\"timekeeper\":\"%s\"}", mate.actor);
+    assert_int_equal(run(f, &mate, "roles.set", roles, &out), SP_E_FORBIDDEN);
+    assert_int_equal(run(f, &phone2, "roles.set", roles, &out), 0);
+    who_t again;
+    assert_int_equal(core_auth(f->c, "hash-phone-2", &again), 0);
+    assert_int_equal(again.member, phone1.member);
+    /* The code confirms one device only, and expires. */
+    core_join_t reuse = {code, NULL, bram, confirm, "join-6", "hash-phone-3"};
+    assert_int_equal(core_join_ex(f->c, &reuse, 7300, &out, &phone2), SP_E_BAD_CLAIM);
+
+    /* Walk-ins closed: a name of one's own is refused in a team with registered people. */
+    assert_int_equal(run(f, &f->org, "join.walkins", "{\"allowed\":false}", &out), 0);
+    assert_int_equal(core_join(f->c, code, "Eve", "join-7", "hash-eve", 8000, &out, &again), SP_E_WALKINS_CLOSED);
+    r = core_roster(f->c, code);
+    assert_false(json_is_true(json_object_get(r, "walkins")));
+    json_decref(r);
+    assert_int_equal(run(f, &f->org, "join.walkins", "{\"allowed\":true}", &out), 0);
+    assert_int_equal(core_join(f->c, code, "Eve", "join-8", "hash-eve", 8100, &out, &again), 0);
+    /* Someone else's registration from another team cannot be picked with this code. */
+    core_join_t wrong = {code, NULL, "p999", NULL, "join-9", "hash-x"};
+    assert_int_equal(core_join_ex(f->c, &wrong, 8200, &out, &again), SP_E_NOT_FOUND);
+    evlist_free(&out);
+    fx_free(f);
+}
+
 static void test_no_secrets(void **st)
 {
     (void)st;
@@ -625,6 +723,7 @@ int main(void)
         cmocka_unit_test(test_day_size_rooms),
         cmocka_unit_test(test_too_few_reported),
         cmocka_unit_test(test_door_list),
+        cmocka_unit_test(test_join_pick_and_claim),
         cmocka_unit_test(test_move_and_pin),
         cmocka_unit_test(test_delete),
         cmocka_unit_test(test_details),
