@@ -321,12 +321,14 @@ test('results: the report downloads as a PDF, with names only when asked', async
   await checkA11y(page, 'the results section');
 });
 
-test('a join sheet’s QR address opens the join form with the code filled in, and a planned person is linked', async () => {
+test('a join sheet’s QR address opens the join form, a participant picks their name, and re-claims it on a second phone with a teammate’s code', async () => {
   // Someone as the page shows them now, after the moves.
   const card = page.locator('.js-org-team', { has: page.locator('li[data-person]') }).first();
   const teamId = await card.getAttribute('data-team');
   const personId = await card.locator('li[data-person]').first().getAttribute('data-person');
   const person = people.find((p) => p.id === personId);
+  const mateId = await card.locator('li[data-person]').nth(1).getAttribute('data-person');
+  const mateName = people.find((p) => p.id === mateId).name;
   const code = (await page.locator(`.js-org-code[data-team="${teamId}"]`).textContent()).trim();
 
   const context = await browser.newContext({ viewport: { width: 360, height: 640 } });
@@ -336,14 +338,67 @@ test('a join sheet’s QR address opens the join form with the code filled in, a
   const input = phone.getByLabel(nl['join.code.label'], { exact: true });
   assert.equal(await input.inputValue(), code);
   assert.equal(await phone.locator('.js-join-prefilled').textContent(), fill(nl['org.join.prefilled'], { code }));
-  await checkA11y(phone, 'the join page opened from a QR code');
-  await phone.getByLabel(nl['join.name.label'], { exact: true }).fill(person.name);
+  // The team's registered names, to pick from.
+  const pickList = phone.getByRole('group', { name: nl['join.pick.legend'] });
+  await pickList.waitFor();
+  assert.ok((await pickList.getByRole('radio').count()) >= 2, 'the team’s names are listed');
+  await checkA11y(phone, 'the join page with the names of the team');
+  await pickList.getByLabel(person.name, { exact: true }).check();
   await phone.getByRole('button', { name: nl['join.submit'], exact: true }).click();
   await phone.waitForURL(/#\/team$/);
   // The organiser sees that this planned person has come.
   await personItem(person.id).locator('.sp-org-badge', { hasText: nl['org.assign.joined'] }).waitFor();
+  const first = await phone.evaluate(() => JSON.parse(localStorage.getItem('sp.session')));
+
+  // A teammate joins too, by picking their name.
+  const mateContext = await browser.newContext({ viewport: { width: 360, height: 640 } });
+  const mate = await newPage(mateContext);
+  await mate.goto(`${server.url}/#/join/${code}`);
+  await mate.getByRole('group', { name: nl['join.pick.legend'] }).getByLabel(mateName, { exact: true }).check();
+  await mate.getByRole('button', { name: nl['join.submit'], exact: true }).click();
+  await mate.waitForURL(/#\/team$/);
+
+  // The same person on a second phone: the name is in use, so a teammate's code is needed.
+  const context2 = await browser.newContext({ viewport: { width: 360, height: 640 } });
+  const phone2 = await newPage(context2);
+  await phone2.goto(`${server.url}/#/join/${code}`);
+  const pick2 = phone2.getByRole('group', { name: nl['join.pick.legend'] });
+  await pick2.getByLabel(`${person.name} ${nl['join.pick.taken']}`, { exact: true }).check();
+  await phone2.getByRole('button', { name: nl['join.submit'], exact: true }).click();
+  const claimInput = phone2.getByLabel(nl['join.claim.label'], { exact: true });
+  await claimInput.waitFor();
+  assert.equal(await phone2.evaluate(() => document.activeElement?.id), 'sp-join-claim', 'focus on the code field');
+  const notice = mate.locator('.js-claim');
+  await notice.waitFor();
+  assert.match(await notice.textContent(), new RegExp(person.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  const confirmCode = (await notice.locator('.sp-board__claim-code').textContent()).trim();
+  assert.match(confirmCode, /^[A-Z0-9]{4}$/);
+  // A wrong code first, then the right one.
+  await claimInput.fill(confirmCode === 'ZZZZ' ? 'YYYY' : 'ZZZZ');
+  await phone2.getByRole('button', { name: nl['join.submit'], exact: true }).click();
+  await phone2.locator('#sp-join-claim-error:not([hidden])').waitFor();
+  await claimInput.fill(confirmCode);
+  await phone2.getByRole('button', { name: nl['join.submit'], exact: true }).click();
+  await phone2.waitForURL(/#\/team$/);
+  const second = await phone2.evaluate(() => JSON.parse(localStorage.getItem('sp.session')));
+  assert.equal(second.member, first.member, 'the same member moved to the second phone, not a second member');
+  const joinedAs = (await organiserEvents()).filter((e) => e.type === 'member.joined' && e.data.name === person.name);
+  assert.equal(joinedAs.length, 1, 'one member with that name');
+  await mate.locator('.js-claim').waitFor({ state: 'detached' });
+
+  // Leaving asks first; "No" keeps the session.
+  await phone2.getByRole('button', { name: nl['board.leave'], exact: true }).click();
+  await phone2.getByRole('button', { name: nl['board.leaveNo'], exact: true }).click();
+  assert.ok(await phone2.evaluate(() => localStorage.getItem('sp.session') !== null));
+  await phone2.getByRole('button', { name: nl['board.leave'], exact: true }).click();
+  await phone2.getByRole('button', { name: nl['board.leaveYes'], exact: true }).click();
+  await phone2.waitForURL(/#\/$/);
+  assert.equal(await phone2.evaluate(() => localStorage.getItem('sp.session')), null);
   assert.deepEqual(phone.problems, []);
+  assert.deepEqual(phone2.problems, []);
   await context.close();
+  await context2.close();
+  await mateContext.close();
 });
 
 test('personal data: find a participant, download what is held, delete after an accessible confirmation', async () => {
