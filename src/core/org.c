@@ -107,7 +107,7 @@ person_t *org_person_arg(const core_t *c, const json_t *args, int *err)
 }
 
 /* The member who joined as this person (member.linked), or -1. */
-static int person_member(const core_t *c, const person_t *p)
+int org_person_member(const core_t *c, const person_t *p)
 {
     return p->member >= 0 && (size_t)p->member < c->nmembers ? p->member : -1;
 }
@@ -115,7 +115,7 @@ static int person_member(const core_t *c, const person_t *p)
 /* Links member m to person p: the organiser sees who has come, the team sees the
  * organisation and role the person registered with (they may change it with
  * profile.set). Nothing else of the registration reaches the team. */
-static void link_member(cmdctx_t *x, int m, const person_t *p)
+void org_link_member(cmdctx_t *x, int m, const person_t *p)
 {
     core_t *c = x->core;
     const char *team = c->teams[c->members[m].team].id;
@@ -150,132 +150,7 @@ void org_member_joined(cmdctx_t *x, int m)
     }
     free(want);
     if (count == 1)
-        link_member(x, m, &o->people[found]);
-}
-
-static json_t *planned_sorted(const core_t *c, int t);
-
-#define CLAIM_MS 600000   /* a confirmation code is good for 10 minutes */
-
-int org_walkin_allowed(const core_t *c, int t)
-{
-    org_t *o = org_of(c);
-    if (!o->walkins_closed)
-        return 1;
-    for (size_t i = 0; i < o->n; i++)
-        if (!o->people[i].deleted && o->people[i].team == t)
-            return 0;
-    return 1;   /* a team nobody was planned in stays open */
-}
-
-/* The first max code points of s (a member's name holds at most 60). */
-static char *cut_utf8(const char *s, size_t max)
-{
-    size_t i = 0, cps = 0;
-    while (s[i] && cps < max) {
-        i++;
-        while (((unsigned char)s[i] & 0xC0) == 0x80)
-            i++;
-        cps++;
-    }
-    return xstrndup(s, i);
-}
-
-int org_join_person(cmdctx_t *x, int t, const char *person, const char *claim_code, int *m)
-{
-    core_t *c = x->core;
-    org_t *o = org_of(c);
-    int64_t at;
-    if (!strmap_get(&o->ids, person, &at) || o->people[at].deleted || o->people[at].team != t)
-        return SP_E_NOT_FOUND;
-    person_t *p = &o->people[at];
-    int mm = person_member(c, p);
-    if (mm < 0) {
-        char *name = cut_utf8(p->name, 60);
-        cmd_emit(x, "member.joined", AUD_TEAM, c->teams[t].id,
-                 json_pack("{ss ss ss}", "id", x->who->actor, "team", c->teams[t].id, "name", name));
-        free(name);
-        *m = (int)c->nmembers - 1;
-        link_member(x, *m, p);
-        return 0;
-    }
-    if (claim_code == NULL || claim_code[0] == '\0') {
-        /* Someone else uses this name: its teammates or facilitator confirm with a code. */
-        if (c->secrets.code == NULL)
-            return SP_E_NO_SECRETS;
-        char fresh[32], norm[32];
-        c->secrets.code(c->secrets.ud, fresh, sizeof fresh);
-        core_code_normalise(fresh, norm, sizeof norm);
-        norm[4] = '\0';
-        cmd_emit(x, "member.claim", AUD_TEAM, c->teams[t].id,
-                 json_pack("{ss ss ss ss}", "member", c->members[mm].id, "team", c->teams[t].id, "name",
-                           c->members[mm].name, "code", norm));
-        return CORE_JOIN_CLAIM_PENDING;
-    }
-    char norm[32];
-    core_code_normalise(claim_code, norm, sizeof norm);
-    if (p->claim[0] == '\0' || strcmp(norm, p->claim) != 0 || x->now - p->claim_at > CLAIM_MS)
-        return SP_E_BAD_CLAIM;
-    cmd_emit(x, "member.claimed", AUD_TEAM, c->teams[t].id,
-             json_pack("{ss ss}", "member", c->members[mm].id, "team", c->teams[t].id));
-    *m = mm;
-    return 0;
-}
-
-static void on_member_claim(core_t *c, const ev_t *ev)
-{
-    org_t *o = org_of(c);
-    int m = member_index(c, ev_str(ev, "member"));
-    for (size_t i = 0; i < o->n && m >= 0; i++)
-        if (o->people[i].member == m) {
-            snprintf(o->people[i].claim, sizeof o->people[i].claim, "%s", ev_str(ev, "code"));
-            o->people[i].claim_at = ev->ts;
-        }
-}
-
-static void on_member_claimed(core_t *c, const ev_t *ev)
-{
-    org_t *o = org_of(c);
-    int m = member_index(c, ev_str(ev, "member"));
-    for (size_t i = 0; i < o->n && m >= 0; i++)
-        if (o->people[i].member == m)
-            o->people[i].claim[0] = '\0';   /* a code confirms one device */
-}
-
-json_t *core_roster(const core_t *c, const char *code)
-{
-    char norm[32];
-    int64_t t;
-    if (code == NULL || strlen(code) > 24)
-        return NULL;
-    core_code_normalise(code, norm, sizeof norm);
-    if (!strmap_get(&c->codes, norm, &t))
-        return NULL;
-    json_t *sorted = planned_sorted(c, (int)t), *r, *names = json_array();
-    size_t i;
-    org_t *o = org_of(c);
-    json_array_foreach(sorted, i, r) {
-        int64_t at;
-        if (strmap_get(&o->ids, json_string_value(json_object_get(r, "person")), &at))
-            json_array_append_new(names, json_pack("{ss ss sb}", "person", o->people[at].id, "name", o->people[at].name,
-                                                   "taken", person_member(c, &o->people[at]) >= 0));
-    }
-    json_decref(sorted);
-    return json_pack("{ss sb so}", "team", c->teams[t].id, "walkins", org_walkin_allowed(c, (int)t), "names", names);
-}
-
-static int cmd_join_walkins(cmdctx_t *x, const json_t *args)
-{
-    const json_t *v = json_object_get(args, "allowed");
-    if (!json_is_boolean(v))
-        return SP_E_BAD_MESSAGE;
-    cmd_emit(x, "join.walkins", AUD_ORG, "", json_pack("{sb}", "allowed", json_is_true(v)));
-    return 0;
-}
-
-static void on_join_walkins(core_t *c, const ev_t *ev)
-{
-    org_of(c)->walkins_closed = !json_is_true(json_object_get(ev->data, "allowed"));
+        org_link_member(x, m, &o->people[found]);
 }
 
 static int cmd_person_link(cmdctx_t *x, const json_t *args)
@@ -290,7 +165,7 @@ static int cmd_person_link(cmdctx_t *x, const json_t *args)
     int m = member_index(x->core, mid);
     if (m < 0 || x->core->members[m].name[0] == '\0')
         return SP_E_NOT_FOUND;
-    link_member(x, m, p);
+    org_link_member(x, m, p);
     return 0;
 }
 
@@ -798,7 +673,7 @@ static int cmd_person_delete(cmdctx_t *x, const json_t *args)
         int err;
         if ((p = org_person_arg(c, args, &err)) == NULL)
             return err;
-        m = person_member(c, p);
+        m = org_person_member(c, p);
     }
     if (p != NULL)
         cmd_emit(x, "person.deleted", AUD_ORG, "", json_pack("{ss}", "id", p->id));
@@ -945,7 +820,7 @@ json_t *core_person_export(const core_t *c, const char *id)
         p->pin_group >= 0 ? json_string(org_challenge_id(c, p->pin_group)) : json_null());
     json_object_set_new(reg, "email", p->email ? json_string(p->email) : json_null());
     json_t *out = json_pack("{so}", "registration", reg);
-    int mm = person_member(c, p);
+    int mm = org_person_member(c, p);
     if (mm >= 0)
         json_object_set_new(out, "member", member_json(c, mm));
     return out;
@@ -1021,7 +896,7 @@ static int key_cmp(const void *a, const void *b)
 
 /* The registrations planned in a team (t ≥ 0), or in any team (t < 0), sorted by surname:
  * [{name, key, team}]. */
-static json_t *planned_sorted(const core_t *c, int t)
+json_t *org_planned_sorted(const core_t *c, int t)
 {
     org_t *o = org_of(c);
     size_t n = 0;
@@ -1044,7 +919,7 @@ static json_t *planned_sorted(const core_t *c, int t)
 
 json_t *core_door_list(const core_t *c)
 {
-    json_t *rows = planned_sorted(c, -1), *r;
+    json_t *rows = org_planned_sorted(c, -1), *r;
     size_t i;
     json_array_foreach(rows, i, r) {
         int t = (int)json_integer_value(json_object_get(r, "team"));
@@ -1075,7 +950,7 @@ json_t *core_sheets(const core_t *c)
                                              "code", tm->code, "room", r->name, "challenge",
                                              g >= 0 && title ? title : json_null(), "planned",
                                              (json_int_t)planned[t]));
-        json_t *names = json_array(), *p, *members = planned_sorted(c, (int)t);
+        json_t *names = json_array(), *p, *members = org_planned_sorted(c, (int)t);
         size_t k;
         json_array_foreach(members, k, p)
             json_array_append(names, json_object_get(p, "name"));
@@ -1101,7 +976,7 @@ static const cmddef_t org_cmds[] = {
     {"assign.move", ORG, org_cmd_assign_move},
     {"person.delete", ORG, cmd_person_delete},
     {"person.link", ORG, cmd_person_link},
-    {"join.walkins", ORG, cmd_join_walkins},
+    {"join.walkins", ORG, org_cmd_join_walkins},
     {NULL, 0, NULL},
 };
 
@@ -1118,9 +993,9 @@ static const applydef_t org_apply[] = {
     {"person.deleted", on_person_deleted},
     {"member.forgotten", on_member_forgotten},
     {"member.linked", on_member_linked},
-    {"member.claim", on_member_claim},
-    {"member.claimed", on_member_claimed},
-    {"join.walkins", on_join_walkins},
+    {"member.claim", org_on_member_claim},
+    {"member.claimed", org_on_member_claimed},
+    {"join.walkins", org_on_join_walkins},
     {NULL, NULL},
 };
 

@@ -51,6 +51,19 @@ size_t org_last_colleague_min(const core_t *c);
 int org_room_create(cmdctx_t *x, const json_t *name, const char *ch);
 void org_team_move(cmdctx_t *x, int t, int r);
 
+/* The member who joined as p, or -1; linking member m to p (member.linked, and the
+ * registration's organisation and role to the team); the registrations planned in team t
+ * (t < 0: all), sorted by surname: [{person, name, key, team}]. */
+int org_person_member(const core_t *c, const person_t *p);
+void org_link_member(cmdctx_t *x, int m, const person_t *p);
+json_t *org_planned_sorted(const core_t *c, int t);
+
+/* Joining by name (org_join.c). */
+int org_cmd_join_walkins(cmdctx_t *x, const json_t *args);
+void org_on_join_walkins(core_t *c, const ev_t *ev);
+void org_on_member_claim(core_t *c, const ev_t *ev);
+void org_on_member_claimed(core_t *c, const ev_t *ev);
+
 /* The assignment (org_assign.c): commands and appliers listed in org.c's tables. */
 int org_cmd_assign_run(cmdctx_t *x, const json_t *args);
 int org_cmd_assign_pin(cmdctx_t *x, const json_t *args);

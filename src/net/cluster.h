@@ -74,7 +74,8 @@ int cluster_may_write(void);
 void cluster_forward_cmd(void *conn, const char *id, json_t *msg, const char *hash);
 
 /* Forwards a join; a fresh session token is made here, so it never leaves the node. */
-void cluster_forward_join(void *conn, const char *id, const char *code, const char *name);
+void cluster_forward_join(void *conn, const char *id, const char *code, const char *name, const char *person,
+                          const char *claim);
 
 /* The connection is closing: forget its forwards. */
 void cluster_conn_gone(void *conn);

@@ -492,7 +492,7 @@ static void handle_join(conn_t *c, json_t *msg)
         return;
     }
     if (cluster_forwarding()) {   /* cluster hook: the leader makes the member */
-        cluster_forward_join(c, id, code, name);
+        cluster_forward_join(c, id, code, name, person, claim);
         return;
     }
     pend_t p = {.kind = PEND_JOINED};
