@@ -394,6 +394,15 @@ test('a join sheet’s QR address opens the join form, a participant picks their
   await phone2.getByRole('button', { name: nl['board.leaveYes'], exact: true }).click();
   await phone2.waitForURL(/#\/$/);
   assert.equal(await phone2.evaluate(() => localStorage.getItem('sp.session')), null);
+  // Walk-ins closed by the organiser: the join page offers only the list.
+  await page.getByLabel(nl['org.sheets.walkins'], { exact: true }).uncheck();
+  await page.locator('.sp-org-status--ok', { hasText: nl['org.sheets.walkinsOff'] }).waitFor();
+  await phone2.goto(`${server.url}/#/join/${code}`);
+  await phone2.getByRole('group', { name: nl['join.pick.legend'] }).waitFor();
+  assert.equal(await phone2.getByLabel(nl['join.pick.other'], { exact: true }).count(), 0);
+  assert.ok(await phone2.locator('#sp-join-name').isHidden(), 'no name of one’s own');
+  await page.getByLabel(nl['org.sheets.walkins'], { exact: true }).check();
+  await page.locator('.sp-org-status--ok', { hasText: nl['org.sheets.walkinsOn'] }).waitFor();
   assert.deepEqual(phone.problems, []);
   assert.deepEqual(phone2.problems, []);
   await context.close();

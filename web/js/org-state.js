@@ -50,6 +50,8 @@ export function createOrgState() {
     forgotten: new Set(),
     sprint: {},
     rooms: new Map(),
+    /** Whether a name of one's own may join a team with registered people (join.walkins). */
+    walkins: true,
   };
 }
 
@@ -113,6 +115,9 @@ export function applyOrgEvent(st, ev) {
       st.pins.delete(d.id);
       st.linked.delete(d.id);
       st.unplaced = st.unplaced.filter((id) => id !== d.id);
+      return true;
+    case 'join.walkins':
+      st.walkins = d.allowed !== false;
       return true;
     case 'member.linked':
       for (const [p, m] of st.linked) if (m === d.member) st.linked.delete(p);

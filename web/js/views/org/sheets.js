@@ -6,7 +6,7 @@ import { h, rerender } from '../../dom.js';
 import { pick, t } from '../../i18n.js';
 import { teamPeople } from '../../org-state.js';
 import { section } from '../common.js';
-import { copyButton, pdfButton } from './kit.js';
+import { copyButton, pdfButton, run, statusLine } from './kit.js';
 import { currentRoom, roleUrl } from './rooms.js';
 
 /**
@@ -44,6 +44,17 @@ export function mountSheets({ session, org, token, live }) {
     file: t('org.sheets.doorFile'),
   });
   door.classList.add('js-org-door');
+  const walkins = h('input', { class: 'sp-checkbox js-org-walkins', type: 'checkbox', id: 'sp-org-walkins', 'aria-describedby': 'sp-org-walkins-hint' });
+  walkins.checked = org.state.walkins !== false;
+  const walkinsStatus = statusLine();
+  walkins.addEventListener('change', async () => {
+    const res = await run(session, 'join.walkins', { allowed: walkins.checked });
+    if (res.ok) walkinsStatus.ok(t(walkins.checked ? 'org.sheets.walkinsOn' : 'org.sheets.walkinsOff'));
+    else {
+      walkins.checked = !walkins.checked;
+      walkinsStatus.fail(res.message);
+    }
+  });
 
   function links() {
     const rows = [];
@@ -103,6 +114,7 @@ export function mountSheets({ session, org, token, live }) {
   function draw() {
     rerender(linksBox, () => [links()]);
     rerender(codesBox, () => [codes()]);
+    walkins.checked = org.state.walkins !== false;
   }
   draw();
 
@@ -115,6 +127,15 @@ export function mountSheets({ session, org, token, live }) {
     h('p', { class: 'sp-field__hint', id: 'sp-org-print-hint', text: t('org.sheets.printHint') }),
     h('p', { class: 'sp-actions' }, print),
     status.el,
+    h(
+      'div',
+      { class: 'sp-field sp-org-check' },
+      walkins,
+      ' ',
+      h('label', { for: 'sp-org-walkins', text: t('org.sheets.walkins') }),
+      h('p', { class: 'sp-field__hint', id: 'sp-org-walkins-hint', text: t('org.sheets.walkinsHint') }),
+    ),
+    walkinsStatus.el,
     h('p', { class: 'sp-field__hint', id: 'sp-org-door-hint', text: t('org.sheets.doorHint') }),
     h('p', { class: 'sp-actions' }, door),
     doorStatus.el,
