@@ -115,3 +115,27 @@ test('HTTP: the mapping and answer matches sent with the file are exactly what i
   assert.equal(broken.status, 422);
   assert.equal(broken.json.code, 'bad_message');
 });
+
+test('HTTP, as the browser sends it: every tool’s export with the organiser’s answer matches, twice', async (t) => {
+  const server = await startServer(t);
+  await organiser(server);
+  for (const fx of FIXTURES) {
+    const csv = fs.readFileSync(path.join(EXPORTS, fx.file), 'utf8').replace(/^\ufeff/, '');
+    const choices = fx.choices.map((c) => {
+      const [answer, challenge] = c.split('=');
+      return { answer, challenge: challenge === '-' ? null : challenge };
+    });
+    const preview = await postJson(server, '?preview=1', { csv, choices });
+    assert.equal(preview.status, 200, fx.file);
+    assert.equal(preview.json.unmatched_answers, 0, `${fx.file}: every answer matched or decided`);
+    for (const f of fx.fields) assert.ok(preview.json.mapping.find((m) => m.field === f).column !== null, `${fx.file}: ${f}`);
+    const first = await postJson(server, '', { csv, map: preview.json.map, choices });
+    assert.equal(first.json.new, fx.people, fx.file);
+    assert.equal(first.json.no_choice, fx.noChoice, fx.file);
+    assert.equal(first.json.shared_email, fx.shared, fx.file);
+    const again = await postJson(server, '', { csv, map: preview.json.map, choices });
+    assert.equal(again.json.new, 0, fx.file);
+    assert.equal(again.json.updated, 0, fx.file);
+    assert.equal(again.json.unchanged, fx.people, fx.file);
+  }
+});
