@@ -371,7 +371,7 @@ export function mountImport({ session, token }) {
           issuesTable(answer, 'result'),
         ),
       );
-      status.ok(t('org.import.doneShort', { imported: answer.imported }));
+      status.ok(t('org.import.doneShort', { count: answer.new ?? 0 }));
       heading.focus();
     } catch {
       status.fail(t('org.http.offline'));
