@@ -58,7 +58,7 @@ export default {
 
   'join.title': 'Join',
   'join.heading': 'Join your team',
-  'join.intro': 'Enter the team code the organisers gave you, and your name. You do not need an account.',
+  'join.intro': 'Enter the team code the organisers gave you, and pick or enter your name. You do not need an account.',
   'join.code.label': 'Team code',
   'join.code.hint': 'For example K7QM-X2PA. Capitals and dashes do not matter.',
   'join.code.missing': 'Enter the team code.',
@@ -574,7 +574,7 @@ export default {
   'org.copyFailed': 'Copying does not work here. Select the text and copy it yourself.',
   'org.http.failed': 'The server returned an error (HTTP {status}). Please try again.',
   'org.http.offline': 'The server cannot be reached. Check the connection and try again.',
-  'org.join.prefilled': 'The team code {code} is filled in. Enter your name.',
+  'org.join.prefilled': 'The team code {code} is filled in. Now pick or enter your name.',
 
   'org.event.title': 'The day and the programme',
   'org.event.details': 'Details of the day',

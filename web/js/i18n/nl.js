@@ -58,7 +58,7 @@ export default {
 
   'join.title': 'Meedoen',
   'join.heading': 'Doe mee met je team',
-  'join.intro': 'Vul de teamcode in die je van de organisatie hebt gekregen, en je naam. Een account heb je niet nodig.',
+  'join.intro': 'Vul de teamcode in die je van de organisatie hebt gekregen, en kies of vul je naam in. Een account heb je niet nodig.',
   'join.code.label': 'Teamcode',
   'join.code.hint': 'Bijvoorbeeld K7QM-X2PA. Hoofdletters en streepjes maken niet uit.',
   'join.code.missing': 'Vul de teamcode in.',
@@ -574,7 +574,7 @@ export default {
   'org.copyFailed': 'Kopiëren lukt hier niet. Selecteer de tekst en kopieer hem zelf.',
   'org.http.failed': 'De server gaf een fout (HTTP {status}). Probeer het nog eens.',
   'org.http.offline': 'De server is niet bereikbaar. Controleer de verbinding en probeer het nog eens.',
-  'org.join.prefilled': 'De teamcode {code} staat al ingevuld. Vul je naam in.',
+  'org.join.prefilled': 'De teamcode {code} staat al ingevuld. Kies of vul nu je naam in.',
 
   'org.event.title': 'De dag en het programma',
   'org.event.details': 'Gegevens van de dag',
