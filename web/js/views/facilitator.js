@@ -259,6 +259,8 @@ export function mount(ctx) {
         h('div', { class: 'sp-console__fact' }, h('dt', { text: t('console.team.notes') }), h('dd', {}, h('span', { class: 'js-note-total', text: String(shared) }), counts?.private ? [' ', h('span', { class: 'js-note-private', text: t('console.team.private', { count: counts.private }) })] : null)),
       ),
       members.length ? h('ul', { class: 'sp-console__members', 'aria-label': t('console.team.members', { team: name }) }, onlineNames) : h('p', { class: 'sp-console__quiet', text: t('console.team.noMembers') }),
+      // A member's name claimed from another device: the code the facilitator may give.
+      members.map((m) => state.claims?.get(m.id)).filter(Boolean).map((c) => h('p', { class: 'sp-notice js-claim' }, t('board.claim', { name: c.name, code: '' }), h('strong', { text: c.code }))),
       voteNode,
       h('div', { class: 'sp-actions sp-console__team-actions' },
         button(t('console.team.next'), { small: true, hidden, key: `next-${id}`, onClick: () => send('step.next', {}, t('console.done.teamNext', { team: name })) }),
