@@ -370,9 +370,20 @@ test('a join sheet’s QR address opens the join form, a participant picks their
   assert.equal(await phone2.evaluate(() => document.activeElement?.id), 'sp-join-claim', 'focus on the code field');
   const notice = mate.locator('.js-claim');
   await notice.waitFor();
+  // The room's facilitator sees the same code in the team's card.
+  const evs = await organiserEvents();
+  const room = [...evs.filter((e) => (e.type === 'team.created' && e.data.id === teamId) || (e.type === 'team.moved' && e.data.team === teamId))].at(-1).data.room;
+  const facLink = evs.filter((e) => e.type === 'links.set').at(-1).data.links.find((l) => l.role === 'facilitator' && l.room === room);
+  const facContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const fac = await newPage(facContext);
+  await fac.goto(`${server.url}/#/f/${facLink.token}`);
+  const facNotice = fac.locator(`.js-team-row[data-team="${teamId}"] .js-claim`);
+  await facNotice.waitFor();
   assert.match(await notice.textContent(), new RegExp(person.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
   const confirmCode = (await notice.locator('.sp-board__claim-code').textContent()).trim();
   assert.match(confirmCode, /^[A-Z0-9]{4}$/);
+  assert.match(await facNotice.textContent(), new RegExp(`${confirmCode}$`));
+  await facContext.close();
   // A wrong code first, then the right one.
   await claimInput.fill(confirmCode === 'ZZZZ' ? 'YYYY' : 'ZZZZ');
   await phone2.getByRole('button', { name: nl['join.submit'], exact: true }).click();
