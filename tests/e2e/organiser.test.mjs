@@ -284,6 +284,28 @@ test('the assignment: figures, teams, a keyboard move, a drag-and-drop move, a p
   await checkA11y(page, 'the assignment after moves');
 });
 
+test('rooms: each room lists its teams with a screen link once it has one, and a team moves to another room', async () => {
+  const rows = page.locator('.js-org-room-teams');
+  const fromBox = rows.filter({ has: page.locator('li') }).first();
+  const from = await fromBox.getAttribute('data-room');
+  const select = fromBox.locator('select').first();
+  const teamLabel = await fromBox.locator('li label').first().textContent();
+  const options = await select.locator('option').evaluateAll((os) => os.map((o) => o.value));
+  const to = options.find((v) => v !== from);
+  await select.selectOption(to);
+  await fromBox.locator('li button').first().click();
+  const toBox = page.locator(`.js-org-room-teams[data-room="${to}"]`);
+  await toBox.locator('li label', { hasText: teamLabel }).waitFor();
+  const moved = (await organiserEvents()).filter((e) => e.type === 'team.moved').at(-1);
+  assert.equal(moved.data.from, from);
+  assert.equal(moved.data.room, to);
+  // And back, so the rest of the day is as assigned.
+  await toBox.locator('li', { hasText: teamLabel }).locator('select').selectOption(from);
+  await toBox.locator('li', { hasText: teamLabel }).locator('button').click();
+  await fromBox.locator('li label', { hasText: teamLabel }).waitFor();
+  await checkA11y(page, 'the rooms with their teams');
+});
+
 test('links and codes: every link in full, every team code, and the join sheets as a PDF', async () => {
   for (const link of server.links) {
     const letter = { organiser: 'o', facilitator: 'f', jury: 'j', screen: 's' }[link.role];
