@@ -82,8 +82,10 @@ test: deps-test
 	@$(MAKE) --no-print-directory unit integration e2e
 	@tests/fuzz/run 20
 
+# The layer check first (scripts/check-layers: nothing below net/ includes net/).
 # The PostgreSQL store tests need a server: a private one per run, always removed.
 unit: $(UNIT_BIN)
+	@scripts/check-layers
 	@uri=$$(scripts/pg-test-server start) || exit 1; \
 	trap 'scripts/pg-test-server stop "$$uri"' EXIT; trap 'exit 130' INT TERM; \
 	STAATSPRINT_PG_URI="$$uri" scripts/run-unit $(UNIT_BIN)

@@ -1,10 +1,12 @@
 /* main.c – the command line: staatsprint serve | --help | --version. */
-#include "net/orgcli.h"
+#include "cli/links.h"
+#include "cli/orgcli.h"
 #include "core/core.h"
 #include "net/server.h"
 #include "report/cli.h"
 #include "sim/simulate.h"
 #include "text/text_cluster.h"
+#include "util/limits.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -77,7 +79,7 @@ static int parse_port(const char *s, int *port)
 
 static int cmd_serve(int argc, char **argv)
 {
-    serve_opts_t o = {.port = 8080, .db = "staatsprint.db"};
+    serve_opts_t o = {.port = 8080, .db = "staatsprint.db", .on_start = cli_print_links};
     const char **origins = calloc((size_t)argc, sizeof *origins);
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -95,9 +97,12 @@ static int cmd_serve(int argc, char **argv)
             o.public_url = v;
         else if (strcmp(a, "--teams") == 0 && v) {
             o.extra_teams = atoi(v);
-            if (o.extra_teams < 0 || o.extra_teams > 5000) {
+            if (o.extra_teams < 0 || o.extra_teams > LIMIT_EXTRA_TEAMS) {
+                char why[96];
+                snprintf(why, sizeof why, "--teams verwacht 0 tot %d (--teams expects 0 to %d)",
+                         LIMIT_EXTRA_TEAMS, LIMIT_EXTRA_TEAMS);
                 free(origins);
-                return bad_usage("--teams verwacht 0 tot 5000 (--teams expects 0 to 5000)");
+                return bad_usage(why);
             }
         } else if (strcmp(a, "--origin") == 0 && v)
             origins[o.norigins++] = v;

@@ -12,8 +12,8 @@
 
 #include <string.h>
 
-#define MESSAGE_MAX 280
-#define MAX_TEAMS_PER_CMD 512
+#define MESSAGE_MAX LIMIT_MESSAGE
+#define MAX_TEAMS_PER_CMD LIMIT_TEAMS_PER_CMD
 
 /* The room a staff command names: `room`, or a facilitator's own room. */
 static int staff_room(cmdctx_t *x, const json_t *args)
@@ -84,9 +84,13 @@ static int cmd_console_counts(cmdctx_t *x, const json_t *args)
         if (r < 0)
             return r;
         n = 0;
-        for (size_t t = 0; t < x->core->nteams && n < MAX_TEAMS_PER_CMD; t++)
-            if (x->core->teams[t].room == r)
-                teams[n++] = (int)t;
+        for (size_t t = 0; t < x->core->nteams; t++) {
+            if (x->core->teams[t].room != r)
+                continue;
+            if (n == MAX_TEAMS_PER_CMD)
+                return SP_E_TOO_MANY_TEAMS;
+            teams[n++] = (int)t;
+        }
     }
     if (n < 0)
         return n;

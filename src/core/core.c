@@ -106,6 +106,7 @@ void core_free(core_t *c)
         }
         free(t->votes);
         json_decref(t->canvases);
+        json_decref(t->versions);
     }
     for (size_t i = 0; i < c->nmembers; i++) {
         free(c->members[i].name);
@@ -144,6 +145,7 @@ void core_free(core_t *c)
     strmap_free(&c->cmds);
     strmap_free(&c->joins);
     json_decref(c->links);
+    json_decref(c->err_detail);
     free(c);
 }
 
@@ -160,7 +162,7 @@ int core_apply(core_t *c, const ev_t *ev)
         return SP_E_BAD_SETUP;
     c->head = ev->seq;
     if (ev->cmd_id[0] != '\0') {
-        char key[128];
+        char key[sizeof ev->actor + LIMIT_CMD_ID + 2];
         dedupe_key(key, sizeof key, ev->actor, ev->cmd_id);
         strmap_put(&c->cmds, key, ev->seq);
     }
@@ -310,9 +312,12 @@ int cmd_teams(cmdctx_t *x, const json_t *args, int *out, int max)
     if (w->role == ROLE_FACILITATOR && w->room != (int)r)
         return SP_E_FORBIDDEN;
     int n = 0;
-    for (size_t t = 0; t < x->core->nteams && n < max; t++)
-        if (x->core->teams[t].room == (int)r)
+    for (size_t t = 0; t < x->core->nteams; t++)
+        if (x->core->teams[t].room == (int)r) {
+            if (n == max)
+                return SP_E_TOO_MANY_TEAMS;   /* all or nothing, never the first max */
             out[n++] = (int)t;
+        }
     return n;
 }
 
@@ -417,17 +422,19 @@ static int64_t code_team(const core_t *c, const char *code)
 
 int core_join_ex(core_t *c, const core_join_t *j, int64_t now, evlist_t *out, who_t *who)
 {
+    if (j->join_id != NULL && strlen(j->join_id) > LIMIT_CMD_ID)
+        return SP_E_BAD_ID;   /* never cut: a cut id would match another join */
     int64_t t = code_team(c, j->code), m;
     if (t < 0)
         return SP_E_BAD_CODE;
     json_t *args = json_pack("{ss}", "name", j->name ? j->name : "");
     const char *nm;
-    int rc = j->person ? 0 : arg_text(args, "name", 60, &nm);
+    int rc = j->person ? 0 : arg_text(args, "name", LIMIT_MEMBER_NAME, &nm);
     if (rc != 0) {
         json_decref(args);
         return rc;
     }
-    char jkey[96];
+    char jkey[LIMIT_CMD_ID + 1];
     snprintf(jkey, sizeof jkey, "%s", j->join_id ? j->join_id : "");
     who_t newbie = {.role = ROLE_PARTICIPANT};
     cmdctx_t x = {c, &newbie, NULL, now, out};
@@ -464,8 +471,13 @@ int core_join_ex(core_t *c, const core_join_t *j, int64_t now, evlist_t *out, wh
 int core_exec(core_t *c, const who_t *who, const char *cmd, const json_t *args,
               const char *cmd_id, int64_t now, evlist_t *out, int64_t *dup_seq)
 {
-    char key[128];
+    char key[sizeof who->actor + LIMIT_CMD_ID + 2];
     int64_t seq;
+    size_t idlen = cmd_id ? strlen(cmd_id) : 0;
+    json_decref(c->err_detail);
+    c->err_detail = NULL;
+    if (idlen == 0 || idlen > LIMIT_CMD_ID)
+        return SP_E_BAD_ID;
     dedupe_key(key, sizeof key, who->actor, cmd_id);
     if (strmap_get(&c->cmds, key, &seq)) {
         *dup_seq = seq;
@@ -479,10 +491,33 @@ int core_exec(core_t *c, const who_t *who, const char *cmd, const json_t *args,
                 return SP_E_FORBIDDEN;
             if (!json_is_object(args))
                 return SP_E_BAD_MESSAGE;
+            int rc = step_check_cmd(c, who, cmd);
+            if (rc != 0)
+                return rc;
             cmdctx_t x = {c, who, cmd_id, now, out};
             return d->fn(&x, args);
         }
     return SP_E_UNKNOWN_COMMAND;
+}
+
+json_t *core_error_detail(core_t *c)
+{
+    json_t *d = c->err_detail;
+    c->err_detail = NULL;
+    return d;
+}
+
+void cmd_error_detail(cmdctx_t *x, json_t *d)
+{
+    json_decref(x->core->err_detail);
+    x->core->err_detail = d;
+}
+
+unsigned core_take_effects(core_t *c)
+{
+    unsigned fx = c->effects;
+    c->effects = 0;
+    return fx;
 }
 
 void core_commands(void (*cb)(void *ud, const char *name, unsigned roles), void *ud)
@@ -490,6 +525,11 @@ void core_commands(void (*cb)(void *ud, const char *name, unsigned roles), void 
     for (size_t t = 0; t < MOD_COUNT; t++)
         for (const cmddef_t *d = core_modules[t]->cmds; d && d->name != NULL; d++)
             cb(ud, d->name, d->roles);
+}
+
+int core_aud_public(int aud_kind)
+{
+    return aud_kind == AUD_ALL || aud_kind == AUD_ROOM || aud_kind == AUD_TEAM;
 }
 
 int core_may_see(const core_t *c, const who_t *who, int kind, const char *id)

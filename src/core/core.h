@@ -20,6 +20,8 @@
 #ifndef SP_CORE_H
 #define SP_CORE_H
 
+#include "util/limits.h"
+
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -67,7 +69,7 @@ typedef struct {
     int aud_kind;
     char aud_id[24];
     char actor[24];
-    char cmd_id[72];
+    char cmd_id[LIMIT_CMD_ID + 1];
     json_t *data;        /* owned by the event */
 } ev_t;
 
@@ -145,14 +147,46 @@ json_t *core_roster(const core_t *c, const char *code);
 
 /* Executes a command for who. Returns 0 with its events applied and appended to out;
  * 1 when (who, cmd_id) was seen before: nothing happens and *dup_seq is the seq to
- * acknowledge; or a negative error with nothing changed. args is borrowed. */
+ * acknowledge; or a negative error with nothing changed (SP_E_BAD_ID for an empty
+ * cmd_id or one longer than LIMIT_CMD_ID: it is never cut). args is borrowed. */
 int core_exec(core_t *c, const who_t *who, const char *cmd, const json_t *args,
               const char *cmd_id, int64_t now, evlist_t *out, int64_t *dup_seq);
+
+/* The extra fields of the error core_exec() just returned, as an object to add to the
+ * err message (e.g. `conflict`: {current:{text, version}}), or NULL. The caller owns it;
+ * a second call returns NULL. */
+json_t *core_error_detail(core_t *c);
+
+/* The step table (steps.c): for every command that changes a team's work, the activities
+ * of the steps at which it is allowed and whether wall notes are open at every step. */
+void core_step_table(void (*cb)(void *ud, const char *cmd, const char *const *acts, size_t n,
+                                int wall),
+                     void *ud);
+
+/* Brings an event of an older log up to today's rules before it is sent to anyone:
+ * team.code went to all staff and now goes to its team's audience. */
+void core_event_upgrade(ev_t *ev);
 
 /* Lets time pass: emits the events of timers and race rounds that ran out before
  * now (timer.changed expired, race.round ended, leaderboards). Returns the number of
  * events appended to out. The caller calls it a few times a second. */
 size_t core_tick(core_t *c, int64_t now, evlist_t *out);
+
+/* What applying events changed beyond the state, for the caller to act on once they
+ * are durable; collected since the last call (core_apply, core_exec, core_join,
+ * core_tick, core_setup) and cleared by it. Net uses it instead of reading event types. */
+enum {
+    CORE_FX_CHANNELS = 1,   /* a team or room appeared: staff viewers' core_channels() grew */
+    CORE_FX_REDACTED = 2    /* personal data was deleted: earlier events now read
+                               differently through core_redact() (AVG) */
+};
+unsigned core_take_effects(core_t *c);
+
+/* Whether events of this audience belong to the public record of the day (the report,
+ * open data): what a team, a room or everyone sees. A single member's events (private
+ * notes, dots), a juror's, the jury's, the staff's, the organiser's and the server's
+ * never do. With core_redact() this is the projection every output is made from. */
+int core_aud_public(int aud_kind);
 
 /* Whether a viewer may see events of this audience. */
 int core_may_see(const core_t *c, const who_t *who, int aud_kind, const char *aud_id);
@@ -208,6 +242,10 @@ int core_person_known_email(const core_t *c, const char *email);
  * (case-, accent- and punctuation-insensitive); a conflict is an address held under
  * another name, which the import leaves out for the organiser to decide. */
 json_t *core_import_plan(const core_t *c, const json_t *people);
+/* Adds to an import's summary what the import of args ({people}) does against the
+ * registrations held: new, updated, unchanged, conflicts (core_import_plan()); imported =
+ * new, replaced = replaced inside the file + updated. */
+void core_import_summary(const core_t *c, json_t *summary, const json_t *args);
 /* Everything held about one registration ("p3") or member ("m4") as JSON (AVG
  * export), or NULL when unknown. Caller owns the result. */
 json_t *core_person_export(const core_t *c, const char *id);
@@ -221,6 +259,9 @@ json_t *core_door_list(const core_t *c);
  * nothing in it was deleted since, else a new object without the deleted personal data
  * (caller owns). The server rebuilds its replay frames with it at start. */
 json_t *core_redact(const core_t *c, const ev_t *ev);
+/* Whether events of this type can hold personal data that core_redact() may take out
+ * (so a caller may skip the others without reading them). */
+int core_redactable(const char *type);
 /* The figures of the current assignment (see assign.result in docs/protocol.md), or
  * NULL before the first run. Caller owns the result. */
 json_t *core_assign_figures(const core_t *c);

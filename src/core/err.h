@@ -22,6 +22,8 @@
       "Sign in first with a team code or link.")                                        \
     X(E_BAD_TOKEN, "bad_token", "Deze link of sessie is niet (meer) geldig.",          \
       "This link or session is not valid (any more).")                                  \
+    X(E_BAD_SINCE, "bad_since", "Deze server kent die gebeurtenissen nog niet; begin opnieuw vanaf 0.", \
+      "This server does not have those events yet; start again from 0.")              \
     X(E_BAD_CODE, "bad_code", "Deze teamcode bestaat niet. Controleer de code en probeer het opnieuw.", \
       "This team code does not exist. Check the code and try again.")                   \
     X(E_RATE_LIMITED, "rate_limited", "Te veel pogingen achter elkaar. Wacht even en probeer het opnieuw.", \
@@ -34,11 +36,16 @@
       "This does not exist (any more).")                                                \
     X(E_TEXT_EMPTY, "text_empty", "De tekst is leeg.", "The text is empty.")            \
     X(E_TEXT_TOO_LONG, "text_too_long", "De tekst is te lang.", "The text is too long.") \
+    X(E_BAD_TEXT, "bad_text", "De tekst bevat een teken dat niet is toegestaan (zoals U+0000).", \
+      "The text contains a character that is not allowed (such as U+0000).")           \
     X(E_STORE_UNAVAILABLE, "store_unavailable",                                         \
       "De server kan nu niet opslaan. Er is niets veranderd; probeer het zo opnieuw.",   \
       "The server cannot save right now. Nothing was changed; try again shortly.")      \
     X(E_BAD_ID, "bad_id", "De opdracht-id moet 1 tot 64 leesbare tekens hebben.",      \
       "The command id must have 1 to 64 printable characters.")                         \
+    X(E_TOO_MANY_TEAMS, "too_many_teams",                                               \
+      "Deze zaal heeft te veel teams om ze in één opdracht te bedienen; er is niets veranderd.", \
+      "This room has too many teams for one command; nothing was changed.")            \
     X(E_BAD_SETUP, "bad_setup", "De beschrijving van de dag is onvolledig of ongeldig.", \
       "The description of the day is incomplete or invalid.")                           \
     X(E_TOO_BIG, "too_big", "Het bericht is te groot.", "The message is too big.")          \
@@ -46,6 +53,10 @@
       "The playbook of the method is invalid.")                                         \
     X(E_WRONG_STEP, "wrong_step", "Dit hoort niet bij de stap waar jullie team nu is.",  \
       "This does not belong to the step your team is at now.")                          \
+    X(E_FROZEN, "frozen", "Dit is door een stemming gekozen en ligt nu vast.",         \
+      "A vote chose this; it can no longer be changed.")                              \
+    X(E_CONFLICT, "conflict", "Iemand anders heeft dit intussen veranderd. Voeg de teksten samen.", \
+      "Someone else changed this in the meantime. Merge the texts.")                  \
     X(E_LAST_STEP, "last_step", "Dit is de laatste stap van de dag.",                   \
       "This is the last step of the day.")                                              \
     X(E_NOT_EARLIER_STEP, "not_earlier_step", "Je kunt alleen terug naar een eerdere stap.", \
@@ -63,6 +74,8 @@
     X(E_RACE_NOT_RUNNING, "race_not_running",                                           \
       "Ideeën tellen alleen mee terwijl een ronde loopt.",                               \
       "Ideas only count while a round is running.")                                     \
+    X(E_RACE_NOT_STARTED, "race_not_started", "De Idee Race is nog niet begonnen: speel eerst een ronde.", \
+      "The Idea Race has not started yet: play a round first.")                       \
     X(E_VOTE_BUDGET_EXHAUSTED, "vote_budget_exhausted", "Je hebt al je stippen gebruikt.", \
       "You have used all your dots.")                                                   \
     X(E_VOTE_NO_DOT, "vote_no_dot", "Daar staat geen stip van jou.",                     \

@@ -28,10 +28,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define JUROR_NAME_MAX 60
-#define JUROR_ORG_MAX 200
-#define JURY_NOTE_MAX 2000
-#define MAX_TEAMS_PER_CMD 512
+#define JUROR_NAME_MAX LIMIT_JUROR_NAME
+#define JUROR_ORG_MAX LIMIT_JUROR_ORG
+#define JURY_NOTE_MAX LIMIT_JURY_NOTE
+#define MAX_TEAMS_PER_CMD LIMIT_TEAMS_PER_CMD
 
 enum { JP_SETUP, JP_OPEN, JP_LOCKED, JP_ANNOUNCED };
 static const char *const phase_names[] = {"setup", "open", "locked", "announced"};

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_TEAMS_PER_CMD 512
+#define MAX_TEAMS_PER_CMD LIMIT_TEAMS_PER_CMD
 
 static json_t *timer_json(const core_t *c, int t, timer_state_t st, int64_t duration,
                           int64_t ends_at, int64_t remaining)
@@ -51,6 +51,9 @@ static int step_settled(core_t *c, int t)
     }
     if (s->act == ACT_RACE && c->races[c->teams[t].room].running)
         return SP_E_RACE_RUNNING;
+    /* The race is the step: a team does not skip it before one round was played. */
+    if (s->act == ACT_RACE && c->races[c->teams[t].room].round == 0)
+        return SP_E_RACE_NOT_STARTED;
     return 0;
 }
 

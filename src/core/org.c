@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PEOPLE_MAX 200000
+#define PEOPLE_MAX LIMIT_PEOPLE
 #define CHUNK 200           /* registrations per event: 10,000 people make 50 frames, not one huge one */
-#define FIELD_MAX 200       /* code points of a name, organisation, role */
-#define MOTIVATION_MAX 4000
-#define BRIEF_MAX 4000      /* code points of one language of a brief field */
+#define FIELD_MAX LIMIT_PERSON_FIELD
+#define MOTIVATION_MAX LIMIT_MOTIVATION
+#define BRIEF_MAX LIMIT_BRIEF
 
 static void *org_new(void)
 {
@@ -546,6 +546,20 @@ json_t *core_import_plan(const core_t *c, const json_t *people)
                      "conflicts", conflicts);
 }
 
+void core_import_summary(const core_t *c, json_t *summary, const json_t *args)
+{
+    json_t *plan = core_import_plan(c, json_object_get(args, "people"));
+    json_int_t file_dups = json_integer_value(json_object_get(summary, "replaced"));
+    json_int_t updated = json_integer_value(json_object_get(plan, "updated"));
+    json_object_set(summary, "new", json_object_get(plan, "new"));
+    json_object_set(summary, "updated", json_object_get(plan, "updated"));
+    json_object_set(summary, "unchanged", json_object_get(plan, "unchanged"));
+    json_object_set(summary, "conflicts", json_object_get(plan, "conflicts"));
+    json_object_set_new(summary, "imported", json_integer(json_integer_value(json_object_get(plan, "new"))));
+    json_object_set_new(summary, "replaced", json_integer(file_dups + updated));
+    json_decref(plan);
+}
+
 /* Imports registrations idempotently: a registration already held (same key) and
  * unchanged emits nothing, a changed one keeps its id (and its placement and pins), a
  * new one gets the next p-number, and one whose address another name holds is left
@@ -701,6 +715,7 @@ static void on_person_deleted(core_t *c, const ev_t *ev)
     pp->deleted = 1;
     pp->team = pp->pin_team = pp->pin_group = pp->member = -1;
     pp->choice1 = pp->choice2 = -1;
+    c->effects |= CORE_FX_REDACTED;
 }
 
 static void on_member_forgotten(core_t *c, const ev_t *ev)
@@ -715,6 +730,7 @@ static void on_member_forgotten(core_t *c, const ev_t *ev)
     free(mm->motivation);
     mm->name = xstrdup("");
     mm->organisation = mm->role = mm->motivation = NULL;
+    c->effects |= CORE_FX_REDACTED;
 }
 
 /* ---- appliers of the set-up events this module keeps -------------------------------- */
@@ -826,9 +842,17 @@ json_t *core_person_export(const core_t *c, const char *id)
     return out;
 }
 
+int core_redactable(const char *type)
+{
+    return strcmp(type, "registrations.imported") == 0 || strcmp(type, "member.joined") == 0 ||
+           strcmp(type, "member.profile") == 0;
+}
+
 json_t *core_redact(const core_t *c, const ev_t *ev)
 {
     org_t *o = org_of(c);
+    if (!core_redactable(ev->type))
+        return NULL;
     if (strcmp(ev->type, "registrations.imported") == 0) {
         json_t *people = json_object_get(ev->data, "people"), *p, *out = NULL;
         size_t i;

@@ -287,7 +287,7 @@ int org_cmd_assign_run(cmdctx_t *x, const json_t *args)
         } while (strmap_get(&c->codes, norm, NULL));
         cmd_emit(x, "team.created", AUD_ALL, "", json_pack("{ss ss ss}", "id", id, "name", tname, "room", c->rooms[room].id));
         team_of[k] = team_index(c, id);
-        cmd_emit(x, "team.code", AUD_STAFF, "", json_pack("{ss ss}", "team", id, "code", code));
+        cmd_emit(x, "team.code", AUD_TEAM, id, json_pack("{ss ss}", "team", id, "code", code));
     }
     json_t *teams = json_array();
     for (size_t k = 0; k < res.n_teams; k++) {

@@ -1,8 +1,9 @@
 /* api.c – the organiser's HTTP API: CSV import and PDF rendering in worker threads, AVG export. */
 #include "net/api.h"
 #include "core/err.h"
-#include "net/secret.h"
+#include "util/secret.h"
 #include "net/http.h"
+#include "org/import.h"
 #include "report/cli.h"
 #include "report/sheets.h"
 #include "util/xalloc.h"
@@ -16,8 +17,6 @@
 #include <time.h>
 
 #define CHUNK 16384
-#define ISSUES_MAX 2000     /* rejected rows and warnings listed in one answer */
-#define PREVIEW_ROWS 10
 
 enum { K_IMPORT, K_SHEETS, K_DOOR, K_REPORT, K_PERSON, K_ERROR };
 enum { S_READING, S_WORKING, S_WAIT_COMMIT, S_SENDING };
@@ -31,8 +30,9 @@ struct api_req {
     char *body;
     size_t blen, bcap;
     int too_big, preview, json_body;   /* json_body: {csv, map, choices} instead of the bare CSV */
-    char id[72];
-    char map[512];
+    char id[LIMIT_IMPORT_ID + 1];
+    char map[LIMIT_IMPORT_MAP + 1];
+    int map_too_long;
     reg_challenge_t *ch;        /* copies for the worker */
     size_t nch;
     json_t *sheet_in;
@@ -46,7 +46,6 @@ struct api_req {
     unsigned char *pdf;
     size_t pdflen;
     /* the answer */
-    int64_t wait_seq;
     unsigned status;
     const char *mime;
     char *resp;
@@ -62,259 +61,9 @@ void api_init(const api_host_t *h) { host = *h; }
 
 int api_wants(const char *url) { return url != NULL && strncmp(url, "/api/", 5) == 0; }
 
-/* ---- secrets ----------------------------------------------------------------------- */
-
-static void fresh_code(void *ud, char *out, size_t len)
-{
-    char c[SECRET_CODE_LEN + 1];
-    secret_code(c);
-    snprintf(out, len, "%s", c);
-}
-
-static void fresh_token(void *ud, char *tok, size_t toklen, char *hash, size_t hashlen)
-{
-    char t[SECRET_TOKEN_LEN + 1], h[SECRET_HASH_LEN + 1];
-    secret_token(t);
-    secret_hash(t, h);
-    snprintf(tok, toklen, "%s", t);
-    snprintf(hash, hashlen, "%s", h);
-    memset(t, 0, sizeof t);
-}
-
-void api_secret_source(core_secret_src_t *src)
-{
-    src->code = fresh_code;
-    src->token = fresh_token;
-    src->ud = NULL;
-}
-
-/* ---- the import (any thread) ------------------------------------------------------- */
-
 static json_t *err_json(const char *code, const char *nl, const char *en)
 {
     return json_pack("{ss ss ss}", "code", code, "nl", nl, "en", en);
-}
-
-/* Applies "field=column,…" to m; column: 1-based number, header text, or "-". */
-static int apply_map(reg_mapping_t *m, const char *spec, char *const *headers, size_t nh)
-{
-    char *copy = xstrdup(spec), *save = NULL;
-    int rc = 0;
-    for (char *part = strtok_r(copy, ",", &save); part && rc == 0; part = strtok_r(NULL, ",", &save)) {
-        char *eq = strchr(part, '=');
-        int f = -1, col = -2;
-        if (eq == NULL) {
-            rc = -1;
-            break;
-        }
-        *eq = '\0';
-        for (int i = 0; i < REG_F_COUNT; i++)
-            if (strcasecmp(reg_field_code((reg_field_t)i), part) == 0)
-                f = i;
-        const char *v = eq + 1;
-        char *end;
-        long n = strtol(v, &end, 10);
-        if (strcmp(v, "-") == 0)
-            col = -1;
-        else if (*v && *end == '\0' && n >= 1 && (size_t)n <= nh)
-            col = (int)n - 1;
-        else {
-            char *want = reg_normalise(v);
-            for (size_t i = 0; i < nh && col == -2; i++) {
-                char *h = reg_normalise(headers[i]);
-                if (strcmp(h, want) == 0)
-                    col = (int)i;
-                free(h);
-            }
-            free(want);
-        }
-        if (f < 0 || col == -2)
-            rc = -1;
-        else {
-            m->column[f] = col;
-            m->score[f] = 0;
-        }
-    }
-    free(copy);
-    return rc;
-}
-
-static json_t *person_json(const reg_person_t *p, const reg_challenge_t *ch, size_t nch, int full)
-{
-    json_t *o = json_pack("{ss ss ss sb sb sI}", "name", p->name, "organisation", p->organisation,
-                          "role", p->role, "captain", p->willing_captain, "timekeeper",
-                          p->willing_timekeeper, "line", (json_int_t)p->line);
-    json_object_set_new(o, "email", p->email ? json_string(p->email) : json_null());
-    json_object_set_new(o, "choice1", p->choice1 >= 0 && (size_t)p->choice1 < nch ? json_string(ch[p->choice1].id) : json_null());
-    json_object_set_new(o, "choice2", p->choice2 >= 0 && (size_t)p->choice2 < nch ? json_string(ch[p->choice2].id) : json_null());
-    if (full)
-        json_object_set_new(o, "motivation", json_string(p->motivation));
-    return o;
-}
-
-/* The organiser's answer matches: [{answer, challenge}] with a challenge id, or null /
- * "-" to ignore the answer. Returns the count, or -1 when an entry names no challenge. */
-static int read_choices(const json_t *choices, const reg_challenge_t *ch, size_t nch, reg_override_t *out)
-{
-    size_t i;
-    json_t *c;
-    int n = 0;
-    json_array_foreach(choices, i, c) {
-        const char *answer = json_string_value(json_object_get(c, "answer"));
-        const json_t *cv = json_object_get(c, "challenge");
-        const char *id = json_string_value(cv);
-        int k = REG_CHOICE_NONE;
-        if (answer == NULL || (cv && !json_is_null(cv) && id == NULL))
-            return -1;
-        if (id && strcmp(id, "-") != 0) {
-            k = -1;
-            for (size_t j = 0; j < nch; j++)
-                if (strcmp(ch[j].id, id) == 0)
-                    k = (int)j;
-            if (k < 0)
-                return -1;
-        }
-        out[n++] = (reg_override_t){answer, k};
-    }
-    return n;
-}
-
-static json_t *answers_json(const reg_import_t *imp, const reg_challenge_t *ch, size_t nch)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < imp->n_answers && i < ISSUES_MAX; i++) {
-        const reg_answer_t *x = &imp->answers[i];
-        int k = x->choice;
-        json_array_append_new(a, json_pack("{ss ss sI sI sI so sb sb}", "answer", x->text, "key", x->key,
-                                           "count", (json_int_t)x->count, "first", (json_int_t)x->first,
-                                           "second", (json_int_t)x->second, "challenge",
-                                           k >= 0 && (size_t)k < nch ? json_string(ch[k].id) : json_null(),
-                                           "matched", k >= 0, "overridden", x->overridden));
-    }
-    return a;
-}
-
-int api_import_parse(const char *data, size_t len, const reg_challenge_t *ch, size_t nch,
-                     const char *map, const json_t *choices, int preview, reg_progress_cb progress,
-                     void *ud, json_t **summary, json_t **args)
-{
-    *summary = *args = NULL;
-    reg_override_t *ov = xcalloc(json_array_size(choices) + 1, sizeof *ov);
-    int nov = read_choices(choices, ch, nch, ov);
-    if (nov < 0) {
-        free(ov);
-        *summary = err_json("bad_choice_map",
-                            "Een gekozen koppeling van antwoord aan challenge noemt een challenge die niet bestaat.",
-                            "A chosen match of answer to challenge names a challenge that does not exist.");
-        return -101;
-    }
-    reg_import_t head, imp;
-    reg_options_t opt = {.challenges = ch, .n_challenges = nch, .max_rows = 1, .keep_duplicates = true};
-    int rc = reg_import(data, len, &opt, &head);
-    if (rc != 0) {
-        free(ov);
-        *summary = err_json(reg_err_code(rc), reg_err_nl(rc), reg_err_en(rc));
-        return rc;
-    }
-    reg_mapping_t m = head.mapping;
-    if (map && *map && apply_map(&m, map, head.headers, head.n_headers) != 0) {
-        free(ov);
-        reg_import_free(&head);
-        *summary = err_json("bad_map",
-                            "De koppeling van velden aan kolommen klopt niet (veld=kolom, gescheiden door komma's).",
-                            "The mapping of fields to columns is wrong (field=column, separated by commas).");
-        return -100;
-    }
-    reg_import_free(&head);
-    opt = (reg_options_t){.mapping = &m, .overrides = ov, .n_overrides = (size_t)nov, .challenges = ch,
-                          .n_challenges = nch, .progress = progress, .progress_ud = ud};
-    rc = reg_import(data, len, &opt, &imp);
-    free(ov);
-    if (rc != 0) {
-        *summary = err_json(reg_err_code(rc), reg_err_nl(rc), reg_err_en(rc));
-        return rc;
-    }
-    json_t *headers = json_array(), *mapping = json_array(), *issues = json_array(), *prev = json_array();
-    for (size_t i = 0; i < imp.n_headers; i++)
-        json_array_append_new(headers, json_string(imp.headers[i]));
-    for (int f = 0; f < REG_F_COUNT; f++) {
-        int col = imp.mapping.column[f];
-        json_array_append_new(mapping, json_pack("{ss ss ss so so si}", "field", reg_field_code((reg_field_t)f),
-                                                 "nl", reg_field_nl((reg_field_t)f), "en", reg_field_en((reg_field_t)f),
-                                                 "column", col >= 0 ? json_integer(col) : json_null(), "header",
-                                                 col >= 0 && (size_t)col < imp.n_headers ? json_string(imp.headers[col]) : json_null(),
-                                                 "score", imp.mapping.score[f]));
-    }
-    for (size_t i = 0; i < imp.n_issues && i < ISSUES_MAX; i++) {
-        const reg_issue_t *is = &imp.issues[i];
-        json_t *o = json_pack("{sI ss ss ss sb ss}", "line", (json_int_t)is->line, "code",
-                              reg_reason_code(is->reason), "nl", reg_reason_nl(is->reason), "en",
-                              reg_reason_en(is->reason), "rejects", reg_reason_rejects(is->reason),
-                              "field", reg_field_code(is->field));
-        if (is->value)
-            json_object_set_new(o, "value", json_string(is->value));
-        if (is->other_line)
-            json_object_set_new(o, "other_line", json_integer(is->other_line));
-        json_array_append_new(issues, o);
-    }
-    for (size_t i = 0; i < imp.n_people && i < PREVIEW_ROWS; i++)
-        json_array_append_new(prev, person_json(&imp.people[i], ch, nch, 0));
-    /* Honest figures: who has no recognised choice, and how many real first choices. */
-    json_t *nochoice = json_array();
-    size_t firsts = 0, unmatched = 0;
-    for (size_t i = 0; i < imp.n_people; i++) {
-        const reg_person_t *p = &imp.people[i];
-        firsts += p->choice1 >= 0;
-        if (p->choice1 < 0 && p->choice2 < 0 && json_array_size(nochoice) < ISSUES_MAX)
-            json_array_append_new(nochoice, json_pack("{sI ss}", "line", (json_int_t)p->line, "name", p->name));
-    }
-    for (size_t i = 0; i < imp.n_answers; i++)
-        unmatched += imp.answers[i].choice == REG_CHOICE_UNKNOWN;
-    char delim[2] = {imp.delimiter, '\0'};
-    *summary = json_pack("{sI sI sI sI sI ss sb so so so sI so}", "rows", (json_int_t)imp.rows, "imported",
-                         (json_int_t)imp.n_people, "replaced", (json_int_t)imp.replaced, "rejected",
-                         (json_int_t)imp.rejected, "warnings", (json_int_t)imp.warnings, "delimiter",
-                         delim, "bom", imp.had_bom, "headers", headers, "mapping", mapping, "issues",
-                         issues, "issues_total", (json_int_t)imp.n_issues, "preview", prev);
-    json_object_set_new(*summary, "answers", answers_json(&imp, ch, nch));
-    json_object_set_new(*summary, "unmatched_answers", json_integer((json_int_t)unmatched));
-    json_object_set_new(*summary, "first_choices", json_integer((json_int_t)firsts));
-    json_object_set_new(*summary, "no_choice", json_integer((json_int_t)imp.no_choice));
-    json_object_set_new(*summary, "no_choice_people", nochoice);
-    json_object_set_new(*summary, "shared_email", json_integer((json_int_t)imp.shared_email));
-    /* The mapping as a map string that reproduces it exactly: what the browser sends back. */
-    char exact[1024] = "";
-    for (int f = 0; f < REG_F_COUNT; f++) {
-        size_t n = strlen(exact);
-        int col = imp.mapping.column[f];
-        char colbuf[16];
-        snprintf(colbuf, sizeof colbuf, col >= 0 ? "%d" : "-", col + 1);
-        snprintf(exact + n, sizeof exact - n, "%s%s=%s", n ? "," : "", reg_field_code((reg_field_t)f), colbuf);
-    }
-    json_object_set_new(*summary, "map", json_string(exact));
-    (void)preview;   /* a preview gets the people too: the plan (new/updated/…) needs them */
-    {
-        json_t *people = json_array();
-        for (size_t i = 0; i < imp.n_people; i++)
-            json_array_append_new(people, person_json(&imp.people[i], ch, nch, 1));
-        *args = json_pack("{so}", "people", people);
-    }
-    reg_import_free(&imp);
-    return 0;
-}
-
-void api_plan_summary(const core_t *core, json_t *summary, const json_t *args)
-{
-    json_t *plan = core_import_plan(core, json_object_get(args, "people"));
-    size_t file_dups = (size_t)json_integer_value(json_object_get(summary, "replaced"));
-    json_int_t updated = json_integer_value(json_object_get(plan, "updated"));
-    json_object_set(summary, "new", json_object_get(plan, "new"));
-    json_object_set(summary, "updated", json_object_get(plan, "updated"));
-    json_object_set(summary, "unchanged", json_object_get(plan, "unchanged"));
-    json_object_set(summary, "conflicts", json_object_get(plan, "conflicts"));
-    json_object_set_new(summary, "imported", json_integer(json_integer_value(json_object_get(plan, "new"))));
-    json_object_set_new(summary, "replaced", json_integer((json_int_t)file_dups + updated));
-    json_decref(plan);
 }
 
 /* ---- workers ----------------------------------------------------------------------- */
@@ -332,13 +81,13 @@ static void *import_worker(void *arg)
             r->summary = err_json("bad_message", "Het verzoek is onleesbaar: verwacht {csv, map, choices}.",
                                   "The request is unreadable: expected {csv, map, choices}.");
         } else
-            r->rc = api_import_parse(json_string_value(csv), json_string_length(csv), r->ch, r->nch,
-                                     map ? json_string_value(map) : "", choices, r->preview, NULL, NULL,
-                                     &r->summary, &r->args);
+            r->rc = import_parse(json_string_value(csv), json_string_length(csv), r->ch, r->nch,
+                                 map ? json_string_value(map) : "", choices, r->preview, NULL, NULL,
+                                 &r->summary, &r->args);
         json_decref(env);
     } else
-        r->rc = api_import_parse(r->body, r->blen, r->ch, r->nch, r->map, NULL, r->preview, NULL, NULL,
-                                 &r->summary, &r->args);
+        r->rc = import_parse(r->body, r->blen, r->ch, r->nch, r->map, NULL, r->preview, NULL, NULL,
+                             &r->summary, &r->args);
     atomic_store(&r->done, 1);
     lws_cancel_service(host.ctx);
     return NULL;
@@ -470,8 +219,18 @@ int api_begin(struct lws *wsi, api_req_t **rp, const char *url)
         char pv[8];
         urlarg(wsi, "preview=", pv, sizeof pv);
         r->preview = pv[0] == '1' || strcmp(pv, "true") == 0;
-        urlarg(wsi, "id=", r->id, sizeof r->id);
-        urlarg(wsi, "map=", r->map, sizeof r->map);
+        char id[600];
+        urlarg(wsi, "id=", id, sizeof id);
+        if (r->kind != K_ERROR && strlen(id) > LIMIT_IMPORT_ID)
+            r->kind = K_ERROR, r->rc = SP_E_BAD_ID;   /* refused, never cut (limits.h) */
+        else
+            memcpy(r->id, id, strlen(id) + 1);
+        char map[600];
+        urlarg(wsi, "map=", map, sizeof map);
+        if (strlen(map) > LIMIT_IMPORT_MAP)
+            r->map_too_long = 1;   /* refused in api_body_done, never cut */
+        else
+            memcpy(r->map, map, strlen(map) + 1);
         char ctype[64] = "";
         if (lws_hdr_copy(wsi, ctype, sizeof ctype, WSI_TOKEN_HTTP_CONTENT_TYPE) > 0)
             r->json_body = strncasecmp(ctype, "application/json", 16) == 0;
@@ -539,11 +298,16 @@ int api_body_done(api_req_t *r)
 {
     if (r->kind == K_ERROR) {
         int e = r->rc ? r->rc : SP_E_NOT_FOUND;
-        answer_err(r, e == SP_E_FORBIDDEN ? 403 : e == SP_E_NOT_FOUND ? 404 : 401, e);
+        answer_err(r, e == SP_E_FORBIDDEN ? 403 : e == SP_E_NOT_FOUND ? 404 : e == SP_E_BAD_ID ? 400 : 401, e);
         return 0;
     }
     if (r->too_big) {
         answer_json(r, 413, err_json("too_big", "Het bestand is groter dan 20 MB.", "The file is larger than 20 MB."));
+        return 0;
+    }
+    if (r->map_too_long) {
+        answer_json(r, 422, err_json("bad_map", "De koppeling van velden aan kolommen is te lang.",
+                                     "The mapping of fields to columns is too long."));
         return 0;
     }
     if (r->body == NULL)
@@ -563,28 +327,16 @@ int api_body_done(api_req_t *r)
     return 0;
 }
 
-/* An import parsed: apply it through the core (service thread). */
-static void import_apply(api_req_t *r)
+/* The import's answer once its events are durable (or it was refused). Frees a request
+ * whose connection is gone. */
+static void import_done(void *ud, const char *id, int rc, int64_t seq)
 {
-    if (r->rc != 0) {
-        answer_json(r, 422, r->summary);
-        r->summary = NULL;
+    (void)id;
+    api_req_t *r = ud;
+    if (r->wsi == NULL) {
+        req_free(r);
         return;
     }
-    if (r->preview) {
-        api_plan_summary(host.core, r->summary, r->args);
-        answer_json(r, 200, r->summary);
-        r->summary = NULL;
-        return;
-    }
-    api_plan_summary(host.core, r->summary, r->args);
-    char id[80];
-    if (r->id[0])
-        snprintf(id, sizeof id, "import-%s", r->id);
-    else
-        snprintf(id, sizeof id, "import-%lld-%u", (long long)time(NULL), ++import_count);
-    int64_t seq = 0;
-    int rc = host.exec(&r->who, "registrations.import", r->args, id, &seq);
     if (rc < 0) {
         answer_err(r, rc == SP_E_STORE_UNAVAILABLE ? 503 : 422, rc);
         return;
@@ -598,8 +350,31 @@ static void import_apply(api_req_t *r)
         json_object_set_new(r->summary, "updated", json_integer(0));
     }
     json_object_set_new(r->summary, "seq", json_integer(seq));
-    r->wait_seq = seq;
-    r->state = S_WAIT_COMMIT;   /* answered by api_committed(), also when already durable */
+    answer_json(r, 200, r->summary);
+    r->summary = NULL;
+}
+
+/* An import parsed: apply it through the core (service thread). */
+static void import_apply(api_req_t *r)
+{
+    if (r->rc != 0) {
+        answer_json(r, 422, r->summary);
+        r->summary = NULL;
+        return;
+    }
+    core_import_summary(host.core, r->summary, r->args);
+    if (r->preview) {
+        answer_json(r, 200, r->summary);
+        r->summary = NULL;
+        return;
+    }
+    char id[LIMIT_CMD_ID + 1];   /* "import-" and at most LIMIT_IMPORT_ID: never cut */
+    if (r->id[0])
+        snprintf(id, sizeof id, "import-%s", r->id);
+    else
+        snprintf(id, sizeof id, "import-%lld-%u", (long long)time(NULL), ++import_count);
+    r->state = S_WAIT_COMMIT;   /* answered by import_done, at once or after the commit */
+    host.exec(&r->who, "registrations.import", r->args, id, import_done, r);
 }
 
 void api_poll(void)
@@ -615,9 +390,8 @@ void api_poll(void)
             /* Nobody waits for the answer; an import is still applied (the organiser
              * may have closed the tab), a PDF is dropped. */
             if (r->kind == K_IMPORT && r->rc == 0 && !r->preview) {
-                import_apply(r);
-                if (r->state == S_WAIT_COMMIT)
-                    continue;
+                import_apply(r);   /* import_done frees it */
+                continue;
             }
             req_free(r);
             continue;
@@ -630,24 +404,6 @@ void api_poll(void)
             answer(r, 200, "application/pdf", (char *)r->pdf, r->pdflen);
             r->pdf = NULL;
         }
-    }
-    /* A repeated import id is durable already: answer it now. */
-    api_committed(host.committed());
-}
-
-void api_committed(int64_t committed)
-{
-    api_req_t *r = reqs, *next;
-    for (; r; r = next) {
-        next = r->next;
-        if (r->state != S_WAIT_COMMIT || r->wait_seq > committed)
-            continue;
-        if (r->wsi == NULL) {
-            req_free(r);
-            continue;
-        }
-        answer_json(r, 200, r->summary);
-        r->summary = NULL;
     }
 }
 

@@ -13,30 +13,26 @@
  * of their input. A worker touches neither the core nor lws; when done it sets a flag
  * and calls lws_cancel_service(), and api_poll() (service thread) takes over. An
  * import is applied through the core like any command and answered only once its
- * events are durable (api_committed()).
+ * events are durable (the one command path, net/exec.h).
  */
 #ifndef SP_API_H
 #define SP_API_H
 
 #include "core/core.h"
-#include "org/registration.h"
+#include "util/limits.h"
+#include "net/exec.h"
 
 #include <libwebsockets.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define API_BODY_MAX (20u * 1024u * 1024u)
+#define API_BODY_MAX LIMIT_IMPORT_BYTES
 
 typedef struct {
     struct lws_context *ctx;
     core_t *core;
     const char *base_url;    /* public address without trailing slash */
-    /* Runs a command on the service thread and hands its events to the writer.
-     * Returns what core_exec returns (or SP_E_STORE_UNAVAILABLE); *seq is the seq
-     * to wait for before answering. */
-    int (*exec)(const who_t *who, const char *cmd, const json_t *args, const char *id,
-                int64_t *seq);
-    int64_t (*committed)(void);
+    exec_fn exec;            /* the one command path (net/exec.h) */
     const char *db;          /* the database, for reports read by a worker thread */
 } api_host_t;
 
@@ -68,28 +64,5 @@ void api_closed(api_req_t **r);
 
 /* Service thread, on LWS_CALLBACK_EVENT_WAIT_CANCELLED: takes over finished workers. */
 void api_poll(void);
-/* Service thread, after the writer committed up to seq: answers waiting imports. */
-void api_committed(int64_t committed);
-
-/* Fresh join codes and link tokens from libsodium for core_set_secret_source(). */
-void api_secret_source(core_secret_src_t *src);
-
-/* The CSV import shared by the HTTP API and `staatsprint import`: reads data with the
- * guessed mapping, changed by map ("field=column,…": column is a 1-based number or a
- * header text; "-" unmaps), and the challenge answers as matched, changed by choices
- * ([{answer, challenge}], challenge an id or null to ignore; may be NULL). On success
- * returns 0 with *summary (rows, imported, replaced, rejected, warnings, headers,
- * mapping, map, answers, no_choice, issues, preview) and, unless
- * preview, *args ({people:[…]} for the registrations.import command); both owned by
- * the caller. On failure returns a REG_E_* value, -100 for a bad map or -101 for bad
- * choices, with *summary holding {code, nl, en}. */
-int api_import_parse(const char *data, size_t len, const reg_challenge_t *ch, size_t nch,
-                     const char *map, const json_t *choices, int preview, reg_progress_cb progress,
-                     void *ud, json_t **summary, json_t **args);
-
-/* Adds to an import's summary what the import does against the registrations held:
- * new, updated, unchanged, conflicts (core_import_plan()); imported = new, replaced =
- * replaced in the file + updated. */
-void api_plan_summary(const core_t *core, json_t *summary, const json_t *args);
 
 #endif

@@ -32,13 +32,12 @@
  */
 #include "net/cluster.h"
 #include "core/err.h"
-#include "net/boot.h"
-#include "net/secret.h"
-#include "store/pg.h"
+#include "log/event.h"
+#include "util/secret.h"
+#include "store/pg_node.h"
 #include "store/store.h"
 #include "util/xalloc.h"
 
-#include <libpq-fe.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -92,6 +91,13 @@ typedef struct {
     int64_t seq;
 } rpend_t;
 
+/* A forwarded command waiting for its answer from the one command path; owned by the
+ * server's exec until it calls remote_done (which it always does, also on stopping). */
+typedef struct {
+    char node[24];
+    uint64_t serial;
+} remote_t;
+
 typedef struct {
     cluster_host_t host;
     char *uri;
@@ -108,7 +114,7 @@ typedef struct {
     int stop;
 
     /* cluster thread only */
-    PGconn *pc;
+    store_pg_listener_t *pl;   /* LISTENs, the leader lock, the inbox (store/pg_node.h) */
     store_t *rs;
     int64_t cursor;  /* the log has been read up to here */
     int t_leader;
@@ -118,7 +124,7 @@ typedef struct {
     fwd_t *fwd;
     size_t nfwd, capfwd, nopen;
     uint64_t serial;
-    rpend_t *rp;
+    rpend_t *rp;                /* joins waiting for their commit */
     size_t nrp, caprp;
     int64_t head;    /* newest seq applied here and durable */
     int failed;      /* the node was stopped by fatal() */
@@ -204,62 +210,17 @@ static int cl_wait(int fd, int ms)
     return n > 0 && fd >= 0 && (p[1].revents & (POLLIN | POLLHUP | POLLERR));
 }
 
-static int cl_ok(const char *sql)
-{
-    PGresult *r = PQexec(cl->pc, sql);
-    ExecStatusType st = PQresultStatus(r);
-    PQclear(r);
-    return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
-}
-
-static void cl_quiet(void *ud, const char *msg)
-{
-    (void)ud;
-    (void)msg;
-}
-
-static int cl_listen(const char *chan)
-{
-    char *ident = PQescapeIdentifier(cl->pc, chan, strlen(chan));
-    if (ident == NULL)
-        return -1;
-    char sql[160];
-    snprintf(sql, sizeof sql, "LISTEN %s", ident);
-    PQfreemem(ident);
-    return cl_ok(sql) ? 0 : -1;
-}
-
-/* The cluster connection: the inbox table, LISTEN on the four channels. */
+/* The cluster connection: the inbox, LISTEN on the four channels (store/pg_node.h). */
 static int cl_connect(char *err, size_t errlen)
 {
-    PQfinish(cl->pc);
-    /* Keepalives: a database that vanishes without a word (a cable, a crashed machine)
-     * is noticed within ~25 s instead of the system's two hours. */
-    const char *const keys[] = {"connect_timeout", "application_name", "keepalives_idle",
-                                "keepalives_interval", "keepalives_count", "dbname", NULL};
-    const char *const vals[] = {"10", "staatsprint-cluster", "10", "5", "3", cl->uri, NULL};
-    cl->pc = PQconnectdbParams(keys, vals, 1);
-    if (cl->pc == NULL || PQstatus(cl->pc) != CONNECTION_OK) {
-        snprintf(err, errlen, "%s", cl->pc ? PQerrorMessage(cl->pc) : "out of memory");
+    store_pg_listen_close(cl->pl);
+    cl->pl = NULL;
+    if (store_pg_node_open(cl->uri, &cl->pl, err, errlen) != 0)
         return -1;
-    }
-    PQsetNoticeProcessor(cl->pc, cl_quiet, NULL);
-    /* Nothing this connection writes needs to survive a crash of PostgreSQL: a forward is
-     * not acknowledged before the leader commits its events (through the writer, durably),
-     * and after a crash every node reconnects and resends what is unanswered. So the inbox
-     * is UNLOGGED and these commits do not wait for a WAL flush: a forward costs no fsync. */
-    cl_ok("SET synchronous_commit TO off");
-    /* Nodes starting together must not race on CREATE TABLE (a unique-key error). */
-    int ok = cl_ok("BEGIN") && cl_ok("SELECT pg_advisory_xact_lock(8319381482853593203)") &&
-             cl_ok("CREATE UNLOGGED TABLE IF NOT EXISTS staatsprint_inbox ("
-                   " id bigserial PRIMARY KEY,"
-                   " log text NOT NULL,"
-                   " msg json NOT NULL,"
-                   " created timestamptz NOT NULL DEFAULT now())") &&
-             cl_ok("COMMIT");
-    if (!ok || cl_listen(cl->chan_log) || cl_listen(cl->chan_inbox) ||
-        cl_listen(cl->chan_node) || cl_listen(cl->chan_lead)) {
-        snprintf(err, errlen, "%s", PQerrorMessage(cl->pc));
+    if (store_pg_listen(cl->pl, cl->host.log) || store_pg_listen_channel(cl->pl, cl->chan_inbox) ||
+        store_pg_listen_channel(cl->pl, cl->chan_node) ||
+        store_pg_listen_channel(cl->pl, cl->chan_lead)) {
+        snprintf(err, errlen, "%s", store_pg_node_error(cl->pl));
         return -1;
     }
     if (cl->rs == NULL && store_open(cl->uri, &cl->rs, err, errlen) != 0)
@@ -271,17 +232,15 @@ typedef struct {
     citem_t *head, *tail;
 } clist_t;
 
-static int cl_read_cb(void *ud, const store_rec_t *rec)
+/* Unreadable data stops the read (log_read) rather than skip a seq, which would leave
+ * a gap. */
+static int cl_read_cb(void *ud, const ev_t *ev)
 {
     clist_t *l = ud;
     citem_t *it = xcalloc(1, sizeof *it);
     it->kind = CI_EVENT;
-    if (ev_from_rec(rec, &it->ev) != 0) {
-        /* Unreadable data: stop rather than skip a seq (which would leave a gap). */
-        json_decref(it->ev.data);
-        free(it);
-        return 1;
-    }
+    it->ev = *ev;
+    json_incref(it->ev.data);
     if (it->ev.aud_kind != AUD_SERVER)
         it->frame = ev_frame(&it->ev, &it->flen);
     if (l->tail)
@@ -289,7 +248,7 @@ static int cl_read_cb(void *ud, const store_rec_t *rec)
     else
         l->head = it;
     l->tail = it;
-    cl->cursor = rec->seq;
+    cl->cursor = ev->seq;
     return 0;
 }
 
@@ -297,33 +256,15 @@ static int cl_read_cb(void *ud, const store_rec_t *rec)
 static int cl_read_log(void)
 {
     clist_t l = {NULL, NULL};
-    int rc = store_read(cl->rs, cl->host.log, cl->cursor, cl_read_cb, &l);
+    int rc = log_read(cl->rs, cl->host.log, cl->cursor, cl_read_cb, &l, NULL);
     cl_push(l.head, l.tail);
-    if (rc == STORE_ESTOP) {
+    if (rc == LOG_EBAD) {
         char why[160];
         snprintf(why, sizeof why, "event %lld in the database is damaged",
                  (long long)cl->cursor + 1);
         cl_push1(CI_STOP, why);
     }
     return rc == STORE_OK ? 0 : -1;
-}
-
-static int cl_try_lock(void)
-{
-    const char *v[] = {cl->lockkey};
-    PGresult *r = PQexecParams(cl->pc, "SELECT pg_try_advisory_lock($1::bigint)", 1, NULL, v,
-                               NULL, NULL, 0);
-    int got = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
-              strcmp(PQgetvalue(r, 0, 0), "t") == 0;
-    PQclear(r);
-    return got;
-}
-
-static void cl_notify(const char *chan, const char *payload)
-{
-    const char *v[] = {chan, payload};
-    PGresult *r = PQexecParams(cl->pc, "SELECT pg_notify($1, $2)", 2, NULL, v, NULL, NULL, 0);
-    PQclear(r);
 }
 
 /* The lock is ours: catch up with the log, then lead. */
@@ -336,62 +277,38 @@ static void cl_take_lead(void)
         return;
     if (cl_read_log() != 0) {
         /* Cannot catch up: give the lock back and let the next attempt (or node) try. */
-        const char *v[] = {cl->lockkey};
-        PQclear(PQexecParams(cl->pc, "SELECT pg_advisory_unlock($1::bigint)", 1, NULL, v, NULL,
-                             NULL, 0));
+        store_pg_node_unlock(cl->pl, cl->lockkey);
         return;
     }
     cl->t_leader = 1;
     cl_push1(CI_LEAD, NULL);
-    cl_notify(cl->chan_lead, cl->node);
+    store_pg_node_notify(cl->pl, cl->chan_lead, cl->node);
 }
 
-static int cmp_id(const void *a, const void *b)
+static void cl_inbox_cb(void *ud, const char *msg)
 {
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return x < y ? -1 : x > y;
+    clist_t *l = ud;
+    json_t *m = json_loads(msg, 0, NULL);
+    if (!json_is_object(m)) {
+        json_decref(m);
+        return;
+    }
+    citem_t *it = xcalloc(1, sizeof *it);
+    it->kind = CI_INBOX;
+    it->msg = m;
+    if (l->tail)
+        l->tail->next = it;
+    else
+        l->head = it;
+    l->tail = it;
 }
 
 /* Leader: takes the waiting forwards out of the inbox, in id order. Returns whether a
  * full batch came (more may wait). */
 static int cl_claim_inbox(void)
 {
-    char lim[16];
-    snprintf(lim, sizeof lim, "%d", INBOX_BATCH);
-    const char *v[] = {cl->host.log, lim};
-    PGresult *r = PQexecParams(cl->pc,
-                               "DELETE FROM staatsprint_inbox WHERE id IN (SELECT id FROM "
-                               "staatsprint_inbox WHERE log = $1 ORDER BY id LIMIT $2::int)"
-                               " RETURNING id, msg",
-                               2, NULL, v, NULL, NULL, 0);
-    int n = PQresultStatus(r) == PGRES_TUPLES_OK ? PQntuples(r) : 0;
-    /* RETURNING promises no order: sort the rows by id (a node's forwards in its order). */
-    int64_t (*ix)[2] = n > 0 ? xmalloc((size_t)n * sizeof *ix) : NULL;
-    for (int i = 0; i < n; i++) {
-        ix[i][0] = strtoll(PQgetvalue(r, i, 0), NULL, 10);
-        ix[i][1] = i;
-    }
-    if (n > 1)
-        qsort(ix, (size_t)n, sizeof *ix, cmp_id);
     clist_t l = {NULL, NULL};
-    for (int i = 0; i < n; i++) {
-        int row = (int)ix[i][1];
-        json_t *m = json_loads(PQgetvalue(r, row, 1), 0, NULL);
-        if (!json_is_object(m)) {
-            json_decref(m);
-            continue;
-        }
-        citem_t *it = xcalloc(1, sizeof *it);
-        it->kind = CI_INBOX;
-        it->msg = m;
-        if (l.tail)
-            l.tail->next = it;
-        else
-            l.head = it;
-        l.tail = it;
-    }
-    free(ix);
-    PQclear(r);
+    int n = store_pg_node_inbox_take(cl->pl, cl->host.log, INBOX_BATCH, cl_inbox_cb, &l);
     cl_push(l.head, l.tail);
     return n == INBOX_BATCH;
 }
@@ -407,69 +324,66 @@ static void cl_flush_out(void)
     pthread_mutex_unlock(&cl->mu);
     if (json_array_size(fwd) > 0) {
         char *body = json_dumps(fwd, JSON_COMPACT);
-        const char *v[] = {cl->host.log, body, cl->chan_inbox};
-        PQclear(PQexecParams(cl->pc,
-                             "WITH ins AS (INSERT INTO staatsprint_inbox(log, msg)"
-                             " SELECT $1, x.v FROM json_array_elements($2::json)"
-                             " WITH ORDINALITY AS x(v, o) ORDER BY x.o RETURNING 1)"
-                             " SELECT pg_notify($3, '')",
-                             3, NULL, v, NULL, NULL, 0));
+        store_pg_node_inbox_put(cl->pl, cl->host.log, body, cl->chan_inbox);
         free(body);
     }
     if (json_array_size(ans) > 0) {
         char *body = json_dumps(ans, JSON_COMPACT);
-        const char *v[] = {body};
-        PQclear(PQexecParams(cl->pc,
-                             "SELECT pg_notify(x->>0, x->>1) FROM json_array_elements($1::json) x",
-                             1, NULL, v, NULL, NULL, 0));
+        store_pg_node_notify_each(cl->pl, body);
         free(body);
     }
     json_decref(fwd);
     json_decref(ans);
 }
 
+typedef struct {
+    int *need_read, *need_inbox;
+    clist_t l;
+} drain_t;
+
+static int cl_heard(void *ud, const char *chan, const char *payload)
+{
+    drain_t *d = ud;
+    if (strcmp(chan, cl->chan_log) == 0) {
+        *d->need_read = 1;
+    } else if (strcmp(chan, cl->chan_inbox) == 0) {
+        *d->need_inbox = 1;
+    } else if (strcmp(chan, cl->chan_node) == 0 || strcmp(chan, cl->chan_lead) == 0) {
+        citem_t *it = xcalloc(1, sizeof *it);
+        if (strcmp(chan, cl->chan_lead) == 0) {
+            /* Another node leads now: whatever the old leader held is lost. */
+            it->kind = CI_RESEND;
+            it->all = 1;
+        } else {
+            it->kind = CI_ANSWER;
+            it->msg = json_loads(payload, 0, NULL);
+        }
+        if (d->l.tail)
+            d->l.tail->next = it;
+        else
+            d->l.head = it;
+        d->l.tail = it;
+    }
+    return 1;
+}
+
 /* Reads notifications; sets *need_read (the log moved) and *need_inbox (forwards wait). */
 static void cl_drain(int *need_read, int *need_inbox)
 {
-    PQconsumeInput(cl->pc);
-    PGnotify *n;
-    clist_t l = {NULL, NULL};
-    while ((n = PQnotifies(cl->pc)) != NULL) {
-        if (strcmp(n->relname, cl->chan_log) == 0) {
-            *need_read = 1;
-        } else if (strcmp(n->relname, cl->chan_inbox) == 0) {
-            *need_inbox = 1;
-        } else if (strcmp(n->relname, cl->chan_node) == 0 ||
-                   strcmp(n->relname, cl->chan_lead) == 0) {
-            citem_t *it = xcalloc(1, sizeof *it);
-            if (strcmp(n->relname, cl->chan_lead) == 0) {
-                /* Another node leads now: whatever the old leader held is lost. */
-                it->kind = CI_RESEND;
-                it->all = 1;
-            } else {
-                it->kind = CI_ANSWER;
-                it->msg = json_loads(n->extra, 0, NULL);
-            }
-            if (l.tail)
-                l.tail->next = it;
-            else
-                l.head = it;
-            l.tail = it;
-        }
-        PQfreemem(n);
-    }
-    cl_push(l.head, l.tail);
+    drain_t d = {need_read, need_inbox, {NULL, NULL}};
+    store_pg_listen_drain_any(cl->pl, cl_heard, &d);
+    cl_push(d.l.head, d.l.tail);
 }
 
 static void *cl_main(void *arg)
 {
     (void)arg;
     int need_read = 1, need_inbox = 1;
-    int connected = PQstatus(cl->pc) == CONNECTION_OK; /* cluster_start connected it */
+    int connected = store_pg_node_alive(cl->pl); /* cluster_start connected it */
     int64_t next_lock = 0, next_poll = 0, next_tick = mono_ms() + TICK_MS;
     char err[512];
     while (!cl_stopping()) {
-        if (!connected || PQstatus(cl->pc) != CONNECTION_OK) {
+        if (!connected || !store_pg_node_alive(cl->pl)) {
             if (cl->t_leader) {
                 cl_push1(CI_STOP, "the connection holding the leader lock was lost; another "
                                   "node takes over");
@@ -491,7 +405,7 @@ static void *cl_main(void *arg)
         int64_t now = mono_ms();
         if (!cl->t_leader && now >= next_lock) {
             next_lock = now + LOCK_EVERY_MS;
-            if (cl_try_lock())
+            if (store_pg_node_try_lock(cl->pl, cl->lockkey) == 1)
                 cl_take_lead();
             continue;
         }
@@ -524,7 +438,7 @@ static void *cl_main(void *arg)
         int64_t wake = next_poll < next_tick ? next_poll : next_tick;
         if (!cl->t_leader && next_lock < wake)
             wake = next_lock;
-        if (cl_wait(PQsocket(cl->pc), (int)(wake - mono_ms())))
+        if (cl_wait(store_pg_listen_fd(cl->pl), (int)(wake - mono_ms())))
             cl_drain(&need_read, &need_inbox);
     }
     return NULL;
@@ -654,6 +568,16 @@ static void rpend_add(const char *node, uint64_t serial, int kind, int64_t seq)
     r->seq = seq;
 }
 
+/* Leader: a forwarded command's answer, once durable (or refused). */
+static void remote_done(void *ud, const char *id, int rc, int64_t seq)
+{
+    (void)id;
+    remote_t *rm = ud;
+    if (cl != NULL)   /* else the node stopped: the other node resends the forward */
+        answer(rm->node, rm->serial, rc < 0 ? "err" : "ack", rc < 0 ? 0 : seq, rc < 0 ? rc : 0);
+    free(rm);
+}
+
 /* Leader: one forwarded message, as if it came from a connection of that identity. */
 static void leader_exec(json_t *m)
 {
@@ -667,33 +591,22 @@ static void leader_exec(json_t *m)
     core_t *core = cl->host.core;
     evlist_t out = {0};
     who_t who;
-    int64_t committed = cl->host.committed();
     if (!cl->host.store_ok()) {
         answer(node, serial, "err", 0, SP_E_STORE_UNAVAILABLE);
     } else if (strcmp(kind, "cmd") == 0) {
         const char *cmd = json_string_value(json_object_get(m, "m"));
         json_t *args = json_object_get(m, "a");
-        json_t *empty = json_is_object(args) ? NULL : json_object();
-        int64_t dup = 0;
-        int rc;
         if (core_auth(core, hash, &who) != 0)
-            rc = SP_E_BAD_TOKEN;
+            answer(node, serial, "err", 0, SP_E_BAD_TOKEN);
         else if (cmd == NULL)
-            rc = SP_E_BAD_MESSAGE;
-        else
-            rc = core_exec(core, &who, cmd, empty ? empty : args, id, wall_ms(), &out, &dup);
-        json_decref(empty);
-        if (rc < 0)
-            answer(node, serial, "err", 0, rc);
-        else if (rc == 1 && dup <= committed)
-            answer(node, serial, "ack", dup, 0);
-        else if (rc == 1)
-            rpend_add(node, serial, FWD_CMD, dup);
-        else if (out.n > 0) {
-            cl->host.submit(&out);
-            rpend_add(node, serial, FWD_CMD, out.v[out.n - 1].seq);
-        } else
-            answer(node, serial, "ack", committed, 0);
+            answer(node, serial, "err", 0, SP_E_BAD_MESSAGE);
+        else {
+            /* The one command path (net/exec.h); remote_done answers the node. */
+            remote_t *rm = xcalloc(1, sizeof *rm);
+            snprintf(rm->node, sizeof rm->node, "%s", node);
+            rm->serial = serial;
+            cl->host.exec(&who, cmd, json_is_object(args) ? args : NULL, id, remote_done, rm);
+        }
     } else if (strcmp(kind, "join") == 0) {
         const char *code = json_string_value(json_object_get(m, "code"));
         const char *name = json_string_value(json_object_get(m, "name"));
@@ -739,7 +652,7 @@ static void fatal(const char *why)
 }
 
 /* Follower: one committed record. Returns 0, or -1 after stopping the node. */
-static int apply_event(citem_t *it, int64_t *last, int *resub)
+static int apply_event(citem_t *it, int64_t *last)
 {
     core_t *core = cl->host.core;
     if (cl->leader || it->ev.seq <= core_head(core))
@@ -754,21 +667,18 @@ static int apply_event(citem_t *it, int64_t *last, int *resub)
     if (it->frame)
         hub_publish(cl->host.hub, it->ev.seq,
                     hub_chan(cl->host.hub, it->ev.aud_kind, it->ev.aud_id), it->frame, it->flen);
-    if (strcmp(it->ev.type, "team.created") == 0 || strcmp(it->ev.type, "room.created") == 0)
-        *resub = 1;
     *last = it->ev.seq;
     return 0;
 }
 
-static void advance(int64_t *last, int *resub)
+static void advance(int64_t *last)
 {
     if (*last == 0)
         return;
-    cl->host.advance(*last, *resub);
+    cl->host.advance(*last);
     if (*last > cl->head)
         cl->head = *last;
     *last = 0;
-    *resub = 0;
     fwd_check();
 }
 
@@ -789,15 +699,15 @@ void cluster_poll(void)
     cl->in_head = cl->in_tail = NULL;
     pthread_mutex_unlock(&cl->mu);
     int64_t last = 0;
-    int resub = 0, dead = 0;
+    int dead = 0;
     while (it != NULL) {
         citem_t *next = it->next;
         if (it->kind != CI_EVENT)
-            advance(&last, &resub);
+            advance(&last);
         if (dead) {
             /* stopping: only free what is left */
         } else if (it->kind == CI_EVENT) {
-            dead = apply_event(it, &last, &resub) != 0;
+            dead = apply_event(it, &last) != 0;
         } else if (it->kind == CI_LEAD) {
             cl->leader = 1;
             cl->head = cl->host.committed();
@@ -820,7 +730,7 @@ void cluster_poll(void)
         it = next;
     }
     if (!dead)
-        advance(&last, &resub);
+        advance(&last);
 }
 
 /* ---- the server's hooks ------------------------------------------------------------- */
@@ -922,7 +832,7 @@ int cluster_start(const char *db, const cluster_host_t *host)
         pthread_create(&cl->thread, NULL, cl_main, NULL) != 0) {
         fprintf(stderr, "staatsprint: kan de cluster-verbinding niet opzetten (cannot set up the "
                         "cluster connection): %s\n", cl->efd < 0 ? "eventfd" : err);
-        PQfinish(cl->pc);
+        store_pg_listen_close(cl->pl);
         store_close(cl->rs);
         if (cl->efd >= 0)
             close(cl->efd);
@@ -947,7 +857,7 @@ int cluster_stop(void)
     pthread_mutex_unlock(&cl->mu);
     cl_poke();
     pthread_join(cl->thread, NULL);
-    PQfinish(cl->pc);
+    store_pg_listen_close(cl->pl);
     store_close(cl->rs);
     close(cl->efd);
     for (citem_t *it = cl->in_head, *n; it != NULL; it = n) {

@@ -27,6 +27,7 @@
 #define SP_CLUSTER_H
 
 #include "core/core.h"
+#include "net/exec.h"
 #include "net/hub.h"
 
 #include <stddef.h>
@@ -40,8 +41,10 @@ typedef struct {
     hub_t *hub;
     const char *log;                         /* the log (sprint) id */
     void (*wake)(void);                      /* any thread: run cluster_poll() soon */
-    void (*advance)(int64_t head, int resubscribe); /* follower applied up to head */
-    void (*submit)(const evlist_t *out);     /* leader: write a remote command's events */
+    void (*advance)(int64_t head);           /* follower applied up to head (the core's
+                                                effects tell what else changed) */
+    exec_fn exec;                            /* leader: a remote command (net/exec.h) */
+    void (*submit)(const evlist_t *out);     /* leader: write a remote join's events */
     int64_t (*committed)(void);              /* the newest durable seq */
     int (*store_ok)(void);
     void (*ack)(void *conn, const char *id, int64_t seq);

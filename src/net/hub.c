@@ -105,6 +105,26 @@ void hub_publish(hub_t *h, int64_t seq, int chan, const char *frame, size_t len)
         }
 }
 
+void hub_rewrite(hub_t *h, char *(*fn)(void *ud, const char *frame, size_t len, size_t *newlen),
+                 void *ud)
+{
+    for (size_t i = 0; i < h->nframes; i++) {
+        frame_t *f = &h->frames[i];
+        size_t len = 0;
+        char *s = fn(ud, (const char *)f->buf + h->headroom, f->len, &len);
+        if (s == NULL)
+            continue;
+        unsigned char *buf = xmalloc(h->headroom + len + 1);
+        memcpy(buf + h->headroom, s, len);
+        buf[h->headroom + len] = '\0';
+        free(s);
+        free(f->buf);
+        h->bytes = h->bytes - f->len + len;
+        f->buf = buf;
+        f->len = len;
+    }
+}
+
 int64_t hub_head(const hub_t *h) { return h->head; }
 
 void hub_set_head(hub_t *h, int64_t seq)

@@ -39,6 +39,13 @@ void hub_publish(hub_t *h, int64_t seq, int chan, const char *frame, size_t len)
 int64_t hub_head(const hub_t *h);
 void hub_set_head(hub_t *h, int64_t seq);
 
+/* Offers every frame held to fn, in seq order; when fn returns a new frame (malloc'd,
+ * *newlen bytes) it takes the old one's place for every later reader (a subscriber
+ * mid-way reads the new one). For deletions (AVG): frames kept for replay must not
+ * keep what was deleted. */
+void hub_rewrite(hub_t *h, char *(*fn)(void *ud, const char *frame, size_t len, size_t *newlen),
+                 void *ud);
+
 /* Statistics: frames held and their bytes. */
 void hub_stats(const hub_t *h, size_t *frames, size_t *bytes);
 

@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+struct core;
+
 typedef struct {
     int port;                 /* 8080 */
     const char *db;           /* "staatsprint.db" or "postgresql://…" */
@@ -19,6 +21,8 @@ typedef struct {
     size_t norigins;
     int quiet;                /* print nothing on start */
     int extra_teams;          /* teams added when a new sprint is created */
+    /* Called once the server listens, unless quiet (the command line prints the links). */
+    void (*on_start)(const struct core *core, const char *base_url);
 } serve_opts_t;
 
 /* Runs the server until SIGINT or SIGTERM. Returns the process exit status (0 on a

@@ -1,12 +1,12 @@
 /* model.c – folds a sprint's event log into the results document (see model.h).
  *
- * The fold keeps its own small view of the work (notes, clusters, items, canvases,
- * milestones, votes, race rounds) keyed by id, in jansson objects: the report needs
- * texts and counts, not the core's indices, and reading the log keeps the report
- * independent of how the core happens to store things.
+ * What passes is the core's projection (model.h); the fold only arranges it: notes,
+ * clusters, items, canvases, milestones, votes and race rounds keyed by id, in jansson
+ * objects, because the report needs texts and counts in the order they were made, not
+ * the core's indices.
  */
 #include "report/model.h"
-#include "net/boot.h"
+#include "log/event.h"
 #include "store/store.h"
 #include "util/xalloc.h"
 
@@ -15,6 +15,7 @@
 #include <string.h>
 
 struct report_fold {
+    const core_t *core;
     json_t *sprint, *programme, *playbook, *challenges, *rooms, *teams, *jury_criteria;
     json_t *members, *member_order, *roles;
     json_t *notes, *note_order, *clusters, *cluster_order, *items, *item_order;
@@ -51,9 +52,10 @@ const json_t *rm_team(const json_t *doc, const char *id)
     return NULL;
 }
 
-report_fold_t *report_fold_new(void)
+report_fold_t *report_fold_new(const core_t *core)
 {
     report_fold_t *f = xcalloc(1, sizeof *f);
+    f->core = core;
     f->sprint = json_object();
     f->programme = json_array();
     f->playbook = json_null();
@@ -162,10 +164,29 @@ static void fold_setup(report_fold_t *f, const ev_t *ev, const char *t)
     } else if (strcmp(t, "playbook.set") == 0) {
         json_decref(f->playbook);
         f->playbook = json_deep_copy(d);
+    } else if (strcmp(t, "sprint.updated") == 0) {
+        json_object_update(f->sprint, (json_t *)d);
     } else if (strcmp(t, "challenge.set") == 0) {
-        json_array_append_new(f->challenges, json_deep_copy(d));
+        size_t i;
+        json_t *ch;
+        int found = 0;
+        json_array_foreach(f->challenges, i, ch)
+            if (!found && strcmp(rm_str(ch, "id"), rm_str(d, "id")) == 0) {
+                json_array_set_new(f->challenges, i, json_deep_copy(d));
+                found = 1;
+            }
+        if (!found)
+            json_array_append_new(f->challenges, json_deep_copy(d));
     } else if (strcmp(t, "room.created") == 0) {
         json_array_append_new(f->rooms, json_deep_copy(d));
+    } else if (strcmp(t, "room.updated") == 0) {
+        size_t i;
+        json_t *r;
+        json_array_foreach(f->rooms, i, r)
+            if (strcmp(rm_str(r, "id"), rm_str(d, "id")) == 0) {
+                set_copy(r, d, "name");
+                set_copy(r, d, "challenge");
+            }
     } else if (strcmp(t, "team.created") == 0) {
         json_array_append_new(f->teams, json_deep_copy(d));
     } else if (strcmp(t, "jury.criteria") == 0) {
@@ -183,6 +204,12 @@ static void fold_setup(report_fold_t *f, const ev_t *ev, const char *t)
             set_copy(m, d, "role");
             set_copy(m, d, "motivation");
         }
+    } else if (strcmp(t, "member.forgotten") == 0) {
+        /* AVG: the name, organisation, role and motivation are gone; the work stays. */
+        json_t *m = json_object_get(f->members, rm_str(d, "id"));
+        static const char *const personal[] = {"name", "organisation", "role", "motivation"};
+        for (size_t k = 0; m && k < 4; k++)
+            json_object_set_new(m, personal[k], json_string(""));
     } else if (strcmp(t, "team.roles") == 0) {
         json_object_set(f->roles, rm_str(d, "team"), (json_t *)d);
     }
@@ -198,6 +225,15 @@ static void fold_work(report_fold_t *f, const ev_t *ev, const char *t)
                       "text", rm_str(d, "text"), "private", json_is_true(json_object_get(d, "private")),
                       "cluster", "round", (json_int_t)rm_int(d, "round"), "ts", (json_int_t)ev->ts,
                       "author", ev->actor, "deleted", 0);
+        keep(f->notes, f->note_order, o);
+    } else if (strcmp(t, "note.shared") == 0 && json_object_get(f->notes, rm_str(d, "id")) == NULL) {
+        /* A private note becomes public only now: the projection never showed it. */
+        o = json_pack("{ss ss ss ss sb sn sI sI ss sb}", "id", rm_str(d, "id"), "team",
+                      rm_str(d, "team"), "board", rm_str(d, "board")[0] ? rm_str(d, "board") : "wall",
+                      "text", rm_str(d, "text"), "private", 0, "cluster", "round",
+                      (json_int_t)rm_int(d, "round"), "ts",
+                      (json_int_t)(rm_int(d, "created") ? rm_int(d, "created") : ev->ts), "author",
+                      rm_str(d, "author"), "deleted", 0);
         keep(f->notes, f->note_order, o);
     } else if ((o = json_object_get(f->notes, rm_str(d, "id"))) != NULL &&
                strncmp(t, "note.", 5) == 0) {
@@ -256,13 +292,28 @@ static void fold_work(report_fold_t *f, const ev_t *ev, const char *t)
     }
 }
 
-void report_fold_event(report_fold_t *f, const ev_t *ev)
+static void fold_public(report_fold_t *f, const ev_t *ev);
+
+void report_fold_event(report_fold_t *f, const ev_t *logged)
+{
+    f->head = logged->seq;
+    if (f->first_ts == 0)
+        f->first_ts = logged->ts;
+    f->last_ts = logged->ts;
+    /* The core's projection: a public audience, as the data reads after deletions. */
+    if (!core_aud_public(logged->aud_kind))
+        return;
+    ev_t ev = *logged;
+    json_t *red = core_redact(f->core, logged);
+    if (red != NULL)
+        ev.data = red;
+    fold_public(f, &ev);
+    json_decref(red);
+}
+
+static void fold_public(report_fold_t *f, const ev_t *ev)
 {
     const char *t = ev->type;
-    f->head = ev->seq;
-    if (f->first_ts == 0)
-        f->first_ts = ev->ts;
-    f->last_ts = ev->ts;
     fold_setup(f, ev, t);
     fold_work(f, ev, t);
     if (strcmp(t, "vote.revealed") == 0 && ev->aud_kind == AUD_TEAM) {
@@ -282,10 +333,9 @@ void report_fold_event(report_fold_t *f, const ev_t *ev)
         set_copy(r, ev->data, "count");
         set_copy(r, ev->data, "prize");
         json_object_set(r, "winners", json_object_get(ev->data, "teams"));
-    } else if (strncmp(t, "jury.", 5) == 0 && strcmp(t, "jury.criteria") != 0 &&
-               ev->aud_kind == AUD_ALL) {
-        /* Only what the jury made public (the winners' announcement), never the
-         * scores of single jurors. */
+    } else if (strncmp(t, "jury.", 5) == 0 && strcmp(t, "jury.criteria") != 0) {
+        /* What the jury made public (phases, the announcement): a juror's scores are
+         * in a juror's audience, which the projection never passes. */
         json_object_set(f->jury, t, ev->data);
     }
 }
@@ -635,21 +685,15 @@ json_t *report_fold_doc(const report_fold_t *f, int names)
 
 /* ---- from a database ---------------------------------------------------------------------- */
 
-static void first_log(void *ud, const char *log)
+static int fold_cb(void *ud, const ev_t *ev)
 {
-    char *out = ud;
-    if (out[0] == '\0')
-        snprintf(out, 64, "%s", log);
+    report_fold_event(ud, ev);
+    return 0;
 }
 
-static int read_cb(void *ud, const store_rec_t *rec)
+static int apply_cb(void *ud, const ev_t *ev)
 {
-    ev_t ev;
-    if (ev_from_rec(rec, &ev) != 0)
-        return 1;
-    report_fold_event(ud, &ev);
-    json_decref(ev.data);
-    return 0;
+    return core_apply(ud, ev) != 0;
 }
 
 int report_model_load(const char *db, int names, json_t **out)
@@ -668,22 +712,29 @@ int report_model_load(const char *db, int names, json_t **out)
         fprintf(stderr, "staatsprint: kan de database %s niet openen (cannot open the database): %s\n", db, err);
         return -1;
     }
-    store_logs(s, first_log, log);
+    log_first(s, log, sizeof log);
     if (log[0] == '\0') {
         fprintf(stderr, "staatsprint: de database %s bevat geen dag (the database holds no sprint)\n", db);
         store_close(s);
         return -1;
     }
-    report_fold_t *f = report_fold_new();
-    int rc = store_read(s, log, 0, read_cb, f);
+    /* Twice through the log: into the core (its final state knows every deletion),
+     * then through its projection into the document. */
+    core_t *core = core_new();
+    report_fold_t *f = report_fold_new(core);
+    int rc = log_read(s, log, 0, apply_cb, core, NULL);
+    if (rc == 0)
+        rc = log_read(s, log, 0, fold_cb, f, NULL);
     store_close(s);
     if (rc != 0) {
         fprintf(stderr, "staatsprint: kan de database niet lezen (cannot read the database): %s\n",
-                store_strerror(rc));
+                rc == STORE_ESTOP || rc == LOG_EBAD ? "damaged event" : store_strerror(rc));
         report_fold_free(f);
+        core_free(core);
         return -1;
     }
     *out = report_fold_doc(f, names);
     report_fold_free(f);
+    core_free(core);
     return 0;
 }

@@ -4,12 +4,14 @@
  * a jansson tree built by folding the sprint's event log. Keeping one tree means the PDF,
  * the Markdown, the CSV files and the JSON can never disagree about a count or a text.
  *
- * What it holds, and what it leaves out on purpose:
- *  - only what the team made visible: private notes that were never shared are left out;
- *    dot counts only from revealed votes (a tally that was never revealed stays secret);
- *  - participants appear with their organisation and role; their names only when the
- *    organiser asks (names = 1);
- *  - jury criteria from the set-up; jury results only when the jury module announced them.
+ * What it may show is decided by the core, not here: the fold reads the log through the
+ * core's projection – only events of a public audience (core_aud_public: a team, a room,
+ * everyone), each as core_redact() gives it after the whole log (so a person deleted
+ * later, AVG, is gone from every output). The same rules pick what a live viewer gets.
+ * So: private notes only once shared (note.shared), dots only from revealed votes,
+ * jury results only once announced, never a juror's scores; participants with their
+ * organisation and role, their names only when the organiser asks (names = 1), and a
+ * forgotten member (member.forgotten) with none of the three.
  */
 #ifndef SP_REPORT_MODEL_H
 #define SP_REPORT_MODEL_H
@@ -22,8 +24,10 @@
 
 typedef struct report_fold report_fold_t;
 
-/* A fold over events in log order. Never fails (aborts on allocation failure). */
-report_fold_t *report_fold_new(void);
+/* A fold over events in log order through the projection of core, a core that holds
+ * the whole log (borrowed; it redacts what was deleted later). Never fails (aborts on
+ * allocation failure). */
+report_fold_t *report_fold_new(const core_t *core);
 void report_fold_event(report_fold_t *f, const ev_t *ev);   /* ev is borrowed */
 /* The document of what was folded so far; the caller owns it. */
 json_t *report_fold_doc(const report_fold_t *f, int names);

@@ -41,6 +41,7 @@
  * guessing.
  */
 #include "store/pg.h"
+#include "store/pg_int.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -216,8 +217,12 @@ static void pg_open_reason(PGconn *c, char *err, size_t errlen)
 /* Connects; defaults go before the URI so that the URI's own settings win. */
 static PGconn *pg_connect(const char *uri, char *err, size_t errlen)
 {
-    const char *const keys[] = {"connect_timeout", "application_name", "dbname", NULL};
-    const char *const vals[] = {"10", "staatsprint", uri, NULL};
+    /* Keepalives: a database that vanishes without a word (a cable, a crashed machine) is
+     * noticed within ~25 s instead of the system's two hours (a node's leader lock and
+     * LISTEN ride on such a connection). */
+    const char *const keys[] = {"connect_timeout", "application_name", "keepalives_idle",
+                                "keepalives_interval", "keepalives_count", "dbname", NULL};
+    const char *const vals[] = {"10", "staatsprint", "10", "5", "3", uri, NULL};
     PGconn *c = PQconnectdbParams(keys, vals, 1);
     if (c == NULL || PQstatus(c) != CONNECTION_OK) {
         pg_open_reason(c, err, errlen);
@@ -825,9 +830,18 @@ int store_pg_channel(const char *log, char *out, size_t outlen)
     return STORE_OK;
 }
 
-struct store_pg_listener {
-    PGconn *conn;
-};
+PGconn *store_pg__connect(const char *uri, char *err, size_t errlen)
+{
+    return pg_connect(uri, err, errlen);
+}
+
+int store_pg__ok(PGconn *c, const char *sql)
+{
+    PGresult *r = PQexec(c, sql);
+    ExecStatusType st = PQresultStatus(r);
+    PQclear(r);
+    return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+}
 
 int store_pg_listen_open(const char *uri, store_pg_listener_t **out, char *err,
                          size_t errlen)
@@ -855,11 +869,11 @@ int store_pg_listen_open(const char *uri, store_pg_listener_t **out, char *err,
 }
 
 /* LISTEN takes a channel name, not a value, so it cannot be bound: the name is quoted
- * with PQescapeIdentifier() instead, which makes any log id a single identifier. */
-static int pg_listen_cmd(store_pg_listener_t *l, const char *verb, const char *log)
+ * with PQescapeIdentifier() instead, which makes any name a single identifier. The one
+ * LISTEN of staatsprint: a log's channel (store_pg_listen) and a node's (pg_node.c). */
+static int pg_listen_raw(store_pg_listener_t *l, const char *verb, const char *chan)
 {
-    char chan[STORE_PG_CHANNEL_MAX + 1];
-    if (l == NULL || store_pg_channel(log, chan, sizeof chan) != STORE_OK)
+    if (l == NULL || chan == NULL || chan[0] == '\0')
         return STORE_EINVAL;
     char *ident = PQescapeIdentifier(l->conn, chan, strlen(chan));
     if (ident == NULL)
@@ -871,6 +885,19 @@ static int pg_listen_cmd(store_pg_listener_t *l, const char *verb, const char *l
     int ok = pg_ok(l->conn, sql, PGRES_COMMAND_OK);
     free(sql);
     return ok ? STORE_OK : STORE_EIO;
+}
+
+static int pg_listen_cmd(store_pg_listener_t *l, const char *verb, const char *log)
+{
+    char chan[STORE_PG_CHANNEL_MAX + 1];
+    if (l == NULL || store_pg_channel(log, chan, sizeof chan) != STORE_OK)
+        return STORE_EINVAL;
+    return pg_listen_raw(l, verb, chan);
+}
+
+int store_pg_listen_channel(store_pg_listener_t *l, const char *channel)
+{
+    return pg_listen_raw(l, "LISTEN", channel);
 }
 
 int store_pg_listen(store_pg_listener_t *l, const char *log)
@@ -888,34 +915,47 @@ int store_pg_listen_fd(const store_pg_listener_t *l)
     return l ? PQsocket(l->conn) : -1;
 }
 
-/* Delivers the notifications libpq has already read. */
-static int pg_deliver(store_pg_listener_t *l,
-                      void (*cb)(void *ud, const char *log, int64_t head), void *ud)
-{
-    int count = 0;
-    PGnotify *n;
-    while ((n = PQnotifies(l->conn)) != NULL) {
-        char *end = NULL;
-        long long head = strtoll(n->extra, &end, 10);
-        /* Only our own payloads ("<head> <log>"); anything else on the channel is not. */
-        if (end != n->extra && *end == ' ' && end[1] != '\0') {
-            if (cb != NULL)
-                cb(ud, end + 1, (int64_t)head);
-            count++;
-        }
-        PQfreemem(n);
-    }
-    return count;
-}
-
-int store_pg_listen_drain(store_pg_listener_t *l,
-                          void (*cb)(void *ud, const char *log, int64_t head), void *ud)
+int store_pg_listen_drain_any(store_pg_listener_t *l,
+                              int (*cb)(void *ud, const char *channel, const char *payload),
+                              void *ud)
 {
     if (l == NULL)
         return STORE_EINVAL;
     if (PQconsumeInput(l->conn) == 0)
         return STORE_EIO;
-    return pg_deliver(l, cb, ud);
+    int count = 0;
+    PGnotify *n;
+    while ((n = PQnotifies(l->conn)) != NULL) {
+        count += cb(ud, n->relname, n->extra);
+        PQfreemem(n);
+    }
+    return count;
+}
+
+typedef struct {
+    void (*cb)(void *ud, const char *log, int64_t head);
+    void *ud;
+} head_cb_t;
+
+/* A log's notification: only our own payloads ("<head> <log>") count. */
+static int pg_deliver_head(void *ud, const char *channel, const char *payload)
+{
+    (void)channel;
+    head_cb_t *h = ud;
+    char *end = NULL;
+    long long head = strtoll(payload, &end, 10);
+    if (end == payload || *end != ' ' || end[1] == '\0')
+        return 0;
+    if (h->cb != NULL)
+        h->cb(h->ud, end + 1, (int64_t)head);
+    return 1;
+}
+
+int store_pg_listen_drain(store_pg_listener_t *l,
+                          void (*cb)(void *ud, const char *log, int64_t head), void *ud)
+{
+    head_cb_t h = {cb, ud};
+    return store_pg_listen_drain_any(l, pg_deliver_head, &h);
 }
 
 int store_pg_listen_wait(store_pg_listener_t *l, int timeout_ms,

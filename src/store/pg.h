@@ -54,6 +54,18 @@ int store_pg_listen_fd(const store_pg_listener_t *l);
 int store_pg_listen_drain(store_pg_listener_t *l,
                           void (*cb)(void *ud, const char *log, int64_t head), void *ud);
 
+/* Like store_pg_listen_drain(), for every notification of every channel the listener
+ * listens on (store_pg_listen_channel): cb gets the channel and the payload (valid during
+ * the call) and returns 1 to count it. Returns the count, or STORE_EIO when the
+ * connection is lost. */
+int store_pg_listen_drain_any(store_pg_listener_t *l,
+                              int (*cb)(void *ud, const char *channel, const char *payload),
+                              void *ud);
+
+/* Starts receiving the notifications of a channel by its name (not a log id). Returns 0,
+ * STORE_EINVAL or STORE_EIO. */
+int store_pg_listen_channel(store_pg_listener_t *l, const char *channel);
+
 /* Waits up to timeout_ms (negative: no limit) for input on the connection, then drains
  * it as store_pg_listen_drain() does. Returns the number delivered (0 on timeout) or
  * STORE_EIO. For threads without an event loop, and for tests. */

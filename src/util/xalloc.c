@@ -1,6 +1,7 @@
 /* xalloc.c – allocation helpers that abort on failure. */
 #include "util/xalloc.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,7 +55,9 @@ void xgrow(void **arr, size_t *cap, size_t need, size_t elem)
         return;
     size_t ncap = *cap ? *cap : 8;
     while (ncap < need)
-        ncap *= 2;
+        ncap = ncap > SIZE_MAX / 2 ? need : ncap * 2;
+    if (elem != 0 && ncap > SIZE_MAX / elem)
+        oom(SIZE_MAX);   /* the size does not fit in size_t: never wrap to a small buffer */
     *arr = xrealloc(*arr, ncap * elem);
     *cap = ncap;
 }

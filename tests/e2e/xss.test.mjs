@@ -47,7 +47,9 @@ async function openPage() {
 
 // Sends commands as the organiser over a plain WebSocket; resolves with the answers. Each
 // command may be a function of the organiser's events (to name a challenge, a room).
+let batches = 0;
 function organiserCommands(cmds) {
+  const batch = ++batches;   // ids are per actor: a second batch must not repeat the first's
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(server.wsUrl);
     const answers = new Map();
@@ -59,14 +61,14 @@ function organiserCommands(cmds) {
       if (m.t === 'synced') {
         cmds.forEach((c, i) => {
           const { cmd, args } = typeof c === 'function' ? c(events) : c;
-          ws.send(JSON.stringify({ t: 'cmd', id: `xss-${i}`, cmd, args }));
+          ws.send(JSON.stringify({ t: 'cmd', id: `xss-${batch}-${i}`, cmd, args }));
         });
       }
       if ((m.t === 'ack' || m.t === 'err') && m.id) {
         answers.set(m.id, m);
         if (answers.size === cmds.length) {
           ws.close();
-          resolve(cmds.map((_, i) => answers.get(`xss-${i}`)));
+          resolve(cmds.map((_, i) => answers.get(`xss-${batch}-${i}`)));
         }
       }
     });
@@ -75,6 +77,16 @@ function organiserCommands(cmds) {
 }
 
 // No payload became markup: no injected element, no javascript: URL anywhere.
+// The barrier before a negative check in a page: a marker event every connection may see;
+// once the page has applied it (conn.js marks the last seq on <html>) and painted, it has
+// rendered everything that came before. Waits on a fact, not on time.
+async function settled(page) {
+  const [marker] = await organiserCommands([{ cmd: 'sprint.update', args: { venue: `marker ${batches}` } }]);
+  assert.equal(marker.t, 'ack', JSON.stringify(marker));
+  await waitUntil(page, (seq) => Number(document.documentElement.dataset.spSeq || 0) >= seq, marker.seq, 'the page to apply the marker');
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+}
+
 async function assertInert(page, label) {
   const found = await page.evaluate(() => ({
     img: document.querySelectorAll('img[src="x"], img[onerror]').length,
@@ -146,7 +158,7 @@ test('XSS payloads in the programme, a challenge, the sprint, a room and registr
     await page.goto(`${server.url}${hash}`);
     await page.locator('h1').first().waitFor();
     if (shown) await waitUntil(page, (text) => document.body.innerText.includes(text), shown, `${label} to show ${shown} as text`);
-    await page.waitForTimeout(500);
+    await settled(page);
     await assertInert(page, label);
   }
 });
@@ -175,7 +187,7 @@ test('XSS payloads in an imported CSV (cells and headers) are text in the previe
   await assertInert(page, 'the import preview');
   await page.locator('.js-org-import-confirm').click();
   await waitUntil(page, () => !document.querySelector('.js-org-import-confirm'), null, 'the import to finish');
-  await page.waitForTimeout(500);
+  await settled(page);
   await assertInert(page, 'the organiser view after the import');
 });
 

@@ -7,7 +7,7 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, organiser, member, runBin } from './lib.mjs';
+import { startServer, organiser, member, runBin, barrier } from './lib.mjs';
 
 // Arguments that give many commands a chance to succeed, plus fields that try to change
 // who acts. `target` is the team/room the call aims at.
@@ -112,10 +112,7 @@ test('every command × every role × own/other team and room', { timeout: 300000
         acked += 1;
         // What the command did, as far as the organiser sees it: done by the sender, on
         // teams and rooms of the sender only.
-        if (r.seq > before) {
-          await oc.waitUntil(() => oc.lastSeq >= r.seq || oc.lastSeq > before, 3000, `events up to ${r.seq}`).catch(() => {});
-          await new Promise((res) => setTimeout(res, 30));
-        }
+        if (r.seq > before) await barrier(oc, [oc]);   // every event up to r.seq the organiser may see is in
         const evs = oc.events.filter((e) => e.seq > before && e.seq <= r.seq);
         for (const e of evs) {
           if (e.by && e.by !== me.actor) {

@@ -87,7 +87,12 @@ test('a full disk: no false ack, store_unavailable, /healthz 503, recovery when 
   assert.equal(refusedNow.code, 'store_unavailable', `expected store_unavailable, got ${JSON.stringify(refusedNow)}`);
   assert.ok(refusedNow.nl && refusedNow.en, 'the refusal must explain itself in Dutch and English');
   if (stuck) {
-    await sleep(1000);
+    // An ack comes only after a commit, and the store has failed since before the refusal
+    // above: once a later message of the same connection is answered (answers go out in
+    // order), an ack queued before it would be in.
+    const pf0 = c.frames.length;
+    c.send({ t: 'ping', now: 0 });
+    await c.waitFor((m) => m.t === 'pong', undefined, { from: pf0, what: 'the pong after the refusal' });
     assert.ok(!c.messages.some((m) => m.t === 'ack' && m.id === stuck.id), 'a command whose event is not on disk must not be acked');
   }
   // The server keeps serving meanwhile.
@@ -160,7 +165,11 @@ int fdatasync(int fd) {
   fs.writeFileSync(flag, '');
   const from = c.frames.length;
   c.send({ t: 'cmd', id: 'tijdens-storing', cmd: 'note.add', args: { text: 'tijdens de storing' } });
-  await sleep(1500);
+  // Facts, not time: the store reports the failure, then a later message is answered.
+  for (let i = 0; i < 100 && (await health(srv)).status !== 503; i++) await sleep(50);
+  const pf1 = c.frames.length;
+  c.send({ t: 'ping', now: 1 });
+  await c.waitFor((m) => m.t === 'pong', undefined, { from: pf1, what: 'a pong while fsync fails' });
   const early = c.frames.slice(from).map((f) => f.msg).find((m) => m && m.id === 'tijdens-storing');
   assert.ok(!early || early.t !== 'ack', `a command must not be acked while fsync fails: ${JSON.stringify(early)}`);
   const h = await health(srv);

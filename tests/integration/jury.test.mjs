@@ -5,7 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, organiser, member, newId, sleep } from './lib.mjs';
+import { startServer, organiser, member, newId, barrier } from './lib.mjs';
 
 // Event types that carry scores, notes or anything derived from them.
 const HIDDEN = new Set(['jury.scored', 'jury.noted', 'jury.progress', 'jury.recused', 'jury.conflict', 'jury.results']);
@@ -150,7 +150,9 @@ test('facilitators see which members are connected; participants do not', async 
   const online = (m) => m.t === 'presence' && Array.isArray(m.teams[t1.id]) && m.teams[t1.id].includes(anna.member);
   await fac.waitFor(online, undefined, { what: 'presence with Anna' });
   await org.client.waitFor(online, undefined, { what: 'presence for the organiser' });
-  await sleep(500);
+  // Presence goes to every staff connection in one pass, before later events: once the
+  // others have the marker, anything sent to them with it has arrived.
+  await barrier(org.client, [other, anna]);
   assert.ok(!other.messages.some((m) => m.t === 'presence' && m.teams[t1.id]), 'another room does not hear of t1');
   assert.ok(!anna.messages.some((m) => m.t === 'presence'), 'participants get no presence');
 
@@ -163,6 +165,6 @@ test('facilitators see which members are connected; participants do not', async 
   const bram = await member(server, org.codes.get(t1.id), 'Bram');
   ok(await fac.cmd('room.message', { text: 'Nog vijf minuten' }), 'room.message');
   await bram.waitFor((m) => m.t === 'ev' && m.type === 'room.message' && m.data.text === 'Nog vijf minuten');
-  await sleep(300);
+  await barrier(org.client, [other]);
   assert.ok(!other.events.some((e) => e.type === 'room.message'));
 });

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, organiser, member, runBin, tempDir, sleep, sanitizerReport } from './lib.mjs';
+import { startServer, organiser, member, runBin, tempDir, barrier, sanitizerReport } from './lib.mjs';
 import { registrationsCsv } from '../data/gen-registrations.mjs';
 
 const DATA = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../data');
@@ -66,9 +66,9 @@ test('import, assign, move, sheets, AVG export and deletion; participants see no
   assert.equal(col('first_name'), 'Voornaam');
   assert.equal(col('choice1'), 'Eerste keuze challenge');
   assert.equal(preview.preview.length, 10);
-  await sleep(300);
+  const mark = await barrier(org.client, [org.client]);
   assert.equal(org.client.events.filter((e) => e.type === 'registrations.imported').length, 0);
-  assert.ok(org.client.lastSeq === headBefore);
+  assert.deepEqual(org.client.events.filter((e) => e.seq > headBefore).map((e) => e.seq), [mark], 'a preview stored something');
 
   // The import: 60 rows, one without a name, one repeated address, one bad address.
   const imp = await api(server, 'POST', '/api/import', { token: tok, body: GOOGLE_CSV });
@@ -131,7 +131,7 @@ test('import, assign, move, sheets, AVG export and deletion; participants see no
   const room = org.client.events.find((e) => e.type === 'team.created' && e.data.id === newTeam.team).data.room;
   await facs.get(room).waitUntil((ms) => ms.some((m) => m.t === 'ev' && m.type === 'member.joined' && m.data.team === newTeam.team),
     10000, 'member.joined of a new team at its facilitator');
-  await sleep(200);
+  await barrier(org.client, [...facs.values()]);
   for (const [r, f] of facs) {
     if (r !== room) assert.ok(!f.events.some((e) => e.type === 'member.joined' && e.data.team === newTeam.team));
     assert.ok(!f.events.some((e) => e.type === 'registrations.imported' || e.type === 'assign.result'));
@@ -193,7 +193,7 @@ test('import, assign, move, sheets, AVG export and deletion; participants see no
     10000, 'member.forgotten at a teammate');
 
   // Participants received no registration data at all.
-  await sleep(300);
+  await barrier(org.client, [early, late]);
   for (const p of [early, late]) {
     const types = new Set(p.events.map((e) => e.type));
     for (const bad of ['registrations.imported', 'assign.result', 'assign.figures', 'assign.moved', 'person.deleted']) {

@@ -15,7 +15,7 @@
 #include "core/core.h"
 #include "core/err.h"
 #include "core_fixture.h"
-#include "net/boot.h"
+#include "log/event.h"
 #include "net/cluster.h"
 #include "net/hub.h"
 #include "store/store.h"
@@ -49,9 +49,8 @@ static size_t nsubmitted;
 static size_t nvisible;          /* events written that someone may see (hub frames) */
 
 static void h_wake(void) { atomic_store(&woke, 1); }
-static void h_advance(int64_t head, int resub)
+static void h_advance(int64_t head)
 {
-    (void)resub;
     advanced = head;
     committed = head;
 }
@@ -84,19 +83,9 @@ static void h_stop(void) { nstops++; }
 
 static void append(store_t *s, const evlist_t *out)
 {
-    store_rec_t *recs = calloc(out->n, sizeof *recs);
-    char **bodies = calloc(out->n, sizeof *bodies);
-    for (size_t i = 0; i < out->n; i++) {
-        size_t len;
-        bodies[i] = ev_to_body(&out->v[i], &len);
-        ev_to_rec(&out->v[i], bodies[i], len, &recs[i]);
-        nvisible += out->v[i].aud_kind != AUD_SERVER;
-    }
-    assert_int_equal(store_append(s, LOG, recs, out->n), 0);
     for (size_t i = 0; i < out->n; i++)
-        free(bodies[i]);
-    free(recs);
-    free(bodies);
+        nvisible += out->v[i].aud_kind != AUD_SERVER;
+    assert_int_equal(log_append(s, LOG, out), 0);
 }
 
 /* The leader's writer, done at once: the events are durable when this returns. */
@@ -105,6 +94,45 @@ static void h_submit(const evlist_t *out)
     append(fstore, out);
     nsubmitted += out->n;
     submitted_last = out->v[out->n - 1].seq;
+}
+
+/* The server's one command path (exec_cmd in server.c), in small: the core decides, the
+ * "writer" appends at once, and the answer waits for h_commit (on_committed). */
+static exec_done_cb pend_done;
+static void *pend_ud;
+static char pend_id[LIMIT_CMD_ID + 1];
+static int64_t pend_seq;
+static void h_exec(const who_t *who, const char *cmd, const json_t *args, const char *id,
+                   exec_done_cb done, void *ud)
+{
+    evlist_t out = {0};
+    int64_t seq = 0;
+    json_t *empty = json_object();
+    int rc = core_exec(fcore, who, cmd, args ? args : empty, id, 1000, &out, &seq);
+    json_decref(empty);
+    if (out.n > 0)
+        h_submit(&out);
+    if (rc == 0)
+        seq = out.n > 0 ? out.v[out.n - 1].seq : committed;
+    evlist_free(&out);
+    if (rc < 0 || seq <= committed) {
+        done(ud, id, rc, rc < 0 ? 0 : seq);
+        return;
+    }
+    assert_null(pend_done);
+    pend_done = done;
+    pend_ud = ud;
+    pend_seq = seq;
+    snprintf(pend_id, sizeof pend_id, "%s", id);
+}
+static void h_commit(int64_t seq)
+{
+    committed = seq;
+    if (pend_done && pend_seq <= seq) {
+        exec_done_cb d = pend_done;
+        pend_done = NULL;
+        d(pend_ud, pend_id, 0, pend_seq);
+    }
 }
 
 /* Runs the service thread's side until cond holds (or 15 s pass). */
@@ -229,7 +257,7 @@ static void test_follower_then_leader(void **state)
     fcore = core_new();
     fhub = hub_new(0, NULL);
     assert_int_equal(store_open(uri, &fstore, err, sizeof err), 0);
-    cluster_host_t h = {fcore, fhub, LOG, h_wake, h_advance, h_submit, h_committed,
+    cluster_host_t h = {fcore, fhub, LOG, h_wake, h_advance, h_exec, h_submit, h_committed,
                         h_store_ok, h_ack, h_err, h_joined, h_stop};
     assert_int_equal(cluster_start(uri, &h), 0);
     assert_int_equal(cluster_may_write(), 0);
@@ -345,7 +373,7 @@ static void test_follower_then_leader(void **state)
                "\"a\":{\"text\":\"via de inbox\"}}')");
     PUMP_UNTIL(nsubmitted > 0);
     assert_int_equal(core_note_count(fcore, 1), 4);
-    committed = submitted_last;   /* what server.c's on_committed does before the hook */
+    h_commit(submitted_last);     /* what server.c's on_committed does before the hook */
     cluster_committed(submitted_last);
     json_t *ans = wait_notify(t);
     assert_int_equal(jint(ans, "c"), 7);

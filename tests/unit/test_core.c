@@ -34,11 +34,14 @@ static void test_setup_events(void **state)
     assert_string_equal(core_link_token(c, "organiser", NULL), "tok-org");
     assert_string_equal(core_link_token(c, "facilitator", "r2"), "tok-f2");
     assert_int_equal(core_team_count(c), 3);
-    /* Codes and tokens are never in an event everyone sees. */
+    /* Codes and tokens are never in an event everyone sees: a join code goes to its
+     * team's audience (the team, its room's facilitator, the organiser). */
     for (size_t i = 0; i < log.n; i++) {
         char *s = json_dumps(log.v[i].data, JSON_COMPACT);
-        if (strstr(s, "AAAA-1111"))
-            assert_int_equal(log.v[i].aud_kind, AUD_STAFF);
+        if (strstr(s, "AAAA-1111")) {
+            assert_int_equal(log.v[i].aud_kind, AUD_TEAM);
+            assert_string_equal(log.v[i].aud_id, "t1");
+        }
         if (strstr(s, "tok-org"))
             assert_int_equal(log.v[i].aud_kind, AUD_ORG);
         if (strstr(s, "hash-org"))
@@ -227,6 +230,150 @@ static void test_dedupe(void **state)
     core_free(c);
 }
 
+/* Ids are refused, never cut: a cut id would make two commands one (or a retry two). */
+static void test_ids_never_cut(void **state)
+{
+    (void)state;
+    evlist_t log = {0};
+    core_t *c = setup_core(&log);
+    who_t a = fixture_join(c, "AAAA-1111", "Anna", "ha", &log);
+    json_t *args = json_pack("{ss}", "text", "Lange id");
+    char id[LIMIT_CMD_ID + 2];
+    memset(id, 'x', LIMIT_CMD_ID);
+    id[LIMIT_CMD_ID] = '\0';
+    int64_t dup = 0;
+    assert_int_equal(core_exec(c, &a, "note.add", args, id, 10, &log, &dup), 0);
+    int64_t seq = last(&log)->seq;
+    assert_string_equal(last(&log)->cmd_id, id);
+    assert_int_equal(core_exec(c, &a, "note.add", args, id, 11, &log, &dup), 1);
+    assert_int_equal(dup, seq);
+    /* The same prefix one longer: refused, nothing happens (before, it was cut to the
+     * first id's length and could be taken for it). */
+    size_t n = log.n;
+    id[LIMIT_CMD_ID] = 'y';
+    id[LIMIT_CMD_ID + 1] = '\0';
+    assert_int_equal(core_exec(c, &a, "note.add", args, id, 12, &log, &dup), SP_E_BAD_ID);
+    assert_int_equal(core_exec(c, &a, "note.add", args, "", 12, &log, &dup), SP_E_BAD_ID);
+    who_t w;
+    assert_int_equal(core_join(c, "AAAA-1111", "Bob", id, "hb", 13, &log, &w), SP_E_BAD_ID);
+    assert_int_equal(log.n, n);
+    assert_int_equal(core_note_count(c, 0), 1);
+    /* A replay keeps the full id: the retry is still recognised. */
+    core_t *r = core_new();
+    for (size_t i = 0; i < log.n; i++)
+        assert_int_equal(core_apply(r, &log.v[i]), 0);
+    id[LIMIT_CMD_ID] = '\0';
+    assert_int_equal(core_exec(r, &a, "note.add", args, id, 14, &log, &dup), 1);
+    assert_int_equal(dup, seq);
+    core_free(r);
+    json_decref(args);
+    evlist_free(&log);
+    core_free(c);
+}
+
+/* A room with nteams teams and the real playbook; the organiser's identity in *org. */
+static core_t *big_room(size_t nteams, evlist_t *log, who_t *org)
+{
+    json_t *d = json_loads(fixture_desc, 0, NULL);
+    json_t *teams = json_array();
+    for (size_t i = 0; i < nteams; i++) {
+        char id[24], name[32];
+        snprintf(id, sizeof id, "t%zu", i + 1);
+        snprintf(name, sizeof name, "Team %zu", i + 1);
+        json_array_append_new(teams, json_pack("{ss ss ss}", "id", id, "name", name, "room", "r1"));
+    }
+    json_object_set_new(d, "teams", teams);
+    const embed_file_t *f = embed_find("data/playbooks/staatsprint.json");
+    json_object_set_new(d, "playbook", json_loadb((const char *)f->data, f->len, 0, NULL));
+    char (*codes)[48] = calloc(nteams, sizeof *codes);
+    const char **cp = calloc(nteams, sizeof *cp);
+    for (size_t i = 0; i < nteams; i++) {
+        snprintf(codes[i], sizeof codes[i], "K%03zu-%04zu", i / 10000, i % 10000);
+        cp[i] = codes[i];
+    }
+    core_secrets_t sec = {fixture_links, 5, cp, nteams};
+    core_t *c = core_new();
+    assert_int_equal(core_setup(c, d, &sec, 1000, log), 0);
+    free(cp);
+    free(codes);
+    json_decref(d);
+    assert_int_equal(core_auth(c, "hash-org", org), 0);
+    return c;
+}
+
+static size_t count_type(const evlist_t *l, size_t from, const char *type)
+{
+    size_t n = 0;
+    for (size_t i = from; i < l->n; i++)
+        n += strcmp(l->v[i].type, type) == 0;
+    return n;
+}
+
+/* Room-wide staff commands act on every team of the room, or refuse clearly. */
+static void test_room_wide_on_600_teams(void **state)
+{
+    (void)state;
+    evlist_t log = {0};
+    who_t org;
+    core_t *c = big_room(600, &log, &org);
+    assert_int_equal(core_team_count(c), 600);
+    json_t *args = json_pack("{ss}", "room", "r1");
+    int64_t dup;
+    size_t from = log.n;
+    assert_int_equal(core_exec(c, &org, "timer.start", args, "all-1", 10, &log, &dup), 0);
+    assert_int_equal(count_type(&log, from, "timer.changed"), 600);
+    from = log.n;
+    assert_int_equal(core_exec(c, &org, "step.next", args, "all-2", 20, &log, &dup), 0);
+    assert_int_equal(count_type(&log, from, "step.changed"), 600);
+    from = log.n;
+    assert_int_equal(core_exec(c, &org, "console.counts", args, "all-3", 30, &log, &dup), 0);
+    assert_int_equal(count_type(&log, from, "team.counts"), 600);
+    evlist_free(&log);
+    core_free(c);
+
+    /* Beyond what one command may act on: refused with too_many_teams, nothing done. */
+    evlist_t log2 = {0};
+    c = big_room(LIMIT_TEAMS_PER_CMD + 1, &log2, &org);
+    size_t n = log2.n;
+    assert_int_equal(core_exec(c, &org, "timer.start", args, "all-4", 10, &log2, &dup), SP_E_TOO_MANY_TEAMS);
+    assert_int_equal(core_exec(c, &org, "console.counts", args, "all-5", 10, &log2, &dup), SP_E_TOO_MANY_TEAMS);
+    assert_int_equal(log2.n, n);
+    assert_string_equal(err_code(SP_E_TOO_MANY_TEAMS), "too_many_teams");
+    json_decref(args);
+    evlist_free(&log2);
+    core_free(c);
+}
+
+/* The core says what changed beyond its state; net acts on that, not on event names. */
+static void test_effects(void **state)
+{
+    (void)state;
+    evlist_t log = {0};
+    core_t *c = setup_core(&log);
+    assert_int_equal(core_take_effects(c), CORE_FX_CHANNELS);   /* rooms and teams made */
+    assert_int_equal(core_take_effects(c), 0);
+    who_t a = fixture_join(c, "AAAA-1111", "Anna", "ha", &log);
+    json_t *args = json_pack("{ss}", "text", "Gewoon");
+    int64_t dup;
+    assert_int_equal(core_exec(c, &a, "note.add", args, "n1", 10, &log, &dup), 0);
+    assert_int_equal(core_take_effects(c), 0);
+    who_t org;
+    assert_int_equal(core_auth(c, "hash-org", &org), 0);
+    json_t *del = json_pack("{ss}", "member", a.actor);
+    assert_int_equal(core_exec(c, &org, "person.delete", del, "d1", 20, &log, &dup), 0);
+    assert_int_equal(core_take_effects(c), CORE_FX_REDACTED);
+    /* A follower applying the same log hears the same. */
+    core_t *r = core_new();
+    for (size_t i = 0; i < log.n; i++)
+        assert_int_equal(core_apply(r, &log.v[i]), 0);
+    assert_int_equal(core_take_effects(r), CORE_FX_CHANNELS | CORE_FX_REDACTED);
+    core_free(r);
+    json_decref(del);
+    json_decref(args);
+    evlist_free(&log);
+    core_free(c);
+}
+
 static void test_visibility(void **state)
 {
     (void)state;
@@ -349,6 +496,28 @@ static void test_fold_replay(void **state)
     core_free(c);
 }
 
+/* A join code in a log written before codes were kept per room went to all staff: read
+ * back, it goes to its team's audience (issue 16). */
+static void test_old_team_code_upgraded(void **state)
+{
+    (void)state;
+    ev_t ev;
+    memset(&ev, 0, sizeof ev);
+    snprintf(ev.type, sizeof ev.type, "team.code");
+    ev.aud_kind = AUD_STAFF;
+    ev.data = json_pack("{ss ss}", "team", "t3", "code", "CCCC-3333");
+    core_event_upgrade(&ev);
+    assert_int_equal(ev.aud_kind, AUD_TEAM);
+    assert_string_equal(ev.aud_id, "t3");
+    /* Other events keep their audience. */
+    snprintf(ev.type, sizeof ev.type, "links.set");
+    ev.aud_kind = AUD_ORG;
+    ev.aud_id[0] = '\0';
+    core_event_upgrade(&ev);
+    assert_int_equal(ev.aud_kind, AUD_ORG);
+    json_decref(ev.data);
+}
+
 static void test_errors_table(void **state)
 {
     (void)state;
@@ -371,10 +540,14 @@ int main(void)
         cmocka_unit_test(test_join),
         cmocka_unit_test(test_notes_validation),
         cmocka_unit_test(test_dedupe),
+        cmocka_unit_test(test_ids_never_cut),
+        cmocka_unit_test(test_room_wide_on_600_teams),
+        cmocka_unit_test(test_effects),
         cmocka_unit_test(test_visibility),
         cmocka_unit_test(test_channels_match_visibility),
         cmocka_unit_test(test_fold_replay),
         cmocka_unit_test(test_errors_table),
+        cmocka_unit_test(test_old_team_code_upgraded),
     };
     return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }

@@ -7,8 +7,14 @@
 
 #include "net/hub.h"
 
+#include "util/xalloc.h"
+
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static int wakes[8];
 
@@ -157,6 +163,65 @@ static void test_many_subscribers_unlink(void **state)
     hub_free(h);
 }
 
+/* Rewrites frame-2 (only) into a longer text; NULL leaves a frame as it is. */
+static char *rewrite_two(void *ud, const char *frame, size_t len, size_t *newlen)
+{
+    (*(int *)ud)++;
+    if (len != 7 || memcmp(frame, "frame-2", 7) != 0)
+        return NULL;
+    char *s = malloc(32);
+    *newlen = (size_t)snprintf(s, 32, "frame-2-redacted");
+    return s;
+}
+
+/* Frames kept for replay can be rewritten (AVG): a later reader gets the new text. */
+static void test_rewrite(void **state)
+{
+    (void)state;
+    hub_t *h = hub_new(16, wake);
+    int all = hub_chan(h, 1, "");
+    for (int64_t i = 1; i <= 3; i++)
+        publish(h, i, all);
+    int seen = 0;
+    hub_rewrite(h, rewrite_two, &seen);
+    assert_int_equal(seen, 3);
+    hub_sub_t *a = hub_sub_new(h, (void *)(intptr_t)1);
+    hub_sub_set(h, a, &all, 1, 0);
+    unsigned char *buf;
+    size_t len;
+    int64_t seq;
+    assert_true(hub_sub_peek(h, a, &buf, &len, &seq));
+    hub_sub_pop(h, a);
+    assert_true(hub_sub_peek(h, a, &buf, &len, &seq));
+    assert_int_equal(seq, 2);
+    assert_int_equal(len, strlen("frame-2-redacted"));
+    assert_memory_equal(buf, "frame-2-redacted", len);
+    size_t frames, bytes;
+    hub_stats(h, &frames, &bytes);
+    assert_int_equal(frames, 3);
+    assert_int_equal(bytes, 7 + 16 + 7);
+    hub_sub_free(h, a);
+    hub_free(h);
+}
+
+/* Growth that does not fit in size_t aborts; it never wraps to a small buffer. */
+static void test_growth_never_wraps(void **state)
+{
+    (void)state;
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        fclose(stderr);   /* the out-of-memory message is expected */
+        void *arr = NULL;
+        size_t cap = 0;
+        xgrow(&arr, &cap, SIZE_MAX / 8, 16);
+        _exit(0);   /* wrapped: came back with a buffer far too small */
+    }
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -164,6 +229,8 @@ int main(void)
         cmocka_unit_test(test_resume_after),
         cmocka_unit_test(test_wake_once_until_drained),
         cmocka_unit_test(test_many_subscribers_unlink),
+        cmocka_unit_test(test_rewrite),
+        cmocka_unit_test(test_growth_never_wraps),
     };
     return cmocka_run_group_tests_name("hub", tests, NULL, NULL);
 }

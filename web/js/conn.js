@@ -442,6 +442,8 @@ export class Connection extends Emitter {
         if (typeof msg.seq !== 'number' || msg.seq <= this.lastSeq) return;
         this.lastSeq = msg.seq;
         this.emit('event', msg);
+        // Applied and rendered (listeners run synchronously): tests wait on this fact.
+        if (globalThis.document) globalThis.document.documentElement.dataset.spSeq = String(msg.seq);
         return;
       case 'synced':
         this.hasSynced = true;
@@ -497,6 +499,27 @@ export class Connection extends Emitter {
   }
 
   _err(msg) {
+    if (msg.code === 'rate_limited' && msg.id === undefined && typeof msg.count === 'number') {
+      // One answer for a burst of refused messages: resend the commands it names (all
+      // unanswered ones when it only counted them) once the limit allows again.
+      const named = Array.isArray(msg.ids) ? msg.ids : [];
+      const again = named.length < msg.count ? [...this._outbox.keys()] : named;
+      this._later(() => {
+        for (const id of again) {
+          const e = this._outbox.get(id);
+          if (this._authed && e) this._sendCmd(e);
+        }
+      }, Math.max(RETRY_AFTER_MS, Number(msg.retry_ms) || 0));
+      return;
+    }
+    if (msg.code === 'bad_since' && !this._authed && this.token) {
+      // The server does not hold the events this client has seen (a restored database):
+      // start again from nothing rather than wait for a stream with a hole.
+      this.lastSeq = 0;
+      this.emit('reset', msg);
+      this._sendRaw({ t: 'hello', token: this.token, since: 0 });
+      return;
+    }
     const entry = msg.id !== undefined ? this._outbox.get(msg.id) : undefined;
     if (entry) {
       if (RETRY_CODES.has(msg.code)) {

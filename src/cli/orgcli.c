@@ -1,9 +1,11 @@
 /* orgcli.c – the command-line import of registrations and the assignment, on a database file. */
 #include "util/clock.h"
-#include "net/orgcli.h"
+#include "cli/orgcli.h"
 #include "core/err.h"
-#include "net/api.h"
-#include "net/boot.h"
+#include "util/limits.h"
+#include "org/import.h"
+#include "log/boot.h"
+#include "log/event.h"
 #include "util/xalloc.h"
 
 #include <errno.h>
@@ -30,18 +32,7 @@ static void org_who(who_t *w)
 /* Appends the events of one command; a server writing the same log makes it fail. */
 static int append(store_t *st, const char *log, const evlist_t *out)
 {
-    store_rec_t *recs = xcalloc(out->n + 1, sizeof *recs);
-    char **bodies = xcalloc(out->n + 1, sizeof *bodies);
-    for (size_t i = 0; i < out->n; i++) {
-        size_t len;
-        bodies[i] = ev_to_body(&out->v[i], &len);
-        ev_to_rec(&out->v[i], bodies[i], len, &recs[i]);
-    }
-    int rc = store_append(st, log, recs, out->n);
-    for (size_t i = 0; i < out->n; i++)
-        free(bodies[i]);
-    free(bodies);
-    free(recs);
+    int rc = log_append(st, log, out);
     if (rc == STORE_ECONFLICT)
         fprintf(stderr, "staatsprint: een ander proces (een draaiende server?) schrijft in deze "
                         "database; er is niets veranderd. Stop de server en probeer het opnieuw.\n"
@@ -56,9 +47,7 @@ static int append(store_t *st, const char *log, const evlist_t *out)
 static int open_db(const char *db, core_t **core, store_t **st, char *log, size_t loglen)
 {
     *core = core_new();
-    core_secret_src_t src;
-    api_secret_source(&src);
-    core_set_secret_source(*core, &src);
+    boot_secret_source(*core);
     if (boot_open(db, st, *core, log, loglen, NULL, NULL) != 0) {
         core_free(*core);
         *core = NULL;
@@ -123,7 +112,7 @@ static char *read_file(const char *path, size_t *len)
     while ((k = fread(buf + n, 1, cap - n, f)) > 0) {
         n += k;
         if (n == cap) {
-            if (cap >= API_BODY_MAX * 5u) {
+            if (cap >= LIMIT_IMPORT_FILE_BYTES) {
                 /* Far beyond any real form export. */
                 free(buf);
                 fclose(f);
@@ -277,7 +266,7 @@ int orgcli_import(int argc, char **argv)
     }
     progress_t pr = {isatty(2), len, -1};
     json_t *summary, *args;
-    int rc = api_import_parse(data, len, ch, nch, map, choices, preview, progress, &pr, &summary, &args);
+    int rc = import_parse(data, len, ch, nch, map, choices, preview, progress, &pr, &summary, &args);
     free(data);
     free(ch);
     json_decref(choices);
@@ -287,7 +276,7 @@ int orgcli_import(int argc, char **argv)
                 json_string_value(json_object_get(summary, "en")));
         status = 1;
     } else {
-        api_plan_summary(core, summary, args);
+        core_import_summary(core, summary, args);
         if (!preview && run_org(core, st, log, "registrations.import", args) != 0)
             status = 1;
     }

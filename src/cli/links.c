@@ -1,41 +1,11 @@
-/* start.c – what the server tells the organiser on start, and the port check before it. */
-#include "net/start.h"
+/* links.c – what `staatsprint serve` tells the organiser on start: the links and codes. */
+#include "cli/links.h"
 
-#include <arpa/inet.h>
-#include <errno.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-/* lws reports a busy port only in its log; find out first, with a clear message. */
-int start_port_free(int port, const char *bind_addr)
+void cli_print_links(const core_t *core, const char *base)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0)
-        return 1;
-    int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    a.sin_addr.s_addr = htonl(INADDR_ANY);
-    if (bind_addr)
-        inet_pton(AF_INET, bind_addr, &a.sin_addr);
-    int ok = bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
-    int err = errno;
-    close(fd);
-    if (!ok && err != EADDRINUSE && err != EACCES)
-        return 1;
-    return ok ? 1 : -err;
-}
-
-void start_print_links(const core_t *core, const serve_opts_t *o)
-{
-    char base[256];
-    if (o->public_url)
-        snprintf(base, sizeof base, "%s", o->public_url);
-    else
-        snprintf(base, sizeof base, "http://localhost:%d", o->port);
     printf("staatsprint %s – %s\n", SP_VERSION, core_sprint_title(core));
     printf("Luistert op / listening on %s\n\n", base);
     printf("Organisator: %s/#/o/%s\n", base, core_link_token(core, "organiser", NULL));

@@ -1,5 +1,5 @@
 /* secret.c – random tokens and codes (libsodium). */
-#include "net/secret.h"
+#include "util/secret.h"
 
 #include <sodium.h>
 #include <string.h>

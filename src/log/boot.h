@@ -1,4 +1,5 @@
-/* boot.h – opening a sprint: the store, the log folded into the core, first-start set-up. */
+/* boot.h – opening a sprint: the store, the log folded into the core, first-start set-up.
+ * The codec of the log is log/event.h. */
 #ifndef SP_BOOT_H
 #define SP_BOOT_H
 
@@ -19,14 +20,8 @@ int boot_open(const char *db, store_t **store, core_t *core, char *log, size_t l
  * large days), spread over the rooms. Set before boot_open; 0 by default. */
 extern int boot_extra_teams;
 
-/* Converts between core events and store records. ev_to_body returns the JSON text
- * of ev->data (caller frees); ev_from_rec fills ev (data owned by ev) or returns -1
- * when the body is not JSON. */
-char *ev_to_body(const ev_t *ev, size_t *len);
-int ev_from_rec(const store_rec_t *rec, ev_t *ev);
-void ev_to_rec(const ev_t *ev, const char *body, size_t len, store_rec_t *rec);
-
-/* The wire frame of an event: {"t":"ev","seq","ts","type","by","data"} (caller frees). */
-char *ev_frame(const ev_t *ev, size_t *len);
+/* Gives core fresh join codes and link tokens from libsodium (util/secret.h) for the
+ * commands that make them after the set-up. */
+void boot_secret_source(core_t *core);
 
 #endif

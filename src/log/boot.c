@@ -1,8 +1,9 @@
 /* boot.c – from a database file to a core holding the sprint. */
 #include "util/clock.h"
-#include "net/boot.h"
+#include "log/boot.h"
+#include "log/event.h"
 #include "core/err.h"
-#include "net/secret.h"
+#include "util/secret.h"
 #include "util/embedded.h"
 
 #include <stdio.h>
@@ -12,51 +13,6 @@
 
 #define DEFAULT_EVENT "data/events/staatsprint-13-maart.json"
 
-char *ev_to_body(const ev_t *ev, size_t *len)
-{
-    char *s = json_dumps(ev->data, JSON_COMPACT | JSON_ENCODE_ANY);
-    *len = s ? strlen(s) : 0;
-    return s;
-}
-
-void ev_to_rec(const ev_t *ev, const char *body, size_t len, store_rec_t *rec)
-{
-    rec->seq = ev->seq;
-    rec->ts = ev->ts;
-    rec->type = ev->type;
-    rec->aud_kind = ev->aud_kind;
-    rec->aud_id = ev->aud_id;
-    rec->actor = ev->actor;
-    rec->cmd_id = ev->cmd_id;
-    rec->body = body;
-    rec->body_len = len;
-}
-
-int ev_from_rec(const store_rec_t *rec, ev_t *ev)
-{
-    memset(ev, 0, sizeof *ev);
-    ev->seq = rec->seq;
-    ev->ts = rec->ts;
-    snprintf(ev->type, sizeof ev->type, "%s", rec->type);
-    ev->aud_kind = rec->aud_kind;
-    snprintf(ev->aud_id, sizeof ev->aud_id, "%s", rec->aud_id);
-    snprintf(ev->actor, sizeof ev->actor, "%s", rec->actor);
-    snprintf(ev->cmd_id, sizeof ev->cmd_id, "%s", rec->cmd_id);
-    ev->data = json_loadb(rec->body, rec->body_len, JSON_DECODE_ANY, NULL);
-    return ev->data ? 0 : -1;
-}
-
-char *ev_frame(const ev_t *ev, size_t *len)
-{
-    json_t *f = json_pack("{ss sI sI ss ss sO}", "t", "ev", "seq", (json_int_t)ev->seq, "ts",
-                          (json_int_t)ev->ts, "type", ev->type, "by", ev->actor, "data",
-                          ev->data);
-    char *s = json_dumps(f, JSON_COMPACT);
-    json_decref(f);
-    *len = strlen(s);
-    return s;
-}
-
 typedef struct {
     core_t *core;
     void (*on_event)(void *ud, const ev_t *ev);
@@ -64,29 +20,23 @@ typedef struct {
     int bad;
 } replay_t;
 
-static int replay_cb(void *ud, const store_rec_t *rec)
+static void damaged(int64_t seq)
+{
+    fprintf(stderr, "staatsprint: gebeurtenis %lld in de database is beschadigd "
+                    "(event %lld in the database is damaged)\n", (long long)seq, (long long)seq);
+}
+
+static int replay_cb(void *ud, const ev_t *ev)
 {
     replay_t *r = ud;
-    ev_t ev;
-    if (ev_from_rec(rec, &ev) != 0 || core_apply(r->core, &ev) != 0) {
-        fprintf(stderr, "staatsprint: gebeurtenis %lld in de database is beschadigd "
-                        "(event %lld in the database is damaged)\n",
-                (long long)rec->seq, (long long)rec->seq);
-        json_decref(ev.data);
+    if (core_apply(r->core, ev) != 0) {
+        damaged(ev->seq);
         r->bad = 1;
         return 1;
     }
     if (r->on_event)
-        r->on_event(r->ud, &ev);
-    json_decref(ev.data);
+        r->on_event(r->ud, ev);
     return 0;
-}
-
-static void first_log(void *ud, const char *log)
-{
-    char *out = ud;
-    if (out[0] == '\0')
-        snprintf(out, 64, "%s", log);
 }
 
 int boot_extra_teams = 0;
@@ -174,24 +124,12 @@ static int create_default(store_t *s, core_t *core, char *log, size_t loglen,
     int rc = core_setup(core, desc, &sec, clock_now_ms(), &out);
     if (rc == 0) {
         snprintf(log, loglen, "%s", core_sprint_id(core));
-        store_rec_t *recs = calloc(out.n, sizeof *recs);
-        char **bodies = calloc(out.n, sizeof *bodies);
-        for (size_t i = 0; i < out.n; i++) {
-            size_t len;
-            bodies[i] = ev_to_body(&out.v[i], &len);
-            ev_to_rec(&out.v[i], bodies[i], len, &recs[i]);
-        }
-        rc = store_append(s, log, recs, out.n);
+        rc = log_append(s, log, &out);
         if (rc != 0)
             fprintf(stderr, "staatsprint: kan de nieuwe dag niet opslaan (cannot save the new "
                             "event): %s\n", store_strerror(rc));
-        for (size_t i = 0; i < out.n; i++) {
-            if (rc == 0 && on_event)
-                on_event(ud, &out.v[i]);
-            free(bodies[i]);
-        }
-        free(recs);
-        free(bodies);
+        for (size_t i = 0; i < out.n && rc == 0 && on_event; i++)
+            on_event(ud, &out.v[i]);
     } else {
         fprintf(stderr, "staatsprint: %s (%s)\n", err_nl(rc), err_en(rc));
     }
@@ -225,15 +163,18 @@ int boot_open(const char *db, store_t **store, core_t *core, char *log, size_t l
                             "(cannot open or create the database): %s\n", db, err);
         return -1;
     }
-    char first[64] = "";
-    store_logs(*store, first_log, first);
+    char first[64];
+    log_first(*store, first, sizeof first);
     if (first[0] == '\0')
         return create_default(*store, core, log, loglen, on_event, ud) == 0 ? 0 : (store_close(*store), *store = NULL, -1);
     snprintf(log, loglen, "%s", first);
     replay_t r = {core, on_event, ud, 0};
-    rc = store_read(*store, log, 0, replay_cb, &r);
+    int64_t bad = 0;
+    rc = log_read(*store, log, 0, replay_cb, &r, &bad);
+    if (rc == LOG_EBAD)
+        damaged(bad);
     if (rc != 0 || r.bad) {
-        if (!r.bad)
+        if (!r.bad && rc != LOG_EBAD)
             fprintf(stderr, "staatsprint: kan de database niet lezen (cannot read the database): %s\n",
                     store_strerror(rc));
         store_close(*store);
@@ -241,4 +182,30 @@ int boot_open(const char *db, store_t **store, core_t *core, char *log, size_t l
         return -1;
     }
     return 0;
+}
+
+/* Fresh secrets for commands that make links or codes after the set-up (core.h). */
+static void fresh_code(void *ud, char *out, size_t len)
+{
+    (void)ud;
+    char code[SECRET_CODE_LEN + 1];
+    secret_code(code);
+    snprintf(out, len, "%s", code);
+}
+
+static void fresh_token(void *ud, char *tok, size_t toklen, char *hash, size_t hashlen)
+{
+    (void)ud;
+    char t[SECRET_TOKEN_LEN + 1], h[SECRET_HASH_LEN + 1];
+    secret_token(t);
+    secret_hash(t, h);
+    snprintf(tok, toklen, "%s", t);
+    snprintf(hash, hashlen, "%s", h);
+    memset(t, 0, sizeof t);
+}
+
+void boot_secret_source(core_t *core)
+{
+    const core_secret_src_t src = {fresh_code, fresh_token, NULL};
+    core_set_secret_source(core, &src);
 }

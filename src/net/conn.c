@@ -1,0 +1,378 @@
+/* conn.c – a WebSocket connection: its own message queue, its subscription, writing
+ * (coalesced frames) and reading (reassembly, size limits). See srv.h. */
+#include "net/srv.h"
+#include "net/cluster.h"
+#include "util/clock.h"
+#include "util/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the connection's own messages --------------------------------------------- */
+
+/* Cuts a connection off: nothing more is queued for it, and lws closes it at once
+ * (a client that does not read never becomes writeable, so waiting for that would keep
+ * its queue, and our memory, growing). */
+static void conn_cut(conn_t *c)
+{
+    if (c->cut)
+        return;
+    c->cut = 1;
+    lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+}
+
+void conn_send_json(conn_t *c, json_t *msg)
+{
+    if (c->cut) {
+        json_decref(msg);
+        return;
+    }
+    char *s = json_dumps(msg, JSON_COMPACT);
+    json_decref(msg);
+    size_t len = strlen(s);
+    outmsg_t *m = xmalloc(sizeof *m + LWS_PRE + len);
+    m->next = NULL;
+    m->len = len;
+    memcpy(m->buf + LWS_PRE, s, len);
+    free(s);
+    if (c->qtail)
+        c->qtail->next = m;
+    else
+        c->qhead = m;
+    c->qtail = m;
+    /* A burst of small answers to a client that reads is fine; a client whose socket is
+     * full (it does not read) or whose queue holds too many bytes is cut off. */
+    c->qbytes += sizeof *m + LWS_PRE + len;
+    if ((++c->qlen > OUTQ_MAX && lws_send_pipe_choked(c->wsi)) || c->qbytes > OUTQ_BYTES_MAX) {
+        conn_cut(c);
+        return;
+    }
+    lws_callback_on_writable(c->wsi);
+}
+
+void conn_err(conn_t *c, const char *id, int e)
+{
+    conn_err_detail(c, id, e, NULL);
+}
+
+/* An error with more to say (detail: fields added to the err message, taken over). */
+void conn_err_detail(conn_t *c, const char *id, int e, json_t *detail)
+{
+    json_t *m = json_pack("{ss ss ss ss}", "t", "err", "code", err_code(e), "nl", err_nl(e), "en",
+                          err_en(e));
+    if (id)
+        json_object_set_new(m, "id", json_string(id));
+    if (detail)
+        json_object_update_missing(m, detail);
+    json_decref(detail);
+    conn_send_json(c, m);
+}
+
+void conn_ack(conn_t *c, const char *id, int64_t seq)
+{
+    conn_send_json(c, json_pack("{ss ss sI}", "t", "ack", "id", id, "seq", (json_int_t)seq));
+}
+
+/* ---- subscription -------------------------------------------------------------- */
+
+/* The channels of a viewer: grows with the day (an organiser sees every team), never cut. */
+typedef struct {
+    int *chans;
+    size_t n, cap;
+} chanset_t;
+
+static void chan_cb(void *ud, int kind, const char *id)
+{
+    chanset_t *cs = ud;
+    xgrow((void **)&cs->chans, &cs->cap, cs->n + 1, sizeof *cs->chans);
+    cs->chans[cs->n++] = hub_chan(srv.hub, kind, id);
+}
+
+void conn_subscribe(conn_t *c, int64_t after)
+{
+    chanset_t cs = {NULL, 0, 0};
+    core_channels(srv.core, &c->who, chan_cb, &cs);
+    hub_sub_set(srv.hub, c->sub, cs.chans, cs.n, after);
+    free(cs.chans);
+}
+
+/* Only connections that wait for a commit are visited after one, so a commit costs
+ * nothing for the thousands of idle connections. */
+void waiting_unlink(conn_t *c)
+{
+    if (c->pprev)
+        c->pprev->pnext = c->pnext;
+    else if (srv.waiting == c)
+        srv.waiting = c->pnext;
+    if (c->pnext)
+        c->pnext->pprev = c->pprev;
+    c->pnext = c->pprev = NULL;
+}
+
+void conn_pend(conn_t *c, const pend_t *p)
+{
+    xgrow((void **)&c->pend, &c->cappend, c->npend + 1, sizeof *c->pend);
+    c->pend[c->npend++] = *p;
+    if (c->npend == 1) {
+        c->pnext = srv.waiting;
+        c->pprev = NULL;
+        if (srv.waiting)
+            srv.waiting->pprev = c;
+        srv.waiting = c;
+    }
+}
+
+void conn_wake(void *ud)
+{
+    conn_t *c = ud;
+    lws_callback_on_writable(c->wsi);
+}
+
+/* ---- life, writing and reading of a connection --------------------------------- */
+
+conn_t *conn_new(struct lws *wsi)
+{
+    conn_t *c = xcalloc(1, sizeof *c);
+    c->wsi = wsi;
+    c->sub = hub_sub_new(srv.hub, c);
+    guard_bucket_init(&c->bucket, RATE_BURST, clock_now_ms());
+    c->join_window = c->bucket.at;
+    c->next = srv.conns;
+    if (srv.conns)
+        srv.conns->prev = c;
+    srv.conns = c;
+    srv.nconns++;
+    return c;
+}
+
+/* The peer's address; behind a reverse proxy on this machine (a loopback peer) the
+ * first address of X-Forwarded-For, so that every guesser has an address of its own. */
+void conn_addr(conn_t *c, struct lws *wsi)
+{
+    lws_get_peer_simple(wsi, c->addr, sizeof c->addr);
+    char fwd[128];
+    int loopback = strncmp(c->addr, "127.", 4) == 0 || strcmp(c->addr, "::1") == 0;
+    if (loopback && lws_hdr_copy(wsi, fwd, sizeof fwd, WSI_TOKEN_X_FORWARDED_FOR) > 0) {
+        size_t n = strcspn(fwd, ", ");
+        if (n > 0 && n < sizeof c->addr) {
+            memcpy(c->addr, fwd, n);
+            c->addr[n] = '\0';
+        }
+    }
+}
+
+void conn_free(conn_t *c)
+{
+    if (c->authed && c->who.role == ROLE_PARTICIPANT && !srv.stopping)
+        presence_mark(c->who.team);
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        srv.conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    srv.nconns--;
+    if (c->npend > 0)
+        waiting_unlink(c);
+    for (conn_t **l = &srv.limited; *l != NULL; l = &(*l)->lnext)
+        if (*l == c) {
+            *l = c->lnext;
+            break;
+        }
+    json_decref(c->limited_ids);
+    exec_forget(c);
+    cluster_conn_gone(c);   /* cluster hook */
+    hub_sub_free(srv.hub, c->sub);
+    for (outmsg_t *m = c->qhead, *n; m != NULL; m = n) {
+        n = m->next;
+        free(m);
+    }
+    free(c->pend);
+    free(c->rx);
+    free(c);
+}
+
+/* What a connection is owed next: its own messages first, then hub frames in seq order,
+ * then `synced` once the replay hello asked for is out. */
+typedef struct {
+    enum { OWED_NONE, OWED_OWN, OWED_FRAME, OWED_SYNCED } kind;
+    const unsigned char *buf;
+    size_t len;
+    int64_t seq;
+    char sync[64];
+} owed_t;
+
+static void conn_next(conn_t *c, owed_t *o)
+{
+    unsigned char *buf;
+    size_t len;
+    int64_t seq;
+    o->kind = OWED_NONE;
+    if (c->qhead) {
+        o->kind = OWED_OWN;
+        o->buf = c->qhead->buf + LWS_PRE;
+        o->len = c->qhead->len;
+        return;
+    }
+    if (!c->authed)
+        return;
+    while (hub_sub_peek(srv.hub, c->sub, &buf, &len, &seq)) {
+        if (seq <= c->sent_seq) {
+            /* cluster hook: a client resuming on a follower may already have events from
+             * the leader that this node publishes only now; never send one twice. */
+            hub_sub_pop(srv.hub, c->sub);
+            continue;
+        }
+        if (c->need_sync && seq > c->sync_at)
+            break;   /* the replay asked for is done: `synced` comes first */
+        o->kind = OWED_FRAME;
+        o->buf = buf;
+        o->len = len;
+        o->seq = seq;
+        return;
+    }
+    if (c->need_sync) {
+        o->kind = OWED_SYNCED;
+        o->len = (size_t)snprintf(o->sync, sizeof o->sync, "{\"t\":\"synced\",\"seq\":%lld}",
+                                  (long long)c->sync_at);
+        o->buf = (const unsigned char *)o->sync;
+    }
+}
+
+static void conn_consume(conn_t *c, const owed_t *o)
+{
+    if (o->kind == OWED_OWN) {
+        outmsg_t *m = c->qhead;
+        c->qhead = m->next;
+        if (c->qhead == NULL)
+            c->qtail = NULL;
+        c->qlen--;
+        c->qbytes -= sizeof *m + LWS_PRE + m->len;
+        free(m);
+    } else if (o->kind == OWED_FRAME) {
+        hub_sub_pop(srv.hub, c->sub);
+        c->sent_seq = o->seq;
+    } else if (o->kind == OWED_SYNCED) {
+        c->need_sync = 0;
+    }
+}
+
+/* Appends one unmasked WebSocket text frame (RFC 6455 5.2) to out. */
+static size_t ws_frame(unsigned char *out, const unsigned char *payload, size_t len)
+{
+    size_t h = 0;
+    out[h++] = 0x81;   /* FIN, text */
+    if (len < 126) {
+        out[h++] = (unsigned char)len;
+    } else if (len < 65536) {
+        out[h++] = 126;
+        out[h++] = (unsigned char)(len >> 8);
+        out[h++] = (unsigned char)len;
+    } else {
+        out[h++] = 127;
+        for (int i = 7; i >= 0; i--)
+            out[h++] = (unsigned char)((uint64_t)len >> (8 * i));
+    }
+    memcpy(out + h, payload, len);
+    return h + len;
+}
+
+/* Everything owed is coalesced into one send of several WebSocket frames (framed here
+ * and written raw): one system call and one writeability round per batch instead of
+ * per frame, which is what the CPU went to under load. lws keeps what the socket does
+ * not take and calls back only when it is flushed. */
+#define COALESCE_MAX (64 * 1024)
+
+/* One batch: frames owed, framed into out until it holds COALESCE_MAX bytes, written
+ * raw. Returns 1 when it wrote, 0 when nothing was owed, -1 on error. */
+static int conn_write_batch(conn_t *c)
+{
+    static unsigned char out[LWS_PRE + COALESCE_MAX + 16];
+    size_t used = 0;
+    owed_t o;
+    for (conn_next(c, &o); o.kind != OWED_NONE; conn_next(c, &o)) {
+        if (o.kind == OWED_FRAME && hub_sub_backlog(srv.hub, c->sub) > BACKLOG_MAX) {
+            conn_cut(c);
+            return 0;
+        }
+        if (used + o.len + 10 > COALESCE_MAX) {
+            if (used > 0)
+                break;
+            /* Larger than a batch: on its own, framed by lws. */
+            int n = lws_write(c->wsi, (unsigned char *)o.buf, o.len, LWS_WRITE_TEXT);
+            conn_consume(c, &o);
+            return n < 0 ? -1 : 1;
+        }
+        used += ws_frame(out + LWS_PRE + used, o.buf, o.len);
+        conn_consume(c, &o);
+    }
+    if (used == 0)
+        return 0;
+    return lws_write(c->wsi, out + LWS_PRE, used, LWS_WRITE_RAW) < 0 ? -1 : 1;
+}
+
+/* A connection that watches many teams (a facilitator, the organiser) is owed far more
+ * than one batch per loop turn under load: it gets batches while its socket takes them,
+ * up to WRITE_ROUNDS, or it falls further behind with every turn. */
+#define WRITE_ROUNDS 16
+
+int conn_writeable(conn_t *c)
+{
+    if (c->cut) {
+        lws_close_reason(c->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)"too slow", 8);
+        return -1;
+    }
+    for (int i = 0; i < WRITE_ROUNDS; i++) {
+        int r = conn_write_batch(c);
+        if (r < 0)
+            return -1;
+        if (r == 0 || c->cut || lws_send_pipe_choked(c->wsi))
+            break;
+    }
+    owed_t o;
+    conn_next(c, &o);
+    if (c->cut || o.kind != OWED_NONE)
+        lws_callback_on_writable(c->wsi);
+    return 0;
+}
+
+int conn_receive(conn_t *c, struct lws *wsi, const void *in, size_t len)
+{
+    if (c->cut)
+        return -1;
+    int final = lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0;
+    if (c->too_big || c->rxlen + len > MSG_MAX) {
+        /* Read the rest of the oversized message and drop it, then close with 1009:
+         * closing while the client still sends would reset the connection and lose the
+         * close frame. A client that keeps sending past DRAIN_MAX is cut at once. */
+        c->too_big += len;
+        free(c->rx);
+        c->rx = NULL;
+        c->rxlen = 0;
+        if (c->too_big > DRAIN_MAX)
+            return -1;
+        if (final) {
+            lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)"too big", 7);
+            return -1;
+        }
+        return 0;
+    }
+    if (lws_frame_is_binary(wsi)) {
+        if (lws_is_final_fragment(wsi))
+            conn_err(c, NULL, SP_E_BAD_MESSAGE);
+        return 0;
+    }
+    if (c->rx == NULL)
+        c->rx = xmalloc(MSG_MAX + 1);
+    memcpy(c->rx + c->rxlen, in, len);
+    c->rxlen += len;
+    if (final) {
+        handle_message(c, c->rx, c->rxlen);
+        c->rxlen = 0;
+        /* Keep no 64 KiB buffer per idle connection. */
+        free(c->rx);
+        c->rx = NULL;
+    }
+    return 0;
+}

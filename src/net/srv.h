@@ -1,0 +1,173 @@
+/* srv.h – what the parts of the server share: its state, a connection, and their functions.
+ *
+ * Internal to src/net (never included from outside it). The server is one state (srv) on
+ * the lws service thread, in four files by job:
+ *   server.c    the protocol (hello, join, cmd, ping), the lws callback, start-up and replay
+ *   conn.c      connections: their own message queues, subscriptions, writing, reading
+ *   presence.c  who is online, for staff
+ *   commit.c    the one command path (net/exec.h), events to the writer, fan-out and
+ *               answers after the commit
+ */
+#ifndef SP_NET_SRV_H
+#define SP_NET_SRV_H
+
+#include "core/core.h"
+#include "core/err.h"
+/* uv.h first: lws declares its libuv helpers only when it has seen libuv. */
+#include <uv.h>
+
+#include "net/api.h"
+#include "net/exec.h"
+#include "net/guard.h"
+#include "net/http.h"
+#include "net/hub.h"
+#include "net/server.h"
+#include "store/writer.h"
+#include "util/limits.h"
+#include "util/secret.h"
+
+#include <libwebsockets.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The limits are in util/limits.h, with every other. */
+#define MSG_MAX LIMIT_MSG_BYTES
+#define DRAIN_MAX LIMIT_MSG_DRAIN_BYTES
+#define OUTQ_MAX LIMIT_OUTQ
+#define OUTQ_BYTES_MAX LIMIT_OUTQ_BYTES
+#define BACKLOG_MAX LIMIT_BACKLOG
+#define RATE_BURST LIMIT_RATE_BURST
+#define RATE_PER_SEC LIMIT_RATE_PER_SEC
+#define LIMITED_IDS_MAX LIMIT_LIMITED_IDS
+#define JOIN_FAILS_MAX LIMIT_JOIN_FAILS
+#define ADDR_FAILS_MAX LIMIT_ADDR_FAILS
+
+typedef struct outmsg {
+    struct outmsg *next;
+    size_t len;
+    unsigned char buf[];         /* LWS_PRE headroom, then the frame */
+} outmsg_t;
+
+/* A join waiting for its commit (commands wait in srv.wait, see exec_cmd). */
+typedef struct {
+    int64_t seq;
+    char id[LIMIT_CLIENT_ID + 1];
+    char token[SECRET_TOKEN_LEN + 1];
+    who_t who;
+} pend_t;
+
+/* One answer owed once seq is durable (exec_cmd). */
+typedef struct {
+    int64_t seq;
+    int rc;                      /* 0: done, 1: seen before */
+    exec_done_cb done;           /* NULL: the asker is gone */
+    void *ud;
+    char id[LIMIT_CMD_ID + 1];
+} waiter_t;
+
+typedef struct conn {
+    struct lws *wsi;
+    struct conn *next, *prev;    /* all WebSocket connections */
+    who_t who;
+    int authed;
+    hub_sub_t *sub;
+    int64_t sync_at;             /* send `synced` once frames up to here are out */
+    int64_t sent_seq;            /* hub frames up to here are handled (for resubscribing) */
+    int need_sync;
+    char *rx;                    /* message being reassembled */
+    size_t rxlen;
+    outmsg_t *qhead, *qtail;
+    size_t qlen, qbytes;
+    pend_t *pend;                /* joins waiting for their commit, seq order */
+    size_t npend, cappend;
+    struct conn *pnext, *pprev;  /* in srv.waiting while npend > 0 */
+    guard_bucket_t bucket;       /* messages per second */
+    json_t *limited_ids;         /* ids of messages refused by the bucket since the last answer */
+    size_t limited;              /* …and how many were refused (with or without an id) */
+    struct conn *lnext;          /* in srv.limited while limited > 0 */
+    int join_fails;
+    int64_t join_window;
+    char addr[64];               /* source address, for the per-address join limit */
+    int cut;                     /* close at the next writeable */
+    size_t too_big;              /* bytes of an oversized message dropped so far */
+    char hash[SECRET_HASH_LEN + 1]; /* cluster: the token's hash, sent with forwards */
+} conn_t;
+
+typedef struct {
+    int64_t seq;
+    int chan;                    /* -1: no one may see it */
+    char *frame;
+    size_t len;
+} unc_t;
+
+typedef struct {
+    struct lws_context *ctx;
+    core_t *core;
+    hub_t *hub;
+    writer_t *writer;
+    char log[64];
+    const serve_opts_t *opts;
+    unc_t *unc;                  /* uncommitted events, seq order, from unc_head */
+    size_t nunc, capunc, unc_head;
+    conn_t *conns;
+    size_t nconns;
+    conn_t *waiting;             /* connections with commands waiting for a commit */
+    conn_t *limited;             /* connections owed a rate_limited answer (server.c) */
+    int64_t committed;
+    uv_loop_t loop;              /* ours; lws joins it (a "foreign" loop) */
+    uv_signal_t sigint, sigterm;
+    uv_timer_t tick;             /* lets time pass in the core (timers, race rounds) */
+    int fatal;                   /* stopped because the log cannot be kept whole: exit 1 */
+    unsigned effects;            /* CORE_FX_* of events not yet acted on (core_take_effects) */
+    waiter_t *wait;              /* answers owed after a commit, in the order asked */
+    size_t nwait, capwait;
+    unsigned char *pdirty;       /* per team index: presence changed since the last tick */
+    size_t npdirty;
+    int stopping;                /* no presence frames while connections are torn down */
+} server_t;
+
+typedef struct {
+    conn_t *conn;                /* WebSocket */
+    http_resp_t http;            /* HTTP */
+    api_req_t *api;              /* HTTP: a request of the organiser's API (net/api.h) */
+} pss_t;
+
+extern server_t srv;
+
+/* conn.c */
+void conn_ack(conn_t *c, const char *id, int64_t seq);
+void conn_addr(conn_t *c, struct lws *wsi);
+void conn_err(conn_t *c, const char *id, int e);
+void conn_err_detail(conn_t *c, const char *id, int e, json_t *detail);
+void conn_free(conn_t *c);
+conn_t *conn_new(struct lws *wsi);
+void conn_pend(conn_t *c, const pend_t *p);
+int conn_receive(conn_t *c, struct lws *wsi, const void *in, size_t len);
+void conn_send_json(conn_t *c, json_t *msg);
+void conn_subscribe(conn_t *c, int64_t after);
+int conn_writeable(conn_t *c);
+void conn_wake(void *ud);
+void waiting_unlink(conn_t *c);
+
+/* presence.c */
+void presence_flush(void);
+void presence_mark(int team);
+void presence_send(conn_t *only_conn, const unsigned char *only, size_t nonly);
+
+/* commit.c */
+void effects_apply(void);
+void exec_cmd(const who_t *who, const char *cmd, const json_t *args, const char *id,
+                     exec_done_cb done, void *ud);
+void exec_committed(int64_t committed);
+void exec_forget(void *ud);
+void exec_stop(void);
+void on_committed(void);
+int commit_store_ok(void);
+void submit_events(const evlist_t *out);
+void commit_notify(void *ud);
+
+/* server.c */
+void conn_joined(conn_t *c, const char *id, const char *token, const who_t *who);
+void handle_message(conn_t *c, const char *text, size_t len);
+
+#endif
