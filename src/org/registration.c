@@ -92,13 +92,11 @@ const char *reg_err_en(int e) { int i = reg_err_index(e); return i < 0 ? "Unknow
 
 /* ---- normalisation ---- */
 
-/* Case-folds and strips accents; falls back to ASCII lower-casing if utf8proc refuses. */
-static char *fold(const char *s)
+/* s mapped by utf8proc with the options given; ASCII lower-casing if utf8proc refuses. */
+static char *map_utf8(const char *s, utf8proc_option_t options)
 {
     utf8proc_uint8_t *out = NULL;
-    utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)strlen(s), &out,
-                                      UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
-                                          UTF8PROC_STRIPMARK | UTF8PROC_IGNORE);
+    utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)strlen(s), &out, options);
     if (n < 0) {
         char *c = xstrdup(s);
         for (char *p = c; *p; p++)
@@ -108,6 +106,12 @@ static char *fold(const char *s)
     char *c = xstrdup((const char *)out);
     free(out);
     return c;
+}
+
+/* Case-folds and strips accents. */
+static char *fold(const char *s)
+{
+    return map_utf8(s, UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_IGNORE);
 }
 
 /* Letters, digits and every non-ASCII byte (folded letters beyond ASCII) count as word bytes. */
@@ -506,18 +510,7 @@ static bool email_local_byte(unsigned char c)
 
 char *reg_email_normalise(const char *s)
 {
-    utf8proc_uint8_t *out = NULL;
-    utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)strlen(s), &out,
-                                      UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD);
-    if (n < 0) {
-        char *c = xstrdup(s);
-        for (char *p = c; *p; p++)
-            *p = (char)tolower((unsigned char)*p);
-        return c;
-    }
-    char *c = xstrdup((const char *)out);
-    free(out);
-    return c;
+    return map_utf8(s, UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD);
 }
 
 bool reg_email_valid(const char *s)
