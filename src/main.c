@@ -6,6 +6,7 @@
 #include "report/cli.h"
 #include "sim/simulate.h"
 #include "text/text_cluster.h"
+#include "text/text_dict.h"
 #include "util/limits.h"
 
 #include <errno.h>
@@ -29,7 +30,7 @@ static const char usage[] =
     "                     [--csv-votes OUT] [--names]\n"
     "      de resultaten als PDF-verslag, open data (JSON, Markdown, CSV); namen alleen met --names\n"
     "      the results as a PDF report and open data; participants' names only with --names\n"
-    "  staatsprint simulate --db FILE [--teams N] [--seed S] [--speed X]\n"
+    "  staatsprint simulate --db FILE [--teams N] [--idle N] [--seed S] [--speed X]\n"
     "      bots spelen een hele dag via de echte server (nieuw bestand, standaard 12 teams)\n"
     "      bots play a whole day through the real server (new file, 12 teams by default)\n"
     "  staatsprint import [--db FILE] [--map VELD=KOLOM]... [--choice ANTWOORD=CHALLENGE]...\n"
@@ -113,6 +114,9 @@ static int cmd_serve(int argc, char **argv)
         i++;
     }
     o.origins = origins;
+    /* The Dutch word list of the text engine is read now, not in the middle of the first
+     * cluster suggestion (src/text/text_dict.h). */
+    text_dict_size();
     int rc = server_run(&o);
     free(origins);
     return rc;

@@ -35,7 +35,8 @@ void *core_mod(const core_t *c, int mod)
 const char *aud_name(int kind)
 {
     static const char *const names[] = {"server", "all",   "room", "team",  "member",
-                                        "staff",  "organiser", "jury", "juror", "screen"};
+                                        "staff",  "organiser", "jury", "juror", "screen",
+                                        "desk"};
     return (kind >= 0 && kind < (int)NELEM(names)) ? names[kind] : "server";
 }
 
@@ -165,6 +166,12 @@ int core_apply(core_t *c, const ev_t *ev)
         char key[sizeof ev->actor + LIMIT_CMD_ID + 2];
         dedupe_key(key, sizeof key, ev->actor, ev->cmd_id);
         strmap_put(&c->cmds, key, ev->seq);
+    }
+    /* The console's "stalled for N minutes": the last thing a member of a team did. */
+    if (ev->actor[0] == 'm') {
+        int m = member_index(c, ev->actor);
+        if (m >= 0 && c->members[m].team >= 0)
+            c->teams[c->members[m].team].active = ev->ts;
     }
     for (size_t t = 0; t < MOD_COUNT; t++)
         for (const applydef_t *a = core_modules[t]->apply; a && a->type != NULL; a++)
@@ -532,6 +539,12 @@ int core_aud_public(int aud_kind)
     return aud_kind == AUD_ALL || aud_kind == AUD_ROOM || aud_kind == AUD_TEAM;
 }
 
+int core_in_record(const ev_t *ev)
+{
+    return core_aud_public(ev->aud_kind) ||
+           (ev->aud_kind == AUD_STAFF && strcmp(ev->type, "jury.results") == 0);
+}
+
 int core_may_see(const core_t *c, const who_t *who, int kind, const char *id)
 {
     int t;
@@ -559,6 +572,10 @@ int core_may_see(const core_t *c, const who_t *who, int kind, const char *id)
     case AUD_JURY: return who->role == ROLE_JURY;
     case AUD_JUROR: return who->role == ROLE_JURY && strcmp(who->actor, id) == 0;
     case AUD_SCREEN: return who->role == ROLE_SCREEN || who->role == ROLE_ORGANISER;
+    case AUD_DESK:
+        return who->role == ROLE_ORGANISER ||
+               (who->role == ROLE_FACILITATOR && who->room >= 0 &&
+                strcmp(c->rooms[who->room].id, id) == 0);
     default: return 0;
     }
 }
@@ -578,6 +595,7 @@ void core_channels(const core_t *c, const who_t *who,
     case ROLE_FACILITATOR:
         cb(ud, AUD_STAFF, "");
         cb(ud, AUD_ROOM, c->rooms[who->room].id);
+        cb(ud, AUD_DESK, c->rooms[who->room].id);
         for (size_t t = 0; t < c->nteams; t++)
             if (c->teams[t].room == who->room)
                 cb(ud, AUD_TEAM, c->teams[t].id);
@@ -586,8 +604,10 @@ void core_channels(const core_t *c, const who_t *who,
         cb(ud, AUD_STAFF, "");
         cb(ud, AUD_ORG, "");
         cb(ud, AUD_SCREEN, "");
-        for (size_t r = 0; r < c->nrooms; r++)
+        for (size_t r = 0; r < c->nrooms; r++) {
             cb(ud, AUD_ROOM, c->rooms[r].id);
+            cb(ud, AUD_DESK, c->rooms[r].id);
+        }
         for (size_t t = 0; t < c->nteams; t++)
             cb(ud, AUD_TEAM, c->teams[t].id);
         break;

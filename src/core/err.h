@@ -84,6 +84,8 @@
       "The vote is already closed.")                                                    \
     X(E_BAD_TARGET, "bad_target", "Hier kun je niet op stemmen of naar verwijzen.",      \
       "You cannot vote for or refer to this.")                                          \
+    X(E_BAD_POSITION, "bad_position", "Deze plek ligt niet op de wand.",                  \
+      "This position is not on the wall.")                                                \
     X(E_NOT_A_TIE, "not_a_tie", "Er is geen gelijke stand om over te beslissen.",        \
       "There is no tie to decide.")                                                     \
     X(E_BAD_CHOICE, "bad_choice", "Kies precies het gevraagde aantal uit de gelijke opties.", \
@@ -110,6 +112,11 @@
       "This is not possible in this phase of the judging.")                            \
     X(E_JURY_RECUSED, "jury_recused", "Je hebt je voor dit team teruggetrokken.",          \
       "You have recused yourself for this team.")                                       \
+    X(E_JURY_UNSCORED, "jury_unscored",                                                 \
+      "Nog niet elk team is beoordeeld. Bevestig dat je toch wilt afsluiten.",            \
+      "Not every team has been scored. Confirm that you want to lock anyway.")          \
+    X(E_BAD_LEVEL, "bad_level", "Kies wat deelnemers zien: winners, places of full.",     \
+      "Choose what participants see: winners, places or full.")                        \
     X(E_BAD_SCORE, "bad_score", "Een score ligt tussen 1 en het hoogste cijfer van de schaal.", \
       "A score lies between 1 and the top of the scale.")                               \
     X(E_NO_CRITERIA, "no_criteria", "Stel eerst de beoordelingscriteria in.",              \

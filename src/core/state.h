@@ -55,6 +55,8 @@ typedef struct {
     size_t nvotes, capvotes;
     json_t *canvases;       /* {canvas: {field: text}}, owned */
     json_t *versions;       /* {canvas: {field: n}}: canvas.updated events per field, owned */
+    int64_t active;         /* ts of the last event a member of the team caused, 0 before */
+    int raced;              /* the last Idee Race round the team took part in, 0 before */
 } team_t;
 
 typedef struct {
@@ -74,6 +76,7 @@ typedef struct {
     int cluster;            /* index or -1 */
     int round;              /* race round it was written in, 0 outside the race */
     int deleted;
+    int placed, x, y;       /* where it lies on the wall (note.placed); placed 0 = not yet */
     int64_t created, updated;
 } note_t;
 
@@ -83,6 +86,7 @@ typedef struct {
     char board[PB_ID];
     char *name;
     int deleted;
+    int placed, x, y;       /* the group's area on the wall (cluster.added / cluster.placed) */
 } cluster_t;
 
 typedef struct {

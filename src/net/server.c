@@ -56,6 +56,8 @@ static void conn_authenticate(conn_t *c, const who_t *who, int64_t since)
                                 "head", (json_int_t)srv.committed, "now", (json_int_t)clock_now_ms()));
     if (who->role == ROLE_ORGANISER || who->role == ROLE_FACILITATOR)
         presence_send(c, NULL, 0);
+    if (who->role == ROLE_ORGANISER || who->role == ROLE_FACILITATOR || who->role == ROLE_SCREEN)
+        live_flush(c);
 }
 
 static int id_ok(const char *id)
@@ -431,6 +433,7 @@ static void tick_cb(uv_timer_t *h)
     (void)h;
     presence_flush();
     limited_flush();
+    live_flush(NULL);
     if (!commit_store_ok() || !cluster_may_write())   /* cluster hook: only the leader decides */
         return;
     evlist_t out = {0};
@@ -593,5 +596,6 @@ int server_run(const serve_opts_t *o)
     hub_free(srv.hub);
     core_free(srv.core);
     free(srv.pdirty);
+    live_free();
     return cluster_failed || srv.fatal ? 1 : 0;
 }

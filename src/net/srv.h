@@ -124,6 +124,12 @@ typedef struct {
     unsigned char *pdirty;       /* per team index: presence changed since the last tick */
     size_t npdirty;
     int stopping;                /* no presence frames while connections are torn down */
+    char **live_counts;          /* per team index: the counts last pushed (JSON text) */
+    size_t nlive_counts;
+    char **live_rooms;           /* per room index: the status last pushed (JSON text) */
+    size_t nlive_rooms;
+    int64_t live_head;           /* core head when counts and statuses were last compared */
+    unsigned live_ticks;
 } server_t;
 
 typedef struct {
@@ -153,6 +159,10 @@ void waiting_unlink(conn_t *c);
 void presence_flush(void);
 void presence_mark(int team);
 void presence_send(conn_t *only_conn, const unsigned char *only, size_t nonly);
+/* Pushes the live counts (to staff) and room statuses (to screens and staff): everything
+ * to one new connection (only), or, with NULL, what changed, about once a second. */
+void live_flush(conn_t *only);
+void live_free(void);
 
 /* commit.c */
 void effects_apply(void);

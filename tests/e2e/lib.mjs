@@ -101,8 +101,8 @@ export function fetchEvents(wsUrl, token) {
  * One run of the server process: spawns it and resolves with the organiser token once the
  * line "Organisator: http://localhost:P/#/o/TOKEN" is printed.
  */
-function spawnServer(bin, port, db, log) {
-  const child = spawn(bin, ['serve', '--port', String(port), '--db', db], { stdio: ['ignore', 'pipe', 'pipe'] });
+function spawnServer(bin, port, db, log, extra = []) {
+  const child = spawn(bin, ['serve', '--port', String(port), '--db', db, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const exit = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   let exited = null;
@@ -149,9 +149,11 @@ export function checkSanitizers(out) {
 /**
  * Starts `BIN serve --port P --db TMP/t.db` on a free port, reads the organiser token from
  * its output, then asks the server as organiser for the teams, their join codes and the links.
+ * @param {object} [o]
+ * @param {string[]} [o.args] more arguments for `serve` (e.g. `--teams 36` for 15 teams a room)
  * @returns {Promise<TestServer>}
  */
-export async function startServer() {
+export async function startServer({ args = [] } = {}) {
   const bin = serverBinary();
   if (!existsSync(bin)) throw new Error(`server binary not found: ${bin} (build it with "make build", or set STAATSPRINT_BIN)`);
   const dir = mkdtempSync(join(tmpdir(), 'staatsprint-e2e-'));
@@ -159,7 +161,7 @@ export async function startServer() {
   const port = await freePort();
   let out = '';
   const log = (text) => (out += text);
-  let run = spawnServer(bin, port, db, log);
+  let run = spawnServer(bin, port, db, log, args);
   const stop = async () => {
     await run.kill();
     rmSync(dir, { recursive: true, force: true });
@@ -187,7 +189,7 @@ export async function startServer() {
     const restart = async () => {
       await run.kill();
       checkSanitizers(out);
-      run = spawnServer(bin, port, db, log);
+      run = spawnServer(bin, port, db, log, args);
       const again = await run.token;
       if (again !== organiserToken) throw new Error('the organiser token changed across a restart');
     };

@@ -399,7 +399,7 @@ test('a join sheet’s QR address opens the join form, a participant picks their
   const facContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const fac = await newPage(facContext);
   await fac.goto(`${server.url}/#/f/${facLink.token}`);
-  const facNotice = fac.locator(`.js-team-row[data-team="${teamId}"] .js-claim`);
+  const facNotice = fac.locator(`.js-claim[data-team="${teamId}"]`);
   await facNotice.waitFor();
   assert.match(await notice.textContent(), new RegExp(person.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
   const confirmCode = (await notice.locator('.sp-board__claim-code').textContent()).trim();

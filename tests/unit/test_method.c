@@ -570,6 +570,87 @@ static void test_clusters_and_knelpunten(void **state)
     day_free(&y);
 }
 
+/* The wall: positions of notes and groups are events, under the rules of note.move. */
+static void test_wall_positions(void **state)
+{
+    (void)state;
+    day_t y;
+    day_init(&y, NULL);
+    roles(&y);
+    goto_step(&y, "p1-dump");
+    char na[16], nb[16], np[16], nd[16];
+    assert_int_equal(run(&y, &y.a, "note.add", "{ss}", "text", "Gegevens dubbel uitgevraagd"), 0);
+    snprintf(na, sizeof na, "%s", last_id(&y, "note.added"));
+    assert_int_equal(run(&y, &y.b, "note.add", "{ss}", "text", "NAW drie keer invullen"), 0);
+    snprintf(nb, sizeof nb, "%s", last_id(&y, "note.added"));
+    assert_int_equal(run(&y, &y.d, "note.add", "{ss}", "text", "Andere wand"), 0);
+    snprintf(nd, sizeof nd, "%s", last_id(&y, "note.added"));
+    /* Not before the cluster step, while notes are still private. */
+    assert_int_equal(run(&y, &y.a, "note.place", "{ss si si}", "note", na, "x", 10, "y", 10), SP_E_WRONG_STEP);
+    goto_step(&y, "p1-cluster");
+    /* Anna places Bram's note: any member of the team may, as with note.move. */
+    assert_int_equal(run(&y, &y.a, "note.place", "{ss si si}", "note", nb, "x", 300, "y", 120), 0);
+    assert_string_equal(last(&y)->type, "note.placed");
+    assert_int_equal(last(&y)->aud_kind, AUD_TEAM);
+    assert_int_equal(json_integer_value(json_object_get(last(&y)->data, "x")), 300);
+    int64_t ib = map_index(&y.c->note_ids, nb);
+    assert_true(ib >= 0);
+    assert_int_equal(y.c->notes[ib].placed, 1);
+    assert_int_equal(y.c->notes[ib].x, 300);
+    assert_int_equal(y.c->notes[ib].y, 120);
+    /* The edges of the wall are on it; beyond them is not. */
+    assert_int_equal(run(&y, &y.a, "note.place", "{ss si si}", "note", nb, "x", 0, "y", 1000), 0);
+    assert_int_equal(run(&y, &y.a, "note.place", "{ss si si}", "note", nb, "x", 1601, "y", 5), SP_E_BAD_POSITION);
+    assert_int_equal(run(&y, &y.a, "note.place", "{ss si si}", "note", nb, "x", -1, "y", 5), SP_E_BAD_POSITION);
+    assert_int_equal(run(&y, &y.a, "note.place", "{ss si}", "note", nb, "x", 5), SP_E_BAD_MESSAGE);
+    assert_int_equal(run(&y, &y.a, "note.place", "{ss ss si}", "note", nb, "x", "5", "y", 5), SP_E_BAD_MESSAGE);
+    assert_int_equal(run(&y, &y.a, "note.place", "{ss sf si}", "note", nb, "x", 5.5, "y", 5), SP_E_BAD_MESSAGE);
+    assert_int_equal(y.c->notes[ib].x, 0);
+    assert_int_equal(y.c->notes[ib].y, 1000);
+    /* Another team's note is not there for us; staff do not move a team's notes. */
+    assert_int_equal(run(&y, &y.a, "note.place", "{ss si si}", "note", nd, "x", 5, "y", 5), SP_E_NOT_FOUND);
+    assert_int_equal(run(&y, &y.f1, "note.place", "{ss si si}", "note", na, "x", 5, "y", 5), SP_E_FORBIDDEN);
+    /* Dropping a note onto a note: one group with both, placed, in one command. */
+    assert_int_equal(run(&y, &y.b, "cluster.add", "{ss s[ss] si si}", "name", "Dubbel uitvragen",
+                         "notes", na, nb, "x", 400, "y", 200), 0);
+    char k[16];
+    snprintf(k, sizeof k, "%s", last_id(&y, "cluster.added"));
+    assert_int_equal(count_type(&y, y.log.n - 3, "note.moved"), 2);
+    int64_t ik = map_index(&y.c->cluster_ids, k);
+    assert_int_equal(y.c->clusters[ik].placed, 1);
+    assert_int_equal(y.c->clusters[ik].x, 400);
+    assert_int_equal(y.c->notes[ib].cluster, (int)ik);
+    /* A bad note in the list refuses the whole command: no group, nothing moved. */
+    size_t before = y.log.n;
+    assert_int_equal(run(&y, &y.a, "cluster.add", "{ss s[ss]}", "name", "X", "notes", na, nd), SP_E_NOT_FOUND);
+    assert_int_equal(run(&y, &y.a, "cluster.add", "{ss s[i]}", "name", "X", "notes", 3), SP_E_BAD_MESSAGE);
+    assert_int_equal(run(&y, &y.a, "cluster.add", "{ss ss}", "name", "X", "notes", na), SP_E_BAD_MESSAGE);
+    assert_int_equal(run(&y, &y.a, "cluster.add", "{ss si si}", "name", "X", "x", 1, "y", 2000), SP_E_BAD_POSITION);
+    assert_int_equal(y.log.n, before);
+    /* Dragging the group. */
+    assert_int_equal(run(&y, &y.a, "cluster.place", "{ss si si}", "cluster", k, "x", 800, "y", 500), 0);
+    assert_string_equal(last(&y)->type, "cluster.placed");
+    assert_int_equal(y.c->clusters[ik].x, 800);
+    assert_int_equal(y.c->clusters[ik].y, 500);
+    assert_int_equal(run(&y, &y.d, "cluster.place", "{ss si si}", "cluster", k, "x", 1, "y", 1), SP_E_NOT_FOUND);
+    assert_int_equal(run(&y, &y.a, "cluster.place", "{ss si si}", "cluster", k, "x", 1, "y", 1001), SP_E_BAD_POSITION);
+    /* After the step nothing moves any more. */
+    goto_step(&y, "p1-knelpunten");
+    assert_int_equal(run(&y, &y.a, "cluster.place", "{ss si si}", "cluster", k, "x", 1, "y", 1), SP_E_WRONG_STEP);
+    assert_int_equal(run(&y, &y.a, "note.place", "{ss si si}", "note", na, "x", 1, "y", 1), SP_E_WRONG_STEP);
+    /* The HKW themes step is a wall too, for its own board only: during the private HKW
+     * brainstorm nothing is placed; at the themes step Bram's (now shared) note is, and a
+     * problems note is not on this wall. */
+    goto_step(&y, "p2-hkw");
+    assert_int_equal(run(&y, &y.b, "note.add", "{ss}", "text", "Hoe kunnen we eenmalig uitvragen?"), 0);
+    snprintf(np, sizeof np, "%s", last_id(&y, "note.added"));
+    assert_int_equal(run(&y, &y.a, "note.place", "{ss si si}", "note", np, "x", 1, "y", 1), SP_E_WRONG_STEP);
+    goto_step(&y, "p2-themes");
+    assert_int_equal(run(&y, &y.a, "note.place", "{ss si si}", "note", np, "x", 1, "y", 1), 0);
+    assert_int_equal(run(&y, &y.a, "note.place", "{ss si si}", "note", na, "x", 1, "y", 1), SP_E_WRONG_STEP);
+    day_free(&y);
+}
+
 static void test_cluster_suggestions(void **state)
 {
     (void)state;
@@ -974,6 +1055,114 @@ static void test_pitch_and_replay(void **state)
     day_free(&y);
 }
 
+/* ---- the console: a race only for the teams at the race step; counts; the room's status ---- */
+
+/* Moves one team (index k, captain cap) forward to step. */
+static void team_to_step(day_t *y, int k, const who_t *cap, const char *step)
+{
+    int target = playbook_find(&y->c->pb, step);
+    assert_true(target >= 0);
+    while (y->c->teams[k].step < target) {
+        int rc = run(y, cap, "step.next", NULL);
+        if (rc == SP_E_VOTE_NOT_REVEALED) {
+            assert_int_equal(run(y, cap, "vote.reveal", NULL), 0);
+            rc = run(y, cap, "step.next", NULL);
+        }
+        assert_int_equal(rc, 0);
+    }
+}
+
+static void test_race_only_for_teams_at_the_race_step(void **state)
+{
+    (void)state;
+    day_t y;
+    day_init(&y, NULL);
+    roles(&y);
+    /* Nobody at the race step: the start fits no team. */
+    assert_int_equal(run(&y, &y.f1, "race.start", NULL), SP_E_WRONG_STEP);
+    assert_int_equal(y.c->races[0].round, 0);
+    /* t1 reaches the race, t2 is still at the brainstorm: the round is t1's alone. */
+    team_to_step(&y, 0, &y.a, "p3-race");
+    team_to_step(&y, 1, &y.d, "p1-dump");
+    assert_int_equal(run(&y, &y.f1, "race.start", NULL), 0);
+    const ev_t *r = find_last(&y, "race.round");
+    json_t *teams = json_object_get(r->data, "teams");
+    assert_int_equal(json_array_size(teams), 1);
+    assert_string_equal(json_string_value(json_array_get(teams, 0)), "t1");
+    /* t2 writes on its own board, not in the race; t1's idea counts. */
+    assert_int_equal(run(&y, &y.a, "note.add", "{ss}", "text", "Een idee"), 0);
+    assert_int_equal(run(&y, &y.d, "note.add", "{ss}", "text", "Gewoon een briefje"), 0);
+    assert_string_equal(json_string_value(json_object_get(find_last(&y, "note.added")->data, "board")), "problems");
+    assert_int_equal(run(&y, &y.f1, "race.end", NULL), 0);
+    const ev_t *lb = find_last(&y, "race.leaderboard");
+    json_t *rows = json_object_get(lb->data, "teams");
+    assert_int_equal(json_array_size(rows), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(rows, 0), "team")), "t1");
+    /* A replay gives the same participation. */
+    core_t *c2 = core_new();
+    for (size_t i = 0; i < y.log.n; i++)
+        assert_int_equal(core_apply(c2, &y.log.v[i]), 0);
+    assert_int_equal(c2->teams[0].raced, 1);
+    assert_int_equal(c2->teams[1].raced, 0);
+    core_free(c2);
+    day_free(&y);
+}
+
+static void test_counts_and_room_status(void **state)
+{
+    (void)state;
+    day_t y;
+    day_init(&y, NULL);
+    roles(&y);
+    goto_step(&y, "p1-knelpunten");
+    assert_int_equal(run(&y, &y.a, "item.add", "{ss}", "text", "Silo's"), 0);
+    assert_int_equal(run(&y, &y.b, "item.add", "{ss}", "text", "Geen budget"), 0);
+    const char *item = last_id(&y, "item.added");
+    goto_step(&y, "p1-vote");
+    y.now += 7000;
+    assert_int_equal(run(&y, &y.a, "vote.place", "{ss}", "target", item), 0);
+    assert_int_equal(run(&y, &y.a, "vote.place", "{ss}", "target", item), 0);
+    assert_int_equal(run(&y, &y.b, "vote.place", "{ss}", "target", item), 0);
+    assert_int_equal(run(&y, &y.b, "vote.done", NULL), 0);
+    json_t *k = core_team_counts(y.c, 0);
+    assert_int_equal(json_integer_value(json_object_get(k, "members")), 2);
+    assert_int_equal(json_integer_value(json_object_get(k, "dots")), 3);
+    assert_int_equal(json_integer_value(json_object_get(k, "voted")), 1);
+    assert_int_equal(json_integer_value(json_object_get(k, "dots_budget")), 20);
+    assert_int_equal(json_integer_value(json_object_get(k, "active")), y.now);
+    assert_int_equal(json_integer_value(json_object_get(k, "assigned")), 0);
+    assert_false(json_is_true(json_object_get(k, "tie")));
+    /* A total only: nothing in the counts names an option. */
+    char *dump = json_dumps(k, JSON_COMPACT);
+    assert_null(strstr(dump, item));
+    free(dump);
+    json_decref(k);
+    assert_null(core_team_counts(y.c, 99));
+    /* The room's status: the step of its teams, their timer, the message and the sound. */
+    assert_int_equal(run(&y, &y.f1, "timer.start", "{ss si}", "room", "r1", "minutes", 4), 0);
+    assert_int_equal(run(&y, &y.f1, "room.message", "{ss}", "text", "Nog vier minuten"), 0);
+    assert_int_equal(run(&y, &y.f1, "room.sound", "{sb}", "on", 1), 0);
+    assert_int_equal(run(&y, &y.f1, "room.sound", "{ss sb}", "room", "r2", "on", 1), SP_E_FORBIDDEN);
+    assert_int_equal(run(&y, &y.a, "room.sound", "{sb}", "on", 1), SP_E_FORBIDDEN);
+    assert_int_equal(run(&y, &y.f1, "room.sound", "{ss}", "on", "ja"), SP_E_BAD_MESSAGE);
+    json_t *st = core_room_status(y.c, 0);
+    assert_string_equal(json_string_value(json_object_get(st, "step")), "p1-vote");
+    assert_int_equal(json_integer_value(json_object_get(st, "at")), 2);
+    json_t *tm = json_object_get(st, "timer");
+    assert_string_equal(json_string_value(json_object_get(tm, "state")), "running");
+    assert_int_equal(json_integer_value(json_object_get(tm, "ends_at")), y.now + 4 * 60000);
+    assert_string_equal(json_string_value(json_object_get(st, "message")), "Nog vier minuten");
+    assert_true(json_is_true(json_object_get(st, "sound")));
+    json_decref(st);
+    /* Room 2 has no members: every team counts, all at the first step. */
+    st = core_room_status(y.c, 1);
+    assert_int_equal(json_integer_value(json_object_get(st, "index")), 0);
+    assert_false(json_is_true(json_object_get(st, "sound")));
+    json_decref(st);
+    assert_null(core_room_status(y.c, 5));
+    day_free(&y);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -984,6 +1173,7 @@ int main(void)
         cmocka_unit_test(test_timer),
         cmocka_unit_test(test_private_brain_dump),
         cmocka_unit_test(test_clusters_and_knelpunten),
+        cmocka_unit_test(test_wall_positions),
         cmocka_unit_test(test_cluster_suggestions),
         cmocka_unit_test(test_dot_vote_budget_and_hiding),
         cmocka_unit_test(test_reveal_by_captain_or_facilitator),
@@ -995,6 +1185,8 @@ int main(void)
         cmocka_unit_test(test_step_table),
         cmocka_unit_test(test_vote_freeze),
         cmocka_unit_test(test_race_round_one_and_skip),
+        cmocka_unit_test(test_race_only_for_teams_at_the_race_step),
+        cmocka_unit_test(test_counts_and_room_status),
     };
     return cmocka_run_group_tests_name("method", tests, NULL, NULL);
 }

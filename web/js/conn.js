@@ -95,7 +95,8 @@ export function defaultUrl() {
  *
  * Emits: `state` (state), `welcome` (msg), `joined` (msg), `event` (ev msg),
  * `synced` (msg), `ack` (msg), `error` (err msg), `auth-failed` (err msg),
- * `outbox` (number of unanswered commands), `presence` (msg, staff only).
+ * `outbox` (number of unanswered commands), `presence` (msg, staff only), `counts` (msg, staff
+ * only), `rooms` (msg, screens and staff).
  */
 export class Connection extends Emitter {
   /**
@@ -456,6 +457,14 @@ export class Connection extends Emitter {
       case 'presence':
         // Not an event: no seq, never replayed; staff views keep the latest per team.
         if (msg.teams && typeof msg.teams === 'object') this.emit('presence', msg);
+        return;
+      case 'counts':
+        // Live counts of teams (staff only), pushed like presence.
+        if (msg.teams && typeof msg.teams === 'object') this.emit('counts', msg);
+        return;
+      case 'rooms':
+        // The status of rooms for screens and staff, pushed like presence.
+        if (msg.rooms && typeof msg.rooms === 'object') this.emit('rooms', msg);
         return;
       case 'pong':
         if (typeof msg.now === 'number' && typeof msg.echo === 'number') {
