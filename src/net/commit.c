@@ -25,7 +25,7 @@ static void staff_resubscribe(void)
         if (!c->authed || (c->who.role != ROLE_ORGANISER && c->who.role != ROLE_FACILITATOR))
             continue;
         conn_subscribe(c, c->sent_seq);
-        lws_callback_on_writable(c->wsi);
+        conn_dirty(c);
     }
 }
 
