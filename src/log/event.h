@@ -27,6 +27,10 @@ int ev_from_rec(const store_rec_t *rec, ev_t *ev);
 /* The wire frame of an event: {"t":"ev","seq","ts","type","by","data"} (caller frees). */
 char *ev_frame(const ev_t *ev, size_t *len);
 
+/* The same frame around body, the text of ev_to_body(): the event's data encoded once
+ * for the log and the wire. */
+char *ev_frame_body(const ev_t *ev, const char *body, size_t blen, size_t *len);
+
 /* Reads a wire frame back into an event (type, seq, ts, actor, data owned by ev; the
  * audience is not in a frame and stays 0). Returns 0, or -1 when it is not a frame. */
 int ev_from_frame(const char *frame, size_t len, ev_t *ev);
