@@ -430,7 +430,7 @@ int conn_receive(conn_t *c, struct lws *wsi, const void *in, size_t len)
         c->too_big += len;
         free(c->rx);
         c->rx = NULL;
-        c->rxlen = 0;
+        c->rxlen = c->rxcap = 0;
         if (c->too_big > DRAIN_MAX)
             return -1;
         if (final) {
@@ -444,16 +444,28 @@ int conn_receive(conn_t *c, struct lws *wsi, const void *in, size_t len)
             conn_err(c, NULL, SP_E_BAD_MESSAGE);
         return 0;
     }
-    if (c->rx == NULL)
-        c->rx = xmalloc(MSG_MAX + 1);
+    if (final && c->rxlen == 0) {
+        /* The whole message in one piece (the usual case): read where lws has it. */
+        handle_message(c, in, len);
+        return 0;
+    }
+    /* In pieces: put together in a buffer that grows with the message (never past
+     * MSG_MAX, checked above) and is freed with it, so an idle connection keeps none. */
+    if (c->rxlen + len > c->rxcap) {
+        size_t cap = c->rxcap ? c->rxcap : 1024;
+        while (cap < c->rxlen + len)
+            cap *= 2;
+        c->rx = xrealloc(c->rx, cap);
+        c->rxcap = cap;
+    }
     memcpy(c->rx + c->rxlen, in, len);
     c->rxlen += len;
     if (final) {
         handle_message(c, c->rx, c->rxlen);
         c->rxlen = 0;
-        /* Keep no 64 KiB buffer per idle connection. */
         free(c->rx);
         c->rx = NULL;
+        c->rxcap = 0;
     }
     return 0;
 }

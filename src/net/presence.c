@@ -2,6 +2,7 @@
 #include "net/srv.h"
 #include "util/xalloc.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- presence ---------------------------------------------------------------------
@@ -32,22 +33,25 @@ void presence_mark(int team)
     srv.pdirty[team] = 1;
 }
 
-/* The members of team t with at least one authenticated connection. */
-static json_t *presence_of(int t)
+/* The members of team t with at least one authenticated connection, for every team t
+ * marked in only (NULL: all teams; nteams entries): one pass over the connections, not
+ * one per team (after a wave of joins every team is marked). */
+static void presence_of(json_t **arrays, const unsigned char *only, size_t nonly, size_t nteams)
 {
-    json_t *a = json_array();
     for (conn_t *c = srv.conns; c != NULL; c = c->next) {
-        if (!c->authed || c->who.role != ROLE_PARTICIPANT || c->who.team != t)
+        if (!c->authed || c->who.role != ROLE_PARTICIPANT || c->who.team < 0)
+            continue;
+        size_t t = (size_t)c->who.team;
+        if (t >= nteams || arrays[t] == NULL || (only != NULL && (t >= nonly || !only[t])))
             continue;
         int seen = 0;
         size_t i;
         json_t *v;
-        json_array_foreach(a, i, v)
+        json_array_foreach(arrays[t], i, v)
             seen |= strcmp(json_string_value(v), c->who.actor) == 0;
         if (!seen)
-            json_array_append_new(a, json_string(c->who.actor));
+            json_array_append_new(arrays[t], json_string(c->who.actor));
     }
-    return a;
 }
 
 /* Sends staff connection c (or every staff connection, c == NULL) the presence of
@@ -56,13 +60,18 @@ void presence_send(conn_t *only_conn, const unsigned char *only, size_t nonly)
 {
     size_t nt = core_team_count(srv.core);
     json_t *all = json_object();
+    json_t **arrays = xcalloc(nt ? nt : 1, sizeof *arrays);
     for (size_t t = 0; t < nt; t++) {
         if (only != NULL && (t >= nonly || !only[t]))
             continue;
         const char *id, *name, *room, *code;
-        if (core_team_info(srv.core, t, &id, &name, &room, &code) == 0)
-            json_object_set_new(all, id, presence_of((int)t));
+        if (core_team_info(srv.core, t, &id, &name, &room, &code) == 0) {
+            arrays[t] = json_array();
+            json_object_set_new(all, id, arrays[t]);   /* all holds it; arrays borrows */
+        }
     }
+    presence_of(arrays, only, nonly, nt);
+    free(arrays);
     for (conn_t *c = srv.conns; c != NULL; c = c->next) {
         if ((only_conn != NULL && c != only_conn) ||
             (c->who.role != ROLE_ORGANISER && c->who.role != ROLE_FACILITATOR))

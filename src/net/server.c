@@ -283,11 +283,11 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     return lws_callback_http_dummy(wsi, reason, user, in, len);
 }
 
-/* The receive buffer lws keeps for every WebSocket connection, idle or not: 512 bytes
- * take a whole command of the usual size (notes are short), and longer messages arrive
- * in pieces that conn_receive() puts together. Half of the memory of an idle connection
- * was this buffer at 1024 (docs/benchmarks.md, S4). */
-#define RX_BUFFER 512
+/* The receive buffer lws keeps for every WebSocket connection, idle or not: 256 bytes
+ * take a whole command of the usual size (a note of a few words, a vote), which is then
+ * handled where lws has it; longer messages arrive in pieces that conn_receive() puts
+ * together. At 1024 this buffer was a third of an idle connection (docs/benchmarks.md). */
+#define RX_BUFFER 256
 
 static const struct lws_protocols protocols[] = {
     {"staatsprint", callback, sizeof(pss_t), RX_BUFFER, 0, NULL, 0},

@@ -73,8 +73,8 @@ typedef struct conn {
     int64_t sync_at;             /* send `synced` once frames up to here are out */
     int64_t sent_seq;            /* hub frames up to here are handled (for resubscribing) */
     int need_sync;
-    char *rx;                    /* message being reassembled */
-    size_t rxlen;
+    char *rx;                    /* message being reassembled (only while in pieces) */
+    size_t rxlen, rxcap;
     outmsg_t *qhead, *qtail;
     size_t qlen, qbytes;
     pend_t *pend;                /* joins waiting for their commit, seq order */
