@@ -82,7 +82,7 @@ void submit_events(const evlist_t *out)
     }
 }
 
-int store_ok(void)
+int commit_store_ok(void)
 {
     return !writer_failing(srv.writer, NULL);
 }
@@ -113,7 +113,7 @@ void exec_cmd(const who_t *who, const char *cmd, const json_t *args, const char 
     evlist_t out = {0};
     int64_t seq = 0;
     int rc;
-    if (!store_ok() || !cluster_may_write())   /* cluster hook: only the leader decides */
+    if (!commit_store_ok() || !cluster_may_write())   /* cluster hook: only the leader decides */
         rc = SP_E_STORE_UNAVAILABLE;
     else
         rc = core_exec(srv.core, who, cmd, args ? args : empty, id, clock_now_ms(), &out, &seq);
@@ -208,7 +208,7 @@ void on_committed(void)
     cluster_committed(committed);   /* cluster hook: answer other nodes' commands */
 }
 
-void writer_notify(void *ud)
+void commit_notify(void *ud)
 {
     (void)ud;
     /* The only lws call that is safe from another thread. */

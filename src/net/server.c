@@ -136,7 +136,7 @@ static void handle_join(conn_t *c, json_t *msg)
         conn_err(c, id, SP_E_RATE_LIMITED);
         return;
     }
-    if (!store_ok()) {
+    if (!commit_store_ok()) {
         conn_err(c, id, SP_E_STORE_UNAVAILABLE);
         return;
     }
@@ -261,7 +261,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         api_closed(&pss->api);
         if (api_wants((const char *)in))
             return api_begin(wsi, &pss->api, (const char *)in);
-        http_status_t st = {srv.committed, srv.nconns, !store_ok(), writer_pending(srv.writer)};
+        http_status_t st = {srv.committed, srv.nconns, !commit_store_ok(), writer_pending(srv.writer)};
         return http_begin(wsi, &pss->http, (const char *)in, &st);
     }
     case LWS_CALLBACK_HTTP_BODY:
@@ -343,7 +343,7 @@ static void tick_cb(uv_timer_t *h)
 {
     (void)h;
     presence_flush();
-    if (!store_ok() || !cluster_may_write())   /* cluster hook: only the leader decides */
+    if (!commit_store_ok() || !cluster_may_write())   /* cluster hook: only the leader decides */
         return;
     evlist_t out = {0};
     if (core_tick(srv.core, clock_now_ms(), &out) > 0)
@@ -423,7 +423,7 @@ int server_run(const serve_opts_t *o)
     srv.committed = core_head(srv.core);
     core_take_effects(srv.core);   /* the replay's: acted on by subscribing at all */
     boot_secret_source(srv.core);
-    srv.writer = writer_start(store, srv.log, srv.committed, writer_notify, NULL);
+    srv.writer = writer_start(store, srv.log, srv.committed, commit_notify, NULL);
     if (srv.writer == NULL) {
         fprintf(stderr, "staatsprint: kan de schrijfthread niet starten (cannot start the writer)\n");
         store_close(store);
@@ -464,7 +464,7 @@ int server_run(const serve_opts_t *o)
         return 1;
     }
     const cluster_host_t clh = {srv.core, srv.hub, srv.log, clh_wake, clh_advance, exec_cmd,
-                                submit_events, clh_committed, store_ok, clh_ack, clh_err,
+                                submit_events, clh_committed, commit_store_ok, clh_ack, clh_err,
                                 clh_joined, clh_stop};
     if (cluster_start(o->db, &clh) != 0) {
         lws_context_destroy(srv.ctx);

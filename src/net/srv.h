@@ -164,9 +164,9 @@ void exec_committed(int64_t committed);
 void exec_forget(void *ud);
 void exec_stop(void);
 void on_committed(void);
-int store_ok(void);
+int commit_store_ok(void);
 void submit_events(const evlist_t *out);
-void writer_notify(void *ud);
+void commit_notify(void *ud);
 
 /* server.c */
 void conn_joined(conn_t *c, const char *id, const char *token, const who_t *who);

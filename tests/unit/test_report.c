@@ -249,6 +249,43 @@ static void test_race_votes_and_crystal_ball(void **state)
     day_free(&y);
 }
 
+/* The report goes through the core's projection: a member deleted later (AVG) is in it
+ * without name, organisation or role, also in the events from before the deletion; a
+ * room renamed later has its new name. */
+static void test_deleted_member_and_updates(void **state)
+{
+    (void)state;
+    day_t y;
+    day_init(&y);
+    assert_int_equal(run(&y, &y.a, "profile.set", "{ss ss}", "organisation", "Gemeente Zwolle", "role", "Architect"), 0);
+    json_t *doc = fold(&y, 1);
+    char *before = json_dumps(doc, JSON_COMPACT);
+    assert_non_null(strstr(before, "Gemeente Zwolle"));   /* the check below can fail */
+    free(before);
+    json_decref(doc);
+    who_t org;
+    assert_int_equal(core_auth(y.c, "hash-org", &org), 0);
+    assert_int_equal(run(&y, &org, "person.delete", "{ss}", "member", y.a.actor), 0);
+    assert_int_equal(run(&y, &org, "room.update", "{ss s{ss ss}}", "room", "r1", "name", "nl", "Zaal Noord", "en", "North room"), 0);
+    doc = fold(&y, 1);
+    char *after = json_dumps(doc, JSON_COMPACT);
+    assert_null(strstr(after, "Anna"));
+    assert_null(strstr(after, "Gemeente Zwolle"));
+    assert_null(strstr(after, "Architect"));
+    free(after);
+    const json_t *t1 = rm_team(doc, "t1");
+    json_t *m, *found = NULL;
+    size_t i;
+    json_array_foreach(json_object_get(t1, "members"), i, m)
+        if (strcmp(rm_str(m, "id"), y.a.actor) == 0)
+            found = m;
+    assert_non_null(found);   /* still counted, without personal data */
+    assert_string_equal(rm_str(found, "name"), "");
+    assert_string_equal(rm_str(json_array_get(json_object_get(doc, "rooms"), 0), "name"), "Zaal Noord");
+    json_decref(doc);
+    day_free(&y);
+}
+
 static char *slurp(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -389,6 +426,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_private_notes_and_hidden_dots_stay_out),
         cmocka_unit_test(test_race_votes_and_crystal_ball),
+        cmocka_unit_test(test_deleted_member_and_updates),
         cmocka_unit_test(test_exports),
         cmocka_unit_test(test_load_from_database),
         cmocka_unit_test(test_load_missing_database),
