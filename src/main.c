@@ -6,6 +6,7 @@
 #include "report/cli.h"
 #include "sim/simulate.h"
 #include "text/text_cluster.h"
+#include "util/limits.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -91,9 +92,12 @@ static int cmd_serve(int argc, char **argv)
             o.public_url = v;
         else if (strcmp(a, "--teams") == 0 && v) {
             o.extra_teams = atoi(v);
-            if (o.extra_teams < 0 || o.extra_teams > 5000) {
+            if (o.extra_teams < 0 || o.extra_teams > LIMIT_EXTRA_TEAMS) {
+                char why[96];
+                snprintf(why, sizeof why, "--teams verwacht 0 tot %d (--teams expects 0 to %d)",
+                         LIMIT_EXTRA_TEAMS, LIMIT_EXTRA_TEAMS);
                 free(origins);
-                return bad_usage("--teams verwacht 0 tot 5000 (--teams expects 0 to 5000)");
+                return bad_usage(why);
             }
         } else if (strcmp(a, "--origin") == 0 && v)
             origins[o.norigins++] = v;

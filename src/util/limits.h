@@ -32,6 +32,7 @@
 #define LIMIT_JURY_NOTE 2000
 
 /* ---- sizes of a day (bad_message when an import is larger) ---- */
+#define LIMIT_EXTRA_TEAMS 5000   /* `serve --teams N`: extra teams of a new default sprint */
 #define LIMIT_PEOPLE 200000      /* registrations in one import */
 
 /* ---- input sizes ---- */
