@@ -209,6 +209,9 @@ json_t *core_sheets(const core_t *c);
  * nothing in it was deleted since, else a new object without the deleted personal data
  * (caller owns). The server rebuilds its replay frames with it at start. */
 json_t *core_redact(const core_t *c, const ev_t *ev);
+/* Whether events of this type can hold personal data that core_redact() may take out
+ * (so a caller may skip the others without reading them). */
+int core_redactable(const char *type);
 /* The figures of the current assignment (see assign.result in docs/protocol.md), or
  * NULL before the first run. Caller owns the result. */
 json_t *core_assign_figures(const core_t *c);

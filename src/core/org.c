@@ -638,9 +638,17 @@ json_t *core_person_export(const core_t *c, const char *id)
     return out;
 }
 
+int core_redactable(const char *type)
+{
+    return strcmp(type, "registrations.imported") == 0 || strcmp(type, "member.joined") == 0 ||
+           strcmp(type, "member.profile") == 0;
+}
+
 json_t *core_redact(const core_t *c, const ev_t *ev)
 {
     org_t *o = org_of(c);
+    if (!core_redactable(ev->type))
+        return NULL;
     if (strcmp(ev->type, "registrations.imported") == 0) {
         json_t *people = json_object_get(ev->data, "people"), *p, *out = NULL;
         size_t i;

@@ -101,6 +101,24 @@ char *ev_frame(const ev_t *ev, size_t *len)
     return s;
 }
 
+int ev_frame_type(const char *frame, size_t len, char *type, size_t typelen)
+{
+    /* ev_frame writes "type" before "data" (ev_frame_body writes the keys in order), so the
+     * first "type" key is the event's, never one inside its data. */
+    static const char key[] = "\"type\":\"";
+    const char *end = frame + len;
+    const char *p = memmem(frame, len, key, sizeof key - 1);
+    if (p == NULL)
+        return -1;
+    p += sizeof key - 1;
+    const char *q = memchr(p, '"', (size_t)(end - p));
+    if (q == NULL || (size_t)(q - p) >= typelen)
+        return -1;
+    memcpy(type, p, (size_t)(q - p));
+    type[q - p] = '\0';
+    return 0;
+}
+
 int ev_from_frame(const char *frame, size_t len, ev_t *ev)
 {
     memset(ev, 0, sizeof *ev);

@@ -31,6 +31,10 @@ char *ev_frame(const ev_t *ev, size_t *len);
  * for the log and the wire. */
 char *ev_frame_body(const ev_t *ev, const char *body, size_t blen, size_t *len);
 
+/* The type of a wire frame made by ev_frame(), read without parsing the frame: 0, or -1
+ * when there is none or it does not fit in type[typelen]. */
+int ev_frame_type(const char *frame, size_t len, char *type, size_t typelen);
+
 /* Reads a wire frame back into an event (type, seq, ts, actor, data owned by ev; the
  * audience is not in a frame and stays 0). Returns 0, or -1 when it is not a frame. */
 int ev_from_frame(const char *frame, size_t len, ev_t *ev);

@@ -11,7 +11,7 @@
  * of their input. A worker touches neither the core nor lws; when done it sets a flag
  * and calls lws_cancel_service(), and api_poll() (service thread) takes over. An
  * import is applied through the core like any command and answered only once its
- * events are durable (api_committed()).
+ * events are durable (the one command path, net/exec.h).
  */
 #ifndef SP_API_H
 #define SP_API_H

@@ -286,6 +286,31 @@ static void test_deleted_member_and_updates(void **state)
     day_free(&y);
 }
 
+/* The log's codec: a frame's type read without parsing is the event's, even when its
+ * data holds a "type" of its own; ev_from_frame gives the event back. */
+static void test_frame_codec(void **state)
+{
+    (void)state;
+    ev_t ev = {.seq = 7, .ts = 1234};
+    snprintf(ev.type, sizeof ev.type, "member.joined");
+    snprintf(ev.actor, sizeof ev.actor, "m1");
+    ev.data = json_pack("{ss ss}", "type", "note.added", "name", "Anna \"type\":\"x\"");
+    size_t len;
+    char *f = ev_frame(&ev, &len);
+    char type[40];
+    assert_int_equal(ev_frame_type(f, len, type, sizeof type), 0);
+    assert_string_equal(type, "member.joined");
+    assert_int_equal(ev_frame_type(f, len, type, 5), -1);   /* does not fit: refused, not cut */
+    ev_t back;
+    assert_int_equal(ev_from_frame(f, len, &back), 0);
+    assert_int_equal(back.seq, 7);
+    assert_string_equal(back.type, "member.joined");
+    assert_true(json_equal(back.data, ev.data));
+    json_decref(back.data);
+    free(f);
+    json_decref(ev.data);
+}
+
 static char *slurp(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -427,6 +452,7 @@ int main(void)
         cmocka_unit_test(test_private_notes_and_hidden_dots_stay_out),
         cmocka_unit_test(test_race_votes_and_crystal_ball),
         cmocka_unit_test(test_deleted_member_and_updates),
+        cmocka_unit_test(test_frame_codec),
         cmocka_unit_test(test_exports),
         cmocka_unit_test(test_load_from_database),
         cmocka_unit_test(test_load_missing_database),
