@@ -29,7 +29,7 @@ static const char usage[] =
     "                     [--csv-votes OUT] [--names]\n"
     "      de resultaten als PDF-verslag, open data (JSON, Markdown, CSV); namen alleen met --names\n"
     "      the results as a PDF report and open data; participants' names only with --names\n"
-    "  staatsprint simulate --db FILE [--teams N] [--seed S] [--speed X]\n"
+    "  staatsprint simulate --db FILE [--teams N] [--idle N] [--seed S] [--speed X]\n"
     "      bots spelen een hele dag via de echte server (nieuw bestand, standaard 12 teams)\n"
     "      bots play a whole day through the real server (new file, 12 teams by default)\n"
     "  staatsprint import [--db FILE] [--map VELD=KOLOM]... [--preview] aanmeldingen.csv\n"

@@ -62,8 +62,9 @@ static int note_place(cmdctx_t *x, const json_t *args, const char **board, int *
     *board = b;
     if (strcmp(b, "wall") == 0)
         return 0;
-    if (!has_board || strcmp(st->board, b) != 0)
-        return SP_E_WRONG_STEP;
+    int rc = step_allows(c, t, "note.add", b);
+    if (rc != 0)
+        return rc;
     if (st->act == ACT_BRAINSTORM)
         *private_ = st->private_notes;
     if (st->act == ACT_RACE) {
@@ -132,6 +133,23 @@ void share_private_notes(cmdctx_t *x, int t, const char *board)
     }
 }
 
+/* Whether the note may change now (cmd: note.edit, note.delete, note.share): the step
+ * table, a race idea only while a round runs, and nothing a vote selected. */
+static int note_changeable(cmdctx_t *x, const note_t *note, const char *cmd)
+{
+    const core_t *c = x->core;
+    int rc = step_allows(c, note->team, cmd, note->board);
+    if (rc != 0)
+        return rc;
+    const pb_step_t *st = team_step(c, note->team);
+    if (st != NULL && st->act == ACT_RACE && strcmp(note->board, st->board) == 0) {
+        const race_t *r = &c->races[c->teams[note->team].room];
+        if (!r->running || r->step != c->teams[note->team].step || x->now >= r->ends_at)
+            return SP_E_RACE_NOT_RUNNING;
+    }
+    return vote_frozen(c, note->team, note->id);
+}
+
 static int cmd_note_share(cmdctx_t *x, const json_t *args)
 {
     int n = note_of_team(x->core, args, x->who);
@@ -140,6 +158,10 @@ static int cmd_note_share(cmdctx_t *x, const json_t *args)
     note_t *note = &x->core->notes[n];
     if (!note->private_)
         return 0;   /* already shared: nothing to do, and not an error on a retry */
+    /* Round-1 ideas of the race are the author's alone until the round ends. */
+    int rc = note_changeable(x, note, "note.share");
+    if (rc != 0)
+        return rc;
     cmd_emit(x, "note.shared", AUD_TEAM, x->core->teams[note->team].id,
              shared_json(x->core, note, x->who->actor));
     return 0;
@@ -160,10 +182,12 @@ static int cmd_note_edit(cmdctx_t *x, const json_t *args)
     int n = note_of_team(x->core, args, x->who);
     if (n < 0)
         return n;
-    int rc = arg_text(args, "text", NOTE_MAX, &text);
+    note_t *note = &x->core->notes[n];
+    int rc = note_changeable(x, note, "note.edit");
+    if (rc == 0)
+        rc = arg_text(args, "text", NOTE_MAX, &text);
     if (rc != 0)
         return rc;
-    note_t *note = &x->core->notes[n];
     emit_note_change(x, note, "note.edited", json_pack("{ss ss}", "id", note->id, "text", text));
     return 0;
 }
@@ -174,6 +198,10 @@ static int cmd_note_delete(cmdctx_t *x, const json_t *args)
     if (n < 0)
         return n;
     note_t *note = &x->core->notes[n];
+    int rc = note_changeable(x, note, "note.delete");
+    if (rc != 0)
+        return rc;
+    vote_drop_target(x, note->team, note->id);
     emit_note_change(x, note, "note.deleted", json_pack("{ss}", "id", note->id));
     return 0;
 }

@@ -1,19 +1,55 @@
-/* console.c – what the facilitator console needs beyond the team events: a short
- * message to every team of a room, and counts a facilitator cannot derive from the
- * events they receive (private notes and hidden dots are never sent to staff; their
- * number is).
+/* console.c – what the facilitator console and the room screens need beyond the team
+ * events: a short message to every team of a room, counts a facilitator cannot derive
+ * from the events they receive, and the status of a room for its projector.
  *
- * Counts are a snapshot on request (console.counts), not a stream: a console asks
- * when it opens and after a step change, so the log does not grow with every note.
+ * Counts (core_team_counts) are not logged: the server pushes them to the staff of the
+ * room as non-durable frames, throttled, like presence; console.counts still gives a
+ * snapshot as team.counts events. Their audience is the room's desk (its facilitators
+ * and the organiser), never the team: a member must not learn how many dots the team
+ * has placed before the reveal, and private notes and hidden dots are sent to staff only
+ * as numbers, never their text or targets.
+ *
+ * The status of a room (core_room_status) is what its projector shows: the step most of
+ * the room's teams are at, the timer of those teams, the latest room message and whether
+ * the facilitator turned on the time-up sound. Like counts it is derived from the state
+ * and pushed by the server (to screens and the organiser) when it changes, not logged:
+ * commands keep their events, and a screen derives the time-up moment from ends_at.
  */
 #include "core/core.h"
 #include "core/err.h"
+#include "core/org.h"
 #include "core/state.h"
+#include "util/xalloc.h"
 
 #include <string.h>
 
 #define MESSAGE_MAX LIMIT_MESSAGE
 #define MAX_TEAMS_PER_CMD LIMIT_TEAMS_PER_CMD
+
+typedef struct {
+    json_t *messages;   /* room id → the latest room.message text */
+    json_t *sound;      /* room id → true when the time-up sound is on */
+} console_t;
+
+static void *console_new(void)
+{
+    console_t *k = xcalloc(1, sizeof *k);
+    k->messages = json_object();
+    k->sound = json_object();
+    return k;
+}
+
+static void console_free(void *st)
+{
+    console_t *k = st;
+    if (k == NULL)
+        return;
+    json_decref(k->messages);
+    json_decref(k->sound);
+    free(k);
+}
+
+static console_t *K(const core_t *c) { return core_mod(c, MOD_CONSOLE); }
 
 /* The room a staff command names: `room`, or a facilitator's own room. */
 static int staff_room(cmdctx_t *x, const json_t *args)
@@ -42,35 +78,97 @@ static int cmd_room_message(cmdctx_t *x, const json_t *args)
     return 0;
 }
 
-static json_t *team_counts(const core_t *c, int t)
+/* room.sound: the facilitator turns the time-up sound of the room's phones and screen on
+ * or off (off by default: a room full of phones beeping is a choice, not a default). */
+static int cmd_room_sound(cmdctx_t *x, const json_t *args)
 {
-    int members = 0, shared = 0, priv = 0, dots = 0;
-    json_t *boards = json_object();
-    for (size_t m = 0; m < c->nmembers; m++)
-        members += c->members[m].team == t;
-    for (size_t i = 0; i < c->nnotes; i++) {
-        const note_t *n = &c->notes[i];
-        if (n->team != t || n->deleted)
-            continue;
-        if (n->private_)
-            priv++;
-        else
-            shared++;
-        json_t *b = json_object_get(boards, n->board);
-        json_object_set_new(boards, n->board, json_integer(json_integer_value(b) + 1));
-    }
+    int r = staff_room(x, args);
+    if (r < 0)
+        return r;
+    const json_t *on = json_object_get(args, "on");
+    if (!json_is_boolean(on))
+        return SP_E_BAD_MESSAGE;
+    const char *room = x->core->rooms[r].id;
+    cmd_emit(x, "room.sound", AUD_ROOM, room, json_pack("{ss sb}", "room", room, "on", json_is_true(on)));
+    return 0;
+}
+
+/* The planned members of team t: registrations the organiser's assignment put there. */
+static int team_assigned(const core_t *c, int t)
+{
+    const org_t *o = org_of(c);
+    int n = 0;
+    for (size_t i = 0; o && i < o->n; i++)
+        n += !o->people[i].deleted && o->people[i].team == t;
+    return n;
+}
+
+/* The counts of team t given its tallies from one pass over the state (see core_counts_all). */
+static json_t *counts_of(const core_t *c, int t, int members, int shared, int priv, int items, json_t *boards)
+{
     const pb_step_t *s = team_step(c, t);
-    const vote_t *v = NULL;
+    int dots = 0, done = 0, tie = 0;
     if (s && s->act == ACT_VOTE) {
+        const vote_t *v = NULL;
         for (size_t i = 0; i < c->teams[t].nvotes; i++)
             if (c->teams[t].votes[i].step == c->teams[t].step)
                 v = &c->teams[t].votes[i];
         for (size_t i = 0; v && i < v->nballots; i++)
             dots += v->ballots[i].count;
+        for (size_t m = 0; v && m < v->ndone && m < c->nmembers; m++)
+            done += v->done[m] && c->members[m].team == t;
+        tie = v && v->revealed && v->tie != NULL && v->selected == NULL;
     }
-    return json_pack("{ss ss si si si so si si}", "team", c->teams[t].id, "step", s ? s->id : "",
-                     "members", members, "notes", shared, "private", priv, "boards", boards,
-                     "dots", dots, "dots_budget", (s && s->act == ACT_VOTE) ? s->budget * members : 0);
+    return json_pack("{ss ss ss si si si si so si si si si sb sI}", "team", c->teams[t].id, "room",
+                     c->rooms[c->teams[t].room].id, "step", s ? s->id : "", "members", members,
+                     "assigned", team_assigned(c, t), "notes", shared, "private", priv, "boards",
+                     boards, "items", items, "dots", dots, "dots_budget",
+                     (s && s->act == ACT_VOTE) ? s->budget * members : 0, "voted", done, "tie", tie,
+                     "active", (json_int_t)c->teams[t].active);
+}
+
+json_t *core_counts_all(const core_t *c)
+{
+    size_t nt = c->nteams;
+    int *n = xcalloc(4 * nt + 1, sizeof *n);   /* members, shared, private, items per team */
+    json_t **boards = xcalloc(nt + 1, sizeof *boards);
+    for (size_t t = 0; t < nt; t++)
+        boards[t] = json_object();
+    for (size_t m = 0; m < c->nmembers; m++)
+        if (c->members[m].team >= 0 && (size_t)c->members[m].team < nt)
+            n[4 * c->members[m].team]++;
+    for (size_t i = 0; i < c->nnotes; i++) {
+        const note_t *x = &c->notes[i];
+        if (x->deleted || x->team < 0 || (size_t)x->team >= nt)
+            continue;
+        n[4 * x->team + (x->private_ ? 2 : 1)]++;
+        json_t *b = json_object_get(boards[x->team], x->board);
+        json_object_set_new(boards[x->team], x->board, json_integer(json_integer_value(b) + 1));
+    }
+    for (size_t i = 0; i < c->nitems; i++) {
+        const item_t *x = &c->items[i];
+        if (x->deleted || x->team < 0 || (size_t)x->team >= nt)
+            continue;
+        const pb_step_t *s = team_step(c, x->team);
+        n[4 * x->team + 3] += s && s->act == ACT_ITEMS && strcmp(x->list, s->list) == 0;
+    }
+    json_t *all = json_object();
+    for (size_t t = 0; t < nt; t++)
+        json_object_set_new(all, c->teams[t].id,
+                            counts_of(c, (int)t, n[4 * t], n[4 * t + 1], n[4 * t + 2], n[4 * t + 3], boards[t]));
+    free(n);
+    free(boards);
+    return all;
+}
+
+json_t *core_team_counts(const core_t *c, size_t ti)
+{
+    if (ti >= c->nteams)
+        return NULL;
+    json_t *all = core_counts_all(c);
+    json_t *one = json_incref(json_object_get(all, c->teams[ti].id));
+    json_decref(all);
+    return one;
 }
 
 static int cmd_console_counts(cmdctx_t *x, const json_t *args)
@@ -94,16 +192,105 @@ static int cmd_console_counts(cmdctx_t *x, const json_t *args)
     }
     if (n < 0)
         return n;
-    for (int i = 0; i < n; i++)
-        cmd_emit(x, "team.counts", AUD_TEAM, x->core->teams[teams[i]].id,
-                 team_counts(x->core, teams[i]));
+    for (int i = 0; i < n; i++) {
+        const team_t *tm = &x->core->teams[teams[i]];
+        cmd_emit(x, "team.counts", AUD_DESK, x->core->rooms[tm->room].id,
+                 core_team_counts(x->core, (size_t)teams[i]));
+    }
     return 0;
+}
+
+/* ---- the room's status for its screen ------------------------------------------------- */
+
+static json_t *timer_of(const team_t *tm)
+{
+    static const char *const names[] = {"idle", "running", "paused", "stopped", "expired"};
+    json_t *o = json_pack("{ss sI}", "state", names[tm->timer.state], "duration_ms",
+                          (json_int_t)tm->timer.duration_ms);
+    if (tm->timer.state == TIMER_RUNNING)
+        json_object_set_new(o, "ends_at", json_integer(tm->timer.ends_at));
+    if (tm->timer.state == TIMER_PAUSED)
+        json_object_set_new(o, "remaining_ms", json_integer(tm->timer.remaining_ms));
+    return o;
+}
+
+/* The status of room r: the step most of its teams with members are at (every team when
+ * none has members yet; on a tie the later step, where the room is heading), the timer
+ * of the first of those teams whose timer is set, the message and the sound. */
+json_t *core_room_status(const core_t *c, size_t ri)
+{
+    if (!c->has_pb || ri >= c->nrooms)
+        return NULL;
+    int r = (int)ri;
+    size_t ns = c->pb.nsteps;
+    int *at = xcalloc(ns + 1, sizeof *at);
+    int with = 0, total = 0;
+    for (size_t t = 0; t < c->nteams; t++)
+        if (c->teams[t].room == r)
+            for (size_t m = 0; m < c->nmembers; m++)
+                if (c->members[m].team == (int)t) {
+                    with++;
+                    break;
+                }
+    for (size_t t = 0; t < c->nteams; t++) {
+        if (c->teams[t].room != r)
+            continue;
+        int has = 0;
+        for (size_t m = 0; m < c->nmembers && !has; m++)
+            has = c->members[m].team == (int)t;
+        if (with > 0 && !has)
+            continue;
+        at[c->teams[t].step]++;
+        total++;
+    }
+    int best = 0;
+    for (size_t s = 0; s < ns; s++)
+        if (at[s] >= at[best] && at[s] > 0)
+            best = (int)s;
+    free(at);
+    json_t *timer = NULL;
+    int count = 0;
+    for (size_t t = 0; t < c->nteams; t++) {
+        const team_t *tm = &c->teams[t];
+        if (tm->room != r || tm->step != best)
+            continue;
+        count++;
+        if (timer == NULL && tm->timer.state != TIMER_IDLE)
+            timer = timer_of(tm);
+    }
+    if (timer == NULL)
+        timer = json_pack("{ss sI}", "state", "idle", "duration_ms",
+                          (json_int_t)c->pb.steps[best].minutes * 60000);
+    const console_t *k = K(c);
+    const char *room = c->rooms[r].id;
+    const char *msg = json_string_value(json_object_get(k->messages, room));
+    return json_pack("{ss ss si si si so ss sb}", "room", room, "step", c->pb.steps[best].id, "index",
+                     best, "at", count, "teams", total, "timer", timer, "message", msg ? msg : "",
+                     "sound", json_is_true(json_object_get(k->sound, room)));
 }
 
 static const cmddef_t console_cmds[] = {
     {"room.message", ROLE_BIT(ROLE_FACILITATOR) | ROLE_BIT(ROLE_ORGANISER), cmd_room_message},
+    {"room.sound", ROLE_BIT(ROLE_FACILITATOR) | ROLE_BIT(ROLE_ORGANISER), cmd_room_sound},
     {"console.counts", ROLE_BIT(ROLE_FACILITATOR) | ROLE_BIT(ROLE_ORGANISER), cmd_console_counts},
     {NULL, 0, NULL},
 };
 
-const core_module_t console_module = {"console", console_cmds, NULL, NULL, NULL};
+static void on_room_message(core_t *c, const ev_t *ev)
+{
+    json_object_set_new(K(c)->messages, ev_str(ev, "room"), json_string(ev_str(ev, "text")));
+}
+
+static void on_room_sound(core_t *c, const ev_t *ev)
+{
+    json_object_set_new(K(c)->sound, ev_str(ev, "room"),
+                        json_boolean(json_is_true(json_object_get(ev->data, "on"))));
+}
+
+static const applydef_t console_apply[] = {
+    {"room.message", on_room_message},
+    {"room.sound", on_room_sound},
+    {NULL, NULL},
+};
+
+const core_module_t console_module = {"console", console_cmds, console_apply, console_new, console_free};

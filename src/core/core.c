@@ -35,7 +35,8 @@ void *core_mod(const core_t *c, int mod)
 const char *aud_name(int kind)
 {
     static const char *const names[] = {"server", "all",   "room", "team",  "member",
-                                        "staff",  "organiser", "jury", "juror", "screen"};
+                                        "staff",  "organiser", "jury", "juror", "screen",
+                                        "desk"};
     return (kind >= 0 && kind < (int)NELEM(names)) ? names[kind] : "server";
 }
 
@@ -106,6 +107,7 @@ void core_free(core_t *c)
         }
         free(t->votes);
         json_decref(t->canvases);
+        json_decref(t->versions);
     }
     for (size_t i = 0; i < c->nmembers; i++) {
         free(c->members[i].name);
@@ -144,6 +146,7 @@ void core_free(core_t *c)
     strmap_free(&c->cmds);
     strmap_free(&c->joins);
     json_decref(c->links);
+    json_decref(c->err_detail);
     free(c);
 }
 
@@ -163,6 +166,12 @@ int core_apply(core_t *c, const ev_t *ev)
         char key[sizeof ev->actor + LIMIT_CMD_ID + 2];
         dedupe_key(key, sizeof key, ev->actor, ev->cmd_id);
         strmap_put(&c->cmds, key, ev->seq);
+    }
+    /* The console's "stalled for N minutes": the last thing a member of a team did. */
+    if (ev->actor[0] == 'm') {
+        int m = member_index(c, ev->actor);
+        if (m >= 0 && c->members[m].team >= 0)
+            c->teams[c->members[m].team].active = ev->ts;
     }
     for (size_t t = 0; t < MOD_COUNT; t++)
         for (const applydef_t *a = core_modules[t]->apply; a && a->type != NULL; a++)
@@ -444,6 +453,8 @@ int core_exec(core_t *c, const who_t *who, const char *cmd, const json_t *args,
     char key[sizeof who->actor + LIMIT_CMD_ID + 2];
     int64_t seq;
     size_t idlen = cmd_id ? strlen(cmd_id) : 0;
+    json_decref(c->err_detail);
+    c->err_detail = NULL;
     if (idlen == 0 || idlen > LIMIT_CMD_ID)
         return SP_E_BAD_ID;
     dedupe_key(key, sizeof key, who->actor, cmd_id);
@@ -459,10 +470,26 @@ int core_exec(core_t *c, const who_t *who, const char *cmd, const json_t *args,
                 return SP_E_FORBIDDEN;
             if (!json_is_object(args))
                 return SP_E_BAD_MESSAGE;
+            int rc = step_check_cmd(c, who, cmd);
+            if (rc != 0)
+                return rc;
             cmdctx_t x = {c, who, cmd_id, now, out};
             return d->fn(&x, args);
         }
     return SP_E_UNKNOWN_COMMAND;
+}
+
+json_t *core_error_detail(core_t *c)
+{
+    json_t *d = c->err_detail;
+    c->err_detail = NULL;
+    return d;
+}
+
+void cmd_error_detail(cmdctx_t *x, json_t *d)
+{
+    json_decref(x->core->err_detail);
+    x->core->err_detail = d;
 }
 
 unsigned core_take_effects(core_t *c)
@@ -482,6 +509,12 @@ void core_commands(void (*cb)(void *ud, const char *name, unsigned roles), void 
 int core_aud_public(int aud_kind)
 {
     return aud_kind == AUD_ALL || aud_kind == AUD_ROOM || aud_kind == AUD_TEAM;
+}
+
+int core_in_record(const ev_t *ev)
+{
+    return core_aud_public(ev->aud_kind) ||
+           (ev->aud_kind == AUD_STAFF && strcmp(ev->type, "jury.results") == 0);
 }
 
 int core_may_see(const core_t *c, const who_t *who, int kind, const char *id)
@@ -510,6 +543,10 @@ int core_may_see(const core_t *c, const who_t *who, int kind, const char *id)
     case AUD_JURY: return who->role == ROLE_JURY;
     case AUD_JUROR: return who->role == ROLE_JURY && strcmp(who->actor, id) == 0;
     case AUD_SCREEN: return who->role == ROLE_SCREEN || who->role == ROLE_ORGANISER;
+    case AUD_DESK:
+        return who->role == ROLE_ORGANISER ||
+               (who->role == ROLE_FACILITATOR && who->room >= 0 &&
+                strcmp(c->rooms[who->room].id, id) == 0);
     default: return 0;
     }
 }
@@ -529,6 +566,7 @@ void core_channels(const core_t *c, const who_t *who,
     case ROLE_FACILITATOR:
         cb(ud, AUD_STAFF, "");
         cb(ud, AUD_ROOM, c->rooms[who->room].id);
+        cb(ud, AUD_DESK, c->rooms[who->room].id);
         for (size_t t = 0; t < c->nteams; t++)
             if (c->teams[t].room == who->room)
                 cb(ud, AUD_TEAM, c->teams[t].id);
@@ -537,8 +575,10 @@ void core_channels(const core_t *c, const who_t *who,
         cb(ud, AUD_STAFF, "");
         cb(ud, AUD_ORG, "");
         cb(ud, AUD_SCREEN, "");
-        for (size_t r = 0; r < c->nrooms; r++)
+        for (size_t r = 0; r < c->nrooms; r++) {
             cb(ud, AUD_ROOM, c->rooms[r].id);
+            cb(ud, AUD_DESK, c->rooms[r].id);
+        }
         for (size_t t = 0; t < c->nteams; t++)
             cb(ud, AUD_TEAM, c->teams[t].id);
         break;

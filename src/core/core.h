@@ -37,7 +37,8 @@ typedef enum {
     AUD_ORG = 6,     /* the organiser */
     AUD_JURY = 7,    /* every juror */
     AUD_JUROR = 8,   /* one juror */
-    AUD_SCREEN = 9   /* the projector screens */
+    AUD_SCREEN = 9,  /* the projector screens */
+    AUD_DESK = 10    /* the facilitators of one room (id) and the organiser */
 } aud_kind_t;
 
 const char *aud_name(int kind);
@@ -133,10 +134,41 @@ int core_join(core_t *c, const char *code, const char *name, const char *join_id
 int core_exec(core_t *c, const who_t *who, const char *cmd, const json_t *args,
               const char *cmd_id, int64_t now, evlist_t *out, int64_t *dup_seq);
 
+/* The extra fields of the error core_exec() just returned, as an object to add to the
+ * err message (e.g. `conflict`: {current:{text, version}}), or NULL. The caller owns it;
+ * a second call returns NULL. */
+json_t *core_error_detail(core_t *c);
+
+/* The step table (steps.c): for every command that changes a team's work, the activities
+ * of the steps at which it is allowed and whether wall notes are open at every step. */
+void core_step_table(void (*cb)(void *ud, const char *cmd, const char *const *acts, size_t n,
+                                int wall),
+                     void *ud);
+
+/* Brings an event of an older log up to today's rules before it is sent to anyone:
+ * team.code went to all staff and now goes to its team's audience. */
+void core_event_upgrade(ev_t *ev);
+
 /* Lets time pass: emits the events of timers and race rounds that ran out before
  * now (timer.changed expired, race.round ended, leaderboards). Returns the number of
  * events appended to out. The caller calls it a few times a second. */
 size_t core_tick(core_t *c, int64_t now, evlist_t *out);
+
+/* What the facilitator console shows of team t beyond the events (console.c): counts of
+ * notes (private ones only as a number), items, dots placed in the current vote (a total,
+ * never per option), who is done, a tie waiting for the captain, the members planned by
+ * the organiser, and the time of the last thing a member did. Never sent to participants.
+ * Caller owns the result; NULL when t is out of range. */
+json_t *core_team_counts(const core_t *c, size_t t);
+/* The counts of every team in one pass over the state: {team id: counts}. Caller owns. */
+json_t *core_counts_all(const core_t *c);
+
+/* What the projector of room r shows (console.c): {room, step, index, at, teams, timer:
+ * {state, duration_ms, ends_at?, remaining_ms?}, message, sound} – the step most of the
+ * room's teams (with members) are at, how many are there of how many, the timer of the
+ * first of them whose timer is set, the latest room message, whether the time-up sound is
+ * on. Nothing in it is private to a team. Caller owns; NULL without a playbook or room. */
+json_t *core_room_status(const core_t *c, size_t r);
 
 /* What applying events changed beyond the state, for the caller to act on once they
  * are durable; collected since the last call (core_apply, core_exec, core_join,
@@ -153,6 +185,12 @@ unsigned core_take_effects(core_t *c);
  * notes, dots), a juror's, the jury's, the staff's, the organiser's and the server's
  * never do. With core_redact() this is the projection every output is made from. */
 int core_aud_public(int aud_kind);
+
+/* Whether a logged event belongs to the record of the day (the report, open data): a
+ * public audience (core_aud_public), and the jury's full results, which go to staff and
+ * the jury (participants get the winners and their own place unless the organiser
+ * publishes the table) but are the day's outcome. */
+int core_in_record(const ev_t *ev);
 
 /* Whether a viewer may see events of this audience. */
 int core_may_see(const core_t *c, const who_t *who, int aud_kind, const char *aud_id);

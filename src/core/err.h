@@ -22,6 +22,8 @@
       "Sign in first with a team code or link.")                                        \
     X(E_BAD_TOKEN, "bad_token", "Deze link of sessie is niet (meer) geldig.",          \
       "This link or session is not valid (any more).")                                  \
+    X(E_BAD_SINCE, "bad_since", "Deze server kent die gebeurtenissen nog niet; begin opnieuw vanaf 0.", \
+      "This server does not have those events yet; start again from 0.")              \
     X(E_BAD_CODE, "bad_code", "Deze teamcode bestaat niet. Controleer de code en probeer het opnieuw.", \
       "This team code does not exist. Check the code and try again.")                   \
     X(E_RATE_LIMITED, "rate_limited", "Te veel pogingen achter elkaar. Wacht even en probeer het opnieuw.", \
@@ -34,6 +36,8 @@
       "This does not exist (any more).")                                                \
     X(E_TEXT_EMPTY, "text_empty", "De tekst is leeg.", "The text is empty.")            \
     X(E_TEXT_TOO_LONG, "text_too_long", "De tekst is te lang.", "The text is too long.") \
+    X(E_BAD_TEXT, "bad_text", "De tekst bevat een teken dat niet is toegestaan (zoals U+0000).", \
+      "The text contains a character that is not allowed (such as U+0000).")           \
     X(E_STORE_UNAVAILABLE, "store_unavailable",                                         \
       "De server kan nu niet opslaan. Er is niets veranderd; probeer het zo opnieuw.",   \
       "The server cannot save right now. Nothing was changed; try again shortly.")      \
@@ -49,6 +53,10 @@
       "The playbook of the method is invalid.")                                         \
     X(E_WRONG_STEP, "wrong_step", "Dit hoort niet bij de stap waar jullie team nu is.",  \
       "This does not belong to the step your team is at now.")                          \
+    X(E_FROZEN, "frozen", "Dit is door een stemming gekozen en ligt nu vast.",         \
+      "A vote chose this; it can no longer be changed.")                              \
+    X(E_CONFLICT, "conflict", "Iemand anders heeft dit intussen veranderd. Voeg de teksten samen.", \
+      "Someone else changed this in the meantime. Merge the texts.")                  \
     X(E_LAST_STEP, "last_step", "Dit is de laatste stap van de dag.",                   \
       "This is the last step of the day.")                                              \
     X(E_NOT_EARLIER_STEP, "not_earlier_step", "Je kunt alleen terug naar een eerdere stap.", \
@@ -66,6 +74,8 @@
     X(E_RACE_NOT_RUNNING, "race_not_running",                                           \
       "Ideeën tellen alleen mee terwijl een ronde loopt.",                               \
       "Ideas only count while a round is running.")                                     \
+    X(E_RACE_NOT_STARTED, "race_not_started", "De Idee Race is nog niet begonnen: speel eerst een ronde.", \
+      "The Idea Race has not started yet: play a round first.")                       \
     X(E_VOTE_BUDGET_EXHAUSTED, "vote_budget_exhausted", "Je hebt al je stippen gebruikt.", \
       "You have used all your dots.")                                                   \
     X(E_VOTE_NO_DOT, "vote_no_dot", "Daar staat geen stip van jou.",                     \
@@ -94,6 +104,11 @@
       "This is not possible in this phase of the judging.")                            \
     X(E_JURY_RECUSED, "jury_recused", "Je hebt je voor dit team teruggetrokken.",          \
       "You have recused yourself for this team.")                                       \
+    X(E_JURY_UNSCORED, "jury_unscored",                                                 \
+      "Nog niet elk team is beoordeeld. Bevestig dat je toch wilt afsluiten.",            \
+      "Not every team has been scored. Confirm that you want to lock anyway.")          \
+    X(E_BAD_LEVEL, "bad_level", "Kies wat deelnemers zien: winners, places of full.",     \
+      "Choose what participants see: winners, places or full.")                        \
     X(E_BAD_SCORE, "bad_score", "Een score ligt tussen 1 en het hoogste cijfer van de schaal.", \
       "A score lies between 1 and the top of the scale.")                               \
     X(E_NO_CRITERIA, "no_criteria", "Stel eerst de beoordelingscriteria in.",              \

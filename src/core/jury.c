@@ -16,6 +16,10 @@
  *     ("j1"); the shared jury link (actor "jury") only reads the jury room.
  *  3. jury.results is computed from the state at the announcement by jury_calc.c; the
  *     log replays to the same results (appliers only store what events say).
+ *  4. After the announcement participants see what the organiser chose to publish
+ *     (jury.publish; the default is "places"): the winners (jury.winners, audience all)
+ *     and, with "places", their own team's place (jury.place, audience team); the full
+ *     table (jury.results) goes to staff and the jury, and to all only with "full".
  */
 #include "core/core.h"
 #include "core/err.h"
@@ -34,12 +38,16 @@
 #define MAX_TEAMS_PER_CMD LIMIT_TEAMS_PER_CMD
 
 enum { JP_SETUP, JP_OPEN, JP_LOCKED, JP_ANNOUNCED };
+/* What participants see after the announcement; the zero value is the default. */
+enum { LV_PLACES, LV_WINNERS, LV_FULL };
+static const char *const level_names[] = {"places", "winners", "full"};
 static const char *const phase_names[] = {"setup", "open", "locked", "announced"};
 
 typedef struct {
     char id[16];
     char *name, *org;
     int chair;
+    char challenge[16];         /* the challenge the juror judges first ("" for all) */
 } juror_t;
 
 typedef struct {
@@ -62,6 +70,7 @@ typedef struct {
     int tb_published;
     int normalise;
     int phase;
+    int level;                  /* what participants see after the announcement (LV_) */
     jc_score_t *scores;         /* the latest score per (juror, team, crit) */
     size_t nscores, capscores;
     jpair_t *recused, *conflicts;
@@ -170,8 +179,19 @@ static int arg_team(cmdctx_t *x, const json_t *args)
 
 /* ---- progress, conflicts, dossiers ------------------------------------------------------- */
 
-/* Teams juror j has scored on every criterion, and the teams they score at all. */
-static void progress_of(const core_t *c, int j, int *done, int *total)
+/* Whether juror j has scored team t on every criterion. */
+static int fully_scored(const jury_t *jy, int j, int t)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < jy->nscores; i++)
+        if (jy->scores[i].juror == j && jy->scores[i].team == t)
+            n++;
+    return jy->ncrit > 0 && n >= jy->ncrit;
+}
+
+/* Teams juror j has scored on every criterion, and the teams they score at all; the ids
+ * of the scored ones are appended to scored when it is not NULL. */
+static void progress_of(const core_t *c, int j, int *done, int *total, json_t *scored)
 {
     const jury_t *jy = J(c);
     *done = *total = 0;
@@ -179,13 +199,21 @@ static void progress_of(const core_t *c, int j, int *done, int *total)
         if (pair_has(jy->recused, jy->nrecused, j, (int)t))
             continue;
         (*total)++;
-        size_t n = 0;
-        for (size_t i = 0; i < jy->nscores; i++)
-            if (jy->scores[i].juror == j && jy->scores[i].team == (int)t)
-                n++;
-        if (n >= jy->ncrit)
+        if (fully_scored(jy, j, (int)t)) {
             (*done)++;
+            if (scored)
+                json_array_append_new(scored, json_string(c->teams[t].id));
+        }
     }
+}
+
+/* Whether team t took part in the day: someone joined it. */
+static int took_part(const core_t *c, int t)
+{
+    for (size_t m = 0; m < c->nmembers; m++)
+        if (c->members[m].team == t)
+            return 1;
+    return 0;
 }
 
 /* The chair hears how far a juror is (counts only, never scores). */
@@ -195,9 +223,12 @@ static void emit_progress(cmdctx_t *x, int j)
     int ch = chair_of(jy), done, total;
     if (ch < 0)
         return;
-    progress_of(x->core, j, &done, &total);
+    json_t *scored = json_array();
+    progress_of(x->core, j, &done, &total, scored);
+    /* Which teams, never what: the chair sees who still has to score whom. */
     cmd_emit(x, "jury.progress", AUD_JUROR, jy->jurors[ch].id,
-             json_pack("{ss si si}", "juror", jy->jurors[j].id, "done", done, "teams", total));
+             json_pack("{ss si si so}", "juror", jy->jurors[j].id, "done", done, "teams", total,
+                       "scored", scored));
 }
 
 /* Flags every (juror, team) pair whose organisations match and that was not flagged
@@ -269,6 +300,16 @@ static int cmd_jury_add(cmdctx_t *x, const json_t *args)
     const json_t *chair = json_object_get(args, "chair");
     if (chair != NULL && !json_is_boolean(chair))
         return SP_E_BAD_MESSAGE;
+    const char *challenge;
+    if ((rc = arg_opt_text(args, "challenge", 15, &challenge)) != 0)
+        return rc;
+    if (challenge[0] != '\0') {
+        int known = 0;
+        for (size_t r = 0; r < c->nrooms; r++)
+            known |= strcmp(c->rooms[r].challenge, challenge) == 0;
+        if (!known)
+            return SP_E_NOT_FOUND;
+    }
     if (jy->phase == JP_ANNOUNCED)
         return SP_E_JURY_PHASE;
     /* The personal link: a token from the caller's secret source (core.h), never
@@ -284,16 +325,16 @@ static int cmd_jury_add(cmdctx_t *x, const json_t *args)
         /* One chair: a new chair takes over. */
         juror_t *o = &jy->jurors[ch];
         cmd_emit(x, "jury.juror", AUD_JURY, "",
-                 json_pack("{ss ss ss sb}", "id", o->id, "name", o->name, "organisation", o->org,
-                           "chair", 0));
+                 json_pack("{ss ss ss sb ss}", "id", o->id, "name", o->name, "organisation", o->org,
+                           "chair", 0, "challenge", o->challenge));
     }
     cmd_emit(x, "jury.juror", AUD_JURY, "",
-             json_pack("{ss ss ss sb}", "id", id, "name", name, "organisation", org, "chair",
-                       json_is_true(chair)));
+             json_pack("{ss ss ss sb ss}", "id", id, "name", name, "organisation", org, "chair",
+                       json_is_true(chair), "challenge", challenge));
     cmd_emit(x, "auth.juror", AUD_SERVER, "", json_pack("{ss ss}", "juror", id, "hash", hash));
     cmd_emit(x, "jury.link", AUD_ORG, "",
-             json_pack("{ss ss ss sb ss}", "juror", id, "name", name, "organisation", org, "chair",
-                       json_is_true(chair), "token", token));
+             json_pack("{ss ss ss sb ss ss}", "juror", id, "name", name, "organisation", org,
+                       "chair", json_is_true(chair), "challenge", challenge, "token", token));
     memset(token, 0, sizeof token);
     if (jy->phase == JP_OPEN)
         emit_conflicts(x, (int)jy->njurors - 1);
@@ -462,7 +503,28 @@ static int chair_step(cmdctx_t *x, int from, int to)
     return 0;
 }
 
-static int cmd_jury_lock(cmdctx_t *x, const json_t *a) { return chair_step(x, JP_OPEN, JP_LOCKED); }
+/* Locking while a team that took part has no complete score from any juror needs
+ * `confirm: true` (the chair's client names those teams and asks first). */
+static int cmd_jury_lock(cmdctx_t *x, const json_t *a)
+{
+    const json_t *confirm = json_object_get(a, "confirm");
+    if (confirm != NULL && !json_is_boolean(confirm))
+        return SP_E_BAD_MESSAGE;
+    const core_t *c = x->core;
+    const jury_t *jy = J(c);
+    if (is_chair(x) && jy->phase == JP_OPEN && !json_is_true(confirm))
+        for (size_t t = 0; t < c->nteams; t++) {
+            if (!took_part(c, (int)t))
+                continue;
+            int any = 0;
+            for (size_t j = 0; j < jy->njurors && !any; j++)
+                any = fully_scored(jy, (int)j, (int)t) &&
+                      !pair_has(jy->recused, jy->nrecused, (int)j, (int)t);
+            if (!any)
+                return SP_E_JURY_UNSCORED;
+        }
+    return chair_step(x, JP_OPEN, JP_LOCKED);
+}
 static int cmd_jury_unlock(cmdctx_t *x, const json_t *a) { return chair_step(x, JP_LOCKED, JP_OPEN); }
 
 /* ---- scoring ------------------------------------------------------------------------------ */
@@ -489,11 +551,11 @@ static int cmd_jury_score(cmdctx_t *x, const json_t *args)
     if (pair_has(jy->recused, jy->nrecused, j, t))
         return SP_E_JURY_RECUSED;
     int before, after, total;
-    progress_of(x->core, j, &before, &total);
+    progress_of(x->core, j, &before, &total, NULL);
     cmd_emit(x, "jury.scored", AUD_JUROR, jy->jurors[j].id,
              json_pack("{ss ss ss si}", "juror", jy->jurors[j].id, "team", x->core->teams[t].id,
                        "criterion", crit, "score", (int)json_integer_value(score)));
-    progress_of(x->core, j, &after, &total);
+    progress_of(x->core, j, &after, &total, NULL);
     if (after != before)
         emit_progress(x, j);
     return 0;
@@ -621,14 +683,92 @@ static json_t *results_json(const core_t *c)
     return d;
 }
 
+/* Each ranked team hears its own place, and how many teams were ranked. */
+static void emit_places(cmdctx_t *x, const json_t *teams)
+{
+    size_t i, ranked = 0;
+    json_t *row;
+    json_array_foreach(teams, i, row)
+        ranked += json_integer_value(json_object_get(row, "rank")) > 0;
+    json_array_foreach(teams, i, row) {
+        json_int_t rank = json_integer_value(json_object_get(row, "rank"));
+        if (rank <= 0)
+            continue;
+        const char *id = json_string_value(json_object_get(row, "team"));
+        cmd_emit(x, "jury.place", AUD_TEAM, id,
+                 json_pack("{ss sI sI sb}", "team", id, "rank", rank, "of", (json_int_t)ranked,
+                           "tied", json_is_true(json_object_get(row, "tied"))));
+    }
+}
+
 static int cmd_jury_announce(cmdctx_t *x, const json_t *args)
 {
     if (!is_chair(x))
         return SP_E_FORBIDDEN;
     if (J(x->core)->phase != JP_LOCKED)
         return SP_E_JURY_PHASE;
-    cmd_emit(x, "jury.results", AUD_ALL, "", results_json(x->core));
+    core_t *c = x->core;
+    const jury_t *jy = J(c);
+    json_t *res = results_json(c);
+    /* The winners for everyone (screens too), with names: participants may not receive
+     * the table they would be read from. */
+    json_t *w = json_deep_copy(json_object_get(res, "winners"));
+    json_t *names = json_object(), *row;
+    size_t i;
+    json_array_foreach(json_object_get(res, "teams"), i, row) {
+        json_object_set(names, json_string_value(json_object_get(row, "team")),
+                        json_object_get(row, "name"));
+    }
+    json_t *winners_names = json_object(), *v;
+    json_array_foreach(json_object_get(w, "overall"), i, v)
+        json_object_set(winners_names, json_string_value(v), json_object_get(names, json_string_value(v)));
+    json_t *ch;
+    json_array_foreach(json_object_get(w, "challenges"), i, ch) {
+        size_t k;
+        json_array_foreach(json_object_get(ch, "teams"), k, v)
+            json_object_set(winners_names, json_string_value(v), json_object_get(names, json_string_value(v)));
+    }
+    json_decref(names);
+    json_object_set_new(w, "names", winners_names);
+    cmd_emit(x, "jury.results", AUD_STAFF, "", json_deep_copy(res));
+    cmd_emit(x, "jury.results", AUD_JURY, "", jy->level == LV_FULL ? json_deep_copy(res) : res);
+    if (jy->level == LV_FULL)
+        cmd_emit(x, "jury.results", AUD_ALL, "", res);
+    cmd_emit(x, "jury.winners", AUD_ALL, "", w);
+    if (jy->level != LV_WINNERS)
+        emit_places(x, json_object_get(res, "teams"));
     emit_phase(x, JP_ANNOUNCED);
+    return 0;
+}
+
+/* jury.publish: the organiser chooses what participants see after the announcement. Before
+ * it, the choice is only recorded; after it, a wider choice sends what it adds (a narrower
+ * one cannot take back what phones already have). */
+static int cmd_jury_publish(cmdctx_t *x, const json_t *args)
+{
+    const char *lv = json_string_value(json_object_get(args, "level"));
+    if (lv == NULL)
+        return SP_E_BAD_MESSAGE;
+    int level = -1;
+    for (int i = 0; i < 3; i++)
+        if (strcmp(lv, level_names[i]) == 0)
+            level = i;
+    if (level < 0)
+        return SP_E_BAD_LEVEL;
+    jury_t *jy = J(x->core);
+    int before = jy->level;
+    if (jy->phase == JP_ANNOUNCED && level != LV_FULL && before == LV_FULL)
+        return SP_E_JURY_PHASE;
+    cmd_emit(x, "jury.publication", AUD_STAFF, "", json_pack("{ss}", "level", level_names[level]));
+    if (jy->phase != JP_ANNOUNCED || level == before)
+        return 0;
+    json_t *res = results_json(x->core);
+    if (before == LV_WINNERS)
+        emit_places(x, json_object_get(res, "teams"));
+    if (level == LV_FULL)
+        cmd_emit(x, "jury.results", AUD_ALL, "", res);
+    else
+        json_decref(res);
     return 0;
 }
 
@@ -647,6 +787,7 @@ static const cmddef_t jury_cmds[] = {
     {"jury.lock", JURY, cmd_jury_lock},
     {"jury.unlock", JURY, cmd_jury_unlock},
     {"jury.announce", JURY, cmd_jury_announce},
+    {"jury.publish", ORG, cmd_jury_publish},
     {NULL, 0, NULL},
 };
 
@@ -706,6 +847,7 @@ static void on_juror(core_t *c, const ev_t *ev)
     p->name = xstrdup(ev_str(ev, "name"));
     p->org = xstrdup(ev_str(ev, "organisation"));
     p->chair = json_is_true(json_object_get(ev->data, "chair"));
+    snprintf(p->challenge, sizeof p->challenge, "%s", ev_str(ev, "challenge"));
 }
 
 static void on_auth_juror(core_t *c, const ev_t *ev)
@@ -773,7 +915,15 @@ static void on_conflict(core_t *c, const ev_t *ev)
         pair_set(&jy->conflicts, &jy->nconflicts, &jy->capconflicts, j, t, 1);
 }
 
+static void on_publication(core_t *c, const ev_t *ev)
+{
+    for (int i = 0; i < 3; i++)
+        if (strcmp(ev_str(ev, "level"), level_names[i]) == 0)
+            J(c)->level = i;
+}
+
 static const applydef_t jury_apply[] = {
+    {"jury.publication", on_publication},
     {"jury.criteria", on_criteria},
     {"jury.tiebreak", on_tiebreak},
     {"jury.juror", on_juror},

@@ -51,6 +51,9 @@ static int step_settled(core_t *c, int t)
     }
     if (s->act == ACT_RACE && c->races[c->teams[t].room].running)
         return SP_E_RACE_RUNNING;
+    /* The race is the step: a team does not skip it before one round was played. */
+    if (s->act == ACT_RACE && c->races[c->teams[t].room].round == 0)
+        return SP_E_RACE_NOT_STARTED;
     return 0;
 }
 

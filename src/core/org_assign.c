@@ -213,7 +213,7 @@ int org_cmd_assign_run(cmdctx_t *x, const json_t *args)
             cmd_emit(x, "team.created", AUD_ALL, "",
                      json_pack("{ss ss ss}", "id", id, "name", name, "room", c->rooms[room].id));
             t = team_index(c, id);
-            cmd_emit(x, "team.code", AUD_STAFF, "", json_pack("{ss ss}", "team", id, "code", code));
+            cmd_emit(x, "team.code", AUD_TEAM, id, json_pack("{ss ss}", "team", id, "code", code));
             gteams[g][ngteams[g]++] = t;
         }
         json_t *members = json_array();

@@ -5,6 +5,12 @@
  * stays with its author until the round ends, then the team reads all of them and
  * the room sees the leaderboard. After the last round the team with the most ideas
  * wins the prize of the playbook.
+ *
+ * A round is for the teams of the room that are at the race step when it starts
+ * (race.round lists them); a team still at an earlier step is skipped, as other
+ * room-wide commands skip the teams they do not fit, and the start is refused
+ * (wrong_step) when no team of the room is at the race step. The leaderboard lists the
+ * teams that took part in a round (and any team with ideas).
  */
 #include "core/core.h"
 #include "core/err.h"
@@ -52,18 +58,28 @@ static int cmd_race_start(cmdctx_t *x, const json_t *args)
         return SP_E_RACE_RUNNING;
     if (race->round >= st->rounds)
         return SP_E_RACE_OVER;
+    json_t *teams = json_array();
+    for (size_t t = 0; t < c->nteams; t++)
+        if (c->teams[t].room == r && c->teams[t].step == s)
+            json_array_append_new(teams, json_string(c->teams[t].id));
+    if (json_array_size(teams) == 0) {
+        json_decref(teams);
+        return SP_E_WRONG_STEP;
+    }
     int64_t ms = (int64_t)st->round_minutes * 60000;
     const json_t *m = json_object_get(args, "minutes");
     if (m != NULL) {
         /* A shorter or longer round for rehearsals and tests; 0.1 minute and up. */
-        if (!json_is_number(m) || json_number_value(m) < 0.1 || json_number_value(m) > 60)
+        if (!json_is_number(m) || json_number_value(m) < 0.1 || json_number_value(m) > 60) {
+            json_decref(teams);
             return SP_E_BAD_MESSAGE;
+        }
         ms = (int64_t)(json_number_value(m) * 60000.0);
     }
     cmd_emit(x, "race.round", AUD_ALL, "",
-             json_pack("{ss si si ss sI sI ss}", "room", c->rooms[r].id, "round", race->round + 1,
+             json_pack("{ss si si ss sI sI ss so}", "room", c->rooms[r].id, "round", race->round + 1,
                        "rounds", st->rounds, "state", "running", "ends_at", (json_int_t)(x->now + ms),
-                       "duration_ms", (json_int_t)ms, "step", st->id));
+                       "duration_ms", (json_int_t)ms, "step", st->id, "teams", teams));
     return 0;
 }
 
@@ -93,8 +109,11 @@ void race_end_round(cmdctx_t *x, int r)
             continue;
         /* Round 1 was blind; now the team reads what everyone wrote. */
         share_private_notes(x, (int)t, st->board);
+        int count = (int)team_board_count(c, (int)t, st->board);
+        if (c->teams[t].raced == 0 && count == 0)
+            continue;   /* not at the race step when a round started */
         sc[n].team = (int)t;
-        sc[n].count = (int)team_board_count(c, (int)t, st->board);
+        sc[n].count = count;
         n++;
     }
     qsort(sc, n, sizeof *sc, score_cmp);
@@ -144,6 +163,22 @@ static void on_race_round(core_t *c, const ev_t *ev)
     race->step = playbook_find(&c->pb, ev_str(ev, "step"));
     if (race->step < 0)
         race->step = race_step(c);
+    if (!race->running)
+        return;
+    const json_t *teams = json_object_get(ev->data, "teams"), *v;
+    size_t i;
+    if (teams == NULL) {
+        /* A log from before rounds named their teams: every team of the room. */
+        for (size_t t = 0; t < c->nteams; t++)
+            if (c->teams[t].room == (int)r)
+                c->teams[t].raced = race->round;
+        return;
+    }
+    json_array_foreach(teams, i, v) {
+        int t = team_index(c, json_string_value(v) ? json_string_value(v) : "");
+        if (t >= 0)
+            c->teams[t].raced = race->round;
+    }
 }
 
 static void on_race_won(core_t *c, const ev_t *ev)

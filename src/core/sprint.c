@@ -95,7 +95,8 @@ int core_setup(core_t *c, const json_t *d, const core_secrets_t *sec, int64_t no
                  json_pack("{sO sO sO}", "id", json_object_get(v, "id"), "name",
                            json_object_get(v, "name"), "room", json_object_get(v, "room")));
     for (i = 0; i < sec->ncodes; i++)
-        cmd_emit(&x, "team.code", AUD_STAFF, "",
+        /* A join code is for its team, its room's facilitator and the organiser. */
+        cmd_emit(&x, "team.code", AUD_TEAM, c->teams[i].id,
                  json_pack("{ss ss}", "team", c->teams[i].id, "code", sec->team_codes[i]));
     if (json_is_object(json_object_get(d, "jury")))
         cmd_emit(&x, "jury.criteria", AUD_ALL, "", json_deep_copy(json_object_get(d, "jury")));
@@ -159,6 +160,7 @@ static void on_team_created(core_t *c, const ev_t *ev)
     t->room = (int)room;
     t->captain = t->timekeeper = t->presenter = -1;
     t->canvases = json_object();
+    t->versions = json_object();
     strmap_put(&c->team_ids, t->id, (int64_t)c->nteams);
     c->nteams++;
     c->effects |= CORE_FX_CHANNELS;
@@ -254,3 +256,13 @@ static const applydef_t sprint_apply[] = {
 };
 
 const core_module_t sprint_module = {"sprint", NULL, sprint_apply, NULL, NULL};
+
+void core_event_upgrade(ev_t *ev)
+{
+    /* Logs written before join codes were kept per room sent team.code to every
+     * facilitator: it goes to the audience of its team now, also in replays. */
+    if (strcmp(ev->type, "team.code") == 0 && ev->aud_kind == AUD_STAFF) {
+        ev->aud_kind = AUD_TEAM;
+        snprintf(ev->aud_id, sizeof ev->aud_id, "%s", ev_str(ev, "team"));
+    }
+}

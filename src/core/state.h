@@ -54,6 +54,9 @@ typedef struct {
     vote_t *votes;          /* one per vote step played */
     size_t nvotes, capvotes;
     json_t *canvases;       /* {canvas: {field: text}}, owned */
+    json_t *versions;       /* {canvas: {field: n}}: canvas.updated events per field, owned */
+    int64_t active;         /* ts of the last event a member of the team caused, 0 before */
+    int raced;              /* the last Idee Race round the team took part in, 0 before */
 } team_t;
 
 typedef struct {
@@ -144,6 +147,7 @@ struct core {
     strmap_t joins;      /* join id → member index */
     json_t *links;       /* links.set data: [{role, room, token}], owned */
     core_secret_src_t secrets;   /* fresh codes and tokens after set-up (see core.h) */
+    json_t *err_detail;  /* extra fields of the last command's error (core_error_detail) */
     unsigned effects;            /* CORE_FX_* since core_take_effects() */
 };
 
@@ -246,6 +250,27 @@ const pb_step_t *team_step(const core_t *c, int t);
 
 /* The team's vote at step index s, created on first use by appliers only. */
 vote_t *vote_of(core_t *c, int t, int s, int create);
+
+/* The step table (steps.c): whether team t's current step allows cmd on an object of
+ * `where` (a board, list or canvas id; NULL: whatever the step works on). Returns 0,
+ * SP_E_WRONG_STEP, or SP_E_NO_PLAYBOOK; 0 for a command not in the table. */
+int step_allows(const core_t *c, int t, const char *cmd, const char *where);
+
+/* The table's check of a participant's command before it runs (wall notes excepted:
+ * their board is known only to the handler). */
+int step_check_cmd(const core_t *c, const who_t *who, const char *cmd);
+
+/* Vote freeze (votes.c): SP_E_FROZEN when target (an item, cluster or note id) of team t
+ * was selected by a vote of the team, else 0. */
+int vote_frozen(const core_t *c, int t, const char *target);
+
+/* Before target is deleted: every dot on it in the team's votes not yet revealed is
+ * taken back with vote.removed to its voter (`gone: true`), so budgets and tallies never
+ * count a dot on something that no longer exists. */
+void vote_drop_target(cmdctx_t *x, int t, const char *target);
+
+/* Sets the extra fields of the command's error (core_error_detail); takes over d. */
+void cmd_error_detail(cmdctx_t *x, json_t *d);
 
 /* Shares every private note of board in team t (emits note.shared). */
 void share_private_notes(cmdctx_t *x, int t, const char *board);

@@ -195,6 +195,9 @@ static int cmd_undo(cmdctx_t *x, const json_t *args)
         return SP_E_NOT_FOUND;
     json_t *data = json_object_get(b, "data"), *v;
     size_t i;
+    json_array_foreach(json_object_get(data, "clusters"), i, v)
+        if (vote_frozen(c, t, json_string_value(v)) != 0)
+            return SP_E_FROZEN;
     /* Notes first, back where they were; then the batch's clusters go. */
     json_array_foreach(json_object_get(data, "moved"), i, v) {
         int64_t k = map_index(&c->note_ids, json_string_value(json_object_get(v, "note")));
@@ -208,8 +211,10 @@ static int cmd_undo(cmdctx_t *x, const json_t *args)
     }
     json_array_foreach(json_object_get(data, "clusters"), i, v) {
         int64_t k = map_index(&c->cluster_ids, json_string_value(v));
-        if (k >= 0 && !c->clusters[k].deleted)
+        if (k >= 0 && !c->clusters[k].deleted) {
+            vote_drop_target(x, t, c->clusters[k].id);
             cmd_emit(x, "cluster.deleted", AUD_TEAM, c->teams[t].id, json_pack("{sO}", "id", v));
+        }
     }
     cmd_emit(x, "cluster.undone", AUD_TEAM, c->teams[t].id,
              json_pack("{sO}", "batch", json_object_get(args, "batch")));

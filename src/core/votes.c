@@ -8,6 +8,9 @@
  *  3. After the reveal the vote is closed: no dot moves any more.
  *  4. With `select` > 0 the options that go on are known (selected) or a tie waits
  *     for the captain (tie); leaving the step needs selected.
+ *  5. What a vote selected (or holds in a tie) is frozen: no edit, no delete (frozen).
+ *  6. A dot never silently disappears: deleting an option of a vote not yet revealed
+ *     first takes every dot on it back with vote.removed to its voter.
  */
 #include "core/core.h"
 #include "core/err.h"
@@ -219,10 +222,10 @@ static int check_reveal(cmdctx_t *x, int t, void *ud)
     (void)ud;
     const pb_step_t *s;
     vote_t *v;
-    int rc = current_vote(x, t, &s, &v);
-    if (rc == 0 && !is_captain(x->core, x->who, t) && !is_staff_for(x->core, x->who, t))
-        rc = SP_E_FORBIDDEN;
-    return rc;
+    /* Who may comes before when: a member who may not reveal hears so at every step. */
+    if (!is_captain(x->core, x->who, t) && !is_staff_for(x->core, x->who, t))
+        return SP_E_FORBIDDEN;
+    return current_vote(x, t, &s, &v);
 }
 
 static int cmd_vote_reveal(cmdctx_t *x, const json_t *args)
@@ -277,6 +280,52 @@ static int cmd_vote_decide(cmdctx_t *x, const json_t *args)
     cmd_emit(x, "vote.decided", AUD_TEAM, c->teams[t].id,
              json_pack("{ss ss so}", "team", c->teams[t].id, "step", s->id, "selected", selected));
     return 0;
+}
+
+static int in_array(const json_t *a, const char *target)
+{
+    const json_t *e;
+    size_t i;
+    json_array_foreach(a, i, e)
+        if (json_is_string(e) && strcmp(json_string_value(e), target) == 0)
+            return 1;
+    return 0;
+}
+
+int vote_frozen(const core_t *c, int t, const char *target)
+{
+    const team_t *tm = &c->teams[t];
+    for (size_t i = 0; target != NULL && i < tm->nvotes; i++) {
+        const vote_t *v = &tm->votes[i];
+        /* Invariant 5: what goes on (or still may, in a tie) stays as it was chosen. */
+        if (in_array(v->selected, target) || in_array(json_object_get(v->tie, "fixed"), target) ||
+            in_array(json_object_get(v->tie, "candidates"), target))
+            return SP_E_FROZEN;
+    }
+    return 0;
+}
+
+void vote_drop_target(cmdctx_t *x, int t, const char *target)
+{
+    core_t *c = x->core;
+    team_t *tm = &c->teams[t];
+    for (size_t i = 0; i < tm->nvotes; i++) {
+        vote_t *v = &tm->votes[i];
+        if (v->revealed)
+            continue;   /* closed: its tally is published history */
+        const pb_step_t *s = &c->pb.steps[v->step];
+        for (size_t b = 0; b < v->nballots; b++) {
+            ballot_t *bl = &v->ballots[b];
+            if (bl->count <= 0 || strcmp(bl->target, target) != 0)
+                continue;
+            int used = dots_of(v, bl->member, NULL) - bl->count;
+            const char *mid = c->members[bl->member].id;
+            /* Invariant 6: the voter hears that the dot is gone and gets it back. */
+            cmd_emit(x, "vote.removed", AUD_MEMBER, mid,
+                     json_pack("{ss ss si si si sb}", "step", s->id, "target", target, "mine", 0,
+                               "used", used, "budget", s->budget, "gone", 1));
+        }
+    }
 }
 
 static const cmddef_t vote_cmds[] = {

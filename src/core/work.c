@@ -90,7 +90,8 @@ static int cmd_cluster_rename(cmdctx_t *x, const json_t *args)
     int k = own_cluster(x, args, "cluster"), rc;
     if (k < 0)
         return k;
-    if ((rc = arg_text(args, "name", NAME_MAX_CP, &name)) != 0)
+    if ((rc = vote_frozen(x->core, x->who->team, x->core->clusters[k].id)) != 0 ||
+        (rc = arg_text(args, "name", NAME_MAX_CP, &name)) != 0)
         return rc;
     cluster_t *cl = &x->core->clusters[k];
     cmd_emit(x, "cluster.renamed", AUD_TEAM, x->core->teams[cl->team].id,
@@ -100,10 +101,13 @@ static int cmd_cluster_rename(cmdctx_t *x, const json_t *args)
 
 static int cmd_cluster_delete(cmdctx_t *x, const json_t *args)
 {
-    int k = own_cluster(x, args, "cluster");
+    int k = own_cluster(x, args, "cluster"), rc;
     if (k < 0)
         return k;
+    if ((rc = vote_frozen(x->core, x->who->team, x->core->clusters[k].id)) != 0)
+        return rc;
     cluster_t *cl = &x->core->clusters[k];
+    vote_drop_target(x, cl->team, cl->id);
     cmd_emit(x, "cluster.deleted", AUD_TEAM, x->core->teams[cl->team].id,
              json_pack("{ss}", "id", cl->id));
     return 0;
@@ -186,7 +190,8 @@ static int cmd_item_edit(cmdctx_t *x, const json_t *args)
     int i = own_item(x, args), rc;
     if (i < 0)
         return i;
-    if ((rc = arg_text(args, "text", ITEM_MAX, &text)) != 0)
+    if ((rc = vote_frozen(x->core, x->who->team, x->core->items[i].id)) != 0 ||
+        (rc = arg_text(args, "text", ITEM_MAX, &text)) != 0)
         return rc;
     item_t *it = &x->core->items[i];
     cmd_emit(x, "item.edited", AUD_TEAM, x->core->teams[it->team].id,
@@ -196,15 +201,25 @@ static int cmd_item_edit(cmdctx_t *x, const json_t *args)
 
 static int cmd_item_delete(cmdctx_t *x, const json_t *args)
 {
-    int i = own_item(x, args);
+    int i = own_item(x, args), rc;
     if (i < 0)
         return i;
+    if ((rc = vote_frozen(x->core, x->who->team, x->core->items[i].id)) != 0)
+        return rc;
     item_t *it = &x->core->items[i];
+    vote_drop_target(x, it->team, it->id);
     cmd_emit(x, "item.deleted", AUD_TEAM, x->core->teams[it->team].id, json_pack("{ss}", "id", it->id));
     return 0;
 }
 
 /* ---- canvases ------------------------------------------------------------------------------- */
+
+/* The version of a canvas field: how many canvas.updated events it has had (0: never
+ * written). */
+static json_int_t field_version(const core_t *c, int t, const char *canvas, const char *field)
+{
+    return json_integer_value(json_object_get(json_object_get(c->teams[t].versions, canvas), field));
+}
 
 static int cmd_canvas_set(cmdctx_t *x, const json_t *args)
 {
@@ -214,7 +229,8 @@ static int cmd_canvas_set(cmdctx_t *x, const json_t *args)
     const char *canvas = json_string_value(json_object_get(args, "canvas"));
     const char *field = json_string_value(json_object_get(args, "field"));
     const json_t *text = json_object_get(args, "text");
-    if (field == NULL || !json_is_string(text))
+    const json_t *version = json_object_get(args, "version");
+    if (field == NULL || !json_is_string(text) || (version != NULL && !json_is_integer(version)))
         return SP_E_BAD_MESSAGE;
     if (canvas && strcmp(canvas, s->canvas) != 0)
         return SP_E_WRONG_STEP;
@@ -223,9 +239,21 @@ static int cmd_canvas_set(cmdctx_t *x, const json_t *args)
     /* An empty text clears a field. */
     if (utf8_len_over(json_string_value(text), FIELD_MAX))
         return SP_E_TEXT_TOO_LONG;
-    const char *team = x->core->teams[x->who->team].id;
+    core_t *c = x->core;
+    int t = x->who->team;
+    json_int_t cur = field_version(c, t, s->canvas, field);
+    /* Two people typing in one field: the text written on an older version than the
+     * current one would silently replace the other's; the writer gets it back to merge. */
+    if (version != NULL && json_integer_value(version) != cur) {
+        json_t *now = json_object_get(json_object_get(c->teams[t].canvases, s->canvas), field);
+        cmd_error_detail(x, json_pack("{s{ss ss so sI}}", "current", "canvas", s->canvas, "field", field,
+                                      "text", now ? json_incref(now) : json_string(""), "version", cur));
+        return SP_E_CONFLICT;
+    }
+    const char *team = c->teams[t].id;
     cmd_emit(x, "canvas.updated", AUD_TEAM, team,
-             json_pack("{ss ss ss sO}", "team", team, "canvas", s->canvas, "field", field, "text", text));
+             json_pack("{ss ss ss sO sI}", "team", team, "canvas", s->canvas, "field", field, "text",
+                       text, "version", cur + 1));
     return 0;
 }
 
@@ -432,6 +460,13 @@ static void on_canvas_updated(core_t *c, const ev_t *ev)
         json_object_set_new(c->teams[t].canvases, ev_str(ev, "canvas"), cv);
     }
     json_object_set(cv, ev_str(ev, "field"), json_object_get(ev->data, "text"));
+    json_t *vs = json_object_get(c->teams[t].versions, ev_str(ev, "canvas"));
+    if (vs == NULL) {
+        vs = json_object();
+        json_object_set_new(c->teams[t].versions, ev_str(ev, "canvas"), vs);
+    }
+    json_object_set_new(vs, ev_str(ev, "field"),
+                        json_integer(json_integer_value(json_object_get(vs, ev_str(ev, "field"))) + 1));
 }
 
 static int kind_index(const char *k)

@@ -55,10 +55,19 @@ void conn_send_json(conn_t *c, json_t *msg)
 
 void conn_err(conn_t *c, const char *id, int e)
 {
+    conn_err_detail(c, id, e, NULL);
+}
+
+/* An error with more to say (detail: fields added to the err message, taken over). */
+void conn_err_detail(conn_t *c, const char *id, int e, json_t *detail)
+{
     json_t *m = json_pack("{ss ss ss ss}", "t", "err", "code", err_code(e), "nl", err_nl(e), "en",
                           err_en(e));
     if (id)
         json_object_set_new(m, "id", json_string(id));
+    if (detail)
+        json_object_update_missing(m, detail);
+    json_decref(detail);
     conn_send_json(c, m);
 }
 
@@ -169,6 +178,12 @@ void conn_free(conn_t *c)
         waiting_unlink(c);
     if (c->dirty)
         dirty_unlink(c);
+    for (conn_t **l = &srv.limited; *l != NULL; l = &(*l)->lnext)
+        if (*l == c) {
+            *l = c->lnext;
+            break;
+        }
+    json_decref(c->limited_ids);
     exec_forget(c);
     cluster_conn_gone(c);   /* cluster hook */
     hub_sub_free(srv.hub, c->sub);

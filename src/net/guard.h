@@ -15,7 +15,9 @@
 
 /* Checks and parses one message: valid UTF-8, nested at most GUARD_JSON_DEPTH_MAX deep,
  * a JSON object. Returns 0 with *msg set (caller owns), or SP_E_BAD_UTF8, SP_E_TOO_DEEP
- * or SP_E_BAD_JSON with *msg NULL. */
+ * or SP_E_BAD_JSON with *msg NULL. A message whose strings hold U+0000 or a lone UTF-16
+ * surrogate (both valid JSON escapes, neither a character we store) returns SP_E_BAD_TEXT
+ * with *msg set, so the caller can answer with the message's id (and must free it). */
 int guard_decode(const char *text, size_t len, json_t **msg);
 
 /* A token bucket: `burst` messages at once, `per_sec` after that. */

@@ -3,6 +3,7 @@
 #include "util/embedded.h"
 #include "util/xalloc.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,18 +130,88 @@ void http_end(http_resp_t *r)
     memset(r, 0, sizeof *r);
 }
 
-int http_ws_allowed(struct lws *wsi, const char *const *origins, size_t norigins)
+/* An origin as scheme, host and port ("http", "localhost", 8080): lower case, the
+ * scheme's default port filled in, any path dropped. Returns 0, or -1 when it is not
+ * an http(s) origin. */
+static int origin_parse(const char *in, char *scheme, size_t slen, char *host, size_t hlen,
+                        int *port)
 {
-    char uri[64], origin[256], host[256];
+    const char *p = strstr(in, "://");
+    if (p == NULL || (size_t)(p - in) >= slen)
+        return -1;
+    size_t n = (size_t)(p - in);
+    for (size_t i = 0; i < n; i++)
+        scheme[i] = (char)tolower((unsigned char)in[i]);
+    scheme[n] = '\0';
+    if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0)
+        return -1;
+    p += 3;
+    size_t end = strcspn(p, "/?#");
+    const char *colon = NULL;
+    if (p[0] == '[') {   /* an IPv6 literal keeps its brackets */
+        const char *rb = memchr(p, ']', end);
+        if (rb == NULL)
+            return -1;
+        colon = (rb + 1 < p + end && rb[1] == ':') ? rb + 1 : NULL;
+    } else {
+        colon = memchr(p, ':', end);
+    }
+    size_t hn = colon ? (size_t)(colon - p) : end;
+    if (hn == 0 || hn >= hlen)
+        return -1;
+    for (size_t i = 0; i < hn; i++)
+        host[i] = (char)tolower((unsigned char)p[i]);
+    host[hn] = '\0';
+    if (colon) {
+        char *e;
+        long v = strtol(colon + 1, &e, 10);
+        if (e != p + end || v <= 0 || v > 65535)
+            return -1;
+        *port = (int)v;
+    } else {
+        *port = strcmp(scheme, "https") == 0 ? 443 : 80;
+    }
+    return 0;
+}
+
+static int origin_same(const char *a, const char *b)
+{
+    char sa[16], sb[16], ha[256], hb[256];
+    int pa, pb;
+    if (origin_parse(a, sa, sizeof sa, ha, sizeof ha, &pa) != 0 ||
+        origin_parse(b, sb, sizeof sb, hb, sizeof hb, &pb) != 0)
+        return 0;
+    return strcmp(sa, sb) == 0 && strcmp(ha, hb) == 0 && pa == pb;
+}
+
+int http_origin_allowed(const char *origin, const http_origins_t *o)
+{
+    char own[64];
+    /* The address the server prints, in both forms a browser on this machine uses. */
+    snprintf(own, sizeof own, "http://localhost:%d", o->port);
+    if (origin_same(origin, own))
+        return 1;
+    snprintf(own, sizeof own, "http://127.0.0.1:%d", o->port);
+    if (origin_same(origin, own))
+        return 1;
+    if (o->public_url && origin_same(origin, o->public_url))
+        return 1;
+    for (size_t i = 0; i < o->n; i++)
+        if (origin_same(origin, o->extra[i]))
+            return 1;
+    return 0;
+}
+
+int http_ws_allowed(struct lws *wsi, const http_origins_t *o)
+{
+    char uri[64], origin[256];
     if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) <= 0 || strcmp(uri, "/ws") != 0)
         return 0;
-    if (lws_hdr_copy(wsi, origin, sizeof origin, WSI_TOKEN_ORIGIN) <= 0)
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN) <= 0)
         return 1;   /* not a browser: command-line clients and tests */
-    for (size_t i = 0; i < norigins; i++)
-        if (strcmp(origins[i], origin) == 0)
-            return 1;
-    if (lws_hdr_copy(wsi, host, sizeof host, WSI_TOKEN_HOST) <= 0)
-        return 0;
-    const char *o = strstr(origin, "://");
-    return o != NULL && strcmp(o + 3, host) == 0;
+    if (lws_hdr_copy(wsi, origin, sizeof origin, WSI_TOKEN_ORIGIN) <= 0)
+        return 0;   /* longer than any origin we allow */
+    /* The Host header is never consulted: a page on a name the attacker controls
+     * (DNS rebinding) sends its own name as Host and as Origin. */
+    return http_origin_allowed(origin, o);
 }

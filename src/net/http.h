@@ -34,8 +34,22 @@ void http_end(http_resp_t *r);
 int http_add_header(struct lws *wsi, const char *name, const char *value, unsigned char **p,
                     unsigned char *end);
 
+/* The origins a page of this server may have: the printed address
+ * (http://localhost:PORT and http://127.0.0.1:PORT), the public URL (--url) and the
+ * allow-list (--origin). */
+typedef struct {
+    int port;
+    const char *public_url;      /* NULL when not given */
+    const char *const *extra;
+    size_t n;
+} http_origins_t;
+
+/* Whether origin equals one of them as scheme + host + port (case of scheme and host and
+ * a default port do not matter; a path is ignored). */
+int http_origin_allowed(const char *origin, const http_origins_t *o);
+
 /* Whether a WebSocket upgrade may go ahead: the path is /ws and the Origin, when
- * present, is this server's own (same host) or in the allow-list. */
-int http_ws_allowed(struct lws *wsi, const char *const *origins, size_t norigins);
+ * present, is allowed (http_origin_allowed). The Host header plays no part. */
+int http_ws_allowed(struct lws *wsi, const http_origins_t *o);
 
 #endif

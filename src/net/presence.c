@@ -1,4 +1,5 @@
-/* presence.c – which participants are online, for the staff who see their teams. See srv.h. */
+/* presence.c – which participants are online, and the live counts and room statuses, for the
+ * staff and screens who see them: frames outside the log. See srv.h. */
 #include "net/srv.h"
 #include "util/xalloc.h"
 
@@ -98,4 +99,102 @@ void presence_flush(void)
         return;
     presence_send(NULL, srv.pdirty, srv.npdirty);
     memset(srv.pdirty, 0, srv.npdirty);
+}
+
+/* ---- live counts and room statuses -------------------------------------------------
+ *
+ * What the console counts (core_team_counts) and what a room's screen shows
+ * (core_room_status) are derived from the state, not logged. Once a second, when the log
+ * grew, the server compares them with what it pushed last and sends what changed:
+ * {"t":"counts","teams":{TEAM:{…}}} to the staff who see the team (never to members:
+ * the dots placed are hidden from the team until the reveal), and
+ * {"t":"rooms","rooms":{ROOM:{…}}} to screens and staff. A connection gets everything it
+ * may see right after its welcome. */
+
+#define LIVE_EVERY_TICKS 5
+
+static void live_send(conn_t *only, json_t *teams, json_t *rooms)
+{
+    for (conn_t *c = srv.conns; c != NULL; c = c->next) {
+        if ((only != NULL && c != only) || !c->authed)
+            continue;
+        role_t r = c->who.role;
+        if (teams && json_object_size(teams) > 0 && (r == ROLE_ORGANISER || r == ROLE_FACILITATOR)) {
+            json_t *mine = json_object(), *v;
+            const char *team;
+            json_object_foreach(teams, team, v)
+                if (staff_sees_team(c, team))
+                    json_object_set(mine, team, v);
+            if (json_object_size(mine) > 0)
+                conn_send_json(c, json_pack("{ss so}", "t", "counts", "teams", mine));
+            else
+                json_decref(mine);
+        }
+        if (rooms && json_object_size(rooms) > 0 &&
+            (r == ROLE_ORGANISER || r == ROLE_FACILITATOR || r == ROLE_SCREEN))
+            conn_send_json(c, json_pack("{ss sO}", "t", "rooms", "rooms", rooms));
+    }
+}
+
+/* Puts v into out under key when it differs from what slot *i of *cache last held, or
+ * always for a newcomer (only). Only a flush for everyone updates the cache: a newcomer's
+ * snapshot must not swallow a change the others are still owed. Borrows v. */
+static void live_diff(char ***cache, size_t *n, size_t i, const json_t *v, const char *key,
+                      json_t *out, int only)
+{
+    if (v == NULL || key == NULL)
+        return;
+    if (i >= *n) {
+        *cache = xrealloc(*cache, (i + 1) * sizeof **cache);
+        memset(*cache + *n, 0, (i + 1 - *n) * sizeof **cache);
+        *n = i + 1;
+    }
+    char *text = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
+    if (only || (*cache)[i] == NULL || strcmp(text, (*cache)[i]) != 0)
+        json_object_set(out, key, (json_t *)v);
+    if (only) {
+        free(text);
+        return;
+    }
+    free((*cache)[i]);
+    (*cache)[i] = text;
+}
+
+/* Everything (only != NULL: for one new connection), or what changed (NULL). */
+void live_flush(conn_t *only)
+{
+    size_t nt = core_team_count(srv.core);
+    if (only == NULL) {
+        if (srv.stopping || ++srv.live_ticks % LIVE_EVERY_TICKS != 0 ||
+            srv.live_head == core_head(srv.core))
+            return;
+        srv.live_head = core_head(srv.core);
+    }
+    json_t *teams = json_object(), *rooms = json_object(), *st;
+    json_t *counts = core_counts_all(srv.core);
+    for (size_t t = 0; t < nt; t++) {
+        const char *id, *name, *room, *code;
+        if (core_team_info(srv.core, t, &id, &name, &room, &code) == 0)
+            live_diff(&srv.live_counts, &srv.nlive_counts, t, json_object_get(counts, id), id, teams,
+                      only != NULL);
+    }
+    json_decref(counts);
+    for (size_t r = 0; (st = core_room_status(srv.core, r)) != NULL; r++) {
+        live_diff(&srv.live_rooms, &srv.nlive_rooms, r, st, json_string_value(json_object_get(st, "room")),
+                  rooms, only != NULL);
+        json_decref(st);
+    }
+    live_send(only, teams, rooms);
+    json_decref(teams);
+    json_decref(rooms);
+}
+
+void live_free(void)
+{
+    for (size_t i = 0; i < srv.nlive_counts; i++)
+        free(srv.live_counts[i]);
+    for (size_t i = 0; i < srv.nlive_rooms; i++)
+        free(srv.live_rooms[i]);
+    free(srv.live_counts);
+    free(srv.live_rooms);
 }

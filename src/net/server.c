@@ -15,6 +15,8 @@
  *    asked for is done. Only a refusing socket waits for a writeable callback (conn.c).
  *  - A client that does not read is cut off when its own queue or its hub backlog
  *    grows past a limit; memory per connection stays bounded.
+ *  - Messages over the rate are not answered one by one: one rate_limited per tick lists
+ *    their ids, so a client that reads is never cut off for sending too fast.
  * The parts of the server and what they share: srv.h.
  */
 #include "net/srv.h"
@@ -55,6 +57,8 @@ static void conn_authenticate(conn_t *c, const who_t *who, int64_t since)
                                 "head", (json_int_t)srv.committed, "now", (json_int_t)clock_now_ms()));
     if (who->role == ROLE_ORGANISER || who->role == ROLE_FACILITATOR)
         presence_send(c, NULL, 0);
+    if (who->role == ROLE_ORGANISER || who->role == ROLE_FACILITATOR || who->role == ROLE_SCREEN)
+        live_flush(c);
 }
 
 static int id_ok(const char *id)
@@ -68,11 +72,18 @@ static int id_ok(const char *id)
     return 1;
 }
 
-/* A WebSocket command's answer: the ack once durable, or the error. */
+/* A WebSocket command's answer: the ack once durable, or the error. A refusal is given at
+ * once, right after core_exec(), so what the core has to add (a conflict's current text)
+ * is still there. */
 static void conn_cmd_done(void *ud, const char *id, int rc, int64_t seq)
 {
+    json_t *detail = rc < 0 ? core_error_detail(srv.core) : NULL;
+    if (rc == SP_E_STORE_UNAVAILABLE) {   /* not the core's answer */
+        json_decref(detail);
+        detail = NULL;
+    }
     if (rc < 0)
-        conn_err(ud, id, rc);
+        conn_err_detail(ud, id, rc, detail);
     else
         conn_ack(ud, id, seq);
 }
@@ -124,12 +135,12 @@ static void handle_join(conn_t *c, json_t *msg)
     const char *id = json_string_value(json_object_get(msg, "id"));
     const char *code = json_string_value(json_object_get(msg, "code"));
     const char *name = json_string_value(json_object_get(msg, "name"));
-    if (id == NULL || code == NULL || name == NULL) {
-        conn_err(c, id, SP_E_BAD_MESSAGE);
+    if (id != NULL && !id_ok(id)) {
+        conn_err(c, NULL, SP_E_BAD_ID);
         return;
     }
-    if (!id_ok(id)) {
-        conn_err(c, NULL, SP_E_BAD_ID);
+    if (id == NULL || code == NULL || name == NULL) {
+        conn_err(c, id, SP_E_BAD_MESSAGE);
         return;
     }
     if (!join_allowed(c)) {
@@ -167,8 +178,12 @@ static void handle_hello(conn_t *c, json_t *msg)
 {
     const char *token = json_string_value(json_object_get(msg, "token"));
     json_t *since = json_object_get(msg, "since");
+    /* hello needs no id; one that is given comes back with an error. */
+    const char *hid = json_string_value(json_object_get(msg, "id"));
+    if (hid != NULL && !id_ok(hid))
+        hid = NULL;
     if (token == NULL || (since && !json_is_integer(since))) {
-        conn_err(c, NULL, SP_E_BAD_MESSAGE);
+        conn_err(c, hid, SP_E_BAD_MESSAGE);
         return;
     }
     char hash[SECRET_HASH_LEN + 1];
@@ -176,28 +191,73 @@ static void handle_hello(conn_t *c, json_t *msg)
     who_t who;
     if (core_auth(srv.core, hash, &who) != 0) {
         join_failed(c);   /* guessing tokens counts like guessing codes */
-        conn_err(c, NULL, join_allowed(c) ? SP_E_BAD_TOKEN : SP_E_RATE_LIMITED);
+        conn_err(c, hid, join_allowed(c) ? SP_E_BAD_TOKEN : SP_E_RATE_LIMITED);
+        return;
+    }
+    /* A client that has seen events this log does not hold (another server's, or a
+     * database restored from an older backup) would get a stream with a hole: refused,
+     * the client starts again from 0. On a cluster follower the leader may be ahead of
+     * this node for a moment: there the stream simply begins once this node catches up. */
+    if (since && json_integer_value(since) > srv.committed && cluster_may_write()) {
+        conn_err_detail(c, hid, SP_E_BAD_SINCE, json_pack("{sI}", "head", (json_int_t)srv.committed));
         return;
     }
     memcpy(c->hash, hash, sizeof c->hash);
     conn_authenticate(c, &who, since ? json_integer_value(since) : 0);
 }
 
+/* A message refused by the rate limit is not answered on its own: its id is noted and
+ * one rate_limited answer per tick lists them, so a flood cannot fill the send queue of
+ * a client that reads (see limited_flush). */
+static void conn_limited(conn_t *c, const char *id)
+{
+    if (c->limited++ == 0) {
+        c->lnext = srv.limited;
+        srv.limited = c;
+    }
+    if (c->limited_ids == NULL)
+        c->limited_ids = json_array();
+    if (id != NULL && json_array_size(c->limited_ids) < LIMITED_IDS_MAX)
+        json_array_append_new(c->limited_ids, json_string(id));
+}
+
+static void limited_flush(void)
+{
+    for (conn_t *c = srv.limited; c != NULL; c = c->lnext) {
+        double wait = (1.0 - c->bucket.tokens) * 1000.0 / RATE_PER_SEC;
+        conn_err_detail(c, NULL, SP_E_RATE_LIMITED,
+                        json_pack("{so sI sI}", "ids", c->limited_ids ? c->limited_ids : json_array(),
+                                  "count", (json_int_t)c->limited, "retry_ms",
+                                  (json_int_t)(wait > 0 ? wait + 1 : 0)));
+        c->limited_ids = NULL;
+        c->limited = 0;
+    }
+    srv.limited = NULL;
+}
+
 void handle_message(conn_t *c, const char *text, size_t len)
 {
-    if (!guard_bucket_take(&c->bucket, RATE_BURST, RATE_PER_SEC, clock_now_ms())) {
-        conn_err(c, NULL, SP_E_RATE_LIMITED);
-        return;
-    }
     json_t *msg;
     int drc = guard_decode(text, len, &msg);
+    int fresh = guard_bucket_take(&c->bucket, RATE_BURST, RATE_PER_SEC, clock_now_ms());
+    /* The message's id, when it has a valid one: every answer to it carries the id. */
+    const char *id = json_string_value(json_object_get(msg, "id"));
+    if (id != NULL && !id_ok(id))
+        id = NULL;
+    if (!fresh) {
+        conn_limited(c, id);
+        json_decref(msg);
+        return;
+    }
     if (drc != 0) {
-        conn_err(c, NULL, drc);
+        /* Only a message that parsed has an id to answer with (bad_text). */
+        conn_err(c, id, drc);
+        json_decref(msg);
         return;
     }
     const char *t = json_string_value(json_object_get(msg, "t"));
     if (t == NULL)
-        conn_err(c, NULL, SP_E_BAD_MESSAGE);
+        conn_err(c, id, SP_E_BAD_MESSAGE);
     else if (strcmp(t, "cmd") == 0)
         handle_cmd(c, msg);
     else if (strcmp(t, "hello") == 0)
@@ -211,7 +271,7 @@ void handle_message(conn_t *c, const char *text, size_t len)
             json_object_set(m, "echo", echo);
         conn_send_json(c, m);
     } else
-        conn_err(c, NULL, SP_E_UNKNOWN_MESSAGE);
+        conn_err(c, id, SP_E_UNKNOWN_MESSAGE);
     json_decref(msg);
 }
 
@@ -232,8 +292,11 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 {
     pss_t *pss = user;
     switch (reason) {
-    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
-        return http_ws_allowed(wsi, srv.opts->origins, srv.opts->norigins) ? 0 : -1;
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
+        const http_origins_t org = {srv.opts->port, srv.opts->public_url, srv.opts->origins,
+                                    srv.opts->norigins};
+        return http_ws_allowed(wsi, &org) ? 0 : -1;
+    }
     case LWS_CALLBACK_ESTABLISHED:
         pss->conn = conn_new(wsi);
         conn_addr(pss->conn, wsi);
@@ -323,6 +386,7 @@ static int boot_publish(void *ud, const ev_t *logged)
 {
     (void)ud;
     ev_t ev = *logged;
+    core_event_upgrade(&ev);
     json_t *red = core_redact(srv.core, &ev);
     if (red != NULL)
         ev.data = red;
@@ -343,6 +407,8 @@ static void tick_cb(uv_timer_t *h)
 {
     (void)h;
     presence_flush();
+    limited_flush();
+    live_flush(NULL);
     if (!commit_store_ok() || !cluster_may_write())   /* cluster hook: only the leader decides */
         return;
     evlist_t out = {0};
@@ -517,5 +583,6 @@ int server_run(const serve_opts_t *o)
     hub_free(srv.hub);
     core_free(srv.core);
     free(srv.pdirty);
+    live_free();
     return cluster_failed || srv.fatal ? 1 : 0;
 }

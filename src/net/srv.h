@@ -38,6 +38,7 @@
 #define BACKLOG_MAX LIMIT_BACKLOG
 #define RATE_BURST LIMIT_RATE_BURST
 #define RATE_PER_SEC LIMIT_RATE_PER_SEC
+#define LIMITED_IDS_MAX LIMIT_LIMITED_IDS
 #define JOIN_FAILS_MAX LIMIT_JOIN_FAILS
 #define ADDR_FAILS_MAX LIMIT_ADDR_FAILS
 
@@ -81,6 +82,9 @@ typedef struct conn {
     size_t npend, cappend;
     struct conn *pnext, *pprev;  /* in srv.waiting while npend > 0 */
     guard_bucket_t bucket;       /* messages per second */
+    json_t *limited_ids;         /* ids of messages refused by the bucket since the last answer */
+    size_t limited;              /* …and how many were refused (with or without an id) */
+    struct conn *lnext;          /* in srv.limited while limited > 0 */
     int join_fails;
     int64_t join_window;
     char addr[64];               /* source address, for the per-address join limit */
@@ -112,6 +116,7 @@ typedef struct {
     conn_t *conns;
     size_t nconns;
     conn_t *waiting;             /* connections with commands waiting for a commit */
+    conn_t *limited;             /* connections owed a rate_limited answer (server.c) */
     int64_t committed;
     uv_loop_t loop;              /* ours; lws joins it (a "foreign" loop) */
     uv_signal_t sigint, sigterm;
@@ -124,6 +129,12 @@ typedef struct {
     unsigned char *pdirty;       /* per team index: presence changed since the last tick */
     size_t npdirty;
     int stopping;                /* no presence frames while connections are torn down */
+    char **live_counts;          /* per team index: the counts last pushed (JSON text) */
+    size_t nlive_counts;
+    char **live_rooms;           /* per room index: the status last pushed (JSON text) */
+    size_t nlive_rooms;
+    int64_t live_head;           /* core head when counts and statuses were last compared */
+    unsigned live_ticks;
 } server_t;
 
 typedef struct {
@@ -138,6 +149,7 @@ extern server_t srv;
 void conn_ack(conn_t *c, const char *id, int64_t seq);
 void conn_addr(conn_t *c, struct lws *wsi);
 void conn_err(conn_t *c, const char *id, int e);
+void conn_err_detail(conn_t *c, const char *id, int e, json_t *detail);
 void conn_free(conn_t *c);
 conn_t *conn_new(struct lws *wsi);
 void conn_pend(conn_t *c, const pend_t *p);
@@ -155,6 +167,10 @@ void waiting_unlink(conn_t *c);
 void presence_flush(void);
 void presence_mark(int team);
 void presence_send(conn_t *only_conn, const unsigned char *only, size_t nonly);
+/* Pushes the live counts (to staff) and room statuses (to screens and staff): everything
+ * to one new connection (only), or, with NULL, what changed, about once a second. */
+void live_flush(conn_t *only);
+void live_free(void);
 
 /* commit.c */
 void effects_apply(void);

@@ -301,7 +301,7 @@ void report_fold_event(report_fold_t *f, const ev_t *logged)
         f->first_ts = logged->ts;
     f->last_ts = logged->ts;
     /* The core's projection: a public audience, as the data reads after deletions. */
-    if (!core_aud_public(logged->aud_kind))
+    if (!core_in_record(logged))
         return;
     ev_t ev = *logged;
     json_t *red = core_redact(f->core, logged);

@@ -1,4 +1,9 @@
-/* pdf.c – the A4 report with cairo and pango (see pdf.h). */
+/* pdf.c – the A4 report with cairo and pango (see pdf.h).
+ *
+ * A report of a real day: only teams that took part (someone joined, or work was left)
+ * get a page (the others are listed once, under their challenge); only scored teams are ranked; Dutch dates ("13 maart
+ * 2027") and plurals ("1 jurylid"); "geen winnaar" where there is none; the cover counts
+ * the people who took part. */
 #include "report/pdf.h"
 #include "report/md.h"
 #include "report/model.h"
@@ -195,11 +200,25 @@ static void field_w(pdf_t *p, const char *label, const char *text, double lw)
 
 static void field(pdf_t *p, const char *label, const char *text) { field_w(p, label, text, 150); }
 
+/* Whether a canvas of a team has any text. */
+static int canvas_filled(const json_t *team, const char *id)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(json_object_get(json_object_get(team, "canvases"), id), k, v)
+        if (json_string_length(v) > 0)
+            return 1;
+    return 0;
+}
+
+/* Only a canvas the team filled in: an empty one is no part of the team's work. */
 static void canvas(pdf_t *p, const json_t *team, const char *id, const char *title)
 {
     size_t i, j;
     json_t *c, *fd;
     const json_t *values = json_object_get(json_object_get(team, "canvases"), id);
+    if (!canvas_filled(team, id))
+        return;
     json_array_foreach(json_object_get(p->doc, "canvases"), i, c) {
         if (strcmp(rm_str(c, "id"), id) != 0)
             continue;
@@ -411,6 +430,51 @@ static const char *room_name(const pdf_t *p, const char *id)
     return id;
 }
 
+/* Whether a team left any work: notes, items, votes, ideas or canvas text. A team without
+ * any gets no page of its own. */
+static int team_worked(const json_t *t)
+{
+    const char *k;
+    json_t *v;
+    if (json_array_size(json_object_get(json_object_get(t, "problems"), "clusters")) ||
+        json_array_size(json_object_get(json_object_get(t, "knelpunten"), "items")) ||
+        json_array_size(json_object_get(json_object_get(t, "themes"), "clusters")) ||
+        json_array_size(json_object_get(t, "ideas")) || json_array_size(json_object_get(t, "chosen")) ||
+        rm_int(json_object_get(t, "race"), "total") > 0)
+        return 1;
+    json_object_foreach(json_object_get(t, "canvases"), k, v)
+        if (canvas_filled(t, k))
+            return 1;
+    return 0;
+}
+
+/* Whether a team took part: someone joined it, or it left work. */
+static int took_part(const json_t *t)
+{
+    return json_array_size(json_object_get(t, "members")) > 0 || team_worked(t);
+}
+
+/* "1 jurylid", "3 juryleden": a count with the Dutch singular or plural. */
+static const char *count_nl(char *buf, size_t len, long long n, const char *one, const char *many)
+{
+    snprintf(buf, len, "%lld %s", n, n == 1 ? one : many);
+    return buf;
+}
+
+/* An ISO date ("2027-03-13") in Dutch ("13 maart 2027"); anything else as it is. */
+static const char *date_nl(char *buf, size_t len, const char *iso)
+{
+    static const char *const months[] = {"januari", "februari", "maart",     "april",   "mei",      "juni",
+                                         "juli",    "augustus", "september", "oktober", "november", "december"};
+    int y, m, d;
+    char rest;
+    if (sscanf(iso, "%4d-%2d-%2d%c", &y, &m, &d, &rest) == 3 && m >= 1 && m <= 12 && d >= 1 && d <= 31)
+        snprintf(buf, len, "%d %s %d", d, months[m - 1], y);
+    else
+        snprintf(buf, len, "%s", iso);
+    return buf;
+}
+
 static void team_section(pdf_t *p, const json_t *t)
 {
     size_t i, j;
@@ -437,7 +501,8 @@ static void team_section(pdf_t *p, const json_t *t)
     if (json_array_size(json_object_get(t, "members")) == 0)
         para(p, "Niemand heeft zich bij dit team aangemeld.", 9, 0, 1, 8, C_GREY);
 
-    heading(p, "Clusters uit ‘Maak je hoofd leeg’", 3);
+    if (json_array_size(json_object_get(json_object_get(t, "problems"), "clusters")))
+        heading(p, "Clusters uit ‘Maak je hoofd leeg’", 3);
     json_array_foreach(json_object_get(json_object_get(t, "problems"), "clusters"), i, c) {
         size_t nn = json_array_size(json_object_get(c, "notes"));
         snprintf(buf, sizeof buf, "%s (%zu %s)", rm_str(c, "name"), nn, nn == 1 ? "briefje" : "briefjes");
@@ -450,9 +515,10 @@ static void team_section(pdf_t *p, const json_t *t)
         para(p, buf, 8.5, 0, 0, 8, C_TEXT);
     }
 
-    heading(p, "Knelpunten en stippen", 3);
     const json_t *items = json_object_get(json_object_get(t, "knelpunten"), "items");
     size_t ni = json_array_size(items);
+    if (ni)
+        heading(p, "Knelpunten en stippen", 3);
     const char **labels = xcalloc(ni + 1, sizeof *labels);
     int *vals = xcalloc(ni + 1, sizeof *vals), *mark = xcalloc(ni + 1, sizeof *mark);
     json_array_foreach(items, i, c) {
@@ -466,9 +532,10 @@ static void team_section(pdf_t *p, const json_t *t)
 
     canvas(p, t, "vehicle", NULL);
 
-    heading(p, "HKW-thema's en stemmen", 3);
     const json_t *themes = json_object_get(json_object_get(t, "themes"), "clusters");
     size_t nt = json_array_size(themes);
+    if (nt)
+        heading(p, "HKW-thema's en stemmen", 3);
     labels = xcalloc(nt + 1, sizeof *labels);
     vals = xcalloc(nt + 1, sizeof *vals);
     mark = xcalloc(nt + 1, sizeof *mark);
@@ -492,9 +559,9 @@ static void team_section(pdf_t *p, const json_t *t)
 
     canvas(p, t, "problem", "Probleemstelling");
 
-    heading(p, "Idee Race", 3);
     const json_t *race = json_object_get(t, "race");
-    int len = snprintf(buf, sizeof buf, "%lld ideeën", rm_int(race, "total"));
+    heading(p, "Idee Race", 3);
+    int len = snprintf(buf, sizeof buf, "%lld %s", rm_int(race, "total"), rm_int(race, "total") == 1 ? "idee" : "ideeën");
     json_array_foreach(json_object_get(race, "rounds"), i, c)
         if (len < (int)sizeof buf)
             len += snprintf(buf + len, sizeof buf - (size_t)len, "%s ronde %lld: %lld", i ? "," : " –",
@@ -505,7 +572,8 @@ static void team_section(pdf_t *p, const json_t *t)
     if (rm_int(race, "total") > 0)
         race_chart(p, t);
 
-    heading(p, "Gekozen ideeën", 3);
+    if (json_array_size(json_object_get(t, "chosen")))
+        heading(p, "Gekozen ideeën", 3);
     json_array_foreach(json_object_get(t, "chosen"), i, c) {
         int v = ival(json_object_get(c, "votes"));
         snprintf(buf, sizeof buf, "%zu. %s (%d %s)", i + 1, rm_str(c, "text"), v < 0 ? 0 : v, v == 1 ? "stem" : "stemmen");
@@ -514,7 +582,8 @@ static void team_section(pdf_t *p, const json_t *t)
     if (json_is_true(json_object_get(t, "ideas_decided_by_captain")))
         para(p, "Bij gelijke stand hakte de teamcaptain de knoop door.", 8, 0, 1, 0, C_GREY);
 
-    heading(p, "Glazen Bol: van nu naar over 5 jaar", 3);
+    if (json_array_size(json_object_get(t, "chosen")))
+        heading(p, "Glazen Bol: van nu naar over 5 jaar", 3);
     json_array_foreach(json_object_get(t, "chosen"), i, c)
         timeline(p, c, 5);
 
@@ -531,20 +600,26 @@ static void cover(pdf_t *p)
     cairo_fill(cr);
     text_at(p, "Resultaten", MARGIN, 120, 14, 0, CW, 0xffffff);
     text_at(p, rm_str(sp, "title"), MARGIN, 145, 26, 1, CW, 0xffffff);
-    char buf[512];
-    snprintf(buf, sizeof buf, "%s · %s", rm_str(sp, "date"), rm_str(sp, "venue"));
+    char buf[512], day[64];
+    snprintf(buf, sizeof buf, "%s · %s", date_nl(day, sizeof day, rm_str(sp, "date")), rm_str(sp, "venue"));
     double y = 340;
     y += text_at(p, buf, MARGIN, y, 13, 0, CW, C_TEXT) + 6;
     snprintf(buf, sizeof buf, "Georganiseerd door %s", rm_str(sp, "organiser"));
     y += text_at(p, buf, MARGIN, y, 11, 0, CW, C_GREY) + 30;
-    size_t nteams = json_array_size(json_object_get(p->doc, "teams")), members = 0, ideas = 0, i;
+    /* The people who took part: the members who joined a team, not the teams planned. */
+    size_t nteams = 0, members = 0, ideas = 0, i;
     json_t *t;
     json_array_foreach(json_object_get(p->doc, "teams"), i, t) {
         members += json_array_size(json_object_get(t, "members"));
         ideas += json_array_size(json_object_get(t, "ideas"));
+        nteams += took_part(t);
     }
-    snprintf(buf, sizeof buf, "%zu challenges · %zu teams · %zu deelnemers · %zu ideeën in de Idee Race",
-             json_array_size(json_object_get(p->doc, "challenges")), nteams, members, ideas);
+    char a[48], b[48], c[48], d[48];
+    snprintf(buf, sizeof buf, "%s · %s · %s · %s in de Idee Race",
+             count_nl(a, sizeof a, (long long)json_array_size(json_object_get(p->doc, "challenges")), "challenge", "challenges"),
+             count_nl(b, sizeof b, (long long)nteams, "team", "teams"),
+             count_nl(c, sizeof c, (long long)members, "deelnemer", "deelnemers"),
+             count_nl(d, sizeof d, (long long)ideas, "idee", "ideeën"));
     text_at(p, buf, MARGIN, y, 11, 1, CW, C_SKY);
     text_at(p, json_is_true(json_object_get(p->doc, "names"))
                    ? "Dit verslag noemt deelnemers bij naam, op verzoek van de organisator."
@@ -614,12 +689,23 @@ static void body(pdf_t *p)
         para(p, rm_str(c, "problem"), 9, 0, 0, 0, C_TEXT);
         p->y += 6;
         json_array_foreach(json_object_get(p->doc, "teams"), j, t)
-            if (strcmp(rm_str(t, "challenge"), rm_str(c, "id")) == 0) {
+            if (strcmp(rm_str(t, "challenge"), rm_str(c, "id")) == 0 && took_part(t)) {
                 snprintf(buf, sizeof buf, "• %s", rm_str(t, "name"));
                 para(p, buf, 9.5, 1, 0, 8, C_BLUE);
             }
+        /* Teams no one took part in: named once, here, instead of an empty page each. */
+        int len = 0, idle = 0;
+        buf[0] = '\0';
         json_array_foreach(json_object_get(p->doc, "teams"), j, t)
-            if (strcmp(rm_str(t, "challenge"), rm_str(c, "id")) == 0)
+            if (strcmp(rm_str(t, "challenge"), rm_str(c, "id")) == 0 && !took_part(t) && len < (int)sizeof buf)
+                len += snprintf(buf + len, sizeof buf - (size_t)len, "%s%s", idle++ ? ", " : "", rm_str(t, "name"));
+        if (idle) {
+            p->y += 4;
+            para(p, idle == 1 ? "Aan dit team deed niemand mee:" : "Aan deze teams deed niemand mee:", 9, 0, 1, 0, C_GREY);
+            para(p, buf, 9, 0, 0, 8, C_GREY);
+        }
+        json_array_foreach(json_object_get(p->doc, "teams"), j, t)
+            if (strcmp(rm_str(t, "challenge"), rm_str(c, "id")) == 0 && took_part(t))
                 team_section(p, t);
     }
     new_page(p);
@@ -633,6 +719,7 @@ static void body(pdf_t *p)
         para(p, "De jury heeft (nog) geen winnaars bekendgemaakt in staatsprint.", 9, 0, 1, 0, C_GREY);
     const json_t *win = json_object_get(res, "winners");
     json_t *w;
+    char num[48];
     int len = snprintf(buf, sizeof buf, "Winnaar van de dag: ");
     json_array_foreach(json_object_get(win, "overall"), i, w) {
         const json_t *tm = rm_team(p->doc, json_string_value(w));
@@ -641,6 +728,8 @@ static void body(pdf_t *p)
     }
     if (json_array_size(json_object_get(win, "overall")))
         para(p, buf, 14, 1, 0, 0, C_BLUE);
+    else if (json_is_object(res))
+        para(p, "Winnaar van de dag: geen winnaar", 14, 1, 0, 0, C_BLUE);
     json_array_foreach(json_object_get(win, "challenges"), i, e) {
         const char *title = rm_str(e, "challenge");
         json_array_foreach(json_object_get(p->doc, "challenges"), j, c)
@@ -652,11 +741,16 @@ static void body(pdf_t *p)
             if (len < (int)sizeof buf)
                 len += snprintf(buf + len, sizeof buf - (size_t)len, "%s%s", j ? " en " : "", tm ? rm_str(tm, "name") : "");
         }
+        if (json_array_size(json_object_get(e, "teams")) == 0 && len < (int)sizeof buf)
+            snprintf(buf + len, sizeof buf - (size_t)len, "geen winnaar");
         para(p, buf, 10, 1, 0, 8, C_TEXT);
     }
     if (json_is_object(res)) {
         heading(p, "Ranglijst van de jury", 3);
         json_array_foreach(json_object_get(res, "teams"), i, e) {
+            /* Only scored teams have a place; the others are named once below. */
+            if (rm_int(e, "rank") <= 0 || rm_int(e, "jurors") <= 0)
+                continue;
             char lab[64];
             snprintf(lab, sizeof lab, "%lld.", rm_int(e, "rank"));
             /* A Dutch decimal comma. */
@@ -665,10 +759,26 @@ static void body(pdf_t *p)
             char *dot = strchr(mean, '.');
             if (dot)
                 *dot = ',';
-            snprintf(buf, sizeof buf, "%s – gemiddeld %s (%d juryleden)%s%s", rm_str(e, "name"), mean,
-                     (int)rm_int(e, "jurors"), json_is_true(json_object_get(e, "tied")) ? " – gelijke stand" : "",
+            snprintf(buf, sizeof buf, "%s – gemiddeld %s (%s)%s%s", rm_str(e, "name"), mean,
+                     count_nl(num, sizeof num, rm_int(e, "jurors"), "jurylid", "juryleden"),
+                     json_is_true(json_object_get(e, "tied")) ? " – gelijke stand" : "",
                      json_is_true(json_object_get(e, "disagree")) ? " – de jury was verdeeld" : "");
-            field_w(p, lab, buf, 24);
+            field_w(p, lab, buf, 34);
+        }
+        /* Teams that took part but no juror scored: named, not ranked. */
+        int n = 0;
+        len = 0;
+        buf[0] = '\0';
+        json_array_foreach(json_object_get(res, "teams"), i, e) {
+            const json_t *tm = rm_team(p->doc, rm_str(e, "team"));
+            if ((rm_int(e, "rank") > 0 && rm_int(e, "jurors") > 0) || tm == NULL || !took_part(tm))
+                continue;
+            if (len < (int)sizeof buf)
+                len += snprintf(buf + len, sizeof buf - (size_t)len, "%s%s", n++ ? ", " : "", rm_str(e, "name"));
+        }
+        if (n) {
+            para(p, "Niet beoordeeld door de jury:", 9, 0, 1, 0, C_GREY);
+            para(p, buf, 9, 0, 0, 8, C_GREY);
         }
     }
     heading(p, "Winnaars van de Idee Race", 3);
@@ -680,6 +790,8 @@ static void body(pdf_t *p)
                 len += snprintf(buf + len, sizeof buf - (size_t)len, "%s%s", j ? ", " : "",
                                 tm ? rm_str(tm, "name") : json_string_value(w));
         }
+        if (json_array_size(json_object_get(e, "race_winners")) == 0 && len < (int)sizeof buf)
+            snprintf(buf + len, sizeof buf - (size_t)len, "geen winnaar");
         para(p, buf, 9.5, 0, 0, 8, C_TEXT);
     }
     cairo_show_page(p->cr);

@@ -657,9 +657,14 @@ static int race_ended(sim_t *s)
 /* One round of the Idee Race in every room: members write ideas in waves while it runs. */
 static int race_round(sim_t *s, double minutes, int round)
 {
-    for (int r = 0; r < s->nrooms; r++)
-        if (s->rooms[r].fac_bot >= 0)
+    /* A round is for the teams at the race step: a room where no team plays has none. */
+    for (int r = 0; r < s->nrooms; r++) {
+        int plays = 0;
+        for (int t = 0; t < s->played; t++)
+            plays |= s->teams[t].room_ix == r;
+        if (s->rooms[r].fac_bot >= 0 && plays)
             cmd(s, s->rooms[r].fac_bot, "race.start", json_pack("{ss sf}", "room", s->rooms[r].id, "minutes", minutes));
+    }
     if (settle(s) != 0)
         return -1;
     int64_t start = mono_ms(), len = (int64_t)(minutes * 60000.0);
@@ -896,8 +901,18 @@ int sim_run(const sim_opts_t *o)
     s->items = json_array();
     s->criteria = json_array();
     signal(SIGPIPE, SIG_IGN);
-    /* The default day has 9 teams; the server adds the rest when it creates the day. */
-    int extra = o->teams > 9 ? o->teams - 9 : 0;
+    /* The default day has 9 teams; the server adds the rest when it creates the day, and
+     * the idle ones: planned teams nobody joins, as on a real day. */
+    int extra = (o->teams > 9 ? o->teams - 9 : 0) + o->idle;
+    if (o->teams + o->idle > MAX_TEAMS) {
+        fprintf(stderr, "staatsprint simulate: --teams en --idle samen hooguit %d (together at most %d)\n", MAX_TEAMS, MAX_TEAMS);
+        free(s->bots);
+        json_decref(s->clusters);
+        json_decref(s->items);
+        json_decref(s->criteria);
+        free(s);
+        return 2;
+    }
     int rc = 2;
     if (start_server(s, extra) != 0) {
         fprintf(stderr, "staatsprint simulate: de server start niet (the server does not start)\n");
@@ -935,6 +950,8 @@ int sim_cli(int argc, char **argv)
             o.db = v;
         else if (strcmp(a, "--teams") == 0)
             o.teams = (int)strtol(v, &end, 10);
+        else if (strcmp(a, "--idle") == 0)
+            o.idle = (int)strtol(v, &end, 10);
         else if (strcmp(a, "--seed") == 0)
             o.seed = strtoul(v, &end, 10);
         else if (strcmp(a, "--speed") == 0)
@@ -947,11 +964,11 @@ int sim_cli(int argc, char **argv)
             goto bad;
         i++;
     }
-    if (o.db == NULL || o.speed <= 0)
+    if (o.db == NULL || o.speed <= 0 || o.idle < 0 || o.idle > 200)
         goto bad;
     return sim_run(&o);
 bad:
     fprintf(stderr, "staatsprint simulate: gebruik (usage): staatsprint simulate --db FILE [--teams N] "
-                    "[--seed S] [--speed X]\n");
+                    "[--idle N] [--seed S] [--speed X]\n");
     return 2;
 }

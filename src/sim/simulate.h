@@ -15,6 +15,7 @@
 typedef struct {
     const char *db;        /* must not exist yet */
     int teams;             /* 1..200; the default day has 9, more are added */
+    int idle;              /* 0..200 more teams that nobody joins (planned, absent) */
     unsigned long seed;    /* the same seed plays the same texts and votes */
     double speed;          /* time compression: a 5-minute race round lasts 5/speed minutes
                               (at least 0.1 minute, the shortest round the core allows) */
@@ -27,7 +28,7 @@ typedef struct {
  * short summary with timings to stdout. */
 int sim_run(const sim_opts_t *o);
 
-/* `staatsprint simulate --db FILE [--teams N] [--seed S] [--speed X]` with the
+/* `staatsprint simulate --db FILE [--teams N] [--idle N] [--seed S] [--speed X]` with the
  * arguments after the command name; returns the exit status of sim_run (2 on bad usage). */
 int sim_cli(int argc, char **argv);
 

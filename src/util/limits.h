@@ -50,6 +50,7 @@
 #define LIMIT_BACKLOG 100000     /* hub frames waiting for a reader; past this: cut off */
 #define LIMIT_RATE_BURST 200.0   /* messages a client may send at once (rate_limited) */
 #define LIMIT_RATE_PER_SEC 100.0 /* …and per second after that */
+#define LIMIT_LIMITED_IDS 256    /* ids listed in one rate_limited answer (the rest counted) */
 #define LIMIT_JOIN_FAILS 10      /* wrong join codes per connection per minute (rate_limited) */
 #define LIMIT_ADDR_FAILS 60      /* …and per source address per minute (many connections) */
 

@@ -256,7 +256,12 @@ test('in English, the team view passes axe at every activity of the day, on a ph
   const page = phones.en;
   assert.ok(page, 'Finn joined in the test before');
   const team = server.teams[1];
-  for (const step of steps.slice(1)) {
+  for (const [i, step] of steps.slice(1).entries()) {
+    // The race step is left only after its room played a round.
+    if (steps[i].activity === 'race') {
+      await org.cmd('race.start', { room: team.room, minutes: 5 });
+      await org.cmd('race.end', { room: team.room });
+    }
     await org.cmd('step.next', { team: team.id });
     await waitUntil(page, (name) => document.querySelector('.js-step-title')?.textContent === name, stepName(step.id, 'en'), `the step "${stepName(step.id, 'en')}"`);
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));

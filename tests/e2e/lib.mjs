@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import WebSocket from 'ws';
 import { chromium } from 'playwright-core';
+import nl from '../../web/js/i18n/nl.js';
 
 const require = createRequire(import.meta.url);
 const axe = require('axe-core');
@@ -100,8 +101,8 @@ export function fetchEvents(wsUrl, token) {
  * One run of the server process: spawns it and resolves with the organiser token once the
  * line "Organisator: http://localhost:P/#/o/TOKEN" is printed.
  */
-function spawnServer(bin, port, db, log) {
-  const child = spawn(bin, ['serve', '--port', String(port), '--db', db], { stdio: ['ignore', 'pipe', 'pipe'] });
+function spawnServer(bin, port, db, log, extra = []) {
+  const child = spawn(bin, ['serve', '--port', String(port), '--db', db, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const exit = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   let exited = null;
@@ -148,9 +149,11 @@ export function checkSanitizers(out) {
 /**
  * Starts `BIN serve --port P --db TMP/t.db` on a free port, reads the organiser token from
  * its output, then asks the server as organiser for the teams, their join codes and the links.
+ * @param {object} [o]
+ * @param {string[]} [o.args] more arguments for `serve` (e.g. `--teams 36` for 15 teams a room)
  * @returns {Promise<TestServer>}
  */
-export async function startServer() {
+export async function startServer({ args = [] } = {}) {
   const bin = serverBinary();
   if (!existsSync(bin)) throw new Error(`server binary not found: ${bin} (build it with "make build", or set STAATSPRINT_BIN)`);
   const dir = mkdtempSync(join(tmpdir(), 'staatsprint-e2e-'));
@@ -158,7 +161,7 @@ export async function startServer() {
   const port = await freePort();
   let out = '';
   const log = (text) => (out += text);
-  let run = spawnServer(bin, port, db, log);
+  let run = spawnServer(bin, port, db, log, args);
   const stop = async () => {
     await run.kill();
     rmSync(dir, { recursive: true, force: true });
@@ -186,7 +189,7 @@ export async function startServer() {
     const restart = async () => {
       await run.kill();
       checkSanitizers(out);
-      run = spawnServer(bin, port, db, log);
+      run = spawnServer(bin, port, db, log, args);
       const again = await run.token;
       if (again !== organiserToken) throw new Error('the organiser token changed across a restart');
     };
@@ -261,6 +264,59 @@ export async function checkA11y(page, label) {
 }
 
 /**
+ * Opens the join page of the server and joins a team with its code and a name (in Dutch, the
+ * default language); the caller waits for what the page shows next.
+ * @param {import('playwright-core').Page} page
+ * @param {string} url the server's base URL
+ * @param {{code: string}} team
+ * @param {string} name
+ */
+export async function joinAs(page, url, team, name) {
+  await page.goto(`${url}/`);
+  await page.getByLabel(nl['join.code.label'], { exact: true }).fill(team.code);
+  await page.getByLabel(nl['join.name.label'], { exact: true }).fill(name);
+  await page.getByRole('button', { name: nl['join.submit'], exact: true }).click();
+}
+
+/**
+ * A browser context whose WebSocket can be cut and restored (`gate.cut()`, then
+ * `gate.online = true`), and whose acks can be swallowed (`gate.eatAcks`: the server applied
+ * the command, the answer never arrived).
+ * @param {import('playwright-core').Browser} browser
+ * @returns {Promise<{context: import('playwright-core').BrowserContext, gate: object}>}
+ */
+export async function gatedContext(browser) {
+  const context = await browser.newContext({ viewport: { width: 360, height: 640 }, hasTouch: true });
+  const gate = { online: true, eatAcks: false, routes: [] };
+  await context.routeWebSocket(
+    (url) => url.pathname === '/ws',
+    (ws) => {
+      if (!gate.online) {
+        ws.close({ code: 4000, reason: 'offline' });
+        return;
+      }
+      const upstream = ws.connectToServer();
+      ws.onMessage((m) => upstream.send(m));
+      upstream.onMessage((m) => {
+        if (gate.eatAcks && JSON.parse(String(m)).t === 'ack') return;
+        ws.send(m);
+      });
+      ws.onClose(() => upstream.close());
+      upstream.onClose(() => ws.close());
+      gate.routes.push({ ws, upstream });
+    },
+  );
+  gate.cut = () => {
+    gate.online = false;
+    for (const r of gate.routes.splice(0)) {
+      r.ws.close({ code: 4000, reason: 'offline' });
+      r.upstream.close();
+    }
+  };
+  return { context, gate };
+}
+
+/**
  * Waits until a condition on the page holds, with a message that says what was awaited.
  * @param {import('playwright-core').Page} page
  * @param {Function} fn evaluated in the page; truthy ends the wait
@@ -295,8 +351,9 @@ export function wsClient(wsUrl, token) {
         const id = `t-${++n}`;
         return withTimeout(
           new Promise((ok, fail) => {
-            waiting.set(id, { ok, fail });
-            ws.send(JSON.stringify({ t: 'cmd', id, cmd, args }));
+            const msg = JSON.stringify({ t: 'cmd', id, cmd, args });
+            waiting.set(id, { ok, fail, msg });
+            ws.send(msg);
           }),
           10000,
           `the answer to ${cmd}`,
@@ -321,7 +378,12 @@ export function wsClient(wsUrl, token) {
       const msg = JSON.parse(String(data));
       if (msg.t === 'synced') resolve(client);
       else if (msg.t === 'ev') events.push(msg);
-      else if (msg.t === 'ack' || msg.t === 'err') {
+      else if (msg.t === 'err' && msg.code === 'rate_limited' && Array.isArray(msg.ids)) {
+        // Over the message rate (docs/protocol.md, Limits): send the named commands again.
+        setTimeout(() => {
+          for (const id of msg.ids) if (waiting.has(id)) ws.send(waiting.get(id).msg);
+        }, (msg.retry_ms || 0) + 10);
+      } else if (msg.t === 'ack' || msg.t === 'err') {
         const w = waiting.get(msg.id);
         if (w) {
           waiting.delete(msg.id);

@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import nl from '../../web/js/i18n/nl.js';
-import { checkA11y, launchBrowser, newPage, startServer, waitUntil, wsClient } from './lib.mjs';
+import { checkA11y, joinAs, launchBrowser, newPage, startServer, waitUntil, wsClient } from './lib.mjs';
 
 const playbook = JSON.parse(readFileSync(new URL('../../data/playbooks/staatsprint.json', import.meta.url), 'utf8'));
 const steps = playbook.phases.flatMap((p) => p.steps);
@@ -51,10 +51,7 @@ async function openPage({ width = 1280, height = 800 } = {}) {
 }
 
 async function join(page, team, name) {
-  await page.goto(`${server.url}/`);
-  await page.getByLabel(nl['join.code.label'], { exact: true }).fill(team.code);
-  await page.getByLabel(nl['join.name.label'], { exact: true }).fill(name);
-  await page.getByRole('button', { name: nl['join.submit'], exact: true }).click();
+  await joinAs(page, server.url, team, name);
   await atStep(page, 'intro');
 }
 

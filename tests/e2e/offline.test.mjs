@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import nl from '../../web/js/i18n/nl.js';
 import { Connection, outboxKey } from '../../web/js/conn.js';
-import { launchBrowser, newPage, startServer, waitUntil, wsClient } from './lib.mjs';
+import { gatedContext, joinAs, launchBrowser, newPage, startServer, waitUntil, wsClient } from './lib.mjs';
 
 /** Fills the {placeholders} of a catalogue string (plural entries by count). */
 function fill(text, params = {}) {
@@ -116,46 +116,8 @@ after(async () => {
   await server?.stop();
 });
 
-/**
- * A browser context whose WebSocket can be cut and restored, and whose acks can be swallowed
- * (the server applied the command, the answer never arrived).
- */
-async function gatedContext() {
-  const context = await browser.newContext({ viewport: { width: 360, height: 640 }, hasTouch: true });
-  const gate = { online: true, eatAcks: false, routes: [] };
-  await context.routeWebSocket(
-    (url) => url.pathname === '/ws',
-    (ws) => {
-      if (!gate.online) {
-        ws.close({ code: 4000, reason: 'offline' });
-        return;
-      }
-      const upstream = ws.connectToServer();
-      ws.onMessage((m) => upstream.send(m));
-      upstream.onMessage((m) => {
-        if (gate.eatAcks && JSON.parse(String(m)).t === 'ack') return;
-        ws.send(m);
-      });
-      ws.onClose(() => upstream.close());
-      upstream.onClose(() => ws.close());
-      gate.routes.push({ ws, upstream });
-    },
-  );
-  gate.cut = () => {
-    gate.online = false;
-    for (const r of gate.routes.splice(0)) {
-      r.ws.close({ code: 4000, reason: 'offline' });
-      r.upstream.close();
-    }
-  };
-  return { context, gate };
-}
-
 async function join(page, team, name) {
-  await page.goto(`${server.url}/`);
-  await page.getByLabel(nl['join.code.label'], { exact: true }).fill(team.code);
-  await page.getByLabel(nl['join.name.label'], { exact: true }).fill(name);
-  await page.getByRole('button', { name: nl['join.submit'], exact: true }).click();
+  await joinAs(page, server.url, team, name);
   await page.locator('.js-note-input').waitFor();
   await waitUntil(page, (text) => document.querySelector('.js-status-text')?.textContent === text, nl['conn.online'], `${name} online`);
 }
@@ -174,7 +136,7 @@ const added = (text) => org.events.filter((e) => e.type === 'note.added' && e.da
 
 test('notes typed while the connection is gone, through a reload, arrive exactly once', async () => {
   const team = server.teams[0];
-  const { context, gate } = await gatedContext();
+  const { context, gate } = await gatedContext(browser);
   const anna = await newPage(context);
   anna.setDefaultTimeout(10000);
   pages.push(anna);

@@ -4,7 +4,8 @@
 // the reason, one that fits no team is refused) and sends a message that participants see; a
 // room-wide next leaves the team whose vote is hidden behind; the screen shows the Idee Race
 // moving live; three jurors, added by the organiser, score six pitches in their own browsers
-// with weights, a conflict of interest and a recusal; the chair locks and announces; the screen
+// with weights, a conflict of interest and a recusal (one juror sees her challenge first and
+// filters); the chair locks, confirming the team no one scored; announces; the screen
 // shows the winners, and a participant's page its pitch turn, the winners and its own place.
 // axe (WCAG 2.0/2.1 A and AA) finds nothing on the console, the screen, the jury views, the
 // organiser's jury section and the team page with the results.
@@ -251,24 +252,23 @@ test('a facilitator steers the three teams of a room through a step, and a messa
   await checkA11y(fac, 'the facilitator console');
 
   // All teams at once: the next step (the private brainstorm), and its timer of 5 minutes.
-  await fac.getByRole('button', { name: nl['console.room.next'], exact: true }).click();
+  await fac.getByRole('button', { name: `${nl['console.room.next']}${nl['console.room.all']}`, exact: true }).click();
   await waitUntil(fac, (id) => /Maak je hoofd leeg$/.test(document.querySelector(`.js-team-row[data-team="${id}"] .js-team-step`)?.textContent ?? ''), r1Teams[0].id, 'the first team at the brainstorm');
   const stepText = await fac.locator(`.js-team-row[data-team="${r1Teams[0].id}"] .js-team-step`).textContent();
   assert.match(stepText, /^2 van \d+: Maak je hoofd leeg$/, 'the console names the step from the playbook');
   for (const team of r1Teams) {
     await waitUntil(fac, ([id, text]) => document.querySelector(`.js-team-row[data-team="${id}"] .js-team-step`)?.textContent === text, [team.id, stepText], `${team.name} at the brainstorm`);
   }
-  await fac.getByRole('button', { name: nl['console.room.start'], exact: true }).click();
+  await fac.getByRole('button', { name: `${nl['console.room.start']}${nl['console.room.all']}`, exact: true }).click();
   for (const team of r1Teams) {
     await waitUntil(fac, (id) => /^nog [45]:\d\d$/.test(document.querySelector(`.js-team-row[data-team="${id}"] .js-timer`)?.textContent ?? ''), team.id, `${team.name}'s timer counting down on the console`);
   }
   for (const m of members) await until(() => m.events.some((e) => e.type === 'timer.changed' && e.data.state === 'running'), 'the member hears the timer start');
 
-  // Private notes are counted, never shown; the console asks for counts after step changes.
+  // Private notes are counted, never shown; the counts arrive by themselves (no refresh).
   await members[0].cmd('note.add', { text: 'Te veel losse systemen' });
   await members[0].cmd('note.add', { text: 'Gegevens steeds opnieuw invullen' });
-
-  await fac.getByRole('button', { name: nl['console.counts.refresh'], exact: true }).click();
+  assert.equal(await fac.getByRole('button', { name: nl['console.counts.refresh'] }).count(), 0, 'no refresh button');
   await waitUntil(fac, ([id, text]) => document.querySelector(`.js-team-row[data-team="${id}"] .js-note-private`)?.textContent === text, [r1Teams[0].id, fill(nl['console.team.private'], { count: 2 })], 'two private notes counted, not shown');
   assert.equal(await fac.locator(`.js-team-row[data-team="${r1Teams[0].id}"] .js-note-total`).textContent(), '0');
 
@@ -279,7 +279,7 @@ test('a facilitator steers the three teams of a room through a step, and a messa
   await first.getByRole('button', { name: `${nl['console.team.pause']}${fill(nl['console.team.for'], { team: r1Teams[0].name })}` }).click();
   await waitUntil(fac, (id) => /^gepauzeerd, nog/.test(document.querySelector(`.js-team-row[data-team="${id}"] .js-timer`)?.textContent ?? ''), r1Teams[0].id, 'the first team paused');
   const pausedAt = await timerOf(0);
-  await fac.getByRole('button', { name: nl['console.room.pause'], exact: true }).click();
+  await fac.getByRole('button', { name: `${nl['console.room.pause']}${nl['console.room.all']}`, exact: true }).click();
   const why = (i, reason) => fill(nl['console.rw.why'], { team: r1Teams[i].name, reason: nl[`console.rw.why.${reason}`] });
   await fac.locator('.js-console-skipped', { hasText: fill(nl['console.rw.skipped'], { list: why(0, 'timerNotRunning') }) }).waitFor();
   assert.equal(await fac.locator('.js-console-changed').textContent(), fill(nl['console.rw.done'], { names: `${r1Teams[1].name}, ${r1Teams[2].name}` }), 'the console names the teams it paused');
@@ -288,17 +288,17 @@ test('a facilitator steers the three teams of a room through a step, and a messa
   assert.equal(await fac.locator('.js-console-error').textContent(), '', 'a partly applied command is no error');
   await checkA11y(fac, 'the console with a room-wide report');
   // Now all three are paused: a room-wide resume fits every team and reports no skip.
-  await fac.getByRole('button', { name: nl['console.room.resume'], exact: true }).click();
+  await fac.getByRole('button', { name: `${nl['console.room.resume']}${nl['console.room.all']}`, exact: true }).click();
   for (const i of [0, 1, 2]) await waitUntil(fac, (id) => /^nog /.test(document.querySelector(`.js-team-row[data-team="${id}"] .js-timer`)?.textContent ?? ''), r1Teams[i].id, `team ${i + 1} running again`);
   assert.equal(await fac.locator('.js-console-skipped').count(), 0, 'nothing skipped');
   // A room-wide resume now fits no team: refused, with each team's reason.
-  await fac.getByRole('button', { name: nl['console.room.resume'], exact: true }).click();
+  await fac.getByRole('button', { name: `${nl['console.room.resume']}${nl['console.room.all']}`, exact: true }).click();
   await fac.locator('.js-console-error', { hasText: 'Er is niets veranderd' }).waitFor();
   assert.equal(await fac.locator('.js-console-blockers').textContent(), fill(nl['console.rw.reasons'], { list: [0, 1, 2].map((i) => why(i, 'timerNotPaused')).join(', ') }));
   await checkA11y(fac, 'the console with an error');
 
   // The step is done: all teams to clustering; the private notes are shared and counted.
-  await fac.getByRole('button', { name: nl['console.room.next'], exact: true }).click();
+  await fac.getByRole('button', { name: `${nl['console.room.next']}${nl['console.room.all']}`, exact: true }).click();
   await waitUntil(fac, (id) => document.querySelector(`.js-team-row[data-team="${id}"] .js-note-total`)?.textContent === '2', r1Teams[0].id, 'two shared notes after the brainstorm');
   assert.match(await first.locator('.js-team-step').textContent(), /: Clusters maken$/);
 
@@ -334,7 +334,7 @@ test('a room-wide next moves the teams whose vote is shown and names the team it
   const stepNow = (i) => fac.locator(`.js-team-row[data-team="${r1Teams[i].id}"] .js-team-step`).textContent();
   // From the clusters (step 3) to the knelpunten and on to the vote on them (step 5).
   for (const n of [4, 5]) {
-    await fac.getByRole('button', { name: nl['console.room.next'], exact: true }).click();
+    await fac.getByRole('button', { name: `${nl['console.room.next']}${nl['console.room.all']}`, exact: true }).click();
     for (const i of [0, 1, 2]) await stepIs(i, n);
   }
   assert.match(await stepNow(0), /^5 van \d+: /);
@@ -345,7 +345,7 @@ test('a room-wide next moves the teams whose vote is shown and names the team it
     await row.locator('.js-vote', { hasText: nl['console.team.voteRevealed'] }).waitFor();
   }
   const before = members[0].events.filter((e) => e.type === 'step.changed').length;
-  await fac.getByRole('button', { name: nl['console.room.next'], exact: true }).click();
+  await fac.getByRole('button', { name: `${nl['console.room.next']}${nl['console.room.all']}`, exact: true }).click();
   for (const i of [1, 2]) await stepIs(i, 6);
   const why = fill(nl['console.rw.why'], { team: r1Teams[0].name, reason: nl['console.rw.why.voteHidden'] });
   await fac.locator('.js-console-skipped', { hasText: fill(nl['console.rw.skipped'], { list: why }) }).waitFor();
@@ -433,11 +433,13 @@ test('three jurors score six pitches, the chair announces, and the screen shows 
   // The organiser adds three jurors in the browser and hands out their personal links.
   const organiser = await openPage(`/#/o/${server.organiserToken}`);
   await organiser.getByRole('heading', { level: 2, name: nl['juryAdmin.title'] }).waitFor();
-  const jurors = [['Carla', 'Gemeente Utrecht', true], ['Joost', 'AcICT', false], ['Noor', 'Rijksoverheid', false]];
-  for (const [name, organisation, chair] of jurors) {
+  // Noor judges the third challenge first.
+  const jurors = [['Carla', 'Gemeente Utrecht', true], ['Joost', 'AcICT', false], ['Noor', 'Rijksoverheid', false, 'c3']];
+  for (const [name, organisation, chair, challenge] of jurors) {
     await organiser.getByLabel(nl['juryAdmin.name'], { exact: true }).fill(name);
     await organiser.getByLabel(nl['juryAdmin.organisation'], { exact: true }).fill(organisation);
     if (chair) await organiser.getByLabel(nl['juryAdmin.chair'], { exact: true }).check();
+    if (challenge) await organiser.getByLabel(nl['juryAdmin.challenge'], { exact: true }).selectOption(challenge);
     await organiser.getByRole('button', { name: nl['juryAdmin.add'], exact: true }).click();
     await organiser.locator('.js-juror-link', { hasText: /#\/j\// }).nth(jurors.findIndex((j) => j[0] === name)).waitFor();
   }
@@ -462,6 +464,12 @@ test('three jurors score six pitches, the chair announces, and the screen shows 
   await waitUntil(joost, (id) => document.querySelector('.js-jury-team')?.dataset.team === id, six[0].id, 'the first pitch selected');
   await joost.locator('.js-jury-team', { hasText: 'Een vast ontwikkelteam dat samen met de markt bouwt' }).waitFor();
   await joost.getByLabel('Pitch (weging 2)', { exact: true }).waitFor();
+  // Noor sees the teams of her challenge first, and can filter by challenge.
+  const r3Teams = server.teams.filter((x) => x.room === 'r3');
+  await waitUntil(noor, (ids) => ids.includes(document.querySelector('.js-pitch')?.dataset.team), r3Teams.map((x) => x.id), 'her challenge first');
+  await noor.locator('.js-jury-filter').selectOption('c1');
+  await waitUntil(noor, (ids) => [...document.querySelectorAll('.js-pitch')].map((b) => b.dataset.team).join() === ids.join(), r1Teams.map((x) => x.id), 'only the first challenge');
+  await noor.locator('.js-jury-filter').selectOption('');
   await checkA11y(joost, 'the juror’s scoring page');
 
   // Carla works where Anna works: a conflict of interest on Anna's team; she recuses.
@@ -509,8 +517,15 @@ test('three jurors score six pitches, the chair announces, and the screen shows 
   assert.equal(await screen.locator('.js-winners').isHidden(), true);
   assert.ok(!members[0].events.some((e) => e.type === 'jury.results' || e.type === 'jury.scored'), 'no participant heard any score');
 
+  // A team of the third challenge took part after all and nobody scored it: the chair is asked
+  // before locking, with the teams named.
+  const late = await memberClient(r3Teams[0].code, 'Laatkomer');
   await chair.getByRole('button', { name: nl['jury.chair.lock'], exact: true }).click();
+  await chair.locator('.js-lock-confirm', { hasText: r3Teams[0].name }).waitFor();
+  assert.equal(await chair.locator('.js-jury-phase').textContent(), nl['jury.phase.open'], 'not locked without confirmation');
+  await chair.getByRole('button', { name: nl['jury.chair.lockAnyway'], exact: true }).click();
   await chair.locator('.js-jury-phase', { hasText: nl['jury.phase.locked'] }).waitFor();
+  late.close();
   await chair.getByRole('button', { name: nl['jury.chair.announce'], exact: true }).click();
   await chair.getByRole('button', { name: nl['jury.chair.announceYes'], exact: true }).click();
 
@@ -546,9 +561,16 @@ test('three jurors score six pitches, the chair announces, and the screen shows 
   assert.ok(await dana.locator('.js-team-results .sp-results__winner', { hasText: r1Teams[0].name }).count() > 0, 'the winner of her challenge is named');
   await dana.locator('.js-team-live', { hasText: nl['results.team.announced'] }).waitFor({ state: 'attached' });
   assert.ok((await dana.locator('.js-team-live').textContent()).includes(place), 'the announcement says her place');
+  // By default a participant gets the winners and her own place, not the table.
+  assert.equal(await dana.locator('.js-results-table, .js-team-table').count(), 0, 'no ranking table on her phone');
   await checkA11y(dana, 'the team page with the results');
   // After a reload the results are still there, without being announced again.
   await dana.reload();
   await dana.locator('.js-team-place', { hasText: place }).waitFor();
   assert.equal(await dana.locator('.js-team-live').textContent(), '', 'catching up is no news');
+  // The organiser publishes the full ranking: now her phone shows it, as a list for a phone.
+  await organiser.locator('.js-publish-level').selectOption('full');
+  await organiser.locator('.js-publish-apply').click();
+  await waitUntil(dana, (n) => document.querySelectorAll('.js-team-table li').length === n, results.teams.filter((r) => r.rank > 0).length, 'the published ranking on her phone');
+  assert.equal(await dana.locator(`.js-team-table li[aria-current="true"]`).getAttribute('data-team'), r1Teams[1].id);
 });

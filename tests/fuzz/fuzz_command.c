@@ -41,8 +41,10 @@ static void mirror(core_t *replica, const evlist_t *out, int64_t head_before)
 static void run_line(core_t *c, core_t *replica, const who_t *who, const char *s, size_t len)
 {
     json_t *msg;
-    if (guard_decode(s, len, &msg) != 0)
+    if (guard_decode(s, len, &msg) != 0) {
+        json_decref(msg);
         return;
+    }
     const char *t = json_string_value(json_object_get(msg, "t"));
     const char *id = json_string_value(json_object_get(msg, "id"));
     const char *cmd = json_string_value(json_object_get(msg, "cmd"));

@@ -1,6 +1,7 @@
 // The jury with the real server: jurors get personal links, score every pitch, and no score,
 // juror note or ranking reaches a participant, a facilitator or a screen before the chair
-// announces; after the announcement everyone sees the results. Also the facilitator's
+// announces; after the announcement everyone sees the winners and a team its own place,
+// the full table only once the organiser publishes it. Also the facilitator's
 // presence frames.
 
 import { test } from 'node:test';
@@ -119,17 +120,39 @@ test('no score, note or ranking reaches participants, facilitators or screens be
   }
 
   ok(await jurors[0].cmd('jury.announce', {}), 'jury.announce');
-  for (const [who, c] of observed) {
-    const res = await c.waitFor((m) => m.t === 'ev' && m.type === 'jury.results', undefined, { what: `jury.results for ${who}` });
+  const checkTable = (res) => {
     assert.equal(res.data.teams.length, teams.length);
     assert.equal(res.data.teams[0].rank, 1);
     for (let i = 1; i < res.data.teams.length; i++) assert.ok(res.data.teams[i].mean <= res.data.teams[i - 1].mean);
     assert.ok(res.data.winners.overall.length >= 1);
     assert.equal(res.data.winners.challenges.length, 3);
     assert.ok(res.data.teams.find((x) => x.team === teams[0].id).jurors === 2, 'the recusal counts');
-    // Still no juror note, even after the announcement.
+  };
+  // Staff get the full table; everyone the winners; a team its own place – and by default
+  // nothing more: no table, no means, no other team's place reaches a phone or a screen.
+  checkTable(await fac.waitFor((m) => m.t === 'ev' && m.type === 'jury.results', undefined, { what: 'jury.results for the facilitator' }));
+  for (const [who, c] of observed) {
+    const w = await c.waitFor((m) => m.t === 'ev' && m.type === 'jury.winners', undefined, { what: `jury.winners for ${who}` });
+    assert.ok(w.data.overall.length >= 1);
+    assert.equal(typeof w.data.names[w.data.overall[0]], 'string', 'winners come with their names');
+    await c.waitFor((m) => m.t === 'ev' && m.type === 'jury.phase' && m.data.state === 'announced', undefined, { what: `announced for ${who}` });
     for (const n of notes) assert.ok(!c.rawText.includes(n), `${who} received a juror note after the announcement`);
     assert.ok(c.frames.length > framesBefore.get(who));
+  }
+  const place = part.events.filter((e) => e.type === 'jury.place');
+  assert.equal(place.length, 1, 'the participant hears one place: its own team');
+  assert.equal(place[0].data.team, t1.id);
+  assert.equal(place[0].data.of, teams.length);
+  for (const [who, c] of [['participant', part], ['screen', screen]]) {
+    assert.ok(!c.events.some((e) => e.type === 'jury.results'), `${who} received the table`);
+    assert.ok(!/"mean"\s*:/.test(c.rawText), `${who} received a mean`);
+  }
+  assert.ok(!screen.events.some((e) => e.type === 'jury.place'), 'a screen hears no team place');
+  // The organiser publishes the table: now it reaches everyone.
+  assert.equal((await part.cmd('jury.publish', { level: 'full' })).code, 'forbidden');
+  ok(await o.cmd('jury.publish', { level: 'full' }), 'jury.publish');
+  for (const [who, c] of [['participant', part], ['screen', screen]]) {
+    checkTable(await c.waitFor((m) => m.t === 'ev' && m.type === 'jury.results', undefined, { what: `the published table for ${who}` }));
   }
 });
 

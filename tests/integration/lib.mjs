@@ -432,11 +432,18 @@ export class Client {
     return { joined: first, ...rest };
   }
 
-  // Send a command; resolves with its ack or err (matched by id).
-  cmd(name, args = {}, id = newId('c'), timeout = DEFAULT_WAIT_MS) {
-    const from = this.frames.length;
-    this.send({ t: 'cmd', id, cmd: name, args });
-    return this.waitFor((m) => (m.t === 'ack' || m.t === 'err') && m.id === id, timeout, { from, what: `ack or err for ${name} ${id}` });
+  // Send a command; resolves with its ack or err (matched by id). A rate_limited answer that
+  // names the id (docs/protocol.md, Limits) means: send it again after retry_ms.
+  async cmd(name, args = {}, id = newId('c'), timeout = DEFAULT_WAIT_MS) {
+    for (let attempt = 0; ; attempt++) {
+      const from = this.frames.length;
+      this.send({ t: 'cmd', id, cmd: name, args });
+      const m = await this.waitFor((x) => ((x.t === 'ack' || x.t === 'err') && x.id === id) ||
+        (attempt < 20 && x.t === 'err' && x.code === 'rate_limited' && Array.isArray(x.ids) && x.ids.includes(id)),
+      timeout, { from, what: `ack or err for ${name} ${id}` });
+      if (m.id === id) return m;
+      await sleep((m.retry_ms || 0) + 10);
+    }
   }
 
   // The next err (with or without id) after frame index `from`.

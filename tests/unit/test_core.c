@@ -34,11 +34,14 @@ static void test_setup_events(void **state)
     assert_string_equal(core_link_token(c, "organiser", NULL), "tok-org");
     assert_string_equal(core_link_token(c, "facilitator", "r2"), "tok-f2");
     assert_int_equal(core_team_count(c), 3);
-    /* Codes and tokens are never in an event everyone sees. */
+    /* Codes and tokens are never in an event everyone sees: a join code goes to its
+     * team's audience (the team, its room's facilitator, the organiser). */
     for (size_t i = 0; i < log.n; i++) {
         char *s = json_dumps(log.v[i].data, JSON_COMPACT);
-        if (strstr(s, "AAAA-1111"))
-            assert_int_equal(log.v[i].aud_kind, AUD_STAFF);
+        if (strstr(s, "AAAA-1111")) {
+            assert_int_equal(log.v[i].aud_kind, AUD_TEAM);
+            assert_string_equal(log.v[i].aud_id, "t1");
+        }
         if (strstr(s, "tok-org"))
             assert_int_equal(log.v[i].aud_kind, AUD_ORG);
         if (strstr(s, "hash-org"))
@@ -437,7 +440,7 @@ static void test_channels_match_visibility(void **state)
     core_auth(c, "hash-jury", &ws[3]);
     core_auth(c, "hash-screen", &ws[4]);
     ws[5] = fixture_join(c, "CCCC-3333", "Dirk", "hd", &log);
-    int expect[6] = {4, 4 + 2 + 3, 3 + 2, 3, 2, 4};
+    int expect[6] = {4, 4 + 2 + 2 + 3, 3 + 1 + 2, 3, 2, 4};   /* staff: a desk per room */
     for (int i = 0; i < 6; i++) {
         chancheck_t k = {c, &ws[i], 0};
         core_channels(c, &ws[i], chan_check, &k);
@@ -493,6 +496,28 @@ static void test_fold_replay(void **state)
     core_free(c);
 }
 
+/* A join code in a log written before codes were kept per room went to all staff: read
+ * back, it goes to its team's audience (issue 16). */
+static void test_old_team_code_upgraded(void **state)
+{
+    (void)state;
+    ev_t ev;
+    memset(&ev, 0, sizeof ev);
+    snprintf(ev.type, sizeof ev.type, "team.code");
+    ev.aud_kind = AUD_STAFF;
+    ev.data = json_pack("{ss ss}", "team", "t3", "code", "CCCC-3333");
+    core_event_upgrade(&ev);
+    assert_int_equal(ev.aud_kind, AUD_TEAM);
+    assert_string_equal(ev.aud_id, "t3");
+    /* Other events keep their audience. */
+    snprintf(ev.type, sizeof ev.type, "links.set");
+    ev.aud_kind = AUD_ORG;
+    ev.aud_id[0] = '\0';
+    core_event_upgrade(&ev);
+    assert_int_equal(ev.aud_kind, AUD_ORG);
+    json_decref(ev.data);
+}
+
 static void test_errors_table(void **state)
 {
     (void)state;
@@ -522,6 +547,7 @@ int main(void)
         cmocka_unit_test(test_channels_match_visibility),
         cmocka_unit_test(test_fold_replay),
         cmocka_unit_test(test_errors_table),
+        cmocka_unit_test(test_old_team_code_upgraded),
     };
     return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }

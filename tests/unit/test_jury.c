@@ -387,13 +387,16 @@ static void setup_rules_and_phases(void **state)
     assert_int_equal(run(&y, &y.jr[0], "jury.announce", NULL), SP_E_JURY_PHASE);
     assert_int_equal(run(&y, &y.jr[1], "jury.lock", NULL), SP_E_FORBIDDEN);
     assert_int_equal(run(&y, &y.org, "jury.lock", NULL), SP_E_FORBIDDEN);
-    assert_int_equal(run(&y, &y.jr[0], "jury.lock", NULL), 0);
+    /* Teams that took part are unscored: the chair confirms before locking. */
+    assert_int_equal(run(&y, &y.jr[0], "jury.lock", NULL), SP_E_JURY_UNSCORED);
+    assert_int_equal(run(&y, &y.jr[0], "jury.lock", "{ss}", "confirm", "yes"), SP_E_BAD_MESSAGE);
+    assert_int_equal(run(&y, &y.jr[0], "jury.lock", "{sb}", "confirm", 1), 0);
     assert_int_equal(run(&y, &y.jr[1], "jury.score", "{ss ss si}", "team", "t1", "criterion",
                          "idea", "score", 6), SP_E_JURY_PHASE);
     assert_int_equal(run(&y, &y.jr[0], "jury.unlock", NULL), 0);
     assert_int_equal(run(&y, &y.jr[1], "jury.score", "{ss ss si}", "team", "t1", "criterion",
                          "idea", "score", 6), 0);
-    assert_int_equal(run(&y, &y.jr[0], "jury.lock", NULL), 0);
+    assert_int_equal(run(&y, &y.jr[0], "jury.lock", "{sb}", "confirm", 1), 0);
     assert_int_equal(run(&y, &y.jr[1], "jury.announce", NULL), SP_E_FORBIDDEN);
     assert_int_equal(run(&y, &y.jr[0], "jury.announce", NULL), 0);
     assert_int_equal(run(&y, &y.jr[0], "jury.announce", NULL), SP_E_JURY_PHASE);
@@ -479,7 +482,7 @@ static void recusal_and_conflicts(void **state)
         assert_int_equal(run(&y, &y.jr[2], "jury.score", "{ss ss si}", "team", "t2", "criterion", crit[k], "score", 6), 0);
         assert_int_equal(run(&y, &y.jr[1], "jury.score", "{ss ss si}", "team", "t1", "criterion", crit[k], "score", 9), 0);
     }
-    assert_int_equal(run(&y, &y.jr[0], "jury.lock", NULL), 0);
+    assert_int_equal(run(&y, &y.jr[0], "jury.lock", "{sb}", "confirm", 1), 0);
     assert_int_equal(run(&y, &y.jr[1], "jury.recuse", "{ss sb}", "team", "t2", "recused", 0), SP_E_JURY_PHASE);
     assert_int_equal(run(&y, &y.jr[0], "jury.announce", NULL), 0);
     const ev_t *res = find_last(&y, "jury.results");
@@ -523,7 +526,7 @@ static void nothing_leaks_before_the_announcement(void **state)
             assert_int_equal(run(&y, &y.jr[j], "jury.note", "{ss ss}", "team", teams[t], "text",
                                  "geheime notitie"), 0);
         }
-    assert_int_equal(run(&y, &y.jr[0], "jury.lock", NULL), 0);
+    assert_int_equal(run(&y, &y.jr[0], "jury.lock", "{sb}", "confirm", 1), 0);
     size_t before = y.log.n;
     /* Every event so far: people other than jurors never see anything hidden, and one
      * juror never sees another juror's scores or notes. */
@@ -560,11 +563,45 @@ static void nothing_leaks_before_the_announcement(void **state)
     const ev_t *p = find_last(&y, "jury.progress");
     assert_int_equal(json_integer_value(json_object_get(p->data, "done")),
                      json_integer_value(json_object_get(p->data, "teams")));
+    size_t at = y.log.n;
     assert_int_equal(run(&y, &y.jr[0], "jury.announce", NULL), 0);
-    const ev_t *res = find_last(&y, "jury.results");
-    assert_int_equal(res->aud_kind, AUD_ALL);
+    /* The full table goes to staff and the jury; participants and screens get the winners
+     * and (the default "places") their own team's place, not the table. */
+    const ev_t *res = NULL;
+    int places = 0, winners = 0;
+    for (size_t i = at; i < y.log.n; i++) {
+        const ev_t *e = &y.log.v[i];
+        if (strcmp(e->type, "jury.results") == 0) {
+            assert_true(e->aud_kind == AUD_STAFF || e->aud_kind == AUD_JURY);
+            assert_false(core_may_see(y.c, &y.a, e->aud_kind, e->aud_id));
+            assert_false(core_may_see(y.c, &y.screen, e->aud_kind, e->aud_id));
+            if (e->aud_kind == AUD_STAFF)
+                res = e;
+        } else if (strcmp(e->type, "jury.place") == 0) {
+            places++;
+            assert_int_equal(e->aud_kind, AUD_TEAM);
+            assert_string_equal(e->aud_id, json_string_value(json_object_get(e->data, "team")));
+        } else if (strcmp(e->type, "jury.winners") == 0) {
+            winners++;
+            assert_int_equal(e->aud_kind, AUD_ALL);
+            assert_null(json_object_get(e->data, "teams"));
+        }
+    }
+    assert_non_null(res);
+    assert_int_equal(places, 3);
+    assert_int_equal(winners, 1);
+    assert_true(core_may_see(y.c, &y.org, res->aud_kind, res->aud_id));
+    assert_true(core_may_see(y.c, &y.f1, res->aud_kind, res->aud_id));
+    /* Publishing the full table sends it to everyone, once. */
+    assert_int_equal(run(&y, &y.jr[0], "jury.publish", "{ss}", "level", "full"), SP_E_FORBIDDEN);
+    assert_int_equal(run(&y, &y.org, "jury.publish", "{ss}", "level", "all"), SP_E_BAD_LEVEL);
+    assert_int_equal(run(&y, &y.org, "jury.publish", "{ss}", "level", "full"), 0);
+    const ev_t *pub = find_last(&y, "jury.results");
+    assert_int_equal(pub->aud_kind, AUD_ALL);
     for (size_t o = 0; o < sizeof outsiders / sizeof *outsiders; o++)
-        assert_true(core_may_see(y.c, outsiders[o], res->aud_kind, res->aud_id));
+        assert_true(core_may_see(y.c, outsiders[o], pub->aud_kind, pub->aud_id));
+    assert_true(json_equal(pub->data, res->data));
+    assert_int_equal(run(&y, &y.org, "jury.publish", "{ss}", "level", "winners"), SP_E_JURY_PHASE);
     /* Results by hand: weights problem 2, idea 1, pitch 1 (total 4). */
     double tot[3][3];
     for (int j = 0; j < 3; j++)
@@ -622,7 +659,7 @@ static void replay_gives_the_same_jury(void **state)
     assert_int_equal(run(&y, &y.jr[2], "jury.score", "{ss ss si}", "team", "t3", "criterion",
                          "pitch", "score", 4), 0);
     assert_int_equal(run(&y, &y.jr[2], "jury.recuse", "{ss}", "team", "t1"), 0);
-    assert_int_equal(run(&y, &y.jr[0], "jury.lock", NULL), 0);
+    assert_int_equal(run(&y, &y.jr[0], "jury.lock", "{sb}", "confirm", 1), 0);
     core_t *c2 = core_new();
     for (size_t i = 0; i < y.log.n; i++)
         assert_int_equal(core_apply(c2, &y.log.v[i]), 0);
@@ -679,8 +716,14 @@ static void room_message_and_counts(void **state)
     assert_int_equal(y.log.n - n, 2);   /* t1 and t2 of room r1 */
     const ev_t *e = &y.log.v[n];
     assert_string_equal(e->type, "team.counts");
-    assert_int_equal(e->aud_kind, AUD_TEAM);
-    assert_string_equal(e->aud_id, "t1");
+    /* The room's desk (its facilitators, the organiser), never the team: members must not
+     * learn the team's dot total before the reveal. */
+    assert_int_equal(e->aud_kind, AUD_DESK);
+    assert_string_equal(e->aud_id, "r1");
+    assert_false(core_may_see(y.c, &y.a, e->aud_kind, e->aud_id));
+    assert_false(core_may_see(y.c, &y.e, e->aud_kind, e->aud_id));
+    assert_true(core_may_see(y.c, &y.f1, e->aud_kind, e->aud_id));
+    assert_true(core_may_see(y.c, &y.org, e->aud_kind, e->aud_id));
     json_t *d = e->data;
     assert_int_equal(json_integer_value(json_object_get(d, "members")), 2);
     assert_int_equal(json_integer_value(json_object_get(d, "notes")) +

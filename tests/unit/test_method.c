@@ -96,6 +96,10 @@ static void goto_step(day_t *y, const char *step)
                 assert_int_equal(run(y, caps[k], "vote.reveal", NULL), 0);
                 rc = run(y, caps[k], "step.next", NULL);
             }
+            if (rc == SP_E_RACE_NOT_STARTED) {
+                assert_int_equal(run(y, &y->f1, "race.start", "{ss}", "room", "r1"), 0);
+                rc = SP_E_RACE_RUNNING;
+            }
             if (rc == SP_E_RACE_RUNNING) {
                 assert_int_equal(run(y, &y->f1, "race.end", "{ss}", "room", "r1"), 0);
                 rc = run(y, caps[k], "step.next", NULL);
@@ -113,6 +117,184 @@ static void goto_step(day_t *y, const char *step)
             }
             assert_int_equal(rc, 0);
         }
+}
+
+/* ---- the step table: where work may change ------------------------------------------------- */
+
+typedef struct {
+    day_t *y;
+    int act;            /* the activity of the team's step */
+    int checked;
+} table_walk_t;
+
+static const char *const act_names[] = {"intro", "brainstorm", "cluster", "items",
+                                        "vote",  "canvas",     "race",    "timeline"};
+
+/* Every command of the table, with empty arguments, at the team's current step: refused
+ * with wrong_step exactly when the step's activity is not listed for it. */
+static void table_row(void *ud, const char *cmd, const char *const *acts, size_t n, int wall)
+{
+    table_walk_t *w = ud;
+    int listed = 0;
+    for (size_t i = 0; i < n; i++)
+        listed |= strcmp(acts[i], act_names[w->act]) == 0;
+    if (wall)
+        return;   /* checked with real notes below */
+    int rc = run(w->y, &w->y->b, cmd, NULL);
+    if (listed)
+        assert_int_not_equal(rc, SP_E_WRONG_STEP);
+    else
+        assert_int_equal(rc, SP_E_WRONG_STEP);
+    w->checked++;
+}
+
+static void test_step_table(void **state)
+{
+    (void)state;
+    day_t y;
+    day_init(&y, NULL);
+    roles(&y);
+    /* A wall note, and a problem note written at the brain dump. */
+    assert_int_equal(run(&y, &y.a, "note.add", "{ss ss}", "board", "wall", "text", "Lunch om 12"), 0);
+    char wall[16], prob[16];
+    snprintf(wall, sizeof wall, "%s", last_id(&y, "note.added"));
+    goto_step(&y, "p1-dump");
+    assert_int_equal(run(&y, &y.a, "note.add", "{ss}", "text", "Te veel formulieren"), 0);
+    snprintf(prob, sizeof prob, "%s", last_id(&y, "note.added"));
+    for (size_t s = (size_t)y.c->teams[0].step; s < y.c->pb.nsteps; s++) {
+        goto_step(&y, y.c->pb.steps[s].id);
+        const pb_step_t *st = &y.c->pb.steps[s];
+        table_walk_t w = {&y, (int)st->act, 0};
+        core_step_table(table_row, &w);
+        assert_true(w.checked >= 15);
+        /* The wall is open at every step; a board note only at its board's steps. */
+        assert_int_equal(run(&y, &y.a, "note.edit", "{ss ss}", "note", wall, "text", "Lunch om 12.30"), 0);
+        int on_problems = strcmp(st->board, "problems") == 0 &&
+                          (st->act == ACT_BRAINSTORM || st->act == ACT_CLUSTER);
+        int rc = run(&y, &y.a, "note.edit", "{ss ss}", "note", prob, "text", "Te veel formulieren!");
+        assert_int_equal(rc, on_problems ? 0 : SP_E_WRONG_STEP);
+        if (!on_problems)
+            assert_int_equal(run(&y, &y.a, "note.delete", "{ss}", "note", prob), SP_E_WRONG_STEP);
+        /* A canvas only at its own step. */
+        if (st->act == ACT_CANVAS && strcmp(st->canvas, "vehicle") != 0)
+            assert_int_equal(run(&y, &y.a, "canvas.set", "{ss ss ss}", "canvas", "vehicle", "field",
+                                 "driver", "text", "x"), SP_E_WRONG_STEP);
+    }
+    day_free(&y);
+}
+
+/* Problem 1 of issue 16: ideas with dots change neither during their vote nor after it
+ * chose them; deleting an option that carries dots gives the dots back, with events. */
+static void test_vote_freeze(void **state)
+{
+    (void)state;
+    day_t y;
+    day_init(&y, NULL);
+    roles(&y);
+    /* Knelpunten with Bram's dots, then back to the list: a deleted item takes its dots
+     * back to the voter (vote.removed, gone), an edit is an amendment. */
+    goto_step(&y, "p1-knelpunten");
+    char items[2][16];
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(run(&y, &y.a, "item.add", "{ss}", "text", i ? "Tweede" : "Eerste"), 0);
+        snprintf(items[i], 16, "%s", last_id(&y, "item.added"));
+    }
+    goto_step(&y, "p1-vote");
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(run(&y, &y.b, "vote.place", "{ss}", "target", items[0]), 0);
+    assert_int_equal(run(&y, &y.b, "vote.place", "{ss}", "target", items[1]), 0);
+    assert_int_equal(run(&y, &y.a, "item.edit", "{ss ss}", "item", items[0], "text", "Anders"), SP_E_WRONG_STEP);
+    assert_int_equal(run(&y, &y.a, "item.delete", "{ss}", "item", items[0]), SP_E_WRONG_STEP);
+    assert_int_equal(run(&y, &y.a, "step.back", "{ss}", "step", "p1-knelpunten"), 0);
+    size_t from = y.log.n;
+    assert_int_equal(run(&y, &y.a, "item.delete", "{ss}", "item", items[0]), 0);
+    assert_int_equal(count_type(&y, from, "vote.removed"), 1);
+    const ev_t *rm = &y.log.v[from];
+    assert_string_equal(rm->type, "vote.removed");   /* the dots go before the item */
+    assert_int_equal(rm->aud_kind, AUD_MEMBER);
+    assert_string_equal(rm->aud_id, y.b.actor);
+    assert_int_equal(json_integer_value(json_object_get(rm->data, "mine")), 0);
+    assert_int_equal(json_integer_value(json_object_get(rm->data, "used")), 1);
+    assert_true(json_is_true(json_object_get(rm->data, "gone")));
+    assert_string_equal(y.log.v[from + 1].type, "item.deleted");
+    /* Back at the vote, Bram has 9 dots left, not 6. */
+    assert_int_equal(run(&y, &y.a, "step.next", NULL), 0);
+    for (int i = 0; i < 9; i++)
+        assert_int_equal(run(&y, &y.b, "vote.place", "{ss}", "target", items[1]), 0);
+    assert_int_equal(run(&y, &y.b, "vote.place", "{ss}", "target", items[1]), SP_E_VOTE_BUDGET_EXHAUSTED);
+
+    /* Themes: the chosen cluster is frozen after the vote, also after going back. */
+    goto_step(&y, "p2-themes");
+    char themes[2][16];
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(run(&y, &y.a, "cluster.add", "{ss ss}", "board", "hkw", "name", i ? "Twee" : "Een"), 0);
+        snprintf(themes[i], 16, "%s", last_id(&y, "cluster.added"));
+    }
+    assert_int_equal(run(&y, &y.a, "step.next", NULL), 0);
+    assert_int_equal(run(&y, &y.a, "vote.place", "{ss}", "target", themes[0]), 0);
+    assert_int_equal(run(&y, &y.b, "vote.place", "{ss}", "target", themes[0]), 0);
+    assert_int_equal(run(&y, &y.b, "vote.place", "{ss}", "target", themes[1]), 0);
+    assert_int_equal(run(&y, &y.a, "cluster.rename", "{ss ss}", "cluster", themes[0], "name", "X"), SP_E_WRONG_STEP);
+    assert_int_equal(run(&y, &y.a, "vote.reveal", NULL), 0);
+    assert_int_equal(run(&y, &y.a, "step.back", "{ss}", "step", "p2-themes"), 0);
+    assert_int_equal(run(&y, &y.a, "cluster.rename", "{ss ss}", "cluster", themes[0], "name", "X"), SP_E_FROZEN);
+    assert_int_equal(run(&y, &y.a, "cluster.delete", "{ss}", "cluster", themes[0]), SP_E_FROZEN);
+    /* What was not chosen may change; the vote is closed, its tally is history. */
+    from = y.log.n;
+    assert_int_equal(run(&y, &y.a, "cluster.rename", "{ss ss}", "cluster", themes[1], "name", "Y"), 0);
+    assert_int_equal(run(&y, &y.a, "cluster.delete", "{ss}", "cluster", themes[1]), 0);
+    assert_int_equal(count_type(&y, from, "vote.removed"), 0);
+
+    /* Ideas: neither during their vote nor in the Crystal Ball. */
+    goto_step(&y, "p3-race");
+    assert_int_equal(run(&y, &y.f1, "race.start", NULL), 0);
+    char ideas[3][16];
+    for (int i = 0; i < 3; i++) {
+        char t[24];
+        snprintf(t, sizeof t, "Idee %d", i);
+        assert_int_equal(run(&y, &y.a, "note.add", "{ss}", "text", t), 0);
+        snprintf(ideas[i], 16, "%s", last_id(&y, "note.added"));
+    }
+    assert_int_equal(run(&y, &y.f1, "race.end", NULL), 0);
+    goto_step(&y, "p3-vote");
+    assert_int_equal(run(&y, &y.b, "vote.place", "{ss}", "target", ideas[0]), 0);
+    assert_int_equal(run(&y, &y.a, "note.edit", "{ss ss}", "note", ideas[0], "text", "Anders"), SP_E_WRONG_STEP);
+    assert_int_equal(run(&y, &y.a, "note.delete", "{ss}", "note", ideas[0]), SP_E_WRONG_STEP);
+    goto_step(&y, "p3-crystal");
+    assert_int_equal(run(&y, &y.a, "note.edit", "{ss ss}", "note", ideas[0], "text", "Anders"), SP_E_WRONG_STEP);
+    assert_int_equal(run(&y, &y.a, "note.delete", "{ss}", "note", ideas[0]), SP_E_WRONG_STEP);
+    assert_int_equal(vote_frozen(y.c, 0, ideas[0]), SP_E_FROZEN);
+    assert_int_equal(vote_frozen(y.c, 0, ideas[2]), 0);
+    day_free(&y);
+}
+
+/* Problem 7 of issue 16: round-1 ideas stay with their author; the race is not skipped. */
+static void test_race_round_one_and_skip(void **state)
+{
+    (void)state;
+    day_t y;
+    day_init(&y, NULL);
+    roles(&y);
+    while (strcmp(y.c->pb.steps[y.c->teams[0].step].id, "p3-race") != 0) {
+        int rc = run(&y, &y.a, "step.next", NULL);
+        if (rc == SP_E_VOTE_NOT_REVEALED)
+            assert_int_equal(run(&y, &y.a, "vote.reveal", NULL), 0);
+        else if (rc == SP_E_TIE_UNRESOLVED)
+            assert_true(0);
+        else
+            assert_int_equal(rc, 0);
+    }
+    assert_int_equal(run(&y, &y.a, "step.next", NULL), SP_E_RACE_NOT_STARTED);
+    assert_int_equal(run(&y, &y.f1, "step.next", "{ss}", "team", "t1"), SP_E_RACE_NOT_STARTED);
+    assert_int_equal(run(&y, &y.f1, "race.start", NULL), 0);
+    assert_int_equal(run(&y, &y.a, "note.add", "{ss}", "text", "Blind idee"), 0);
+    const char *idea = last_id(&y, "note.added");
+    char id[16];
+    snprintf(id, sizeof id, "%s", idea);
+    assert_int_equal(run(&y, &y.a, "note.share", "{ss}", "note", id), SP_E_WRONG_STEP);
+    assert_int_equal(run(&y, &y.f1, "race.end", NULL), 0);
+    assert_int_equal(run(&y, &y.a, "step.next", NULL), 0);
+    day_free(&y);
 }
 
 /* ---- the playbook as data ------------------------------------------------------------ */
@@ -792,6 +974,114 @@ static void test_pitch_and_replay(void **state)
     day_free(&y);
 }
 
+/* ---- the console: a race only for the teams at the race step; counts; the room's status ---- */
+
+/* Moves one team (index k, captain cap) forward to step. */
+static void team_to_step(day_t *y, int k, const who_t *cap, const char *step)
+{
+    int target = playbook_find(&y->c->pb, step);
+    assert_true(target >= 0);
+    while (y->c->teams[k].step < target) {
+        int rc = run(y, cap, "step.next", NULL);
+        if (rc == SP_E_VOTE_NOT_REVEALED) {
+            assert_int_equal(run(y, cap, "vote.reveal", NULL), 0);
+            rc = run(y, cap, "step.next", NULL);
+        }
+        assert_int_equal(rc, 0);
+    }
+}
+
+static void test_race_only_for_teams_at_the_race_step(void **state)
+{
+    (void)state;
+    day_t y;
+    day_init(&y, NULL);
+    roles(&y);
+    /* Nobody at the race step: the start fits no team. */
+    assert_int_equal(run(&y, &y.f1, "race.start", NULL), SP_E_WRONG_STEP);
+    assert_int_equal(y.c->races[0].round, 0);
+    /* t1 reaches the race, t2 is still at the brainstorm: the round is t1's alone. */
+    team_to_step(&y, 0, &y.a, "p3-race");
+    team_to_step(&y, 1, &y.d, "p1-dump");
+    assert_int_equal(run(&y, &y.f1, "race.start", NULL), 0);
+    const ev_t *r = find_last(&y, "race.round");
+    json_t *teams = json_object_get(r->data, "teams");
+    assert_int_equal(json_array_size(teams), 1);
+    assert_string_equal(json_string_value(json_array_get(teams, 0)), "t1");
+    /* t2 writes on its own board, not in the race; t1's idea counts. */
+    assert_int_equal(run(&y, &y.a, "note.add", "{ss}", "text", "Een idee"), 0);
+    assert_int_equal(run(&y, &y.d, "note.add", "{ss}", "text", "Gewoon een briefje"), 0);
+    assert_string_equal(json_string_value(json_object_get(find_last(&y, "note.added")->data, "board")), "problems");
+    assert_int_equal(run(&y, &y.f1, "race.end", NULL), 0);
+    const ev_t *lb = find_last(&y, "race.leaderboard");
+    json_t *rows = json_object_get(lb->data, "teams");
+    assert_int_equal(json_array_size(rows), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(rows, 0), "team")), "t1");
+    /* A replay gives the same participation. */
+    core_t *c2 = core_new();
+    for (size_t i = 0; i < y.log.n; i++)
+        assert_int_equal(core_apply(c2, &y.log.v[i]), 0);
+    assert_int_equal(c2->teams[0].raced, 1);
+    assert_int_equal(c2->teams[1].raced, 0);
+    core_free(c2);
+    day_free(&y);
+}
+
+static void test_counts_and_room_status(void **state)
+{
+    (void)state;
+    day_t y;
+    day_init(&y, NULL);
+    roles(&y);
+    goto_step(&y, "p1-knelpunten");
+    assert_int_equal(run(&y, &y.a, "item.add", "{ss}", "text", "Silo's"), 0);
+    assert_int_equal(run(&y, &y.b, "item.add", "{ss}", "text", "Geen budget"), 0);
+    const char *item = last_id(&y, "item.added");
+    goto_step(&y, "p1-vote");
+    y.now += 7000;
+    assert_int_equal(run(&y, &y.a, "vote.place", "{ss}", "target", item), 0);
+    assert_int_equal(run(&y, &y.a, "vote.place", "{ss}", "target", item), 0);
+    assert_int_equal(run(&y, &y.b, "vote.place", "{ss}", "target", item), 0);
+    assert_int_equal(run(&y, &y.b, "vote.done", NULL), 0);
+    json_t *k = core_team_counts(y.c, 0);
+    assert_int_equal(json_integer_value(json_object_get(k, "members")), 2);
+    assert_int_equal(json_integer_value(json_object_get(k, "dots")), 3);
+    assert_int_equal(json_integer_value(json_object_get(k, "voted")), 1);
+    assert_int_equal(json_integer_value(json_object_get(k, "dots_budget")), 20);
+    assert_int_equal(json_integer_value(json_object_get(k, "active")), y.now);
+    assert_int_equal(json_integer_value(json_object_get(k, "assigned")), 0);
+    assert_false(json_is_true(json_object_get(k, "tie")));
+    /* A total only: nothing in the counts names an option. */
+    char *dump = json_dumps(k, JSON_COMPACT);
+    assert_null(strstr(dump, item));
+    free(dump);
+    json_decref(k);
+    assert_null(core_team_counts(y.c, 99));
+    /* The room's status: the step of its teams, their timer, the message and the sound. */
+    assert_int_equal(run(&y, &y.f1, "timer.start", "{ss si}", "room", "r1", "minutes", 4), 0);
+    assert_int_equal(run(&y, &y.f1, "room.message", "{ss}", "text", "Nog vier minuten"), 0);
+    assert_int_equal(run(&y, &y.f1, "room.sound", "{sb}", "on", 1), 0);
+    assert_int_equal(run(&y, &y.f1, "room.sound", "{ss sb}", "room", "r2", "on", 1), SP_E_FORBIDDEN);
+    assert_int_equal(run(&y, &y.a, "room.sound", "{sb}", "on", 1), SP_E_FORBIDDEN);
+    assert_int_equal(run(&y, &y.f1, "room.sound", "{ss}", "on", "ja"), SP_E_BAD_MESSAGE);
+    json_t *st = core_room_status(y.c, 0);
+    assert_string_equal(json_string_value(json_object_get(st, "step")), "p1-vote");
+    assert_int_equal(json_integer_value(json_object_get(st, "at")), 2);
+    json_t *tm = json_object_get(st, "timer");
+    assert_string_equal(json_string_value(json_object_get(tm, "state")), "running");
+    assert_int_equal(json_integer_value(json_object_get(tm, "ends_at")), y.now + 4 * 60000);
+    assert_string_equal(json_string_value(json_object_get(st, "message")), "Nog vier minuten");
+    assert_true(json_is_true(json_object_get(st, "sound")));
+    json_decref(st);
+    /* Room 2 has no members: every team counts, all at the first step. */
+    st = core_room_status(y.c, 1);
+    assert_int_equal(json_integer_value(json_object_get(st, "index")), 0);
+    assert_false(json_is_true(json_object_get(st, "sound")));
+    json_decref(st);
+    assert_null(core_room_status(y.c, 5));
+    day_free(&y);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -810,6 +1100,11 @@ int main(void)
         cmocka_unit_test(test_idea_selection_and_crystal_ball),
         cmocka_unit_test(test_at_most_three_with_votes),
         cmocka_unit_test(test_pitch_and_replay),
+        cmocka_unit_test(test_step_table),
+        cmocka_unit_test(test_vote_freeze),
+        cmocka_unit_test(test_race_round_one_and_skip),
+        cmocka_unit_test(test_race_only_for_teams_at_the_race_step),
+        cmocka_unit_test(test_counts_and_room_status),
     };
     return cmocka_run_group_tests_name("method", tests, NULL, NULL);
 }

@@ -195,7 +195,8 @@ static void test_assign_creates_teams(void **st)
         }
         if (strcmp(out.v[i].type, "team.code") == 0) {
             codes_seen++;
-            assert_int_equal(out.v[i].aud_kind, AUD_STAFF);
+            assert_int_equal(out.v[i].aud_kind, AUD_TEAM);
+            assert_string_equal(out.v[i].aud_id, json_string_value(json_object_get(out.v[i].data, "team")));
         }
     }
     assert_int_equal(created, 4);

@@ -20,6 +20,7 @@ const LINK_VIEWS = { o: organiserView, s: screenView, f: facilitatorView, j: jur
  * @property {string} name 'join', 'board', 'statement', 'o', 's', 'f', 'j' or 'notfound'
  * @property {string|null} token the link token of o/s/f/j routes
  * @property {string} [code] the join code of a `#/join/CODE` route
+ * @property {string} [room] the room of a room screen (`#/s/TOKEN/ROOM`)
  */
 
 /**
@@ -36,6 +37,9 @@ export function parseRoute(hash) {
   // The QR code on a team's join sheet opens the join form with the team's code filled in.
   const join = /^#\/join\/([A-Za-z0-9-]{1,24})$/.exec(hash);
   if (join) return { name: 'join', token: null, code: join[1] };
+  // A room's projector: the screen link followed by the room's id.
+  const screen = /^#\/s\/([A-Za-z0-9_\-.~%]+)\/([A-Za-z0-9_-]{1,16})$/.exec(hash);
+  if (screen) return { name: 's', token: decodeURIComponent(screen[1]), room: screen[2] };
   const m = /^#\/([osfj])\/([A-Za-z0-9_\-.~%]+)$/.exec(hash);
   if (m) return { name: m[1], token: decodeURIComponent(m[2]) };
   return { name: 'notfound', token: null };

@@ -95,7 +95,8 @@ export function defaultUrl() {
  *
  * Emits: `state` (state), `welcome` (msg), `joined` (msg), `event` (ev msg),
  * `synced` (msg), `ack` (msg), `error` (err msg), `auth-failed` (err msg),
- * `outbox` (number of unanswered commands), `presence` (msg, staff only).
+ * `outbox` (number of unanswered commands), `presence` (msg, staff only), `counts` (msg, staff
+ * only), `rooms` (msg, screens and staff).
  */
 export class Connection extends Emitter {
   /**
@@ -428,6 +429,14 @@ export class Connection extends Emitter {
         // Not an event: no seq, never replayed; staff views keep the latest per team.
         if (msg.teams && typeof msg.teams === 'object') this.emit('presence', msg);
         return;
+      case 'counts':
+        // Live counts of teams (staff only), pushed like presence.
+        if (msg.teams && typeof msg.teams === 'object') this.emit('counts', msg);
+        return;
+      case 'rooms':
+        // The status of rooms for screens and staff, pushed like presence.
+        if (msg.rooms && typeof msg.rooms === 'object') this.emit('rooms', msg);
+        return;
       case 'pong':
         if (typeof msg.now === 'number' && typeof msg.echo === 'number') {
           this.clockOffset = Math.round(msg.now - (msg.echo + Date.now()) / 2);
@@ -470,6 +479,27 @@ export class Connection extends Emitter {
   }
 
   _err(msg) {
+    if (msg.code === 'rate_limited' && msg.id === undefined && typeof msg.count === 'number') {
+      // One answer for a burst of refused messages: resend the commands it names (all
+      // unanswered ones when it only counted them) once the limit allows again.
+      const named = Array.isArray(msg.ids) ? msg.ids : [];
+      const again = named.length < msg.count ? [...this._outbox.keys()] : named;
+      this._later(() => {
+        for (const id of again) {
+          const e = this._outbox.get(id);
+          if (this._authed && e) this._sendCmd(e);
+        }
+      }, Math.max(RETRY_AFTER_MS, Number(msg.retry_ms) || 0));
+      return;
+    }
+    if (msg.code === 'bad_since' && !this._authed && this.token) {
+      // The server does not hold the events this client has seen (a restored database):
+      // start again from nothing rather than wait for a stream with a hole.
+      this.lastSeq = 0;
+      this.emit('reset', msg);
+      this._sendRaw({ t: 'hello', token: this.token, since: 0 });
+      return;
+    }
     const entry = msg.id !== undefined ? this._outbox.get(msg.id) : undefined;
     if (entry) {
       if (RETRY_CODES.has(msg.code)) {

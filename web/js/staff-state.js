@@ -49,8 +49,17 @@ export function createStaffState() {
     pitchOrders: new Map(),
     /** `room.message` data with `seq` and `ts`, oldest first. */
     messages: [],
-    /** The latest `team.counts` by team. */
+    /** The latest counts by team (pushed `counts` frames and `team.counts` events). */
     counts: new Map(),
+    /** The latest status by room, from `rooms` frames (screens and staff). */
+    roomStatus: new Map(),
+    /** Rooms whose time-up sound is on, from `room.sound`. */
+    sound: new Set(),
+    /** What participants see after the announcement, from `jury.publication` (staff). */
+    publication: 'places',
+    /** The winners (`jury.winners`) and this team's place (`jury.place`), for everyone. */
+    winners: null,
+    places: new Map(),
     /** Connected member ids by team, from the latest presence frames. */
     presence: new Map(),
     /** Whether a presence frame has arrived (before that, "online" is unknown). */
@@ -59,6 +68,8 @@ export function createStaffState() {
     voteProgress: new Map(),
     /** "team|step" of the votes revealed, from `vote.revealed`. */
     voteRevealed: new Set(),
+    /** "team|step" → {tally, selected} of the revealed votes, for the console's peek. */
+    tallies: new Map(),
     /** "team|step" of the revealed votes whose tie the captain has not decided yet. */
     voteTies: new Set(),
   };
@@ -84,7 +95,7 @@ export function applyStaffEvent(st, ev) {
       jury.tiebreak = { order: Array.isArray(d.order) ? d.order : [], normalise: d.normalise === true };
       return true;
     case 'jury.juror':
-      jury.jurors.set(d.id, { id: d.id, name: d.name ?? '', organisation: d.organisation ?? '', chair: d.chair === true });
+      jury.jurors.set(d.id, { id: d.id, name: d.name ?? '', organisation: d.organisation ?? '', chair: d.chair === true, challenge: d.challenge ?? '' });
       return true;
     case 'jury.link':
       jury.links.set(d.juror, { ...d });
@@ -113,10 +124,23 @@ export function applyStaffEvent(st, ev) {
       jury.conflicts.set(`${d.juror}|${d.team}`, { ...d });
       return true;
     case 'jury.progress':
-      jury.progress.set(d.juror, { done: d.done ?? 0, teams: d.teams ?? 0 });
+      jury.progress.set(d.juror, { done: d.done ?? 0, teams: d.teams ?? 0, scored: Array.isArray(d.scored) ? d.scored : null });
       return true;
     case 'jury.results':
       jury.results = d;
+      return true;
+    case 'jury.winners':
+      st.winners = d;
+      return true;
+    case 'jury.place':
+      st.places.set(d.team, { rank: d.rank, of: d.of, tied: d.tied === true });
+      return true;
+    case 'jury.publication':
+      st.publication = d.level ?? 'places';
+      return true;
+    case 'room.sound':
+      if (d.on) st.sound.add(d.room);
+      else st.sound.delete(d.room);
       return true;
     case 'pitch.order':
       st.pitchOrders.set(d.room ?? '', Array.isArray(d.teams) ? d.teams : []);
@@ -132,12 +156,16 @@ export function applyStaffEvent(st, ev) {
     case 'vote.revealed':
       if (!d.team) return false;
       st.voteRevealed.add(`${d.team}|${d.step}`);
+      st.tallies.set(`${d.team}|${d.step}`, { tally: d.tally ?? [], selected: d.selected ?? null });
       if (d.selected === null && d.tie) st.voteTies.add(`${d.team}|${d.step}`);
       return true;
-    case 'vote.decided':
+    case 'vote.decided': {
       if (!d.team) return false;
       st.voteTies.delete(`${d.team}|${d.step}`);
+      const tl = st.tallies.get(`${d.team}|${d.step}`);
+      if (tl) tl.selected = d.selected ?? [];
       return true;
+    }
     case 'team.counts':
       st.counts.set(d.team, { ...d, ts: ev.ts ?? null });
       return true;
@@ -154,6 +182,24 @@ export function applyStaffEvent(st, ev) {
 export function applyPresence(st, msg) {
   for (const [team, members] of Object.entries(msg.teams ?? {})) st.presence.set(team, Array.isArray(members) ? members : []);
   st.presenceKnown = true;
+}
+
+/**
+ * Takes a pushed counts frame: the counts of the teams that changed.
+ * @param {ReturnType<typeof createStaffState>} st changed in place
+ * @param {{teams: Object<string, object>}} msg
+ */
+export function applyCounts(st, msg) {
+  for (const [team, k] of Object.entries(msg.teams ?? {})) if (k && typeof k === 'object') st.counts.set(team, { ...k, team });
+}
+
+/**
+ * Takes a pushed room status frame.
+ * @param {ReturnType<typeof createStaffState>} st changed in place
+ * @param {{rooms: Object<string, object>}} msg
+ */
+export function applyRooms(st, msg) {
+  for (const [room, s] of Object.entries(msg.rooms ?? {})) if (s && typeof s === 'object') st.roomStatus.set(room, { ...s, room });
 }
 
 /**
@@ -213,6 +259,14 @@ export function staffOf(session) {
   session.conn.on('presence', (msg) => {
     applyPresence(state, msg);
     emitter.emit('change', { type: 'presence' });
+  });
+  session.conn.on('counts', (msg) => {
+    applyCounts(state, msg);
+    emitter.emit('change', { type: 'counts' });
+  });
+  session.conn.on('rooms', (msg) => {
+    applyRooms(state, msg);
+    emitter.emit('change', { type: 'rooms' });
   });
   entry = { state, on: (name, fn) => emitter.on(name, fn) };
   attached.set(session, entry);

@@ -35,6 +35,7 @@
  * @property {Map<string, object>} items by id: {id, team, list, text, cluster}
  * @property {Map<string, object>} votes by step id: this member's view of the vote
  * @property {Map<string, Object<string, string>>} canvases by "team|canvas": field → text
+ * @property {Map<string, number>} canvasVersions by "team|canvas|field": its version
  * @property {Map<string, object>} races by room: {round, rounds, state, ends_at, duration_ms, step}
  * @property {Map<string, Map<string, number>>} raceCounts by room: team → ideas
  * @property {Map<string, object[]>} leaderboards by room: one entry per ended round
@@ -75,6 +76,7 @@ export function createState() {
     items: new Map(),
     votes: new Map(),
     canvases: new Map(),
+    canvasVersions: new Map(),
     races: new Map(),
     raceCounts: new Map(),
     leaderboards: new Map(),
@@ -299,6 +301,8 @@ function applyMethodEvent(state, ev, d) {
       const canvas = state.canvases.get(key) ?? {};
       canvas[d.field] = d.text;
       state.canvases.set(key, canvas);
+      // The field's version: a save names the version it was written on (conflict otherwise).
+      if (typeof d.version === 'number') state.canvasVersions.set(`${key}|${d.field}`, d.version);
       return true;
     }
     case 'race.round':
@@ -461,6 +465,18 @@ export function canvasOf(state, team, canvas) {
 }
 
 /**
+ * The version of a canvas field (how many times it was written; 0 when never).
+ * @param {ClientState} state
+ * @param {string} team
+ * @param {string} canvas
+ * @param {string} field
+ * @returns {number}
+ */
+export function canvasVersion(state, team, canvas, field) {
+  return state.canvasVersions.get(`${team}|${canvas}|${field}`) ?? 0;
+}
+
+/**
  * The options of a vote step's `target` for a team, each {id, text}: items of a list,
  * clusters of a board, or the shared notes of a board.
  * @param {ClientState} state
@@ -470,10 +486,22 @@ export function canvasOf(state, team, canvas) {
  */
 export function voteOptions(state, team, target) {
   const [kind, id] = String(target ?? '').split(':');
-  if (kind === 'list') return listItems(state, team, id).map((i) => ({ id: i.id, text: i.text }));
-  if (kind === 'clusters') return boardClusters(state, team, id).map((c) => ({ id: c.id, text: c.name }));
-  if (kind === 'board') return boardNotes(state, team, id).filter((n) => !n.private).map((n) => ({ id: n.id, text: n.text }));
-  return [];
+  let out = [];
+  if (kind === 'list') out = listItems(state, team, id).map((i) => ({ id: i.id, text: i.text }));
+  if (kind === 'clusters') out = boardClusters(state, team, id).map((c) => ({ id: c.id, text: c.name }));
+  if (kind === 'board') out = boardNotes(state, team, id).filter((n) => !n.private).map((n) => ({ id: n.id, text: n.text }));
+  // One order for the whole team, whatever each phone learnt first (an author holds their
+  // own round-1 ideas before the others' are shared): the order the server made them in.
+  return out.sort((a, b) => idNumber(a.id) - idNumber(b.id));
+}
+
+/**
+ * The number in a server id ("n12" → 12): ids are given in the order things are made.
+ * @param {string} id
+ * @returns {number}
+ */
+function idNumber(id) {
+  return Number(String(id).replace(/^\D+/, '')) || 0;
 }
 
 /**

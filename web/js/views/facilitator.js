@@ -1,6 +1,8 @@
-// views/facilitator.js – the facilitator console of a break-out room: every team's step, timer,
-// counts, votes and who is online, with controls per team and for the whole room, and a short
-// message to all teams.
+// views/facilitator.js – the facilitator console of a break-out room of 6–15 teams, made for a
+// laptop (1440×900): the room's controls at the top (step, timer, votes, race, sound, message),
+// then a compact live table of the teams (step, time left, online of planned, progress, what
+// needs attention; sortable, attention first), and a read-only peek at any team's work.
+// Everything is live: counts are pushed by the server, there is nothing to refresh.
 //
 // A room-wide command acts on every team of the room it fits and skips the others; it is refused
 // only when it fits no team. After each one the console says which teams it changed and which
@@ -8,12 +10,17 @@
 
 import { announce, h, rerender, setText } from '../dom.js';
 import { errorText, pick, t } from '../i18n.js';
-import { roomTeams, teamMembers, teamNotes } from '../state.js';
+import { roomTeams } from '../state.js';
 import { staffOf } from '../staff-state.js';
 import { batched, section, showBadLink } from './common.js';
-import { button, clock, inputField, remaining, stepById } from './staff/kit.js';
+import { button, clock, inputField, remaining } from './staff/kit.js';
+import { peekNodes } from './staff/peek.js';
 import { pitchOrderPart } from './staff/pitch-order.js';
 import { ROOM_WIDE, commandTracker, skipReason } from './staff/room-wide.js';
+import { tableHead, tableRows, teamRow, timerText } from './staff/team-table.js';
+
+/** The body modifier: a wide page for a laptop. */
+export const BODY = 'console';
 
 /**
  * The rooms this connection facilitates. The server sends a facilitator the events of its
@@ -34,10 +41,6 @@ export function facilitatedRooms(state, welcome) {
   return some.length ? some : rooms;
 }
 
-/** Events after which counts are asked again (a console asks on open and after step changes). */
-const RECOUNT = new Set(['step.changed', 'vote.revealed', 'race.round']);
-const RECOUNT_DELAY_MS = 800;
-
 /**
  * Mounts the facilitator console.
  * @param {object} ctx app context (see app.js)
@@ -51,24 +54,28 @@ export function mount(ctx) {
   const st = staff.state;
   ctx.setTitle(t('facilitator.title'));
 
-  const revealed = st.voteRevealed;
-
-  const heading = h('h1', { class: 'sp-heading', tabindex: '-1' });
-  const lead = h('p', { class: 'sp-lead' });
+  const heading = h('h1', { class: 'sp-heading sp-console__heading', tabindex: '-1' });
+  const lead = h('p', { class: 'sp-console__lead' });
   const errors = h('div', { class: 'sp-alert js-console-error', role: 'alert' });
   const live = h('div', { class: 'sp-visually-hidden', 'aria-live': 'polite' });
   const report = h('div', { class: 'sp-console__report js-console-report', role: 'status' });
   const tracker = commandTracker(session.conn);
-  const teamsBox = h('div', { class: 'sp-console__teams js-console-teams' });
+  const tableBody = h('tbody', { class: 'js-console-teams' });
+  const teamsTitle = h('h2', { class: 'sp-console__section-title', id: 'sp-console-teams-title' });
   const raceStatus = h('p', { class: 'sp-console__race-status js-race-status' });
   const sentList = h('ul', { class: 'sp-console__sent js-sent' });
+  const peekBox = h('section', { class: 'sp-console__peek js-peek', id: 'sp-console-peek', 'aria-labelledby': 'sp-console-peek-title', hidden: true });
 
-  const minutes = inputField({ id: 'sp-console-minutes', label: t('console.room.minutes'), hint: t('console.room.minutesHint'), type: 'number', attrs: { min: '1', max: '240', step: '1', inputmode: 'numeric' } });
-  const extendBy = inputField({ id: 'sp-console-extend', label: t('console.room.extendBy'), type: 'number', attrs: { min: '1', max: '30', step: '1', value: '1', inputmode: 'numeric' } });
-  const roundMinutes = inputField({ id: 'sp-console-round', label: t('console.race.minutes'), type: 'number', attrs: { min: '0.1', max: '60', step: 'any', inputmode: 'decimal' } });
-  const message = h('textarea', { class: 'sp-textarea', id: 'sp-console-message', rows: '2', maxlength: '280', 'aria-describedby': 'sp-console-message-hint' });
+  const minutes = inputField({ id: 'sp-console-minutes', label: t('console.room.minutes'), type: 'number', cls: 'sp-console__num', attrs: { min: '1', max: '240', step: '1', inputmode: 'numeric', placeholder: t('console.room.minutesStep') } });
+  const extendBy = inputField({ id: 'sp-console-extend', label: t('console.room.extendBy'), type: 'number', cls: 'sp-console__num', attrs: { min: '1', max: '30', step: '1', value: '1', inputmode: 'numeric' } });
+  const roundMinutes = inputField({ id: 'sp-console-round', label: t('console.race.minutes'), type: 'number', cls: 'sp-console__num', attrs: { min: '0.1', max: '60', step: 'any', inputmode: 'decimal' } });
+  const message = h('input', { class: 'sp-input sp-console__message-input', id: 'sp-console-message', type: 'text', maxlength: '280', 'aria-describedby': 'sp-console-message-hint' });
+  const sound = h('input', { type: 'checkbox', id: 'sp-console-sound', class: 'sp-console__check js-sound' });
+  const sortSelect = h('select', { class: 'sp-input sp-console__sort js-sort', id: 'sp-console-sort' },
+    ['attention', 'name', 'step', 'time'].map((k) => h('option', { value: k, text: t(`console.sort.${k}`) })));
 
   let room = null;
+  let peeking = null;
   const pitch = pitchOrderPart({ session, staff, room: () => room, run: (cmd, args, opts) => run(cmd, args, opts) });
 
   function showError(text) {
@@ -140,49 +147,16 @@ export function mount(ctx) {
     return { room: room.id, ...extra };
   }
 
+  /** The room's controls: one compact bar, all of it above the fold on a laptop. */
   function roomControls() {
-    const r = () => room;
-    const roomButton = (text, cmd, args, done) =>
-      button(text, { kind: 'secondary', key: `room-${cmd}`, onClick: () => r() && run(cmd, typeof args === 'function' ? args() : args ?? roomArgs(), { scope: 'room', done }) });
-    return section('room', t('console.room.title'), [
-      h('p', { class: 'sp-section-intro', text: t('console.rw.intro') }),
-      report,
-      h('div', { class: 'sp-console__group' },
-        h('h3', { class: 'sp-console__group-title', text: t('console.room.step') }),
-        h('div', { class: 'sp-actions' },
-          roomButton(t('console.room.next'), 'step.next', () => roomArgs(), t('console.done.next'))),
-      ),
-      h('div', { class: 'sp-console__group' },
-        h('h3', { class: 'sp-console__group-title', text: t('console.room.timer') }),
-        h('div', { class: 'sp-console__fields' }, minutes.field, extendBy.field),
-        h('div', { class: 'sp-actions' },
-          roomButton(t('console.room.start'), 'timer.start', () => roomArgs(minutesArg(minutes.input) ? { minutes: minutesArg(minutes.input) } : {}), t('console.done.start')),
-          roomButton(t('console.room.pause'), 'timer.pause', () => roomArgs(), t('console.done.pause')),
-          roomButton(t('console.room.resume'), 'timer.resume', () => roomArgs(), t('console.done.resume')),
-          roomButton(t('console.room.extend'), 'timer.extend', () => roomArgs({ minutes: Math.round(minutesArg(extendBy.input) ?? 1) }), t('console.done.extend')),
-          roomButton(t('console.room.reveal'), 'vote.reveal', () => roomArgs(), t('console.done.reveal')),
-        ),
-      ),
-      h('div', { class: 'sp-console__group' },
-        h('h3', { class: 'sp-console__group-title', text: t('console.race.title') }),
-        raceStatus,
-        h('div', { class: 'sp-console__fields' }, roundMinutes.field),
-        h('div', { class: 'sp-actions' },
-          roomButton(t('console.race.start'), 'race.start', () => roomArgs(minutesArg(roundMinutes.input) ? { minutes: minutesArg(roundMinutes.input) } : {}), t('console.done.raceStart')),
-          roomButton(t('console.race.end'), 'race.end', () => roomArgs(), t('console.done.raceEnd')),
-        ),
-      ),
-    ]);
-  }
-
-  function messageSection() {
-    const form = h('form', { class: 'sp-form sp-console__message', novalidate: true },
-      h('div', { class: 'sp-field' },
-        h('label', { class: 'sp-field__label', for: 'sp-console-message', text: t('console.message.label') }),
-        h('p', { class: 'sp-field__hint', id: 'sp-console-message-hint', text: t('console.message.hint') }),
-        message),
-      h('div', { class: 'sp-actions' }, h('button', { class: 'sp-button', type: 'submit', text: t('console.message.send') })),
-    );
+    const all = t('console.room.all');
+    const roomButton = (text, cmd, args, done, kind = 'secondary') =>
+      button(text, { kind, small: true, hidden: all, key: `room-${cmd}`, onClick: () => room && run(cmd, args(), { scope: 'room', done }) });
+    const group = (title, cls, ...children) => h('fieldset', { class: `sp-console__group ${cls}` }, h('legend', { class: 'sp-console__group-title', text: title }), h('div', { class: 'sp-console__inline' }, ...children));
+    const form = h('form', { class: 'sp-console__message', novalidate: true },
+      h('label', { class: 'sp-visually-hidden', for: 'sp-console-message', text: t('console.message.label') }),
+      h('p', { class: 'sp-visually-hidden', id: 'sp-console-message-hint', text: t('console.message.hint') }),
+      message, h('button', { class: 'sp-button sp-button--small', type: 'submit', text: t('console.message.send') }));
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       const text = message.value.trim();
@@ -193,83 +167,29 @@ export function mount(ctx) {
       }
       if (await run('room.message', { room: room.id, text }, { scope: 'room', done: t('console.message.sent') })) message.value = '';
     });
-    return section('message', t('console.message.title'), [form, h('h3', { class: 'sp-console__group-title', text: t('console.message.history') }), sentList]);
-  }
-
-  function timerText(team) {
-    const timer = state.timers.get(team);
-    const left = remaining(timer, session.conn.serverNow());
-    if (left === null) return timer?.state === 'stopped' ? t('console.timer.stopped') : t('console.timer.idle');
-    if (timer.state === 'paused') return t('console.timer.paused', { time: clock(left) });
-    if (timer.state === 'expired' || left <= 0) return t('console.timer.expired');
-    return t('console.timer.running', { time: clock(left) });
-  }
-
-  function teamCard(team) {
-    const id = team.id;
-    const name = pick(team.name);
-    const members = teamMembers(state, id);
-    const at = state.teamSteps.get(id);
-    const step = stepById(state, at?.step) ?? state.steps[0] ?? null;
-    const index = step ? state.steps.indexOf(step) : -1;
-    const timer = state.timers.get(id);
-    const online = new Set(st.presence.get(id) ?? []);
-    const counts = st.counts.get(id);
-    const shared = teamNotes(state, id).filter((n) => !n.private).length;
-    const send = (cmd, args, done) => run(cmd, { team: id, ...args }, { teamLabel: name, done });
-    const hidden = t('console.team.for', { team: name });
-
-    const facts = [
-      [t('console.team.step'), step ? t('console.team.stepValue', { n: index + 1, total: state.steps.length, name: pick(step.name) }) : t('console.team.noStep'), 'js-team-step'],
-      [t('console.team.timer'), timerText(id), 'js-timer'],
-      [t('console.team.online'), st.presenceKnown ? t('console.team.onlineValue', { online: members.filter((m) => online.has(m.id)).length, total: members.length }) : t('console.team.onlineUnknown'), 'js-online'],
-    ];
-    const onlineNames = members.map((m) => h('li', { class: online.has(m.id) ? 'sp-console__member sp-console__member--on' : 'sp-console__member' }, m.name, ' ', h('span', { class: 'sp-console__member-state', text: st.presenceKnown ? (online.has(m.id) ? t('console.team.isOnline') : t('console.team.isOffline')) : '' })));
-
-    let voteNode = null;
-    if (step?.activity === 'vote') {
-      const p = st.voteProgress.get(`${id}|${step.id}`);
-      const doneIds = new Set(p?.done ?? []);
-      const pending = members.filter((m) => !doneIds.has(m.id)).map((m) => m.name);
-      const dots = counts && counts.step === step.id ? t('console.team.dots', { dots: counts.dots, budget: counts.dots_budget }) : null;
-      voteNode = h('div', { class: 'sp-console__vote js-vote' },
-        h('p', { text: revealed.has(`${id}|${step.id}`) ? t('console.team.voteRevealed') : t('console.team.voteDone', { done: doneIds.size, total: members.length }) }),
-        dots ? h('p', { text: dots }) : null,
-        !revealed.has(`${id}|${step.id}`) && pending.length ? h('p', { class: 'js-vote-pending', text: t('console.team.votePending', { names: pending.join(', ') }) }) : null,
-      );
-    }
-
-    const timerButtons = [];
-    const state0 = timer?.state ?? 'idle';
-    if (state0 === 'running') timerButtons.push(button(t('console.team.pause'), { kind: 'secondary', small: true, hidden, key: `pause-${id}`, onClick: () => send('timer.pause', {}) }));
-    else if (state0 === 'paused') timerButtons.push(button(t('console.team.resume'), { kind: 'secondary', small: true, hidden, key: `resume-${id}`, onClick: () => send('timer.resume', {}) }));
-    else timerButtons.push(button(t('console.team.start'), { kind: 'secondary', small: true, hidden, key: `start-${id}`, onClick: () => send('timer.start', minutesArg(minutes.input) ? { minutes: minutesArg(minutes.input) } : {}) }));
-    if (state0 === 'running' || state0 === 'paused' || state0 === 'expired') {
-      timerButtons.push(button(t('console.team.extend'), { kind: 'secondary', small: true, hidden, key: `extend-${id}`, onClick: () => send('timer.extend', { minutes: Math.round(minutesArg(extendBy.input) ?? 1) }) }));
-    }
-
-    const backSelect = h('select', { class: 'sp-input sp-console__back-select', id: `sp-back-${id}`, dataset: { focusKey: `back-select-${id}` } },
-      state.steps.slice(0, Math.max(index, 0)).map((s, i) => h('option', { value: s.id, text: `${i + 1}. ${pick(s.name)}` })));
-    const canGoBack = index > 0;
-
-    return h('li', { class: 'sp-console__team js-team-row', dataset: { team: id } },
-      h('h3', { class: 'sp-console__team-name', text: name }),
-      h('dl', { class: 'sp-console__facts' }, facts.map(([label, value, cls]) => h('div', { class: 'sp-console__fact' }, h('dt', { text: label }), h('dd', { class: cls, dataset: { team: id }, text: value })))),
-      h('dl', { class: 'sp-console__facts' },
-        h('div', { class: 'sp-console__fact' }, h('dt', { text: t('console.team.notes') }), h('dd', {}, h('span', { class: 'js-note-total', text: String(shared) }), counts?.private ? [' ', h('span', { class: 'js-note-private', text: t('console.team.private', { count: counts.private }) })] : null)),
+    sound.addEventListener('change', () => room && run('room.sound', { room: room.id, on: sound.checked }, { scope: 'room', done: t(sound.checked ? 'console.sound.on' : 'console.sound.off') }));
+    return h('section', { class: 'sp-console__controls js-console-controls', 'aria-labelledby': 'sp-console-controls-title' },
+      h('h2', { class: 'sp-visually-hidden', id: 'sp-console-controls-title', text: t('console.room.title') }),
+      h('div', { class: 'sp-console__bar' },
+        group(t('console.room.step'), 'sp-console__group--step',
+          roomButton(t('console.room.next'), 'step.next', () => roomArgs(), t('console.done.next'), ''),
+          roomButton(t('console.room.reveal'), 'vote.reveal', () => roomArgs(), t('console.done.reveal'))),
+        group(t('console.room.timer'), 'sp-console__group--timer',
+          minutes.field,
+          roomButton(t('console.room.start'), 'timer.start', () => roomArgs(minutesArg(minutes.input) ? { minutes: minutesArg(minutes.input) } : {}), t('console.done.start')),
+          roomButton(t('console.room.pause'), 'timer.pause', () => roomArgs(), t('console.done.pause')),
+          roomButton(t('console.room.resume'), 'timer.resume', () => roomArgs(), t('console.done.resume')),
+          extendBy.field,
+          roomButton(t('console.room.extend'), 'timer.extend', () => roomArgs({ minutes: Math.round(minutesArg(extendBy.input) ?? 1) }), t('console.done.extend')),
+          h('span', { class: 'sp-console__check-wrap' }, sound, h('label', { for: 'sp-console-sound', text: t('console.sound.label') }))),
+        group(t('console.race.title'), 'sp-console__group--race',
+          raceStatus,
+          roundMinutes.field,
+          roomButton(t('console.race.start'), 'race.start', () => roomArgs(minutesArg(roundMinutes.input) ? { minutes: minutesArg(roundMinutes.input) } : {}), t('console.done.raceStart')),
+          roomButton(t('console.race.end'), 'race.end', () => roomArgs(), t('console.done.raceEnd'))),
+        group(t('console.message.title'), 'sp-console__group--message', form),
       ),
-      members.length ? h('ul', { class: 'sp-console__members', 'aria-label': t('console.team.members', { team: name }) }, onlineNames) : h('p', { class: 'sp-console__quiet', text: t('console.team.noMembers') }),
-      voteNode,
-      h('div', { class: 'sp-actions sp-console__team-actions' },
-        button(t('console.team.next'), { small: true, hidden, key: `next-${id}`, onClick: () => send('step.next', {}, t('console.done.teamNext', { team: name })) }),
-        ...timerButtons,
-        step?.activity === 'vote' && !revealed.has(`${id}|${step.id}`) ? button(t('console.team.reveal'), { kind: 'secondary', small: true, hidden, key: `reveal-${id}`, onClick: () => send('vote.reveal', {}) }) : null,
-      ),
-      canGoBack
-        ? h('div', { class: 'sp-console__back' },
-            h('label', { class: 'sp-field__label', for: `sp-back-${id}`, text: t('console.team.backLabel', { team: name }) }),
-            h('div', { class: 'sp-console__inline' }, backSelect, button(t('console.team.back'), { kind: 'secondary', small: true, hidden, key: `back-${id}`, onClick: () => send('step.back', { step: backSelect.value }) })))
-        : null,
+      report,
     );
   }
 
@@ -281,17 +201,43 @@ export function mount(ctx) {
     return t('console.race.ended', { round: race.round, rounds: race.rounds ?? '?' });
   }
 
+  function openPeek(id) {
+    peeking = peeking === id ? null : id;
+    drawTeams();
+    if (peeking) peekBox.querySelector('#sp-console-peek-title')?.focus();
+  }
+
+  function closePeek() {
+    const id = peeking;
+    peeking = null;
+    drawTeams();
+    tableBody.querySelector(`.js-team-row[data-team="${id}"] .js-peek`)?.focus();
+  }
+
   function drawTeams() {
     if (!room) return;
     const teams = roomTeams(state, room.id);
-    rerender(teamsBox, () => (teams.length ? [h('ul', { class: 'sp-console__team-list' }, teams.map(teamCard))] : [h('p', { text: t('organiser.rooms.noTeams') })]));
+    const now = session.conn.serverNow();
+    teamsTitle.textContent = t('console.teams.title', { count: teams.length });
+    const send = (id, name) => (cmd, args, done) => run(cmd, { team: id, ...args }, { teamLabel: name, done });
+    rerender(tableBody, () => tableRows(state, st, teams, now, sortSelect.value).map((row) =>
+      teamRow({ state, st, row, now, peeking: peeking === row.team.id, peek: openPeek, send: send(row.team.id, row.name) })));
+    if (peeking && !state.teams.has(peeking)) peeking = null;
+    peekBox.hidden = !peeking;
+    if (peeking) {
+      const name = pick(state.teams.get(peeking).name);
+      rerender(peekBox, () => peekNodes({ state, st, team: peeking, close: closePeek, send: send(peeking, name) }));
+    }
     rerender(sentList, () => {
       const mine = st.messages.filter((m) => m.room === room.id);
       return mine.length ? mine.slice().reverse().map((m) => h('li', { class: 'sp-console__sent-item', text: m.text })) : [h('li', { class: 'sp-console__quiet', text: t('console.message.none') })];
     });
+    sound.checked = st.sound.has(room.id);
     setText(raceStatus, raceText());
     pitch.draw();
   }
+
+  sortSelect.addEventListener('change', () => drawTeams());
 
   let built = false;
   function draw() {
@@ -312,12 +258,15 @@ export function mount(ctx) {
     if (!built) {
       built = true;
       body.replaceChildren(
-        section('teams', t('facilitator.teams'), [
-          h('div', { class: 'sp-actions sp-console__refresh' }, button(t('console.counts.refresh'), { kind: 'secondary', small: true, key: 'recount', onClick: () => run('console.counts', { room: room.id }, { scope: 'room', done: t('console.counts.done') }) })),
-          teamsBox,
-        ]),
         roomControls(),
-        messageSection(),
+        h('section', { class: 'sp-console__teams', 'aria-labelledby': 'sp-console-teams-title' },
+          h('div', { class: 'sp-console__teams-head' }, teamsTitle,
+            h('div', { class: 'sp-console__inline' }, h('label', { class: 'sp-field__label', for: 'sp-console-sort', text: t('console.sort.label') }), sortSelect)),
+          h('div', { class: 'sp-console__split' },
+            h('div', { class: 'sp-table-wrap sp-console__table-wrap', role: 'region', tabindex: '0', 'aria-labelledby': 'sp-console-teams-title' },
+              h('table', { class: 'sp-table sp-console__table' }, tableHead(), tableBody)),
+            peekBox)),
+        section('message', t('console.message.history'), [sentList]),
         section('pitch', t('console.pitch.title'), [pitch.node]),
       );
     }
@@ -325,44 +274,32 @@ export function mount(ctx) {
   }
 
   const body = h('div', { class: 'sp-console' });
-  main.append(heading, lead, errors, body, live);
-
-  let recountTimer = null;
-  function recount() {
-    if (!room || !session.synced || !['facilitator', 'organiser'].includes(state.role)) return;
-    clearTimeout(recountTimer);
-    recountTimer = setTimeout(() => {
-      session.conn.send('console.counts', { room: room.id }).catch(() => {});
-    }, RECOUNT_DELAY_MS);
-  }
+  main.append(h('div', { class: 'sp-console__top' }, heading, lead), errors, body, live);
 
   const schedule = batched(draw);
   const offs = [
-    session.on('change', (ev) => {
-      schedule();
-      if (ev && RECOUNT.has(ev.type) && session.conn.hasSynced) recount();
-    }),
+    session.on('change', () => schedule()),
     staff.on('change', schedule),
-    session.on('synced', () => {
-      draw();
-      recount();
-    }),
+    session.on('synced', () => draw()),
   ];
+  // Once a second: the clocks, and the order (a timer running out moves a team up).
   const ticker = setInterval(() => {
-    for (const el of teamsBox.querySelectorAll('.js-timer')) setText(el, timerText(el.dataset.team));
+    const now = session.conn.serverNow();
+    for (const el of tableBody.querySelectorAll('.js-timer')) setText(el, timerText(state.timers.get(el.dataset.team), now));
     if (room) setText(raceStatus, raceText());
   }, 1000);
+  const reorder = setInterval(() => schedule(), 15000);
   draw();
-  if (session.synced) recount();
   return {
     unmount() {
       clearInterval(ticker);
-      clearTimeout(recountTimer);
+      clearInterval(reorder);
       tracker.stop();
       for (const off of offs) off();
     },
     authFailed() {
       clearInterval(ticker);
+      clearInterval(reorder);
       showBadLink(ctx);
     },
   };

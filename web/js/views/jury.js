@@ -1,6 +1,8 @@
-// views/jury.js – the jury: each juror reads every team's dossier in pitch order and scores it
-// on the weighted criteria, with private notes, conflict flags and recusal; the chair follows
-// the progress, locks and announces; after the announcement everyone sees the results.
+// views/jury.js – the jury: each juror reads every team's dossier in pitch order – the teams of
+// their own challenge first, with filters by challenge and for what they have not scored yet – and
+// scores it on the weighted criteria, with private notes, conflict flags and recusal; the chair
+// sees who has scored which teams, locks (naming the teams no one scored, and asking first) and
+// announces; after the announcement the jury sees the full results.
 //
 // The shared jury link (actor "jury") is the jury room's read-only view: it receives what all
 // jurors receive (criteria, dossiers) but may not score.
@@ -55,6 +57,9 @@ export function mount(ctx) {
   const drafts = new Map();
   let selected = null;
   let confirming = false;
+  /** The teams no juror scored fully, when a lock was refused for them (then the chair confirms). */
+  let unscored = null;
+  const filter = { challenge: null, open: false };
 
   function me() {
     const m = session.welcome?.me ?? {};
@@ -101,14 +106,27 @@ export function mount(ctx) {
       return h('tr', { dataset: { juror: j.id } },
         h('th', { scope: 'row', text: j.chair ? t('jury.chair.nameChair', { name: j.name }) : j.name }),
         h('td', { class: 'sp-table__number js-progress', text: p ? t('jury.chair.done', { done: p.done, teams: p.teams }) : '–' }),
+        h('td', { class: 'js-juror-todo' }, todoNode(j.id, p)),
         h('td', { text: recused.join(', ') || '–' }),
         h('td', { text: conflicts.join(', ') || '–' }),
       );
     });
     const actions = [];
     if (jury.phase === 'setup') actions.push(button(t('jury.chair.open'), { key: 'chair-open', onClick: () => run('jury.open', {}, t('jury.chair.opened')) }));
-    if (jury.phase === 'open') {
-      actions.push(button(t('jury.chair.lock'), { key: 'chair-lock', onClick: () => run('jury.lock', {}, t('jury.chair.locked')) }));
+    if (jury.phase === 'open' && unscored) {
+      actions.push(h('p', { class: 'sp-jury__confirm js-lock-confirm', text: t('jury.chair.unscored', { count: unscored.length, names: unscored.map((id) => teamName(state, id, jury.dossiers.get(id)?.name)).join(', ') }) }));
+      actions.push(button(t('jury.chair.lockAnyway'), { kind: 'warning', key: 'chair-lock-yes', onClick: async () => {
+        unscored = null;
+        await run('jury.lock', { confirm: true }, t('jury.chair.locked'));
+        schedule();
+      } }));
+      actions.push(button(t('jury.chair.cancel'), { kind: 'secondary', key: 'chair-lock-cancel', onClick: () => {
+        unscored = null;
+        draw();
+        main.querySelector('[data-focus-key="chair-lock"]')?.focus();
+      } }));
+    } else if (jury.phase === 'open') {
+      actions.push(button(t('jury.chair.lock'), { key: 'chair-lock', onClick: () => lock() }));
       actions.push(button(t('jury.chair.refresh'), { kind: 'secondary', key: 'chair-refresh', onClick: () => run('jury.refresh', {}, t('jury.chair.refreshed')) }));
     }
     if (jury.phase === 'locked') {
@@ -138,11 +156,44 @@ export function mount(ctx) {
       rows.length
         ? h('table', { class: 'sp-table sp-jury__progress' },
             h('caption', { class: 'sp-visually-hidden', text: t('jury.chair.caption') }),
-            h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: t('jury.chair.juror') }), h('th', { scope: 'col', class: 'sp-table__number', text: t('jury.chair.progress') }), h('th', { scope: 'col', text: t('jury.chair.recused') }), h('th', { scope: 'col', text: t('jury.chair.conflicts') }))),
+            h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: t('jury.chair.juror') }), h('th', { scope: 'col', class: 'sp-table__number', text: t('jury.chair.progress') }), h('th', { scope: 'col', text: t('jury.chair.todo') }), h('th', { scope: 'col', text: t('jury.chair.recused') }), h('th', { scope: 'col', text: t('jury.chair.conflicts') }))),
             h('tbody', {}, rows))
         : null,
       h('div', { class: 'sp-actions' }, actions),
     ]);
+  }
+
+  /** The teams a juror has not fully scored yet (the chair knows which, never the scores). */
+  function todoNode(jurorId, p) {
+    if (!p?.scored) return '–';
+    const done = new Set(p.scored);
+    const todo = [...jury.dossiers.keys()].filter((id) => !done.has(id) && !jury.recused.has(`${jurorId}|${id}`));
+    if (!todo.length) return t('jury.chair.allScored');
+    return h('details', { class: 'sp-jury__todo' },
+      h('summary', { text: t('jury.chair.todoCount', { count: todo.length }) }),
+      h('p', { text: todo.map((id) => teamName(state, id, jury.dossiers.get(id)?.name)).join(', ') }));
+  }
+
+  /** The teams no juror has scored on every criterion, as far as the chair's progress tells. */
+  function nobodyScored() {
+    const scored = new Set();
+    for (const p of jury.progress.values()) for (const id of p.scored ?? []) scored.add(id);
+    return [...jury.dossiers.keys()].filter((id) => !scored.has(id));
+  }
+
+  /** Locks; with teams unscored the server refuses, and the chair is asked, naming them. */
+  async function lock() {
+    errors.replaceChildren();
+    try {
+      await session.conn.send('jury.lock', {});
+      announce(live, t('jury.chair.locked'));
+    } catch (err) {
+      if (err?.code === 'jury_unscored') {
+        unscored = nobodyScored();
+        draw();
+        main.querySelector('[data-focus-key="chair-lock-yes"]')?.focus();
+      } else if (err?.code !== 'closed') errors.replaceChildren(h('p', { text: errorText(err) }));
+    }
   }
 
   function scoredCount(team) {
@@ -253,9 +304,40 @@ export function mount(ctx) {
     return nodes;
   }
 
+  /** The challenge of a team, from its dossier or its room. */
+  function challengeOf(id) {
+    return jury.dossiers.get(id)?.challenge ?? state.rooms.get(state.teams.get(id)?.room)?.challenge ?? '';
+  }
+
+  /** Filters: by challenge, and only what this juror has not scored yet. */
+  function filterNodes(myId) {
+    const select = h('select', { class: 'sp-input sp-jury__filter js-jury-filter', id: 'sp-jury-filter', dataset: { focusKey: 'jury-filter' } },
+      h('option', { value: '', text: t('jury.filter.all') }),
+      [...state.challenges.values()].map((c) => h('option', { value: c.id, text: pick(c.title), selected: filter.challenge === c.id })));
+    select.addEventListener('change', () => {
+      filter.challenge = select.value || null;
+      draw();
+    });
+    const open = h('input', { type: 'checkbox', id: 'sp-jury-open', class: 'sp-checkbox js-jury-open', checked: filter.open, dataset: { focusKey: 'jury-open' } });
+    open.addEventListener('change', () => {
+      filter.open = open.checked;
+      draw();
+    });
+    return h('div', { class: 'sp-jury__filters' },
+      h('div', { class: 'sp-field sp-field--inline' }, h('label', { class: 'sp-field__label', for: 'sp-jury-filter', text: t('jury.filter.label') }), select),
+      myId ? h('div', { class: 'sp-check' }, open, h('label', { for: 'sp-jury-open', text: t('jury.filter.open') })) : null);
+  }
+
   function pitchesSection(myId) {
-    const order = pitchSequence(staff.state, [...state.teams.keys()], [...state.rooms.keys()]);
-    if (!order.length) return null;
+    let order = pitchSequence(staff.state, [...state.teams.keys()], [...state.rooms.keys()]);
+    // The juror's own challenge first, in pitch order; then the others.
+    const mine = myId ? jury.jurors.get(myId)?.challenge : '';
+    if (mine) order = [...order.filter((id) => challengeOf(id) === mine), ...order.filter((id) => challengeOf(id) !== mine)];
+    if (filter.challenge) order = order.filter((id) => challengeOf(id) === filter.challenge);
+    if (filter.open && myId) order = order.filter((id) => id === selected || (!jury.recused.has(`${myId}|${id}`) && scoredCount(id) < jury.criteria.length));
+    if (!order.length) {
+      return section('pitches', t('jury.pitches.title'), [filterNodes(myId), h('p', { class: 'sp-jury__quiet', text: t('jury.filter.none') })]);
+    }
     if (!selected || !order.includes(selected)) selected = order[0];
     const dossier = jury.dossiers.get(selected);
     const room = state.rooms.get(dossier?.room ?? state.teams.get(selected)?.room);
@@ -266,7 +348,8 @@ export function mount(ctx) {
       dossierNodes(selected),
       myId ? scoringNodes(selected, myId) : null);
     return section('pitches', t('jury.pitches.title'), [
-      h('p', { class: 'sp-section-intro', text: t('jury.pitches.intro') }),
+      h('p', { class: 'sp-section-intro', text: mine ? t('jury.pitches.introMine', { title: pick(state.challenges.get(mine)?.title) || mine }) : t('jury.pitches.intro') }),
+      filterNodes(myId),
       h('div', { class: 'sp-jury__layout' }, h('nav', { class: 'sp-jury__nav', 'aria-label': t('jury.pitches.nav') }, pitchList(order, myId)), detail),
     ]);
   }

@@ -1,6 +1,7 @@
-// views/screen.js – the projector (1920×1080, read from the back of the room, no interaction):
-// the clock, what is on now and next, one big timer, the Idee Race leaderboard moving live,
-// the pitch order, and the winners once the jury chair announces them.
+// views/screen.js – the plenary projector (1920×1080, read from the back of the room, no
+// interaction): the clock, what is on now and next, one big timer, the Idee Race leaderboard of
+// every room moving live (long lists turn pages), the pitch order, and the winners once the jury
+// chair announces them. A room's screen (`#/s/TOKEN/ROOM`) is views/screen-room.js.
 //
 // The big timer: the screen sees only what is public to the whole sprint, never a team's own
 // timer. So it shows the round of the Idee Race while one runs (the moment the whole room
@@ -12,28 +13,19 @@ import { nowAndNext, toMinutes } from '../programme.js';
 import { pitchSequence, staffOf } from '../staff-state.js';
 import { batched, showBadLink, timeSpan } from './common.js';
 import { clock, remaining, teamName } from './staff/kit.js';
+import { pager, raceTeams, reducedMotion, styled, winnersNode } from './staff/screen-kit.js';
+import { mountRoomScreen } from './screen-room.js';
+
+/** Rows of one room's leaderboard on the plenary screen before it turns pages. */
+const PLENARY_ROWS = 10;
+/** Seconds a page of a long list stays up. */
+export const PAGE_SECONDS = 8;
 
 /** The body modifier: dark, large type, no page chrome to speak of. */
 export const BODY = 'screen';
 
 /** Events after which the screen is drawn again. */
-const RELEVANT = new Set(['sprint.created', 'programme.set', 'team.created', 'room.created', 'challenge.set', 'race.round', 'race.count', 'race.leaderboard', 'race.won', 'pitch.order', 'jury.phase', 'jury.results']);
-
-function reducedMotion() {
-  return globalThis.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
-}
-
-/**
- * Sets one style property through the CSSOM (the CSP forbids style attributes).
- * @param {HTMLElement} el
- * @param {string} prop
- * @param {string} value
- * @returns {HTMLElement} el
- */
-function styled(el, prop, value) {
-  el.style.setProperty(prop, value);
-  return el;
-}
+export const RELEVANT = new Set(['sprint.created', 'programme.set', 'team.created', 'room.created', 'challenge.set', 'race.round', 'race.count', 'race.leaderboard', 'race.won', 'pitch.order', 'jury.phase', 'jury.results', 'jury.winners', 'room.updated', 'rooms']);
 
 /**
  * The end, in minutes since midnight, of the item that is on now: its own end, or the start of
@@ -56,6 +48,7 @@ export function itemEnd(items, item) {
  * @returns {{unmount: () => void, authFailed: () => void}}
  */
 export function mount(ctx) {
+  if (ctx.route?.room) return mountRoomScreen(ctx);
   const { main } = ctx;
   const session = ctx.useSession(ctx.route.token);
   const state = session.state;
@@ -147,19 +140,14 @@ export function mount(ctx) {
   function raceRoom(roomId) {
     const room = state.rooms.get(roomId);
     const race = state.races.get(roomId);
-    const counts = state.raceCounts.get(roomId) ?? new Map();
-    const teams = [...state.teams.values()].filter((tm) => tm.room === roomId).map((tm) => ({ id: tm.id, name: pick(tm.name), count: counts.get(tm.id) ?? 0 }));
-    teams.sort((a, b) => b.count - a.count || a.id.localeCompare(b.id));
+    const teams = raceTeams(state, roomId);
     const max = Math.max(1, ...teams.map((x) => x.count));
     const won = state.raceWins.get(roomId);
     let status = '';
     if (race?.state === 'running') status = t('screen.race.running', { round: race.round, rounds: race.rounds ?? 2 });
     else if (won) status = t('screen.race.won', { names: won.teams.map((id) => teamName(state, id)).join(', '), count: won.count });
     else if (race) status = t('screen.race.ended', { round: race.round, rounds: race.rounds ?? 2 });
-    return h('div', { class: 'sp-screen__race' },
-      h('h3', { class: 'sp-screen__sub', text: room ? pick(room.name) : roomId }),
-      h('p', { class: 'sp-screen__race-status' }, status, ' ', h('span', { class: 'js-race-left', dataset: { room: roomId } })),
-      h('ol', { class: 'sp-leaderboard js-leaderboard', dataset: { room: roomId } },
+    const list = h('ol', { class: 'sp-leaderboard js-leaderboard', dataset: { room: roomId } },
         teams.map((x) =>
           h('li', { class: `sp-leaderboard__row${won?.teams.includes(x.id) ? ' sp-leaderboard__row--won' : ''}`, dataset: { team: x.id } },
             h('span', { class: 'sp-leaderboard__name', text: x.name }),
@@ -167,8 +155,13 @@ export function mount(ctx) {
             h('span', { class: 'sp-leaderboard__count js-race-count', text: t('screen.race.ideas', { count: x.count }) }),
           ),
         ),
-      ),
-    );
+      );
+    const note = h('p', { class: 'sp-screen__page js-page' });
+    pagers.push(pager(list, PLENARY_ROWS, note));
+    return h('div', { class: 'sp-screen__race' },
+      h('h3', { class: 'sp-screen__sub', text: room ? pick(room.name) : roomId }),
+      h('p', { class: 'sp-screen__race-status' }, status, ' ', h('span', { class: 'js-race-left', dataset: { room: roomId } })),
+      list, note);
   }
 
   function pitchPanel() {
@@ -197,7 +190,9 @@ export function mount(ctx) {
     }
   }
 
+  let pagers = [];
   function drawSide() {
+    pagers = [];
     const before = new Map();
     for (const row of side.querySelectorAll('.sp-leaderboard__row')) before.set(`${row.parentElement.dataset.room}|${row.dataset.team}`, row.getBoundingClientRect().top);
     const raceRooms = [...state.rooms.keys()].filter((r) => state.races.has(r) || state.raceCounts.has(r));
@@ -218,40 +213,12 @@ export function mount(ctx) {
   }
 
   function drawWinners() {
-    const results = st.jury.results;
-    if (!results) {
-      grid.hidden = false;
-      winners.hidden = true;
-      winners.replaceChildren();
-      return;
-    }
-    const names = (ids) => (ids ?? []).map((id) => teamName(state, id, results.teams?.find((x) => x.team === id)?.name)).join(' & ');
-    const overall = results.winners?.overall ?? [];
-    const challenges = results.winners?.challenges ?? [];
-    winners.hidden = false;
+    const node = winnersNode(state, st);
+    winners.hidden = !node;
     // The winners take the stage: the programme and timers step aside.
-    grid.hidden = true;
-    winners.classList.toggle('sp-screen__winners--animate', !reducedMotion());
-    winners.replaceChildren(
-      h('section', { class: 'sp-screen__panel sp-screen__panel--winners', 'aria-labelledby': 'sp-screen-winners' },
-        h('h2', { class: 'sp-screen__label', id: 'sp-screen-winners', text: t('screen.winners') }),
-        overall.length
-          ? h('div', { class: 'sp-screen__overall' },
-              h('p', { class: 'sp-screen__overall-label', text: results.winners.overall_tied ? t('screen.winners.overallTied') : t('screen.winners.overall') }),
-              h('p', { class: 'sp-screen__overall-name js-winner-overall', text: names(overall) }))
-          : h('p', { class: 'sp-screen__item sp-screen__item--quiet', text: t('screen.winners.none') }),
-        challenges.length
-          ? h('ul', { class: 'sp-screen__challenge-winners' },
-              challenges.map((c, i) =>
-                styled(h('li', { class: 'sp-screen__challenge-winner js-winner-challenge', dataset: { challenge: c.challenge } },
-                  h('span', { class: 'sp-screen__challenge-title', text: pick(state.challenges.get(c.challenge)?.title) || c.challenge }),
-                  h('span', { class: 'sp-screen__challenge-team', text: c.teams?.length ? names(c.teams) + (c.tied ? ` ${t('screen.winners.tied')}` : '') : t('screen.winners.none') }),
-                ), '--sp-reveal-delay', `${0.6 + i * 0.4}s`),
-              ),
-            )
-          : null,
-      ),
-    );
+    grid.hidden = Boolean(node);
+    winners.classList.toggle('sp-screen__winners--animate', Boolean(node) && !reducedMotion());
+    winners.replaceChildren(...(node ? [node] : []));
   }
 
   function draw() {
@@ -274,10 +241,12 @@ export function mount(ctx) {
     }),
   ];
   const timer = setInterval(tick, 1000);
+  const pages = setInterval(() => pagers.forEach((p) => p.turn()), PAGE_SECONDS * 1000);
   draw();
   return {
     unmount() {
       clearInterval(timer);
+      clearInterval(pages);
       for (const off of offs) off();
     },
     authFailed() {

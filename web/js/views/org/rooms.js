@@ -59,6 +59,13 @@ export function mountRooms({ session, org, live }) {
         ' ',
         copyButton(url, t('org.rooms.linkFor', { room: pick(room.name) }), live, `fac-${id}`),
       );
+      // The room's projector: the screen link with the room's id.
+      const screen = session.state.links.find((l) => l.role === 'screen');
+      if (screen) {
+        const surl = `${roleUrl('screen', screen.token)}/${encodeURIComponent(id)}`;
+        box.append(h('br'), h('span', { class: 'sp-org-link__label', text: t('org.rooms.screenLink') }), ' ', h('code', { class: 'sp-org-url js-room-screen-link', text: surl }), ' ',
+          copyButton(surl, t('org.rooms.screenLinkFor', { room: pick(room.name) }), live, `screen-${id}`));
+      }
     };
     draw();
     return { box, draw };

@@ -1,8 +1,9 @@
-// views/staff/jury-admin.js – the organiser's part of the jury: add jurors, hand out their
-// personal links, open the scoring, and read the results once announced.
+// views/staff/jury-admin.js – the organiser's part of the jury: add jurors (each with the
+// challenge they judge first), hand out their personal links, open the scoring, choose what
+// participants see after the announcement, and read the results once announced.
 
 import { announce, h, rerender } from '../../dom.js';
-import { errorText, t } from '../../i18n.js';
+import { errorText, pick, t } from '../../i18n.js';
 import { staffOf } from '../../staff-state.js';
 import { batched, section, showFieldError } from '../common.js';
 import { button, inputField } from './kit.js';
@@ -33,9 +34,12 @@ export function mountJuryAdmin({ session, container, live, copyButton, linkUrl }
   name.field.append(nameError);
   const org = inputField({ id: 'sp-juror-org', label: t('juryAdmin.organisation'), hint: t('juryAdmin.organisationHint'), attrs: { maxlength: '200', autocomplete: 'off' } });
   const chair = h('input', { type: 'checkbox', id: 'sp-juror-chair', class: 'sp-checkbox' });
+  const challenge = h('select', { class: 'sp-input', id: 'sp-juror-challenge' });
+  const publish = h('div', { class: 'sp-jury-admin__publish' });
   const form = h('form', { class: 'sp-form sp-jury-admin__form', novalidate: true },
     name.field,
     org.field,
+    h('div', { class: 'sp-field' }, h('label', { class: 'sp-field__label', for: 'sp-juror-challenge', text: t('juryAdmin.challenge') }), challenge),
     h('div', { class: 'sp-field sp-field--check' }, chair, ' ', h('label', { for: 'sp-juror-chair', text: t('juryAdmin.chair') })),
     h('div', { class: 'sp-actions' }, h('button', { class: 'sp-button', type: 'submit', text: t('juryAdmin.add') })),
   );
@@ -51,7 +55,7 @@ export function mountJuryAdmin({ session, container, live, copyButton, linkUrl }
     showFieldError(fieldParts, null);
     errors.replaceChildren();
     try {
-      await session.conn.send('jury.add', { name: value, organisation: org.input.value.trim(), chair: chair.checked });
+      await session.conn.send('jury.add', { name: value, organisation: org.input.value.trim(), chair: chair.checked, ...(challenge.value ? { challenge: challenge.value } : {}) });
       announce(live, t('juryAdmin.added', { name: value }));
       name.input.value = '';
       org.input.value = '';
@@ -69,6 +73,7 @@ export function mountJuryAdmin({ session, container, live, copyButton, linkUrl }
     h('h3', { class: 'sp-jury-admin__subtitle', text: t('juryAdmin.addTitle') }),
     errors,
     form,
+    publish,
     results,
   ]);
   container.append(box);
@@ -102,11 +107,34 @@ export function mountJuryAdmin({ session, container, live, copyButton, linkUrl }
           } }))
         : null,
     ]);
+    const chosen = challenge.value;
+    challenge.replaceChildren(h('option', { value: '', text: t('juryAdmin.challengeAny') }),
+      ...[...session.state.challenges.values()].map((c) => h('option', { value: c.id, text: pick(c.title), selected: c.id === chosen })));
+    rerender(publish, () => {
+      // What participants see after the announcement: the organiser's choice, enforced by the server.
+      const select = h('select', { class: 'sp-input js-publish-level', id: 'sp-jury-publish', dataset: { focusKey: 'jury-publish' } },
+        ['places', 'winners', 'full'].map((lv) => h('option', { value: lv, text: t(`juryAdmin.publish.${lv}`), selected: staff.state.publication === lv })));
+      const apply = button(t('juryAdmin.publish.apply'), { kind: 'secondary', key: 'jury-publish-apply', cls: 'js-publish-apply', onClick: async () => {
+        errors.replaceChildren();
+        try {
+          await session.conn.send('jury.publish', { level: select.value });
+          announce(live, t('juryAdmin.publish.done'));
+        } catch (err) {
+          if (err?.code !== 'closed') errors.replaceChildren(h('p', { text: errorText(err) }));
+        }
+      } });
+      return [
+        h('h3', { class: 'sp-jury-admin__subtitle', text: t('juryAdmin.publish.title') }),
+        h('p', { class: 'sp-section-intro', id: 'sp-jury-publish-hint', text: t('juryAdmin.publish.intro') }),
+        h('div', { class: 'sp-field' }, h('label', { class: 'sp-field__label', for: 'sp-jury-publish', text: t('juryAdmin.publish.label') }), select),
+        h('div', { class: 'sp-actions' }, apply),
+      ];
+    });
     rerender(results, () => (jury.results ? [h('h3', { class: 'sp-jury-admin__subtitle', text: t('results.title') }), ...resultsNodes(session.state, jury.results, 'sp-org-results')] : []));
   }
 
   const schedule = batched(draw);
-  const offs = [staff.on('change', (ev) => ev.type.startsWith('jury.') && schedule()), session.on('change', (ev) => (!ev || ev.type === 'team.created') && schedule())];
+  const offs = [staff.on('change', (ev) => ev.type.startsWith('jury.') && schedule()), session.on('change', (ev) => (!ev || ev.type === 'team.created' || ev.type === 'challenge.set') && schedule())];
   draw();
   return {
     unmount() {

@@ -15,6 +15,7 @@ export const ROOM_WIDE = {
   'timer.extend': 'timer.changed',
   'timer.stop': 'timer.changed',
   'vote.reveal': 'vote.revealed',
+  'race.start': 'race.round',
 };
 
 const KEEP = 500;
@@ -31,7 +32,9 @@ export function commandTracker(conn) {
   const seen = [];
   let waiters = [];
   const off = conn.on('event', (ev) => {
-    seen.push({ seq: ev.seq, type: ev.type, team: ev.data?.team ?? null });
+    // A race round names its teams in a list; other events name one team.
+    const teams = Array.isArray(ev.data?.teams) && ev.type === 'race.round' ? ev.data.teams : [ev.data?.team ?? null];
+    for (const team of teams) seen.push({ seq: ev.seq, type: ev.type, team });
     if (seen.length > KEEP) seen.shift();
     waiters = waiters.filter((w) => !w(ev.seq));
   });
@@ -107,6 +110,8 @@ export function skipReason(state, st, cmd, team, args = {}) {
     case 'timer.extend':
     case 'timer.stop':
       return ['running', 'paused', 'expired'].includes(timer) ? 'other' : 'timerNotStarted';
+    case 'race.start':
+      return step?.activity === 'race' ? 'other' : 'notAtRace';
     case 'vote.reveal':
       if (step?.activity !== 'vote') return 'noVote';
       return st.voteRevealed.has(vote) ? 'revealed' : 'other';

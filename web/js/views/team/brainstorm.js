@@ -1,6 +1,7 @@
 // views/team/brainstorm.js – writing notes on the step's board: private ones stay with their
 // author until shared (or until the step moves on); shared ones are the team's.
 
+import { ConnState } from '../../conn.js';
 import { h, rerender } from '../../dom.js';
 import { t } from '../../i18n.js';
 import { boardNotes } from '../../state.js';
@@ -22,36 +23,54 @@ export function create(tc, step) {
     label: t('team.brainstorm.label'),
     hint: isPrivate ? t('team.brainstorm.hintPrivate') : t('team.brainstorm.hint'),
     submit: t('team.brainstorm.add'),
-    onAdd: (text) => tc.command('note.add', { text, board }).then(() => tc.live(t('team.brainstorm.added')), () => {}),
+    onAdd: (text) => {
+      const sent = tc.command('note.add', { text, board });
+      sent.then(() => tc.live(t('team.brainstorm.added')), () => {});
+      sync(null);   // shown at once, marked as waiting, until the server has it
+      return sent;
+    },
   });
   const mineList = h('ul', { class: 'sp-note-list js-private-notes' });
   const sharedList = h('ul', { class: 'sp-note-list js-shared-notes' });
   const mineCount = h('p', { class: 'sp-muted' });
   const sharedCount = h('p', { class: 'sp-muted js-shared-count' });
 
+  /** Notes written here that the server does not have yet (offline): shown in your own list. */
+  function waiting() {
+    const conn = tc.session.conn;
+    const offline = conn.state !== ConnState.ONLINE;
+    return conn
+      .pendingCommands()
+      .filter((c) => c.cmd === 'note.add' && (c.args?.board ?? board) === board && typeof c.args?.text === 'string')
+      .map((c) => h('li', { class: 'sp-note sp-note--waiting js-note-waiting', dataset: { cmd: c.id } }, h('p', { class: 'sp-note__text', text: c.args.text }), h('p', { class: 'sp-note__badge js-waiting-badge', text: offline ? t('team.note.waiting') : t('team.canvas.saving') })));
+  }
+
   function sync(ev) {
     const notes = boardNotes(state, state.team, board);
     const mine = notes.filter((n) => n.private);
     const shared = notes.filter((n) => !n.private);
-    mineCount.textContent = t('team.brainstorm.mineCount', { count: mine.length });
+    const pending = waiting();
+    mineCount.textContent = t('team.brainstorm.mineCount', { count: mine.length + (isPrivate ? pending.length : 0) });
     sharedCount.textContent = t('team.brainstorm.sharedCount', { count: shared.length });
-    rerender(mineList, () =>
-      mine.map((n) =>
+    rerender(mineList, () => [
+      ...pending,
+      ...mine.map((n) =>
         noteItem(state, n, [
           button(t('team.note.share'), { small: true, hidden: t('team.note.hidden', { text: snippet(n.text) }), key: `share-${n.id}`, cls: 'js-share', onClick: () => tc.run('note.share', { note: n.id }) }),
           button(t('board.note.delete'), { small: true, kind: 'warning', hidden: t('team.note.hidden', { text: snippet(n.text) }), key: `del-${n.id}`, onClick: () => tc.run('note.delete', { note: n.id }) }),
         ]),
       ),
-    );
-    rerender(sharedList, () =>
-      shared.map((n) =>
+    ]);
+    rerender(sharedList, () => [
+      ...(isPrivate ? [] : pending),
+      ...shared.map((n) =>
         noteItem(
           state,
           n,
           n.by === state.me ? [button(t('board.note.delete'), { small: true, kind: 'warning', hidden: t('team.note.hidden', { text: snippet(n.text) }), key: `del-${n.id}`, onClick: () => tc.run('note.delete', { note: n.id }) })] : [],
         ),
       ),
-    );
+    ]);
     if (ev?.type === 'note.shared' && ev.data?.author !== state.me && ev.data?.board === board && tc.session.synced) news.push(ev.data.text);
   }
 
@@ -65,5 +84,13 @@ export function create(tc, step) {
     part('sp-bs-shared', t('team.brainstorm.shared'), sharedCount, sharedList),
   );
   sync(null);
-  return { el, sync, destroy: () => news.stop() };
+  const offs = [tc.session.on('outbox', () => sync(null)), tc.session.on('state', () => sync(null))];
+  return {
+    el,
+    sync,
+    destroy: () => {
+      news.stop();
+      for (const off of offs) off();
+    },
+  };
 }

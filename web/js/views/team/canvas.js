@@ -1,9 +1,12 @@
 // views/team/canvas.js – a canvas of named fields (vehicle, problem statement, pitch, plan): each
-// field saves itself when you leave it or pause typing, and says whether it is saved.
+// field saves itself when you leave it or pause typing, and says whether it is saved. A save names
+// the version of the text it was written on; when a teammate saved the field in between, the
+// server refuses it (conflict) and the field shows their text next to yours to merge – one side
+// is never silently lost.
 
 import { h, rerender, setText } from '../../dom.js';
 import { pick, t } from '../../i18n.js';
-import { canvasOf, memberName, teamMembers } from '../../state.js';
+import { canvasOf, canvasVersion, memberName, teamMembers } from '../../state.js';
 import { button, selectField } from './kit.js';
 import { keepDraft } from '../../drafts.js';
 
@@ -28,7 +31,8 @@ export function create(tc, step) {
     const statusId = `${id}-status`;
     const area = h('textarea', { class: 'sp-textarea js-canvas-field', id, rows: '3', maxlength: String(FIELD_MAX), dataset: { field: def.id }, 'aria-describedby': [hintId, statusId].filter(Boolean).join(' ') });
     const status = h('p', { class: 'sp-canvas__status', id: statusId });
-    const f = { def, area, status, timer: null, saved: canvasOf(state, state.team, canvas)[def.id] ?? '', sending: false };
+    const merge = h('div', { class: 'sp-canvas__merge js-canvas-merge', hidden: true });
+    const f = { def, area, status, merge, timer: null, saved: canvasOf(state, state.team, canvas)[def.id] ?? '', version: canvasVersion(state, state.team, canvas, def.id), sending: false, conflict: null };
     area.value = f.saved;
     // Typing not yet saved survives a reload: the draft is kept until the server has the text.
     area.value = '';
@@ -37,23 +41,42 @@ export function create(tc, step) {
     const save = () => {
       clearTimeout(f.timer);
       f.timer = null;
+      // While the two texts are being merged nothing saves by itself: one of the merge
+      // buttons decides.
+      if (f.conflict) return showStatus(f);
       const text = area.value;
       if (text === f.saved) return showStatus(f);
       f.sending = true;
       showStatus(f);
-      tc.command('canvas.set', { canvas, field: def.id, text }).then(
+      const version = f.version;
+      tc.command('canvas.set', { canvas, field: def.id, text, version }).then(
         () => {
           f.sending = false;
           f.saved = text;
+          f.version = version + 1;
+          f.conflict = null;
+          showMerge(f);
           if (area.value === text) f.draft.clear();
           showStatus(f);
         },
-        () => {
+        (err) => {
           f.sending = false;
-          showStatus(f, true);
+          if (err?.code === 'conflict') {
+            // Theirs is the field's text now; yours stays in the field until you merge. (An
+            // answer without `current` – a follower node of a cluster – falls back on what
+            // this page knows.)
+            const cur = err.current ?? { text: canvasOf(state, state.team, canvas)[def.id] ?? '', version: canvasVersion(state, state.team, canvas, def.id) };
+            f.conflict = { text: cur.text ?? '', version: cur.version ?? 0 };
+            f.version = f.conflict.version;
+            f.saved = f.conflict.text;
+            showMerge(f);
+            tc.live(t('team.canvas.conflictNews', { field: pick(def.name) }));
+          }
+          showStatus(f, err?.code !== 'conflict');
         },
       );
     };
+    f.save = save;
     area.addEventListener('input', () => {
       showStatus(f);
       clearTimeout(f.timer);
@@ -61,12 +84,35 @@ export function create(tc, step) {
     });
     area.addEventListener('blur', save);
     fields.set(def.id, f);
-    return h('div', { class: 'sp-field sp-canvas__field' }, h('label', { class: 'sp-field__label', for: id, text: pick(def.name) }), def.hint ? h('p', { class: 'sp-field__hint', id: hintId, text: pick(def.hint) }) : null, area, status);
+    return h('div', { class: 'sp-field sp-canvas__field' }, h('label', { class: 'sp-field__label', for: id, text: pick(def.name) }), def.hint ? h('p', { class: 'sp-field__hint', id: hintId, text: pick(def.hint) }) : null, area, status, merge);
+  }
+
+  /** The other person's text next to yours, with the ways to settle it. */
+  function showMerge(f) {
+    const c = f.conflict;
+    f.merge.hidden = !c;
+    if (!c) {
+      f.merge.replaceChildren();
+      return;
+    }
+    const name = pick(f.def.name);
+    rerender(f.merge, () => [
+      h('p', { class: 'sp-canvas__merge-title', text: t('team.canvas.conflict') }),
+      h('blockquote', { class: 'sp-canvas__theirs js-canvas-theirs', text: c.text || t('team.canvas.theirsEmpty') }),
+      h(
+        'p',
+        { class: 'sp-canvas__merge-actions' },
+        button(t('team.canvas.keepMine'), { small: true, key: `mine-${f.def.id}`, cls: 'js-keep-mine', hidden: name, onClick: () => { f.conflict = null; showMerge(f); f.save(); } }),
+        button(t('team.canvas.takeTheirs'), { small: true, kind: 'secondary', key: `theirs-${f.def.id}`, cls: 'js-take-theirs', hidden: name, onClick: () => { f.area.value = c.text; f.conflict = null; showMerge(f); f.draft.clear(); showStatus(f); } }),
+        button(t('team.canvas.joinBoth'), { small: true, kind: 'secondary', key: `both-${f.def.id}`, cls: 'js-join-both', hidden: name, onClick: () => { f.area.value = `${f.area.value}\n\n${c.text}`.trim(); f.conflict = null; showMerge(f); f.area.focus(); f.save(); } }),
+      ),
+    ]);
   }
 
   function showStatus(f, failed = false) {
     let key = 'team.canvas.empty';
     if (failed) key = 'team.canvas.failed';
+    else if (f.conflict) key = 'team.canvas.merge';
     else if (f.sending) key = 'team.canvas.saving';
     else if (f.area.value !== f.saved) key = 'team.canvas.unsaved';
     else if (f.saved) key = 'team.canvas.saved';
@@ -76,8 +122,18 @@ export function create(tc, step) {
 
   const presenterBox = h('div', { class: 'sp-canvas__presenter js-presenter' });
   const grid = h('div', { class: 'sp-canvas' }, defs.map(build));
-  // A draft restored after a reload is sent as soon as the step shows.
-  for (const f of fields.values()) if (f.area.value !== f.saved) f.timer = setTimeout(() => f.area.dispatchEvent(new Event('blur')), 0);
+  // A draft restored after a reload is sent as soon as the step shows – into an empty field.
+  // Over a text the team saved meanwhile it would overwrite unseen: that is a merge.
+  for (const f of fields.values()) {
+    if (f.area.value === f.saved) continue;
+    if (f.saved) {
+      f.conflict = { text: f.saved, version: f.version };
+      showMerge(f);
+      showStatus(f);
+    } else {
+      f.timer = setTimeout(() => f.area.dispatchEvent(new Event('blur')), 0);
+    }
+  }
 
   function syncPresenter() {
     rerender(presenterBox, () => {
@@ -106,10 +162,14 @@ export function create(tc, step) {
     const values = canvasOf(state, state.team, canvas);
     for (const f of fields.values()) {
       const text = values[f.def.id] ?? '';
+      const version = canvasVersion(state, state.team, canvas, f.def.id);
       // Someone else's text replaces ours only while we have no unsaved typing in this field.
-      if (text !== f.saved && f.area.value === f.saved && !f.sending) f.area.value = text;
-      if (f.area.value === text) {
+      if (text !== f.saved && f.area.value === f.saved && !f.sending && !f.conflict) {
+        f.area.value = text;
+      }
+      if (f.area.value === text && !f.sending) {
         f.saved = text;
+        f.version = Math.max(f.version, version);
         // The server has what the field shows: a kept draft would only be stale now.
         f.draft.clear();
       }

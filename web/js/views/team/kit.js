@@ -1,7 +1,7 @@
 // views/team/kit.js – small building blocks the activities of the team view share.
 
 import { h } from '../../dom.js';
-import { t } from '../../i18n.js';
+import { errorText, t } from '../../i18n.js';
 import { memberName } from '../../state.js';
 import { keepDraft } from '../../drafts.js';
 
@@ -124,7 +124,24 @@ export function addForm({ id, label, hint, submit, max = 280, multiline = true, 
     // Sent means safe: the command itself waits in the stored outbox until the server has it.
     kept?.clear();
     input.focus();
-    onAdd(text);
+    const sent = onAdd(text);
+    // Refused by the server (no round runs, too long, …): what the person typed comes back,
+    // with the reason next to it – never wiped together with the error.
+    sent?.catch?.((err) => {
+      if (err?.code === 'closed' || err?.code === 'discarded') return;
+      if (!input.value) {
+        input.value = text;
+        input.dispatchEvent(new Event('input'));
+      }
+      error.hidden = false;
+      error.replaceChildren(h('span', { class: 'sp-visually-hidden', text: t('form.errorPrefix') }), errorText(err));
+      input.setAttribute('aria-invalid', 'true');
+    });
+  });
+  input.addEventListener('input', () => {
+    if (error.hidden || !input.value) return;
+    error.hidden = true;
+    input.removeAttribute('aria-invalid');
   });
   if (multiline) {
     input.addEventListener('keydown', (e) => {

@@ -33,7 +33,7 @@ export function create(tc, step) {
     hint: t('team.race.hint'),
     submit: t('team.race.add'),
     multiline: false,
-    onAdd: (text) => tc.run('note.add', { text, board }),
+    onAdd: (text) => tc.command('note.add', { text, board }),
   });
   input.classList.add('js-race-input');
   const boards = h('div', { class: 'sp-race__boards js-leaderboards' });

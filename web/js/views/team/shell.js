@@ -16,6 +16,8 @@ import * as race from './race.js';
 import * as timeline from './timeline.js';
 import * as overview from './overview.js';
 import { resultsPanel } from './results.js';
+import { staffOf } from '../../staff-state.js';
+import { chime } from '../../beep.js';
 
 const ACTIVITIES = { intro, brainstorm, cluster, items, vote, canvas, race, timeline };
 const WARN_AT_MS = 60000;
@@ -62,7 +64,9 @@ export function mountTeam({ session, root }) {
   const progress = h('p', { class: 'sp-step__progress js-step-progress' });
   const timerValue = h('span', { class: 'sp-timer__value js-timer' });
   const timerState = h('span', { class: 'sp-timer__state js-timer-state' });
-  const timerBox = h('div', { class: 'sp-timer' }, h('p', { class: 'sp-timer__line' }, h('span', { class: 'sp-timer__label', text: t('team.timer.label') }), ' ', timerValue, ' ', timerState));
+  const timerUp = h('span', { class: 'sp-timer__up js-timer-up' });
+  // Sticky: the time stays in view at the top while the person scrolls through the step.
+  const timerBox = h('div', { class: 'sp-timer js-timer-box' }, h('p', { class: 'sp-timer__line' }, h('span', { class: 'sp-timer__label', text: t('team.timer.label') }), ' ', timerValue, ' ', timerState, ' ', timerUp));
   const timerControls = h('div', { class: 'sp-actions sp-timer__controls' });
   const stepControls = h('div', { class: 'sp-step__controls' });
   const programme = h('p', { class: 'sp-step__programme js-programme' });
@@ -76,9 +80,13 @@ export function mountTeam({ session, root }) {
   // whole team, whatever step it is at.
   const results = resultsPanel({ session, live: (message) => announce(live, message) });
 
+  // The timer bar sits above the team's part of the page, as a sibling of it, so it stays in
+  // view while the person scrolls through the step, the wall and the notes below.
+  if (root.parentElement) root.before(timerBox);
+  else root.append(timerBox);
   root.append(
     results.node,
-    h('section', { class: 'sp-step', 'aria-labelledby': 'sp-step-title' }, phase, title, hint, progress, programme, timerBox, timerControls, stepControls, alert, activityBox),
+    h('section', { class: 'sp-step', 'aria-labelledby': 'sp-step-title' }, phase, title, hint, progress, programme, timerControls, stepControls, alert, activityBox),
     overviewBox,
     live,
   );
@@ -166,8 +174,14 @@ export function mountTeam({ session, root }) {
       if (left === 0 && !warned.zero) {
         warned.zero = true;
         tc.live(t('team.timer.over'));
+        // The facilitator may have turned on the time-up sound for the room.
+        if (staffOf(session).state.sound.has(state.teams.get(state.team)?.room)) chime();
       }
     }
+    // Time is up: a clear visual signal on the sticky timer, until the step or timer changes.
+    const up = tm?.state === 'expired' || (tm?.state === 'running' && left === 0);
+    timerBox.classList.toggle('sp-timer--up', up);
+    setText(timerUp, up ? t('team.timer.over') : '');
   }
 
   function syncTimerControls() {
@@ -277,6 +291,7 @@ export function mountTeam({ session, root }) {
       if (ev?.type === 'programme.set') syncProgramme();
     },
     unmount() {
+      timerBox.remove();
       clearInterval(interval);
       clearInterval(programmeInterval);
       results.unmount();
