@@ -84,6 +84,8 @@
       "The vote is already closed.")                                                    \
     X(E_BAD_TARGET, "bad_target", "Hier kun je niet op stemmen of naar verwijzen.",      \
       "You cannot vote for or refer to this.")                                          \
+    X(E_BAD_POSITION, "bad_position", "Deze plek ligt niet op de wand.",                  \
+      "This position is not on the wall.")                                                \
     X(E_NOT_A_TIE, "not_a_tie", "Er is geen gelijke stand om over te beslissen.",        \
       "There is no tie to decide.")                                                     \
     X(E_BAD_CHOICE, "bad_choice", "Kies precies het gevraagde aantal uit de gelijke opties.", \

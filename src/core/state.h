@@ -76,6 +76,7 @@ typedef struct {
     int cluster;            /* index or -1 */
     int round;              /* race round it was written in, 0 outside the race */
     int deleted;
+    int placed, x, y;       /* where it lies on the wall (note.placed); placed 0 = not yet */
     int64_t created, updated;
 } note_t;
 
@@ -85,6 +86,7 @@ typedef struct {
     char board[PB_ID];
     char *name;
     int deleted;
+    int placed, x, y;       /* the group's area on the wall (cluster.added / cluster.placed) */
 } cluster_t;
 
 typedef struct {

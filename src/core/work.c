@@ -19,6 +19,11 @@
 #define ITEM_MAX LIMIT_ITEM
 #define FIELD_MAX LIMIT_CANVAS_FIELD
 #define MILESTONE_MAX LIMIT_MILESTONE
+/* The wall is a surface of WALL_W x WALL_H units, the same on every screen (each client
+ * scales it to fit); a position is the top-left corner of a note or a group's area. */
+#define WALL_W LIMIT_WALL_W
+#define WALL_H LIMIT_WALL_H
+#define GROUP_NOTES_MAX LIMIT_GROUP_NOTES
 
 /* The team's current step if it has activity act, else NULL. */
 static const pb_step_t *at_step(cmdctx_t *x, activity_t act)
@@ -52,6 +57,39 @@ static int own_lookup(const strmap_t *map, const json_t *args, const char *key, 
 
 /* ---- clusters ------------------------------------------------------------------------- */
 
+/* Reads the wall position args x and y when present (both or neither): 1 when read, 0
+ * when absent, or SP_E_BAD_MESSAGE (not integers, or only one) / SP_E_BAD_POSITION (off
+ * the wall). */
+static int arg_position(const json_t *args, int *x, int *y)
+{
+    const json_t *jx = json_object_get(args, "x"), *jy = json_object_get(args, "y");
+    if (!jx && !jy)
+        return 0;
+    if (!json_is_integer(jx) || !json_is_integer(jy))
+        return SP_E_BAD_MESSAGE;
+    json_int_t vx = json_integer_value(jx), vy = json_integer_value(jy);
+    if (vx < 0 || vy < 0 || vx > WALL_W || vy > WALL_H)
+        return SP_E_BAD_POSITION;
+    *x = (int)vx;
+    *y = (int)vy;
+    return 1;
+}
+
+/* The index of note args[key] if the member's team may move it in step s: its own
+ * team's, shared, on the step's board. */
+static int movable_note(cmdctx_t *x, const pb_step_t *s, const json_t *args, const char *key)
+{
+    core_t *c = x->core;
+    int n = OWN(c, note_ids, notes, note_t, key, args, x->who->team);
+    if (n < 0)
+        return n;
+    if (c->notes[n].private_)
+        return SP_E_NOT_FOUND; /* a private note is nobody else's business, and not on the wall */
+    if (strcmp(c->notes[n].board, s->board) != 0)
+        return SP_E_WRONG_STEP;
+    return n;
+}
+
 static int cmd_cluster_add(cmdctx_t *x, const json_t *args)
 {
     const pb_step_t *s = at_step(x, ACT_CLUSTER);
@@ -64,12 +102,37 @@ static int cmd_cluster_add(cmdctx_t *x, const json_t *args)
     int rc = arg_text(args, "name", NAME_MAX_CP, &name);
     if (rc != 0)
         return rc;
+    int px = 0, py = 0, placed = arg_position(args, &px, &py);
+    if (placed < 0)
+        return placed;
+    /* Optional: notes that make up the new group at once (a note dropped onto a note). */
+    const json_t *list = json_object_get(args, "notes");
+    int idx[GROUP_NOTES_MAX];
+    size_t nn = 0;
+    if (list) {
+        if (!json_is_array(list) || json_array_size(list) > GROUP_NOTES_MAX)
+            return SP_E_BAD_MESSAGE;
+        for (size_t i = 0; i < json_array_size(list); i++) {
+            json_t *one = json_pack("{sO}", "note", json_array_get(list, i));
+            int n = one ? movable_note(x, s, one, "note") : SP_E_BAD_MESSAGE;
+            json_decref(one);
+            if (n < 0)
+                return n;
+            idx[nn++] = n;
+        }
+    }
     core_t *c = x->core;
     char id[16];
     snprintf(id, sizeof id, "k%zu", c->nclusters + 1);
     const char *team = c->teams[x->who->team].id;
-    cmd_emit(x, "cluster.added", AUD_TEAM, team,
-             json_pack("{ss ss ss ss}", "id", id, "team", team, "board", s->board, "name", name));
+    json_t *d = json_pack("{ss ss ss ss}", "id", id, "team", team, "board", s->board, "name", name);
+    if (placed) {
+        json_object_set_new(d, "x", json_integer(px));
+        json_object_set_new(d, "y", json_integer(py));
+    }
+    cmd_emit(x, "cluster.added", AUD_TEAM, team, d);
+    for (size_t i = 0; i < nn; i++)
+        cmd_emit(x, "note.moved", AUD_TEAM, team, json_pack("{ss ss}", "id", c->notes[idx[i]].id, "cluster", id));
     return 0;
 }
 
@@ -113,20 +176,20 @@ static int cmd_cluster_delete(cmdctx_t *x, const json_t *args)
     return 0;
 }
 
+/* The note args["note"] if the member may move it now: at a cluster step, its board's. */
+static int note_here(cmdctx_t *x, const json_t *args)
+{
+    const pb_step_t *s = at_step(x, ACT_CLUSTER);
+    return s == NULL ? SP_E_WRONG_STEP : movable_note(x, s, args, "note");
+}
+
 static int cmd_note_move(cmdctx_t *x, const json_t *args)
 {
     core_t *c = x->core;
-    const pb_step_t *s = at_step(x, ACT_CLUSTER);
-    if (s == NULL)
-        return SP_E_WRONG_STEP;
-    int n = OWN(c, note_ids, notes, note_t, "note", args, x->who->team);
+    int n = note_here(x, args);
     if (n < 0)
         return n;
     note_t *note = &c->notes[n];
-    if (note->private_)
-        return SP_E_NOT_FOUND;   /* a private note is nobody else's business, and not on the wall */
-    if (strcmp(note->board, s->board) != 0)
-        return SP_E_WRONG_STEP;
     const json_t *cl = json_object_get(args, "cluster");
     int k = -1;
     if (cl == NULL)
@@ -140,6 +203,38 @@ static int cmd_note_move(cmdctx_t *x, const json_t *args)
     json_object_set_new(d, "cluster", k >= 0 ? json_string(c->clusters[k].id) : json_null());
     cmd_emit(x, "note.moved", AUD_TEAM, c->teams[note->team].id, d);
     return 0;
+}
+
+/* Emits `type` {id, x, y} to team t for the required position args (placing is moving:
+ * the caller has checked the object against the rules of note.move). */
+static int emit_place(cmdctx_t *x, const json_t *args, const char *type, int t, const char *id)
+{
+    int px, py, rc = arg_position(args, &px, &py);
+    if (rc <= 0)
+        return rc < 0 ? rc : SP_E_BAD_MESSAGE;
+    cmd_emit(x, type, AUD_TEAM, x->core->teams[t].id, json_pack("{ss si si}", "id", id, "x", px, "y", py));
+    return 0;
+}
+
+/* Where a note lies on the wall. Clients send it while a note is dragged (throttled) and
+ * when it is dropped. */
+static int cmd_note_place(cmdctx_t *x, const json_t *args)
+{
+    int n = note_here(x, args);
+    if (n < 0)
+        return n;
+    const note_t *note = &x->core->notes[n];
+    return emit_place(x, args, "note.placed", note->team, note->id);
+}
+
+/* Where a group's area lies on the wall; its notes go with it. */
+static int cmd_cluster_place(cmdctx_t *x, const json_t *args)
+{
+    int k = own_cluster(x, args, "cluster");
+    if (k < 0)
+        return k;
+    const cluster_t *cl = &x->core->clusters[k];
+    return emit_place(x, args, "cluster.placed", cl->team, cl->id);
 }
 
 /* ---- items (knelpunten) ------------------------------------------------------------------ */
@@ -360,6 +455,8 @@ static const cmddef_t work_cmds[] = {
     {"cluster.rename", P, cmd_cluster_rename},
     {"cluster.delete", P, cmd_cluster_delete},
     {"note.move", P, cmd_note_move},
+    {"note.place", P, cmd_note_place},
+    {"cluster.place", P, cmd_cluster_place},
     {"item.add", P, cmd_item_add},
     {"item.edit", P, cmd_item_edit},
     {"item.delete", P, cmd_item_delete},
@@ -379,6 +476,16 @@ static void set_text(char **dst, const char *src)
     *dst = xstrdup(src);
 }
 
+/* Reads the x, y of a placing event into *placed, *px, *py (when it has them). */
+static void read_place(const ev_t *ev, int *placed, int *px, int *py)
+{
+    if (!json_is_integer(json_object_get(ev->data, "x")))
+        return;
+    *placed = 1;
+    *px = (int)json_integer_value(json_object_get(ev->data, "x"));
+    *py = (int)json_integer_value(json_object_get(ev->data, "y"));
+}
+
 static void on_cluster_added(core_t *c, const ev_t *ev)
 {
     int t = team_index(c, ev_str(ev, "team"));
@@ -391,7 +498,22 @@ static void on_cluster_added(core_t *c, const ev_t *ev)
     snprintf(k->board, sizeof k->board, "%s", ev_str(ev, "board"));
     k->team = t;
     k->name = xstrdup(ev_str(ev, "name"));
+    read_place(ev, &k->placed, &k->x, &k->y);
     strmap_put(&c->cluster_ids, k->id, (int64_t)c->nclusters++);
+}
+
+static void on_cluster_placed(core_t *c, const ev_t *ev)
+{
+    int64_t k = map_index(&c->cluster_ids, ev_str(ev, "id"));
+    if (k >= 0)
+        read_place(ev, &c->clusters[k].placed, &c->clusters[k].x, &c->clusters[k].y);
+}
+
+static void on_note_placed(core_t *c, const ev_t *ev)
+{
+    int64_t n = map_index(&c->note_ids, ev_str(ev, "id"));
+    if (n >= 0)
+        read_place(ev, &c->notes[n].placed, &c->notes[n].x, &c->notes[n].y);
 }
 
 static void on_cluster_renamed(core_t *c, const ev_t *ev)
@@ -516,6 +638,8 @@ static const applydef_t work_apply[] = {
     {"cluster.renamed", on_cluster_renamed},
     {"cluster.deleted", on_cluster_deleted},
     {"note.moved", on_note_moved},
+    {"note.placed", on_note_placed},
+    {"cluster.placed", on_cluster_placed},
     {"item.added", on_item_added},
     {"item.edited", on_item_edited},
     {"item.deleted", on_item_deleted},

@@ -1,9 +1,9 @@
 /* presence.c – which participants are online, and the live counts and room statuses, for the
  * staff and screens who see them: frames outside the log. See srv.h. */
 #include "net/srv.h"
+#include "net/cluster.h"
 #include "util/xalloc.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 /* ---- presence ---------------------------------------------------------------------
@@ -34,26 +34,58 @@ void presence_mark(int team)
     srv.pdirty[team] = 1;
 }
 
-/* The members of team t with at least one authenticated connection, for every team t
- * marked in only (NULL: all teams; nteams entries): one pass over the connections, not
- * one per team (after a wave of joins every team is marked). */
-static void presence_of(json_t **arrays, const unsigned char *only, size_t nonly, size_t nteams)
+static void presence_add(json_t *a, const char *actor)
 {
-    for (conn_t *c = srv.conns; c != NULL; c = c->next) {
-        if (!c->authed || c->who.role != ROLE_PARTICIPANT || c->who.team < 0)
-            continue;
-        size_t t = (size_t)c->who.team;
-        if (t >= nteams || arrays[t] == NULL || (only != NULL && (t >= nonly || !only[t])))
-            continue;
-        int seen = 0;
+    size_t i;
+    json_t *v;
+    json_array_foreach(a, i, v)
+        if (strcmp(json_string_value(v), actor) == 0)
+            return;
+    json_array_append_new(a, json_string(actor));
+}
+
+/* The members of team t with at least one authenticated connection to this node. */
+static json_t *presence_local(int t)
+{
+    json_t *a = json_array();
+    for (conn_t *c = srv.conns; c != NULL; c = c->next)
+        if (c->authed && c->who.role == ROLE_PARTICIPANT && c->who.team == t)
+            presence_add(a, c->who.actor);
+    return a;
+}
+
+/* …and to any node of the cluster (team: its id). */
+static json_t *presence_of(int t, const char *team)
+{
+    json_t *a = presence_local(t), *p;
+    const char *node;
+    json_object_foreach(srv.remote, node, p) {
         size_t i;
         json_t *v;
-        json_array_foreach(arrays[t], i, v)
-            seen |= strcmp(json_string_value(v), c->who.actor) == 0;
-        if (!seen)
-            json_array_append_new(arrays[t], json_string(c->who.actor));
+        json_array_foreach(json_object_get(p, team), i, v)
+            if (json_is_string(v))
+                presence_add(a, json_string_value(v));
     }
+    return a;
 }
+
+/* Publishes this node's own presence for the other nodes of a cluster. */
+static void presence_publish(void)
+{
+    json_t *mine = json_object();
+    size_t nt = core_team_count(srv.core);
+    for (size_t t = 0; t < nt; t++) {
+        const char *id, *name, *room, *code;
+        json_t *a = presence_local((int)t);
+        if (json_array_size(a) > 0 && core_team_info(srv.core, t, &id, &name, &room, &code) == 0)
+            json_object_set_new(mine, id, a);
+        else
+            json_decref(a);
+    }
+    cluster_presence(mine);
+    json_decref(mine);
+}
+
 
 /* Sends staff connection c (or every staff connection, c == NULL) the presence of
  * the teams marked in only (NULL: all teams). */
@@ -61,18 +93,13 @@ void presence_send(conn_t *only_conn, const unsigned char *only, size_t nonly)
 {
     size_t nt = core_team_count(srv.core);
     json_t *all = json_object();
-    json_t **arrays = xcalloc(nt ? nt : 1, sizeof *arrays);
     for (size_t t = 0; t < nt; t++) {
         if (only != NULL && (t >= nonly || !only[t]))
             continue;
         const char *id, *name, *room, *code;
-        if (core_team_info(srv.core, t, &id, &name, &room, &code) == 0) {
-            arrays[t] = json_array();
-            json_object_set_new(all, id, arrays[t]);   /* all holds it; arrays borrows */
-        }
+        if (core_team_info(srv.core, t, &id, &name, &room, &code) == 0)
+            json_object_set_new(all, id, presence_of((int)t, id));
     }
-    presence_of(arrays, only, nonly, nt);
-    free(arrays);
     for (conn_t *c = srv.conns; c != NULL; c = c->next) {
         if ((only_conn != NULL && c != only_conn) ||
             (c->who.role != ROLE_ORGANISER && c->who.role != ROLE_FACILITATOR))
@@ -97,6 +124,7 @@ void presence_flush(void)
         any |= srv.pdirty[i];
     if (!any || srv.stopping)
         return;
+    presence_publish();
     presence_send(NULL, srv.pdirty, srv.npdirty);
     memset(srv.pdirty, 0, srv.npdirty);
 }

@@ -269,7 +269,7 @@ int text_cluster(const char *const *notes, size_t n, const text_options_t *opt, 
     out->label[0] = text_xrealloc(NULL, 1);
     out->label[0][0] = '\0';
     for (size_t c = 1; c <= k; c++)
-        out->label[c] = text_model_label(m, members + start[c], out->size[c]);
+        out->label[c] = text_model_label(m, notes, members + start[c], out->size[c]);
     free(fill);
     free(members);
     free(start);

@@ -11,10 +11,11 @@
  *  3. word features: the Snowball Dutch stem of every remaining token, the concept class
  *     of the word if it has one, and the stems of a compound's parts when both parts
  *     occur as words elsewhere in the notes ("gegevensuitwisseling" -> "gegeven",
- *     "uitwissel");
- *  4. n-gram features: character n-grams (ngram_min..ngram_max bytes) of every remaining
- *     token, so a compound shares features with its parts: "gegevensuitwisseling" and
- *     "uitwisselen van gegevens" share "uitwis", "gegeven" and more;
+ *     "uitwissel"), or when the Dutch word list (text_dict) splits it and another note
+ *     uses a part ("inkoop|voorwaarden" meets "inkoop"); a word the list does not know
+ *     that is one edit from a known word of another note takes that word's stem (typos);
+ *  4. n-gram features (off by default since issue 19): character n-grams
+ *     (ngram_min..ngram_max bytes) of every remaining token;
  *  5. TF-IDF weights (sublinear tf, smoothed idf over the notes of the model), each part
  *     scaled to unit length, the n-gram part weighted by `ngram_weight`, the whole vector
  *     scaled to unit length again, so cosine similarity is a dot product in [0, 1] and an
@@ -33,7 +34,8 @@ typedef struct text_options {
     int use_stem;         /* stem words (else the normalised word is the feature) */
     int use_concepts;     /* add concept-class features (text_vocab_concept) */
     int use_compounds;    /* split compounds into parts seen elsewhere in the notes */
-    int label_terms;      /* words in a cluster's label (1..5) */
+    int use_typos;        /* map a misspelt word onto a word of the other notes (text_dict) */
+    int use_dict;         /* use the Dutch word list (text_dict) for compounds and typos */
     int neighbors;        /* clustering: k of the shared-neighbour similarity; 0 = off */
     double neighbor_weight; /* share of the shared-neighbour similarity, 0..1 */
 } text_options_t;
@@ -58,11 +60,12 @@ double text_model_similarity(const text_model_t *m, size_t i, size_t j);
  * through an inverted index, so pairs without a shared feature cost nothing. */
 void text_model_similarity_matrix(const text_model_t *m, float *sim);
 
-/* A short label for the notes `members[0..k)`: the words that best tell this group apart
- * (how many of its notes use a word, times the word's idf), each shown in the form people
- * wrote most often, joined by " · " ("privacy · gegevens"). Returns a malloc'd string the
- * caller frees; "" when the notes have no telling words. */
-char *text_model_label(const text_model_t *m, const size_t *members, size_t k);
+/* A label a person would write for the notes `members[0..k)`: the best run of 1..5 words
+ * taken from one of the notes `texts` (the texts the model was built from), weighed by
+ * how many of the group's notes share its words and how rare those words are; capital
+ * first ("Gegevens uitwisselen tussen systemen"). Returns a malloc'd string the caller
+ * frees; "" when the notes have no telling words. */
+char *text_model_label(const text_model_t *m, const char *const *texts, const size_t *members, size_t k);
 
 /* Near-duplicate check for the Idee Race: compares `text` with `existing[0..n)` (borrowed)
  * and, when the most similar one scores >= threshold, sets *index and *score and returns 1.

@@ -216,3 +216,16 @@ char *text_normalize(const char *s)
     text_tokens_free(&t);
     return out;
 }
+
+size_t text_lower_bound(const uint64_t *h, size_t n, uint64_t x)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (h[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}

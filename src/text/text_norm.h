@@ -3,6 +3,7 @@
 #define TEXT_NORM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Rules, applied to every note before anything else looks at it:
@@ -43,6 +44,10 @@ void text_tokens_free(text_tokens_t *t);
  * ("Geëvalueerd, door de ICT-afdeling!" -> "geevalueerd door de ict afdeling").
  * Returns a malloc'd string the caller frees. */
 char *text_normalize(const char *s);
+
+/* Shared helper: the index of the first of the n sorted values h[] that is >= x (n when
+ * none is), for the sorted hash arrays of the model and the word list. */
+size_t text_lower_bound(const uint64_t *h, size_t n, uint64_t x);
 
 /* Shared helper: a malloc/realloc that aborts with a message on failure, so the text
  * modules never carry half-handled out-of-memory paths. */

@@ -31,6 +31,11 @@
 #define LIMIT_JUROR_ORG 200
 #define LIMIT_JURY_NOTE 2000
 
+/* ---- the clustering wall (bad_position, bad_message) ---- */
+#define LIMIT_WALL_W 1600        /* the wall's width in units, the same on every screen */
+#define LIMIT_WALL_H 1000        /* …and its height: 0 <= x <= W, 0 <= y <= H */
+#define LIMIT_GROUP_NOTES 50     /* notes one cluster.add may bring into a new group */
+
 /* ---- sizes of a day (bad_message when an import is larger) ---- */
 #define LIMIT_EXTRA_TEAMS 5000   /* `serve --teams N`: extra teams of a new default sprint */
 #define LIMIT_PEOPLE 200000      /* registrations in one import */

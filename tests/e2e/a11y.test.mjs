@@ -410,12 +410,14 @@ test('a participant goes through a whole step – clustering – and the steps a
   await tabTo(page, '.js-step-next');
   await page.keyboard.press('Enter');
   await atStep(page, 'p1-cluster');
-  await waitUntil(page, (n) => document.querySelectorAll('.js-zones .js-note').length === n, notes.length, 'every note on the wall (the rest shared on leaving the brainstorm)');
+  // On a laptop the step opens on the wall: pick a note up with Space, choose the group with the
+  // arrow keys, put it down with Space.
+  await waitUntil(page, (n) => document.querySelectorAll('.js-wall .js-wall-note').length === n, notes.length, 'every note on the wall (the rest shared on leaving the brainstorm)');
   await tabTo(page, '#sp-cluster-new');
   for (const name of ['Gegevens', 'Systemen en geld']) {
     await page.keyboard.type(name);
     await page.keyboard.press('Enter');
-    await page.locator('.js-zone', { has: page.getByRole('heading', { name, exact: true }) }).waitFor();
+    await page.locator(`.js-wall-group[data-name="${name}"]`).waitFor();
   }
   const plan = [
     [notes[0], 'Gegevens'],
@@ -423,17 +425,15 @@ test('a participant goes through a whole step – clustering – and the steps a
     [notes[2], 'Systemen en geld'],
   ];
   for (const [text, cluster] of plan) {
-    const id = await page.locator('.js-note', { hasText: text }).getAttribute('data-note');
-    await tabTo(page, `#sp-move-${id}`);
-    for (let i = 0; i < 5 && (await page.locator(`#sp-move-${id} option:checked`).textContent()) !== cluster; i++) await page.keyboard.press('ArrowDown');
-    assert.equal(await page.locator(`#sp-move-${id} option:checked`).textContent(), cluster);
-    await page.keyboard.press('Tab');
-    assert.ok(await focusedMatches(page, `[data-focus-key="move-${id}"]`), 'Tab goes from the menu to its button');
-    await page.keyboard.press('Enter');
-    const zone = page.locator('.js-zone', { has: page.getByRole('heading', { name: cluster, exact: true }) });
-    await zone.locator('.js-note', { hasText: text }).waitFor();
-    // The redraw keeps the focus on the same control, now in its new cluster.
-    assert.ok(await focusedMatches(page, `[data-focus-key="move-${id}"]`), 'the focus stays with the moved note');
+    const id = await page.locator('.js-wall-note', { hasText: text }).getAttribute('data-note');
+    await tabTo(page, `.js-wall-note[data-note="${id}"]`);
+    await page.keyboard.press('Space');
+    assert.equal(await page.locator(`.js-wall-note[data-note="${id}"]`).getAttribute('aria-pressed'), 'true', 'Space picks the note up');
+    for (let i = 0; i < 5 && !(await page.evaluate((c) => document.querySelector('.js-team-live')?.lastElementChild?.textContent.startsWith(`${c},`), cluster)); i++) await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Space');
+    await page.locator(`.js-wall-group[data-name="${cluster}"] .js-wall-note[data-note="${id}"]`).waitFor();
+    // The note keeps the focus in its new group.
+    assert.ok(await focusedMatches(page, `.js-wall-note[data-note="${id}"]`), 'the focus stays with the moved note');
   }
   await checkA11y(page, 'the cluster step, walked by keyboard');
 

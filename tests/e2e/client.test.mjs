@@ -7,6 +7,7 @@ import { Connection, ConnState } from '../../web/js/conn.js';
 import { applyEvent, applyWelcome, boardNotes, canvasOf, createState, teamNotes, teamStep, voteOptions } from '../../web/js/state.js';
 import { clock, remaining } from '../../web/js/views/team/shell.js';
 import { nowAndNext } from '../../web/js/programme.js';
+import { WALL_H, WALL_W, freeIn, groupSize, layout } from '../../web/js/views/team/wall.js';
 import { pick, t, setLang } from '../../web/js/i18n.js';
 
 /** A WebSocket stand-in: records what the client sends, lets the test play the server. */
@@ -210,6 +211,49 @@ test('the state fold keeps notes per team and follows edits and deletes', () => 
   assert.deepEqual(teamNotes(s, 't1').map((n) => [n.id, n.text, n.by, n.editedBy]), [['n1', 'a2', 'm1', 'm2']]);
   assert.equal(teamNotes(s, 't2').length, 1);
   assert.equal(s.seq, 7);
+});
+
+test('the wall fold: positions of notes and groups; a note placed after its move lies loose', () => {
+  const s = createState();
+  applyWelcome(s, welcome);
+  let seq = 0;
+  const ev = (type, data) => applyEvent(s, { seq: ++seq, ts: 1000 + seq, type, by: 'm1', data });
+  ev('note.shared', { id: 'n1', team: 't1', board: 'problems', text: 'a', author: 'm1' });
+  ev('cluster.added', { id: 'k1', team: 't1', board: 'problems', name: 'G', x: 400, y: 300 });
+  ev('cluster.added', { id: 'k2', team: 't1', board: 'problems', name: 'H' });
+  assert.deepEqual([s.clusters.get('k1').placed, s.clusters.get('k1').x, s.clusters.get('k2').placed], [true, 400, false]);
+  ev('cluster.placed', { id: 'k2', x: 10, y: 20 });
+  assert.deepEqual([s.clusters.get('k2').placed, s.clusters.get('k2').x, s.clusters.get('k2').y], [true, 10, 20]);
+  ev('note.moved', { id: 'n1', cluster: 'k1' });
+  assert.equal(s.notes.get('n1').free, false);
+  ev('note.placed', { id: 'n1', x: 700, y: 50 });
+  assert.deepEqual([s.notes.get('n1').x, s.notes.get('n1').free, s.notes.get('n1').cluster], [700, true, 'k1'], 'dragged out of its group: loose until moved');
+  ev('note.moved', { id: 'n1', cluster: 'k1' });
+  assert.equal(s.notes.get('n1').free, false, 'dropped back: in the group order again');
+});
+
+test('the wall layout: stable spots, groups in free space, the same wall for the same state', () => {
+  const notes = Array.from({ length: 12 }, (_, i) => ({ id: `n${i + 1}`, cluster: null, placed: false }));
+  const a = layout(notes, []);
+  // A loose note lies at the spot of its number: grouping others does not move it.
+  const grouped = notes.map((n, i) => (i < 3 ? { ...n, cluster: 'k1' } : n));
+  const b = layout(grouped, [{ id: 'k1', placed: true, x: 900, y: 500 }]);
+  assert.deepEqual(b.loose.get('n12'), a.loose.get('n12'));
+  assert.equal(b.loose.has('n1'), false);
+  assert.deepEqual([b.groups.get('k1').x, b.groups.get('k1').y, b.groups.get('k1').notes.length], [900, 500, 3]);
+  assert.deepEqual(b.slot.get('n2'), { x: 10 + 170 + 10, y: 52 + 10 }, 'a group is two notes wide');
+  assert.equal(groupSize(5).h, groupSize(6).h, 'five and six notes take three rows');
+  // A group nobody placed takes a free spot: it covers no loose note and no other group.
+  const c = layout(grouped, [{ id: 'k1', placed: true, x: 900, y: 500 }, { id: 'k2', placed: false }]);
+  const k2 = c.groups.get('k2');
+  const overlaps = (p, w, h) => p.x < k2.x + k2.w && k2.x < p.x + w && p.y < k2.y + k2.h && k2.y < p.y + h;
+  for (const at of c.loose.values()) assert.equal(overlaps(at, 170, 100), false);
+  assert.equal(overlaps(c.groups.get('k1'), c.groups.get('k1').w, c.groups.get('k1').h), false);
+  assert.deepEqual(layout(grouped, [{ id: 'k2', placed: false }]).groups.get('k2'), layout(grouped, [{ id: 'k2', placed: false }]).groups.get('k2'));
+  // A wall with no room left says so.
+  assert.equal(freeIn([[0, 0, WALL_W, WALL_H]], 100, 100), null);
+  // A group placed against the right edge is kept on the wall.
+  assert.equal(layout([], [{ id: 'k9', placed: true, x: WALL_W, y: 0 }]).groups.get('k9').x, WALL_W - groupSize(0).w);
 });
 
 test('the method fold: playbook, steps, timers, roles, private notes and sharing, clusters, items', () => {

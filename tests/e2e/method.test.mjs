@@ -188,6 +188,8 @@ test('phase 1: private notes stay private until shared; the next step shares the
   assert.equal(await bram.getByText('Gemeenten hebben te veel losse systemen').count(), 0, 'the other note is still Anna’s alone');
 
   await next('p1-cluster');
+  // Laptops open the step on the wall (tests/e2e/wall.test.mjs); this day uses the compact list.
+  for (const page of [anna, bram]) await page.locator('.js-view-list').click();
   for (const page of all) await waitUntil(page, () => document.querySelectorAll('.js-zones .js-note').length === 5, null, 'all five notes on the wall');
 });
 
@@ -216,12 +218,12 @@ test('phase 1: clustering by suggestion, by drag and drop and by keyboard', asyn
   await name.press('Enter');
   for (const page of all) await zone(page, 'Systemen').waitFor();
 
-  // Bram moves a note by keyboard only: the "move to" menu, an arrow key, Tab, Enter.
+  // Bram moves a note by keyboard only: the note's handle, then "Move here" at the group.
   const note = bram.locator('.js-note', { hasText: 'Burgers vullen steeds' });
-  await note.locator('.js-move-select').focus();
-  await bram.keyboard.press('ArrowDown');
-  assert.equal(await note.locator('.js-move-select option:checked').textContent(), 'Gegevens');
-  await bram.keyboard.press('Tab');
+  await note.locator('.js-pick').focus();
+  await bram.keyboard.press('Enter');
+  assert.equal(await note.locator('.js-pick').getAttribute('aria-pressed'), 'true');
+  await zone(bram, 'Gegevens').locator('.js-move-here').focus();
   await bram.keyboard.press('Enter');
   await zone(anna, 'Gegevens').locator('.js-note', { hasText: 'Burgers vullen steeds' }).waitFor();
 
@@ -329,9 +331,8 @@ test('phase 2: HKW questions, themes, a tied vote the captain decides, the probl
   await name.press('Enter');
   await zone(anna, 'Samenwerking').waitFor();
   const moveTo = async (text, cluster) => {
-    const note = anna.locator('.js-note', { hasText: text });
-    await note.locator('.js-move-select').selectOption({ label: cluster });
-    await note.locator('.js-move').click();
+    await anna.locator('.js-note', { hasText: text }).locator('.js-pick').click();
+    await zone(anna, cluster).locator('.js-move-here').click();
     await zone(bram, cluster).locator('.js-note', { hasText: text }).waitFor();
   };
   await moveTo('één keer vragen', 'Eenmalige uitvraag');

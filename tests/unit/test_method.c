@@ -570,6 +570,87 @@ static void test_clusters_and_knelpunten(void **state)
     day_free(&y);
 }
 
+/* The wall: positions of notes and groups are events, under the rules of note.move. */
+static void test_wall_positions(void **state)
+{
+    (void)state;
+    day_t y;
+    day_init(&y, NULL);
+    roles(&y);
+    goto_step(&y, "p1-dump");
+    char na[16], nb[16], np[16], nd[16];
+    assert_int_equal(run(&y, &y.a, "note.add", "{ss}", "text", "Gegevens dubbel uitgevraagd"), 0);
+    snprintf(na, sizeof na, "%s", last_id(&y, "note.added"));
+    assert_int_equal(run(&y, &y.b, "note.add", "{ss}", "text", "NAW drie keer invullen"), 0);
+    snprintf(nb, sizeof nb, "%s", last_id(&y, "note.added"));
+    assert_int_equal(run(&y, &y.d, "note.add", "{ss}", "text", "Andere wand"), 0);
+    snprintf(nd, sizeof nd, "%s", last_id(&y, "note.added"));
+    /* Not before the cluster step, while notes are still private. */
+    assert_int_equal(run(&y, &y.a, "note.place", "{ss si si}", "note", na, "x", 10, "y", 10), SP_E_WRONG_STEP);
+    goto_step(&y, "p1-cluster");
+    /* Anna places Bram's note: any member of the team may, as with note.move. */
+    assert_int_equal(run(&y, &y.a, "note.place", "{ss si si}", "note", nb, "x", 300, "y", 120), 0);
+    assert_string_equal(last(&y)->type, "note.placed");
+    assert_int_equal(last(&y)->aud_kind, AUD_TEAM);
+    assert_int_equal(json_integer_value(json_object_get(last(&y)->data, "x")), 300);
+    int64_t ib = map_index(&y.c->note_ids, nb);
+    assert_true(ib >= 0);
+    assert_int_equal(y.c->notes[ib].placed, 1);
+    assert_int_equal(y.c->notes[ib].x, 300);
+    assert_int_equal(y.c->notes[ib].y, 120);
+    /* The edges of the wall are on it; beyond them is not. */
+    assert_int_equal(run(&y, &y.a, "note.place", "{ss si si}", "note", nb, "x", 0, "y", 1000), 0);
+    assert_int_equal(run(&y, &y.a, "note.place", "{ss si si}", "note", nb, "x", 1601, "y", 5), SP_E_BAD_POSITION);
+    assert_int_equal(run(&y, &y.a, "note.place", "{ss si si}", "note", nb, "x", -1, "y", 5), SP_E_BAD_POSITION);
+    assert_int_equal(run(&y, &y.a, "note.place", "{ss si}", "note", nb, "x", 5), SP_E_BAD_MESSAGE);
+    assert_int_equal(run(&y, &y.a, "note.place", "{ss ss si}", "note", nb, "x", "5", "y", 5), SP_E_BAD_MESSAGE);
+    assert_int_equal(run(&y, &y.a, "note.place", "{ss sf si}", "note", nb, "x", 5.5, "y", 5), SP_E_BAD_MESSAGE);
+    assert_int_equal(y.c->notes[ib].x, 0);
+    assert_int_equal(y.c->notes[ib].y, 1000);
+    /* Another team's note is not there for us; staff do not move a team's notes. */
+    assert_int_equal(run(&y, &y.a, "note.place", "{ss si si}", "note", nd, "x", 5, "y", 5), SP_E_NOT_FOUND);
+    assert_int_equal(run(&y, &y.f1, "note.place", "{ss si si}", "note", na, "x", 5, "y", 5), SP_E_FORBIDDEN);
+    /* Dropping a note onto a note: one group with both, placed, in one command. */
+    assert_int_equal(run(&y, &y.b, "cluster.add", "{ss s[ss] si si}", "name", "Dubbel uitvragen",
+                         "notes", na, nb, "x", 400, "y", 200), 0);
+    char k[16];
+    snprintf(k, sizeof k, "%s", last_id(&y, "cluster.added"));
+    assert_int_equal(count_type(&y, y.log.n - 3, "note.moved"), 2);
+    int64_t ik = map_index(&y.c->cluster_ids, k);
+    assert_int_equal(y.c->clusters[ik].placed, 1);
+    assert_int_equal(y.c->clusters[ik].x, 400);
+    assert_int_equal(y.c->notes[ib].cluster, (int)ik);
+    /* A bad note in the list refuses the whole command: no group, nothing moved. */
+    size_t before = y.log.n;
+    assert_int_equal(run(&y, &y.a, "cluster.add", "{ss s[ss]}", "name", "X", "notes", na, nd), SP_E_NOT_FOUND);
+    assert_int_equal(run(&y, &y.a, "cluster.add", "{ss s[i]}", "name", "X", "notes", 3), SP_E_BAD_MESSAGE);
+    assert_int_equal(run(&y, &y.a, "cluster.add", "{ss ss}", "name", "X", "notes", na), SP_E_BAD_MESSAGE);
+    assert_int_equal(run(&y, &y.a, "cluster.add", "{ss si si}", "name", "X", "x", 1, "y", 2000), SP_E_BAD_POSITION);
+    assert_int_equal(y.log.n, before);
+    /* Dragging the group. */
+    assert_int_equal(run(&y, &y.a, "cluster.place", "{ss si si}", "cluster", k, "x", 800, "y", 500), 0);
+    assert_string_equal(last(&y)->type, "cluster.placed");
+    assert_int_equal(y.c->clusters[ik].x, 800);
+    assert_int_equal(y.c->clusters[ik].y, 500);
+    assert_int_equal(run(&y, &y.d, "cluster.place", "{ss si si}", "cluster", k, "x", 1, "y", 1), SP_E_NOT_FOUND);
+    assert_int_equal(run(&y, &y.a, "cluster.place", "{ss si si}", "cluster", k, "x", 1, "y", 1001), SP_E_BAD_POSITION);
+    /* After the step nothing moves any more. */
+    goto_step(&y, "p1-knelpunten");
+    assert_int_equal(run(&y, &y.a, "cluster.place", "{ss si si}", "cluster", k, "x", 1, "y", 1), SP_E_WRONG_STEP);
+    assert_int_equal(run(&y, &y.a, "note.place", "{ss si si}", "note", na, "x", 1, "y", 1), SP_E_WRONG_STEP);
+    /* The HKW themes step is a wall too, for its own board only: during the private HKW
+     * brainstorm nothing is placed; at the themes step Bram's (now shared) note is, and a
+     * problems note is not on this wall. */
+    goto_step(&y, "p2-hkw");
+    assert_int_equal(run(&y, &y.b, "note.add", "{ss}", "text", "Hoe kunnen we eenmalig uitvragen?"), 0);
+    snprintf(np, sizeof np, "%s", last_id(&y, "note.added"));
+    assert_int_equal(run(&y, &y.a, "note.place", "{ss si si}", "note", np, "x", 1, "y", 1), SP_E_WRONG_STEP);
+    goto_step(&y, "p2-themes");
+    assert_int_equal(run(&y, &y.a, "note.place", "{ss si si}", "note", np, "x", 1, "y", 1), 0);
+    assert_int_equal(run(&y, &y.a, "note.place", "{ss si si}", "note", na, "x", 1, "y", 1), SP_E_WRONG_STEP);
+    day_free(&y);
+}
+
 static void test_cluster_suggestions(void **state)
 {
     (void)state;
@@ -1092,6 +1173,7 @@ int main(void)
         cmocka_unit_test(test_timer),
         cmocka_unit_test(test_private_brain_dump),
         cmocka_unit_test(test_clusters_and_knelpunten),
+        cmocka_unit_test(test_wall_positions),
         cmocka_unit_test(test_cluster_suggestions),
         cmocka_unit_test(test_dot_vote_budget_and_hiding),
         cmocka_unit_test(test_reveal_by_captain_or_facilitator),

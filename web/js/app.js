@@ -8,6 +8,7 @@ import * as boardView from './views/board.js';
 import * as organiserView from './views/organiser.js';
 import * as screenView from './views/screen.js';
 import * as facilitatorView from './views/facilitator.js';
+import * as wallScreenView from './views/wallscreen.js';
 import * as juryView from './views/jury.js';
 import * as notFoundView from './views/notfound.js';
 import * as statementView from './views/statement.js';
@@ -17,10 +18,11 @@ const LINK_VIEWS = { o: organiserView, s: screenView, f: facilitatorView, j: jur
 
 /**
  * @typedef {object} Route
- * @property {string} name 'join', 'board', 'statement', 'o', 's', 'f', 'j' or 'notfound'
+ * @property {string} name 'join', 'board', 'statement', 'o', 's', 'f', 'j', 'wall' or 'notfound'
  * @property {string|null} token the link token of o/s/f/j routes
  * @property {string} [code] the join code of a `#/join/CODE` route
  * @property {string} [room] the room of a room screen (`#/s/TOKEN/ROOM`)
+ * @property {string} [team] the team of a `#/f/TOKEN/wall/TEAM` route (a wall on the projector)
  */
 
 /**
@@ -40,6 +42,8 @@ export function parseRoute(hash) {
   // A room's projector: the screen link followed by the room's id.
   const screen = /^#\/s\/([A-Za-z0-9_\-.~%]+)\/([A-Za-z0-9_-]{1,16})$/.exec(hash);
   if (screen) return { name: 's', token: decodeURIComponent(screen[1]), room: screen[2] };
+  const wall = /^#\/([of])\/([A-Za-z0-9_\-.~%]+)\/wall\/([A-Za-z0-9_-]{1,16})$/.exec(hash);
+  if (wall) return { name: 'wall', token: decodeURIComponent(wall[2]), team: wall[3] };
   const m = /^#\/([osfj])\/([A-Za-z0-9_\-.~%]+)$/.exec(hash);
   if (m) return { name: m[1], token: decodeURIComponent(m[2]) };
   return { name: 'notfound', token: null };
@@ -69,6 +73,7 @@ function viewFor(r) {
   if (r.name === 'join') return joinView;
   if (r.name === 'board') return boardView;
   if (r.name === 'statement') return statementView;
+  if (r.name === 'wall') return wallScreenView;
   return LINK_VIEWS[r.name] ?? notFoundView;
 }
 

@@ -200,7 +200,17 @@ export function applyEvent(state, ev) {
     }
     case 'note.moved': {
       const note = state.notes.get(d.id);
-      if (note) note.cluster = d.cluster ?? null;
+      if (note) {
+        note.cluster = d.cluster ?? null;
+        note.free = false; // in a group a note lies in its group's order again
+      }
+      return true;
+    }
+    case 'note.placed': {
+      // Where the note lies on the wall; placed after its last move, it lies there even
+      // inside a group (it is being dragged out of it).
+      const note = state.notes.get(d.id);
+      if (note) Object.assign(note, { x: d.x, y: d.y, placed: true, free: true });
       return true;
     }
     case 'note.edited': {
@@ -250,8 +260,13 @@ function applyMethodEvent(state, ev, d) {
       state.profiles.set(d.member, { organisation: d.organisation ?? '', role: d.role ?? '', motivation: d.motivation ?? '' });
       return true;
     case 'cluster.added':
-      state.clusters.set(d.id, { id: d.id, team: d.team, board: d.board, name: d.name });
+      state.clusters.set(d.id, { id: d.id, team: d.team, board: d.board, name: d.name, placed: Number.isInteger(d.x), x: d.x ?? 0, y: d.y ?? 0 });
       return true;
+    case 'cluster.placed': {
+      const cl = state.clusters.get(d.id);
+      if (cl) Object.assign(cl, { x: d.x, y: d.y, placed: true });
+      return true;
+    }
     case 'cluster.renamed': {
       const cl = state.clusters.get(d.id);
       if (cl) cl.name = d.name;

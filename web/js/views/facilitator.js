@@ -221,7 +221,7 @@ export function mount(ctx) {
     teamsTitle.textContent = t('console.teams.title', { count: teams.length });
     const send = (id, name) => (cmd, args, done) => run(cmd, { team: id, ...args }, { teamLabel: name, done });
     rerender(tableBody, () => tableRows(state, st, teams, now, sortSelect.value).map((row) =>
-      teamRow({ state, st, row, now, peeking: peeking === row.team.id, peek: openPeek, send: send(row.team.id, row.name) })));
+      teamRow({ state, st, row, now, peeking: peeking === row.team.id, peek: openPeek, send: send(row.team.id, row.name), wallHref: (id) => `#/${ctx.route.name}/${encodeURIComponent(ctx.route.token)}/wall/${id}` })));
     if (peeking && !state.teams.has(peeking)) peeking = null;
     peekBox.hidden = !peeking;
     if (peeking) {

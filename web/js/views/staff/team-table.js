@@ -136,10 +136,11 @@ function progressNodes(state, st, id, step) {
  * @param {(cmd: string, args: object, done?: string) => void} o.send a command for this team
  * @param {(team: string) => void} o.peek opens the team's work
  * @param {boolean} o.peeking whether this team is open in the peek panel
+ * @param {(team: string) => string} [o.wallHref] the link that shows a team's wall on a projector
  * @param {number} o.now server time in ms
  * @returns {HTMLTableRowElement}
  */
-export function teamRow({ state, st, row, send, peek, peeking, now }) {
+export function teamRow({ state, st, row, send, peek, peeking, now, wallHref }) {
   const { team, step, index, attention } = row;
   const id = team.id;
   const name = row.name;
@@ -156,6 +157,11 @@ export function teamRow({ state, st, row, send, peek, peeking, now }) {
   else if (tstate === 'paused') actions.push(button(t('console.team.resume'), { kind: 'secondary', small: true, hidden, key: `resume-${id}`, onClick: () => send('timer.resume', {}) }));
   else actions.push(button(t('console.team.start'), { kind: 'secondary', small: true, hidden, key: `start-${id}`, onClick: () => send('timer.start', {}) }));
   if (step?.activity === 'vote' && !st.voteRevealed.has(`${id}|${step.id}`)) actions.push(button(t('console.team.reveal'), { kind: 'secondary', small: true, hidden, key: `reveal-${id}`, onClick: () => send('vote.reveal', {}) }));
+  // During clustering the team's wall can go on the room's projector (views/wallscreen.js).
+  if (step?.activity === 'cluster' && wallHref) {
+    actions.push(h('a', { class: 'sp-button sp-button--secondary sp-button--small js-wall-screen', href: wallHref(id), target: '_blank', rel: 'noopener' },
+      t('team.wall.projector'), h('span', { class: 'sp-visually-hidden', text: t('team.wall.projectorHidden', { team: name }) })));
+  }
   const peekButton = h('button', { type: 'button', class: 'sp-console__peek-link js-peek', dataset: { focusKey: `peek-${id}` } }, name, h('span', { class: 'sp-visually-hidden', text: t('console.peek.open') }));
   peekButton.addEventListener('click', () => peek(id));
   peekButton.setAttribute('aria-expanded', peeking ? 'true' : 'false');
@@ -164,7 +170,7 @@ export function teamRow({ state, st, row, send, peek, peeking, now }) {
     h('th', { scope: 'row', class: 'sp-console__cell-team' }, peekButton),
     h('td', { class: 'js-team-step', dataset: { team: id }, text: step ? t('console.team.stepValue', { n: index + 1, total: state.steps.length, name: pick(step.name) }) : t('console.team.noStep') }),
     h('td', { class: `sp-console__time js-timer${tstate === 'expired' ? ' sp-console__time-up' : ''}`, dataset: { team: id }, text: timerText(timer, now) }),
-    h('td', { class: 'js-online', dataset: { team: id }, title: counts?.assigned ? t('console.team.joined', { count: members.length }) : null, text: onlineText }),
+    h('td', { class: 'sp-console__online js-online', dataset: { team: id }, title: counts?.assigned ? t('console.team.joined', { count: members.length }) : null, text: onlineText }),
     h('td', { class: 'sp-console__progress' }, progressNodes(state, st, id, step)),
     h('td', { class: 'sp-console__attention js-attention' }, attention.length ? attention.map((a) => t(`console.attention.${a.key}`, a.params)).join(' · ') : '–'),
     h('td', { class: 'sp-console__actions' }, h('div', { class: 'sp-console__row-actions' }, actions)),

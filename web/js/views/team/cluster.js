@@ -1,12 +1,34 @@
-// views/team/cluster.js – grouping the board's notes into named clusters: by drag and drop, by a
-// "move to" menu per note (keyboard and touch), or by accepting the text engine's proposal.
+// views/team/cluster.js – grouping the board's notes into named clusters, in one of two views:
+// the wall (wall.js: sticky notes on a shared surface, the default on wide screens) or the
+// compact list (the default on phones: a note is one line with a handle, groups fold away,
+// moving is two taps – the handle, then "Move here" at the group). Both take the text engine's
+// proposal. The choice of view is kept per browser.
 
 import { h, rerender } from '../../dom.js';
 import { t } from '../../i18n.js';
 import { boardClusters, boardNotes } from '../../state.js';
-import { addForm, button, noteItem, part, snippet } from './kit.js';
+import { addForm, button, part, snippet } from './kit.js';
+import { createWall } from './wall.js';
 
-const NONE = '';
+const VIEW_KEY = 'sp.clusterView';
+/** Events that only move things on the wall: the list has nothing to redraw for them. */
+const WALL_ONLY = new Set(['note.placed', 'cluster.placed']);
+
+function storedView() {
+  try {
+    return globalThis.localStorage?.getItem(VIEW_KEY) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function storeView(view) {
+  try {
+    globalThis.localStorage?.setItem(VIEW_KEY, view);
+  } catch {
+    // Private browsing without storage: the choice lasts as long as the page.
+  }
+}
 
 /**
  * The cluster activity.
@@ -30,7 +52,8 @@ export function create(tc, step) {
     max: 80,
     multiline: false,
     cls: 'js-cluster-add',
-    onAdd: (name) => tc.run('cluster.add', { board, name }),
+    // On the wall a new group goes where there is room (and stays there).
+    onAdd: (name) => tc.run('cluster.add', { board, name, ...(wall ? wall.spot() : {}) }),
   });
   const { form: noteForm } = addForm({
     id: 'sp-cluster-note',
@@ -57,9 +80,33 @@ export function create(tc, step) {
   const proposalBox = h('div', { class: 'sp-proposal-box js-proposal-box' });
   const undoBox = h('div', { class: 'js-undo-box' });
   const zones = h('div', { class: 'sp-zones js-zones' });
+  const wallBox = h('div', { class: 'sp-wall-box' });
+  /** Groups folded away in the list: cluster id ('none' for the loose notes). */
+  const folded = new Set();
+  /** The note picked up in the list, waiting for "Move here". */
+  let picked = null;
+  let wall = null;
+  let view = storedView() ?? (globalThis.matchMedia?.('(min-width: 56em)').matches ? 'wall' : 'list');
+
+  const viewButtons = ['wall', 'list'].map((v) => {
+    const b = button(t(v === 'wall' ? 'team.cluster.viewWall' : 'team.cluster.viewList'), { kind: 'secondary', small: true, cls: `js-view-${v}`, onClick: () => setView(v) });
+    return b;
+  });
+  const viewSwitch = h('div', { class: 'sp-view-switch', role: 'group', 'aria-label': t('team.cluster.view') }, viewButtons);
+
+  function setView(v) {
+    if (v === view) return;
+    view = v;
+    storeView(v);
+    picked = null;
+    draw();
+  }
 
   function move(note, cluster) {
-    tc.command('note.move', { note, cluster: cluster || null }).then(() => tc.live(t('team.cluster.moved')), () => {});
+    return tc.command('note.move', { note, cluster: cluster || null }).then(
+      () => tc.live(t('team.cluster.moved')),
+      () => {},
+    );
   }
 
   function dropZone(el, cluster) {
@@ -76,27 +123,21 @@ export function create(tc, step) {
     });
   }
 
-  function noteCard(n, clusters) {
-    const selectId = `sp-move-${n.id}`;
-    const select = h(
-      'select',
-      { class: 'sp-select js-move-select', id: selectId, dataset: { focusKey: `move-select-${n.id}` } },
-      h('option', { value: NONE, text: t('team.cluster.none') }),
-      clusters.map((c) => h('option', { value: c.id, text: c.name })),
+  /** A note in the list: one line, a handle to pick it up, the text (whole when picked). */
+  function noteLine(n) {
+    const isPicked = picked === n.id;
+    const handle = h(
+      'button',
+      { class: 'sp-note-line__handle js-pick', type: 'button', 'aria-pressed': String(isPicked), dataset: { focusKey: `pick-${n.id}` } },
+      h('span', { 'aria-hidden': 'true', text: '⠿' }),
+      h('span', { class: 'sp-visually-hidden', text: t('team.cluster.pick') + t('team.cluster.pickHidden', { text: snippet(n.text) }) }),
     );
-    select.value = n.cluster ?? NONE;
-    const moveForm = h(
-      'form',
-      { class: 'sp-inline-form', novalidate: true },
-      h('label', { class: 'sp-field__label sp-field__label--small', for: selectId }, t('team.cluster.moveLabel'), h('span', { class: 'sp-visually-hidden', text: ` ${snippet(n.text)}` })),
-      select,
-      button(t('team.cluster.move'), { small: true, type: 'submit', hidden: t('team.note.hidden', { text: snippet(n.text) }), key: `move-${n.id}`, cls: 'js-move' }),
-    );
-    moveForm.addEventListener('submit', (e) => {
-      e.preventDefault();
-      if ((select.value || null) !== (n.cluster ?? null)) move(n.id, select.value);
+    handle.addEventListener('click', () => {
+      picked = isPicked ? null : n.id;
+      drawList();
+      if (picked) tc.live(t('team.cluster.picked', { text: snippet(n.text) }));
     });
-    const li = noteItem(state, n, [moveForm], { draggable: 'true' });
+    const li = h('li', { class: `sp-note-line js-note ${isPicked ? 'sp-note-line--picked' : ''}`.trim(), dataset: { note: n.id }, draggable: 'true' }, handle, h('p', { class: 'sp-note-line__text', text: n.text }));
     li.addEventListener('dragstart', (e) => {
       e.dataTransfer.setData('text/plain', n.id);
       e.dataTransfer.effectAllowed = 'move';
@@ -104,11 +145,27 @@ export function create(tc, step) {
     return li;
   }
 
-  function zone(cluster, notes, clusters) {
+  function zone(cluster, notes) {
     const key = cluster ? cluster.id : 'none';
     const headingId = `sp-zone-${key}`;
-    const list = h('ul', { class: 'sp-note-list sp-zone__notes' }, notes.map((n) => noteCard(n, clusters)));
-    const body = [h('p', { class: 'sp-muted', text: t('team.cluster.count', { count: notes.length }) })];
+    const name = cluster ? cluster.name : t('team.cluster.loose');
+    const from = picked ? state.notes.get(picked)?.cluster ?? null : undefined;
+    const here =
+      picked && from !== (cluster?.id ?? null)
+        ? button(t('team.cluster.here'), {
+            small: true,
+            cls: 'js-move-here',
+            hidden: t('team.cluster.hereHidden', { group: name }),
+            key: `here-${key}`,
+            onClick: () => {
+              const id = picked;
+              picked = null;
+              move(id, cluster?.id ?? null).then(() => zones.querySelector(`[data-focus-key="pick-${CSS.escape(id)}"]`)?.focus());
+              drawList();
+            },
+          })
+        : null;
+    const body = [];
     if (cluster) {
       const inputId = `sp-rename-${cluster.id}`;
       const input = h('input', { class: 'sp-input', id: inputId, type: 'text', maxlength: '80', dataset: { focusKey: `rename-${cluster.id}` } });
@@ -116,8 +173,8 @@ export function create(tc, step) {
       input.addEventListener('input', () => drafts.set(cluster.id, input.value));
       const rename = h(
         'form',
-        { class: 'sp-inline-form js-rename', novalidate: true },
-        h('label', { class: 'sp-field__label sp-field__label--small', for: inputId, text: t('team.cluster.renameLabel') }),
+        { class: 'sp-inline-form sp-zone__rename js-rename', novalidate: true },
+        h('label', { class: 'sp-visually-hidden', for: inputId, text: t('team.cluster.renameLabel') }),
         input,
         button(t('team.cluster.rename'), { small: true, type: 'submit', kind: 'secondary', key: `rename-btn-${cluster.id}` }),
         button(t('team.cluster.delete'), {
@@ -130,20 +187,50 @@ export function create(tc, step) {
       );
       rename.addEventListener('submit', (e) => {
         e.preventDefault();
-        const name = input.value.trim();
-        if (name && name !== cluster.name) tc.command('cluster.rename', { cluster: cluster.id, name }).then(() => drafts.delete(cluster.id), () => {});
+        const nm = input.value.trim();
+        if (nm && nm !== cluster.name) tc.command('cluster.rename', { cluster: cluster.id, name: nm }).then(() => drafts.delete(cluster.id), () => {});
       });
       body.push(rename);
     }
+    body.unshift(h('ul', { class: 'sp-note-lines sp-zone__notes' }, notes.map(noteLine)));
+    const details = h('details', { class: 'sp-zone__fold', open: !folded.has(key) }, h('summary', { class: 'sp-zone__summary', text: t('team.cluster.count', { count: notes.length }) }), body);
+    details.addEventListener('toggle', () => (details.open ? folded.delete(key) : folded.add(key)));
     const el = h(
       'section',
       { class: `sp-zone ${cluster ? '' : 'sp-zone--loose'} js-zone`.trim(), 'aria-labelledby': headingId, dataset: { cluster: key } },
-      h('h3', { class: 'sp-zone__title', id: headingId, text: cluster ? cluster.name : t('team.cluster.loose') }),
-      body,
-      list,
+      h('div', { class: 'sp-zone__head' }, h('h3', { class: 'sp-zone__title', id: headingId, text: name }), here),
+      details,
     );
     dropZone(el, cluster?.id ?? null);
     return el;
+  }
+
+  function drawList() {
+    const notes = boardNotes(state, state.team, board).filter((n) => !n.private);
+    const clusters = boardClusters(state, state.team, board);
+    if (picked && !notes.some((n) => n.id === picked)) picked = null;
+    rerender(zones, () => [zone(null, notes.filter((n) => !n.cluster || !state.clusters.has(n.cluster))), ...clusters.map((c) => zone(c, notes.filter((n) => n.cluster === c.id)))]);
+  }
+
+  /** Shows the chosen view. */
+  function draw() {
+    viewButtons.forEach((b, i) => b.setAttribute('aria-pressed', String((i === 0 ? 'wall' : 'list') === view)));
+    if (view === 'wall') {
+      zones.replaceChildren();
+      zones.hidden = true;
+      if (!wall) {
+        wall = createWall({ state, team: () => state.team, board, tc });
+        wallBox.append(wall.el);
+      } else wall.sync();
+      wallBox.hidden = false;
+    } else {
+      wall?.destroy();
+      wall = null;
+      wallBox.replaceChildren();
+      wallBox.hidden = true;
+      zones.hidden = false;
+      drawList();
+    }
   }
 
   function proposal() {
@@ -194,9 +281,9 @@ export function create(tc, step) {
   }
 
   function sync(ev) {
-    const notes = boardNotes(state, state.team, board).filter((n) => !n.private);
-    const clusters = boardClusters(state, state.team, board);
-    rerender(zones, () => [zone(null, notes.filter((n) => !n.cluster || !state.clusters.has(n.cluster)), clusters), ...clusters.map((c) => zone(c, notes.filter((n) => n.cluster === c.id), clusters))]);
+    if (view === 'wall') wall?.sync();
+    else if (!ev || !WALL_ONLY.has(ev.type)) drawList();
+    if (ev && WALL_ONLY.has(ev.type)) return;
     rerender(proposalBox, proposal);
     rerender(undoBox, () => {
       const batch = [...state.batches.values()].reverse().find((b) => !b.undone && b.clusters.some((id) => state.clusters.has(id)));
@@ -209,12 +296,20 @@ export function create(tc, step) {
     'div',
     { class: 'sp-cluster' },
     h('p', { class: 'sp-section-intro', text: t('team.cluster.intro') }),
-    h('div', { class: 'sp-actions sp-cluster__tools' }, suggestButton, undoBox),
+    h('div', { class: 'sp-actions sp-cluster__tools' }, suggestButton, undoBox, viewSwitch),
     proposalBox,
     clusterForm,
+    wallBox,
     zones,
     part('sp-cluster-more', t('team.cluster.moreNotes'), noteForm),
   );
+  draw();
   sync(null);
-  return { el, sync };
+  return {
+    el,
+    sync,
+    destroy() {
+      wall?.destroy();
+    },
+  };
 }

@@ -1,9 +1,11 @@
-// views/team/items.js – the list of knelpunten: write them, optionally from a cluster; edit, delete.
+// views/team/items.js – the list of knelpunten: write them, optionally from a cluster; edit, delete;
+// beside them, read-only, the wall the team grouped in the step before.
 
 import { h, rerender } from '../../dom.js';
 import { t } from '../../i18n.js';
 import { listItems } from '../../state.js';
 import { addForm, button, selectField, snippet } from './kit.js';
+import { createWall } from './wall.js';
 
 /** The board whose clusters inspire this list: the cluster step just before, if any. */
 function sourceBoard(state, step) {
@@ -97,8 +99,22 @@ export function create(tc, step) {
     rerender(ol, () => (items.length ? items.map(row) : [h('li', { class: 'sp-muted', text: t('team.items.empty') })]));
   }
 
-  const el = h('div', { class: 'sp-items-step' }, form, h('h3', { class: 'sp-part__title', id: 'sp-items-title', text: t('team.items.title') }), ol);
+  // The wall the team just grouped, to read the knelpunten from (read-only; open on wide screens).
+  const wall = board ? createWall({ state, team: () => state.team, board, tc: null }) : null;
+  const wallPart = wall
+    ? h('details', { class: 'sp-part sp-items__wall', open: globalThis.matchMedia?.('(min-width: 56em)').matches ?? false }, h('summary', { class: 'sp-part__title', text: t('team.items.wall') }), wall.el)
+    : null;
+  const el = h('div', { class: 'sp-items-step' }, form, h('h3', { class: 'sp-part__title', id: 'sp-items-title', text: t('team.items.title') }), ol, wallPart);
   ol.setAttribute('aria-labelledby', 'sp-items-title');
   sync();
-  return { el, sync };
+  return {
+    el,
+    sync(ev) {
+      sync(ev);
+      wall?.sync();
+    },
+    destroy() {
+      wall?.destroy();
+    },
+  };
 }
