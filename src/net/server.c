@@ -9,9 +9,10 @@
  *    them) but kept in `uncommitted` until the writer has them on disk; only then
  *    are they published to the hub (fan-out) and the command acknowledged.
  *    Invariant: every frame in the hub and every ack sent has seq <= committed.
- *  - One lws_write per WRITEABLE callback: first the connection's own messages
- *    (welcome, acks, errors), then hub frames in seq order, then `synced` once the
- *    replay that hello asked for is done (conn.c).
+ *  - What a connection is owed goes out once per loop turn (a uv_check handle), with one
+ *    direct non-blocking send of coalesced frames: first its own messages (welcome, acks,
+ *    errors), then hub frames in seq order, then `synced` once the replay that hello
+ *    asked for is done. Only a refusing socket waits for a writeable callback (conn.c).
  *  - A client that does not read is cut off when its own queue or its hub backlog
  *    grows past a limit; memory per connection stays bounded.
  *  - Messages over the rate are not answered one by one: one rate_limited per tick lists
@@ -345,6 +346,10 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             conn_free(pss->conn);
         pss->conn = NULL;
         return 0;
+    case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+        if (pss->conn)
+            pss->conn->closing = 1;   /* lws answers the close; we send nothing more */
+        return 0;
     case LWS_CALLBACK_RECEIVE:
         return pss->conn ? conn_receive(pss->conn, wsi, in, len) : -1;
     case LWS_CALLBACK_SERVER_WRITEABLE:
@@ -388,8 +393,14 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     return lws_callback_http_dummy(wsi, reason, user, in, len);
 }
 
+/* The receive buffer lws keeps for every WebSocket connection, idle or not: 256 bytes
+ * take a whole command of the usual size (a note of a few words, a vote), which is then
+ * handled where lws has it; longer messages arrive in pieces that conn_receive() puts
+ * together. At 1024 this buffer was a third of an idle connection (docs/benchmarks.md). */
+#define RX_BUFFER 256
+
 static const struct lws_protocols protocols[] = {
-    {"staatsprint", callback, sizeof(pss_t), 1024, 0, NULL, 0},
+    {"staatsprint", callback, sizeof(pss_t), RX_BUFFER, 0, NULL, 0},
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
@@ -497,6 +508,13 @@ static void clh_presence(const json_t *others)
         presence_mark((int)t);
 }
 
+/* The end of every loop turn: what the turn's commits, commands and answers owe goes out. */
+static void flush_cb(uv_check_t *h)
+{
+    (void)h;
+    conn_flush_dirty();
+}
+
 static void signal_cb(uv_signal_t *h, int signum)
 {
     (void)signum;
@@ -600,6 +618,9 @@ int server_run(const serve_opts_t *o)
     uv_signal_start(&srv.sigterm, signal_cb, SIGTERM);
     uv_timer_init(&srv.loop, &srv.tick);
     uv_timer_start(&srv.tick, tick_cb, 200, 200);
+    uv_check_init(&srv.loop, &srv.flush);
+    uv_check_start(&srv.flush, flush_cb);
+    uv_unref((uv_handle_t *)&srv.flush);
 
     if (!o->quiet && !o->again && o->on_start)
         o->on_start(srv.core, base);
@@ -615,6 +636,8 @@ int server_run(const serve_opts_t *o)
     uv_close((uv_handle_t *)&srv.sigterm, NULL);
     uv_timer_stop(&srv.tick);
     uv_close((uv_handle_t *)&srv.tick, NULL);
+    uv_check_stop(&srv.flush);
+    uv_close((uv_handle_t *)&srv.flush, NULL);
     srv.stopping = 1;
     /* The writer wakes the lws context: it stops first (what it still commits is never
      * acknowledged: nobody is served any more). */
