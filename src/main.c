@@ -2,6 +2,7 @@
 #include "cli/links.h"
 #include "cli/orgcli.h"
 #include "core/core.h"
+#include "cli/status.h"
 #include "net/server.h"
 #include "report/cli.h"
 #include "sim/simulate.h"
@@ -43,6 +44,9 @@ static const char usage[] =
     "      assigns the participants to challenges and teams (default 6-8)\n"
     "      import en assign werken direct op het bestand: niet terwijl een server het\n"
     "      gebruikt (import and assign work on the file itself: not while a server uses it)\n"
+    "  staatsprint status --db postgresql://…\n"
+    "      de nodes van een cluster: wie leidt, de lease, hoe ver elke node achter is\n"
+    "      the nodes of a cluster: which one leads, its lease, how far behind each is\n"
     "  staatsprint --help       deze hulp / this help\n"
     "  staatsprint --version    de versie / the version\n"
     "\n"
@@ -113,6 +117,10 @@ static int cmd_serve(int argc, char **argv)
      * cluster suggestion (src/text/text_dict.h). */
     text_dict_size();
     int rc = server_run(&o);
+    while (rc == SERVER_AGAIN) {   /* a node of several starts again as a follower */
+        o.again = 1;
+        rc = server_run(&o);
+    }
     free(origins);
     return rc;
 }
@@ -153,6 +161,8 @@ int main(int argc, char **argv)
         return orgcli_import(argc - 2, argv + 2);
     if (strcmp(cmd, "assign") == 0)
         return orgcli_assign(argc - 2, argv + 2);
+    if (strcmp(cmd, "status") == 0)
+        return cli_status(argc - 2, argv + 2);
     if (strcmp(cmd, "serve") == 0)
         return cmd_serve(argc - 2, argv + 2);
     if (strcmp(cmd, "export") == 0)

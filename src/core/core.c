@@ -499,6 +499,13 @@ unsigned core_take_effects(core_t *c)
     return fx;
 }
 
+int core_known(const core_t *c, const who_t *who, const char *cmd_id, int64_t *seq)
+{
+    char key[128];
+    dedupe_key(key, sizeof key, who->actor, cmd_id);
+    return strmap_get(&c->cmds, key, seq) ? 1 : 0;
+}
+
 void core_commands(void (*cb)(void *ud, const char *name, unsigned roles), void *ud)
 {
     for (size_t t = 0; t < MOD_COUNT; t++)

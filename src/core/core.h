@@ -149,6 +149,11 @@ void core_step_table(void (*cb)(void *ud, const char *cmd, const char *const *ac
  * team.code went to all staff and now goes to its team's audience. */
 void core_event_upgrade(ev_t *ev);
 
+/* Whether (who, cmd_id) ran before: 1 with *seq the seq to acknowledge (its last
+ * event), else 0. Changes nothing; the server asks this before anything else, so a
+ * command it already knows is always answered with its ack, never with an error. */
+int core_known(const core_t *c, const who_t *who, const char *cmd_id, int64_t *seq);
+
 /* Lets time pass: emits the events of timers and race rounds that ran out before
  * now (timer.changed expired, race.round ended, leaderboards). Returns the number of
  * events appended to out. The caller calls it a few times a second. */

@@ -1,6 +1,7 @@
 /* api.c – the organiser's HTTP API: CSV import and PDF rendering in worker threads, AVG export. */
 #include "net/api.h"
 #include "core/err.h"
+#include "net/cluster.h"
 #include "util/secret.h"
 #include "net/http.h"
 #include "org/import.h"
@@ -26,6 +27,7 @@ struct api_req {
     struct lws *wsi;            /* NULL once the connection is gone */
     int kind, state;
     who_t who;
+    char hash[SECRET_HASH_LEN + 1]; /* the organiser's token hash (forwards of a cluster) */
     /* the request */
     char *body;
     size_t blen, bcap;
@@ -158,12 +160,11 @@ static void req_free(api_req_t *r)
 }
 
 /* The organiser behind `Authorization: Bearer TOKEN`. */
-static int authorise(struct lws *wsi, who_t *who)
+static int authorise(struct lws *wsi, who_t *who, char *hash)
 {
     char h[256];
     if (lws_hdr_copy(wsi, h, sizeof h, WSI_TOKEN_HTTP_AUTHORIZATION) <= 0 || strncasecmp(h, "Bearer ", 7) != 0)
         return SP_E_NOT_AUTHENTICATED;
-    char hash[SECRET_HASH_LEN + 1];
     secret_hash(h + 7, hash);
     if (core_auth(host.core, hash, who) != 0)
         return SP_E_BAD_TOKEN;
@@ -185,7 +186,7 @@ int api_begin(struct lws *wsi, api_req_t **rp, const char *url)
     reqs = r;
     *rp = r;
     int post = lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0;
-    int rc = authorise(wsi, &r->who);
+    int rc = authorise(wsi, &r->who, r->hash);
     if (strcmp(url, "/api/import") == 0) {
         r->kind = K_IMPORT;
         r->state = S_READING;
@@ -356,7 +357,10 @@ static void import_apply(api_req_t *r)
     else
         snprintf(id, sizeof id, "import-%lld-%u", (long long)time(NULL), ++import_count);
     r->state = S_WAIT_COMMIT;   /* answered by import_done, at once or after the commit */
-    host.exec(&r->who, "registrations.import", r->args, id, import_done, r);
+    if (cluster_forwarding())   /* cluster hook: on a follower the leader runs it */
+        cluster_forward_req(r->hash, "registrations.import", r->args, id, import_done, r);
+    else
+        host.exec(&r->who, "registrations.import", r->args, id, import_done, r);
 }
 
 void api_poll(void)

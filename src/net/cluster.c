@@ -5,17 +5,27 @@
  *    validated against that core. Two nodes validating independently would decide on
  *    different states (two members taking the last dot of a budget). One leader decides;
  *    followers only apply what is committed, so every core is a prefix of the same log.
- *  - The leader lock is a session-level advisory lock on the cluster connection, which
- *    also LISTENs. Losing that connection means possibly losing the lock, so a leader
- *    that loses it stops (its core may hold applied but uncommitted events and another
- *    node may already lead); a supervisor starts it again as a follower.
- *  - A node that takes the lock waits LEAD_GRACE_MS before reading the log to its head:
- *    a killed leader's connections close together, but a COMMIT its server process had
- *    already received may finish a moment after the lock was released. Should one still
- *    land later, the new leader's first append meets STORE_ECONFLICT and the node stops
- *    rather than fork the log (server.c, on_committed).
+ *  - Leadership is a lease (staatsprint_lease: node, term, expiry in database time),
+ *    renewed every RENEW_MS for LEASE_MS. A follower takes it when it expired or when
+ *    the holder's cluster session is gone (pg_stat_activity, by the application_name
+ *    that carries the node id): a killed leader is replaced at once, a frozen one after
+ *    at most LEASE_MS. A leader that cannot renew stops deciding (CI_DEMOTE) and, once
+ *    the database answers, starts again as a follower (CI_RESTART, host.restart): its
+ *    core may hold applied but uncommitted events.
+ *  - The fence: taking the lease raises the term in the log's row (logs.term) in the
+ *    same transaction, under the row lock every append's claim takes, and the writer
+ *    appends only with its own term (store_pg_set_term). A COMMIT of the old leader still
+ *    on its way finishes before the take-over or is refused after it, so the new leader
+ *    reads the log to its end without waiting; a deposed leader's append meets
+ *    STORE_ECONFLICT (cluster_conflict: it starts again as a follower).
+ *  - Before it declares itself leader a node proves its writer's own connection
+ *    (host.probe): after a database crash that connection is broken, and the first
+ *    commit of the new leader would fail.
+ *  - Answers are true: a known command id is answered with its ack before anything
+ *    else; while the store fails, forwards wait (deferred) instead of being refused; a
+ *    refusal is remembered per forward, so a resent copy is never applied after it.
  *  - Forwards go through the table staatsprint_inbox, so a command sent while no node
- *    leads waits there for the next leader (UNLOGGED: see cl_connect). Answers are
+ *    leads waits there for the next leader (see cl_connect). Answers are
  *    NOTIFY payloads on the asking node's channel, not rows: they are small, only
  *    useful to a node that is alive and listening, and need no clean-up when a node
  *    dies. An answer lost with a broken connection is recovered by resending the
@@ -26,9 +36,10 @@
  *    client never holds an ack for an event it could not yet receive.
  *
  * Cluster thread states:
- *   connecting --ok--> follower --lock taken--> (grace, read to head) --> leader
- *        ^  failed: retry after RECONNECT_MS   |                              |
- *        +------- connection lost -------------+          connection lost: stop the node
+ *   connecting --ok--> follower --lease taken--> (read to head, probe writer) --> leader
+ *        ^  failed: retry after RECONNECT_MS   |                                   |
+ *        +------- connection lost -------------+    connection lost / lease lost:  |
+ *   restart as a follower (host.restart) <-- database back <-- demoted <-----------+
  */
 #include "net/cluster.h"
 #include "core/err.h"
@@ -40,6 +51,7 @@
 
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,15 +60,19 @@
 #include <unistd.h>
 
 #define POLL_MS 500        /* read the log / the inbox this often even without a NOTIFY */
-#define LOCK_EVERY_MS 300  /* a follower tries the leader lock this often */
-#define LEAD_GRACE_MS 1000 /* see the design notes */
+#define LOCK_EVERY_MS 300  /* a follower tries to take the lease this often */
+#define LEASE_MS 5000      /* a leader that does not renew its lease is replaced after this */
+#define RENEW_MS 1000      /* the leader renews its lease (and every node its row) this often */
 #define RESEND_MS 5000     /* an unanswered forward is sent again after this long */
 #define TICK_MS 1000       /* the service thread looks for aged forwards this often */
 #define RECONNECT_MS 500
 #define INBOX_BATCH 1000
-#define LOCK_SALT 0x5354415453505249ull /* "STATSPRI": leader locks apart from other keys */
+#define REFUSED_MAX 1024   /* refusals remembered per forward (see refuse()) */
+#define NODE_STALE_S 10    /* a node row not renewed for this long is left out of the status */
+#define APP_PREFIX "staatsprint-cluster-" /* application_name of a node's cluster session */
 
-enum { CI_EVENT, CI_LEAD, CI_INBOX, CI_ANSWER, CI_RESEND, CI_STOP };
+enum { CI_EVENT, CI_LEAD, CI_INBOX, CI_ANSWER, CI_RESEND, CI_STOP, CI_DEMOTE, CI_RESTART,
+       CI_PRESENCE };
 
 typedef struct citem {
     struct citem *next;
@@ -66,10 +82,10 @@ typedef struct citem {
     size_t flen;
     json_t *msg;    /* CI_INBOX, CI_ANSWER */
     int all;        /* CI_RESEND: every unanswered forward, not only the aged ones */
-    char text[200]; /* CI_STOP: why */
+    char text[200]; /* CI_STOP, CI_DEMOTE, CI_RESTART: why; CI_LEAD: the term */
 } citem_t;
 
-enum { FWD_CMD, FWD_JOIN };
+enum { FWD_CMD, FWD_JOIN, FWD_REQ };
 
 typedef struct {
     uint64_t serial;
@@ -82,6 +98,7 @@ typedef struct {
     int answered;   /* the leader answered with seq; waiting until it is applied here */
     int64_t seq;
     int64_t sent_at;
+    exec_done_cb done;  /* FWD_REQ: the asker's answer (net/exec.h) */
 } fwd_t;
 
 typedef struct {
@@ -99,11 +116,16 @@ typedef struct {
 } remote_t;
 
 typedef struct {
+    char node[24];
+    uint64_t serial;
+    int code;
+} refused_t;
+
+typedef struct {
     cluster_host_t host;
     char *uri;
     char node[24];   /* random id of this node; its answers come on chan_node */
     char chan_log[STORE_PG_CHANNEL_MAX + 1], chan_inbox[40], chan_node[40], chan_lead[40];
-    char lockkey[24];
     pthread_t thread;
     int efd;         /* wakes the cluster thread */
 
@@ -113,7 +135,13 @@ typedef struct {
     json_t *out_ans;            /* [channel, payload] to notify */
     int stop;
 
+    json_t *status;             /* the cluster as the last heartbeat saw it (/healthz) */
+    char *presence;             /* this node's presence (JSON) for its row, or NULL */
+    _Atomic int64_t pub_head;   /* the newest seq applied here, for its row */
+
     /* cluster thread only */
+    int64_t term;     /* the lease's term while leading (the fence of the writer) */
+    int64_t renewed;  /* mono_ms of the last successful renewal */
     store_pg_listener_t *pl;   /* LISTENs, the leader lock, the inbox (store/pg_node.h) */
     store_t *rs;
     int64_t cursor;  /* the log has been read up to here */
@@ -128,6 +156,10 @@ typedef struct {
     size_t nrp, caprp;
     int64_t head;    /* newest seq applied here and durable */
     int failed;      /* the node was stopped by fatal() */
+    int restarting;  /* the node starts again as a follower (host.restart) */
+    json_t *deferred;   /* leader: forwards waiting for the store to work again */
+    refused_t refused[REFUSED_MAX];
+    size_t nrefused;
 } cluster_t;
 
 static cluster_t *cl;
@@ -215,7 +247,11 @@ static int cl_connect(char *err, size_t errlen)
 {
     store_pg_listen_close(cl->pl);
     cl->pl = NULL;
-    if (store_pg_node_open(cl->uri, &cl->pl, err, errlen) != 0)
+    /* The session carries the node id in its name: a node whose session is gone (a
+     * killed process) no longer holds its lease. */
+    char app[64];
+    snprintf(app, sizeof app, APP_PREFIX "%s", cl->node);
+    if (store_pg_node_open(cl->uri, app, &cl->pl, err, errlen) != 0)
         return -1;
     if (store_pg_listen(cl->pl, cl->host.log) || store_pg_listen_channel(cl->pl, cl->chan_inbox) ||
         store_pg_listen_channel(cl->pl, cl->chan_node) ||
@@ -267,21 +303,33 @@ static int cl_read_log(void)
     return rc == STORE_OK ? 0 : -1;
 }
 
-/* The lock is ours: catch up with the log, then lead. */
-static void cl_take_lead(void)
+/* The lease is ours in term: catch up with the log, make sure the writer's own
+ * connection works (a database that just came back broke it), then lead. */
+static void cl_take_lead(int64_t term)
 {
-    int64_t until = mono_ms() + LEAD_GRACE_MS;
-    while (!cl_stopping() && mono_ms() < until)
-        cl_wait(-1, (int)(until - mono_ms()));
-    if (cl_stopping())
-        return;
-    if (cl_read_log() != 0) {
-        /* Cannot catch up: give the lock back and let the next attempt (or node) try. */
-        store_pg_node_unlock(cl->pl, cl->lockkey);
+    int64_t head = -1;
+    int ok = cl_read_log() == 0;
+    if (ok && cl->host.fence)
+        cl->host.fence(term);
+    for (int i = 0; ok && cl->host.probe && i < 10 && !cl_stopping(); i++) {
+        if (cl->host.probe(&head) == 0)
+            break;
+        head = -1;
+        cl_wait(-1, 200);
+    }
+    if (!ok || (cl->host.probe && head != cl->cursor)) {
+        /* Cannot catch up or cannot write: give the lease back, try again later. */
+        fprintf(stderr, "staatsprint: cluster: kan nog niet leiden (cannot lead yet): %s\n",
+                !ok ? "the log cannot be read" : "the writer's connection does not work");
+        store_pg_node_drop_lease(cl->pl, cl->host.log, cl->node, term);
         return;
     }
+    cl->term = term;
+    cl->renewed = mono_ms();
     cl->t_leader = 1;
-    cl_push1(CI_LEAD, NULL);
+    char text[64];
+    snprintf(text, sizeof text, "%lld", (long long)term);
+    cl_push1(CI_LEAD, text);
     store_pg_node_notify(cl->pl, cl->chan_lead, cl->node);
 }
 
@@ -375,19 +423,123 @@ static void cl_drain(int *need_read, int *need_inbox)
     cl_push(d.l.head, d.l.tail);
 }
 
+typedef struct {
+    json_t *nodes, *others;
+    const char *leader;
+    int64_t top;
+} beat_t;
+
+static void beat_top(void *ud, const store_pg_node_row_t *row)
+{
+    beat_t *b = ud;
+    if (strcmp(row->node, b->leader) == 0 && row->head > b->top)
+        b->top = row->head;
+}
+
+static void beat_row(void *ud, const store_pg_node_row_t *row)
+{
+    beat_t *b = ud;
+    json_array_append_new(
+        b->nodes,
+        json_pack("{ss ss ss sI sI sI sb}", "node", row->node, "url", row->url, "role", row->role,
+                  "head", (json_int_t)row->head, "behind",
+                  (json_int_t)(b->top > row->head ? b->top - row->head : 0), "seen_ms_ago",
+                  (json_int_t)row->seen_ms_ago, "self", strcmp(row->node, cl->node) == 0));
+    if (strcmp(row->node, cl->node) != 0 && row->presence != NULL) {
+        json_t *p = json_loads(row->presence, 0, NULL);
+        if (json_is_object(p))
+            json_object_set_new(b->others, row->node, p);
+        else
+            json_decref(p);
+    }
+}
+
+typedef struct {
+    store_pg_node_row_t *rows;
+    size_t n, cap;
+} rows_t;
+
+static void beat_keep(void *ud, const store_pg_node_row_t *row)
+{
+    rows_t *r = ud;
+    xgrow((void **)&r->rows, &r->cap, r->n + 1, sizeof *r->rows);
+    store_pg_node_row_t *k = &r->rows[r->n++];
+    k->node = xstrdup(row->node);
+    k->url = xstrdup(row->url);
+    k->role = xstrdup(row->role);
+    k->head = row->head;
+    k->seen_ms_ago = row->seen_ms_ago;
+    k->presence = row->presence ? xstrdup(row->presence) : NULL;
+}
+
+/* Every node, every RENEW_MS: renews its row (role, head, the presence of its clients)
+ * and reads every node's row and the lease, for /healthz and for the presence of the
+ * clients of the other nodes. */
+static void cl_beat(void)
+{
+    pthread_mutex_lock(&cl->mu);
+    char *presence = cl->presence ? xstrdup(cl->presence) : NULL;
+    pthread_mutex_unlock(&cl->mu);
+    store_pg_node_row_t me = {cl->node, cl->host.url, cl->t_leader ? "leader" : "follower",
+                              atomic_load(&cl->pub_head), 0, presence};
+    store_pg_node_lease_t lease;
+    rows_t rows = {NULL, 0, 0};
+    int rc = store_pg_node_beat(cl->pl, cl->host.log, &me, NODE_STALE_S, &lease, beat_keep,
+                                &rows);
+    free(presence);
+    if (rc == STORE_OK) {
+        json_t *st = json_pack("{ss ss sI}", "node", cl->node, "role",
+                               cl->t_leader ? "leader" : "follower", "term",
+                               (json_int_t)cl->term);
+        if (lease.node[0])
+            json_object_set_new(st, "lease",
+                                json_pack("{ss sI sI sb}", "node", lease.node, "term",
+                                          (json_int_t)lease.term, "expires_in_ms",
+                                          (json_int_t)lease.expires_in_ms, "valid",
+                                          lease.expires_in_ms > 0));
+        else
+            json_object_set_new(st, "lease", json_null());
+        beat_t b = {json_array(), json_object(), lease.node, 0};
+        for (size_t i = 0; i < rows.n; i++)
+            beat_top(&b, &rows.rows[i]);
+        for (size_t i = 0; i < rows.n; i++)
+            beat_row(&b, &rows.rows[i]);
+        json_object_set_new(st, "nodes", b.nodes);
+        pthread_mutex_lock(&cl->mu);
+        json_decref(cl->status);
+        cl->status = st;
+        pthread_mutex_unlock(&cl->mu);
+        citem_t *it = xcalloc(1, sizeof *it);
+        it->kind = CI_PRESENCE;
+        it->msg = b.others;
+        cl_push(it, it);
+    }
+    for (size_t i = 0; i < rows.n; i++) {
+        free((char *)rows.rows[i].node);
+        free((char *)rows.rows[i].url);
+        free((char *)rows.rows[i].role);
+        free((char *)rows.rows[i].presence);
+    }
+    free(rows.rows);
+}
+
 static void *cl_main(void *arg)
 {
     (void)arg;
     int need_read = 1, need_inbox = 1;
     int connected = store_pg_node_alive(cl->pl); /* cluster_start connected it */
-    int64_t next_lock = 0, next_poll = 0, next_tick = mono_ms() + TICK_MS;
+    int demoted = 0;  /* lost the database while leading: restart once it is back */
+    int64_t next_lock = 0, next_poll = 0, next_tick = mono_ms() + TICK_MS, next_beat = 0;
     char err[512];
     while (!cl_stopping()) {
         if (!connected || !store_pg_node_alive(cl->pl)) {
             if (cl->t_leader) {
-                cl_push1(CI_STOP, "the connection holding the leader lock was lost; another "
-                                  "node takes over");
-                break;
+                /* Whether the lease is still ours cannot be known now: stop deciding at
+                 * once; the fence refuses whatever the writer still tries if another
+                 * node leads meanwhile. */
+                cl->t_leader = 0;
+                demoted = 1;
+                cl_push1(CI_DEMOTE, "the connection holding the lease was lost");
             }
             if (cl_connect(err, sizeof err) != 0) {
                 if (connected)
@@ -397,16 +549,48 @@ static void *cl_main(void *arg)
                 cl_wait(-1, RECONNECT_MS);
                 continue;
             }
+            if (demoted) {
+                /* The core may hold events that never became durable: start again from
+                 * the log, as a follower. */
+                cl_push1(CI_RESTART, "PostgreSQL is back");
+                break;
+            }
             /* Answers may have been lost meanwhile: resend, and read what was missed. */
             cl_push1(CI_RESEND, NULL);
             connected = 1;
             need_read = 1;
         }
         int64_t now = mono_ms();
+        if (cl->t_leader && now - cl->renewed >= RENEW_MS) {
+            int rc = store_pg_node_renew(cl->pl, cl->host.log, cl->node, cl->term, LEASE_MS);
+            if (rc == 0) {
+                cl->t_leader = 0;
+                cl_push1(CI_RESTART, "another node holds the lease now (this node was too slow "
+                                     "to renew it)");
+                break;
+            }
+            if (rc > 0)
+                cl->renewed = now;
+            else if (now - cl->renewed >= LEASE_MS - RENEW_MS) {
+                cl->t_leader = 0;
+                demoted = 1;
+                cl_push1(CI_DEMOTE, "the lease could not be renewed in time");
+                connected = 0;   /* a new connection, then start again as a follower */
+                continue;
+            }
+        }
+        if (now >= next_beat) {
+            next_beat = now + RENEW_MS;
+            cl_beat();
+        }
         if (!cl->t_leader && now >= next_lock) {
             next_lock = now + LOCK_EVERY_MS;
-            if (store_pg_node_try_lock(cl->pl, cl->lockkey) == 1)
-                cl_take_lead();
+            int64_t term = store_pg_node_take_lease(cl->pl, cl->host.log, cl->node, LEASE_MS,
+                                                    APP_PREFIX);
+            if (term > 0) {
+                cl_take_lead(term);
+                next_beat = 0;
+            }
             continue;
         }
         if (!cl->t_leader && (need_read || now >= next_poll)) {
@@ -438,6 +622,10 @@ static void *cl_main(void *arg)
         int64_t wake = next_poll < next_tick ? next_poll : next_tick;
         if (!cl->t_leader && next_lock < wake)
             wake = next_lock;
+        if (next_beat < wake)
+            wake = next_beat;
+        if (cl->t_leader && cl->renewed + RENEW_MS < wake)
+            wake = cl->renewed + RENEW_MS;
         if (cl_wait(store_pg_listen_fd(cl->pl), (int)(wake - mono_ms())))
             cl_drain(&need_read, &need_inbox);
     }
@@ -468,6 +656,8 @@ static void fwd_check(void)
         }
         if (f->kind == FWD_CMD) {
             cl->host.ack(f->conn, f->id, f->seq);
+        } else if (f->kind == FWD_REQ) {
+            f->done(f->conn, f->id, 0, f->seq);
         } else {
             who_t who;
             if (core_auth(cl->host.core, f->hash, &who) == 0)
@@ -512,7 +702,7 @@ static fwd_t *fwd_new(void *conn, int kind, const char *id)
     f->kind = kind;
     snprintf(f->id, sizeof f->id, "%s", id);
     f->row = json_pack("{ss sI ss ss}", "n", cl->node, "c", (json_int_t)f->serial, "k",
-                       kind == FWD_CMD ? "cmd" : "join", "i", id);
+                       kind == FWD_JOIN ? "join" : "cmd", "i", id);
     cl->nopen++;
     return f;
 }
@@ -530,7 +720,11 @@ static void on_answer(json_t *m)
         if (f->answered)
             return; /* a resent forward answered twice */
         if (strcmp(k, "err") == 0) {
-            cl->host.err(f->conn, f->id, (int)json_integer_value(json_object_get(m, "e")));
+            int e = (int)json_integer_value(json_object_get(m, "e"));
+            if (f->kind == FWD_REQ)
+                f->done(f->conn, f->id, e, 0);
+            else
+                cl->host.err(f->conn, f->id, e);
             fwd_remove(i);
         } else {
             f->answered = 1;
@@ -568,17 +762,49 @@ static void rpend_add(const char *node, uint64_t serial, int kind, int64_t seq)
     r->seq = seq;
 }
 
+/* A refusal is remembered per forward (node, serial), so that a copy of the same
+ * forward that arrives later (a resend crossing the answer) gets the same answer and is
+ * never applied after its client was told it was refused. */
+static int refused_get(const char *node, uint64_t serial)
+{
+    for (size_t i = 0; i < REFUSED_MAX; i++) {
+        const refused_t *r = &cl->refused[i];
+        if (r->code != 0 && r->serial == serial && strcmp(r->node, node) == 0)
+            return r->code;
+    }
+    return 0;
+}
+
+static void refuse(const char *node, uint64_t serial, int code)
+{
+    refused_t *r = &cl->refused[cl->nrefused++ % REFUSED_MAX];
+    snprintf(r->node, sizeof r->node, "%s", node);
+    r->serial = serial;
+    r->code = code;
+    answer(node, serial, "err", 0, code);
+}
+
 /* Leader: a forwarded command's answer, once durable (or refused). */
 static void remote_done(void *ud, const char *id, int rc, int64_t seq)
 {
     (void)id;
     remote_t *rm = ud;
-    if (cl != NULL)   /* else the node stopped: the other node resends the forward */
-        answer(rm->node, rm->serial, rc < 0 ? "err" : "ack", rc < 0 ? 0 : seq, rc < 0 ? rc : 0);
+    /* cl NULL: the node stopped; the other node resends the forward. A command the
+     * stopping server gives up on is not answered: its events may still be written. */
+    if (cl != NULL && !cl->restarting) {
+        if (rc < 0)
+            refuse(rm->node, rm->serial, rc);
+        else
+            answer(rm->node, rm->serial, "ack", seq, 0);
+    }
     free(rm);
 }
 
-/* Leader: one forwarded message, as if it came from a connection of that identity. */
+/* Leader: one forwarded message, as if it came from a connection of that identity.
+ * The order of the checks is what keeps every answer true: an id already known is
+ * answered with its ack (the command path asks the core first); a forward refused
+ * before gets the same refusal; and while the store fails, a new command waits here
+ * (neither applied nor refused) until the store works again. */
 static void leader_exec(json_t *m)
 {
     const char *node = json_string_value(json_object_get(m, "n"));
@@ -591,15 +817,19 @@ static void leader_exec(json_t *m)
     core_t *core = cl->host.core;
     evlist_t out = {0};
     who_t who;
-    if (!cl->host.store_ok()) {
-        answer(node, serial, "err", 0, SP_E_STORE_UNAVAILABLE);
+    int64_t seq = 0;
+    int before = refused_get(node, serial);
+    if (before != 0) {
+        answer(node, serial, "err", 0, before);
     } else if (strcmp(kind, "cmd") == 0) {
         const char *cmd = json_string_value(json_object_get(m, "m"));
         json_t *args = json_object_get(m, "a");
         if (core_auth(core, hash, &who) != 0)
-            answer(node, serial, "err", 0, SP_E_BAD_TOKEN);
+            refuse(node, serial, SP_E_BAD_TOKEN);
         else if (cmd == NULL)
-            answer(node, serial, "err", 0, SP_E_BAD_MESSAGE);
+            refuse(node, serial, SP_E_BAD_MESSAGE);
+        else if (!core_known(core, &who, id, &seq) && !cl->host.store_ok())
+            json_array_append(cl->deferred, m);
         else {
             /* The one command path (net/exec.h); remote_done answers the node. */
             remote_t *rm = xcalloc(1, sizeof *rm);
@@ -610,16 +840,35 @@ static void leader_exec(json_t *m)
     } else if (strcmp(kind, "join") == 0) {
         const char *code = json_string_value(json_object_get(m, "code"));
         const char *name = json_string_value(json_object_get(m, "name"));
-        int rc = code && name ? core_join(core, code, name, id, hash, wall_ms(), &out, &who)
-                              : SP_E_BAD_MESSAGE;
-        if (rc != 0)
-            answer(node, serial, "err", 0, rc);
-        else {
-            cl->host.submit(&out);
-            rpend_add(node, serial, FWD_JOIN, out.v[out.n - 1].seq);
+        if (!cl->host.store_ok()) {
+            json_array_append(cl->deferred, m);
+        } else {
+            int rc = code && name
+                         ? core_join(core, code, name, id, hash, wall_ms(), &out, &who)
+                         : SP_E_BAD_MESSAGE;
+            if (rc != 0)
+                refuse(node, serial, rc);
+            else {
+                cl->host.submit(&out);
+                rpend_add(node, serial, FWD_JOIN, out.v[out.n - 1].seq);
+            }
         }
     }
     evlist_free(&out);
+}
+
+/* Leader: the forwards that waited for the store, in their order, once it works. */
+static void deferred_run(void)
+{
+    if (!cl->leader || json_array_size(cl->deferred) == 0 || !cl->host.store_ok())
+        return;
+    json_t *all = cl->deferred;
+    cl->deferred = json_array();
+    size_t i;
+    json_t *m;
+    json_array_foreach(all, i, m)
+        leader_exec(m);
+    json_decref(all);
 }
 
 void cluster_committed(int64_t committed)
@@ -628,6 +877,7 @@ void cluster_committed(int64_t committed)
         return;
     if (committed > cl->head)
         cl->head = committed;
+    atomic_store(&cl->pub_head, cl->head);
     size_t k = 0;
     for (size_t i = 0; i < cl->nrp; i++) {
         rpend_t *r = &cl->rp[i];
@@ -638,6 +888,7 @@ void cluster_committed(int64_t committed)
     }
     cl->nrp = k;
     fwd_check();
+    deferred_run();
 }
 
 static void fatal(const char *why)
@@ -674,6 +925,7 @@ static void advance(int64_t *last)
     cl->host.advance(*last);
     if (*last > cl->head)
         cl->head = *last;
+    atomic_store(&cl->pub_head, cl->head);
     *last = 0;
     fwd_check();
 }
@@ -684,6 +936,19 @@ static void item_free(citem_t *it)
     json_decref(it->msg);
     free(it->frame);
     free(it);
+}
+
+/* The node stops deciding and starts again as a follower (host.restart). */
+static void start_again(const char *why)
+{
+    fprintf(stderr, "staatsprint: cluster: deze node begint opnieuw als volger (this node "
+                    "starts again as a follower): %s\n", why);
+    cl->leader = 0;
+    cl->restarting = 1;
+    if (cl->host.restart)
+        cl->host.restart();
+    else
+        cl->host.stop();
 }
 
 void cluster_poll(void)
@@ -708,8 +973,21 @@ void cluster_poll(void)
             cl->leader = 1;
             cl->head = cl->host.committed();
             fprintf(stderr, "staatsprint: cluster: deze node leidt nu (this node now leads) at "
-                            "seq %lld\n", (long long)cl->head);
+                            "seq %lld, term %s\n", (long long)cl->head, it->text);
             fwd_resend(1);
+        } else if (it->kind == CI_DEMOTE) {
+            if (cl->leader)
+                fprintf(stderr, "staatsprint: cluster: deze node leidt niet meer (this node no "
+                                "longer leads): %s\n", it->text);
+            cl->leader = 0;
+            cl->nrp = 0;   /* their nodes resend; the next leader answers them */
+            json_array_clear(cl->deferred);
+        } else if (it->kind == CI_RESTART) {
+            start_again(it->text);
+            dead = 1;
+        } else if (it->kind == CI_PRESENCE) {
+            if (cl->host.presence)
+                cl->host.presence(it->msg);
         } else if (it->kind == CI_INBOX) {
             if (cl->leader)
                 leader_exec(it->msg);
@@ -725,11 +1003,51 @@ void cluster_poll(void)
         item_free(it);
         it = next;
     }
-    if (!dead)
+    if (!dead) {
         advance(&last);
+        deferred_run();
+    }
 }
 
 /* ---- the server's hooks ------------------------------------------------------------- */
+
+json_t *cluster_status(void)
+{
+    if (cl == NULL)
+        return NULL;
+    pthread_mutex_lock(&cl->mu);
+    json_t *st = cl->status ? json_deep_copy(cl->status)
+                            : json_pack("{ss ss}", "node", cl->node, "role", "starting");
+    pthread_mutex_unlock(&cl->mu);
+    /* The service thread's own view is newer than the last heartbeat's. */
+    json_object_set_new(st, "role", json_string(cl->leader ? "leader" : "follower"));
+    json_object_set_new(st, "head", json_integer(cl->head));
+    return st;
+}
+
+void cluster_presence(const json_t *mine)
+{
+    if (cl == NULL)
+        return;
+    char *s = mine ? json_dumps(mine, JSON_COMPACT) : NULL;
+    pthread_mutex_lock(&cl->mu);
+    free(cl->presence);
+    cl->presence = s;
+    pthread_mutex_unlock(&cl->mu);
+}
+
+int cluster_conflict(void)
+{
+    if (cl == NULL)
+        return 0;
+    if (!cl->restarting) {
+        fprintf(stderr, "staatsprint: cluster: de database weigert de schrijfopdracht van deze "
+                        "node: een andere node leidt (refused by the fence: another node leads "
+                        "now)\n");
+        start_again("refused by the fence");
+    }
+    return 1;
+}
 
 int cluster_forwarding(void)
 {
@@ -756,6 +1074,24 @@ void cluster_forward_cmd(void *conn, const char *id, json_t *msg, const char *ha
     cl_poke();
 }
 
+void cluster_forward_req(const char *hash, const char *cmd, const json_t *args, const char *id,
+                         exec_done_cb done, void *ud)
+{
+    if (cl == NULL) {
+        done(ud, id, SP_E_STORE_UNAVAILABLE, 0);
+        return;
+    }
+    fwd_t *f = fwd_new(ud, FWD_REQ, id);
+    f->done = done;
+    snprintf(f->hash, sizeof f->hash, "%s", hash);
+    json_object_set_new(f->row, "h", json_string(hash));
+    json_object_set_new(f->row, "m", json_string(cmd));
+    if (args)
+        json_object_set_new(f->row, "a", json_deep_copy(args));
+    fwd_send(f);
+    cl_poke();
+}
+
 void cluster_forward_join(void *conn, const char *id, const char *code, const char *name)
 {
     if (cl == NULL)
@@ -777,11 +1113,6 @@ void cluster_conn_gone(void *conn)
     for (size_t i = cl->nfwd; i-- > 0;)
         if (cl->fwd[i].conn == conn)
             fwd_remove(i);
-}
-
-void cluster_lock_key(const char *log, char *out, size_t outlen)
-{
-    snprintf(out, outlen, "%lld", (long long)(int64_t)(fnv64(log) ^ LOCK_SALT));
 }
 
 void cluster_node_channel(const char *node, char *out, size_t outlen)
@@ -812,11 +1143,12 @@ int cluster_start(const char *db, const cluster_host_t *host)
     snprintf(cl->chan_inbox, sizeof cl->chan_inbox, "spi#%016llx", (unsigned long long)lh);
     snprintf(cl->chan_lead, sizeof cl->chan_lead, "spl#%016llx", (unsigned long long)lh);
     cluster_node_channel(cl->node, cl->chan_node, sizeof cl->chan_node);
-    cluster_lock_key(host->log, cl->lockkey, sizeof cl->lockkey);
     cl->out_fwd = json_array();
     cl->out_ans = json_array();
     cl->head = host->committed();
     cl->cursor = cl->head;
+    cl->deferred = json_array();
+    atomic_init(&cl->pub_head, cl->head);
     pthread_mutex_init(&cl->mu, NULL);
     char err[512];
     if (cl->efd < 0 || cl_connect(err, sizeof err) != 0 ||
@@ -829,6 +1161,7 @@ int cluster_start(const char *db, const cluster_host_t *host)
             close(cl->efd);
         json_decref(cl->out_fwd);
         json_decref(cl->out_ans);
+        json_decref(cl->deferred);
         pthread_mutex_destroy(&cl->mu);
         free(cl->uri);
         free(cl);
@@ -861,6 +1194,9 @@ int cluster_stop(void)
     free(cl->rp);
     json_decref(cl->out_fwd);
     json_decref(cl->out_ans);
+    json_decref(cl->deferred);
+    json_decref(cl->status);
+    free(cl->presence);
     pthread_mutex_destroy(&cl->mu);
     free(cl->uri);
     free(cl);

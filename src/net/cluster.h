@@ -4,9 +4,10 @@
  * and every hook below answers "not clustered", so the single node behaves as before.
  *
  * Roles
- *  - The leader is the node whose cluster connection holds a session-level advisory lock
- *    of the log. It works exactly as a single node: it validates and applies commands,
- *    the writer group-commits them and the store NOTIFYs the new head.
+ *  - The leader is the node that holds the lease of the log (table staatsprint_lease),
+ *    renewed every second for five. It works exactly as a single node: it validates and
+ *    applies commands, the writer group-commits them and the store NOTIFYs the new head.
+ *    Its appends are fenced by the lease's term (store_pg_set_term).
  *  - A follower's core only ever applies committed events: on a NOTIFY of the log (and
  *    every POLL_MS as a safety net) it reads the log after its head and applies and
  *    publishes the records in order, so its clients get every event once, in order.
@@ -15,9 +16,11 @@
  *    hash with its own core (never by an identity the follower claims) and answers after
  *    the commit with a NOTIFY on the follower's node channel; the follower acknowledges
  *    its client once it has itself applied the answered seq.
- *  - When the leader dies its lock is released; a follower takes it, reads the log to
- *    its head, and leads. Unanswered forwards are sent again (the core deduplicates a
- *    command by (actor, id), so a command runs once).
+ *  - When the leader dies (its session is gone) or stops renewing (frozen: after at most
+ *    LEASE_MS) a follower takes the lease and raises the term, reads the log to its
+ *    head, checks its writer's connection, and leads. Unanswered forwards are sent again
+ *    (the core deduplicates a command by (actor, id), so a command runs once). A leader
+ *    that lost the database or its lease starts again as a follower (host.restart).
  *
  * Threads: a cluster thread does every PostgreSQL round trip (blocking libpq on its own
  * connections) and hands results to the service thread through a queue, waking it with
@@ -34,8 +37,9 @@
 #include <stdint.h>
 
 /* What the server lends the cluster; every function is called on the service thread,
- * except wake(), which is called from the cluster thread. conn is the server's opaque
- * connection, valid until the server calls cluster_conn_gone() for it. */
+ * except wake(), fence() and probe(), which are called from the cluster thread. conn is
+ * the server's opaque connection, valid until the server calls cluster_conn_gone() for
+ * it. Members after stop may be NULL. */
 typedef struct {
     core_t *core;
     hub_t *hub;
@@ -51,6 +55,17 @@ typedef struct {
     void (*err)(void *conn, const char *id, int code);
     void (*joined)(void *conn, const char *id, const char *token, const who_t *who);
     void (*stop)(void);                      /* fatal: stop the node */
+    /* cluster thread: the writer's appends are fenced by this term from now on */
+    void (*fence)(int64_t term);
+    /* cluster thread: a round trip on the writer's own connection (writer_probe);
+     * 0 with *head the log's head in the database, or a negative store code */
+    int (*probe)(int64_t *head);
+    /* start the node again as a follower, from the log (its core may hold events that
+     * never became durable); NULL: stop instead */
+    void (*restart)(void);
+    /* the presence of the other nodes' clients: {node: {team: [member…]}} (borrowed) */
+    void (*presence)(const json_t *others);
+    const char *url;                         /* this node's public address, for the status */
 } cluster_host_t;
 
 /* Starts the cluster for db when it names PostgreSQL (else returns 0 and stays off).
@@ -76,17 +91,35 @@ int cluster_may_write(void);
  * leader; the answer later reaches host->ack/err. hash is the connection's token hash. */
 void cluster_forward_cmd(void *conn, const char *id, json_t *msg, const char *hash);
 
+/* Forwards a command of another source (the organiser's HTTP API: an import) to the
+ * leader as the identity of token hash hash; done(ud, id, rc, seq) follows as on the one
+ * command path (net/exec.h), once the answered seq is applied here. Borrowed args. */
+void cluster_forward_req(const char *hash, const char *cmd, const json_t *args, const char *id,
+                         exec_done_cb done, void *ud);
+
 /* Forwards a join; a fresh session token is made here, so it never leaves the node. */
 void cluster_forward_join(void *conn, const char *id, const char *code, const char *name);
 
 /* The connection is closing: forget its forwards. */
 void cluster_conn_gone(void *conn);
 
-/* The advisory lock key (a bigint, as decimal text) whose holder leads the nodes of log,
- * and the channel a node listens on for answers (node: its id, as in its forwards).
- * For tools and tests that must hold leadership or act as the leader. */
-void cluster_lock_key(const char *log, char *out, size_t outlen);
+/* The channel a node listens on for answers (node: its id, as in its forwards). For
+ * tests that act as the leader. */
 void cluster_node_channel(const char *node, char *out, size_t outlen);
+
+/* The cluster as this node sees it, for /healthz (caller owns; NULL without a cluster):
+ * {node, role, head, term, lease: {node, term, expires_in_ms, valid} | null,
+ *  nodes: [{node, url, role, head, behind, seen_ms_ago, self}…]}. */
+json_t *cluster_status(void);
+
+/* This node's presence ({team: [member…]}, borrowed; NULL for none), published with its
+ * row for the other nodes. */
+void cluster_presence(const json_t *mine);
+
+/* The server's writer met STORE_ECONFLICT: with a cluster this means the fence refused
+ * a deposed leader's append; the node starts again as a follower (host.restart) and 1
+ * is returned. Without a cluster returns 0 (the caller stops). */
+int cluster_conflict(void);
 
 /* Service thread, on every wake: applies what the cluster thread brought. */
 void cluster_poll(void);

@@ -117,8 +117,12 @@ void exec_cmd(const who_t *who, const char *cmd, const json_t *args, const char 
     evlist_t out = {0};
     int64_t seq = 0;
     int rc;
-    if (!commit_store_ok() || !cluster_may_write())   /* cluster hook: only the leader decides */
-        rc = SP_E_STORE_UNAVAILABLE;
+    /* A command this node knows is answered with its ack (at once, or after its commit)
+     * before anything else: never with an error saying nothing was applied. */
+    if (core_known(srv.core, who, id, &seq))
+        rc = 1;
+    else if (!commit_store_ok() || !cluster_may_write())   /* cluster hook: only the leader */
+        rc = SP_E_STORE_UNAVAILABLE;                       /* decides; certainly not applied */
     else
         rc = core_exec(srv.core, who, cmd, args ? args : empty, id, clock_now_ms(), &out, &seq);
     json_decref(empty);
@@ -170,6 +174,8 @@ void exec_committed(int64_t committed)
 void on_committed(void)
 {
     int rc = 0;
+    if (writer_failing(srv.writer, &rc) && rc == STORE_ECONFLICT && cluster_conflict())
+        return;   /* cluster hook: deposed; the node starts again as a follower */
     if (writer_failing(srv.writer, &rc) && (rc == STORE_ECONFLICT || rc == STORE_EINVAL)) {
         /* Only another process writing the same log causes this: two servers on one
          * SQLite file. Stopping is the only way to keep the log whole. */

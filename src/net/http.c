@@ -79,15 +79,22 @@ int http_begin(struct lws *wsi, http_resp_t *r, const char *url, const http_stat
     if (url == NULL || strlen(url) > 200 || strstr(url, ".."))
         url = "/404";
     if (strcmp(url, "/healthz") == 0) {
-        char body[256];
-        int n = snprintf(body, sizeof body,
-                         "{\"ok\":%s,\"seq\":%lld,\"connections\":%zu,\"store\":\"%s\","
-                         "\"pending\":%zu}\n",
-                         st->store_failing ? "false" : "true", (long long)st->seq, st->connections,
-                         st->store_failing ? "failing" : "ok", st->pending);
-        r->owned = xstrndup(body, (size_t)n);
+        json_t *b = json_pack("{sb sI sI ss sI}", "ok", !st->store_failing, "seq",
+                              (json_int_t)st->seq, "connections", (json_int_t)st->connections,
+                              "store", st->store_failing ? "failing" : "ok", "pending",
+                              (json_int_t)st->pending);
+        if (st->cluster)
+            json_object_set(b, "cluster", st->cluster);
+        char *text = json_dumps(b, JSON_COMPACT);
+        json_decref(b);
+        size_t n = strlen(text);
+        r->owned = xmalloc(n + 2);
+        memcpy(r->owned, text, n);
+        r->owned[n++] = '\n';
+        r->owned[n] = '\0';
+        free(text);
         r->body = (const unsigned char *)r->owned;
-        r->len = (size_t)n;
+        r->len = n;
         return respond(wsi, r, st->store_failing ? 503 : 200, "application/json");
     }
     snprintf(path, sizeof path, "web%s", strcmp(url, "/") == 0 ? "/index.html" : url);

@@ -2,6 +2,7 @@
 #ifndef SP_HTTP_H
 #define SP_HTTP_H
 
+#include <jansson.h>
 #include <libwebsockets.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,6 +20,7 @@ typedef struct {
     size_t connections;
     int store_failing;
     size_t pending;
+    json_t *cluster;             /* net/cluster.h cluster_status(), NULL without a cluster */
 } http_status_t;
 
 /* Starts the response for url. Returns 0, or non-zero to close the connection. */

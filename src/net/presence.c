@@ -1,6 +1,7 @@
 /* presence.c – which participants are online, and the live counts and room statuses, for the
  * staff and screens who see them: frames outside the log. See srv.h. */
 #include "net/srv.h"
+#include "net/cluster.h"
 #include "util/xalloc.h"
 
 #include <string.h>
@@ -33,23 +34,58 @@ void presence_mark(int team)
     srv.pdirty[team] = 1;
 }
 
-/* The members of team t with at least one authenticated connection. */
-static json_t *presence_of(int t)
+static void presence_add(json_t *a, const char *actor)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(a, i, v)
+        if (strcmp(json_string_value(v), actor) == 0)
+            return;
+    json_array_append_new(a, json_string(actor));
+}
+
+/* The members of team t with at least one authenticated connection to this node. */
+static json_t *presence_local(int t)
 {
     json_t *a = json_array();
-    for (conn_t *c = srv.conns; c != NULL; c = c->next) {
-        if (!c->authed || c->who.role != ROLE_PARTICIPANT || c->who.team != t)
-            continue;
-        int seen = 0;
+    for (conn_t *c = srv.conns; c != NULL; c = c->next)
+        if (c->authed && c->who.role == ROLE_PARTICIPANT && c->who.team == t)
+            presence_add(a, c->who.actor);
+    return a;
+}
+
+/* …and to any node of the cluster (team: its id). */
+static json_t *presence_of(int t, const char *team)
+{
+    json_t *a = presence_local(t), *p;
+    const char *node;
+    json_object_foreach(srv.remote, node, p) {
         size_t i;
         json_t *v;
-        json_array_foreach(a, i, v)
-            seen |= strcmp(json_string_value(v), c->who.actor) == 0;
-        if (!seen)
-            json_array_append_new(a, json_string(c->who.actor));
+        json_array_foreach(json_object_get(p, team), i, v)
+            if (json_is_string(v))
+                presence_add(a, json_string_value(v));
     }
     return a;
 }
+
+/* Publishes this node's own presence for the other nodes of a cluster. */
+static void presence_publish(void)
+{
+    json_t *mine = json_object();
+    size_t nt = core_team_count(srv.core);
+    for (size_t t = 0; t < nt; t++) {
+        const char *id, *name, *room, *code;
+        json_t *a = presence_local((int)t);
+        if (json_array_size(a) > 0 && core_team_info(srv.core, t, &id, &name, &room, &code) == 0)
+            json_object_set_new(mine, id, a);
+        else
+            json_decref(a);
+    }
+    cluster_presence(mine);
+    json_decref(mine);
+}
+
 
 /* Sends staff connection c (or every staff connection, c == NULL) the presence of
  * the teams marked in only (NULL: all teams). */
@@ -62,7 +98,7 @@ void presence_send(conn_t *only_conn, const unsigned char *only, size_t nonly)
             continue;
         const char *id, *name, *room, *code;
         if (core_team_info(srv.core, t, &id, &name, &room, &code) == 0)
-            json_object_set_new(all, id, presence_of((int)t));
+            json_object_set_new(all, id, presence_of((int)t, id));
     }
     for (conn_t *c = srv.conns; c != NULL; c = c->next) {
         if ((only_conn != NULL && c != only_conn) ||
@@ -88,6 +124,7 @@ void presence_flush(void)
         any |= srv.pdirty[i];
     if (!any || srv.stopping)
         return;
+    presence_publish();
     presence_send(NULL, srv.pdirty, srv.npdirty);
     memset(srv.pdirty, 0, srv.npdirty);
 }

@@ -22,6 +22,7 @@
 #include "log/boot.h"
 #include "log/event.h"
 #include "net/cluster.h"
+#include "store/pg.h"
 #include "util/clock.h"
 #include "util/xalloc.h"
 
@@ -104,7 +105,10 @@ static void handle_cmd(conn_t *c, json_t *msg)
         conn_err(c, id, SP_E_BAD_MESSAGE);
         return;
     }
-    if (cluster_forwarding()) {   /* cluster hook: a follower's commands go to the leader */
+    /* cluster hook: a follower's commands go to the leader; one it knows already is
+     * answered here (exec_cmd asks the core first). */
+    int64_t known;
+    if (cluster_forwarding() && !core_known(srv.core, &c->who, id, &known)) {
         cluster_forward_cmd(c, id, msg, c->hash);
         return;
     }
@@ -319,8 +323,11 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         api_closed(&pss->api);
         if (api_wants((const char *)in))
             return api_begin(wsi, &pss->api, (const char *)in);
-        http_status_t st = {srv.committed, srv.nconns, !commit_store_ok(), writer_pending(srv.writer)};
-        return http_begin(wsi, &pss->http, (const char *)in, &st);
+        http_status_t st = {srv.committed, srv.nconns, !commit_store_ok(), writer_pending(srv.writer),
+                            cluster_status()};
+        int hrc = http_begin(wsi, &pss->http, (const char *)in, &st);
+        json_decref(st.cluster);
+        return hrc;
     }
     case LWS_CALLBACK_HTTP_BODY:
         return pss->api ? api_body(pss->api, in, len) : 0;
@@ -332,8 +339,12 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         return http_continue(wsi, &pss->http);
     case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
     case LWS_CALLBACK_CLOSED_HTTP:
-        api_closed(&pss->api);
-        http_end(&pss->http);
+        /* lws may close a connection before it has per-session data (seen under UBSan
+         * while /healthz was polled during start-up). */
+        if (pss != NULL) {
+            api_closed(&pss->api);
+            http_end(&pss->http);
+        }
         return 0;
     default:
         break;
@@ -433,6 +444,22 @@ static void clh_err(void *c, const char *id, int e)
     conn_err(c, id, e);
 }
 static void clh_stop(void) { uv_stop(&srv.loop); }
+static void clh_fence(int64_t term) { store_pg_set_term(srv.store, term); }
+static int clh_probe(int64_t *head) { return writer_probe(srv.writer, head, 3000); }
+static void clh_restart(void)
+{
+    srv.again = 1;
+    uv_stop(&srv.loop);
+}
+static void clh_presence(const json_t *others)
+{
+    if (json_equal(others, srv.remote))
+        return;
+    json_decref(srv.remote);
+    srv.remote = json_deep_copy(others);
+    for (size_t t = 0; t < core_team_count(srv.core); t++)
+        presence_mark((int)t);
+}
 
 static void signal_cb(uv_signal_t *h, int signum)
 {
@@ -445,7 +472,7 @@ int server_run(const serve_opts_t *o)
     memset(&srv, 0, sizeof srv);
     srv.opts = o;
     signal(SIGPIPE, SIG_IGN);
-    int pf = port_free(o->port, o->bind);
+    int pf = o->again ? 0 : port_free(o->port, o->bind);
     if (pf < 0) {
         fprintf(stderr, "staatsprint: poort %d is al in gebruik of niet toegestaan; kies een andere "
                         "met --port.\n(port %d is already in use or not allowed: %s; choose another "
@@ -456,10 +483,16 @@ int server_run(const serve_opts_t *o)
     srv.hub = hub_new(LWS_PRE, conn_wake);
     store_t *store = NULL;
     boot_extra_teams = o->extra_teams;
-    if (boot_open(o->db, &store, srv.core, srv.log, sizeof srv.log, NULL, NULL) != 0) {
-        hub_free(srv.hub);
+    while (boot_open(o->db, &store, srv.core, srv.log, sizeof srv.log, NULL, NULL) != 0) {
+        if (!o->again) {
+            hub_free(srv.hub);
+            core_free(srv.core);
+            return 1;
+        }
+        /* Starting again after the database was lost: wait until it is back. */
         core_free(srv.core);
-        return 1;
+        srv.core = core_new();
+        usleep(1000 * 1000);
     }
     if (log_read(store, srv.log, 0, boot_publish, NULL, NULL) != 0) {
         fprintf(stderr, "staatsprint: kan de database niet lezen (cannot read the database)\n");
@@ -472,6 +505,8 @@ int server_run(const serve_opts_t *o)
     core_take_effects(srv.core);   /* the replay's: acted on by subscribing at all */
     boot_secret_source(srv.core);
     srv.writer = writer_start(store, srv.log, srv.committed, commit_notify, NULL);
+    srv.store = store;
+    srv.remote = json_object();
     if (srv.writer == NULL) {
         fprintf(stderr, "staatsprint: kan de schrijfthread niet starten (cannot start the writer)\n");
         store_close(store);
@@ -496,6 +531,7 @@ int server_run(const serve_opts_t *o)
     void *foreign[1] = {&srv.loop};
     uv_loop_init(&srv.loop);
     info.foreign_loops = foreign;
+    info.pcontext = &srv.ctx;   /* set to NULL once the context is wholly destroyed */
     srv.ctx = lws_create_context(&info);
     char base[256];
     if (o->public_url)
@@ -511,9 +547,11 @@ int server_run(const serve_opts_t *o)
         uv_loop_close(&srv.loop);
         return 1;
     }
-    const cluster_host_t clh = {srv.core, srv.hub, srv.log, clh_wake, clh_advance, exec_cmd,
-                                submit_events, clh_committed, commit_store_ok, clh_ack, clh_err,
-                                clh_joined, clh_stop};
+    const cluster_host_t clh = {srv.core,   srv.hub,      srv.log,        clh_wake,
+                                clh_advance, exec_cmd,     submit_events,  clh_committed,
+                                commit_store_ok, clh_ack,  clh_err,        clh_joined,
+                                clh_stop,   clh_fence,    clh_probe,      clh_restart,
+                                clh_presence, base};
     if (cluster_start(o->db, &clh) != 0) {
         lws_context_destroy(srv.ctx);
         writer_stop(srv.writer);
@@ -527,7 +565,7 @@ int server_run(const serve_opts_t *o)
     uv_timer_init(&srv.loop, &srv.tick);
     uv_timer_start(&srv.tick, tick_cb, 200, 200);
 
-    if (!o->quiet && o->on_start)
+    if (!o->quiet && !o->again && o->on_start)
         o->on_start(srv.core, base);
 
     uv_run(&srv.loop, UV_RUN_DEFAULT);
@@ -542,15 +580,25 @@ int server_run(const serve_opts_t *o)
     uv_timer_stop(&srv.tick);
     uv_close((uv_handle_t *)&srv.tick, NULL);
     srv.stopping = 1;
+    /* The writer wakes the lws context: it stops first (what it still commits is never
+     * acknowledged: nobody is served any more). */
+    writer_stop(srv.writer);
+    srv.writer = NULL;
     api_stop();
-    lws_context_destroy(srv.ctx);
+    struct lws_context *ctx = srv.ctx;
+    lws_context_destroy(ctx);
     exec_stop();
     api_shutdown();
-    /* lws closes its libuv handles asynchronously: let the loop finish them. */
+    /* lws closes its libuv handles asynchronously: let the loop finish them. On a foreign
+     * loop the context is freed by a second destroy once they are closed (info.pcontext
+     * tells when it is done); a node that starts again must not leave it behind. */
+    for (int i = 0; i < 100 && uv_run(&srv.loop, UV_RUN_NOWAIT) != 0; i++)
+        ;
+    if (srv.ctx != NULL)
+        lws_context_destroy(ctx);
     for (int i = 0; i < 100 && uv_run(&srv.loop, UV_RUN_NOWAIT) != 0; i++)
         ;
     uv_loop_close(&srv.loop);
-    writer_stop(srv.writer);
     for (size_t i = srv.unc_head; i < srv.nunc; i++)
         free(srv.unc[i].frame);
     free(srv.unc);
@@ -561,5 +609,8 @@ int server_run(const serve_opts_t *o)
     core_free(srv.core);
     free(srv.pdirty);
     live_free();
+    json_decref(srv.remote);
+    if (srv.again && !cluster_failed && !srv.fatal)
+        return SERVER_AGAIN;
     return cluster_failed || srv.fatal ? 1 : 0;
 }

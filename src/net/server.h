@@ -20,6 +20,8 @@ typedef struct {
     const char *const *origins;  /* extra allowed Origin values for /ws */
     size_t norigins;
     int quiet;                /* print nothing on start */
+    int again;                /* a restart (SERVER_AGAIN): no port check, no links, and the
+                                 database is waited for */
     int extra_teams;          /* teams added when a new sprint is created */
     /* Called once the server listens, unless quiet (the command line prints the links). */
     void (*on_start)(const struct core *core, const char *base_url);
@@ -28,5 +30,10 @@ typedef struct {
 /* Runs the server until SIGINT or SIGTERM. Returns the process exit status (0 on a
  * clean stop); on failure to start prints a reason (Dutch and English) to stderr. */
 int server_run(const serve_opts_t *o);
+
+/* What server_run returns when a node of several must start again as a follower
+ * (net/cluster.h: it lost its lease or the database while leading): the caller runs
+ * server_run again with opts.again set. */
+#define SERVER_AGAIN 75
 
 #endif

@@ -124,6 +124,9 @@ typedef struct {
     unsigned char *pdirty;       /* per team index: presence changed since the last tick */
     size_t npdirty;
     int stopping;                /* no presence frames while connections are torn down */
+    int again;                   /* start again as a follower (cluster_conflict, restart) */
+    store_t *store;              /* the writer's store (for the fence of a cluster) */
+    json_t *remote;              /* presence on the other nodes: {node: {team: [member…]}} */
     char **live_counts;          /* per team index: the counts last pushed (JSON text) */
     size_t nlive_counts;
     char **live_rooms;           /* per room index: the status last pushed (JSON text) */

@@ -45,6 +45,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,18 +77,19 @@ static const struct {
     const char *name;
     const char *sql;
     int nparams;
-    Oid types[5];
+    Oid types[6];
 } pg_stmt[PG_NSTMT] = {
+    /* $5/$6: the writer's term (store_pg_set_term); 0 writes without the fence. */
     [PG_CLAIM_NEW] = {"sp_claim_new",
-                      "WITH c AS (INSERT INTO logs(log, head) VALUES ($1, $2)"
+                      "WITH c AS (INSERT INTO logs(log, head, term) VALUES ($1, $2, $5)"
                       " ON CONFLICT (log) DO NOTHING RETURNING head)"
                       " SELECT pg_notify($3, $4) FROM c",
-                      4, {PG_TEXT, PG_INT8, PG_TEXT, PG_TEXT}},
+                      5, {PG_TEXT, PG_INT8, PG_TEXT, PG_TEXT, PG_INT8}},
     [PG_CLAIM] = {"sp_claim",
                   "WITH c AS (UPDATE logs SET head = $3 WHERE log = $1 AND head = $2"
-                  " RETURNING head)"
+                  " AND ($6 = 0 OR term = $6) RETURNING head)"
                   " SELECT pg_notify($4, $5) FROM c",
-                  5, {PG_TEXT, PG_INT8, PG_INT8, PG_TEXT, PG_TEXT}},
+                  6, {PG_TEXT, PG_INT8, PG_INT8, PG_TEXT, PG_TEXT, PG_INT8}},
     [PG_HEAD] = {"sp_head", "SELECT head FROM logs WHERE log = $1", 1, {PG_TEXT}},
     [PG_READ] = {"sp_read",
                  "SELECT seq, ts, type, aud_kind, aud_id, actor, cmd_id, body FROM events"
@@ -104,6 +106,8 @@ static const char *const pg_schema[] = {
     "CREATE TABLE IF NOT EXISTS logs ("
     " log text PRIMARY KEY,"
     " head bigint NOT NULL)",
+    /* The fence of several nodes (pg.h, store_pg_set_term): added to older databases. */
+    "ALTER TABLE logs ADD COLUMN IF NOT EXISTS term bigint NOT NULL DEFAULT 0",
     "CREATE TABLE IF NOT EXISTS events ("
     " log text NOT NULL,"
     " seq bigint NOT NULL,"
@@ -127,6 +131,7 @@ typedef struct {
     int lengths[PG_INSERT_PARAMS];
     int formats[PG_INSERT_PARAMS];
     char nums[PG_INSERT_MAX][3][24];
+    _Atomic int64_t term; /* the fence: appends only while logs.term is this (0: none) */
 } pg_store_t;
 
 static pg_store_t *pg_of(store_t *s)
@@ -319,7 +324,11 @@ static int pg_prepare_db(PGconn *c, char *err, size_t errlen)
         return pg_fail(c, err, errlen, STORE_EOPEN, "cannot read the staatsprint schema");
     if (version > STORE_SCHEMA_VERSION)
         return pg_newer(db, version, err, errlen);
-    if (version == STORE_SCHEMA_VERSION)
+    char fenced[8];
+    if (version == STORE_SCHEMA_VERSION &&
+        pg_value(c, "SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass('logs')"
+                    " AND attname = 'term' AND NOT attisdropped", 0, NULL, fenced,
+                 sizeof fenced) == 0 && strcmp(fenced, "1") == 0)
         return STORE_OK;
 
     if (!pg_ok(c, "BEGIN", PGRES_COMMAND_OK))
@@ -560,19 +569,21 @@ static int pg_send_insert(pg_store_t *s, const char *log, const store_rec_t *rec
 static int pg_send_claim(pg_store_t *s, const char *log, int64_t first, int64_t last)
 {
     char prev[24], head[24], chan[STORE_PG_CHANNEL_MAX + 1];
+    char term[24];
     snprintf(prev, sizeof prev, "%lld", (long long)(first - 1));
     snprintf(head, sizeof head, "%lld", (long long)last);
+    snprintf(term, sizeof term, "%lld", (long long)atomic_load(&s->term));
     store_pg_channel(log, chan, sizeof chan);
     size_t plen = strlen(head) + 1 + strlen(log) + 1;
     char *payload = xmalloc(plen);
     snprintf(payload, plen, "%s %s", head, log);
     int ok;
     if (first == 1) {
-        const char *v[] = {log, head, chan, payload};
-        ok = PQsendQueryPrepared(s->conn, pg_stmt[PG_CLAIM_NEW].name, 4, v, NULL, NULL, 0);
+        const char *v[] = {log, head, chan, payload, term};
+        ok = PQsendQueryPrepared(s->conn, pg_stmt[PG_CLAIM_NEW].name, 5, v, NULL, NULL, 0);
     } else {
-        const char *v[] = {log, prev, head, chan, payload};
-        ok = PQsendQueryPrepared(s->conn, pg_stmt[PG_CLAIM].name, 5, v, NULL, NULL, 0);
+        const char *v[] = {log, prev, head, chan, payload, term};
+        ok = PQsendQueryPrepared(s->conn, pg_stmt[PG_CLAIM].name, 6, v, NULL, NULL, 0);
     }
     free(payload);
     return ok ? STORE_OK : STORE_EIO;
@@ -807,6 +818,12 @@ const store_engine_t store_pg_engine = {
     .head = pg_head,
     .logs = pg_logs,
 };
+
+void store_pg_set_term(store_t *base, int64_t term)
+{
+    if (base != NULL && base->engine == &store_pg_engine)
+        atomic_store(&pg_of(base)->term, term);
+}
 
 /* ---- notifications ---------------------------------------------------------------- */
 

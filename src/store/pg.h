@@ -22,6 +22,15 @@
  * is not valid UTF-8 (PostgreSQL would never accept it, so retrying cannot help). */
 extern const store_engine_t store_pg_engine;
 
+/* The fence of several nodes on one log: from now on an append of s claims its seqs
+ * only while the log's row holds this term (logs.term), else it is refused with
+ * STORE_ECONFLICT and nothing is written. A node that takes the leadership raises
+ * logs.term in the transaction that takes the lease (net/cluster.c), under the row
+ * lock every claim takes, so a deposed leader's later appends, even a COMMIT already
+ * on its way, are refused. 0 (the default) appends without the fence. Any thread;
+ * does nothing for a store of another engine. */
+void store_pg_set_term(store_t *s, int64_t term);
+
 /* The longest channel name PostgreSQL accepts (NAMEDATALEN - 1). */
 #define STORE_PG_CHANNEL_MAX 63
 

@@ -49,6 +49,10 @@ struct writer {
     store_rec_t *spare; /* the writer thread's buffer; only it touches this */
     size_t spare_cap;
     int stop;    /* under mu */
+    unsigned probe_req, probe_done; /* under mu: writer_probe() asks, the thread answers */
+    int probe_rc;                   /* under mu */
+    int64_t probe_head;             /* under mu */
+    pthread_cond_t pcv;             /* signalled when a probe is answered */
     int abandon; /* writer thread only: gave up after stop */
 
     _Atomic int64_t committed;
@@ -107,6 +111,18 @@ static void writer_notify(writer_t *w)
         w->notify(w->ud);
 }
 
+/* The monotonic time ms milliseconds from now (the clock of the condition variables). */
+static void deadline_in(int ms, struct timespec *until)
+{
+    clock_gettime(CLOCK_MONOTONIC, until);
+    until->tv_sec += ms / 1000;
+    until->tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (until->tv_nsec >= 1000000000L) {
+        until->tv_sec++;
+        until->tv_nsec -= 1000000000L;
+    }
+}
+
 /* Waits ms milliseconds, or less when stop is requested meanwhile; returns the stop flag.
  * Once stopping, every wait is the shortest back-off, so a failing disk delays shutdown
  * by a fraction of a second, not by the full back-off. */
@@ -117,13 +133,7 @@ static int writer_sleep(writer_t *w, int ms)
     if (stopping)
         ms = WRITER_BACKOFF_MIN_MS;
     struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += ms / 1000;
-    until.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    deadline_in(ms, &until);
     int rc = 0;
     /* New records also signal cv; they do not end the back-off. */
     while (rc != ETIMEDOUT && (stopping || !w->stop))
@@ -176,8 +186,21 @@ static void *writer_main(void *arg)
     writer_t *w = arg;
     pthread_mutex_lock(&w->mu);
     for (;;) {
-        while (w->qlen == 0 && !w->stop)
+        while (w->qlen == 0 && !w->stop && w->probe_req == w->probe_done)
             pthread_cond_wait(&w->cv, &w->mu);
+        if (w->qlen == 0 && w->probe_req != w->probe_done) {
+            /* Idle and asked: prove the connection with a round trip of its own. */
+            unsigned req = w->probe_req;
+            pthread_mutex_unlock(&w->mu);
+            int64_t head = 0;
+            int rc = store_head(w->s, w->log, &head);
+            pthread_mutex_lock(&w->mu);
+            w->probe_done = req;
+            w->probe_rc = rc;
+            w->probe_head = head;
+            pthread_cond_broadcast(&w->pcv);
+            continue;
+        }
         if (w->qlen == 0)
             break; /* stopped and drained */
         store_rec_t *batch = w->q;
@@ -226,8 +249,14 @@ writer_t *writer_start(store_t *s, const char *log, int64_t head, void (*notify)
         pthread_mutex_destroy(&w->mu);
         ok = 0;
     }
+    if (ok && pthread_cond_init(&w->pcv, &ca) != 0) {
+        pthread_cond_destroy(&w->cv);
+        pthread_mutex_destroy(&w->mu);
+        ok = 0;
+    }
     pthread_condattr_destroy(&ca);
     if (ok && pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+        pthread_cond_destroy(&w->pcv);
         pthread_cond_destroy(&w->cv);
         pthread_mutex_destroy(&w->mu);
         ok = 0;
@@ -274,6 +303,24 @@ int writer_failing(const writer_t *w, int *rc)
     return atomic_load(&w->failing);
 }
 
+int writer_probe(writer_t *w, int64_t *head, int timeout_ms)
+{
+    struct timespec until;
+    deadline_in(timeout_ms, &until);
+    pthread_mutex_lock(&w->mu);
+    unsigned mine = ++w->probe_req;
+    pthread_cond_signal(&w->cv);
+    int rc = 0;
+    while (rc != ETIMEDOUT && (int)(w->probe_done - mine) < 0 && !w->stop)
+        rc = pthread_cond_timedwait(&w->pcv, &w->mu, &until);
+    int answered = (int)(w->probe_done - mine) >= 0;
+    int out = answered ? w->probe_rc : STORE_EIO;
+    if (answered && head != NULL)
+        *head = w->probe_head;
+    pthread_mutex_unlock(&w->mu);
+    return out;
+}
+
 void writer_get_stats(const writer_t *w, writer_stats_t *out)
 {
     out->commits = atomic_load(&w->commits);
@@ -294,6 +341,7 @@ void writer_stop(writer_t *w)
     store_close(w->s);
     free(w->q);
     free(w->spare);
+    pthread_cond_destroy(&w->pcv);
     pthread_cond_destroy(&w->cv);
     pthread_mutex_destroy(&w->mu);
     free(w->log);

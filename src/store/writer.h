@@ -43,6 +43,13 @@ size_t writer_pending(const writer_t *w);
  * store error code is written to *rc when rc is not NULL. */
 int writer_failing(const writer_t *w, int *rc);
 
+/* Any thread but the writer's: asks the writer thread to prove its own connection
+ * with a round trip (store_head) once everything queued is committed, and waits up to
+ * timeout_ms. Returns 0 with *head (when not NULL) the log's head in the store, or a
+ * negative store code (STORE_EIO also on time-out). A connection lost meanwhile is
+ * reported once and made again by the next call (the engine resets it). */
+int writer_probe(writer_t *w, int64_t *head, int timeout_ms);
+
 /* Commits what is queued, stops the thread and closes the store; accepts NULL.
  * If appends are failing it makes a few more attempts (50 ms apart) and then gives up
  * on the records still queued, with a message on stderr: they were never committed, so

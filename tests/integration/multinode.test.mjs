@@ -8,226 +8,23 @@
 // A private PostgreSQL server (scripts/pg-test-server) is started for this file and stopped
 // at the end, also when a test fails; every test gets a database of its own.
 
-import test, { after, before } from 'node:test';
+import test from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { Server, Client, REPO_DIR, organiser, sleep } from './lib.mjs';
+import { Client, organiser, sleep } from './lib.mjs';
+import {
+  privatePg, psql, twoNodes, join, waitLeader, Session, writeLoop, truth, assertSameStream, assertAcked,
+} from './pg-cluster.mjs';
 
-const PG_SCRIPT = `${REPO_DIR}/scripts/pg-test-server`;
-const PSQL = `${process.env.PGBIN || '/usr/lib/postgresql/15/bin'}/psql`;
 const WRITERS_PER_NODE = 2;
-const WINDOW = 4;             // commands in flight per writer
-const GAP_MS = 15;            // between two sends: below the server's 100 messages/s limit
 const LOAD_BEFORE_KILL_MS = 2500;
 const LOAD_AFTER_KILL_MS = 4000;
 
-let pgUri = null;
-let dbCount = 0;
-
-function stopPg() {
-  if (!pgUri) return;
-  const u = pgUri;
-  pgUri = null;
-  try { execFileSync(PG_SCRIPT, ['stop', u], { stdio: 'ignore' }); } catch { /* already gone */ }
-}
-// Also when the runner dies without its hooks: no PostgreSQL left behind.
-process.on('exit', stopPg);
-
-before(() => {
-  pgUri = execFileSync(PG_SCRIPT, ['start'], { encoding: 'utf8' }).trim();
-});
-after(stopPg);
-
-// A fresh database on the private server; returns its URI.
-function freshDb() {
-  dbCount += 1;
-  const name = `multinode_${process.pid}_${dbCount}`;
-  execFileSync(PSQL, [pgUri, '-qAt', '-c', `CREATE DATABASE ${name}`], { stdio: ['ignore', 'pipe', 'pipe'] });
-  return pgUri.replace(/\/staatsprint_test\?/, `/${name}?`);
-}
-
-function psql(uri, sql) {
-  return execFileSync(PSQL, [uri, '-qAt', '-c', sql], { encoding: 'utf8' }).trim();
-}
-
-async function node(t, uri) {
-  const s = new Server();
-  s.db = uri;
-  await s.spawn();
-  t.after(async () => {
-    await s.stop();
-    const rep = s.sanitizerReport();
-    if (rep) throw new Error(`node on port ${s.port} printed a sanitizer report:\n${rep}`);
-  });
-  return s;
-}
-
-const LEADS = /deze node leidt nu/;
+const pg = privatePg();
 
 const wanted2 = (events, texts) => events.filter((e) => e.type === 'note.added' && texts.includes(e.data.text));
 
-async function waitLeader(s, timeout = 20000) {
-  const deadline = Date.now() + timeout;
-  while (!LEADS.test(s.stderr)) {
-    if (Date.now() > deadline) throw new Error(`node on port ${s.port} did not become the leader\n${s.output()}`);
-    if (!s.alive()) throw new Error(`node on port ${s.port} exited\n${s.output()}`);
-    await sleep(50);
-  }
-}
-
-// Two nodes on one new database; a leads, b follows.
-async function twoNodes(t) {
-  const uri = freshDb();
-  const a = await node(t, uri);
-  await waitLeader(a);
-  const b = await node(t, uri);
-  b.organiserToken = a.organiserToken;
-  return { uri, a, b };
-}
-
-// A member session that survives its node: every event received on any of its connections
-// is kept in `events`, in arrival order; after a drop it resumes on another node with since.
-class Session {
-  constructor(name, token, member) {
-    this.name = name;
-    this.token = token;
-    this.member = member;
-    this.events = [];
-    this.client = null;
-    this.sent = new Map();       // id → text
-    this.acked = new Map();      // id → seq
-    this.unanswered = new Set();
-    this.refused = [];
-    this.resumes = [];           // {since, got: [seq…]} per resume
-  }
-
-  get lastSeq() { return this.events.length ? this.events[this.events.length - 1].seq : 0; }
-
-  async attach(server, since) {
-    const c = await Client.connect(server);
-    const from = c.frames.length;
-    const h = await c.hello(this.token, since, 20000);
-    if (h.err) throw new Error(`${this.name}: hello on port ${server.port} refused: ${JSON.stringify(h.err)}`);
-    // Everything after welcome on this connection counts, the replay and the live part.
-    let seen = from;
-    const take = () => {
-      for (; seen < c.frames.length; seen++) {
-        const m = c.frames[seen].msg;
-        if (m && m.t === 'ev') this.events.push(m);
-      }
-    };
-    take();
-    c.ws.on('message', () => take());
-    this.client = c;
-    this.server = server;
-    return h;
-  }
-
-  async resume(server) {
-    const since = this.lastSeq;
-    const before = this.events.length;
-    await this.attach(server, since);
-    this.resumes.push({ since, got: this.events.slice(before).map((e) => e.seq) });
-  }
-}
-
-async function join(server, code, name) {
-  const c = await Client.connect(server);
-  const r = await c.join(code, name);
-  if (r.err) throw new Error(`join on port ${server.port} refused: ${JSON.stringify(r.err)}`);
-  await c.close();
-  return { token: r.joined.token, member: r.joined.member, team: r.joined.team };
-}
-
-// Keeps WINDOW note.add commands in flight on the session's current connection until
-// stop.now; after a drop, waits for `onDrop` to reconnect it and resends what is unanswered.
-function writeLoop(s, stop, onDrop) {
-  let n = 0;
-  const pending = new Set();
-  const send = (id) => {
-    const c = s.client;
-    pending.add(id);
-    try { c.send({ t: 'cmd', id, cmd: 'note.add', args: { text: s.sent.get(id) } }); } catch { /* dropped */ }
-    c.waitFor((m) => (m.t === 'ack' || m.t === 'err') && m.id === id, 60000, { what: `answer to ${id}` })
-      .then((m) => {
-        pending.delete(id);
-        s.unanswered.delete(id);
-        if (m.t === 'ack') {
-          s.acked.set(id, m.seq);
-          s.ackTimes = s.ackTimes || [];
-          s.ackTimes.push(Date.now());
-        }
-        else s.refused.push(m);
-      })
-      .catch(() => {
-        pending.delete(id);
-        // A drop rejects at once; only an answer that never came on a live connection times out.
-        if (c.isOpen()) s.timeouts = (s.timeouts || 0) + 1;
-      });
-  };
-  return (async () => {
-    while (!stop.now || s.unanswered.size > 0) {
-      if (!s.client.isOpen()) {
-        await onDrop(s);
-        continue;
-      }
-      // After a reconnect (or an answer that never came), resend as a client does.
-      for (const id of s.unanswered) if (!pending.has(id)) send(id);
-      if (!stop.now && pending.size < WINDOW) {
-        n += 1;
-        const id = `${s.name}-${n}`;
-        s.sent.set(id, `multinode ${s.name} ${n} ${Math.random().toString(36).slice(2, 8)}`);
-        s.unanswered.add(id);
-        send(id);
-      }
-      await sleep(GAP_MS);
-    }
-  })();
-}
-
-// The events this token may see, read fresh from a node (the log as the truth).
-async function truth(server, token) {
-  const c = await Client.connect(server);
-  const h = await c.hello(token, 0, 30000);
-  assert.ok(!h.err, `hello for the check refused: ${JSON.stringify(h.err)}`);
-  await c.close();
-  return h.events;
-}
-
-function assertSameStream(s, expected, label) {
-  const got = s.events.map((e) => e.seq);
-  for (let i = 1; i < got.length; i++) {
-    assert.ok(got[i] > got[i - 1], `${label}: ${s.name} received seq ${got[i]} after ${got[i - 1]} (a double or out of order)`);
-  }
-  const want = expected.map((e) => e.seq);
-  const missing = want.filter((q) => !got.includes(q));
-  const extra = got.filter((q) => !want.includes(q));
-  assert.deepEqual(missing, [], `${label}: ${s.name} missed ${missing.length} events (gaps), first ${missing.slice(0, 5)}`);
-  assert.deepEqual(extra, [], `${label}: ${s.name} received events it may not see: ${extra.slice(0, 5)}`);
-  assert.deepEqual(got, want, `${label}: ${s.name} must receive the log's events in order`);
-}
-
-function assertAcked(sessions, truthEvents, label) {
-  const byText = new Map();
-  for (const e of truthEvents) if (e.type === 'note.added') byText.set(e.data.text, [...(byText.get(e.data.text) || []), e]);
-  let acked = 0;
-  for (const s of sessions) {
-    assert.deepEqual(s.refused, [], `${label}: no note.add of ${s.name} may be refused, got ${JSON.stringify(s.refused.slice(0, 3))}`);
-    for (const [id, seq] of s.acked) {
-      const evs = byText.get(s.sent.get(id)) || [];
-      assert.equal(evs.length, 1, `${label}: acked ${id} must be in the log once, is there ${evs.length} times`);
-      assert.equal(evs[0].seq, seq, `${label}: ${id} acked with seq ${seq} but is in the log at ${evs[0].seq}`);
-      assert.equal(evs[0].by, s.member, `${label}: ${id} must carry its author`);
-      acked += 1;
-    }
-    assert.equal(s.timeouts || 0, 0, `${label}: ${s.name} waited in vain for ${s.timeouts} answers on a live connection`);
-    assert.equal(s.acked.size, s.sent.size, `${label}: every command of ${s.name} must end acked (${s.acked.size} of ${s.sent.size})`);
-  }
-  return acked;
-}
-
 test('two nodes on one PostgreSQL: events from either node reach the clients of both, in order', { timeout: 120000 }, async (t) => {
-  const { a, b } = await twoNodes(t);
+  const { a, b } = await twoNodes(t, pg);
   const o = await organiser(a);
   const code = [...o.codes.values()][0];
   await o.client.close();
@@ -291,7 +88,7 @@ test('two nodes on one PostgreSQL: events from either node reach the clients of 
 });
 
 async function killUnderLoad(t, which) {
-  const { uri, a, b } = await twoNodes(t);
+  const { uri, a, b } = await twoNodes(t, pg);
   const o = await organiser(a);
   const codes = [...o.codes.values()];
   await o.client.close();

@@ -18,6 +18,7 @@
 #include "log/event.h"
 #include "net/cluster.h"
 #include "net/hub.h"
+#include "store/pg.h"
 #include "store/store.h"
 
 #include <libpq-fe.h>
@@ -247,18 +248,25 @@ static void test_follower_then_leader(void **state)
     append(w, &out);
     evlist_clear(&out);
 
-    /* It holds the leader lock, so the node under test follows. */
-    char key[32], sql[128];
-    cluster_lock_key(LOG, key, sizeof key);
-    PGconn *lock = db();
-    snprintf(sql, sizeof sql, "SELECT pg_advisory_lock(%s)", key);
-    exec_ok(lock, sql);
+    /* It holds the lease (its cluster session is alive, the lease far from expired), so
+     * the node under test follows. */
+    char sql[256];
+    char lockuri[2200];
+    snprintf(lockuri, sizeof lockuri, "%s&application_name=staatsprint-cluster-test-leader", uri);
+    PGconn *lock = PQconnectdb(lockuri);
+    assert_int_equal(PQstatus(lock), CONNECTION_OK);
+    exec_ok(lock, "CREATE TABLE IF NOT EXISTS staatsprint_lease (log text PRIMARY KEY,"
+                  " node text NOT NULL, term bigint NOT NULL, expires timestamptz NOT NULL)");
+    exec_ok(lock, "INSERT INTO staatsprint_lease VALUES ('" LOG "', 'test-leader', 7,"
+                  " now() + interval '1 hour')");
 
     fcore = core_new();
     fhub = hub_new(0, NULL);
     assert_int_equal(store_open(uri, &fstore, err, sizeof err), 0);
-    cluster_host_t h = {fcore, fhub, LOG, h_wake, h_advance, h_exec, h_submit, h_committed,
-                        h_store_ok, h_ack, h_err, h_joined, h_stop};
+    cluster_host_t h = {.core = fcore, .hub = fhub, .log = LOG, .wake = h_wake,
+                        .advance = h_advance, .exec = h_exec, .submit = h_submit,
+                        .committed = h_committed, .store_ok = h_store_ok, .ack = h_ack,
+                        .err = h_err, .joined = h_joined, .stop = h_stop};
     assert_int_equal(cluster_start(uri, &h), 0);
     assert_int_equal(cluster_may_write(), 0);
     assert_int_equal(cluster_forwarding(), 1);
@@ -356,10 +364,31 @@ static void test_follower_then_leader(void **state)
     json_decref(args);
     append(w, &out);
     evlist_clear(&out);
-    PQfinish(lock);
+    PQfinish(lock);   /* its session is gone: no need to wait for the lease to expire */
     PUMP_UNTIL(cluster_may_write() == 1);
     assert_int_equal(core_head(fcore), core_head(a));
     assert_int_equal(nstops, 0);
+
+    /* The fence: the term went up with the lease (7 → 8); an append of the old term is
+     * refused and writes nothing. */
+    PGconn *q = db();
+    PGresult *tr = PQexec(q, "SELECT term FROM logs WHERE log = '" LOG "'");
+    assert_int_equal(PQresultStatus(tr), PGRES_TUPLES_OK);
+    assert_string_equal(PQgetvalue(tr, 0, 0), "8");
+    PQclear(tr);
+    PQfinish(q);
+    args = json_pack("{ss}", "text", "te laat");
+    assert_int_equal(core_exec(a, &m1, "note.add", args, "late-1", 6000, &out, &dup), 0);
+    json_decref(args);
+    store_pg_set_term(w, 7);
+    int64_t head_before = 0, head_after = 0;
+    assert_int_equal(store_head(w, LOG, &head_before), 0);
+    assert_int_equal(log_append(w, LOG, &out), STORE_ECONFLICT);
+    assert_int_equal(store_head(w, LOG, &head_after), 0);
+    assert_int_equal(head_after, head_before);
+    evlist_clear(&out);
+    /* The node's own writes from here on carry the new term. */
+    store_pg_set_term(fstore, 8);
 
     /* 7. As leader: a forward from another node is authenticated by its hash with this
      *    node's core, applied, written and answered after the commit... */
