@@ -98,27 +98,24 @@ function wallOf(page) {
   });
 }
 
+/** Waits until every page shows the same wall (events still on their way settle), and
+ * returns it; fails with the differences after 10 s. */
 async function sameWall(pages, what) {
-  const want = await wallOf(pages[0]);
-  for (const page of pages.slice(1)) {
-    await waitUntil(page, (w) => {
-      const notes = {};
-      for (const slot of document.querySelectorAll('.js-wall-slot')) {
-        const g = slot.closest('.js-wall-group');
-        notes[slot.querySelector('.sp-wall__text').textContent] = g ? `group:${g.querySelector('.js-wall-name')?.value ?? g.querySelector('h3').textContent}` : `loose:${slot.style.left},${slot.style.top}`;
-      }
-      const groups = {};
-      for (const g of document.querySelectorAll('.js-wall-group')) groups[g.querySelector('.js-wall-name')?.value ?? g.querySelector('h3').textContent] = `${g.style.left},${g.style.top}`;
-      return JSON.stringify(notes) === JSON.stringify(w.notes) && JSON.stringify(groups) === JSON.stringify(w.groups);
-    }, want, `${what}: the same wall as Anna's`).catch(async (err) => {
-      const got = await wallOf(page);
-      const diff = Object.keys(want.notes).filter((k) => want.notes[k] !== got.notes[k]).map((k) => `${k}: ${want.notes[k]} / ${got.notes[k]}`);
-      const gdiff = Object.keys({ ...want.groups, ...got.groups }).filter((k) => want.groups[k] !== got.groups[k]).map((k) => `${k}: ${want.groups[k]} / ${got.groups[k]}`);
-      err.message += `\n${[...diff, ...gdiff].join('\n')}`;
-      throw err;
-    });
+  const until = Date.now() + 10000;
+  for (;;) {
+    const walls = await Promise.all(pages.map(wallOf));
+    const keys = walls.map((w) => JSON.stringify(w));
+    if (keys.every((k) => k === keys[0])) return walls[0];
+    if (Date.now() > until) {
+      const [want, ...rest] = walls;
+      const diff = rest.flatMap((got) => [
+        ...Object.keys(want.notes).filter((k) => want.notes[k] !== got.notes[k]).map((k) => `${k}: ${want.notes[k]} / ${got.notes[k]}`),
+        ...Object.keys({ ...want.groups, ...got.groups }).filter((k) => want.groups[k] !== got.groups[k]).map((k) => `${k}: ${want.groups[k]} / ${got.groups[k]}`),
+      ]);
+      throw new Error(`${what}: the pages show different walls (waited 10000 ms)\n${diff.join('\n')}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
   }
-  return want;
 }
 
 /** Scrolls the wall to the top of the window, as a member does before working on it. */

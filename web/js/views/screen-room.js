@@ -11,14 +11,12 @@ import { h, setText } from '../dom.js';
 import { formatClock, pick, t } from '../i18n.js';
 import { nowAndNext } from '../programme.js';
 import { chime } from '../beep.js';
-import { staffOf } from '../staff-state.js';
-import { showBadLink, timeSpan, batched } from './common.js';
+import { batched, timeSpan } from './common.js';
 import { clock, remaining, stepById, teamName } from './staff/kit.js';
-import { pager, raceTeams, reducedMotion, styled, timeUp, winnersNode } from './staff/screen-kit.js';
+import { pager, raceTeams, reducedMotion, runScreen, screenSession, styled, timeUp, winnersNode } from './staff/screen-kit.js';
 
 /** Rows of the room's leaderboard on one page (two columns of eight). */
 export const ROOM_ROWS = 16;
-const PAGE_MS = 8000;
 
 /**
  * Mounts a room's screen.
@@ -28,11 +26,7 @@ const PAGE_MS = 8000;
 export function mountRoomScreen(ctx) {
   const { main } = ctx;
   const roomId = ctx.route.room;
-  const session = ctx.useSession(ctx.route.token);
-  const state = session.state;
-  const staff = staffOf(session);
-  const st = staff.state;
-  ctx.setTitle(t('screen.title'));
+  const { session, state, staff, st } = screenSession(ctx);
 
   const heading = h('h1', { class: 'sp-screen__title js-room-title', tabindex: '-1' });
   const sub = h('p', { class: 'sp-screen__date' });
@@ -165,19 +159,6 @@ export function mountRoomScreen(ctx) {
 
   const schedule = batched(draw);
   const offs = [session.on('change', () => schedule()), staff.on('change', () => schedule())];
-  const timer = setInterval(tick, 1000);
-  const pages = setInterval(() => pagers.forEach((p) => p.turn()), PAGE_MS);
   draw();
-  return {
-    unmount() {
-      clearInterval(timer);
-      clearInterval(pages);
-      for (const off of offs) off();
-    },
-    authFailed() {
-      clearInterval(timer);
-      clearInterval(pages);
-      showBadLink(ctx);
-    },
-  };
+  return runScreen(ctx, { tick, turn: () => pagers.forEach((p) => p.turn()), offs });
 }

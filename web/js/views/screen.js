@@ -10,16 +10,14 @@
 import { h, setText } from '../dom.js';
 import { formatClock, formatDate, pick, t } from '../i18n.js';
 import { nowAndNext, toMinutes } from '../programme.js';
-import { pitchSequence, staffOf } from '../staff-state.js';
-import { batched, showBadLink, timeSpan } from './common.js';
+import { pitchSequence } from '../staff-state.js';
+import { batched, timeSpan } from './common.js';
 import { clock, remaining, teamName } from './staff/kit.js';
-import { pager, raceTeams, reducedMotion, styled, winnersNode } from './staff/screen-kit.js';
+import { pager, raceTeams, reducedMotion, runScreen, screenSession, styled, winnersNode } from './staff/screen-kit.js';
 import { mountRoomScreen } from './screen-room.js';
 
 /** Rows of one room's leaderboard on the plenary screen before it turns pages. */
 const PLENARY_ROWS = 10;
-/** Seconds a page of a long list stays up. */
-export const PAGE_SECONDS = 8;
 
 /** The body modifier: dark, large type, no page chrome to speak of. */
 export const BODY = 'screen';
@@ -50,11 +48,7 @@ export function itemEnd(items, item) {
 export function mount(ctx) {
   if (ctx.route?.room) return mountRoomScreen(ctx);
   const { main } = ctx;
-  const session = ctx.useSession(ctx.route.token);
-  const state = session.state;
-  const staff = staffOf(session);
-  const st = staff.state;
-  ctx.setTitle(t('screen.title'));
+  const { session, state, staff, st } = screenSession(ctx);
 
   const heading = h('h1', { class: 'sp-screen__title', tabindex: '-1' });
   const date = h('p', { class: 'sp-screen__date' });
@@ -240,18 +234,6 @@ export function mount(ctx) {
       if (RELEVANT.has(ev.type)) schedule();
     }),
   ];
-  const timer = setInterval(tick, 1000);
-  const pages = setInterval(() => pagers.forEach((p) => p.turn()), PAGE_SECONDS * 1000);
   draw();
-  return {
-    unmount() {
-      clearInterval(timer);
-      clearInterval(pages);
-      for (const off of offs) off();
-    },
-    authFailed() {
-      clearInterval(timer);
-      showBadLink(ctx);
-    },
-  };
+  return runScreen(ctx, { tick, turn: () => pagers.forEach((p) => p.turn()), offs });
 }

@@ -4,7 +4,46 @@
 
 import { h } from '../../dom.js';
 import { pick, t } from '../../i18n.js';
+import { staffOf } from '../../staff-state.js';
+import { showBadLink } from '../common.js';
 import { teamName } from './kit.js';
+
+/** Seconds a page of a long list stays up. */
+export const PAGE_SECONDS = 8;
+
+/**
+ * What every screen starts with: its session, the two folds, the page title.
+ * @param {object} ctx app context (see app.js)
+ * @returns {{session: object, state: object, staff: object, st: object}}
+ */
+export function screenSession(ctx) {
+  const session = ctx.useSession(ctx.route.token);
+  const staff = staffOf(session);
+  ctx.setTitle(t('screen.title'));
+  return { session, state: session.state, staff, st: staff.state };
+}
+
+/**
+ * Runs a screen: its clock every second, the page turns of its long lists, and the listeners;
+ * returns what app.js expects of a mounted view.
+ * @param {object} ctx
+ * @param {{tick: () => void, turn: () => void, offs: Function[]}} o
+ * @returns {{unmount: () => void, authFailed: () => void}}
+ */
+export function runScreen(ctx, { tick, turn, offs }) {
+  const timers = [setInterval(tick, 1000), setInterval(turn, PAGE_SECONDS * 1000)];
+  const stop = () => timers.forEach(clearInterval);
+  return {
+    unmount() {
+      stop();
+      for (const off of offs) off();
+    },
+    authFailed() {
+      stop();
+      showBadLink(ctx);
+    },
+  };
+}
 
 /** Whether the viewer asked for less motion. */
 export function reducedMotion() {

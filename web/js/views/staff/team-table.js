@@ -170,7 +170,7 @@ export function teamRow({ state, st, row, send, peek, peeking, now, wallHref }) 
     h('th', { scope: 'row', class: 'sp-console__cell-team' }, peekButton),
     h('td', { class: 'js-team-step', dataset: { team: id }, text: step ? t('console.team.stepValue', { n: index + 1, total: state.steps.length, name: pick(step.name) }) : t('console.team.noStep') }),
     h('td', { class: `sp-console__time js-timer${tstate === 'expired' ? ' sp-console__time-up' : ''}`, dataset: { team: id }, text: timerText(timer, now) }),
-    h('td', { class: 'js-online', dataset: { team: id }, title: counts?.assigned ? t('console.team.joined', { count: members.length }) : null, text: onlineText }),
+    h('td', { class: 'sp-console__online js-online', dataset: { team: id }, title: counts?.assigned ? t('console.team.joined', { count: members.length }) : null, text: onlineText }),
     h('td', { class: 'sp-console__progress' }, progressNodes(state, st, id, step)),
     h('td', { class: 'sp-console__attention js-attention' }, attention.length ? attention.map((a) => t(`console.attention.${a.key}`, a.params)).join(' · ') : '–'),
     h('td', { class: 'sp-console__actions' }, h('div', { class: 'sp-console__row-actions' }, actions)),
