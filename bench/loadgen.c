@@ -1191,6 +1191,7 @@ int main(int argc, char **argv)
     long rss0 = opt.pid ? proc_rss_kib(opt.pid) : -1;
     int64_t setup_start = mono(), setup_end = 0, run_start = 0, drain_end = 0;
     long long cpu_a = 0, cpu_b = 0;
+    uint64_t frames_a = 0, frames_b = 0;   /* frames received, at the CPU samples */
     long rss1 = -1;
     double self_a = 0, self_b = 0;
     enum { P_SETUP, P_RUN, P_DRAIN, P_DONE } phase = P_SETUP;
@@ -1237,6 +1238,7 @@ int main(int argc, char **argv)
         }
         if (phase == P_RUN && cpu_a == 0 && now >= win_start) {
             cpu_a = opt.pid ? proc_cpu_ticks(opt.pid) : 0;
+            frames_a = st.frames_in;
             self_a = self_cpu_s();
             if (cpu_a == 0)
                 cpu_a = 1;
@@ -1245,6 +1247,7 @@ int main(int argc, char **argv)
         }
         if (phase == P_RUN && now >= win_end) {
             cpu_b = opt.pid ? proc_cpu_ticks(opt.pid) : 0;
+            frames_b = st.frames_in;
             self_b = self_cpu_s();
             if (!opt.idle)
                 rss1 = opt.pid ? proc_rss_kib(opt.pid) : -1;
@@ -1336,6 +1339,12 @@ int main(int argc, char **argv)
     if (opt.pid && cpu_b > cpu_a)
         cpu_pct = (double)(cpu_b - cpu_a) / (double)sysconf(_SC_CLK_TCK) / secs * 100.0;
     double self_pct = (self_b - self_a) / secs * 100.0;
+    /* Server CPU per frame delivered: every frame any connection received in the window
+     * (events, acks, pongs), against the server's CPU time over the same two samples. */
+    double us_per_frame = 0;
+    if (opt.pid && cpu_b > cpu_a && frames_b > frames_a)
+        us_per_frame = (double)(cpu_b - cpu_a) / (double)sysconf(_SC_CLK_TCK) * 1e6 /
+                       (double)(frames_b - frames_a);
     int nconnected = nready;
     double kib_per_conn = 0;
     if (rss0 > 0 && rss1 > 0 && nconnected > 0)
@@ -1349,7 +1358,7 @@ int main(int argc, char **argv)
            "lag_p99=%.3f errors=%llu "
            "err_frames=%llu err_codes=%s conn_fail=%llu closed=%llu no_ack=%llu fan_incomplete=%llu "
            "overrun=%llu rss_kib=%ld rss0_kib=%ld kib_per_conn=%.2f cpu_pct=%.1f lg_cpu_pct=%.1f "
-           "setup_s=%.1f\n",
+           "setup_s=%.1f frames_win=%llu us_per_frame=%.2f\n",
            opt.name, opt.clients, nteams_used, nconns, nconnected,
            (unsigned long long)st.sent_win, (unsigned long long)st.acked_win,
            (double)st.acked_win / secs, (double)st.fanned_win / secs,
@@ -1361,7 +1370,8 @@ int main(int argc, char **argv)
            (unsigned long long)st.err_frames, st.err_codes, (unsigned long long)st.conn_fail,
            (unsigned long long)st.closed, (unsigned long long)st.no_ack,
            (unsigned long long)st.fan_incomplete, (unsigned long long)st.overrun, rss1, rss0,
-           kib_per_conn, cpu_pct, self_pct, (double)(setup_end - setup_start) / 1e9);
+           kib_per_conn, cpu_pct, self_pct, (double)(setup_end - setup_start) / 1e9,
+           (unsigned long long)(frames_b - frames_a), us_per_frame);
     fprintf(stderr,
             "loadgen: %s: %llu commands in %.0f s (%.0f/s), ack p50 %.2f p99 %.2f max %.2f ms, "
             "fan-out p50 %.2f p99 %.2f max %.2f ms, %llu errors (%s), server RSS %ld KiB, "

@@ -381,7 +381,10 @@ static void who_fill(const core_t *c, role_t role, int idx, who_t *who)
         snprintf(who->actor, sizeof who->actor, "%s",
                  idx > 0 && jury_juror_id(c, idx - 1) ? jury_juror_id(c, idx - 1) : "jury");
         break;
-    case ROLE_SCREEN: snprintf(who->actor, sizeof who->actor, "screen"); break;
+    case ROLE_SCREEN:
+        who->room = idx > 0 && (size_t)idx <= c->nrooms ? idx - 1 : -1;
+        snprintf(who->actor, sizeof who->actor, "screen");
+        break;
     default: break;
     }
 }
@@ -409,29 +412,54 @@ void core_code_normalise(const char *in, char *out, size_t outlen)
 int core_join(core_t *c, const char *code, const char *name, const char *join_id,
               const char *token_hash, int64_t now, evlist_t *out, who_t *who)
 {
+    core_join_t j = {code, name, NULL, NULL, join_id, token_hash};
+    return core_join_ex(c, &j, now, out, who);
+}
+
+/* The team of a join code, or -1. */
+static int64_t code_team(const core_t *c, const char *code)
+{
     char norm[32];
-    int64_t t, m;
-    if (join_id != NULL && strlen(join_id) > LIMIT_CMD_ID)
-        return SP_E_BAD_ID;   /* never cut: a cut id would match another join */
-    if (strlen(code) > 24)
-        return SP_E_BAD_CODE;
+    int64_t t;
+    if (code == NULL || strlen(code) > 24)
+        return -1;
     core_code_normalise(code, norm, sizeof norm);
-    if (!strmap_get(&c->codes, norm, &t))
+    return strmap_get(&c->codes, norm, &t) ? t : -1;
+}
+
+int core_join_ex(core_t *c, const core_join_t *j, int64_t now, evlist_t *out, who_t *who)
+{
+    if (j->join_id != NULL && strlen(j->join_id) > LIMIT_CMD_ID)
+        return SP_E_BAD_ID;   /* never cut: a cut id would match another join */
+    int64_t t = code_team(c, j->code), m;
+    if (t < 0)
         return SP_E_BAD_CODE;
-    json_t *args = json_pack("{ss}", "name", name);
+    json_t *args = json_pack("{ss}", "name", j->name ? j->name : "");
     const char *nm;
-    int rc = arg_text(args, "name", LIMIT_MEMBER_NAME, &nm);
+    int rc = j->person ? 0 : arg_text(args, "name", LIMIT_MEMBER_NAME, &nm);
     if (rc != 0) {
         json_decref(args);
         return rc;
     }
     char jkey[LIMIT_CMD_ID + 1];
-    snprintf(jkey, sizeof jkey, "%s", join_id ? join_id : "");
+    snprintf(jkey, sizeof jkey, "%s", j->join_id ? j->join_id : "");
     who_t newbie = {.role = ROLE_PARTICIPANT};
     cmdctx_t x = {c, &newbie, NULL, now, out};
     if (jkey[0] != '\0' && strmap_get(&c->joins, jkey, &m) && c->members[m].team == (int)t) {
         /* A retried join: the same member gets another session. */
         snprintf(newbie.actor, sizeof newbie.actor, "%s", c->members[m].id);
+    } else if (j->person) {
+        int mi;
+        snprintf(newbie.actor, sizeof newbie.actor, "m%zu", c->nmembers + 1);   /* if a member is made */
+        rc = org_join_person(&x, (int)t, j->person, j->claim_code, &mi);
+        if (rc != 0) {
+            json_decref(args);
+            return rc;
+        }
+        m = mi;
+    } else if (!org_walkin_allowed(c, (int)t)) {
+        json_decref(args);
+        return SP_E_WALKINS_CLOSED;
     } else {
         snprintf(newbie.actor, sizeof newbie.actor, "m%zu", c->nmembers + 1);
         cmd_emit(&x, "member.joined", AUD_TEAM, c->teams[t].id,
@@ -442,7 +470,7 @@ int core_join(core_t *c, const char *code, const char *name, const char *join_id
     json_decref(args);
     /* The join id stays on the server: whoever knows it gets a session. */
     cmd_emit(&x, "session.opened", AUD_SERVER, "",
-             json_pack("{ss ss ss}", "member", c->members[m].id, "hash", token_hash, "join", jkey));
+             json_pack("{ss ss ss}", "member", c->members[m].id, "hash", j->token_hash, "join", jkey));
     who_fill(c, ROLE_PARTICIPANT, (int)m, who);
     return 0;
 }
@@ -532,7 +560,8 @@ int core_may_see(const core_t *c, const who_t *who, int kind, const char *id)
     case AUD_ROOM:
         if (who->role == ROLE_ORGANISER)
             return 1;
-        return who->room >= 0 && (who->role == ROLE_PARTICIPANT || who->role == ROLE_FACILITATOR) &&
+        return who->room >= 0 &&
+               (who->role == ROLE_PARTICIPANT || who->role == ROLE_FACILITATOR || who->role == ROLE_SCREEN) &&
                strcmp(c->rooms[who->room].id, id) == 0;
     case AUD_TEAM:
         if (who->role == ROLE_ORGANISER)
@@ -593,7 +622,11 @@ void core_channels(const core_t *c, const who_t *who,
         cb(ud, AUD_JURY, "");
         cb(ud, AUD_JUROR, who->actor);
         break;
-    case ROLE_SCREEN: cb(ud, AUD_SCREEN, ""); break;
+    case ROLE_SCREEN:
+        cb(ud, AUD_SCREEN, "");
+        if (who->room >= 0)   /* a break-out room's screen also shows that room's timers */
+            cb(ud, AUD_ROOM, c->rooms[who->room].id);
+        break;
     default: break;
     }
 }

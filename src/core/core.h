@@ -127,6 +127,25 @@ int core_auth(const core_t *c, const char *token_hash, who_t *who);
 int core_join(core_t *c, const char *code, const char *name, const char *join_id,
               const char *token_hash, int64_t now, evlist_t *out, who_t *who);
 
+/* A join by picking a registered name. person: the registration's id from core_roster()
+ * (NULL: a walk-in with name, refused with SP_E_WALKINS_CLOSED when the organiser closed
+ * walk-ins and the team has registered people). A registration nobody uses yet becomes a
+ * new member with that name, linked to it. One in use by a member on another device is
+ * claimed: without claim_code the join emits member.claim (to the team: its teammates
+ * and facilitator see a confirmation code, valid 10 minutes) and returns
+ * CORE_JOIN_CLAIM_PENDING with no session; with the right code the new device gets a
+ * session as that same member (its roles included) and no second member is made; a
+ * wrong or expired code is SP_E_BAD_CLAIM. */
+typedef struct {
+    const char *code, *name, *person, *claim_code, *join_id, *token_hash;
+} core_join_t;
+enum { CORE_JOIN_CLAIM_PENDING = 2 };
+int core_join_ex(core_t *c, const core_join_t *j, int64_t now, evlist_t *out, who_t *who);
+
+/* Who may be picked on the join page of the team with this code: {team, walkins,
+ * names:[{person, name, taken}]} sorted by surname; NULL for an unknown code. */
+json_t *core_roster(const core_t *c, const char *code);
+
 /* Executes a command for who. Returns 0 with its events applied and appended to out;
  * 1 when (who, cmd_id) was seen before: nothing happens and *dup_seq is the seq to
  * acknowledge; or a negative error with nothing changed (SP_E_BAD_ID for an empty
@@ -240,14 +259,30 @@ void core_set_secret_source(core_t *c, const core_secret_src_t *src);
 size_t core_challenge_count(const core_t *c);
 /* The id and Dutch title of challenge i (the group number of the assignment). */
 int core_challenge_info(const core_t *c, size_t i, const char **id, const char **title_nl);
+/* The English title of challenge i, "" when it has none. */
+const char *core_challenge_title_en(const core_t *c, size_t i);
 /* Whether a live registration holds this (lower-case) e-mail address. */
 int core_person_known_email(const core_t *c, const char *email);
+/* What registrations.import would do with people ([{name, email, …}] as the command
+ * takes them): {new, updated, unchanged, conflicts_count, conflicts:[{line, name, email,
+ * registered, person}]}. A registration is the one held with the same address and name
+ * (address: NFC, case-folded), or without an address the same name and organisation
+ * (case-, accent- and punctuation-insensitive); a conflict is an address held under
+ * another name, which the import leaves out for the organiser to decide. */
+json_t *core_import_plan(const core_t *c, const json_t *people);
+/* Adds to an import's summary what the import of args ({people}) does against the
+ * registrations held: new, updated, unchanged, conflicts (core_import_plan()); imported =
+ * new, replaced = replaced inside the file + updated. */
+void core_import_summary(const core_t *c, json_t *summary, const json_t *args);
 /* Everything held about one registration ("p3") or member ("m4") as JSON (AVG
  * export), or NULL when unknown. Caller owns the result. */
 json_t *core_person_export(const core_t *c, const char *id);
 /* The teams for the join sheets: [{team, name, code, room:{nl,en}, challenge:{nl,en},
- * planned}] – after an assignment only the teams with planned members. Caller owns. */
+ * planned, members:[names by surname]}] – after an assignment only the teams with planned members. Caller owns. */
 json_t *core_sheets(const core_t *c);
+/* The door list: every planned person, sorted by surname the Dutch way ("Anna de Groot"
+ * under G): [{name, team (its name), room:{nl,en}}]. Personal data: organiser only. */
+json_t *core_door_list(const core_t *c);
 /* The data of a logged event as it may still be sent after deletions (AVG): NULL when
  * nothing in it was deleted since, else a new object without the deleted personal data
  * (caller owns). The server rebuilds its replay frames with it at start. */

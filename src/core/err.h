@@ -102,6 +102,12 @@
       "Choose a team size from 1 to 50, the minimum not above the maximum.")            \
     X(E_NO_ASSIGNMENT, "no_assignment", "Maak eerst een indeling.",                     \
       "Run the assignment first.")                                    \
+    X(E_CLAIM_PENDING, "claim_pending", "Deze naam is al in gebruik op een ander apparaat. Vraag een teamgenoot of de begeleider om de bevestigingscode en vul die in.", \
+      "This name is already in use on another device. Ask a teammate or the facilitator for the confirmation code and enter it.") \
+    X(E_BAD_CLAIM, "bad_claim", "Deze bevestigingscode klopt niet of is verlopen.",       \
+      "This confirmation code is wrong or has expired.")                                \
+    X(E_WALKINS_CLOSED, "walkins_closed", "Kies je naam uit de lijst; zelf een naam toevoegen kan bij deze dag niet.", \
+      "Pick your name from the list; adding a name of your own is not possible on this day.") \
     X(E_JURY_PHASE, "jury_phase", "Dit kan niet in deze fase van de jurering.",            \
       "This is not possible in this phase of the judging.")                            \
     X(E_JURY_RECUSED, "jury_recused", "Je hebt je voor dit team teruggetrokken.",          \

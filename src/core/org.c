@@ -21,6 +21,7 @@ static void *org_new(void)
     org_t *o = xcalloc(1, sizeof *o);
     strmap_init(&o->ids);
     strmap_init(&o->emails);
+    strmap_init(&o->keys);
     o->challenges = json_array();
     o->facilitators = json_object();
     return o;
@@ -33,7 +34,8 @@ static void person_clear(person_t *p)
     free(p->organisation);
     free(p->role);
     free(p->motivation);
-    p->name = p->email = p->organisation = p->role = p->motivation = NULL;
+    free(p->key);
+    p->name = p->email = p->organisation = p->role = p->motivation = p->key = NULL;
 }
 
 static void org_free(void *st)
@@ -46,8 +48,10 @@ static void org_free(void *st)
     free(o->people);
     strmap_free(&o->ids);
     strmap_free(&o->emails);
+    strmap_free(&o->keys);
     json_decref(o->challenges);
     json_decref(o->figures);
+    json_decref(o->notes);
     json_decref(o->facilitators);
     free(o);
 }
@@ -103,7 +107,7 @@ person_t *org_person_arg(const core_t *c, const json_t *args, int *err)
 }
 
 /* The member who joined as this person (member.linked), or -1. */
-static int person_member(const core_t *c, const person_t *p)
+int org_person_member(const core_t *c, const person_t *p)
 {
     return p->member >= 0 && (size_t)p->member < c->nmembers ? p->member : -1;
 }
@@ -111,7 +115,7 @@ static int person_member(const core_t *c, const person_t *p)
 /* Links member m to person p: the organiser sees who has come, the team sees the
  * organisation and role the person registered with (they may change it with
  * profile.set). Nothing else of the registration reaches the team. */
-static void link_member(cmdctx_t *x, int m, const person_t *p)
+void org_link_member(cmdctx_t *x, int m, const person_t *p)
 {
     core_t *c = x->core;
     const char *team = c->teams[c->members[m].team].id;
@@ -146,7 +150,7 @@ void org_member_joined(cmdctx_t *x, int m)
     }
     free(want);
     if (count == 1)
-        link_member(x, m, &o->people[found]);
+        org_link_member(x, m, &o->people[found]);
 }
 
 static int cmd_person_link(cmdctx_t *x, const json_t *args)
@@ -161,7 +165,7 @@ static int cmd_person_link(cmdctx_t *x, const json_t *args)
     int m = member_index(x->core, mid);
     if (m < 0 || x->core->members[m].name[0] == '\0')
         return SP_E_NOT_FOUND;
-    link_member(x, m, p);
+    org_link_member(x, m, p);
     return 0;
 }
 
@@ -294,33 +298,77 @@ static int cmd_room_update(cmdctx_t *x, const json_t *args)
     return 0;
 }
 
-/* A new break-out room with its own facilitator link (a secret made by net). */
-static int cmd_room_add(cmdctx_t *x, const json_t *args)
+/* A new break-out room of challenge ch with its own facilitator link and its own screen
+ * link (secrets made by net). Returns the room's index, or SP_E_NO_SECRETS. */
+int org_room_create(cmdctx_t *x, const json_t *name, const char *ch)
 {
     core_t *c = x->core;
-    const json_t *name = json_object_get(args, "name");
-    const char *ch = json_string_value(json_object_get(args, "challenge"));
-    if (!bilingual_ok(name, 100) || ch == NULL)
-        return SP_E_BAD_MESSAGE;
-    if (org_challenge_index(c, ch) < 0)
-        return SP_E_NOT_FOUND;
     if (c->secrets.token == NULL)
         return SP_E_NO_SECRETS;
-    char id[16], tok[96], hash[96];
+    char id[16];
     size_t k = c->nrooms + 1;
     do
         snprintf(id, sizeof id, "r%zu", k++);
     while (map_index(&c->room_ids, id) >= 0);
-    c->secrets.token(c->secrets.ud, tok, sizeof tok, hash, sizeof hash);
-    cmd_emit(x, "room.created", AUD_ALL, "",
-             json_pack("{ss sO ss}", "id", id, "name", (json_t *)name, "challenge", ch));
-    cmd_emit(x, "auth.link", AUD_SERVER, "",
-             json_pack("{ss ss ss}", "role", "facilitator", "room", id, "hash", hash));
+    cmd_emit(x, "room.created", AUD_ALL, "", json_pack("{ss sO ss}", "id", id, "name", (json_t *)name, "challenge", ch));
     json_t *links = c->links ? json_deep_copy(c->links) : json_array();
-    json_array_append_new(links, json_pack("{ss ss ss}", "role", "facilitator", "room", id, "token", tok));
-    memset(tok, 0, sizeof tok);
+    static const char *const roles[] = {"facilitator", "screen"};
+    for (int i = 0; i < 2; i++) {
+        char tok[96], hash[96];
+        c->secrets.token(c->secrets.ud, tok, sizeof tok, hash, sizeof hash);
+        cmd_emit(x, "auth.link", AUD_SERVER, "", json_pack("{ss ss ss}", "role", roles[i], "room", id, "hash", hash));
+        json_array_append_new(links, json_pack("{ss ss ss}", "role", roles[i], "room", id, "token", tok));
+        memset(tok, 0, sizeof tok);
+    }
     cmd_emit(x, "links.set", AUD_ORG, "", json_pack("{so}", "links", links));
+    return (int)map_index(&c->room_ids, id);
+}
+
+static int cmd_room_add(cmdctx_t *x, const json_t *args)
+{
+    const json_t *name = json_object_get(args, "name");
+    const char *ch = json_string_value(json_object_get(args, "challenge"));
+    if (!bilingual_ok(name, 100) || ch == NULL)
+        return SP_E_BAD_MESSAGE;
+    if (org_challenge_index(x->core, ch) < 0)
+        return SP_E_NOT_FOUND;
+    int r = org_room_create(x, name, ch);
+    return r < 0 ? r : 0;
+}
+
+/* Moves a team to another break-out room (its facilitator and screen follow the room).
+ * Connections already open see the change after they reconnect. */
+static int cmd_team_move(cmdctx_t *x, const json_t *args)
+{
+    core_t *c = x->core;
+    const char *tid = json_string_value(json_object_get(args, "team"));
+    const char *rid = json_string_value(json_object_get(args, "room"));
+    if (tid == NULL || rid == NULL)
+        return SP_E_BAD_MESSAGE;
+    int t = team_index(c, tid);
+    int64_t r = map_index(&c->room_ids, rid);
+    if (t < 0 || r < 0)
+        return SP_E_NOT_FOUND;
+    if (c->teams[t].room == (int)r)
+        return 0;
+    org_team_move(x, t, (int)r);
     return 0;
+}
+
+void org_team_move(cmdctx_t *x, int t, int r)
+{
+    core_t *c = x->core;
+    cmd_emit(x, "team.moved", AUD_ALL, "",
+             json_pack("{ss ss ss}", "team", c->teams[t].id, "from", c->rooms[c->teams[t].room].id, "room",
+                       c->rooms[r].id));
+}
+
+static void on_team_moved(core_t *c, const ev_t *ev)
+{
+    int t = team_index(c, ev_str(ev, "team"));
+    int64_t r = map_index(&c->room_ids, ev_str(ev, "room"));
+    if (t >= 0 && r >= 0)
+        c->teams[t].room = (int)r;
 }
 
 /* ---- registrations ---------------------------------------------------------------- */
@@ -364,10 +412,7 @@ static int person_ok(const core_t *c, const json_t *p)
 static json_t *person_data(const json_t *p, const char *id)
 {
     int bad = 0;
-    char *email = xstrdup(opt_str(p, "email", 254, &bad));
-    for (char *s = email; *s; s++)
-        if (*s >= 'A' && *s <= 'Z')
-            *s = (char)(*s - 'A' + 'a');
+    char *email = reg_email_normalise(opt_str(p, "email", 254, &bad));
     json_t *o = json_pack("{ss ss ss ss ss sb sb}", "id", id, "name", opt_str(p, "name", FIELD_MAX, &bad),
                           "organisation", opt_str(p, "organisation", FIELD_MAX, &bad), "role",
                           opt_str(p, "role", FIELD_MAX, &bad), "motivation",
@@ -386,6 +431,140 @@ static json_t *person_data(const json_t *p, const char *id)
     return o;
 }
 
+/* The key a registration is found by again: "e\n<address>\n<name>" with an address,
+ * "n\n<name>\n<organisation>" without one (names and organisations normalised: case,
+ * accents, punctuation and spaces do not count). */
+static char *person_key(const char *email, const char *name, const char *organisation)
+{
+    char *n = reg_normalise(name), *o = reg_normalise(email ? "" : organisation);
+    size_t len = strlen(email ? email : "") + strlen(n) + strlen(o) + 8;
+    char *k = xmalloc(len);
+    if (email)
+        snprintf(k, len, "e\n%s\n%s", email, n);
+    else
+        snprintf(k, len, "n\n%s\n%s", n, o);
+    free(n);
+    free(o);
+    return k;
+}
+
+static int same_str(const char *a, const char *b) { return strcmp(org_nz(a), org_nz(b)) == 0; }
+
+/* Whether registration d (person_data()) says anything new about p. */
+static int person_changed(const core_t *c, const person_t *p, const json_t *d)
+{
+    const char *email = json_string_value(json_object_get(d, "email"));
+    return !same_str(p->name, json_string_value(json_object_get(d, "name"))) ||
+           !same_str(p->email, email) ||
+           !same_str(p->organisation, json_string_value(json_object_get(d, "organisation"))) ||
+           !same_str(p->role, json_string_value(json_object_get(d, "role"))) ||
+           !same_str(p->motivation, json_string_value(json_object_get(d, "motivation"))) ||
+           p->choice1 != org_challenge_index(c, json_string_value(json_object_get(d, "choice1"))) ||
+           p->choice2 != org_challenge_index(c, json_string_value(json_object_get(d, "choice2"))) ||
+           p->captain != json_is_true(json_object_get(d, "captain")) ||
+           p->timekeeper != json_is_true(json_object_get(d, "timekeeper"));
+}
+
+typedef enum { PLAN_NEW, PLAN_UPDATED, PLAN_UNCHANGED, PLAN_CONFLICT } plan_t;
+
+/* What an import does with registration d: see core_import_plan() in core.h. *at gets
+ * the registration it updates (or conflicts with). shared: addresses that more than one
+ * name uses in this import. */
+static plan_t plan_one(const core_t *c, const json_t *d, const strmap_t *shared, int64_t *at)
+{
+    org_t *o = org_of(c);
+    const char *email = json_string_value(json_object_get(d, "email"));
+    char *key = person_key(email, json_string_value(json_object_get(d, "name")),
+                           json_string_value(json_object_get(d, "organisation")));
+    plan_t r = PLAN_NEW;
+    *at = -1;
+    if (strmap_get(&o->keys, key, at) && *at >= 0)
+        r = person_changed(c, &o->people[*at], d) ? PLAN_UPDATED : PLAN_UNCHANGED;
+    else if (email && strmap_get(&o->emails, email, at) && *at >= 0 && !strmap_get(shared, email, NULL))
+        /* The address is held under another name: two people, or one who renamed? The
+         * organiser decides; never merged silently. */
+        r = PLAN_CONFLICT;
+    else
+        *at = -1;
+    free(key);
+    return r;
+}
+
+/* The addresses that several names use in one import. */
+static void shared_emails(const json_t *people, strmap_t *shared)
+{
+    strmap_t name_of;
+    strmap_init(&name_of);
+    size_t i;
+    json_t *p;
+    json_array_foreach(people, i, p) {
+        const char *email = json_string_value(json_object_get(p, "email"));
+        int64_t first;
+        if (email == NULL)
+            continue;
+        char *e = reg_email_normalise(email);
+        if (!strmap_get(&name_of, e, &first))
+            strmap_put(&name_of, e, (int64_t)i);
+        else {
+            char *a = reg_normalise(json_string_value(json_object_get(json_array_get(people, (size_t)first), "name")));
+            char *b = reg_normalise(json_string_value(json_object_get(p, "name")));
+            if (strcmp(a, b) != 0)
+                strmap_put(shared, e, 1);
+            free(a);
+            free(b);
+        }
+        free(e);
+    }
+    strmap_free(&name_of);
+}
+
+json_t *core_import_plan(const core_t *c, const json_t *people)
+{
+    org_t *o = org_of(c);
+    strmap_t shared;
+    strmap_init(&shared);
+    shared_emails(people, &shared);
+    size_t n[4] = {0}, i;
+    json_t *p, *conflicts = json_array();
+    json_array_foreach(people, i, p) {
+        json_t *d = person_data(p, "");
+        int64_t at;
+        plan_t k = plan_one(c, d, &shared, &at);
+        n[k]++;
+        if (k == PLAN_CONFLICT)
+            json_array_append_new(conflicts,
+                                  json_pack("{sO ss so ss ss}", "line",
+                                            json_object_get(p, "line") ? json_object_get(p, "line") : json_null(),
+                                            "name", org_nz(json_string_value(json_object_get(d, "name"))), "email",
+                                            json_incref(json_object_get(d, "email")), "registered",
+                                            o->people[at].name, "person", o->people[at].id));
+        json_decref(d);
+    }
+    strmap_free(&shared);
+    return json_pack("{sI sI sI sI so}", "new", (json_int_t)n[PLAN_NEW], "updated", (json_int_t)n[PLAN_UPDATED],
+                     "unchanged", (json_int_t)n[PLAN_UNCHANGED], "conflicts_count", (json_int_t)n[PLAN_CONFLICT],
+                     "conflicts", conflicts);
+}
+
+void core_import_summary(const core_t *c, json_t *summary, const json_t *args)
+{
+    json_t *plan = core_import_plan(c, json_object_get(args, "people"));
+    json_int_t file_dups = json_integer_value(json_object_get(summary, "replaced"));
+    json_int_t updated = json_integer_value(json_object_get(plan, "updated"));
+    json_object_set(summary, "new", json_object_get(plan, "new"));
+    json_object_set(summary, "updated", json_object_get(plan, "updated"));
+    json_object_set(summary, "unchanged", json_object_get(plan, "unchanged"));
+    json_object_set(summary, "conflicts", json_object_get(plan, "conflicts"));
+    json_object_set_new(summary, "imported", json_integer(json_integer_value(json_object_get(plan, "new"))));
+    json_object_set_new(summary, "replaced", json_integer(file_dups + updated));
+    json_decref(plan);
+}
+
+/* Imports registrations idempotently: a registration already held (same key) and
+ * unchanged emits nothing, a changed one keeps its id (and its placement and pins), a
+ * new one gets the next p-number, and one whose address another name holds is left
+ * out (core_import_plan() lists it). A chunk never holds one id twice, so each event
+ * applies in order like the rows of the file. */
 static int cmd_reg_import(cmdctx_t *x, const json_t *args)
 {
     core_t *c = x->core;
@@ -400,40 +579,55 @@ static int cmd_reg_import(cmdctx_t *x, const json_t *args)
         if (rc != 0)
             return rc;
     }
-    /* Ids: an address already held keeps its id (the registration is replaced, its
-     * placement and pins stay); a new one gets the next p-number. A chunk never holds
-     * one address twice, so each event applies in order like the rows of the file. */
-    strmap_t chunk_emails;
-    strmap_init(&chunk_emails);
+    strmap_t shared, chunk_ids, batch;   /* batch: key → id given earlier in this import */
+    strmap_init(&shared);
+    strmap_init(&chunk_ids);
+    strmap_init(&batch);
+    shared_emails(people, &shared);
     json_t *chunk = json_array();
     size_t next = o->n + 1;
     for (i = 0; i <= json_array_size(people); i++) {
         p = json_array_get(people, i);
         json_t *d = p ? person_data(p, "") : NULL;
-        const char *email = d ? json_string_value(json_object_get(d, "email")) : NULL;
-        if (p == NULL || json_array_size(chunk) == CHUNK || (email && strmap_get(&chunk_emails, email, NULL))) {
+        char id[16] = "";
+        if (d != NULL) {
+            int64_t at, prev;
+            const char *email = json_string_value(json_object_get(d, "email"));
+            char *key = person_key(email, json_string_value(json_object_get(d, "name")),
+                                   json_string_value(json_object_get(d, "organisation")));
+            plan_t k = plan_one(c, d, &shared, &at);
+            if (strmap_get(&batch, key, &prev))
+                snprintf(id, sizeof id, "p%lld", (long long)prev);   /* twice in the file: the later wins */
+            else if (k == PLAN_UPDATED)
+                snprintf(id, sizeof id, "%s", o->people[at].id);
+            else if (k == PLAN_NEW) {
+                strmap_put(&batch, key, (int64_t)next);
+                snprintf(id, sizeof id, "p%zu", next++);
+            }
+            free(key);
+            if (id[0] == '\0') {
+                json_decref(d);
+                continue;
+            }
+        }
+        if (d == NULL || json_array_size(chunk) == CHUNK || strmap_get(&chunk_ids, id, NULL)) {
             if (json_array_size(chunk) > 0) {
                 cmd_emit(x, "registrations.imported", AUD_ORG, "", json_pack("{so}", "people", chunk));
                 chunk = json_array();
-                strmap_free(&chunk_emails);
-                strmap_init(&chunk_emails);
+                strmap_free(&chunk_ids);
+                strmap_init(&chunk_ids);
             }
         }
         if (d == NULL)
             break;
-        int64_t at;
-        char id[16];
-        if (email && strmap_get(&o->emails, email, &at) && at >= 0)
-            snprintf(id, sizeof id, "%s", o->people[at].id);
-        else
-            snprintf(id, sizeof id, "p%zu", next++);
         json_object_set_new(d, "id", json_string(id));
-        if (email)
-            strmap_put(&chunk_emails, email, 1);
+        strmap_put(&chunk_ids, id, 1);
         json_array_append_new(chunk, d);
     }
     json_decref(chunk);
-    strmap_free(&chunk_emails);
+    strmap_free(&chunk_ids);
+    strmap_free(&batch);
+    strmap_free(&shared);
     return 0;
 }
 
@@ -464,6 +658,8 @@ static void on_reg_imported(core_t *c, const ev_t *ev)
         p->email = email ? xstrdup(email) : NULL;
         if (email)
             strmap_put(&o->emails, email, at);
+        p->key = person_key(email, p->name, org_nz(json_string_value(json_object_get(d, "organisation"))));
+        strmap_put(&o->keys, p->key, at);
         p->organisation = xstrdup(org_nz(json_string_value(json_object_get(d, "organisation"))));
         p->role = xstrdup(org_nz(json_string_value(json_object_get(d, "role"))));
         p->motivation = xstrdup(org_nz(json_string_value(json_object_get(d, "motivation"))));
@@ -491,7 +687,7 @@ static int cmd_person_delete(cmdctx_t *x, const json_t *args)
         int err;
         if ((p = org_person_arg(c, args, &err)) == NULL)
             return err;
-        m = person_member(c, p);
+        m = org_person_member(c, p);
     }
     if (p != NULL)
         cmd_emit(x, "person.deleted", AUD_ORG, "", json_pack("{ss}", "id", p->id));
@@ -513,6 +709,8 @@ static void on_person_deleted(core_t *c, const ev_t *ev)
     person_t *pp = &o->people[p];
     if (pp->email)
         strmap_put(&o->emails, pp->email, -1);
+    if (pp->key)
+        strmap_put(&o->keys, pp->key, -1);
     person_clear(pp);
     pp->deleted = 1;
     pp->team = pp->pin_team = pp->pin_group = pp->member = -1;
@@ -583,6 +781,12 @@ int core_challenge_info(const core_t *c, size_t i, const char **id, const char *
     return 0;
 }
 
+const char *core_challenge_title_en(const core_t *c, size_t i)
+{
+    json_t *ch = json_array_get(org_of(c)->challenges, i);
+    return org_nz(json_string_value(json_object_get(json_object_get(ch, "title"), "en")));
+}
+
 int core_person_known_email(const core_t *c, const char *email)
 {
     int64_t at;
@@ -632,7 +836,7 @@ json_t *core_person_export(const core_t *c, const char *id)
         p->pin_group >= 0 ? json_string(org_challenge_id(c, p->pin_group)) : json_null());
     json_object_set_new(reg, "email", p->email ? json_string(p->email) : json_null());
     json_t *out = json_pack("{so}", "registration", reg);
-    int mm = person_member(c, p);
+    int mm = org_person_member(c, p);
     if (mm >= 0)
         json_object_set_new(out, "member", member_json(c, mm));
     return out;
@@ -679,6 +883,78 @@ json_t *core_redact(const core_t *c, const ev_t *ev)
     return NULL;
 }
 
+/* The key a name sorts under at the door, the Dutch way: the surname without its
+ * particles ("de Groot" under G), then the first name: "Anna de Groot" → "groot anna de". */
+static char *surname_key(const char *name)
+{
+    static const char *const particles[] = {"van", "de", "der", "den", "het", "t", "ter", "ten", "te",
+                                            "in", "op", "aan", "vd", "von", "du", "da", "la", "le"};
+    char *n = reg_normalise(name);
+    char *first_end = strchr(n, ' ');
+    if (first_end == NULL)
+        return n;
+    *first_end = '\0';
+    char *rest = first_end + 1, *p = rest;
+    for (;;) {
+        size_t l = strcspn(p, " ");
+        int particle = 0;
+        for (size_t i = 0; i < sizeof particles / sizeof particles[0] && p[l] == ' '; i++)
+            particle |= strlen(particles[i]) == l && strncmp(particles[i], p, l) == 0;
+        if (!particle)
+            break;
+        p += l + 1;
+    }
+    size_t len = strlen(n) * 2 + strlen(rest) + 4;
+    char *k = xmalloc(len);
+    snprintf(k, len, "%s %s %.*s", p, n, (int)(p - rest), rest);
+    free(n);
+    return k;
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+    const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    int r = strcmp(json_string_value(json_object_get(x, "key")), json_string_value(json_object_get(y, "key")));
+    return r ? r : strcmp(json_string_value(json_object_get(x, "name")), json_string_value(json_object_get(y, "name")));
+}
+
+/* The registrations planned in a team (t ≥ 0), or in any team (t < 0), sorted by surname:
+ * [{name, key, team}]. */
+json_t *org_planned_sorted(const core_t *c, int t)
+{
+    org_t *o = org_of(c);
+    size_t n = 0;
+    json_t **v = xcalloc(o->n + 1, sizeof *v);
+    for (size_t i = 0; i < o->n; i++) {
+        const person_t *p = &o->people[i];
+        if (p->deleted || p->team < 0 || (t >= 0 && p->team != t))
+            continue;
+        char *k = surname_key(p->name);
+        v[n++] = json_pack("{ss ss ss si}", "person", p->id, "name", p->name, "key", k, "team", p->team);
+        free(k);
+    }
+    qsort(v, n, sizeof *v, key_cmp);
+    json_t *out = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(out, v[i]);
+    free(v);
+    return out;
+}
+
+json_t *core_door_list(const core_t *c)
+{
+    json_t *rows = org_planned_sorted(c, -1), *r;
+    size_t i;
+    json_array_foreach(rows, i, r) {
+        int t = (int)json_integer_value(json_object_get(r, "team"));
+        json_object_set_new(r, "team", json_string(c->teams[t].name));
+        json_object_set(r, "room", c->rooms[c->teams[t].room].name);
+        json_object_del(r, "key");
+        json_object_del(r, "person");
+    }
+    return rows;
+}
+
 json_t *core_sheets(const core_t *c)
 {
     org_t *o = org_of(c);
@@ -698,6 +974,12 @@ json_t *core_sheets(const core_t *c)
                                              "code", tm->code, "room", r->name, "challenge",
                                              g >= 0 && title ? title : json_null(), "planned",
                                              (json_int_t)planned[t]));
+        json_t *names = json_array(), *p, *members = org_planned_sorted(c, (int)t);
+        size_t k;
+        json_array_foreach(members, k, p)
+            json_array_append(names, json_object_get(p, "name"));
+        json_decref(members);
+        json_object_set_new(json_array_get(out, json_array_size(out) - 1), "members", names);
     }
     free(planned);
     return out;
@@ -711,12 +993,14 @@ static const cmddef_t org_cmds[] = {
     {"programme.set", ORG, cmd_programme_set},
     {"room.update", ORG, cmd_room_update},
     {"room.add", ORG, cmd_room_add},
+    {"team.move", ORG, cmd_team_move},
     {"registrations.import", ORG, cmd_reg_import},
     {"assign.run", ORG, org_cmd_assign_run},
     {"assign.pin", ORG, org_cmd_assign_pin},
     {"assign.move", ORG, org_cmd_assign_move},
     {"person.delete", ORG, cmd_person_delete},
     {"person.link", ORG, cmd_person_link},
+    {"join.walkins", ORG, org_cmd_join_walkins},
     {NULL, 0, NULL},
 };
 
@@ -724,6 +1008,7 @@ static const applydef_t org_apply[] = {
     {"challenge.set", on_challenge_set},
     {"sprint.updated", on_sprint_updated},
     {"room.updated", on_room_updated},
+    {"team.moved", on_team_moved},
     {"registrations.imported", on_reg_imported},
     {"assign.result", org_on_assign_result},
     {"assign.figures", org_on_assign_figures},
@@ -732,6 +1017,9 @@ static const applydef_t org_apply[] = {
     {"person.deleted", on_person_deleted},
     {"member.forgotten", on_member_forgotten},
     {"member.linked", on_member_linked},
+    {"member.claim", org_on_member_claim},
+    {"member.claimed", org_on_member_claimed},
+    {"join.walkins", org_on_join_walkins},
     {NULL, NULL},
 };
 

@@ -64,8 +64,43 @@ json_t *org_figures_now(const core_t *c, size_t colleague_min)
         if (size[t] > smax)
             smax = size[t];
     }
+    json_t *per = json_array();
+    for (size_t g = 0; g < json_array_size(o->challenges); g++) {
+        size_t gp = 0, g1 = 0, g2 = 0, gn = 0, gnone = 0, gteams = 0, grooms = 0;
+        for (size_t i = 0; i < o->n; i++) {
+            const person_t *p = &o->people[i];
+            if (p->deleted || p->team < 0 || org_team_group(c, p->team) != (int)g)
+                continue;
+            gp++;
+            if (p->choice1 < 0 && p->choice2 < 0)
+                gnone++;
+            else if (p->choice1 == (int)g)
+                g1++;
+            else if (p->choice2 == (int)g)
+                g2++;
+            else
+                gn++;
+        }
+        size_t *in_room = xcalloc(c->nrooms + 1, sizeof *in_room);
+        for (size_t t = 0; t < c->nteams; t++)
+            if (size[t] > 0 && org_team_group(c, (int)t) == (int)g) {
+                gteams++;
+                if (in_room[c->teams[t].room]++ == 0)
+                    grooms++;
+            }
+        size_t most = 0;
+        for (size_t r = 0; r < c->nrooms; r++)
+            if (in_room[r] > most)
+                most = in_room[r];
+        free(in_room);
+        json_array_append_new(per, json_pack("{ss sI sI sI sI sI sI sI sI}", "challenge", org_nz(org_challenge_id(c, (int)g)),
+                                             "people", (json_int_t)gp, "first", (json_int_t)g1, "second",
+                                             (json_int_t)g2, "neither", (json_int_t)gn, "no_choice",
+                                             (json_int_t)gnone, "teams", (json_int_t)gteams, "rooms",
+                                             (json_int_t)grooms, "most_teams_in_a_room", (json_int_t)most));
+    }
     free(size);
-    return json_pack("{sI sI sI sI sI sI sI sf sf sI sI sI sI sI}", "people", (json_int_t)people,
+    json_t *fig = json_pack("{sI sI sI sI sI sI sI sf sf sI sI sI sI sI}", "people", (json_int_t)people,
                      "with_choice", (json_int_t)with, "first", (json_int_t)first, "second",
                      (json_int_t)second, "neither", (json_int_t)neither, "no_choice",
                      (json_int_t)none, "unplaced", (json_int_t)unplaced, "share_first",
@@ -74,6 +109,10 @@ json_t *org_figures_now(const core_t *c, size_t colleague_min)
                      (json_int_t)pairs, "colleague_pairs_min", (json_int_t)colleague_min,
                      "teams", (json_int_t)nteams, "team_size_min", (json_int_t)smin,
                      "team_size_max", (json_int_t)smax);
+    json_object_set_new(fig, "challenges", per);
+    json_object_set_new(fig, "notes", o->notes ? json_incref(o->notes) : json_array());
+    json_object_set_new(fig, "teams_per_room", json_integer(o->teams_per_room ? o->teams_per_room : 6));
+    return fig;
 }
 
 size_t org_last_colleague_min(const core_t *c)
@@ -122,6 +161,9 @@ int org_cmd_assign_run(cmdctx_t *x, const json_t *args)
         return rc;
     if (int_arg(args, "seed", 1, 0, 2000000000, &seed) != 0)
         return SP_E_BAD_MESSAGE;
+    int per_room;
+    if (int_arg(args, "teams_per_room", 6, 1, 100, &per_room) != 0)
+        return SP_E_BAD_MESSAGE;
     if (tmin > tmax)
         return SP_E_TEAM_SIZE;
     size_t ng = json_array_size(o->challenges);
@@ -167,55 +209,90 @@ int org_cmd_assign_run(cmdctx_t *x, const json_t *args)
         rc = rc == ASSIGN_E_OPTIONS ? SP_E_TEAM_SIZE : SP_E_BAD_MESSAGE;
         goto out;
     }
-    /* Teams beyond the room's existing ones are created, each with a fresh code. */
-    for (size_t g = 0; g < ng; g++)
-        gteams[g] = xrealloc(gteams[g], (c->nteams + res.n_teams + 1) * sizeof **gteams);
+    /* Teams beyond the challenge's existing ones are created, each with a fresh code; a
+     * room holds at most per_room of the teams in use (one facilitator each), so rooms
+     * are added as needed, each with its own facilitator and screen link. */
     size_t need = 0;
     for (size_t k = 0; k < res.n_teams; k++)
         if ((size_t)res.teams[k].number >= ngteams[res.teams[k].group])
             need++;
-    if (need > 0 && c->secrets.code == NULL) {
+    /* New rooms need new links: checked before anything is emitted. */
+    int rooms_short = 0;
+    for (size_t g = 0; g < ng; g++) {
+        size_t used = 0, rooms = 0;
+        for (size_t k = 0; k < res.n_teams; k++)
+            used += res.teams[k].group == (int)g;
+        for (size_t r = 0; r < c->nrooms; r++)
+            rooms += strcmp(c->rooms[r].challenge, org_nz(org_challenge_id(c, (int)g))) == 0;
+        rooms_short |= used > rooms * (size_t)per_room;
+    }
+    if ((need > 0 && c->secrets.code == NULL) || (rooms_short && c->secrets.token == NULL)) {
         rc = SP_E_NO_SECRETS;
         assign_result_free(&res);
         goto out;
     }
+    int *team_of = xcalloc(res.n_teams + 1, sizeof *team_of);
+    size_t load_cap = c->nrooms + res.n_teams + 1;
+    size_t *load = xcalloc(load_cap, sizeof *load);
+    for (size_t k = 0; k < res.n_teams; k++) {
+        const assign_team_t *at = &res.teams[k];
+        team_of[k] = -1;
+        if ((size_t)at->number < ngteams[at->group]) {
+            int t = gteams[at->group][at->number];
+            if (load[c->teams[t].room] < (size_t)per_room) {
+                load[c->teams[t].room]++;
+                team_of[k] = t;
+            } else
+                team_of[k] = -2 - t;   /* stays, but in another room */
+        }
+    }
+    for (size_t k = 0; k < res.n_teams; k++) {
+        const assign_team_t *at = &res.teams[k];
+        if (team_of[k] >= 0)
+            continue;
+        int g = at->group;
+        const char *chid = org_nz(org_challenge_id(c, g));
+        int room = -1;
+        for (size_t r = 0; r < c->nrooms; r++)
+            if (strcmp(c->rooms[r].challenge, chid) == 0 && load[r] < (size_t)per_room &&
+                (room < 0 || load[r] < load[room]))
+                room = (int)r;
+        if (room < 0) {
+            json_t *ch = json_array_get(o->challenges, (size_t)g);
+            const char *nl = org_nz(json_string_value(json_object_get(json_object_get(ch, "title"), "nl")));
+            const char *en = org_nz(json_string_value(json_object_get(json_object_get(ch, "title"), "en")));
+            char rn[160], re[160];
+            snprintf(rn, sizeof rn, "Zaal %zu – %s", c->nrooms + 1, nl);
+            snprintf(re, sizeof re, "Room %zu – %s", c->nrooms + 1, *en ? en : nl);
+            json_t *name = json_pack("{ss ss}", "nl", rn, "en", re);
+            room = org_room_create(x, name, chid);
+            json_decref(name);
+        }
+        load[room]++;
+        if (team_of[k] <= -2) {
+            int t = -2 - team_of[k];
+            org_team_move(x, t, room);
+            team_of[k] = t;
+            continue;
+        }
+        char id[16], tname[32], code[32], norm[32];
+        size_t q = c->nteams + 1;
+        do
+            snprintf(id, sizeof id, "t%zu", q++);
+        while (team_index(c, id) >= 0);
+        snprintf(tname, sizeof tname, "Team %zu", q - 1);
+        do {
+            c->secrets.code(c->secrets.ud, code, sizeof code);
+            core_code_normalise(code, norm, sizeof norm);
+        } while (strmap_get(&c->codes, norm, NULL));
+        cmd_emit(x, "team.created", AUD_ALL, "", json_pack("{ss ss ss}", "id", id, "name", tname, "room", c->rooms[room].id));
+        team_of[k] = team_index(c, id);
+        cmd_emit(x, "team.code", AUD_TEAM, id, json_pack("{ss ss}", "team", id, "code", code));
+    }
     json_t *teams = json_array();
     for (size_t k = 0; k < res.n_teams; k++) {
         const assign_team_t *at = &res.teams[k];
-        int g = at->group, t;
-        if ((size_t)at->number < ngteams[g]) {
-            t = gteams[g][at->number];
-        } else {
-            char id[16], name[32], code[32], norm[32];
-            size_t q = c->nteams + 1;
-            do
-                snprintf(id, sizeof id, "t%zu", q++);
-            while (team_index(c, id) >= 0);
-            snprintf(name, sizeof name, "Team %zu", q - 1);
-            /* Spread new teams over the challenge's rooms: the one with fewest teams. */
-            int room = rooms_of[g];
-            size_t best = (size_t)-1;
-            for (size_t r = 0; r < c->nrooms; r++) {
-                if (strcmp(c->rooms[r].challenge, c->rooms[rooms_of[g]].challenge) != 0)
-                    continue;
-                size_t cnt = 0;
-                for (size_t u = 0; u < c->nteams; u++)
-                    cnt += c->teams[u].room == (int)r;
-                if (cnt < best) {
-                    best = cnt;
-                    room = (int)r;
-                }
-            }
-            do {
-                c->secrets.code(c->secrets.ud, code, sizeof code);
-                core_code_normalise(code, norm, sizeof norm);
-            } while (strmap_get(&c->codes, norm, NULL));
-            cmd_emit(x, "team.created", AUD_ALL, "",
-                     json_pack("{ss ss ss}", "id", id, "name", name, "room", c->rooms[room].id));
-            t = team_index(c, id);
-            cmd_emit(x, "team.code", AUD_TEAM, id, json_pack("{ss ss}", "team", id, "code", code));
-            gteams[g][ngteams[g]++] = t;
-        }
+        int g = at->group, t = team_of[k];
         json_t *members = json_array();
         for (size_t m = 0; m < at->n_members; m++)
             json_array_append_new(members, json_string(o->people[idx[at->members[m]]].id));
@@ -226,6 +303,19 @@ int org_cmd_assign_run(cmdctx_t *x, const json_t *args)
                              "timekeeper",
                              at->timekeeper >= 0 ? json_string(o->people[idx[at->timekeeper]].id) : json_null()));
     }
+    free(team_of);
+    free(load);
+    /* What the organiser must know: a challenge too small for one team, bounds not met. */
+    json_t *notes = json_array();
+    for (size_t g = 0; g < ng; g++)
+        if (res.group_first[g] > 0 && res.group_first[g] < (size_t)tmin)
+            json_array_append_new(notes, json_pack("{ss ss sI sI sI}", "code", "too_few", "challenge",
+                                                   org_nz(org_challenge_id(c, (int)g)), "first",
+                                                   (json_int_t)res.group_first[g], "placed",
+                                                   (json_int_t)res.group_size[g], "team_size_min", (json_int_t)tmin));
+    if (!res.bounds_met)
+        json_array_append_new(notes, json_pack("{ss sI sI}", "code", "bounds_unmet", "team_size_min", (json_int_t)tmin,
+                                               "team_size_max", (json_int_t)tmax));
     json_t *unplaced = json_array();
     for (size_t i = 0; i < n; i++)
         if (res.team[i] < 0)
@@ -233,8 +323,8 @@ int org_cmd_assign_run(cmdctx_t *x, const json_t *args)
     size_t cmin = res.colleague_pairs_min;
     assign_result_free(&res);
     cmd_emit(x, "assign.result", AUD_ORG, "",
-             json_pack("{si si si so so}", "seed", seed, "team_size_min", tmin, "team_size_max", tmax,
-                       "teams", teams, "unplaced", unplaced));
+             json_pack("{si si si si so so so}", "seed", seed, "team_size_min", tmin, "team_size_max", tmax,
+                       "teams_per_room", per_room, "teams", teams, "unplaced", unplaced, "notes", notes));
     cmd_emit(x, "assign.figures", AUD_ORG, "", json_pack("{so}", "figures", org_figures_now(c, cmin)));
     rc = 0;
 out:
@@ -265,6 +355,9 @@ void org_on_assign_result(core_t *c, const ev_t *ev)
         }
     }
     o->assigned = 1;
+    json_decref(o->notes);
+    o->notes = json_incref(json_object_get(ev->data, "notes"));
+    o->teams_per_room = (int)json_integer_value(json_object_get(ev->data, "teams_per_room"));
 }
 
 void org_on_assign_figures(core_t *c, const ev_t *ev)

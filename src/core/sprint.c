@@ -186,8 +186,13 @@ static void on_auth_link(core_t *c, const ev_t *ev)
         role = ROLE_ORGANISER;
     else if (strcmp(r, "jury") == 0)
         role = ROLE_JURY;
-    else if (strcmp(r, "screen") == 0)
+    else if (strcmp(r, "screen") == 0) {
+        /* Index 0: the plenary screen; k > 0: the screen of break-out room k-1. */
+        int64_t room;
         role = ROLE_SCREEN;
+        if (str(ev, "room")[0] != '\0' && strmap_get(&c->room_ids, str(ev, "room"), &room))
+            idx = (int)room + 1;
+    }
     else if (strcmp(r, "facilitator") == 0) {
         int64_t room;
         if (!strmap_get(&c->room_ids, str(ev, "room"), &room))

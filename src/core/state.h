@@ -283,6 +283,11 @@ size_t team_board_count(const core_t *c, int team, const char *board);
 /* A new member m joined (core_join): links them to the registration planned in their
  * team under the same name and shares its organisation and role with the team (org.c). */
 void org_member_joined(cmdctx_t *x, int m);
+/* core_join_ex()'s part for a registration picked by id in team t (see core.h): 0 with
+ * *m the member, CORE_JOIN_CLAIM_PENDING, or an error with nothing emitted. Walk-ins:
+ * whether a plain name may join team t. */
+int org_join_person(cmdctx_t *x, int t, const char *person, const char *claim_code, int *m);
+int org_walkin_allowed(const core_t *c, int t);
 
 /* Emits what happens when a race round of room r ends (core_tick and tests). */
 void race_end_round(cmdctx_t *x, int r);

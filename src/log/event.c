@@ -40,20 +40,70 @@ int ev_from_rec(const store_rec_t *rec, ev_t *ev)
     return ev->data ? 0 : -1;
 }
 
+/* A JSON string for text we made (a type, a member id): quotes, backslashes and control
+ * characters escaped as jansson does; anything else is copied (it is UTF-8 already). */
+static size_t put_jstr(char *out, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = 0;
+    out[n++] = '"';
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            out[n++] = '\\';
+            out[n++] = (char)*p;
+        } else if (*p < 0x20) {
+            char e = *p == '\b' ? 'b' : *p == '\f' ? 'f' : *p == '\n' ? 'n' : *p == '\r' ? 'r'
+                   : *p == '\t' ? 't' : 0;
+            if (e) {
+                out[n++] = '\\';
+                out[n++] = e;
+                continue;
+            }
+            memcpy(out + n, "\\u00", 4);
+            out[n + 4] = hex[*p >> 4];
+            out[n + 5] = hex[*p & 15];
+            n += 6;
+        } else {
+            out[n++] = (char)*p;
+        }
+    }
+    out[n++] = '"';
+    return n;
+}
+
+char *ev_frame_body(const ev_t *ev, const char *body, size_t blen, size_t *len)
+{
+    /* Every byte of type and actor may grow to six when escaped. */
+    size_t cap = 96 + 6 * (strlen(ev->type) + strlen(ev->actor)) + blen;
+    char *s = xmalloc(cap);
+    size_t n = (size_t)snprintf(s, cap, "{\"t\":\"ev\",\"seq\":%lld,\"ts\":%lld,\"type\":",
+                                (long long)ev->seq, (long long)ev->ts);
+    n += put_jstr(s + n, ev->type);
+    memcpy(s + n, ",\"by\":", 6);
+    n += 6;
+    n += put_jstr(s + n, ev->actor);
+    memcpy(s + n, ",\"data\":", 8);
+    n += 8;
+    memcpy(s + n, body, blen);
+    n += blen;
+    s[n++] = '}';
+    s[n] = '\0';
+    *len = n;
+    return s;
+}
+
 char *ev_frame(const ev_t *ev, size_t *len)
 {
-    json_t *f = json_pack("{ss sI sI ss ss sO}", "t", "ev", "seq", (json_int_t)ev->seq, "ts",
-                          (json_int_t)ev->ts, "type", ev->type, "by", ev->actor, "data",
-                          ev->data);
-    char *s = json_dumps(f, JSON_COMPACT);
-    json_decref(f);
-    *len = strlen(s);
+    size_t blen;
+    char *body = ev_to_body(ev, &blen);
+    char *s = ev_frame_body(ev, body, blen, len);
+    free(body);
     return s;
 }
 
 int ev_frame_type(const char *frame, size_t len, char *type, size_t typelen)
 {
-    /* ev_frame writes "type" before "data" (jansson keeps the order of insertion), so the
+    /* ev_frame writes "type" before "data" (ev_frame_body writes the keys in order), so the
      * first "type" key is the event's, never one inside its data. */
     static const char key[] = "\"type\":\"";
     const char *end = frame + len;

@@ -27,6 +27,10 @@ int ev_from_rec(const store_rec_t *rec, ev_t *ev);
 /* The wire frame of an event: {"t":"ev","seq","ts","type","by","data"} (caller frees). */
 char *ev_frame(const ev_t *ev, size_t *len);
 
+/* The same frame around body, the text of ev_to_body(): the event's data encoded once
+ * for the log and the wire. */
+char *ev_frame_body(const ev_t *ev, const char *body, size_t blen, size_t *len);
+
 /* The type of a wire frame made by ev_frame(), read without parsing the frame: 0, or -1
  * when there is none or it does not fit in type[typelen]. */
 int ev_frame_type(const char *frame, size_t len, char *type, size_t typelen);

@@ -19,7 +19,7 @@
 
 #define CHUNK 16384
 
-enum { K_IMPORT, K_SHEETS, K_REPORT, K_PERSON, K_ERROR };
+enum { K_IMPORT, K_SHEETS, K_DOOR, K_REPORT, K_PERSON, K_ERROR };
 enum { S_READING, S_WORKING, S_WAIT_COMMIT, S_SENDING };
 
 struct api_req {
@@ -31,7 +31,7 @@ struct api_req {
     /* the request */
     char *body;
     size_t blen, bcap;
-    int too_big, preview;
+    int too_big, preview, json_body;   /* json_body: {csv, map, choices} instead of the bare CSV */
     char id[LIMIT_IMPORT_ID + 1];
     char map[LIMIT_IMPORT_MAP + 1];
     int map_too_long;
@@ -73,7 +73,22 @@ static json_t *err_json(const char *code, const char *nl, const char *en)
 static void *import_worker(void *arg)
 {
     api_req_t *r = arg;
-    r->rc = import_parse(r->body, r->blen, r->ch, r->nch, r->map, r->preview, NULL, NULL,
+    if (r->json_body) {
+        /* The browser sends back exactly the mapping and answer matches it previewed. */
+        json_t *env = json_loadb(r->body, r->blen, 0, NULL);
+        const json_t *csv = json_object_get(env, "csv"), *map = json_object_get(env, "map");
+        const json_t *choices = json_object_get(env, "choices");
+        if (!json_is_string(csv) || (map && !json_is_string(map)) || (choices && !json_is_array(choices))) {
+            r->rc = -102;
+            r->summary = err_json("bad_message", "Het verzoek is onleesbaar: verwacht {csv, map, choices}.",
+                                  "The request is unreadable: expected {csv, map, choices}.");
+        } else
+            r->rc = import_parse(json_string_value(csv), json_string_length(csv), r->ch, r->nch,
+                                 map ? json_string_value(map) : "", choices, r->preview, NULL, NULL,
+                                 &r->summary, &r->args);
+        json_decref(env);
+    } else
+        r->rc = import_parse(r->body, r->blen, r->ch, r->nch, r->map, NULL, r->preview, NULL, NULL,
                              &r->summary, &r->args);
     atomic_store(&r->done, 1);
     lws_cancel_service(host.ctx);
@@ -83,7 +98,10 @@ static void *import_worker(void *arg)
 static void *sheets_worker(void *arg)
 {
     api_req_t *r = arg;
-    r->rc = sheets_render(r->sheet_in, r->title, host.base_url, &r->pdf, &r->pdflen);
+    if (r->kind == K_DOOR)
+        r->rc = sheets_door_render(r->sheet_in, r->title, &r->pdf, &r->pdflen);
+    else
+        r->rc = sheets_render(r->sheet_in, r->title, host.base_url, &r->pdf, &r->pdflen);
     atomic_store(&r->done, 1);
     lws_cancel_service(host.ctx);
     return NULL;
@@ -148,6 +166,7 @@ static void req_free(api_req_t *r)
     for (size_t i = 0; i < r->nch; i++) {
         free((char *)r->ch[i].id);
         free((char *)r->ch[i].title);
+        free((char *)r->ch[i].title_en);
     }
     free(r->ch);
     json_decref(r->sheet_in);
@@ -213,6 +232,9 @@ int api_begin(struct lws *wsi, api_req_t **rp, const char *url)
             r->map_too_long = 1;   /* refused in api_body_done, never cut */
         else
             memcpy(r->map, map, strlen(map) + 1);
+        char ctype[64] = "";
+        if (lws_hdr_copy(wsi, ctype, sizeof ctype, WSI_TOKEN_HTTP_CONTENT_TYPE) > 0)
+            r->json_body = strncasecmp(ctype, "application/json", 16) == 0;
         return 0;
     }
     if (post) {
@@ -226,9 +248,9 @@ int api_begin(struct lws *wsi, api_req_t **rp, const char *url)
         answer_err(r, rc == SP_E_FORBIDDEN ? 403 : 401, rc);
         return 0;
     }
-    if (strcmp(url, "/api/sheets.pdf") == 0) {
-        r->kind = K_SHEETS;
-        r->sheet_in = core_sheets(host.core);
+    if (strcmp(url, "/api/sheets.pdf") == 0 || strcmp(url, "/api/doorlist.pdf") == 0) {
+        r->kind = url[5] == 's' ? K_SHEETS : K_DOOR;
+        r->sheet_in = r->kind == K_SHEETS ? core_sheets(host.core) : core_door_list(host.core);
         r->title = xstrdup(core_sprint_title(host.core));
         if (start_worker(r, sheets_worker) != 0)
             answer_err(r, 503, SP_E_STORE_UNAVAILABLE);
@@ -299,6 +321,7 @@ int api_body_done(api_req_t *r)
         core_challenge_info(host.core, i, &id, &title);
         r->ch[i].id = xstrdup(id);
         r->ch[i].title = xstrdup(title);
+        r->ch[i].title_en = xstrdup(core_challenge_title_en(host.core, i));
     }
     if (start_worker(r, import_worker) != 0)
         answer_err(r, 503, SP_E_STORE_UNAVAILABLE);
@@ -324,6 +347,8 @@ static void import_done(void *ud, const char *id, int rc, int64_t seq)
         json_object_set_new(r->summary, "already", json_true());
         json_object_set_new(r->summary, "imported", json_integer(0));
         json_object_set_new(r->summary, "replaced", json_integer(0));
+        json_object_set_new(r->summary, "new", json_integer(0));
+        json_object_set_new(r->summary, "updated", json_integer(0));
     }
     json_object_set_new(r->summary, "seq", json_integer(seq));
     answer_json(r, 200, r->summary);
@@ -338,19 +363,12 @@ static void import_apply(api_req_t *r)
         r->summary = NULL;
         return;
     }
+    core_import_summary(host.core, r->summary, r->args);
     if (r->preview) {
         answer_json(r, 200, r->summary);
         r->summary = NULL;
         return;
     }
-    size_t i, known = 0;
-    json_t *p;
-    json_array_foreach(json_object_get(r->args, "people"), i, p)
-        known += core_person_known_email(host.core, json_string_value(json_object_get(p, "email")));
-    size_t file_dups = (size_t)json_integer_value(json_object_get(r->summary, "replaced"));
-    size_t people = json_array_size(json_object_get(r->args, "people"));
-    json_object_set_new(r->summary, "imported", json_integer((json_int_t)(people - known)));
-    json_object_set_new(r->summary, "replaced", json_integer((json_int_t)(file_dups + known)));
     char id[LIMIT_CMD_ID + 1];   /* "import-" and at most LIMIT_IMPORT_ID: never cut */
     if (r->id[0])
         snprintf(id, sizeof id, "import-%s", r->id);
@@ -406,6 +424,8 @@ int api_writeable(struct lws *wsi, api_req_t **rp)
             http_add_header(wsi, "referrer-policy:", "no-referrer", &p, end) ||
             (r->kind == K_SHEETS && r->status == 200 &&
              http_add_header(wsi, "content-disposition:", "inline; filename=\"teamcodes.pdf\"", &p, end)) ||
+            (r->kind == K_DOOR && r->status == 200 &&
+             http_add_header(wsi, "content-disposition:", "inline; filename=\"deurlijst.pdf\"", &p, end)) ||
             (r->kind == K_REPORT && r->status == 200 &&
              http_add_header(wsi, "content-disposition:", "inline; filename=\"verslag.pdf\"", &p, end)) ||
             lws_finalize_write_http_header(wsi, start, &p, end))

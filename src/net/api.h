@@ -2,8 +2,10 @@
  *
  * Endpoints (docs/protocol.md, "HTTP API for the organiser"), all with
  * `Authorization: Bearer <organiser token>`:
- *   POST /api/import[?preview=1][&id=ID][&map=field=column,…]   body: the CSV (≤ 20 MB)
- *   GET  /api/sheets.pdf                                         one A4 page per team
+ *   POST /api/import[?preview=1][&id=ID][&map=field=column,…]   body: the CSV (≤ 20 MB), or
+ *        with Content-Type application/json {csv, map?, choices?:[{answer, challenge}]}
+ *   GET  /api/sheets.pdf                                         one A4 page per team, with its members
+ *   GET  /api/doorlist.pdf                                       everyone by surname, with team and room
  *   GET  /api/person/<id>                                        everything held about p3 / m4
  *
  * Threads: everything here runs on the lws service thread except the parsing of a

@@ -843,10 +843,13 @@ static void leader_exec(json_t *m)
         if (!cl->host.store_ok()) {
             json_array_append(cl->deferred, m);
         } else {
-            int rc = code && name
-                         ? core_join(core, code, name, id, hash, wall_ms(), &out, &who)
-                         : SP_E_BAD_MESSAGE;
-            if (rc != 0)
+            core_join_t j = {code, name, json_string_value(json_object_get(m, "person")),
+                             json_string_value(json_object_get(m, "claim")), id, hash};
+            int rc = code && name ? core_join_ex(core, &j, wall_ms(), &out, &who) : SP_E_BAD_MESSAGE;
+            if (rc == CORE_JOIN_CLAIM_PENDING) {
+                cl->host.submit(&out);   /* the team sees the confirmation code */
+                refuse(node, serial, SP_E_CLAIM_PENDING);
+            } else if (rc != 0)
                 refuse(node, serial, rc);
             else {
                 cl->host.submit(&out);
@@ -1092,7 +1095,8 @@ void cluster_forward_req(const char *hash, const char *cmd, const json_t *args, 
     cl_poke();
 }
 
-void cluster_forward_join(void *conn, const char *id, const char *code, const char *name)
+void cluster_forward_join(void *conn, const char *id, const char *code, const char *name, const char *person,
+                          const char *claim)
 {
     if (cl == NULL)
         return;
@@ -1102,6 +1106,10 @@ void cluster_forward_join(void *conn, const char *id, const char *code, const ch
     json_object_set_new(f->row, "h", json_string(f->hash));
     json_object_set_new(f->row, "code", json_string(code));
     json_object_set_new(f->row, "name", json_string(name));
+    if (person)
+        json_object_set_new(f->row, "person", json_string(person));
+    if (claim)
+        json_object_set_new(f->row, "claim", json_string(claim));
     fwd_send(f);
     cl_poke();
 }

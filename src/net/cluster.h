@@ -98,7 +98,8 @@ void cluster_forward_req(const char *hash, const char *cmd, const json_t *args, 
                          exec_done_cb done, void *ud);
 
 /* Forwards a join; a fresh session token is made here, so it never leaves the node. */
-void cluster_forward_join(void *conn, const char *id, const char *code, const char *name);
+void cluster_forward_join(void *conn, const char *id, const char *code, const char *name, const char *person,
+                          const char *claim);
 
 /* The connection is closing: forget its forwards. */
 void cluster_conn_gone(void *conn);

@@ -25,7 +25,7 @@ static void staff_resubscribe(void)
         if (!c->authed || (c->who.role != ROLE_ORGANISER && c->who.role != ROLE_FACILITATOR))
             continue;
         conn_subscribe(c, c->sent_seq);
-        lws_callback_on_writable(c->wsi);
+        conn_dirty(c);
     }
 }
 
@@ -76,13 +76,14 @@ void submit_events(const evlist_t *out)
         store_rec_t rec;
         ev_to_rec(ev, body, blen, &rec);
         writer_submit(srv.writer, &rec);
-        free(body);
         xgrow((void **)&srv.unc, &srv.capunc, srv.nunc + 1, sizeof *srv.unc);
         unc_t *u = &srv.unc[srv.nunc++];
         u->seq = ev->seq;
         u->chan = ev->aud_kind == AUD_SERVER ? -1 : hub_chan(srv.hub, ev->aud_kind, ev->aud_id);
-        u->frame = ev->aud_kind == AUD_SERVER ? NULL : ev_frame(ev, &flen);
+        /* The data is encoded once, for the log and the frame. */
+        u->frame = ev->aud_kind == AUD_SERVER ? NULL : ev_frame_body(ev, body, blen, &flen);
         u->len = u->frame ? flen : 0;
+        free(body);
     }
 }
 

@@ -5,9 +5,11 @@
 #include "util/clock.h"
 #include "util/xalloc.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 /* ---- the connection's own messages --------------------------------------------- */
 
@@ -28,27 +30,27 @@ void conn_send_json(conn_t *c, json_t *msg)
         json_decref(msg);
         return;
     }
-    char *s = json_dumps(msg, JSON_COMPACT);
-    json_decref(msg);
-    size_t len = strlen(s);
+    /* Encoded straight into the message: no second buffer, no copy. */
+    size_t len = json_dumpb(msg, NULL, 0, JSON_COMPACT);
     outmsg_t *m = xmalloc(sizeof *m + LWS_PRE + len);
+    json_dumpb(msg, (char *)m->buf + LWS_PRE, len, JSON_COMPACT);
+    json_decref(msg);
     m->next = NULL;
     m->len = len;
-    memcpy(m->buf + LWS_PRE, s, len);
-    free(s);
     if (c->qtail)
         c->qtail->next = m;
     else
         c->qhead = m;
     c->qtail = m;
     /* A burst of small answers to a client that reads is fine; a client whose socket is
-     * full (it does not read) or whose queue holds too many bytes is cut off. */
+     * full (it does not read: we wait for its writability) or whose queue holds too many
+     * bytes is cut off. */
     c->qbytes += sizeof *m + LWS_PRE + len;
-    if ((++c->qlen > OUTQ_MAX && lws_send_pipe_choked(c->wsi)) || c->qbytes > OUTQ_BYTES_MAX) {
+    if ((++c->qlen > OUTQ_MAX && c->wait_w) || c->qbytes > OUTQ_BYTES_MAX) {
         conn_cut(c);
         return;
     }
-    lws_callback_on_writable(c->wsi);
+    conn_dirty(c);
 }
 
 void conn_err(conn_t *c, const char *id, int e)
@@ -125,8 +127,7 @@ void conn_pend(conn_t *c, const pend_t *p)
 
 void conn_wake(void *ud)
 {
-    conn_t *c = ud;
-    lws_callback_on_writable(c->wsi);
+    conn_dirty(ud);
 }
 
 /* ---- life, writing and reading of a connection --------------------------------- */
@@ -175,6 +176,8 @@ void conn_free(conn_t *c)
     srv.nconns--;
     if (c->npend > 0)
         waiting_unlink(c);
+    if (c->dirty)
+        dirty_unlink(c);
     for (conn_t **l = &srv.limited; *l != NULL; l = &(*l)->lnext)
         if (*l == c) {
             *l = c->lnext;
@@ -258,8 +261,83 @@ static void conn_consume(conn_t *c, const owed_t *o)
     }
 }
 
-/* Appends one unmasked WebSocket text frame (RFC 6455 5.2) to out. */
-static size_t ws_frame(unsigned char *out, const unsigned char *payload, size_t len)
+/* ---- the send path --------------------------------------------------------------
+ *
+ * What a connection is owed goes out at the end of the loop turn in which it became
+ * owed (a uv_check handle, conn_flush_dirty), coalesced: its own messages and hub frames,
+ * framed here (unmasked text frames; we use no extensions), written with one
+ * non-blocking send() straight to the upgraded socket. While the socket takes it and
+ * nothing is queued, that is the whole cost of a delivery: no poll-interest change, no
+ * writeable callback. Only when the kernel refuses (EAGAIN or a partial send) does the
+ * rest go to lws (lws_write, which keeps what the socket did not take and flushes it
+ * before anything else, pongs and close frames included) and the connection wait for
+ * its writeable callback, which writes on the same way. lws_partial_buffered() tells
+ * whether lws still holds bytes of ours, so frames are never interleaved. TLS is the
+ * proxy's job; a TLS connection (none today) would write through lws_write. */
+
+/* A batch is at most this big; a connection with a larger backlog (a facilitator, a
+ * screen, the organiser) gets several in one turn. */
+#define COALESCE_MAX (64 * 1024)
+/* Batches per connection per loop turn: enough for 1 MiB of backlog at once, few enough
+ * that one watcher cannot hold up a loop turn for everyone else. */
+#define WRITE_ROUNDS 16
+
+static conn_t *dirty_head;   /* connections owed something, flushed at the turn's end */
+
+void dirty_unlink(conn_t *c)
+{
+    if (c->dprev)
+        c->dprev->dnext = c->dnext;
+    else
+        dirty_head = c->dnext;
+    if (c->dnext)
+        c->dnext->dprev = c->dprev;
+    c->dnext = c->dprev = NULL;
+    c->dirty = 0;
+}
+
+void conn_dirty(conn_t *c)
+{
+    if (c->dirty)
+        return;
+    c->dirty = 1;
+    c->dprev = NULL;
+    c->dnext = dirty_head;
+    if (dirty_head)
+        dirty_head->dprev = c;
+    dirty_head = c;
+}
+
+/* From now on the connection writes only from its writeable callback. */
+static void conn_wait_writeable(conn_t *c)
+{
+    c->wait_w = 1;
+    lws_callback_on_writable(c->wsi);
+}
+
+/* Hands len bytes at buf (with LWS_PRE bytes of headroom in front) to the socket:
+ * directly while lws holds nothing of ours, the rest through lws. Returns 1 when all of
+ * it went to the kernel, 0 when some of it waits (in lws), -1 on error. */
+static int conn_send_raw(conn_t *c, unsigned char *buf, size_t len)
+{
+    ssize_t n = 0;
+    if (!lws_is_ssl(c->wsi)) {
+        n = send(lws_get_socket_fd(c->wsi), buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n == (ssize_t)len)
+            return 1;
+        if (n < 0) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+                return -1;
+            n = 0;
+        }
+    }
+    if (lws_write(c->wsi, buf + n, len - (size_t)n, LWS_WRITE_RAW) < 0)
+        return -1;
+    return lws_partial_buffered(c->wsi) ? 0 : 1;
+}
+
+/* Appends one unmasked WebSocket text frame header (RFC 6455 5.2) to out. */
+static size_t ws_header(unsigned char *out, size_t len)
 {
     size_t h = 0;
     out[h++] = 0x81;   /* FIN, text */
@@ -274,48 +352,76 @@ static size_t ws_frame(unsigned char *out, const unsigned char *payload, size_t 
         for (int i = 7; i >= 0; i--)
             out[h++] = (unsigned char)((uint64_t)len >> (8 * i));
     }
-    memcpy(out + h, payload, len);
-    return h + len;
+    return h;
 }
 
-/* Everything owed is coalesced into one send of several WebSocket frames (framed here
- * and written raw): one system call and one writeability round per batch instead of
- * per frame, which is what the CPU went to under load. lws keeps what the socket does
- * not take and calls back only when it is flushed. */
-#define COALESCE_MAX (64 * 1024)
-
-/* One batch: frames owed, framed into out until it holds COALESCE_MAX bytes, written
- * raw. Returns 1 when it wrote, 0 when nothing was owed, -1 on error. */
-static int conn_write_batch(conn_t *c)
+/* Writes what the connection is owed, batch after batch, while the socket takes it. */
+static int conn_flush(conn_t *c)
 {
     static unsigned char out[LWS_PRE + COALESCE_MAX + 16];
-    size_t used = 0;
+    if (c->wait_w || c->closing)
+        return 0;
+    if (lws_partial_buffered(c->wsi)) {
+        conn_wait_writeable(c);
+        return 0;
+    }
+    if (c->authed && hub_sub_backlog(srv.hub, c->sub) > BACKLOG_MAX) {
+        conn_cut(c);
+        return 0;
+    }
     owed_t o;
-    for (conn_next(c, &o); o.kind != OWED_NONE; conn_next(c, &o)) {
-        if (o.kind == OWED_FRAME && hub_sub_backlog(srv.hub, c->sub) > BACKLOG_MAX) {
-            conn_cut(c);
+    for (int round = 0; round < WRITE_ROUNDS; round++) {
+        size_t used = 0;
+        unsigned char *big = NULL;
+        for (conn_next(c, &o); o.kind != OWED_NONE; conn_next(c, &o)) {
+            if (used + o.len + 10 > COALESCE_MAX) {
+                if (used > 0)
+                    break;
+                /* Larger than a batch: a buffer of its own. */
+                big = xmalloc(LWS_PRE + o.len + 10);
+                used = ws_header(big + LWS_PRE, o.len);
+                memcpy(big + LWS_PRE + used, o.buf, o.len);
+                used += o.len;
+                conn_consume(c, &o);
+                break;
+            }
+            used += ws_header(out + LWS_PRE + used, o.len);
+            memcpy(out + LWS_PRE + used, o.buf, o.len);
+            used += o.len;
+            conn_consume(c, &o);
+        }
+        if (used == 0)
+            return 0;   /* all out; conn_next re-armed the hub's wake */
+        int r = conn_send_raw(c, big ? big + LWS_PRE : out + LWS_PRE, used);
+        free(big);
+        if (r < 0)
+            return -1;
+        if (r == 0) {
+            conn_wait_writeable(c);   /* the kernel refused: the rest waits for it */
             return 0;
         }
-        if (used + o.len + 10 > COALESCE_MAX) {
-            if (used > 0)
-                break;
-            /* Larger than a batch: on its own, framed by lws. */
-            int n = lws_write(c->wsi, (unsigned char *)o.buf, o.len, LWS_WRITE_TEXT);
-            conn_consume(c, &o);
-            return n < 0 ? -1 : 1;
-        }
-        used += ws_frame(out + LWS_PRE + used, o.buf, o.len);
-        conn_consume(c, &o);
     }
-    if (used == 0)
-        return 0;
-    return lws_write(c->wsi, out + LWS_PRE, used, LWS_WRITE_RAW) < 0 ? -1 : 1;
+    /* Still owed after WRITE_ROUNDS batches: the socket took them all, so the writeable
+     * callback comes at once, after the other connections of this turn. */
+    conn_next(c, &o);
+    if (o.kind != OWED_NONE)
+        conn_wait_writeable(c);
+    return 0;
 }
 
-/* A connection that watches many teams (a facilitator, the organiser) is owed far more
- * than one batch per loop turn under load: it gets batches while its socket takes them,
- * up to WRITE_ROUNDS, or it falls further behind with every turn. */
-#define WRITE_ROUNDS 16
+void conn_flush_dirty(void)
+{
+    while (dirty_head) {
+        conn_t *c = dirty_head;
+        dirty_unlink(c);
+        if (c->cut) {
+            lws_callback_on_writable(c->wsi);
+            continue;
+        }
+        if (conn_flush(c) < 0)
+            conn_cut(c);
+    }
+}
 
 int conn_writeable(conn_t *c)
 {
@@ -323,18 +429,8 @@ int conn_writeable(conn_t *c)
         lws_close_reason(c->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)"too slow", 8);
         return -1;
     }
-    for (int i = 0; i < WRITE_ROUNDS; i++) {
-        int r = conn_write_batch(c);
-        if (r < 0)
-            return -1;
-        if (r == 0 || c->cut || lws_send_pipe_choked(c->wsi))
-            break;
-    }
-    owed_t o;
-    conn_next(c, &o);
-    if (c->cut || o.kind != OWED_NONE)
-        lws_callback_on_writable(c->wsi);
-    return 0;
+    c->wait_w = 0;   /* lws has flushed what it held of ours */
+    return conn_flush(c);
 }
 
 int conn_receive(conn_t *c, struct lws *wsi, const void *in, size_t len)
@@ -349,7 +445,7 @@ int conn_receive(conn_t *c, struct lws *wsi, const void *in, size_t len)
         c->too_big += len;
         free(c->rx);
         c->rx = NULL;
-        c->rxlen = 0;
+        c->rxlen = c->rxcap = 0;
         if (c->too_big > DRAIN_MAX)
             return -1;
         if (final) {
@@ -363,16 +459,28 @@ int conn_receive(conn_t *c, struct lws *wsi, const void *in, size_t len)
             conn_err(c, NULL, SP_E_BAD_MESSAGE);
         return 0;
     }
-    if (c->rx == NULL)
-        c->rx = xmalloc(MSG_MAX + 1);
+    if (final && c->rxlen == 0) {
+        /* The whole message in one piece (the usual case): read where lws has it. */
+        handle_message(c, in, len);
+        return 0;
+    }
+    /* In pieces: put together in a buffer that grows with the message (never past
+     * MSG_MAX, checked above) and is freed with it, so an idle connection keeps none. */
+    if (c->rxlen + len > c->rxcap) {
+        size_t cap = c->rxcap ? c->rxcap : 1024;
+        while (cap < c->rxlen + len)
+            cap *= 2;
+        c->rx = xrealloc(c->rx, cap);
+        c->rxcap = cap;
+    }
     memcpy(c->rx + c->rxlen, in, len);
     c->rxlen += len;
     if (final) {
         handle_message(c, c->rx, c->rxlen);
         c->rxlen = 0;
-        /* Keep no 64 KiB buffer per idle connection. */
         free(c->rx);
         c->rx = NULL;
+        c->rxcap = 0;
     }
     return 0;
 }

@@ -9,9 +9,10 @@
  *    them) but kept in `uncommitted` until the writer has them on disk; only then
  *    are they published to the hub (fan-out) and the command acknowledged.
  *    Invariant: every frame in the hub and every ack sent has seq <= committed.
- *  - One lws_write per WRITEABLE callback: first the connection's own messages
- *    (welcome, acks, errors), then hub frames in seq order, then `synced` once the
- *    replay that hello asked for is done (conn.c).
+ *  - What a connection is owed goes out once per loop turn (a uv_check handle), with one
+ *    direct non-blocking send of coalesced frames: first its own messages (welcome, acks,
+ *    errors), then hub frames in seq order, then `synced` once the replay that hello
+ *    asked for is done. Only a refusing socket waits for a writeable callback (conn.c).
  *  - A client that does not read is cut off when its own queue or its hub backlog
  *    grows past a limit; memory per connection stays bounded.
  *  - Messages over the rate are not answered one by one: one rate_limited per tick lists
@@ -138,6 +139,11 @@ static void handle_join(conn_t *c, json_t *msg)
     const char *id = json_string_value(json_object_get(msg, "id"));
     const char *code = json_string_value(json_object_get(msg, "code"));
     const char *name = json_string_value(json_object_get(msg, "name"));
+    /* Picking a registered name: person (and claim, the confirmation code) instead of a name. */
+    const char *person = json_string_value(json_object_get(msg, "person"));
+    const char *claim = json_string_value(json_object_get(msg, "claim"));
+    if (person != NULL && name == NULL)
+        name = "";
     if (id != NULL && !id_ok(id)) {
         conn_err(c, NULL, SP_E_BAD_ID);
         return;
@@ -155,7 +161,7 @@ static void handle_join(conn_t *c, json_t *msg)
         return;
     }
     if (cluster_forwarding()) {   /* cluster hook: the leader makes the member */
-        cluster_forward_join(c, id, code, name);
+        cluster_forward_join(c, id, code, name, person, claim);
         return;
     }
     pend_t p = {.seq = 0};
@@ -163,10 +169,14 @@ static void handle_join(conn_t *c, json_t *msg)
     secret_token(p.token);
     secret_hash(p.token, hash);
     evlist_t out = {0};
-    int rc = core_join(srv.core, code, name, id, hash, clock_now_ms(), &out, &p.who);
-    if (rc != 0) {
-        if (rc == SP_E_BAD_CODE)
-            join_failed(c);
+    core_join_t j = {code, name, person, claim, id, hash};
+    int rc = core_join_ex(srv.core, &j, clock_now_ms(), &out, &p.who);
+    if (rc == CORE_JOIN_CLAIM_PENDING) {
+        submit_events(&out);   /* the teammates see the confirmation code */
+        conn_err(c, id, SP_E_CLAIM_PENDING);
+    } else if (rc != 0) {
+        if (rc == SP_E_BAD_CODE || rc == SP_E_BAD_CLAIM)
+            join_failed(c);   /* guessing a confirmation code counts like guessing a team code */
         conn_err(c, id, rc);
     } else {
         submit_events(&out);
@@ -175,6 +185,31 @@ static void handle_join(conn_t *c, json_t *msg)
         conn_pend(c, &p);
     }
     evlist_free(&out);
+}
+
+/* The names a participant may pick on the join page, for whoever knows the team code
+ * (the join sheet prints them too); a wrong code counts like a failed join. */
+static void handle_roster(conn_t *c, json_t *msg)
+{
+    const char *id = json_string_value(json_object_get(msg, "id"));
+    const char *code = json_string_value(json_object_get(msg, "code"));
+    if (id == NULL || code == NULL || !id_ok(id)) {
+        conn_err(c, id && id_ok(id) ? id : NULL, id ? SP_E_BAD_MESSAGE : SP_E_BAD_ID);
+        return;
+    }
+    if (!join_allowed(c)) {
+        conn_err(c, id, SP_E_RATE_LIMITED);
+        return;
+    }
+    json_t *r = core_roster(srv.core, code);
+    if (r == NULL) {
+        join_failed(c);
+        conn_err(c, id, SP_E_BAD_CODE);
+        return;
+    }
+    json_object_set_new(r, "t", json_string("roster"));
+    json_object_set_new(r, "id", json_string(id));
+    conn_send_json(c, r);
 }
 
 static void handle_hello(conn_t *c, json_t *msg)
@@ -267,6 +302,8 @@ void handle_message(conn_t *c, const char *text, size_t len)
         handle_hello(c, msg);
     else if (strcmp(t, "join") == 0)
         handle_join(c, msg);
+    else if (strcmp(t, "roster") == 0)
+        handle_roster(c, msg);
     else if (strcmp(t, "ping") == 0) {
         json_t *m = json_pack("{ss sI}", "t", "pong", "now", (json_int_t)clock_now_ms());
         json_t *echo = json_object_get(msg, "now");
@@ -308,6 +345,10 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (pss->conn)
             conn_free(pss->conn);
         pss->conn = NULL;
+        return 0;
+    case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+        if (pss->conn)
+            pss->conn->closing = 1;   /* lws answers the close; we send nothing more */
         return 0;
     case LWS_CALLBACK_RECEIVE:
         return pss->conn ? conn_receive(pss->conn, wsi, in, len) : -1;
@@ -352,8 +393,14 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     return lws_callback_http_dummy(wsi, reason, user, in, len);
 }
 
+/* The receive buffer lws keeps for every WebSocket connection, idle or not: 256 bytes
+ * take a whole command of the usual size (a note of a few words, a vote), which is then
+ * handled where lws has it; longer messages arrive in pieces that conn_receive() puts
+ * together. At 1024 this buffer was a third of an idle connection (docs/benchmarks.md). */
+#define RX_BUFFER 256
+
 static const struct lws_protocols protocols[] = {
-    {"staatsprint", callback, sizeof(pss_t), 1024, 0, NULL, 0},
+    {"staatsprint", callback, sizeof(pss_t), RX_BUFFER, 0, NULL, 0},
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
@@ -461,6 +508,13 @@ static void clh_presence(const json_t *others)
         presence_mark((int)t);
 }
 
+/* The end of every loop turn: what the turn's commits, commands and answers owe goes out. */
+static void flush_cb(uv_check_t *h)
+{
+    (void)h;
+    conn_flush_dirty();
+}
+
 static void signal_cb(uv_signal_t *h, int signum)
 {
     (void)signum;
@@ -564,6 +618,9 @@ int server_run(const serve_opts_t *o)
     uv_signal_start(&srv.sigterm, signal_cb, SIGTERM);
     uv_timer_init(&srv.loop, &srv.tick);
     uv_timer_start(&srv.tick, tick_cb, 200, 200);
+    uv_check_init(&srv.loop, &srv.flush);
+    uv_check_start(&srv.flush, flush_cb);
+    uv_unref((uv_handle_t *)&srv.flush);
 
     if (!o->quiet && !o->again && o->on_start)
         o->on_start(srv.core, base);
@@ -579,6 +636,8 @@ int server_run(const serve_opts_t *o)
     uv_close((uv_handle_t *)&srv.sigterm, NULL);
     uv_timer_stop(&srv.tick);
     uv_close((uv_handle_t *)&srv.tick, NULL);
+    uv_check_stop(&srv.flush);
+    uv_close((uv_handle_t *)&srv.flush, NULL);
     srv.stopping = 1;
     /* The writer wakes the lws context: it stops first (what it still commits is never
      * acknowledged: nobody is served any more). */

@@ -74,8 +74,8 @@ typedef struct conn {
     int64_t sync_at;             /* send `synced` once frames up to here are out */
     int64_t sent_seq;            /* hub frames up to here are handled (for resubscribing) */
     int need_sync;
-    char *rx;                    /* message being reassembled */
-    size_t rxlen;
+    char *rx;                    /* message being reassembled (only while in pieces) */
+    size_t rxlen, rxcap;
     outmsg_t *qhead, *qtail;
     size_t qlen, qbytes;
     pend_t *pend;                /* joins waiting for their commit, seq order */
@@ -89,6 +89,10 @@ typedef struct conn {
     int64_t join_window;
     char addr[64];               /* source address, for the per-address join limit */
     int cut;                     /* close at the next writeable */
+    int wait_w;                  /* the kernel refused: write only when writeable again */
+    int closing;                 /* the peer began the close: nothing more from us */
+    int dirty;                   /* in the list flushed at the loop turn's end */
+    struct conn *dnext, *dprev;
     size_t too_big;              /* bytes of an oversized message dropped so far */
     char hash[SECRET_HASH_LEN + 1]; /* cluster: the token's hash, sent with forwards */
 } conn_t;
@@ -117,6 +121,7 @@ typedef struct {
     uv_loop_t loop;              /* ours; lws joins it (a "foreign" loop) */
     uv_signal_t sigint, sigterm;
     uv_timer_t tick;             /* lets time pass in the core (timers, race rounds) */
+    uv_check_t flush;            /* writes what connections are owed, once per loop turn */
     int fatal;                   /* stopped because the log cannot be kept whole: exit 1 */
     unsigned effects;            /* CORE_FX_* of events not yet acted on (core_take_effects) */
     waiter_t *wait;              /* answers owed after a commit, in the order asked */
@@ -155,6 +160,9 @@ int conn_receive(conn_t *c, struct lws *wsi, const void *in, size_t len);
 void conn_send_json(conn_t *c, json_t *msg);
 void conn_subscribe(conn_t *c, int64_t after);
 int conn_writeable(conn_t *c);
+void conn_dirty(conn_t *c);
+void conn_flush_dirty(void);
+void dirty_unlink(conn_t *c);
 void conn_wake(void *ud);
 void waiting_unlink(conn_t *c);
 

@@ -162,8 +162,8 @@ static void mcf_index(mcf_t *g, const int *from_of)
     free(fill);
 }
 
-static void assign_groups(const assign_person_t *p, size_t n, const assign_options_t *opt, uint64_t *rng,
-                          int *group)
+static void assign_groups(const assign_person_t *p, size_t n, const assign_options_t *opt, const int *capacity,
+                          uint64_t *rng, int *group)
 {
     int G = (int)opt->n_groups, C = (G + 1) * (G + 1);
     int64_t nn = (int64_t)n;
@@ -200,7 +200,7 @@ static void assign_groups(const assign_person_t *p, size_t n, const assign_optio
         }
     }
     for (int k = 0; k < G; k++) {
-        int cap = opt->capacity ? opt->capacity[k] : -1;
+        int cap = capacity ? capacity[k] : -1;
         int64_t room = cap < 0 ? nn : cap - pinned[k] < 0 ? 0 : cap - pinned[k];
         /* The seat after the pinned ones costs pinned[k]: balance counts pinned people. */
         mcf_add(&g, 1 + C + k, sink, room, pinned[k], true, from_of);
@@ -240,9 +240,94 @@ static void assign_groups(const assign_person_t *p, size_t n, const assign_optio
     free(pinned);
 }
 
-/* ---- step 2: teams ---- */
+/* ---- step 1b: group sizes that teams can meet ---- */
 
 static int ceil_div(int a, int b) { return (a + b - 1) / b; }
+
+bool assign_size_fits(int m, int lo, int hi)
+{
+    if (m <= 0)
+        return m == 0;
+    int k = ceil_div(m, hi);   /* the fewest teams no larger than hi; more only shrink them */
+    return (int64_t)k * lo <= m;
+}
+
+/* The cost of moving d people out of (d < 0) or into (d > 0) a group where `cheap` such
+ * moves respect everyone's choices. */
+static int64_t move_cost(int d, int cheap)
+{
+    int a = d < 0 ? -d : d;
+    return a <= cheap ? a : cheap + 3 * (int64_t)(a - cheap);
+}
+
+/* Chooses target sizes (see the header, step 1b). Returns false when none fit. */
+static bool fit_targets(const assign_person_t *p, size_t n, const assign_options_t *opt, const int *group,
+                        int lo, int hi, int *target)
+{
+    int G = (int)opt->n_groups, R = 2 * hi, W = 2 * R * G + 1;
+    if ((int64_t)G * W > 4000000)
+        return false;   /* hundreds of groups: beyond any sprint; keep the flow's sizes */
+    int *size = xcalloc((size_t)G, sizeof *size), *pinned = xcalloc((size_t)G, sizeof *pinned);
+    int *out_ok = xcalloc((size_t)G, sizeof *out_ok), *in_ok = xcalloc((size_t)G, sizeof *in_ok);
+    for (size_t i = 0; i < n; i++) {
+        int g = group[i];
+        if (g >= 0)
+            size[g]++;
+        if (p[i].pin_group >= 0) {
+            pinned[p[i].pin_group]++;
+            continue;
+        }
+        bool any = p[i].choice1 >= 0 || p[i].choice2 >= 0;
+        for (int k = 0; k < G; k++) {
+            bool wants = !any || p[i].choice1 == k || p[i].choice2 == k;
+            if (k == g && (!any || (p[i].choice1 >= 0 && p[i].choice1 != g) || (p[i].choice2 >= 0 && p[i].choice2 != g)))
+                out_ok[k]++;
+            else if (k != g && g >= 0 && wants)
+                in_ok[k]++;
+        }
+    }
+    /* cost[j][d + R*G]: the least cost of groups < j with total change d; pick[j][…] the size. */
+    int64_t INF = INT64_MAX / 4;
+    int64_t *cost = xmalloc((size_t)(G + 1) * (size_t)W * sizeof *cost);
+    int *pick = xmalloc((size_t)(G + 1) * (size_t)W * sizeof *pick);
+    for (int i = 0; i < (G + 1) * W; i++)
+        cost[i] = INF;
+    cost[R * G] = 0;
+    for (int j = 0; j < G; j++) {
+        int cap = opt->capacity ? opt->capacity[j] : -1;
+        for (int d = 0; d < W; d++) {
+            int64_t base = cost[j * W + d];
+            if (base >= INF)
+                continue;
+            for (int t = size[j] - R < 0 ? 0 : size[j] - R; t <= size[j] + R; t++) {
+                if (!assign_size_fits(t, lo, hi) || t < pinned[j] || (cap >= 0 && t > cap))
+                    continue;
+                int nd = d + (t - size[j]);
+                if (nd < 0 || nd >= W)
+                    continue;
+                int64_t c = base + move_cost(t - size[j], t < size[j] ? out_ok[j] : in_ok[j]);
+                if (c < cost[(j + 1) * W + nd]) {
+                    cost[(j + 1) * W + nd] = c;
+                    pick[(j + 1) * W + nd] = t;
+                }
+            }
+        }
+    }
+    bool ok = cost[G * W + R * G] < INF;
+    for (int j = G, d = R * G; ok && j > 0; j--) {
+        target[j - 1] = pick[j * W + d];
+        d -= target[j - 1] - size[j - 1];
+    }
+    free(cost);
+    free(pick);
+    free(size);
+    free(pinned);
+    free(out_ok);
+    free(in_ok);
+    return ok;
+}
+
+/* ---- step 2: teams ---- */
 
 /* How far sizes floor/ceil(m/k) fall outside [lo, hi]. */
 static int violation(int m, int k, int lo, int hi)
@@ -588,7 +673,29 @@ int assign_run(const assign_person_t *p, size_t n, const assign_options_t *opt, 
     out->group_size = xcalloc(opt->n_groups, sizeof *out->group_size);
     for (size_t i = 0; i < n; i++)
         out->team[i] = -1;
-    assign_groups(p, n, opt, &rng, out->group);
+    assign_groups(p, n, opt, opt->capacity, &rng, out->group);
+    int lo = opt->team_min ? opt->team_min : 6, hi = opt->team_max ? opt->team_max : 8;
+    out->bounds_met = true;
+    out->group_first = xcalloc(opt->n_groups + 1, sizeof *out->group_first);
+    int *gsize = xcalloc(opt->n_groups + 1, sizeof *gsize);
+    for (size_t i = 0; i < n; i++) {
+        if (out->group[i] >= 0)
+            gsize[out->group[i]]++;
+        if (p[i].choice1 >= 0)
+            out->group_first[p[i].choice1]++;
+    }
+    for (size_t g = 0; g < opt->n_groups; g++)
+        if (!assign_size_fits(gsize[g], lo, hi))
+            out->bounds_met = false;
+    if (!out->bounds_met) {
+        int *target = xcalloc(opt->n_groups + 1, sizeof *target);
+        if (fit_targets(p, n, opt, out->group, lo, hi, target)) {
+            assign_groups(p, n, opt, target, &rng, out->group);
+            out->bounds_met = out->sizes_refit = true;
+        }
+        free(target);
+    }
+    free(gsize);
     strmap_t orgs, roles;
     strmap_init(&orgs);
     strmap_init(&roles);
@@ -619,5 +726,6 @@ void assign_result_free(assign_result_t *r)
     free(r->group);
     free(r->team);
     free(r->group_size);
+    free(r->group_first);
     memset(r, 0, sizeof *r);
 }

@@ -20,6 +20,16 @@
  * A person pinned to a group goes there even beyond its capacity, and takes one seat
  * of it.
  *
+ * Step 1b, sizes that fit. A group of m people can be split into teams within
+ * [team_min, team_max] only for some m (with 6–8: 0, 6–8, 12–16, 18 and up). When a group's
+ * size from the flow does not fit, a size per group is chosen that does, as near as
+ * possible to the flow's (dynamic programming over the groups; moving a person out of a
+ * group who has another choice or none, or into a group they chose, costs 1, any other
+ * move 3), keeping the total and the pins; the flow then runs again with exactly those
+ * sizes as capacities, so the moved people are the ones whose other choice it is. When no
+ * sizes fit (say 9 people in all with 6–8), bounds_met is false and the teams come from
+ * the flow's sizes; the caller reports it.
+ *
  * Step 2, teams, per group of m people. The number of teams k is the one whose sizes
  * (all floor(m/k) or ceil(m/k), so differing by at most one) fit [team_min, team_max];
  * among those it prefers a k of at least the largest organisation's head count (so no
@@ -83,7 +93,13 @@ typedef struct {
     size_t colleague_pairs_min;/* the least possible for the chosen team counts */
     size_t role_pairs;
     size_t team_size_min, team_size_max;   /* 0 when there are no teams */
+    bool bounds_met;           /* every team within [team_min, team_max] */
+    bool sizes_refit;          /* step 1b changed the flow's group sizes */
+    size_t *group_first;       /* per group: people whose first choice it is */
 } assign_result_t;
+
+/* Whether m people can form teams that all lie within [lo, hi] (0 people: yes). */
+bool assign_size_fits(int m, int lo, int hi);
 
 enum {
     ASSIGN_E_OPTIONS = -1,     /* no groups, a team size range that makes no sense, > 200,000 people */

@@ -57,6 +57,8 @@ static const struct { const char *code, *nl, *en; bool rejects; } reg_reasons[RE
                          "The text was too long and has been shortened.", false},
     [REG_R_DUPLICATE_REPLACED] = {"duplicate_replaced", "Dit e-mailadres schreef zich later opnieuw in; de latere aanmelding telt.",
                                   "This e-mail address registered again later; the later registration counts.", false},
+    [REG_R_SHARED_EMAIL] = {"shared_email", "Een andere naam gebruikt hetzelfde e-mailadres; beide zijn los opgenomen. Controleer of het twee mensen zijn.",
+                            "Another name uses the same e-mail address; both were added separately. Check whether they are two people.", false},
 };
 
 const char *reg_reason_code(reg_reason_t r) { return r < REG_R_COUNT ? reg_reasons[r].code : "internal"; }
@@ -90,13 +92,11 @@ const char *reg_err_en(int e) { int i = reg_err_index(e); return i < 0 ? "Unknow
 
 /* ---- normalisation ---- */
 
-/* Case-folds and strips accents; falls back to ASCII lower-casing if utf8proc refuses. */
-static char *fold(const char *s)
+/* s mapped by utf8proc with the options given; ASCII lower-casing if utf8proc refuses. */
+static char *map_utf8(const char *s, utf8proc_option_t options)
 {
     utf8proc_uint8_t *out = NULL;
-    utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)strlen(s), &out,
-                                      UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
-                                          UTF8PROC_STRIPMARK | UTF8PROC_IGNORE);
+    utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)strlen(s), &out, options);
     if (n < 0) {
         char *c = xstrdup(s);
         for (char *p = c; *p; p++)
@@ -106,6 +106,12 @@ static char *fold(const char *s)
     char *c = xstrdup((const char *)out);
     free(out);
     return c;
+}
+
+/* Case-folds and strips accents. */
+static char *fold(const char *s)
+{
+    return map_utf8(s, UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_IGNORE);
 }
 
 /* Letters, digits and every non-ASCII byte (folded letters beyond ASCII) count as word bytes. */
@@ -158,10 +164,12 @@ static const reg_pattern_t reg_patterns[] = {
     {REG_F_NAME, "fullname", 100}, {REG_F_NAME, "jenaam", 95}, {REG_F_NAME, "uwnaam", 95},
     {REG_F_NAME, "jouwnaam", 95}, {REG_F_NAME, "yourname", 95}, {REG_F_NAME, "naamdeelnemer", 100},
     {REG_F_NAME, "voorenachternaam", 100}, {REG_F_NAME, "attendeename", 100},
+    {REG_F_NAME, "hoeheetje", 95}, {REG_F_NAME, "whatisyourname", 100},
     {REG_F_FIRST_NAME, "voornaam", 100}, {REG_F_FIRST_NAME, "firstname", 100},
     {REG_F_FIRST_NAME, "givenname", 100}, {REG_F_FIRST_NAME, "roepnaam", 90},
     {REG_F_LAST_NAME, "achternaam", 100}, {REG_F_LAST_NAME, "lastname", 100},
     {REG_F_LAST_NAME, "surname", 100}, {REG_F_LAST_NAME, "familyname", 100},
+    {REG_F_LAST_NAME, "familienaam", 100},
     {REG_F_EMAIL, "emailadres", 100}, {REG_F_EMAIL, "email", 100}, {REG_F_EMAIL, "emailaddress", 100},
     {REG_F_EMAIL, "mailadres", 95}, {REG_F_EMAIL, "mail", 90},
     {REG_F_ORGANISATION, "organisatie", 100}, {REG_F_ORGANISATION, "organisation", 100},
@@ -172,18 +180,28 @@ static const reg_pattern_t reg_patterns[] = {
     {REG_F_ROLE, "functie", 100}, {REG_F_ROLE, "rol", 100}, {REG_F_ROLE, "role", 100},
     {REG_F_ROLE, "jobtitle", 100}, {REG_F_ROLE, "functietitel", 100}, {REG_F_ROLE, "functienaam", 100},
     {REG_F_ROLE, "job", 90}, {REG_F_ROLE, "title", 80},
+    /* Question texts that name the organisation only to place the role in it. */
+    {REG_F_ROLE, "watisjerol", 100}, {REG_F_ROLE, "watisjefunctie", 100}, {REG_F_ROLE, "watisuwrol", 100},
+    {REG_F_ROLE, "watisuwfunctie", 100}, {REG_F_ROLE, "whatisyourrole", 100},
+    {REG_F_ROLE, "whatisyourjob", 100}, {REG_F_ROLE, "rolbinnen", 95}, {REG_F_ROLE, "yourrole", 95},
     {REG_F_MOTIVATION, "motivatie", 100}, {REG_F_MOTIVATION, "motivation", 100},
     {REG_F_MOTIVATION, "waaromwiljemeedoen", 100}, {REG_F_MOTIVATION, "whydoyouwant", 95},
+    {REG_F_MOTIVATION, "motiveert", 100}, {REG_F_MOTIVATION, "motivates", 100},
+    {REG_F_MOTIVATION, "watmotiveert", 100}, {REG_F_MOTIVATION, "whatmotivates", 100},
+    /* Choices. Which of the two a header means is settled by choice_rank() below. */
     {REG_F_CHOICE1, "eerstekeuze", 100}, {REG_F_CHOICE1, "1ekeuze", 100}, {REG_F_CHOICE1, "keuze1", 100},
     {REG_F_CHOICE1, "firstchoice", 100}, {REG_F_CHOICE1, "choice1", 100},
-    {REG_F_CHOICE1, "voorkeurchallenge1", 100}, {REG_F_CHOICE1, "challenge1", 95},
-    {REG_F_CHOICE1, "eerstevoorkeur", 100}, {REG_F_CHOICE1, "voorkeur1", 100},
-    {REG_F_CHOICE1, "1stchoice", 100}, {REG_F_CHOICE1, "challengevoorkeur1", 100},
+    {REG_F_CHOICE1, "voorkeurchallenge", 100}, {REG_F_CHOICE1, "challengevoorkeur", 100},
+    {REG_F_CHOICE1, "challenge1", 95}, {REG_F_CHOICE1, "eerstevoorkeur", 100}, {REG_F_CHOICE1, "voorkeur1", 100},
+    {REG_F_CHOICE1, "1stchoice", 100}, {REG_F_CHOICE1, "welkechallenge", 100},
+    {REG_F_CHOICE1, "whichchallenge", 100}, {REG_F_CHOICE1, "challengechoice", 100},
+    {REG_F_CHOICE1, "challengepreference", 100}, {REG_F_CHOICE1, "preferredchallenge", 100},
+    {REG_F_CHOICE1, "voorkeur", 85}, {REG_F_CHOICE1, "keuze", 80}, {REG_F_CHOICE1, "rang1", 95},
+    {REG_F_CHOICE1, "rank1", 95},
     {REG_F_CHOICE2, "tweedekeuze", 100}, {REG_F_CHOICE2, "2ekeuze", 100}, {REG_F_CHOICE2, "keuze2", 100},
     {REG_F_CHOICE2, "secondchoice", 100}, {REG_F_CHOICE2, "choice2", 100},
-    {REG_F_CHOICE2, "voorkeurchallenge2", 100}, {REG_F_CHOICE2, "challenge2", 95},
-    {REG_F_CHOICE2, "tweedevoorkeur", 100}, {REG_F_CHOICE2, "voorkeur2", 100},
-    {REG_F_CHOICE2, "2ndchoice", 100}, {REG_F_CHOICE2, "challengevoorkeur2", 100},
+    {REG_F_CHOICE2, "challenge2", 95}, {REG_F_CHOICE2, "tweedevoorkeur", 100}, {REG_F_CHOICE2, "voorkeur2", 100},
+    {REG_F_CHOICE2, "2ndchoice", 100}, {REG_F_CHOICE2, "rang2", 95}, {REG_F_CHOICE2, "rank2", 95},
     {REG_F_CAPTAIN, "teamcaptain", 100}, {REG_F_CAPTAIN, "captain", 100},
     {REG_F_CAPTAIN, "aanvoerder", 95}, {REG_F_CAPTAIN, "ikwilteamcaptainzijn", 100},
     {REG_F_TIMEKEEPER, "tijdbewaker", 100}, {REG_F_TIMEKEEPER, "timekeeper", 100},
@@ -193,8 +211,25 @@ static const reg_pattern_t reg_patterns[] = {
     {REG_F_TIMESTAMP, "completiontime", 100}, {REG_F_TIMESTAMP, "tijdvanvoltooien", 100},
     {REG_F_TIMESTAMP, "voltooiingstijd", 100}, {REG_F_TIMESTAMP, "starttime", 85},
     {REG_F_TIMESTAMP, "begintijd", 85}, {REG_F_TIMESTAMP, "aanmelddatum", 95},
-    {REG_F_TIMESTAMP, "registrationdate", 95},
+    {REG_F_TIMESTAMP, "registrationdate", 95}, {REG_F_TIMESTAMP, "submittedat", 100},
+    {REG_F_TIMESTAMP, "submissiondate", 100}, {REG_F_TIMESTAMP, "datesubmitted", 100},
+    {REG_F_TIMESTAMP, "submitdate", 100}, {REG_F_TIMESTAMP, "datumverstuurd", 100},
+    {REG_F_TIMESTAMP, "datumingediend", 100}, {REG_F_TIMESTAMP, "inzenddatum", 100},
+    {REG_F_TIMESTAMP, "startdate", 80}, {REG_F_TIMESTAMP, "datumgestart", 80},
 };
+
+/* 2 when a header that asks for a choice asks for the second one ("Tweede keuze",
+ * "Voorkeur challenge 2", "[Rang 2]"), else 1. */
+static int choice_rank(const char *compact_header)
+{
+    static const char *const second[] = {"tweede", "2e", "second", "2nd", "keuze2", "voorkeur2",
+                                         "challenge2", "rang2", "rank2", "choice2", "daarna", "alternatief"};
+    for (size_t i = 0; i < sizeof second / sizeof second[0]; i++)
+        if (strstr(compact_header, second[i]) != NULL)
+            return 2;
+    return 1;
+}
+
 
 void reg_mapping_clear(reg_mapping_t *m)
 {
@@ -253,6 +288,14 @@ void reg_mapping_guess(reg_mapping_t *m, const char *const *headers, size_t n)
                 best[f] = s;
                 best_len[f] = pl;
             }
+        }
+        /* A choice question is one of the two: the header says which. */
+        int ch = best[REG_F_CHOICE1] >= best[REG_F_CHOICE2] ? REG_F_CHOICE1 : REG_F_CHOICE2;
+        if (best[ch] > 0) {
+            int want = choice_rank(h) == 2 ? REG_F_CHOICE2 : REG_F_CHOICE1;
+            best[want] = best[ch];
+            best_len[want] = best_len[ch];
+            best[want == REG_F_CHOICE1 ? REG_F_CHOICE2 : REG_F_CHOICE1] = 0;
         }
         for (int f = 0; f < REG_F_COUNT; f++)
             if (best[f] > 0)
@@ -331,6 +374,89 @@ static bool word_prefix(const char *s, const char *prefix)
     return strncmp(s, prefix, pl) == 0 && (s[pl] == '\0' || s[pl] == ' ');
 }
 
+/* Words that say nothing about which challenge is meant. */
+static bool stop_word(const char *w, size_t len)
+{
+    static const char *const stop[] = {"tussen", "van", "de", "het", "een", "en", "aan", "in", "op", "voor",
+                                       "met", "bij", "om", "te", "der", "den", "the", "of", "and", "between",
+                                       "a", "an", "to", "for", "with", "in", "on", "challenge", "uitdaging",
+                                       "thema", "theme"};
+    for (size_t i = 0; i < sizeof stop / sizeof stop[0]; i++)
+        if (strlen(stop[i]) == len && strncmp(stop[i], w, len) == 0)
+            return true;
+    return false;
+}
+
+/* The meaningful words of a normalised text, as one string of words each followed by a
+ * space ("slimme it samenwerking markt overheid "); *count gets their number. */
+static char *key_words(const char *norm, size_t *count)
+{
+    size_t len = strlen(norm), w = 0;
+    char *out = xmalloc(len + 2);
+    *count = 0;
+    for (const char *p = norm; *p;) {
+        size_t l = strcspn(p, " ");
+        if (l > 0 && !stop_word(p, l)) {
+            memcpy(out + w, p, l);
+            w += l;
+            out[w++] = ' ';
+            (*count)++;
+        }
+        p += l;
+        while (*p == ' ')
+            p++;
+    }
+    out[w] = '\0';
+    return out;
+}
+
+/* True when every word of a (a key_words() string) is a word of b. */
+static bool words_within(const char *a, const char *b)
+{
+    for (const char *p = a; *p;) {
+        size_t l = strcspn(p, " ");
+        bool in = false;
+        for (const char *q = b; *q && !in;) {
+            size_t m = strcspn(q, " ");
+            in = m == l && strncmp(p, q, l) == 0;
+            q += m + (q[m] == ' ');
+        }
+        if (!in)
+            return false;
+        p += l + (p[l] == ' ');
+    }
+    return true;
+}
+
+static int choice_by_words(const char *v, const reg_challenge_t *ch, size_t n)
+{
+    size_t nv, nt;
+    char *av = key_words(v, &nv);
+    int found = REG_CHOICE_UNKNOWN, hits = 0;
+    for (size_t i = 0; i < n && nv > 0; i++) {
+        bool hit = false;
+        for (int lang = 0; lang < 2; lang++) {
+            const char *title = lang == 0 ? ch[i].title : ch[i].title_en;
+            if (title == NULL)
+                continue;
+            char *t = reg_normalise(title);
+            char *at = key_words(t, &nt);
+            /* A lone short word ("IT") is in every title: one word must be a real one. */
+            bool answer_in_title = (nv >= 2 || strlen(av) > 5) && words_within(av, at);
+            bool title_in_answer = nt >= 1 && words_within(at, av);
+            hit = hit || answer_in_title || title_in_answer;
+            free(at);
+            free(t);
+        }
+        if (hit) {
+            hits++;
+            found = (int)i;
+        }
+    }
+    free(av);
+    return hits == 1 ? found : REG_CHOICE_UNKNOWN;
+}
+
 int reg_match_choice(const char *value, const reg_challenge_t *ch, size_t n)
 {
     char *v = reg_normalise(value);
@@ -342,10 +468,12 @@ int reg_match_choice(const char *value, const reg_challenge_t *ch, size_t n)
     /* 1: exact id or title. */
     for (size_t i = 0; i < n && found < 0; i++) {
         char *id = reg_normalise(ch[i].id), *t = reg_normalise(ch[i].title);
-        if ((*id && strcmp(v, id) == 0) || (*t && strcmp(v, t) == 0))
+        char *te = reg_normalise(ch[i].title_en ? ch[i].title_en : "");
+        if ((*id && strcmp(v, id) == 0) || (*t && strcmp(v, t) == 0) || (*te && strcmp(v, te) == 0))
             found = (int)i;
         free(id);
         free(t);
+        free(te);
     }
     /* 2: a number, alone or after a word like "Challenge". */
     if (found < 0)
@@ -365,13 +493,24 @@ int reg_match_choice(const char *value, const reg_challenge_t *ch, size_t n)
         if (hits != 1)
             found = REG_CHOICE_UNKNOWN;
     }
+    /* 4: the words that carry meaning: all of the answer's in one title, or all of one
+     * title's in the answer; must be unique. */
+    if (found < 0)
+        found = choice_by_words(v, ch, n);
     free(v);
     return found;
 }
 
+/* RFC 6531 lets the local part hold UTF-8 beyond ASCII; the CSV reader has already
+ * refused invalid UTF-8. */
 static bool email_local_byte(unsigned char c)
 {
-    return isalnum(c) || strchr("!#$%&'*+/=?^_`{|}~.-", c) != NULL;
+    return c >= 0x80 || isalnum(c) || (c != 0 && strchr("!#$%&'*+/=?^_`{|}~.-", c) != NULL);
+}
+
+char *reg_email_normalise(const char *s)
+{
+    return map_utf8(s, UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD);
 }
 
 bool reg_email_valid(const char *s)
@@ -521,7 +660,8 @@ static int stamp_order(const reg_stamp_t *ts, size_t n)
 
 typedef struct {
     reg_import_t *out;
-    size_t issues_cap, people_cap;
+    size_t issues_cap, people_cap, answers_cap;
+    strmap_t answers;        /* normalised answer → index into out->answers */
 } reg_ctx_t;
 
 static void add_issue(reg_ctx_t *c, long line, reg_reason_t r, reg_field_t f, const char *value, long other)
@@ -587,10 +727,50 @@ static char *join_name(const csv_row_t *row, const reg_mapping_t *m)
     return name;
 }
 
+/* The challenge an answer means: the organiser's override, else reg_match_choice(); each
+ * distinct answer is matched once and counted in out->answers. */
+static int answer_choice(reg_ctx_t *c, const char *v, reg_field_t f, const reg_options_t *opt)
+{
+    char *key = reg_normalise(v);
+    if (*key == '\0') {
+        free(key);
+        return REG_CHOICE_NONE;
+    }
+    reg_import_t *o = c->out;
+    int64_t at;
+    if (!strmap_get(&c->answers, key, &at)) {
+        xgrow((void **)&o->answers, &c->answers_cap, o->n_answers + 1, sizeof *o->answers);
+        reg_answer_t *a = &o->answers[o->n_answers];
+        memset(a, 0, sizeof *a);
+        a->text = xstrdup(v);
+        a->key = xstrdup(key);
+        a->choice = reg_match_choice(v, opt->challenges, opt->n_challenges);
+        for (size_t i = 0; i < opt->n_overrides; i++) {
+            char *k = reg_normalise(opt->overrides[i].answer);
+            if (strcmp(k, key) == 0) {
+                int ch = opt->overrides[i].choice;
+                a->choice = ch >= 0 && (size_t)ch < opt->n_challenges ? ch : REG_CHOICE_NONE;
+                a->overridden = true;
+            }
+            free(k);
+        }
+        at = (int64_t)o->n_answers++;
+        strmap_put(&c->answers, key, at);
+    }
+    free(key);
+    reg_answer_t *a = &o->answers[at];
+    a->count++;
+    if (f == REG_F_CHOICE1)
+        a->first++;
+    else
+        a->second++;
+    return a->choice;
+}
+
 static int match_choice(reg_ctx_t *c, const csv_row_t *row, reg_field_t f, const reg_options_t *opt)
 {
     char *v = cell(row, c->out->mapping.column[f]);
-    int k = reg_match_choice(v, opt->challenges, opt->n_challenges);
+    int k = answer_choice(c, v, f, opt);
     if (k == REG_CHOICE_UNKNOWN) {
         add_issue(c, row->line, REG_R_UNKNOWN_CHOICE, f, v, 0);
         k = REG_CHOICE_NONE;
@@ -646,21 +826,18 @@ static bool read_person(reg_ctx_t *c, const csv_row_t *row, const reg_options_t 
     }
     char *mail = cell(row, m->column[REG_F_EMAIL]);
     const char *addr = strncasecmp(mail, "mailto:", 7) == 0 ? mail + 7 : mail;
-    if (*addr && reg_email_valid(addr)) {
-        p->email = xstrdup(addr);
-        for (char *q = p->email; *q; q++)
-            *q = (char)tolower((unsigned char)*q);
-    } else if (*addr)
+    /* Microsoft Forms writes "anonymous" when the form does not ask to sign in. */
+    if (strcasecmp(addr, "anonymous") == 0 || strcasecmp(addr, "anoniem") == 0)
+        addr = "";
+    if (*addr && reg_email_valid(addr))
+        p->email = reg_email_normalise(addr);
+    else if (*addr)
         add_issue(c, row->line, REG_R_INVALID_EMAIL, REG_F_EMAIL, mail, 0);
     free(mail);
     p->choice1 = match_choice(c, row, REG_F_CHOICE1, opt);
     p->choice2 = match_choice(c, row, REG_F_CHOICE2, opt);
     if (p->choice2 >= 0 && p->choice2 == p->choice1) {
         add_issue(c, row->line, REG_R_SAME_CHOICE, REG_F_CHOICE2, NULL, 0);
-        p->choice2 = REG_CHOICE_NONE;
-    }
-    if (p->choice1 < 0 && p->choice2 >= 0) {  /* only a second choice: treat it as the first */
-        p->choice1 = p->choice2;
         p->choice2 = REG_CHOICE_NONE;
     }
     char *cap = cell(row, m->column[REG_F_CAPTAIN]), *tk = cell(row, m->column[REG_F_TIMEKEEPER]);
@@ -679,7 +856,51 @@ static int issue_cmp(const void *a, const void *b)
     return (int)x->reason - (int)y->reason;
 }
 
-/* Keeps the latest registration per e-mail address; see the header for the rule. */
+/* The key a row is de-duplicated by: address and name, or without an address name and
+ * organisation. */
+static char *person_key(const reg_person_t *p)
+{
+    char *n = reg_normalise(p->name), *o = reg_normalise(p->email ? "" : p->organisation);
+    size_t len = strlen(p->email ? p->email : "") + strlen(n) + strlen(o) + 4;
+    char *k = xmalloc(len);
+    /* Without an address a person is their name and organisation. */
+    snprintf(k, len, "%s\n%s\n%s", p->email ? p->email : "", n, o);
+    free(n);
+    free(o);
+    return k;
+}
+
+/* Flags every row whose address another name also uses (each row once, with the line of
+ * the first row of that address; that first row once, with the line of the second). */
+static void flag_shared(reg_ctx_t *c, const bool *drop)
+{
+    reg_import_t *o = c->out;
+    strmap_t first;          /* address → first kept row with it */
+    strmap_init(&first);
+    for (size_t i = 0; i < o->n_people; i++) {
+        const reg_person_t *p = &o->people[i];
+        int64_t j;
+        if (p->email == NULL || drop[i])
+            continue;
+        if (!strmap_get(&first, p->email, &j)) {
+            strmap_put(&first, p->email, (int64_t)i);
+            continue;
+        }
+        add_issue(c, p->line, REG_R_SHARED_EMAIL, REG_F_EMAIL, p->email, o->people[j].line);
+        o->shared_email++;
+        /* The first row of the address is flagged once, when its second name appears. */
+        char mark[300];
+        snprintf(mark, sizeof mark, "\x01%s", p->email);
+        if (!strmap_get(&first, mark, NULL)) {
+            strmap_put(&first, mark, 1);
+            add_issue(c, o->people[j].line, REG_R_SHARED_EMAIL, REG_F_EMAIL, p->email, p->line);
+            o->shared_email++;
+        }
+    }
+    strmap_free(&first);
+}
+
+/* Keeps the latest registration per address and name; see the header for the rule. */
 static void dedupe(reg_ctx_t *c)
 {
     reg_import_t *o = c->out;
@@ -694,10 +915,10 @@ static void dedupe(reg_ctx_t *c)
     for (size_t i = 0; i < n; i++) {
         reg_person_t *p = &o->people[i];
         int64_t j;
-        if (p->email == NULL)
-            continue;
-        if (!strmap_get(&seen, p->email, &j)) {
-            strmap_put(&seen, p->email, (int64_t)i);
+        char *key = person_key(p);
+        if (!strmap_get(&seen, key, &j)) {
+            strmap_put(&seen, key, (int64_t)i);
+            free(key);
             continue;
         }
         int64_t kj = stamp_key(&ts[j], order), ki = stamp_key(&ts[i], order);
@@ -707,8 +928,10 @@ static void dedupe(reg_ctx_t *c)
         o->replaced++;
         add_issue(c, o->people[lose].line, REG_R_DUPLICATE_REPLACED, REG_F_EMAIL, o->people[lose].email,
                   o->people[win].line);
-        strmap_put(&seen, p->email, (int64_t)win);
+        strmap_put(&seen, key, (int64_t)win);
+        free(key);
     }
+    flag_shared(c, drop);
     size_t w = 0;
     for (size_t i = 0; i < n; i++) {
         if (drop[i])
@@ -720,6 +943,14 @@ static void dedupe(reg_ctx_t *c)
     strmap_free(&seen);
     free(drop);
     free(ts);
+}
+
+static int answer_cmp(const void *a, const void *b)
+{
+    const reg_answer_t *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return strcmp(x->key, y->key);
 }
 
 static int check_mapping(const reg_mapping_t *m, size_t n_headers)
@@ -738,7 +969,8 @@ int reg_import(const char *data, size_t len, const reg_options_t *opt, reg_impor
     if (opt == NULL)
         opt = &none;
     memset(out, 0, sizeof *out);
-    reg_ctx_t c = {out, 0, 0};
+    reg_ctx_t c = {.out = out};
+    strmap_init(&c.answers);
     csv_reader_t *r = csv_reader_new(data, len, NULL);
     csv_row_t row;
     int rc = 0;
@@ -775,14 +1007,21 @@ int reg_import(const char *data, size_t len, const reg_options_t *opt, reg_impor
     }
     if (!opt->keep_duplicates)
         dedupe(&c);
+    for (size_t i = 0; i < out->n_people; i++)
+        if (out->people[i].choice1 < 0 && out->people[i].choice2 < 0)
+            out->no_choice++;
+    if (out->n_answers > 1)
+        qsort(out->answers, out->n_answers, sizeof *out->answers, answer_cmp);
     if (out->n_issues > 1)
         qsort(out->issues, out->n_issues, sizeof *out->issues, issue_cmp);
     if (opt->progress)
         opt->progress(opt->progress_ud, out->rows, csv_reader_offset(r), len);
     csv_reader_free(r);
+    strmap_free(&c.answers);
     return 0;
 fail:
     csv_reader_free(r);
+    strmap_free(&c.answers);
     reg_import_free(out);
     return rc;
 }
@@ -797,6 +1036,11 @@ void reg_import_free(reg_import_t *imp)
     for (size_t i = 0; i < imp->n_issues; i++)
         free(imp->issues[i].value);
     free(imp->issues);
+    for (size_t i = 0; i < imp->n_answers; i++) {
+        free(imp->answers[i].text);
+        free(imp->answers[i].key);
+    }
+    free(imp->answers);
     for (size_t i = 0; i < imp->n_headers; i++)
         free(imp->headers[i]);
     free(imp->headers);

@@ -1,4 +1,5 @@
-/* sheets.c – join sheets as PDF: team, room, challenge, the code in large type, a QR code. */
+/* sheets.c – join sheets as PDF (team, room, challenge, its members, the code in large type, a
+ * QR code) and the door list (everyone by surname, with team and room). */
 #include "report/sheets.h"
 #include "util/xalloc.h"
 
@@ -113,23 +114,44 @@ static int page(cairo_t *cr, const json_t *t, const char *title, const char *bas
         snprintf(line, sizeof line, "Challenge: %s\n(%s)", lang(ch, "nl"), lang(ch, "en"));
         y += text(cr, "DejaVu Sans 13", line, MARGIN, y, w, PANGO_ALIGN_LEFT);
     }
-    y += 30;
+    /* The members, so people find their team: in up to three columns. */
+    const json_t *members = json_object_get(t, "members");
+    size_t nm = json_array_size(members);
+    double qs = 220;
+    if (nm > 0) {
+        y += 14;
+        y += text(cr, "DejaVu Sans Bold 12", "In dit team / In this team", MARGIN, y, w, PANGO_ALIGN_LEFT) + 4;
+        int cols = nm > 16 ? 3 : 2;
+        size_t per = (nm + (size_t)cols - 1) / (size_t)cols;
+        double colw = w / cols, top = y, bottom = y;
+        for (int c = 0; c < cols; c++) {
+            double cy = top;
+            for (size_t k = (size_t)c * per; k < nm && k < (size_t)(c + 1) * per; k++)
+                cy += text(cr, "DejaVu Sans 11", json_string_value(json_array_get(members, k)), MARGIN + c * colw, cy,
+                           colw - 8, PANGO_ALIGN_LEFT) + 1;
+            if (cy > bottom)
+                bottom = cy;
+        }
+        y = bottom;
+        qs = 160;
+    }
+    y += nm > 0 ? 14 : 30;
     y += text(cr, "DejaVu Sans 14", "Teamcode / Team code", MARGIN, y, w, PANGO_ALIGN_CENTER) + 4;
-    y += text(cr, "DejaVu Sans Mono Bold 54", code, MARGIN, y, w, PANGO_ALIGN_CENTER) + 20;
+    y += text(cr, nm > 0 ? "DejaVu Sans Mono Bold 40" : "DejaVu Sans Mono Bold 54", code, MARGIN, y, w,
+              PANGO_ALIGN_CENTER) + (nm > 0 ? 10 : 20);
     char *url = sheets_join_url(base_url, code);
-    const double qs = 220;
     int rc = qr(cr, url, (A4_W - qs) / 2, y, qs);
     y += qs + 6;
     y += text(cr, "DejaVu Sans Mono 10", url, MARGIN, y, w, PANGO_ALIGN_CENTER) + 26;
     free(url);
     snprintf(line, sizeof line,
-             "Scan de QR-code of open %s/ en vul de teamcode in. Vul daarna je naam in zoals je je "
-             "hebt aangemeld. Je hebt geen account nodig.",
+             "Scan de QR-code of open %s/ en vul de teamcode in. Kies daarna je naam uit de lijst. "
+             "Je hebt geen account nodig.",
              base_url);
     y += text(cr, "DejaVu Sans 12", line, MARGIN, y, w, PANGO_ALIGN_LEFT) + 10;
     snprintf(line, sizeof line,
-             "Scan the QR code or open %s/ and enter the team code. Then enter your name as you "
-             "registered. You do not need an account.",
+             "Scan the QR code or open %s/ and enter the team code. Then pick your name from the "
+             "list. You do not need an account.",
              base_url);
     cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
     text(cr, "DejaVu Sans Oblique 12", line, MARGIN, y, w, PANGO_ALIGN_LEFT);
@@ -161,6 +183,73 @@ int sheets_render(const json_t *teams, const char *title, const char *base_url,
     cairo_surface_finish(s);
     if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS)
         rc = -1;
+    cairo_surface_destroy(s);
+    if (rc != 0) {
+        free(b.data);
+        return -1;
+    }
+    *pdf = b.data;
+    *len = b.len;
+    return 0;
+}
+
+/* One row of the door list at y; returns its height. */
+static double door_row(cairo_t *cr, const char *a, const char *b, const char *c, double y, const char *font)
+{
+    const double w = A4_W - 2 * MARGIN;
+    double h1 = text(cr, font, a, MARGIN, y, w * 0.36, PANGO_ALIGN_LEFT);
+    double h2 = text(cr, font, b, MARGIN + w * 0.37, y, w * 0.21, PANGO_ALIGN_LEFT);
+    double h3 = text(cr, font, c, MARGIN + w * 0.59, y, w * 0.41, PANGO_ALIGN_LEFT);
+    double h = h1 > h2 ? h1 : h2;
+    return h > h3 ? h : h3;
+}
+
+static double door_head(cairo_t *cr, const char *title, int page_no)
+{
+    char line[300];
+    double y = MARGIN;
+    cairo_set_source_rgb(cr, 0.25, 0.25, 0.25);
+    snprintf(line, sizeof line, "%s  ·  %d", title, page_no);
+    y += text(cr, "DejaVu Sans 10", line, MARGIN, y, A4_W - 2 * MARGIN, PANGO_ALIGN_LEFT) + 6;
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    y += text(cr, "DejaVu Sans Bold 16", "Wie zit in welk team? / Who is in which team?", MARGIN, y,
+              A4_W - 2 * MARGIN, PANGO_ALIGN_LEFT) + 10;
+    y += door_row(cr, "Naam / Name (A–Z op achternaam / by surname)", "Team", "Zaal / Room", y, "DejaVu Sans Bold 10") + 4;
+    cairo_set_line_width(cr, 0.8);
+    cairo_move_to(cr, MARGIN, y);
+    cairo_line_to(cr, A4_W - MARGIN, y);
+    cairo_stroke(cr);
+    return y + 4;
+}
+
+int sheets_door_render(const json_t *rows, const char *title, unsigned char **pdf, size_t *len)
+{
+    buf_t b = {0};
+    *pdf = NULL;
+    *len = 0;
+    cairo_surface_t *s = cairo_pdf_surface_create_for_stream(buf_write, &b, A4_W, A4_H);
+    cairo_t *cr = cairo_create(s);
+    int page_no = 1;
+    double y = door_head(cr, title ? title : "", page_no);
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r) {
+        if (y > A4_H - MARGIN - 20) {
+            cairo_show_page(cr);
+            y = door_head(cr, title ? title : "", ++page_no);
+        }
+        char room[256];
+        const json_t *rm = json_object_get(r, "room");
+        snprintf(room, sizeof room, "%s", lang(rm, "nl"));
+        y += door_row(cr, lang(r, "name"), lang(r, "team"), room, y, "DejaVu Sans 10") + 3;
+    }
+    if (json_array_size(rows) == 0)
+        text(cr, "DejaVu Sans 14", "Er is nog niemand ingedeeld.\n(Nobody has been assigned yet.)", MARGIN, y,
+             A4_W - 2 * MARGIN, PANGO_ALIGN_LEFT);
+    cairo_show_page(cr);
+    cairo_destroy(cr);
+    cairo_surface_finish(s);
+    int rc = cairo_surface_status(s) == CAIRO_STATUS_SUCCESS ? 0 : -1;
     cairo_surface_destroy(s);
     if (rc != 0) {
         free(b.data);

@@ -10,7 +10,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
-/* Renders teams ([{team, name, code, room:{nl,en}, challenge:{nl,en}|null}], see
+/* Renders teams ([{team, name, code, room:{nl,en}, challenge:{nl,en}|null, members:[names]}], see
  * core_sheets()) as a PDF. title is the event's name, base_url the public address
  * ("https://sprint.example.nl", no trailing slash): the QR code holds
  * base_url/#/join/CODE. On success returns 0 and *pdf (caller frees) holds *len
@@ -18,6 +18,11 @@
  * teams the PDF has one page that says so. */
 int sheets_render(const json_t *teams, const char *title, const char *base_url,
                   unsigned char **pdf, size_t *len);
+
+/* The door list: rows ([{name, team, room:{nl,en}}], see core_door_list(), already sorted)
+ * as an A4 table to hang at the door, repeating its header on every page. Returns like
+ * sheets_render(). */
+int sheets_door_render(const json_t *rows, const char *title, unsigned char **pdf, size_t *len);
 
 /* Frees the font and cairo caches; call once at exit, when no rendering runs. */
 void sheets_cleanup(void);

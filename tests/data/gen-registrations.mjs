@@ -2,7 +2,8 @@
 // `;` between fields, a UTF-8 byte-order mark, CRLF), deterministic for a given seed.
 // Usage: node tests/data/gen-registrations.mjs ROWS [SEED] > file.csv
 // Rows 7, 19 and 31 (data rows, 1-based) are broken on purpose when `bad` is set:
-// a missing name, an address that is not one, and a repeat of row 2's address.
+// a missing name, an address that is not one, and row 2's person registering again (same
+// name, same address; later timestamp).
 
 const FIRST = ['Anna', 'Bram', 'Cor', 'Daan', 'Eva', 'Fleur', 'Gijs', 'Hanna', 'Ilse', 'Joris',
   'Karin', 'Lars', 'Mila', 'Noor', 'Otto', 'Pim', 'Quinten', 'Roos', 'Sven', 'Tess', 'Ümit', 'Zoë'];
@@ -38,6 +39,7 @@ export function registrationsCsv(rows, { seed = 1, bad = true } = {}) {
     'Waarom wil je meedoen?', 'Eerste keuze challenge', 'Tweede keuze challenge',
     'Wil je teamcaptain of tijdbewaker zijn?'];
   const lines = [head.join(';')];
+  let second = null;
   for (let i = 1; i <= rows; i++) {
     const first = pick(FIRST);
     const last = pick(LAST);
@@ -48,7 +50,8 @@ export function registrationsCsv(rows, { seed = 1, bad = true } = {}) {
     let an = `${last} ${i}`;
     if (bad && i === 7) { vn = ''; an = ''; }
     if (bad && i === 19) email = 'geen-adres';
-    if (bad && i === 31) email = 'deelnemer2@voorbeeld.nl';
+    if (i === 2) second = [vn, an];
+    if (bad && i === 31) [email, vn, an] = ['deelnemer2@voorbeeld.nl', ...second];
     const motivation = i % 5 === 0 ? `Ik wil leren; "samen" bouwen.\nEn ${pick(CHALLENGES).toLowerCase()}.` : 'Omdat het nodig is.';
     const day = String(1 + (i % 28)).padStart(2, '0');
     lines.push([`2024/02/${day} 10:${String(i % 60).padStart(2, '0')}:00`, email, vn, an, pick(ORGS), pick(ROLES),

@@ -142,7 +142,7 @@ test('importing a CSV: the guessed mapping, a preview, a changed mapping, and th
 
   // Counts and the report: line 9 has no name and is rejected, line 23 only warns.
   const counts = page.locator('.js-org-import-counts');
-  assert.equal(await counts.locator('[data-key="willImport"] dd').textContent(), '58');
+  assert.equal(await counts.locator('[data-key="willNew"] dd').textContent(), '58');
   assert.equal(await counts.locator('[data-key="rejected"] dd').textContent(), '1');
   const issues = page.locator('.js-org-issues').first();
   const line9 = issues.locator('tr', { has: page.locator('th', { hasText: /^9$/ }) });
@@ -162,12 +162,25 @@ test('importing a CSV: the guessed mapping, a preview, a changed mapping, and th
   await page.getByRole('button', { name: nl['org.import.remap'], exact: true }).click();
   await waitUntil(page, () => /Beleidsadviseur/.test(document.querySelector('.js-org-preview tbody tr')?.textContent ?? ''), null, 'the preview with roles again');
 
+  // The distinct answers with their counts and challenge; correct a column and an answer
+  // match: no second-choice column, and "Tekort aan IT-personeel" taken as challenge 1.
+  const answers = page.locator('.js-org-answers');
+  const tekort = answers.getByLabel(fill(nl['org.import.answerLabel'], { answer: 'Tekort aan IT-personeel' }), { exact: true });
+  assert.equal(await tekort.inputValue(), 'c3', 'matched automatically');
+  assert.equal(await answers.locator('tbody tr').count(), 3);
+  await page.locator('.js-org-mapping select[data-field="choice2"]').selectOption('');
+  await tekort.selectOption('c1');
+  await page.getByRole('button', { name: nl['org.import.remap'], exact: true }).click();
+  await waitUntil(page, () => document.querySelector('.js-org-mapping select[data-field="choice2"]')?.value === '' &&
+    [...document.querySelectorAll('.js-org-preview tbody tr')].every((tr) => !/Tekort aan IT-personeel/.test(tr.textContent)), null, 'the preview with the corrections');
+  assert.equal(await answers.getByLabel(fill(nl['org.import.answerLabel'], { answer: 'Tekort aan IT-personeel' }), { exact: true }).inputValue(), 'c1', 'the chosen match is kept');
+
   // Import.
   await page.getByRole('button', { name: fill(nl['org.import.confirm'], { count: 58 }), exact: true }).click();
   const done = page.locator('.js-org-import-result');
   await done.waitFor();
-  assert.equal(await done.locator('[data-key="imported"] dd').textContent(), '58');
-  assert.equal(await done.locator('[data-key="replaced"] dd').textContent(), '1');
+  assert.equal(await done.locator('[data-key="new"] dd').textContent(), '58');
+  assert.equal(await done.locator('[data-key="willReplace"] dd').textContent(), '1');
   assert.equal(await done.locator('[data-key="rejected"] dd').textContent(), '1');
   assert.match(await done.locator('.js-org-issues tr', { has: page.locator('th', { hasText: /^9$/ }) }).textContent(), /geen naam/);
   assert.equal(await page.locator('.js-org-preview').count(), 0, 'the preview is gone after the import');
@@ -177,6 +190,10 @@ test('importing a CSV: the guessed mapping, a preview, a changed mapping, and th
   people = imported.flatMap((e) => e.data.people);
   assert.equal(people.length, 58, 'the server holds 58 registrations');
   assert.equal(people.find((p) => p.email === 'deelnemer1@voorbeeld.nl')?.role, 'Beleidsadviseur', 'imported with the role column');
+  // Stored exactly as corrected in the preview: no second choices, nobody's first choice c3.
+  assert.ok(people.every((p) => p.choice2 === null), 'the second-choice column was left out');
+  assert.ok(!people.some((p) => p.choice1 === 'c3'), 'the answer for challenge 3 went to challenge 1');
+  assert.equal(people.find((p) => p.email === 'deelnemer3@voorbeeld.nl')?.choice1, 'c1', 'row 3 chose Tekort aan IT-personeel');
 });
 
 test('the assignment: figures, teams, a keyboard move, a drag-and-drop move, a pin, and a re-run around the pins', async () => {
@@ -190,6 +207,12 @@ test('the assignment: figures, teams, a keyboard move, a drag-and-drop move, a p
   assert.match(await figures.locator('[data-key="first"] dd').textContent(), /%/);
   assert.match(await figures.locator('[data-key="colleagues"] dd').textContent(), /\d+ \(kleinst mogelijk: \d+\)/);
   assert.match(await figures.locator('[data-key="sizes"] dd').textContent(), /\d+ tot \d+ mensen/);
+  // Per challenge: people, first/second/no choice, teams and rooms; the people add up.
+  const perChallenge = page.locator('.js-org-per-challenge tbody tr');
+  assert.equal(await perChallenge.count(), 3);
+  let sum = 0;
+  for (let i = 0; i < 3; i++) sum += Number(await perChallenge.nth(i).locator('[data-key="people"]').textContent());
+  assert.equal(sum, 58);
   await page.getByRole('button', { name: nl['org.assign.rerun'], exact: true }).waitFor();
 
   const result = (await organiserEvents()).filter((e) => e.type === 'assign.result').at(-1).data;
@@ -261,6 +284,28 @@ test('the assignment: figures, teams, a keyboard move, a drag-and-drop move, a p
   await checkA11y(page, 'the assignment after moves');
 });
 
+test('rooms: each room lists its teams with a screen link once it has one, and a team moves to another room', async () => {
+  const rows = page.locator('.js-org-room-teams');
+  const fromBox = rows.filter({ has: page.locator('li') }).first();
+  const from = await fromBox.getAttribute('data-room');
+  const select = fromBox.locator('select').first();
+  const teamLabel = await fromBox.locator('li label').first().textContent();
+  const options = await select.locator('option').evaluateAll((os) => os.map((o) => o.value));
+  const to = options.find((v) => v !== from);
+  await select.selectOption(to);
+  await fromBox.locator('li button').first().click();
+  const toBox = page.locator(`.js-org-room-teams[data-room="${to}"]`);
+  await toBox.locator('li label', { hasText: teamLabel }).waitFor();
+  const moved = (await organiserEvents()).filter((e) => e.type === 'team.moved').at(-1);
+  assert.equal(moved.data.from, from);
+  assert.equal(moved.data.room, to);
+  // And back, so the rest of the day is as assigned.
+  await toBox.locator('li', { hasText: teamLabel }).locator('select').selectOption(from);
+  await toBox.locator('li', { hasText: teamLabel }).locator('button').click();
+  await fromBox.locator('li label', { hasText: teamLabel }).waitFor();
+  await checkA11y(page, 'the rooms with their teams');
+});
+
 test('links and codes: every link in full, every team code, and the join sheets as a PDF', async () => {
   for (const link of server.links) {
     const letter = { organiser: 'o', facilitator: 'f', jury: 'j', screen: 's' }[link.role];
@@ -276,6 +321,13 @@ test('links and codes: every link in full, every team code, and the join sheets 
   assert.equal(pdf.subarray(0, 4).toString('latin1'), '%PDF');
   assert.ok(pdf.length > 1000, `a PDF of ${pdf.length} bytes`);
   await page.locator('.sp-org-status--ok', { hasText: nl['org.sheets.ready'] }).waitFor();
+  // The door list: everyone by surname with team and room, a PDF of its own.
+  const [doorDl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: nl['org.sheets.door'], exact: true }).click()]);
+  assert.equal(doorDl.suggestedFilename(), nl['org.sheets.doorFile']);
+  const doorPdf = readFileSync(await doorDl.path());
+  assert.equal(doorPdf.subarray(0, 4).toString('latin1'), '%PDF');
+  assert.ok(doorPdf.length > 1000 && !doorPdf.equals(pdf), `a door list of ${doorPdf.length} bytes`);
+  await page.locator('.sp-org-status--ok', { hasText: nl['org.sheets.doorReady'] }).waitFor();
   await checkA11y(page, 'links and join sheets');
 });
 
@@ -291,12 +343,14 @@ test('results: the report downloads as a PDF, with names only when asked', async
   await checkA11y(page, 'the results section');
 });
 
-test('a join sheet’s QR address opens the join form with the code filled in, and a planned person is linked', async () => {
+test('a join sheet’s QR address opens the join form, a participant picks their name, and re-claims it on a second phone with a teammate’s code', async () => {
   // Someone as the page shows them now, after the moves.
   const card = page.locator('.js-org-team', { has: page.locator('li[data-person]') }).first();
   const teamId = await card.getAttribute('data-team');
   const personId = await card.locator('li[data-person]').first().getAttribute('data-person');
   const person = people.find((p) => p.id === personId);
+  const mateId = await card.locator('li[data-person]').nth(1).getAttribute('data-person');
+  const mateName = people.find((p) => p.id === mateId).name;
   const code = (await page.locator(`.js-org-code[data-team="${teamId}"]`).textContent()).trim();
 
   const context = await browser.newContext({ viewport: { width: 360, height: 640 } });
@@ -306,14 +360,87 @@ test('a join sheet’s QR address opens the join form with the code filled in, a
   const input = phone.getByLabel(nl['join.code.label'], { exact: true });
   assert.equal(await input.inputValue(), code);
   assert.equal(await phone.locator('.js-join-prefilled').textContent(), fill(nl['org.join.prefilled'], { code }));
-  await checkA11y(phone, 'the join page opened from a QR code');
-  await phone.getByLabel(nl['join.name.label'], { exact: true }).fill(person.name);
+  // The team's registered names, to pick from.
+  const pickList = phone.getByRole('group', { name: nl['join.pick.legend'] });
+  await pickList.waitFor();
+  assert.ok((await pickList.getByRole('radio').count()) >= 2, 'the team’s names are listed');
+  await checkA11y(phone, 'the join page with the names of the team');
+  await pickList.getByLabel(person.name, { exact: true }).check();
   await phone.getByRole('button', { name: nl['join.submit'], exact: true }).click();
   await phone.waitForURL(/#\/team$/);
   // The organiser sees that this planned person has come.
   await personItem(person.id).locator('.sp-org-badge', { hasText: nl['org.assign.joined'] }).waitFor();
+  const first = await phone.evaluate(() => JSON.parse(localStorage.getItem('sp.session')));
+
+  // A teammate joins too, by picking their name.
+  const mateContext = await browser.newContext({ viewport: { width: 360, height: 640 } });
+  const mate = await newPage(mateContext);
+  await mate.goto(`${server.url}/#/join/${code}`);
+  await mate.getByRole('group', { name: nl['join.pick.legend'] }).getByLabel(mateName, { exact: true }).check();
+  await mate.getByRole('button', { name: nl['join.submit'], exact: true }).click();
+  await mate.waitForURL(/#\/team$/);
+
+  // The same person on a second phone: the name is in use, so a teammate's code is needed.
+  const context2 = await browser.newContext({ viewport: { width: 360, height: 640 } });
+  const phone2 = await newPage(context2);
+  await phone2.goto(`${server.url}/#/join/${code}`);
+  const pick2 = phone2.getByRole('group', { name: nl['join.pick.legend'] });
+  await pick2.getByLabel(`${person.name} ${nl['join.pick.taken']}`, { exact: true }).check();
+  await phone2.getByRole('button', { name: nl['join.submit'], exact: true }).click();
+  const claimInput = phone2.getByLabel(nl['join.claim.label'], { exact: true });
+  await claimInput.waitFor();
+  assert.equal(await phone2.evaluate(() => document.activeElement?.id), 'sp-join-claim', 'focus on the code field');
+  const notice = mate.locator('.js-claim');
+  await notice.waitFor();
+  // The room's facilitator sees the same code in the team's card.
+  const evs = await organiserEvents();
+  const room = [...evs.filter((e) => (e.type === 'team.created' && e.data.id === teamId) || (e.type === 'team.moved' && e.data.team === teamId))].at(-1).data.room;
+  const facLink = evs.filter((e) => e.type === 'links.set').at(-1).data.links.find((l) => l.role === 'facilitator' && l.room === room);
+  const facContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const fac = await newPage(facContext);
+  await fac.goto(`${server.url}/#/f/${facLink.token}`);
+  const facNotice = fac.locator(`.js-claim[data-team="${teamId}"]`);
+  await facNotice.waitFor();
+  assert.match(await notice.textContent(), new RegExp(person.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  const confirmCode = (await notice.locator('.sp-board__claim-code').textContent()).trim();
+  assert.match(confirmCode, /^[A-Z0-9]{4}$/);
+  assert.match(await facNotice.textContent(), new RegExp(`${confirmCode}$`));
+  await facContext.close();
+  // A wrong code first, then the right one.
+  await claimInput.fill(confirmCode === 'ZZZZ' ? 'YYYY' : 'ZZZZ');
+  await phone2.getByRole('button', { name: nl['join.submit'], exact: true }).click();
+  await phone2.locator('#sp-join-claim-error:not([hidden])').waitFor();
+  await claimInput.fill(confirmCode);
+  await phone2.getByRole('button', { name: nl['join.submit'], exact: true }).click();
+  await phone2.waitForURL(/#\/team$/);
+  const second = await phone2.evaluate(() => JSON.parse(localStorage.getItem('sp.session')));
+  assert.equal(second.member, first.member, 'the same member moved to the second phone, not a second member');
+  const joinedAs = (await organiserEvents()).filter((e) => e.type === 'member.joined' && e.data.name === person.name);
+  assert.equal(joinedAs.length, 1, 'one member with that name');
+  await mate.locator('.js-claim').waitFor({ state: 'detached' });
+
+  // Leaving asks first; "No" keeps the session.
+  await phone2.getByRole('button', { name: nl['board.leave'], exact: true }).click();
+  await phone2.getByRole('button', { name: nl['board.leaveNo'], exact: true }).click();
+  assert.ok(await phone2.evaluate(() => localStorage.getItem('sp.session') !== null));
+  await phone2.getByRole('button', { name: nl['board.leave'], exact: true }).click();
+  await phone2.getByRole('button', { name: nl['board.leaveYes'], exact: true }).click();
+  await phone2.waitForURL(/#\/$/);
+  assert.equal(await phone2.evaluate(() => localStorage.getItem('sp.session')), null);
+  // Walk-ins closed by the organiser: the join page offers only the list.
+  await page.getByLabel(nl['org.sheets.walkins'], { exact: true }).uncheck();
+  await page.locator('.sp-org-status--ok', { hasText: nl['org.sheets.walkinsOff'] }).waitFor();
+  await phone2.goto(`${server.url}/#/join/${code}`);
+  await phone2.getByRole('group', { name: nl['join.pick.legend'] }).waitFor();
+  assert.equal(await phone2.getByLabel(nl['join.pick.other'], { exact: true }).count(), 0);
+  assert.ok(await phone2.locator('#sp-join-name').isHidden(), 'no name of one’s own');
+  await page.getByLabel(nl['org.sheets.walkins'], { exact: true }).check();
+  await page.locator('.sp-org-status--ok', { hasText: nl['org.sheets.walkinsOn'] }).waitFor();
   assert.deepEqual(phone.problems, []);
+  assert.deepEqual(phone2.problems, []);
   await context.close();
+  await context2.close();
+  await mateContext.close();
 });
 
 test('personal data: find a participant, download what is held, delete after an accessible confirmation', async () => {

@@ -78,8 +78,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(cell);
     }
 
-    static const reg_challenge_t ch[] = {{"gemeentelijke-it", "Moderniseren van de gemeentelijke IT"},
-                                         {"zorg", "Zorg dichtbij"}};
+    static const reg_challenge_t ch[] = {{"gemeentelijke-it", "Moderniseren van de gemeentelijke IT", NULL},
+                                         {"zorg", "Zorg dichtbij", NULL}};
     reg_options_t ro = {.challenges = ch, .n_challenges = 2};
     reg_import_t imp;
     int rc = reg_import(s, size, &ro, &imp);

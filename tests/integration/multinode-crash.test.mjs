@@ -49,10 +49,12 @@ async function health(s) {
 async function stillWorks(nodes, code) {
   for (const s of nodes) {
     const m = await join(s, code, `Daarna ${s.port}`);
-    const w = oneShotWriter(`after${s.port}`, m.token, s, { now: false }, { window: 1 });
+    const stop = { now: false };
+    const w = oneShotWriter(`after${s.port}`, m.token, s, stop, { window: 1 });
     const deadline = Date.now() + 20000;
     while (![...w.answers.values()].some((a) => a.t === 'ack') && Date.now() < deadline) await sleep(50);
-    w.stop = true;
+    stop.now = true;
+    await w.done;
     assert.ok([...w.answers.values()].some((a) => a.t === 'ack'), `node ${s.port} acks commands again\n${s.output()}`);
   }
 }

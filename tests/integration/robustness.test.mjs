@@ -134,6 +134,36 @@ test('a 1 MiB message closes its sender with 1009, other clients keep being serv
   assert.ok(srv.alive(), 'the server must still be running');
 });
 
+test('a message longer than the receive buffer arrives whole: in one frame and in fragments that split a character', async (t) => {
+  const srv = await startServer(t);
+  const { list } = await teamCodes(srv, 1);
+  const a = list[0];
+  const writer = await member(srv, a.code, 'Lang');
+  const reader = await member(srv, a.code, 'Lezer');
+
+  // A note at its limit of 280 characters, most of them three bytes in UTF-8: about 800
+  // bytes, more than the 256 bytes lws hands over at a time.
+  const body = (n) => `${n}:` + '€ë'.repeat(139 - Math.ceil(String(n).length / 2));
+  const one = body(1).slice(0, 280);
+  const ack1 = await writer.cmd('note.add', { text: one });
+  assert.equal(ack1.t, 'ack', `a long note in one frame must be acknowledged, got ${JSON.stringify(ack1)}`);
+
+  const two = body(2).slice(0, 280);
+  const msg = Buffer.from(JSON.stringify({ t: 'cmd', id: 'lang-2', cmd: 'note.add', args: { text: two } }));
+  const cut1 = msg.indexOf(Buffer.from('€')) + 1;          // inside the first €
+  const cut2 = cut1 + 301;
+  await writer.sendRaw(msg.subarray(0, cut1), { fin: false, binary: false });
+  await writer.sendRaw(msg.subarray(cut1, cut2), { fin: false, binary: false });
+  await writer.sendRaw(msg.subarray(cut2), { fin: true, binary: false });
+  const ack2 = await writer.waitFor((m) => m.id === 'lang-2', undefined, { what: 'the answer to the fragmented note' });
+  assert.equal(ack2.t, 'ack', `a long note in three fragments must be acknowledged, got ${JSON.stringify(ack2)}`);
+
+  for (const text of [one, two]) {
+    await reader.waitFor((m) => m.t === 'ev' && m.data && m.data.text === text, undefined, { what: 'the long note' });
+    assert.equal(notesIn(reader.messages, text).length, 1, 'the long note must arrive exactly once, unchanged');
+  }
+});
+
 test('a message over 64 KiB sent in small fragments closes its sender with 1009', async (t) => {
   const srv = await startServer(t);
   const { list } = await teamCodes(srv, 1);

@@ -356,7 +356,9 @@ static void test_brute_force_small(void **state)
             p[i].choice2 = p[i].choice1 < 0 || r < 4 ? -1 : (p[i].choice1 + 1 + (int)(assign_rand(&st) % 2)) % 3;
             p[i].pin_group = p[i].pin_team = -1;
         }
-        assign_options_t opt = {3, cap, 2, 3, (uint64_t)round};
+        /* Teams of 1–3: every group size fits, so this checks the flow's optimality alone
+         * (test_bounds_uneven covers sizes that do not fit). */
+        assign_options_t opt = {3, cap, 1, 3, (uint64_t)round};
         assign_result_t r;
         assert_int_equal(assign_run(p, 8, &opt, &r), 0);
         check_result(p, 8, &opt, &r);
@@ -527,6 +529,71 @@ static void test_deterministic_seed(void **state)
     free(p);
 }
 
+/* Uneven preferences at the size of the day: 300 people, 40 teams of 6–8 over 5
+ * challenges, one challenge wanted first by 3 people and second by 2, another by
+ * nobody; every team must be within the bounds. */
+static void test_bounds_uneven(void **state)
+{
+    (void)state;
+    int refits = 0;
+    for (uint64_t seed = 1; seed <= 20; seed++) {
+        size_t n = 300;
+        assign_person_t *p = calloc(n, sizeof *p);
+        uint64_t st = seed * 7919;
+        for (size_t i = 0; i < n; i++) {
+            unsigned r = (unsigned)(assign_rand(&st) % 100);
+            /* 0: 55%, 1: 25%, 2: 19%, 3: 1% (three people), 4: nobody */
+            int c1 = r < 55 ? 0 : r < 80 ? 1 : r < 99 ? 2 : 3;
+            if (i < 3)
+                c1 = 3;
+            else if (c1 == 3)
+                c1 = 2;
+            int c2 = (int)(assign_rand(&st) % 4);
+            if (c2 == c1)
+                c2 = -1;
+            if (i % 37 == 0 && i >= 3)
+                c1 = c2 = -1;   /* some chose nothing */
+            p[i] = (assign_person_t){org_names[i % 30], roles[i % 8], c1, c2, i % 9 == 0, i % 11 == 0, -1, -1};
+        }
+        assign_options_t opt = {5, NULL, 6, 8, seed};
+        assign_result_t r;
+        assert_int_equal(assign_run(p, n, &opt, &r), 0);
+        assert_true(r.bounds_met);
+        size_t placed = 0;
+        for (size_t t = 0; t < r.n_teams; t++) {
+            assert_true(r.teams[t].n_members >= 6 && r.teams[t].n_members <= 8);
+            placed += r.teams[t].n_members;
+        }
+        assert_int_equal(placed, n);
+        assert_true(r.n_teams >= 38 && r.n_teams <= 50);
+        assert_int_equal(r.group_first[3], 3);
+        /* The three who want challenge 4 cannot make a team of 6 with only two second
+         * choices there: they go to their second choice (or anywhere, without one). */
+        assert_true(r.group_size[3] == 0 || r.group_size[3] >= 6);
+        for (int g = 0; g < 5; g++)
+            assert_true(assign_size_fits((int)r.group_size[g], 6, 8));
+        refits += r.sizes_refit;
+        /* Moving people is a last resort: most still get their first choice. */
+        assert_true(r.n_first * 10 >= r.n_with_choice * 8);
+        assign_result_free(&r);
+        free(p);
+    }
+    assert_true(refits > 0);   /* the flow alone would have broken the bounds */
+    /* Without any fitting sizes (9 people, 6–8) the result says so. */
+    assign_person_t nine[9];
+    for (int i = 0; i < 9; i++)
+        nine[i] = (assign_person_t){NULL, NULL, 0, -1, false, false, -1, -1};
+    assign_options_t opt = {2, NULL, 6, 8, 1};
+    assign_result_t r;
+    assert_int_equal(assign_run(nine, 9, &opt, &r), 0);
+    assert_false(r.bounds_met);
+    assign_result_free(&r);
+    assert_true(assign_size_fits(0, 6, 8) && assign_size_fits(6, 6, 8) && assign_size_fits(12, 6, 8) &&
+                assign_size_fits(18, 6, 8) && assign_size_fits(300, 6, 8));
+    assert_false(assign_size_fits(5, 6, 8) || assign_size_fits(9, 6, 8) || assign_size_fits(11, 6, 8) ||
+                 assign_size_fits(17, 6, 8));
+}
+
 static void test_roles_suggested(void **state)
 {
     /* Six people, one team; only person 4 wants to captain, 4 and 5 to keep time: the
@@ -562,6 +629,7 @@ int main(void)
         cmocka_unit_test(test_pins_and_rerun),
         cmocka_unit_test(test_deterministic_seed),
         cmocka_unit_test(test_roles_suggested),
+        cmocka_unit_test(test_bounds_uneven),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

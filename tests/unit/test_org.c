@@ -150,15 +150,58 @@ static void test_registrations_only_org(void **st)
     assert_int_equal(regs, 3);
     assert_true(core_person_known_email(f->c, "p7@example.nl"));
 
-    /* The same address again replaces the registration under the same id. */
-    assert_int_equal(run(f, &f->org, "registrations.import",
-                         "{\"people\":[{\"name\":\"Persoon Zeven\",\"email\":\"P7@Example.NL\"}]}", &out), 0);
+    /* The same address and name again (another case) updates the registration under the
+     * same id; the same again changes nothing at all. */
+    const char *again = "{\"people\":[{\"name\":\"PERSOON 7\",\"email\":\"P7@Example.NL\",\"organisation\":\"Nieuw\"}]}";
+    json_t *args = json_loads(again, 0, NULL);
+    json_t *plan = core_import_plan(f->c, json_object_get(args, "people"));
+    assert_int_equal(json_integer_value(json_object_get(plan, "updated")), 1);
+    json_decref(plan);
+    json_decref(args);
+    assert_int_equal(run(f, &f->org, "registrations.import", again, &out), 0);
     json_t *p = json_array_get(json_object_get(out.v[0].data, "people"), 0);
     assert_string_equal(json_string_value(json_object_get(p, "id")), "p7");
     json_t *x = core_person_export(f->c, "p7");
-    assert_string_equal(json_string_value(json_object_get(json_object_get(x, "registration"), "name")),
-                        "Persoon Zeven");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(x, "registration"), "organisation")),
+                        "Nieuw");
     json_decref(x);
+    evlist_free(&out);
+    int64_t before = core_head(f->c);
+    assert_int_equal(run(f, &f->org, "registrations.import", again, &out), 0);
+    assert_int_equal(core_head(f->c), before);
+
+    /* Another name on a held address is never merged: left out and listed for the organiser. */
+    const char *other = "{\"people\":[{\"name\":\"Iemand Anders\",\"email\":\"p7@example.nl\"}]}";
+    args = json_loads(other, 0, NULL);
+    plan = core_import_plan(f->c, json_object_get(args, "people"));
+    assert_int_equal(json_integer_value(json_object_get(plan, "conflicts_count")), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(plan, "conflicts"), 0), "person")), "p7");
+    json_decref(plan);
+    json_decref(args);
+    assert_int_equal(run(f, &f->org, "registrations.import", other, &out), 0);
+    assert_int_equal(core_head(f->c), before);
+    /* Two names sharing an address in one import: two people; without an address, name and
+     * organisation (normalised) find the registration again. */
+    const char *pair = "{\"people\":[{\"name\":\"Fatima El Amrani\",\"email\":\"Secretariaat@RVO.nl\"},"
+                       "{\"name\":\"Pieter Bakker\",\"email\":\"secretariaat@rvo.nl\"},"
+                       "{\"name\":\"Björn Smit\",\"email\":\"Bj\u00d6rn.smit@ede.nl\"},"
+                       "{\"name\":\"Kees Jansen\",\"organisation\":\"DUO\"}]}";
+    evlist_free(&out);
+    assert_int_equal(run(f, &f->org, "registrations.import", pair, &out), 0);
+    args = json_loads(pair, 0, NULL);
+    plan = core_import_plan(f->c, json_object_get(args, "people"));
+    assert_int_equal(json_integer_value(json_object_get(plan, "new")), 0);
+    assert_int_equal(json_integer_value(json_object_get(plan, "unchanged")), 4);
+    json_decref(plan);
+    json_decref(args);
+    const char *decomposed = "{\"people\":[{\"name\":\"Bjo\u0308rn Smit\",\"email\":\"bjo\u0308rn.smit@ede.nl\"},"
+                             "{\"name\":\"kees  jansen\",\"organisation\":\"duo\"}]}";
+    args = json_loads(decomposed, 0, NULL);
+    plan = core_import_plan(f->c, json_object_get(args, "people"));
+    assert_int_equal(json_integer_value(json_object_get(plan, "new")), 0);
+    assert_int_equal(json_integer_value(json_object_get(plan, "updated")), 2);
+    json_decref(plan);
+    json_decref(args);
 
     /* Bad input changes nothing. */
     int64_t head = core_head(f->c);
@@ -222,6 +265,258 @@ static void test_assign_creates_teams(void **st)
 
     assert_int_equal(run(f, &f->org, "assign.run", "{\"team_size_min\":9,\"team_size_max\":3}", &out),
                      SP_E_TEAM_SIZE);
+    evlist_free(&out);
+    fx_free(f);
+}
+
+/* The size of the day: 300 people with uneven preferences (c1 wanted by most, c2 first by
+ * 40) in teams of 6–8; at most 6 teams in a room (the default), rooms added with their own
+ * facilitator and screen links; a room renamed, a team moved between rooms. */
+static void test_day_size_rooms(void **st)
+{
+    (void)st;
+    fx_t *f = fx_new(1);
+    evlist_t out = {0};
+    json_t *people = json_array();
+    for (int i = 0; i < 300; i++) {
+        char name[32], email[48], org[16];
+        snprintf(name, sizeof name, "Deelnemer %d", i);
+        snprintf(email, sizeof email, "d%d@example.nl", i);
+        snprintf(org, sizeof org, "Org %d", i % 23);
+        json_array_append_new(people, json_pack("{ss ss ss ss so?}", "name", name, "email", email, "organisation", org,
+                                                "choice1", i % 15 < 2 ? "c2" : "c1", "choice2",
+                                                i % 3 == 0 ? json_string("c2") : NULL));
+    }
+    json_t *args = json_pack("{so}", "people", people);
+    char *s = json_dumps(args, 0);
+    json_decref(args);
+    assert_int_equal(run(f, &f->org, "registrations.import", s, &out), 0);
+    free(s);
+    assert_int_equal(run(f, &f->org, "assign.run", "{\"seed\":4}", &out), 0);
+    const ev_t *res = find(&out, "assign.result");
+    size_t i;
+    json_t *tm;
+    size_t *per_room = calloc(core_team_count(f->c) + 8, sizeof *per_room);
+    json_array_foreach(json_object_get(res->data, "teams"), i, tm) {
+        size_t n = json_array_size(json_object_get(tm, "members"));
+        assert_true(n >= 6 && n <= 8);
+        const char *id, *name, *room, *code;
+        for (size_t t = 0; t < core_team_count(f->c); t++) {
+            core_team_info(f->c, t, &id, &name, &room, &code);
+            if (strcmp(id, json_string_value(json_object_get(tm, "team"))) == 0)
+                per_room[atoi(room + 1)]++;
+        }
+    }
+    size_t teams = json_array_size(json_object_get(res->data, "teams"));
+    if (teams < 38 || teams > 50)
+        fprintf(stderr, "teams: %zu\n", teams);
+    assert_true(teams >= 38 && teams <= 50);
+    for (size_t r = 0; r < core_team_count(f->c) + 8; r++)
+        assert_true(per_room[r] <= 6);
+    free(per_room);
+    /* Every room has its own facilitator link and, when added, its own screen link. */
+    size_t rooms = 0, screens = 0;
+    for (i = 0; i < out.n; i++)
+        if (strcmp(out.v[i].type, "room.created") == 0)
+            rooms++;
+        else if (strcmp(out.v[i].type, "auth.link") == 0 &&
+                 strcmp(json_string_value(json_object_get(out.v[i].data, "role")), "screen") == 0)
+            screens++;
+    assert_true(rooms >= 5);
+    assert_int_equal(screens, rooms);
+    const char *tok = core_link_token(f->c, "facilitator", "r3");
+    assert_non_null(tok);
+    json_t *fig = core_assign_figures(f->c);
+    json_t *per = json_object_get(fig, "challenges");
+    assert_int_equal(json_array_size(per), 2);
+    json_t *c2 = json_array_get(per, 1);
+    assert_true(json_integer_value(json_object_get(c2, "people")) >= 40);
+    assert_true(json_integer_value(json_object_get(c2, "most_teams_in_a_room")) <= 6);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(per, 0), "first")) +
+                         json_integer_value(json_object_get(c2, "first")) + json_integer_value(json_object_get(c2, "second")) +
+                         json_integer_value(json_object_get(json_array_get(per, 0), "second")),
+                     300);
+    assert_int_equal(json_integer_value(json_object_get(fig, "teams_per_room")), 6);
+    json_decref(fig);
+    /* Fewer teams per room: more rooms. A rename and a move between rooms. */
+    assert_int_equal(run(f, &f->org, "assign.run", "{\"seed\":4,\"teams_per_room\":4}", &out), 0);
+    fig = core_assign_figures(f->c);
+    json_array_foreach(json_object_get(fig, "challenges"), i, tm)
+        assert_true(json_integer_value(json_object_get(tm, "most_teams_in_a_room")) <= 4);
+    json_decref(fig);
+    assert_int_equal(run(f, &f->org, "room.update", "{\"room\":\"r3\",\"name\":{\"nl\":\"Blauwe zaal\",\"en\":\"Blue room\"}}", &out), 0);
+    assert_int_equal(run(f, &f->org, "team.move", "{\"team\":\"t1\",\"room\":\"r3\"}", &out), 0);
+    const ev_t *mv = find(&out, "team.moved");
+    assert_non_null(mv);
+    assert_int_equal(mv->aud_kind, AUD_ALL);
+    const char *id, *name, *room, *code;
+    core_team_info(f->c, 0, &id, &name, &room, &code);
+    assert_string_equal(room, "r3");
+    assert_int_equal(run(f, &f->org, "team.move", "{\"team\":\"t1\",\"room\":\"r99\"}", &out), SP_E_NOT_FOUND);
+    who_t fac;
+    assert_int_equal(core_auth(f->c, "hash-f1", &fac), 0);
+    assert_int_equal(run(f, &fac, "team.move", "{\"team\":\"t1\",\"room\":\"r1\"}", &out), SP_E_FORBIDDEN);
+    evlist_free(&out);
+    fx_free(f);
+}
+
+/* A challenge with fewer first choices than one team needs is reported. */
+static void test_too_few_reported(void **st)
+{
+    (void)st;
+    fx_t *f = fx_new(1);
+    evlist_t out = {0};
+    json_t *people = json_array();
+    for (int i = 0; i < 27; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "Mens %d", i);
+        json_array_append_new(people, json_pack("{ss ss ss}", "name", name, "organisation", "O", "choice1",
+                                                i < 3 ? "c2" : "c1"));
+    }
+    json_t *args = json_pack("{so}", "people", people);
+    char *s = json_dumps(args, 0);
+    json_decref(args);
+    assert_int_equal(run(f, &f->org, "registrations.import", s, &out), 0);
+    free(s);
+    assert_int_equal(run(f, &f->org, "assign.run", "{\"seed\":1}", &out), 0);
+    json_t *fig = core_assign_figures(f->c);
+    json_t *note = json_array_get(json_object_get(fig, "notes"), 0);
+    assert_string_equal(json_string_value(json_object_get(note, "code")), "too_few");
+    assert_string_equal(json_string_value(json_object_get(note, "challenge")), "c2");
+    assert_int_equal(json_integer_value(json_object_get(note, "first")), 3);
+    assert_true(json_integer_value(json_object_get(fig, "team_size_min")) >= 6);
+    assert_true(json_integer_value(json_object_get(fig, "team_size_max")) <= 8);
+    json_decref(fig);
+    evlist_free(&out);
+    fx_free(f);
+}
+
+/* The door list sorts by surname the Dutch way; the join sheets list each team's members. */
+static void test_door_list(void **st)
+{
+    (void)st;
+    fx_t *f = fx_new(1);
+    evlist_t out = {0};
+    assert_int_equal(run(f, &f->org, "registrations.import",
+                         "{\"people\":[{\"name\":\"Dirk Zwart\",\"choice1\":\"c1\"},{\"name\":\"Anna de Groot\",\"choice1\":\"c1\"},"
+                         "{\"name\":\"Cor van der Berg\",\"choice1\":\"c1\"},{\"name\":\"Bram Bakker\",\"choice1\":\"c1\"},"
+                         "{\"name\":\"Madonna\",\"choice1\":\"c1\"}]}", &out), 0);
+    assert_int_equal(run(f, &f->org, "assign.run", "{\"team_size_min\":2,\"team_size_max\":5}", &out), 0);
+    json_t *door = core_door_list(f->c);
+    const char *want[] = {"Bram Bakker", "Cor van der Berg", "Anna de Groot", "Madonna", "Dirk Zwart"};
+    assert_int_equal(json_array_size(door), 5);
+    for (size_t i = 0; i < 5; i++) {
+        json_t *r = json_array_get(door, i);
+        assert_string_equal(json_string_value(json_object_get(r, "name")), want[i]);
+        assert_non_null(json_string_value(json_object_get(r, "team")));
+        assert_non_null(json_string_value(json_object_get(json_object_get(r, "room"), "nl")));
+    }
+    json_decref(door);
+    json_t *sheets = core_sheets(f->c);
+    size_t names = 0, i;
+    json_t *sh;
+    json_array_foreach(sheets, i, sh)
+        names += json_array_size(json_object_get(sh, "members"));
+    assert_int_equal(names, 5);
+    json_decref(sheets);
+    evlist_free(&out);
+    fx_free(f);
+}
+
+/* Joining by picking a registered name; the same name from a second device needs a
+ * teammate's confirmation code and moves the member, role included; walk-ins closed. */
+static void test_join_pick_and_claim(void **st)
+{
+    (void)st;
+    fx_t *f = fx_new(1);
+    evlist_t out = {0};
+    assert_int_equal(run(f, &f->org, "registrations.import",
+                         "{\"people\":[{\"name\":\"Anna de Groot\",\"choice1\":\"c1\"},{\"name\":\"Bram Bakker\",\"choice1\":\"c1\"},"
+                         "{\"name\":\"Cor Smit\",\"choice1\":\"c1\"}]}", &out), 0);
+    assert_int_equal(run(f, &f->org, "assign.run", "{\"team_size_min\":2,\"team_size_max\":5}", &out), 0);
+    const char *tid, *tname, *room, *code;
+    core_team_info(f->c, 0, &tid, &tname, &room, &code);
+    assert_null(core_roster(f->c, "NOPE-0000"));
+    json_t *r = core_roster(f->c, code);
+    assert_non_null(r);
+    json_t *names = json_object_get(r, "names");
+    assert_int_equal(json_array_size(names), 3);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(names, 0), "name")), "Bram Bakker");
+    assert_false(json_is_true(json_object_get(json_array_get(names, 0), "taken")));
+    char bram[16];
+    snprintf(bram, sizeof bram, "%s", json_string_value(json_object_get(json_array_get(names, 0), "person")));
+    json_decref(r);
+
+    /* Bram picks his name: a member with that name, linked to the registration. */
+    who_t phone1, phone2, mate;
+    core_join_t j = {code, NULL, bram, NULL, "join-1", "hash-phone-1"};
+    evlist_clear(&out);
+    assert_int_equal(core_join_ex(f->c, &j, 6000, &out, &phone1), 0);
+    keep(f, &out);
+    const ev_t *joined = find(&out, "member.joined");
+    assert_string_equal(json_string_value(json_object_get(joined->data, "name")), "Bram Bakker");
+    assert_non_null(find(&out, "member.linked"));
+    r = core_roster(f->c, code);
+    assert_true(json_is_true(json_object_get(json_array_get(json_object_get(r, "names"), 0), "taken")));
+    json_decref(r);
+    /* A teammate joins by name (walk-in) and Bram becomes captain. */
+    assert_int_equal(core_join(f->c, code, "Dirk", "join-2", "hash-mate", 6100, &out, &mate), 0);
+    keep(f, &out);
+    char roles[96];
+    snprintf(roles, sizeof roles, "{\"captain\":\"%s\"}", phone1.actor);
+    assert_int_equal(run(f, &phone1, "roles.set", roles, &out), 0);
+    size_t members = 0;
+    for (size_t i = 0; i < f->log.n; i++)
+        members += strcmp(f->log.v[i].type, "member.joined") == 0;
+
+    /* A second phone picks "Bram Bakker": the team sees a confirmation code, no member yet. */
+    core_join_t j2 = {code, NULL, bram, NULL, "join-3", "hash-phone-2"};
+    evlist_clear(&out);
+    assert_int_equal(core_join_ex(f->c, &j2, 7000, &out, &phone2), CORE_JOIN_CLAIM_PENDING);
+    keep(f, &out);
+    const ev_t *claim = find(&out, "member.claim");
+    assert_non_null(claim);
+    assert_int_equal(claim->aud_kind, AUD_TEAM);
+    assert_null(find(&out, "session.opened"));
+    char confirm[8];
+    snprintf(confirm, sizeof confirm, "%s", json_string_value(json_object_get(claim->data, "code")));
+    assert_int_equal(strlen(confirm), 4);
+    /* A wrong code, then the right one: the same member, no second one. */
+    core_join_t bad = {code, NULL, bram, "ZZZZ", "join-4", "hash-phone-2"};
+    assert_int_equal(core_join_ex(f->c, &bad, 7100, &out, &phone2), SP_E_BAD_CLAIM);
+    core_join_t good = {code, NULL, bram, confirm, "join-5", "hash-phone-2"};
+    evlist_clear(&out);
+    assert_int_equal(core_join_ex(f->c, &good, 7200, &out, &phone2), 0);
+    keep(f, &out);
+    assert_null(find(&out, "member.joined"));
+    assert_non_null(find(&out, "member.claimed"));
+    assert_int_equal(phone2.member, phone1.member);
+    size_t members_now = 0;
+    for (size_t i = 0; i < f->log.n; i++)
+        members_now += strcmp(f->log.v[i].type, "member.joined") == 0;
+    assert_int_equal(members_now, members);
+    /* The role came along: only the captain may change roles now, and the new phone can. */
+    snprintf(roles, sizeof roles, "{\"timekeeper\":\"%s\"}", mate.actor);
+    assert_int_equal(run(f, &mate, "roles.set", roles, &out), SP_E_FORBIDDEN);
+    assert_int_equal(run(f, &phone2, "roles.set", roles, &out), 0);
+    who_t again;
+    assert_int_equal(core_auth(f->c, "hash-phone-2", &again), 0);
+    assert_int_equal(again.member, phone1.member);
+    /* The code confirms one device only, and expires. */
+    core_join_t reuse = {code, NULL, bram, confirm, "join-6", "hash-phone-3"};
+    assert_int_equal(core_join_ex(f->c, &reuse, 7300, &out, &phone2), SP_E_BAD_CLAIM);
+
+    /* Walk-ins closed: a name of one's own is refused in a team with registered people. */
+    assert_int_equal(run(f, &f->org, "join.walkins", "{\"allowed\":false}", &out), 0);
+    assert_int_equal(core_join(f->c, code, "Eve", "join-7", "hash-eve", 8000, &out, &again), SP_E_WALKINS_CLOSED);
+    r = core_roster(f->c, code);
+    assert_false(json_is_true(json_object_get(r, "walkins")));
+    json_decref(r);
+    assert_int_equal(run(f, &f->org, "join.walkins", "{\"allowed\":true}", &out), 0);
+    assert_int_equal(core_join(f->c, code, "Eve", "join-8", "hash-eve", 8100, &out, &again), 0);
+    /* Someone else's registration from another team cannot be picked with this code. */
+    core_join_t wrong = {code, NULL, "p999", NULL, "join-9", "hash-x"};
+    assert_int_equal(core_join_ex(f->c, &wrong, 8200, &out, &again), SP_E_NOT_FOUND);
     evlist_free(&out);
     fx_free(f);
 }
@@ -426,6 +721,10 @@ int main(void)
         cmocka_unit_test(test_registrations_only_org),
         cmocka_unit_test(test_assign_creates_teams),
         cmocka_unit_test(test_no_secrets),
+        cmocka_unit_test(test_day_size_rooms),
+        cmocka_unit_test(test_too_few_reported),
+        cmocka_unit_test(test_door_list),
+        cmocka_unit_test(test_join_pick_and_claim),
         cmocka_unit_test(test_move_and_pin),
         cmocka_unit_test(test_delete),
         cmocka_unit_test(test_details),

@@ -133,6 +133,8 @@ export class Connection extends Emitter {
     this._storage = storage === undefined ? defaultStorage() : storage;
     this._restoreOutbox();
     this._join = null;
+    /** @type {Map<string, {code: string, resolve: Function, reject: Function}>} roster requests */
+    this._rosters = new Map();
     this._closed = false;
     this._pingTimer = null;
     this._pongDeadline = null;
@@ -175,10 +177,25 @@ export class Connection extends Emitter {
    * @param {string} name the participant's name
    * @returns {Promise<object>} the `joined` message; rejects with the `err` message
    */
-  join(code, name) {
+  join(code, name, { person = null, claim = null } = {}) {
     return new Promise((resolve, reject) => {
-      this._join = { id: `j-${newId()}`, code, name, resolve, reject };
+      this._join = { id: `j-${newId()}`, code, name, person, claim, resolve, reject };
       if (this._isOpen()) this._sendJoin();
+      else this.open();
+    });
+  }
+
+  /**
+   * The names a participant may pick in the team of this code (no session needed).
+   * @param {string} code the team's join code
+   * @returns {Promise<{team: string, walkins: boolean, names: {person: string, name: string, taken: boolean}[]}>}
+   *   rejects with the `err` message (bad_code, rate_limited)
+   */
+  roster(code) {
+    return new Promise((resolve, reject) => {
+      const id = `r-${newId()}`;
+      this._rosters.set(id, { code, resolve, reject });
+      if (this._isOpen()) this._sendRaw({ t: 'roster', id, code });
       else this.open();
     });
   }
@@ -320,6 +337,7 @@ export class Connection extends Emitter {
       if (this.token) this._sendRaw({ t: 'hello', token: this.token, since: this.lastSeq });
       else if (this._join) this._sendJoin();
       else this._setState(ConnState.ONLINE);
+      if (!this.token) for (const [id, r] of this._rosters) this._sendRaw({ t: 'roster', id, code: r.code });
       this._startPings();
     };
     ws.onmessage = (e) => this._receive(e.data);
@@ -389,7 +407,10 @@ export class Connection extends Emitter {
 
   _sendJoin() {
     const j = this._join;
-    this._sendRaw({ t: 'join', id: j.id, code: j.code, name: j.name });
+    const msg = { t: 'join', id: j.id, code: j.code, name: j.name ?? '' };
+    if (j.person) msg.person = j.person;
+    if (j.claim) msg.claim = j.claim;
+    this._sendRaw(msg);
   }
 
   _sendCmd(entry) {
@@ -410,6 +431,14 @@ export class Connection extends Emitter {
         return this._welcome(msg);
       case 'joined':
         return this._joined(msg);
+      case 'roster': {
+        const r = this._rosters.get(msg.id);
+        if (r) {
+          this._rosters.delete(msg.id);
+          r.resolve(msg);
+        }
+        return;
+      }
       case 'ev':
         if (typeof msg.seq !== 'number' || msg.seq <= this.lastSeq) return;
         this.lastSeq = msg.seq;
@@ -513,6 +542,12 @@ export class Connection extends Emitter {
       this.emit('outbox', this._outbox.size);
       this.emit('error', msg);
       entry.reject(msg);
+      return;
+    }
+    if (msg.id !== undefined && this._rosters.has(msg.id)) {
+      const r = this._rosters.get(msg.id);
+      this._rosters.delete(msg.id);
+      r.reject(msg);
       return;
     }
     if (this._join && msg.id === this._join.id) {

@@ -50,6 +50,8 @@ export function createOrgState() {
     forgotten: new Set(),
     sprint: {},
     rooms: new Map(),
+    /** Whether a name of one's own may join a team with registered people (join.walkins). */
+    walkins: true,
   };
 }
 
@@ -93,7 +95,7 @@ export function applyOrgEvent(st, ev) {
         st.suggestions.set(team.team, { captain: team.captain ?? null, timekeeper: team.timekeeper ?? null, challenge: team.challenge ?? null });
       }
       st.unplaced = Array.isArray(d.unplaced) ? [...d.unplaced] : [];
-      st.run = { seed: d.seed, team_size_min: d.team_size_min, team_size_max: d.team_size_max };
+      st.run = { seed: d.seed, team_size_min: d.team_size_min, team_size_max: d.team_size_max, teams_per_room: d.teams_per_room ?? 6 };
       return true;
     case 'assign.figures':
       st.figures = d.figures ?? null;
@@ -113,6 +115,9 @@ export function applyOrgEvent(st, ev) {
       st.pins.delete(d.id);
       st.linked.delete(d.id);
       st.unplaced = st.unplaced.filter((id) => id !== d.id);
+      return true;
+    case 'join.walkins':
+      st.walkins = d.allowed !== false;
       return true;
     case 'member.linked':
       for (const [p, m] of st.linked) if (m === d.member) st.linked.delete(p);

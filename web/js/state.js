@@ -65,6 +65,8 @@ export function createState() {
     codes: new Map(),
     links: [],
     members: new Map(),
+    /** Claims of a member's name from another device: member id → {name, code, ts}. */
+    claims: new Map(),
     notes: new Map(),
     playbook: null,
     steps: [],
@@ -154,6 +156,17 @@ export function applyEvent(state, ev) {
     case 'team.created':
       state.teams.set(d.id, { ...d });
       return true;
+    case 'member.claim':
+      state.claims.set(d.member, { name: d.name, code: d.code, ts: ev.ts ?? null });
+      return true;
+    case 'member.claimed':
+      state.claims.delete(d.member);
+      return true;
+    case 'team.moved': {
+      const team = state.teams.get(d.team);
+      if (team) state.teams.set(d.team, { ...team, room: d.room });
+      return true;
+    }
     case 'team.code':
       state.codes.set(d.team, d.code);
       return true;

@@ -58,6 +58,14 @@ export function mount(ctx) {
   const who = h('p', { class: 'sp-board__who' });
   const membersLine = h('p', { class: 'sp-board__members' });
   const leave = h('button', { class: 'sp-button sp-button--secondary js-leave', type: 'button', text: t('board.leave') });
+  // Leaving asks first: a tap by mistake would cost the session on this device.
+  const leaveYes = h('button', { class: 'sp-button js-leave-yes', type: 'button', text: t('board.leaveYes') });
+  const leaveNo = h('button', { class: 'sp-button sp-button--secondary', type: 'button', text: t('board.leaveNo') });
+  const leaveAsk = h('div', { class: 'sp-board__leave-ask js-leave-ask', role: 'group', 'aria-labelledby': 'sp-leave-ask', hidden: true },
+    h('p', { id: 'sp-leave-ask', text: t('board.leaveConfirm') }),
+    h('p', { class: 'sp-actions' }, leaveYes, leaveNo));
+  // A claim of a teammate's name from another device: the code to give them.
+  const claims = h('div', { class: 'sp-board__claims js-claims', 'aria-live': 'polite' });
 
   const errorBox = h('div', { class: 'sp-alert', role: 'alert' });
   const hint = h('p', { class: 'sp-field__hint', id: 'sp-note-new-hint', text: t('board.add.hint', { max: NOTE_MAX }) });
@@ -94,7 +102,7 @@ export function mount(ctx) {
 
   const teamRoot = h('div', { class: 'sp-team js-team' });
   main.append(
-    h('div', { class: 'sp-board__intro' }, heading, who, membersLine),
+    h('div', { class: 'sp-board__intro' }, heading, who, membersLine, claims),
     teamRoot,
     h('h2', { class: 'sp-section-title sp-board__wall-title', text: t('board.wall.title') }),
     errorBox,
@@ -110,6 +118,7 @@ export function mount(ctx) {
     ),
     live,
     h('p', { class: 'sp-board__leave' }, leave),
+    leaveAsk,
   );
 
   const setAddError = (msg) => showFieldError({ input, error: addError, hintId: 'sp-note-new-hint', group: addGroup }, msg);
@@ -155,6 +164,14 @@ export function mount(ctx) {
   });
 
   leave.addEventListener('click', () => {
+    leaveAsk.hidden = false;
+    leaveNo.focus();
+  });
+  leaveNo.addEventListener('click', () => {
+    leaveAsk.hidden = true;
+    leave.focus();
+  });
+  leaveYes.addEventListener('click', () => {
     forgetSession();
     ctx.dropSession();
     ctx.navigate('#/');
@@ -326,9 +343,15 @@ export function mount(ctx) {
     else pendingTimer = setTimeout(() => (pending.hidden = session.conn.outboxSize === 0), 1500);
   }
 
+  function syncClaims() {
+    const fresh = [...session.state.claims.values()].filter((c) => !c.ts || Date.now() - c.ts < 10 * 60 * 1000);
+    claims.replaceChildren(...fresh.map((c) => h('p', { class: 'sp-notice js-claim' }, t('board.claim', { name: c.name, code: '' }), h('strong', { class: 'sp-board__claim-code', text: c.code }))));
+  }
+
   function sync() {
     syncHeader();
     syncNotes();
+    syncClaims();
   }
 
   const team = mountTeam({ session, root: teamRoot });

@@ -62,6 +62,8 @@ export function mount(ctx) {
   const tracker = commandTracker(session.conn);
   const tableBody = h('tbody', { class: 'js-console-teams' });
   const teamsTitle = h('h2', { class: 'sp-console__section-title', id: 'sp-console-teams-title' });
+  // A member's name claimed from another device: the confirmation code the facilitator may give.
+  const claimsBox = h('div', { class: 'sp-console__claims js-claims', 'aria-live': 'polite' });
   const raceStatus = h('p', { class: 'sp-console__race-status js-race-status' });
   const sentList = h('ul', { class: 'sp-console__sent js-sent' });
   const peekBox = h('section', { class: 'sp-console__peek js-peek', id: 'sp-console-peek', 'aria-labelledby': 'sp-console-peek-title', hidden: true });
@@ -232,6 +234,9 @@ export function mount(ctx) {
       const mine = st.messages.filter((m) => m.room === room.id);
       return mine.length ? mine.slice().reverse().map((m) => h('li', { class: 'sp-console__sent-item', text: m.text })) : [h('li', { class: 'sp-console__quiet', text: t('console.message.none') })];
     });
+    rerender(claimsBox, () => teams.flatMap((tm) => [...(state.claims?.entries() ?? [])]
+      .filter(([member]) => state.members.get(member)?.team === tm.id)
+      .map(([, c]) => h('p', { class: 'sp-notice js-claim', dataset: { team: tm.id } }, `${pick(tm.name)}: `, t('board.claim', { name: c.name, code: '' }), h('strong', { text: c.code })))));
     sound.checked = st.sound.has(room.id);
     setText(raceStatus, raceText());
     pitch.draw();
@@ -262,6 +267,7 @@ export function mount(ctx) {
         h('section', { class: 'sp-console__teams', 'aria-labelledby': 'sp-console-teams-title' },
           h('div', { class: 'sp-console__teams-head' }, teamsTitle,
             h('div', { class: 'sp-console__inline' }, h('label', { class: 'sp-field__label', for: 'sp-console-sort', text: t('console.sort.label') }), sortSelect)),
+          claimsBox,
           h('div', { class: 'sp-console__split' },
             h('div', { class: 'sp-table-wrap sp-console__table-wrap', role: 'region', tabindex: '0', 'aria-labelledby': 'sp-console-teams-title' },
               h('table', { class: 'sp-table sp-console__table' }, tableHead(), tableBody)),

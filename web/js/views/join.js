@@ -1,4 +1,6 @@
-// views/join.js – a participant joins a team with its code and a name; the session is remembered.
+// views/join.js – a participant joins a team with its code and picks their name from the team's
+// registered members (or gives a name, if walk-ins are allowed); a name in use on another device
+// is claimed with a confirmation code from a teammate or the facilitator. The session is remembered.
 
 import { h } from '../dom.js';
 import { errorText, t } from '../i18n.js';
@@ -8,6 +10,7 @@ import { showFieldError } from './common.js';
 /** Error codes of `join` that belong to the code field; others are shown for the form. */
 const CODE_ERRORS = new Set(['bad_code']);
 const NAME_ERRORS = new Set(['text_empty', 'text_too_long']);
+const CLAIM_ERRORS = new Set(['bad_claim']);
 
 /**
  * A text field with label, hint and error message, wired with aria-describedby.
@@ -60,15 +63,82 @@ export function mount(ctx) {
     attrs: { name: 'name', autocomplete: 'nickname', maxlength: '60', value: stored?.name ?? '' },
   });
   const submit = h('button', { class: 'sp-button', id: 'sp-join-submit', type: 'submit', text: t('join.submit') });
-  const form = h('form', { class: 'sp-form', novalidate: true }, code.group, name.group, submit);
+  // The team's registered names, once the code is known; the confirmation code of a claim.
+  const pickError = h('p', { class: 'sp-field__error', id: 'sp-join-pick-error', hidden: true });
+  const pickList = h('div', { class: 'sp-join-pick__list' });
+  const pick = h(
+    'fieldset',
+    { class: 'sp-field sp-join-pick js-join-pick', id: 'sp-join-pick', tabindex: '-1', hidden: true, 'aria-describedby': 'sp-join-pick-hint' },
+    h('legend', { class: 'sp-field__label', text: t('join.pick.legend') }),
+    h('p', { class: 'sp-field__hint', id: 'sp-join-pick-hint', text: t('join.pick.hint') }),
+    pickError,
+    pickList,
+  );
+  const claim = field({
+    id: 'sp-join-claim',
+    label: t('join.claim.label'),
+    hint: t('join.claim.hint'),
+    attrs: { name: 'claim', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false', maxlength: '8' },
+  });
+  claim.group.hidden = true;
+  const form = h('form', { class: 'sp-form', novalidate: true }, code.group, pick, name.group, claim.group, submit);
+
+  /** The roster of the code last looked up: {code, names, walkins}, or null. */
+  let roster = null;
+  const norm = (c) => c.toUpperCase().replace(/[\s-]/g, '');
+
+  function drawRoster() {
+    const names = roster?.names ?? [];
+    pick.hidden = names.length === 0;
+    const options = names.map((n) => {
+      const id = `sp-join-person-${n.person}`;
+      const radio = h('input', { class: 'sp-radio', type: 'radio', name: 'person', id, value: n.person });
+      return h('div', { class: 'sp-join-pick__item' }, radio, h('label', { for: id }, n.name, n.taken ? h('span', { class: 'sp-join-pick__taken', text: ` ${t('join.pick.taken')}` }) : null));
+    });
+    if (names.length && roster.walkins) {
+      const radio = h('input', { class: 'sp-radio', type: 'radio', name: 'person', id: 'sp-join-person-other', value: '' });
+      options.push(h('div', { class: 'sp-join-pick__item' }, radio, h('label', { for: 'sp-join-person-other', text: t('join.pick.other') })));
+    }
+    pickList.replaceChildren(...options);
+    // With a list, the name field is only for those not on it (and gone without walk-ins).
+    name.group.hidden = names.length > 0 && !roster.walkins;
+    name.group.querySelector('label').textContent = names.length ? t('join.name.walkinLabel') : t('join.name.label');
+    claim.group.hidden = true;
+  }
+
+  async function loadRoster(value) {
+    const c = norm(value);
+    if (!c || roster?.code === c) return roster;
+    try {
+      const r = await session.conn.roster(value);
+      roster = { code: c, names: r.names ?? [], walkins: r.walkins !== false };
+    } catch {
+      // A wrong code is reported when joining; the form stays as it is.
+      roster = { code: c, names: [], walkins: true };
+    }
+    drawRoster();
+    return roster;
+  }
+  code.input.addEventListener('change', () => loadRoster(code.input.value.trim()));
+
+  function chosen() {
+    const radio = pickList.querySelector('input[name="person"]:checked');
+    if (!radio || radio.value === '') return null;
+    return roster.names.find((n) => n.person === radio.value) ?? null;
+  }
 
   function showErrors(errors) {
     code.setError(errors.code ?? null);
     name.setError(errors.name ?? null);
+    claim.setError(errors.claim ?? null);
+    pickError.hidden = !errors.pick;
+    pickError.textContent = errors.pick ?? '';
     summaryList.replaceChildren();
     const entries = [
       ['code', code.input],
+      ['pick', pick],
       ['name', name.input],
+      ['claim', claim.input],
       ['form', submit],
     ].filter(([key]) => errors[key]);
     for (const [key, target] of entries) {
@@ -89,11 +159,30 @@ export function mount(ctx) {
     e.preventDefault();
     if (busy) return;
     const codeValue = code.input.value.trim();
-    const nameValue = name.input.value.trim();
+    if (!codeValue) {
+      showErrors({ code: t('join.code.missing') });
+      return;
+    }
+    busy = true;
+    const known = roster?.code === norm(codeValue);
+    await loadRoster(codeValue);
+    busy = false;
+    if (!known && roster.names.length) {
+      // The list appeared just now: first pick a name.
+      showErrors({});
+      pick.focus();
+      return;
+    }
+    const person = chosen();
+    const nameValue = person ? person.name : name.input.value.trim();
+    const claimValue = claim.input.value.trim();
     const errors = {};
-    if (!codeValue) errors.code = t('join.code.missing');
-    if (!nameValue) errors.name = t('join.name.missing');
-    else if ([...nameValue].length > 60) errors.name = t('join.name.tooLong');
+    if (!person && roster.names.length && !roster.walkins) errors.pick = t('join.pick.missing');
+    else if (!person && !nameValue) {
+      if (roster.names.length) errors.pick = t('join.pick.missing');
+      else errors.name = t('join.name.missing');
+    } else if (!person && [...nameValue].length > 60) errors.name = t('join.name.tooLong');
+    if (person && !claim.group.hidden && !claimValue) errors.claim = t('join.claim.missing');
     if (Object.keys(errors).length) {
       showErrors(errors);
       return;
@@ -101,14 +190,21 @@ export function mount(ctx) {
     busy = true;
     submit.textContent = t('join.busy');
     try {
-      const joined = await session.conn.join(codeValue, nameValue);
+      const opts = person ? { person: person.person, claim: claim.group.hidden ? null : claimValue } : {};
+      const joined = await session.conn.join(codeValue, person ? '' : nameValue, opts);
       storeSession({ token: joined.token, member: joined.member, team: joined.team, name: nameValue });
       ctx.navigate('#/team');
     } catch (err) {
       busy = false;
       submit.textContent = t('join.submit');
       const message = errorText(err);
-      if (CODE_ERRORS.has(err.code)) showErrors({ code: message });
+      if (err.code === 'claim_pending') {
+        claim.group.hidden = false;
+        claim.input.value = '';
+        showErrors({});
+        claim.input.focus();
+      } else if (CODE_ERRORS.has(err.code)) showErrors({ code: message });
+      else if (CLAIM_ERRORS.has(err.code)) showErrors({ claim: message });
       else if (NAME_ERRORS.has(err.code)) showErrors({ name: message });
       else showErrors({ form: message });
     }
@@ -137,5 +233,6 @@ export function mount(ctx) {
   if (routeCode) parts.push(h('p', { class: 'sp-notice js-join-prefilled', text: t('org.join.prefilled', { code: routeCode }) }));
   parts.push(form);
   main.append(...parts);
+  if (routeCode) loadRoster(routeCode);
   return { unmount() {} };
 }

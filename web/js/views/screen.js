@@ -19,7 +19,6 @@ import { mountRoomScreen } from './screen-room.js';
 /** Rows of one room's leaderboard on the plenary screen before it turns pages. */
 const PLENARY_ROWS = 10;
 
-
 /** The body modifier: dark, large type, no page chrome to speak of. */
 export const BODY = 'screen';
 

@@ -30,6 +30,7 @@ export function mountAssign({ session, org, live }) {
   const st = org.state;
   const min = field({ id: 'sp-org-size-min', label: t('org.assign.min'), value: String(st.run?.team_size_min ?? 6), attrs: { type: 'number', min: '1', max: '50', inputmode: 'numeric' } });
   const max = field({ id: 'sp-org-size-max', label: t('org.assign.max'), value: String(st.run?.team_size_max ?? 8), attrs: { type: 'number', min: '1', max: '50', inputmode: 'numeric' } });
+  const perRoom = field({ id: 'sp-org-per-room', label: t('org.assign.perRoom'), hint: t('org.assign.perRoomHint'), value: String(st.run?.teams_per_room ?? 6), attrs: { type: 'number', min: '1', max: '100', inputmode: 'numeric' } });
   const seed = field({ id: 'sp-org-seed', label: t('org.assign.seed'), hint: t('org.assign.seedHint'), value: String(st.run?.seed ?? 1), attrs: { type: 'number', min: '0', inputmode: 'numeric' } });
   const runButton = h('button', { class: 'sp-button js-org-assign-run', type: 'submit' });
   const status = statusLine();
@@ -38,7 +39,7 @@ export function mountAssign({ session, org, live }) {
     { class: 'sp-form sp-org-form', 'aria-labelledby': 'sp-org-assign-form', novalidate: true },
     h('h3', { class: 'sp-org-subtitle', id: 'sp-org-assign-form', text: t('org.assign.settings') }),
     h('p', { class: 'sp-field__hint', text: t('org.assign.intro') }),
-    h('div', { class: 'sp-org-row' }, min.group, max.group, seed.group),
+    h('div', { class: 'sp-org-row' }, min.group, max.group, perRoom.group, seed.group),
     h('p', { class: 'sp-actions' }, runButton),
     status.el,
   );
@@ -56,8 +57,12 @@ export function mountAssign({ session, org, live }) {
     seed.setError(Number.isInteger(s) && s >= 0 ? null : t('org.assign.badSeed'));
     if (!sizeOk) return min.input.focus();
     if (!(Number.isInteger(s) && s >= 0)) return seed.input.focus();
+    const pr = Number(perRoom.input.value);
+    const prOk = Number.isInteger(pr) && pr >= 1 && pr <= 100;
+    perRoom.setError(prOk ? null : t('org.assign.badPerRoom'));
+    if (!prOk) return perRoom.input.focus();
     status.ok(t('org.assign.running'));
-    const res = await run(session, 'assign.run', { team_size_min: lo, team_size_max: hi, seed: s });
+    const res = await run(session, 'assign.run', { team_size_min: lo, team_size_max: hi, seed: s, teams_per_room: pr });
     if (res.ok) {
       formDirty.dirty = false;
       const f = st.figures;
@@ -97,10 +102,41 @@ export function mountAssign({ session, org, live }) {
       ['sizes', f.teams ? t('org.assign.sizesValue', { min: f.team_size_min, max: f.team_size_max }) : '–'],
       ['unplaced', String(f.unplaced)],
     ];
+    const cols = ['people', 'first', 'second', 'no_choice', 'neither', 'teams', 'rooms'];
+    const perChallenge = (f.challenges ?? []).length
+      ? h(
+          'div',
+          { class: 'sp-org-scroll', role: 'region', tabindex: '0', 'aria-labelledby': 'sp-org-per-challenge' },
+          h(
+            'table',
+            { class: 'sp-table js-org-per-challenge' },
+            h('caption', { id: 'sp-org-per-challenge', text: t('org.assign.perChallenge') }),
+            h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: t('org.assign.pc.challenge') }), cols.map((c) => h('th', { scope: 'col', class: 'sp-table__number', text: t(`org.assign.pc.${c}`) })))),
+            h(
+              'tbody',
+              {},
+              f.challenges.map((c) => {
+                const ch = session.state.challenges.get(c.challenge);
+                return h('tr', { dataset: { challenge: c.challenge } }, h('th', { scope: 'row', text: ch ? pick(ch.title) : c.challenge }), cols.map((k) => h('td', { class: 'sp-table__number', dataset: { key: k }, text: String(c[k] ?? 0) })));
+              }),
+            ),
+          ),
+        )
+      : null;
+    const notes = (f.notes ?? []).map((n) => {
+      const ch = session.state.challenges.get(n.challenge);
+      return h('p', { class: 'sp-notice js-org-assign-note', role: 'status', text: t(`org.assign.note.${n.code}`, { challenge: ch ? pick(ch.title) : n.challenge ?? '', first: n.first, placed: n.placed, min: n.team_size_min, max: n.team_size_max }) });
+    });
     return h(
-      'dl',
-      { class: 'sp-org-figures js-org-figures' },
-      items.map(([k, v]) => h('div', { class: 'sp-org-figure', dataset: { key: k } }, h('dt', { text: t(`org.assign.fig.${k}`) }), h('dd', { text: v }))),
+      'div',
+      {},
+      h(
+        'dl',
+        { class: 'sp-org-figures js-org-figures' },
+        items.map(([k, v]) => h('div', { class: 'sp-org-figure', dataset: { key: k } }, h('dt', { text: t(`org.assign.fig.${k}`) }), h('dd', { text: v }))),
+      ),
+      notes,
+      perChallenge,
     );
   }
 

@@ -1,6 +1,8 @@
 // views/org/import.js – registrations from a form tool's CSV export: choose the file, check the
-// guessed mapping of fields to columns and a preview (POST /api/import?preview=1), import
-// (POST /api/import), and read the report of rejected rows with their line numbers.
+// guessed mapping of fields to columns, the challenge each distinct answer was matched to and a
+// preview (POST /api/import?preview=1), import (POST /api/import) with exactly that mapping and
+// those matches, and read the report: new / updated / unchanged, rejected rows with their line
+// numbers, people without a recognised choice, addresses held under another name.
 
 import { h } from '../../dom.js';
 import { pick, t } from '../../i18n.js';
@@ -41,30 +43,48 @@ export function mountImport({ session, token }) {
   const previewBox = h('div', { class: 'sp-org-import-preview' });
   const resultBox = h('div', { class: 'sp-org-import-result' });
 
-  /** The bytes of the chosen file, read once. */
+  /** The bytes of the chosen file, read once, and its text when it is valid UTF-8. */
   let data = null;
+  let text = null;
   let fileName = '';
   /** The preview answer the mapping selects were drawn from. */
   let preview = null;
   /** Selects by field: their value is the 0-based column, or '' for "not used". */
   let selects = new Map();
+  /** Selects by answer key: a challenge id, '-' to ignore, or '' while it matches nothing. */
+  let answerSelects = new Map();
   let busy = false;
 
+  /** The whole mapping as the selects show it: every field, so the server guesses nothing. */
   function mapParam() {
     const parts = [];
-    for (const m of preview?.mapping ?? []) {
-      const sel = selects.get(m.field);
-      if (!sel) continue;
-      const guessed = m.column === null || m.column === undefined ? '' : String(m.column);
-      if (sel.value === guessed) continue;
-      parts.push(`${m.field}=${sel.value === '' ? '-' : Number(sel.value) + 1}`);
-    }
+    for (const [field, sel] of selects) parts.push(`${field}=${sel.value === '' ? '-' : Number(sel.value) + 1}`);
     return parts.join(',');
   }
 
-  async function post(params) {
+  /** Every answer's challenge as the selects show it. */
+  function choicesParam() {
+    const out = [];
+    for (const [answer, sel] of answerSelects) {
+      if (sel.value === '') continue;
+      out.push({ answer, challenge: sel.value === '-' ? null : sel.value });
+    }
+    return out;
+  }
+
+  /** The file with the organiser's mapping and answer matches; a file that is not UTF-8
+   * goes as it is (the server reports its bad rows), with the mapping in the query. */
+  async function post(params, withChoices) {
+    const map = selects.size ? mapParam() : '';
+    if (text === null) {
+      const query = new URLSearchParams(map ? { ...params, map } : params).toString();
+      return api(token, `/api/import?${query}`, { method: 'POST', body: data, headers: { 'Content-Type': 'text/csv' } });
+    }
+    const body = { csv: text };
+    if (map) body.map = map;
+    if (withChoices) body.choices = choicesParam();
     const query = new URLSearchParams(params).toString();
-    return api(token, `/api/import?${query}`, { method: 'POST', body: data, headers: { 'Content-Type': 'text/csv' } });
+    return api(token, `/api/import?${query}`, { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
   }
 
   function issueText(issue) {
@@ -114,9 +134,13 @@ export function mountImport({ session, token }) {
   function counts(answer, done) {
     const items = [
       ['rows', answer.rows],
-      [done ? 'imported' : 'willImport', answer.imported],
-      [done ? 'replaced' : 'willReplace', answer.replaced],
+      [done ? 'new' : 'willNew', answer.new],
+      [done ? 'updated' : 'willUpdated', answer.updated],
+      [done ? 'unchanged' : 'willUnchanged', answer.unchanged],
+      ['willReplace', (answer.replaced ?? 0) - (answer.updated ?? 0)],
       ['rejected', answer.rejected],
+      ['firstChoices', answer.first_choices],
+      ['noChoice', answer.no_choice],
       ['warnings', answer.warnings],
     ];
     return h(
@@ -136,6 +160,73 @@ export function mountImport({ session, token }) {
       return w.length ? w.join(', ') : '–';
     }
     return p[col] || '–';
+  }
+
+  /** The distinct answers with their count and a select for their challenge. */
+  function answersTable(answer) {
+    answerSelects = new Map();
+    const list = answer.answers ?? [];
+    if (list.length === 0) return null;
+    const challenges = [...session.state.challenges.values()];
+    const rows = list.map((a, i) => {
+      const id = `sp-org-answer-${i}`;
+      const select = h(
+        'select',
+        { class: 'sp-input sp-org-select js-org-answer', id, dataset: { answer: a.key } },
+        a.challenge || a.overridden ? null : h('option', { value: '', text: t('org.import.answerUnmatched') }),
+        challenges.map((c) => h('option', { value: c.id, text: pick(c.title) })),
+        h('option', { value: '-', text: t('org.import.answerIgnore') }),
+      );
+      select.value = a.challenge ?? (a.overridden ? '-' : '');
+      select.setAttribute('aria-label', t('org.import.answerLabel', { answer: a.answer }));
+      answerSelects.set(a.key, select);
+      return h(
+        'tr',
+        { class: a.challenge || a.overridden ? 'sp-org-answer' : 'sp-org-answer sp-org-answer--unmatched' },
+        h('th', { scope: 'row', text: a.answer }),
+        h('td', { class: 'sp-table__number', text: String(a.count) }),
+        h('td', {}, select),
+      );
+    });
+    const unmatched = answer.unmatched_answers ?? 0;
+    return h(
+      'section',
+      { class: 'sp-org-answers js-org-answers', 'aria-labelledby': 'sp-org-answers-title' },
+      h('h4', { class: 'sp-org-subsubtitle', id: 'sp-org-answers-title', text: t('org.import.answers') }),
+      h('p', { class: 'sp-field__hint', text: t('org.import.answersHint') }),
+      h(
+        'div',
+        { class: 'sp-org-scroll', role: 'region', tabindex: '0', 'aria-labelledby': 'sp-org-answers-caption' },
+        h(
+          'table',
+          { class: 'sp-table' },
+          h('caption', { id: 'sp-org-answers-caption', text: t('org.import.answersCaption') }),
+          h('thead', {}, h('tr', {}, ['answer', 'count', 'challenge'].map((c) => h('th', { scope: 'col', class: c === 'count' ? 'sp-table__number' : null, text: t(`org.import.acol.${c}`) })))),
+          h('tbody', {}, rows),
+        ),
+      ),
+      unmatched ? h('p', { class: 'sp-notice js-org-unmatched', role: 'status', text: t('org.import.unmatched', { count: unmatched }) }) : null,
+    );
+  }
+
+  /** People without a recognised choice, and addresses held under another name. */
+  function peopleLists(answer) {
+    const parts = [];
+    const none = answer.no_choice_people ?? [];
+    if (none.length) {
+      parts.push(
+        h('h4', { class: 'sp-org-subsubtitle', text: `${t('org.import.noChoiceTitle')} (${answer.no_choice})` }),
+        h('ul', { class: 'sp-org-list js-org-nochoice' }, none.map((p) => h('li', { text: t('org.import.noChoiceLine', { line: p.line, name: p.name }) }))),
+      );
+    }
+    const conflicts = answer.conflicts ?? [];
+    if (conflicts.length) {
+      parts.push(
+        h('h4', { class: 'sp-org-subsubtitle', text: t('org.import.conflictsTitle') }),
+        h('ul', { class: 'sp-org-list js-org-conflicts' }, conflicts.map((c) => h('li', { text: t('org.import.conflict', { line: c.line ?? '?', name: c.name, email: c.email ?? '', registered: c.registered }) }))),
+      );
+    }
+    return parts;
   }
 
   function drawPreview(answer) {
@@ -177,9 +268,10 @@ export function mountImport({ session, token }) {
         ),
       ),
     );
-    const remap = h('button', { class: 'sp-button sp-button--secondary', type: 'button', text: t('org.import.remap') });
+    const remap = h('button', { class: 'sp-button sp-button--secondary js-org-remap', type: 'button', text: t('org.import.remap') });
     remap.addEventListener('click', () => readPreview(true));
-    const confirm = h('button', { class: 'sp-button js-org-import-confirm', type: 'button', text: t('org.import.confirm', { count: answer.imported }) });
+    const answersBox = answersTable(answer);
+    const confirm = h('button', { class: 'sp-button js-org-import-confirm', type: 'button', text: t('org.import.confirm', { count: (answer.new ?? 0) + (answer.updated ?? 0) }) });
     confirm.addEventListener('click', doImport);
     const cancel = h('button', { class: 'sp-button sp-button--secondary', type: 'button', text: t('org.import.cancel') });
     cancel.addEventListener('click', () => {
@@ -204,7 +296,9 @@ export function mountImport({ session, token }) {
           h('div', { class: 'sp-org-map__grid' }, mapRows),
           h('p', { class: 'sp-actions' }, remap),
         ),
+        answersBox,
         table,
+        peopleLists(answer),
         h('h4', { class: 'sp-org-subsubtitle', text: t('org.import.issuesTitle') }),
         issuesTable(answer, 'preview'),
         h('p', { class: 'sp-actions' }, confirm, cancel),
@@ -222,10 +316,11 @@ export function mountImport({ session, token }) {
     busy = true;
     status.ok(t('org.import.reading'));
     try {
-      const params = { preview: '1' };
-      const map = withMap ? mapParam() : '';
-      if (map) params.map = map;
-      const res = await post(params);
+      if (!withMap) {
+        selects = new Map();
+        answerSelects = new Map();
+      }
+      const res = await post({ preview: '1' }, withMap);
       if (!res.ok) {
         status.fail(await apiError(res));
         return;
@@ -246,13 +341,11 @@ export function mountImport({ session, token }) {
     busy = true;
     try {
       const params = { id: randomId() };
-      const map = mapParam();
-      if (map) params.map = map;
       // A dropped connection: the same id again imports once.
       let res;
       for (let attempt = 0; attempt < 3; attempt++) {
         try {
-          res = await post(params);
+          res = await post(params, true);
           break;
         } catch (err) {
           if (attempt === 2) throw err;
@@ -271,13 +364,14 @@ export function mountImport({ session, token }) {
           'section',
           { class: 'sp-org-panel js-org-import-result', 'aria-labelledby': 'sp-org-import-done' },
           heading,
-          h('p', { text: t('org.import.doneText', { imported: answer.imported, replaced: answer.replaced, rejected: answer.rejected }) }),
+          h('p', { text: t('org.import.doneText', { new: answer.new ?? 0, updated: answer.updated ?? 0, unchanged: answer.unchanged ?? 0, rejected: answer.rejected }) }),
           counts(answer, true),
+          peopleLists(answer),
           h('h4', { class: 'sp-org-subsubtitle', text: t('org.import.issuesTitle') }),
           issuesTable(answer, 'result'),
         ),
       );
-      status.ok(t('org.import.doneShort', { imported: answer.imported }));
+      status.ok(t('org.import.doneShort', { count: answer.new ?? 0 }));
       heading.focus();
     } catch {
       status.fail(t('org.http.offline'));
@@ -300,6 +394,11 @@ export function mountImport({ session, token }) {
     }
     fileName = file.name;
     data = await file.arrayBuffer();
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(data);
+    } catch {
+      text = null;
+    }
     await readPreview(false);
   });
 

@@ -16,7 +16,7 @@ import { mountReport } from './report.js';
 import { mountSheets } from './sheets.js';
 
 /** Events of state.js that change what these sections show. */
-const SESSION_EVENTS = new Set(['sprint.created', 'programme.set', 'challenge.set', 'room.created', 'team.created', 'team.code', 'links.set', 'member.joined']);
+const SESSION_EVENTS = new Set(['sprint.created', 'programme.set', 'challenge.set', 'room.created', 'team.created', 'team.moved', 'team.code', 'links.set', 'member.joined']);
 
 /**
  * A table of contents of every section on the page (h2 with an id from common.js's section()),

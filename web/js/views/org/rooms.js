@@ -1,7 +1,7 @@
 // views/org/rooms.js – break-out rooms: name, challenge and facilitators (room.update), each
 // room's facilitator link, and a new room (room.add, which makes a new facilitator link).
 
-import { h } from '../../dom.js';
+import { announce, h } from '../../dom.js';
 import { pick, t } from '../../i18n.js';
 import { section } from '../common.js';
 import { bilingual, copyButton, field, run, statusLine, trackDirty } from './kit.js';
@@ -71,6 +71,50 @@ export function mountRooms({ session, org, live }) {
     return { box, draw };
   }
 
+  /** The room's screen link and its teams, each movable to another room with a select. */
+  function teamsLine(id) {
+    const box = h('div', { class: 'sp-org-room-teams js-org-room-teams', dataset: { room: id } });
+    const draw = () => {
+      const room = currentRoom(session, org, id);
+      const screen = session.state.links.find((l) => l.role === 'screen' && l.room === id);
+      const parts = [];
+      if (screen) {
+        const url = roleUrl('screen', screen.token);
+        parts.push(h('p', { class: 'sp-org-link' }, h('span', { class: 'sp-org-link__label', text: t('org.rooms.screen') }), ' ', h('code', { class: 'sp-org-url', text: url }), ' ', copyButton(url, t('org.rooms.screenFor', { room: pick(room.name) }), live, `screen-${id}`)));
+      }
+      const teams = [...session.state.teams.values()].filter((tm) => tm.room === id);
+      parts.push(h('h4', { class: 'sp-org-subsubtitle', text: `${t('org.rooms.teams')} (${teams.length})` }));
+      if (!teams.length) parts.push(h('p', { text: t('org.rooms.noTeams') }));
+      else
+        parts.push(
+          h(
+            'ul',
+            { class: 'sp-org-list' },
+            teams.map((tm) => {
+              const selId = `sp-org-team-room-${tm.id}`;
+              const select = h(
+                'select',
+                { class: 'sp-input sp-org-select', id: selId, dataset: { focusKey: `room-${tm.id}` } },
+                [...session.state.rooms.keys()].map((rid) => h('option', { value: rid, text: pick(currentRoom(session, org, rid).name) || rid })),
+              );
+              select.value = id;
+              const button = h('button', { class: 'sp-button sp-button--small sp-button--secondary', type: 'button', dataset: { focusKey: `roomb-${tm.id}` } }, t('org.rooms.moveButton'), h('span', { class: 'sp-visually-hidden', text: ` ${pick(tm.name)}` }));
+              button.addEventListener('click', async () => {
+                if (select.value === id) return;
+                const to = select.value;
+                const res = await run(session, 'team.move', { team: tm.id, room: to });
+                announce(live, res.ok ? t('org.rooms.moved', { team: pick(tm.name), room: pick(currentRoom(session, org, to).name) }) : res.message);
+              });
+              return h('li', { class: 'sp-org-room-team' }, h('label', { class: 'sp-field__label', for: selId, text: t('org.rooms.moveTo', { team: pick(tm.name) }) }), select, ' ', button);
+            }),
+          ),
+        );
+      box.replaceChildren(...parts);
+    };
+    draw();
+    return { box, draw };
+  }
+
   function roomForm(id) {
     const r = () => currentRoom(session, org, id);
     const heading = h('h3', { class: 'sp-org-subtitle', id: `sp-org-room-${id}-title`, text: pick(r().name) || id });
@@ -79,6 +123,7 @@ export function mountRooms({ session, org, live }) {
     const challenge = challengeSelect(session, chId, r().challenge);
     const facs = field({ id: `sp-org-room-${id}-facs`, label: t('org.rooms.facilitators'), hint: t('org.rooms.facilitatorsHint'), value: (r().facilitators ?? []).join('\n'), textarea: true, attrs: { rows: '3' } });
     const link = linkLine(id);
+    const teams = teamsLine(id);
     const status = statusLine();
     const form = h(
       'form',
@@ -91,6 +136,8 @@ export function mountRooms({ session, org, live }) {
       h('p', { class: 'sp-actions' }, h('button', { class: 'sp-button', type: 'submit' }, t('org.rooms.save'), h('span', { class: 'sp-visually-hidden', text: ` ${pick(r().name)}` }))),
       status.el,
     );
+    // The teams sit outside the form: moving one is not an edit of the room.
+    const wrap = h('div', { class: 'sp-org-room-wrap' }, form, teams.box);
     const dirty = trackDirty(form);
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
@@ -119,7 +166,7 @@ export function mountRooms({ session, org, live }) {
       challenge.value = r().challenge ?? '';
       facs.input.value = (r().facilitators ?? []).join('\n');
     };
-    return { form, dirty, fill, link };
+    return { form, wrap, dirty, fill, link, teams };
   }
 
   function sync() {
@@ -127,7 +174,7 @@ export function mountRooms({ session, org, live }) {
       if (forms.has(id)) continue;
       const f = roomForm(id);
       forms.set(id, f);
-      list.append(f.form);
+      list.append(f.wrap);
     }
   }
   sync();
@@ -165,10 +212,11 @@ export function mountRooms({ session, org, live }) {
     el,
     refresh(ev) {
       const type = ev?.type;
-      if (ev && !['room.created', 'room.updated', 'links.set', 'challenge.set'].includes(type)) return;
+      if (ev && !['room.created', 'room.updated', 'links.set', 'challenge.set', 'team.created', 'team.moved'].includes(type)) return;
       sync();
       for (const [id, f] of forms) {
         f.link.draw();
+        f.teams.draw();
         if (!f.dirty.dirty && (type !== 'room.updated' || ev.data?.id === id)) f.fill();
       }
     },

@@ -6,7 +6,7 @@ import { h, rerender } from '../../dom.js';
 import { pick, t } from '../../i18n.js';
 import { teamPeople } from '../../org-state.js';
 import { section } from '../common.js';
-import { copyButton, pdfButton } from './kit.js';
+import { copyButton, pdfButton, run, statusLine } from './kit.js';
 import { currentRoom, roleUrl } from './rooms.js';
 
 /**
@@ -35,6 +35,26 @@ export function mountSheets({ session, org, token, live }) {
     file: t('org.sheets.file'),
   });
   print.classList.add('js-org-print');
+  const { button: door, status: doorStatus } = pdfButton({
+    token,
+    path: '/api/doorlist.pdf',
+    label: t('org.sheets.door'),
+    making: t('org.sheets.doorMaking'),
+    ready: t('org.sheets.doorReady'),
+    file: t('org.sheets.doorFile'),
+  });
+  door.classList.add('js-org-door');
+  const walkins = h('input', { class: 'sp-checkbox js-org-walkins', type: 'checkbox', id: 'sp-org-walkins', 'aria-describedby': 'sp-org-walkins-hint' });
+  walkins.checked = org.state.walkins !== false;
+  const walkinsStatus = statusLine();
+  walkins.addEventListener('change', async () => {
+    const res = await run(session, 'join.walkins', { allowed: walkins.checked });
+    if (res.ok) walkinsStatus.ok(t(walkins.checked ? 'org.sheets.walkinsOn' : 'org.sheets.walkinsOff'));
+    else {
+      walkins.checked = !walkins.checked;
+      walkinsStatus.fail(res.message);
+    }
+  });
 
   function links() {
     const rows = [];
@@ -49,6 +69,9 @@ export function mountSheets({ session, org, token, live }) {
       if (link.role === 'facilitator') {
         const room = currentRoom(session, org, link.room);
         add(t('org.sheets.role.facilitator', { room: pick(room.name) || link.room }), roleUrl('facilitator', link.token), `fac-${link.room}`);
+      } else if (link.role === 'screen' && link.room) {
+        const room = currentRoom(session, org, link.room);
+        add(t('org.sheets.role.screenRoom', { room: pick(room.name) || link.room }), roleUrl('screen', link.token), `screen-${link.room}`);
       } else add(t(`org.sheets.role.${link.role}`), roleUrl(link.role, link.token), link.role);
     }
     return h('dl', { class: 'sp-links js-org-links' }, rows);
@@ -91,6 +114,7 @@ export function mountSheets({ session, org, token, live }) {
   function draw() {
     rerender(linksBox, () => [links()]);
     rerender(codesBox, () => [codes()]);
+    walkins.checked = org.state.walkins !== false;
   }
   draw();
 
@@ -103,7 +127,20 @@ export function mountSheets({ session, org, token, live }) {
     h('p', { class: 'sp-field__hint', id: 'sp-org-print-hint', text: t('org.sheets.printHint') }),
     h('p', { class: 'sp-actions' }, print),
     status.el,
+    h(
+      'div',
+      { class: 'sp-field sp-org-check' },
+      walkins,
+      ' ',
+      h('label', { for: 'sp-org-walkins', text: t('org.sheets.walkins') }),
+      h('p', { class: 'sp-field__hint', id: 'sp-org-walkins-hint', text: t('org.sheets.walkinsHint') }),
+    ),
+    walkinsStatus.el,
+    h('p', { class: 'sp-field__hint', id: 'sp-org-door-hint', text: t('org.sheets.doorHint') }),
+    h('p', { class: 'sp-actions' }, door),
+    doorStatus.el,
   ]);
   print.setAttribute('aria-describedby', 'sp-org-print-hint');
+  door.setAttribute('aria-describedby', 'sp-org-door-hint');
   return { el, refresh: draw };
 }
