@@ -107,6 +107,8 @@ static int check_back(cmdctx_t *x, int t, void *ud)
     int target = *(const int *)ud;
     if (!may_lead(c, x->who, t))
         return SP_E_FORBIDDEN;
+    if (target < 0)
+        return SP_E_NOT_FOUND;   /* an unknown step: only after the role (order of refusals) */
     if (target >= c->teams[t].step)
         return SP_E_NOT_EARLIER_STEP;
     if (c->pb.steps[c->teams[t].step].act == ACT_RACE && c->races[c->teams[t].room].running)
@@ -124,8 +126,6 @@ static int cmd_step_back(cmdctx_t *x, const json_t *args)
     if (step == NULL)
         return SP_E_BAD_MESSAGE;
     int target = playbook_find(&c->pb, step);
-    if (target < 0)
-        return SP_E_NOT_FOUND;
     int n = cmd_teams_checked(x, args, teams, MAX_TEAMS_PER_CMD, check_back, &target);
     if (n < 0)
         return n;

@@ -245,12 +245,13 @@ static int cmd_vote_decide(cmdctx_t *x, const json_t *args)
     int t = cmd_team(x, args);
     if (t < 0)
         return t;
+    /* The captain's call; staff only stand in for a team without a captain. The role is
+     * checked before the step (protocol.md, order of refusals). */
+    if (!is_captain(c, x->who, t) && !(c->teams[t].captain < 0 && is_staff_for(c, x->who, t)))
+        return SP_E_FORBIDDEN;
     const pb_step_t *s = team_step(c, t);
     if (s == NULL || s->act != ACT_VOTE)
         return SP_E_WRONG_STEP;
-    /* The captain's call; staff only stand in for a team without a captain. */
-    if (!is_captain(c, x->who, t) && !(c->teams[t].captain < 0 && is_staff_for(c, x->who, t)))
-        return SP_E_FORBIDDEN;
     vote_t *v = vote_of(c, t, c->teams[t].step, 0);
     if (v == NULL || !v->revealed || v->tie == NULL)
         return SP_E_NOT_A_TIE;

@@ -424,6 +424,11 @@ static void test_phase_order_and_going_back(void **state)
     day_t y;
     day_init(&y, NULL);
     roles(&y);
+    /* The role is refused before the step: at the intro only the captain hears wrong_step. */
+    assert_int_equal(run(&y, &y.b, "vote.decide", "{s[]}", "targets"), SP_E_FORBIDDEN);
+    assert_int_equal(run(&y, &y.f1, "vote.decide", "{ss s[]}", "team", "t1", "targets"), SP_E_FORBIDDEN);
+    assert_int_equal(run(&y, &y.org, "vote.decide", "{ss s[]}", "team", "t1", "targets"), SP_E_FORBIDDEN);
+    assert_int_equal(run(&y, &y.a, "vote.decide", "{s[]}", "targets"), SP_E_WRONG_STEP);
     /* Work belongs to its step. */
     assert_int_equal(run(&y, &y.a, "canvas.set", "{ss ss ss}", "canvas", "vehicle", "field", "driver", "text", "x"), SP_E_WRONG_STEP);
     assert_int_equal(run(&y, &y.a, "item.add", "{ss}", "text", "x"), SP_E_WRONG_STEP);
@@ -437,6 +442,9 @@ static void test_phase_order_and_going_back(void **state)
     assert_int_equal(run(&y, &y.a, "item.add", "{ss}", "text", "Nog een knelpunt"), 0);
     assert_int_equal(run(&y, &y.a, "canvas.set", "{ss ss}", "field", "driver", "text", "x"), SP_E_WRONG_STEP);
     assert_int_equal(run(&y, &y.b, "step.back", "{ss}", "step", "intro"), SP_E_FORBIDDEN);
+    /* An unknown step: forbidden for who may not go back at all, not_found for the captain. */
+    assert_int_equal(run(&y, &y.b, "step.back", "{ss}", "step", "no-such-step"), SP_E_FORBIDDEN);
+    assert_int_equal(run(&y, &y.a, "step.back", "{ss}", "step", "no-such-step"), SP_E_NOT_FOUND);
     /* A facilitator moves all teams of the room at once. */
     size_t before = y.log.n;
     assert_int_equal(run(&y, &y.f1, "step.back", "{ss ss}", "room", "r1", "step", "intro"), 0);
