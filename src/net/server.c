@@ -228,8 +228,13 @@ static void handle_hello(conn_t *c, json_t *msg)
     secret_hash(token, hash);
     who_t who;
     if (core_auth(srv.core, hash, &who) != 0) {
-        join_failed(c);   /* guessing tokens counts like guessing codes */
-        conn_err(c, hid, join_allowed(c) ? SP_E_BAD_TOKEN : SP_E_RATE_LIMITED);
+        /* Guessing tokens counts like guessing codes: the 10th wrong one in a minute is
+         * still bad_token, the 11th rate_limited (the budget is looked at before this
+         * one is counted, as for join). A right token is never refused for it: people
+         * reconnecting from a shared address must not be locked out by a guesser. */
+        int allowed = join_allowed(c);
+        join_failed(c);
+        conn_err(c, hid, allowed ? SP_E_BAD_TOKEN : SP_E_RATE_LIMITED);
         return;
     }
     /* A client that has seen events this log does not hold (another server's, or a
