@@ -79,6 +79,7 @@ void submit_events(const evlist_t *out)
         xgrow((void **)&srv.unc, &srv.capunc, srv.nunc + 1, sizeof *srv.unc);
         unc_t *u = &srv.unc[srv.nunc++];
         u->seq = ev->seq;
+        u->last = out->v[out->n - 1].seq;
         u->chan = ev->aud_kind == AUD_SERVER ? -1 : hub_chan(srv.hub, ev->aud_kind, ev->aud_id);
         /* The data is encoded once, for the log and the frame. */
         u->frame = ev->aud_kind == AUD_SERVER ? NULL : ev_frame_body(ev, body, blen, &flen);
@@ -172,6 +173,19 @@ void exec_committed(int64_t committed)
 
 /* ---- commit: fan-out and answers ----------------------------------------------- */
 
+/* The writer may commit the first events of a command in one group and the rest in the
+ * next. A command's events count as durable only together: its ack (sent when its last
+ * event is durable) must go out before any of its events reach the commanding connection
+ * (protocol.md, "Order of ack and events"). So the head stops short of a command that is
+ * durable only in part; the writer's next commit brings the rest. */
+static int64_t whole_commands(int64_t durable)
+{
+    for (size_t i = srv.unc_head; i < srv.nunc && srv.unc[i].seq <= durable; i++)
+        if (srv.unc[i].last > durable)
+            return srv.unc[i].seq - 1;
+    return durable;
+}
+
 void on_committed(void)
 {
     int rc = 0;
@@ -186,7 +200,7 @@ void on_committed(void)
         uv_stop(&srv.loop);
         return;
     }
-    int64_t committed = writer_committed(srv.writer);
+    int64_t committed = whole_commands(writer_committed(srv.writer));
     if (committed <= srv.committed)
         return;
     while (srv.unc_head < srv.nunc && srv.unc[srv.unc_head].seq <= committed) {

@@ -99,6 +99,7 @@ typedef struct conn {
 
 typedef struct {
     int64_t seq;
+    int64_t last;                /* the last seq of the same command (or batch of events) */
     int chan;                    /* -1: no one may see it */
     char *frame;
     size_t len;
