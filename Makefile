@@ -14,7 +14,7 @@ PORT ?= 8080
 DB   ?= staatsprint.db
 
 SRC      := $(shell find src -name '*.c' ! -name main.c | sort)
-WEB      := $(shell find web data -type f ! -path 'data/eval/*' ! -name '*.md' | sort)
+WEB      := $(shell find web data -type f ! -path 'data/eval/*' ! -name '*.md' ! -name 'package.json' | sort)
 UNIT     := $(sort $(wildcard tests/unit/test_*.c))
 
 # Two flavours: release (-O2) and asan (ASan + UBSan, used by every test).
@@ -91,10 +91,10 @@ unit: $(UNIT_BIN)
 	STAATSPRINT_PG_URI="$$uri" scripts/run-unit $(UNIT_BIN)
 
 integration: $(ASAN_DIR)/staatsprint
-	cd tests && STAATSPRINT_BIN=$(CURDIR)/$(ASAN_DIR)/staatsprint node --test --test-concurrency=1 integration/
+	cd tests && STAATSPRINT_BIN=$(CURDIR)/$(ASAN_DIR)/staatsprint ../scripts/node --test --test-concurrency=1 integration/
 
 e2e: $(ASAN_DIR)/staatsprint
-	cd tests && STAATSPRINT_BIN=$(CURDIR)/$(ASAN_DIR)/staatsprint node --test --test-concurrency=1 e2e/
+	cd tests && STAATSPRINT_BIN=$(CURDIR)/$(ASAN_DIR)/staatsprint ../scripts/node --test --test-concurrency=1 e2e/
 
 bench: build
 	@bench/run
