@@ -37,6 +37,8 @@ void report_fold_free(report_fold_t *f);   /* accepts NULL */
  * Returns 0 with *out owned by the caller, or -1 with a reason (Dutch and English)
  * on stderr. */
 int report_model_load(const char *db, int names, json_t **out);
+/* The same for the sprint whose log id is log (NULL: the first sprint). */
+int report_model_load_log(const char *db, const char *log, int names, json_t **out);
 
 /* Small readers used by every export: the string at key ("" when absent), the Dutch
  * text of a bilingual value (or the string itself), an integer (0 when absent). */
