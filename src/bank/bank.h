@@ -48,6 +48,9 @@ typedef struct bank bank_t;
 int bank_open(const char *db, bank_t **out, char *err, size_t errlen);
 void bank_close(bank_t *b);   /* accepts NULL */
 
+/* Whether kind is one of the six kinds of entry. */
+int bank_kind_ok(const char *kind);
+
 /* ---- extraction (pure) ------------------------------------------------------------------ */
 
 /* The bank entries of one sprint's report document doc (built with names = 0), as a new

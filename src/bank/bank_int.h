@@ -27,7 +27,5 @@ int bank_pg_open(bank_t *b, const char *uri, char *err, size_t errlen);
 /* The terms of the query words, each word's alternatives together: [[t, …], …]. */
 json_t *bank_word_terms(bank_an_t *a, const json_t *words);
 
-/* Is kind one of the six kinds? */
-int bank_kind_ok(const char *kind);
 
 #endif

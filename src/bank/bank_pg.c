@@ -111,6 +111,9 @@ static int pgb_put(bank_t *b, const char *sprint, int64_t head, const bank_flags
 {
     PGconn *c = PG(b);
     int rc = pg_tx(c, "BEGIN");
+    /* Two nodes syncing at once take turns: each put replaces the sprint whole. */
+    if (rc == 0)
+        rc = exec_ok(c, "SELECT pg_advisory_xact_lock(7432018)", 0, NULL, PGRES_TUPLES_OK, "lock");
     if (rc == 0)
         rc = pg_drop_in(c, sprint);
     char hs[24];
