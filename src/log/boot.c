@@ -163,8 +163,17 @@ int boot_open(const char *db, store_t **store, core_t *core, char *log, size_t l
                             "(cannot open or create the database): %s\n", db, err);
         return -1;
     }
+    /* Several sprints: the live one is the most recently created log (the others are
+     * archives, read by the report and the archive endpoints only). */
     char first[64];
-    log_first(*store, first, sizeof first);
+    rc = log_live(*store, first, sizeof first);
+    if (rc != 0) {
+        fprintf(stderr, "staatsprint: kan de database niet lezen (cannot read the database): %s\n",
+                store_strerror(rc));
+        store_close(*store);
+        *store = NULL;
+        return -1;
+    }
     if (first[0] == '\0')
         return create_default(*store, core, log, loglen, on_event, ud) == 0 ? 0 : (store_close(*store), *store = NULL, -1);
     snprintf(log, loglen, "%s", first);
