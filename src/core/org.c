@@ -747,6 +747,8 @@ static void on_challenge_set(core_t *c, const ev_t *ev)
 
 static void on_sprint_updated(core_t *c, const ev_t *ev)
 {
+    if (json_is_string(json_object_get(ev->data, "date")))
+        snprintf(c->date, sizeof c->date, "%s", ev_str(ev, "date"));
     const char *nl = json_string_value(json_object_get(json_object_get(ev->data, "title"), "nl"));
     if (nl != NULL) {
         free(c->title_nl);
