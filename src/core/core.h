@@ -199,8 +199,10 @@ json_t *core_room_status(const core_t *c, size_t r);
  * core_tick, core_setup) and cleared by it. Net uses it instead of reading event types. */
 enum {
     CORE_FX_CHANNELS = 1,   /* a team or room appeared: staff viewers' core_channels() grew */
-    CORE_FX_REDACTED = 2    /* personal data was deleted: earlier events now read
+    CORE_FX_REDACTED = 2,   /* personal data was deleted: earlier events now read
                                differently through core_redact() (AVG) */
+    CORE_FX_ARCHIVE = 4     /* the sprint was archived or its publication changed, or a
+                               person was deleted from an archive: the idea bank re-syncs */
 };
 unsigned core_take_effects(core_t *c);
 

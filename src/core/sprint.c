@@ -303,6 +303,7 @@ static int cmd_sprint_publish(cmdctx_t *x, const json_t *args)
 
 static void on_sprint_archived(core_t *c, const ev_t *ev)
 {
+    c->effects |= CORE_FX_ARCHIVE;
     json_decref(c->archive);
     c->archive = json_pack("{sb sb sb sI}", "bank", json_is_true(json_object_get(ev->data, "bank")), "orgs",
                            json_is_true(json_object_get(ev->data, "orgs")), "public",
