@@ -161,12 +161,19 @@ static void handle_join(conn_t *c, json_t *msg)
         conn_err(c, id, SP_E_STORE_UNAVAILABLE);
         return;
     }
+    /* A team code of an archived sprint (and not of this one): said so, before anything. */
+    json_t *archived = sprints_lookup(code, 1), *live = archived ? core_roster(srv.core, code) : NULL;
+    json_decref(live);
+    if (archived != NULL && live == NULL) {
+        conn_err_detail(c, id, SP_E_SPRINT_ARCHIVED, archived);
+        return;
+    }
+    json_decref(archived);
     if (cluster_forwarding()) {   /* cluster hook: the leader makes the member */
         cluster_forward_join(c, id, code, name, person, claim);
         return;
     }
     pend_t p = {.seq = 0};
-    json_t *archived;
     char hash[SECRET_HASH_LEN + 1];
     secret_token(p.token);
     secret_hash(p.token, hash);
@@ -176,8 +183,6 @@ static void handle_join(conn_t *c, json_t *msg)
     if (rc == CORE_JOIN_CLAIM_PENDING) {
         submit_events(&out);   /* the teammates see the confirmation code */
         conn_err(c, id, SP_E_CLAIM_PENDING);
-    } else if (rc == SP_E_BAD_CODE && (archived = sprints_lookup(code, 1)) != NULL) {
-        conn_err_detail(c, id, SP_E_SPRINT_ARCHIVED, archived);   /* a team code of an archived sprint */
     } else if (rc != 0) {
         if (rc == SP_E_BAD_CODE || rc == SP_E_BAD_CLAIM)
             join_failed(c);   /* guessing a confirmation code counts like guessing a team code */

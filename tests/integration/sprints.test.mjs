@@ -173,6 +173,7 @@ async function twoSprints(t, srv) {
   const repA = await api(srv, 'GET', `/api/sprints/${sprintA}/report.json`, tokB);
   assert.equal(repA.status, 200, repA.text);
   assert.equal(repA.json.sprint.id, sprintA);
+  assert.deepEqual(repA.json.archive && [repA.json.archive.bank, repA.json.archive.orgs, repA.json.archive.public], [true, false, false]);
   assert.ok(repA.json.teams.some((x) => x.id === teamA && x.members.length === 2));
   const mdA = await api(srv, 'GET', `/api/sprints/${sprintA}/report.md`, tokB);
   assert.equal(mdA.status, 200);
@@ -204,6 +205,10 @@ async function twoSprints(t, srv) {
   assert.equal(pubLive.json.code, 'not_archived');
   const list3 = await api(srv, 'GET', '/api/sprints', tokB);
   assert.deepEqual(['bank', 'orgs', 'public'].map((k) => list3.json.sprints[1][k]), [true, true, true]);
+  const repA2 = await api(srv, 'GET', `/api/sprints/${sprintA}/report.json`, tokB);
+  assert.deepEqual([repA2.json.archive.public, repA2.json.archive.at], [true, repA.json.archive.at]);
+  const repB = await api(srv, 'GET', `/api/sprints/${sprintB}/report.json`, tokB);
+  assert.equal(repB.json.archive, null, 'the live sprint is no archive');
 
   // ---- forget across sprints ----------------------------------------------------------------------
   const orgBx = { client: orgB };
