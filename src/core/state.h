@@ -120,7 +120,9 @@ typedef struct {
 struct core {
     int64_t head;
     char sprint_id[64];
+    char date[16];       /* "YYYY-MM-DD" of sprint.created / sprint.updated, "" when none */
     char *title_nl;
+    json_t *archive;     /* {bank, orgs, public, at} once sprint.archived (owned), else NULL */
 
     room_t *rooms;
     size_t nrooms, caprooms;
@@ -221,6 +223,9 @@ void suggest_similar_idea(cmdctx_t *x, int note);
 void suggest_prior_hint(cmdctx_t *x, int note);
 /* The same for every idea of team t on board as the idea vote puts them on the ballot. */
 void suggest_prior_vote(cmdctx_t *x, int t, const char *board);
+
+/* Whether the jury announced its results (jury.c). */
+int jury_announced(const core_t *c);
 
 /* The state of module mod (NULL when it has none). */
 void *core_mod(const core_t *c, int mod);

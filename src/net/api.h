@@ -34,6 +34,8 @@ typedef struct {
     const char *base_url;    /* public address without trailing slash */
     exec_fn exec;            /* the one command path (net/exec.h) */
     const char *db;          /* the database, for reports read by a worker thread */
+    const char *log;         /* the live sprint's log id */
+    void (*on_switch)(void); /* a new sprint is durable and answered: serve it instead */
 } api_host_t;
 
 typedef struct api_req api_req_t;
@@ -61,6 +63,10 @@ int api_body_done(api_req_t *r);
 int api_writeable(struct lws *wsi, api_req_t **r);
 /* The connection is gone: the request is dropped (a running worker finishes first). */
 void api_closed(api_req_t **r);
+
+/* The idea bank changed (an archive, a publication, a forget): bank_sync in a background
+ * thread, then the new priors go to the core on the service thread (api_poll). */
+void api_bank_resync(void);
 
 /* Service thread, on LWS_CALLBACK_EVENT_WAIT_CANCELLED: takes over finished workers. */
 void api_poll(void);
