@@ -124,7 +124,13 @@ int bank_search(bank_t *b, const bank_query_t *in, json_t **out)
         json_decref(res);
         return rc;
     }
+    /* An engine that ranked only the rarest terms of a huge match gives -1 - estimate. */
+    int estimated = total < 0;
+    if (estimated)
+        total = -1 - total;
     *out = json_pack("{sI so}", "total", (json_int_t)total, "hits", res);
+    if (estimated)
+        json_object_set_new(*out, "estimated", json_true());
     return 0;
 }
 
