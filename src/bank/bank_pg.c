@@ -23,6 +23,7 @@
 
 #define PG(b) ((PGconn *)(b)->db)
 #define PG_RANK_CAP 2000
+#define PG_RANK_CAP_S "2000"
 
 static const char schema[] =
     "SELECT pg_advisory_xact_lock(7432017);"
@@ -234,23 +235,6 @@ static int pgb_indexed(bank_t *b, const char *sprint, int64_t *head, bank_flags_
     return 0;
 }
 
-/* Our terms of the query, distinct, as a JSON array. */
-static json_t *query_terms(bank_t *b, const json_t *words)
-{
-    json_t *terms = json_array(), *per = bank_word_terms(b->an, words), *alts, *t, *u;
-    size_t i, j, k;
-    json_array_foreach(per, i, alts)
-        json_array_foreach(alts, j, t) {
-            int dup = 0;
-            json_array_foreach(terms, k, u)
-                dup |= json_equal(u, t);
-            if (!dup)
-                json_array_append(terms, t);
-        }
-    json_decref(per);
-    return terms;
-}
-
 /* The chosen terms (used[i], or all) as a tsquery literal 't1' | 't2' …, and as a text[]. */
 static char *tsquery_of(const json_t *terms, const unsigned char *used)
 {
@@ -295,7 +279,7 @@ static const char pg_filters[] =
 static int pgb_search(bank_t *b, const bank_query_t *q, const json_t *words, json_t *hits, long long *total)
 {
     PGconn *c = PG(b);
-    json_t *terms = query_terms(b, words);
+    json_t *terms = bank_query_terms(b->an, words);
     size_t nt = json_array_size(terms), i;
     /* How many entries hold each term (bank_term), to rank over the rarest. */
     long long *df = xcalloc(nt ? nt : 1, sizeof *df), sum = 0, maxdf = 0;
@@ -323,20 +307,9 @@ static int pgb_search(bank_t *b, const bank_query_t *q, const json_t *words, jso
     }
     unsigned char *used = NULL;
     int pruned = sum > PG_RANK_CAP && nt > 1;
-    if (pruned) {
-        used = xcalloc(nt, 1);
-        long long taken = 0;
-        for (size_t k = 0; k < nt; k++) {
-            size_t best = nt;
-            for (i = 0; i < nt; i++)
-                if (!used[i] && df[i] > 0 && (best == nt || df[i] < df[best]))
-                    best = i;
-            if (best == nt || (taken > 0 && taken + df[best] > PG_RANK_CAP))
-                break;
-            used[best] = 1;
-            taken += df[best];
-        }
-    }
+    long long taken = 0;
+    if (pruned)
+        used = bank_rarest(df, nt, PG_RANK_CAP, &taken);
     /* The 'dutch' half only when all terms rank (its counts are not known). */
     char *dutch = NULL;
     size_t dn = 0, dcap = 0;
@@ -359,11 +332,18 @@ static int pgb_search(bank_t *b, const bank_query_t *q, const json_t *words, jso
     const char *v[10] = {dutch, ours, q->sprint && q->sprint[0] ? q->sprint : NULL,
                          q->challenge && q->challenge[0] ? q->challenge : NULL, q->kind && q->kind[0] ? q->kind : NULL,
                          q->chosen >= 0 ? chosen : NULL, q->won >= 0 ? won : NULL, pub, lim, off};
+    /* Even the rarest term alone in more than the cap (one common word): the first of its
+     * entries the index yields rank, the cap of them (the scan stops there). */
+    int sample = (pruned && taken > PG_RANK_CAP) || (nt == 1 && sum > PG_RANK_CAP);
+    if (sample)
+        pruned = 1;
     snprintf(sql, sizeof sql,
              "WITH x AS (SELECT to_tsquery('dutch', $1) || $2::tsquery AS q),"
-             " m AS (SELECT e.id, ts_rank(e.tsv, x.q, 1) AS r, count(*) OVER () AS n FROM bank_entry e, x"
-             " WHERE e.tsv @@ x.q%s ORDER BY 2 DESC, e.id LIMIT $9 OFFSET $10)"
-             " SELECT d.entry, m.r, m.n FROM m JOIN bank_doc d ON d.id = m.id ORDER BY m.r DESC, m.id", pg_filters);
+             " c AS (SELECT e.id, e.tsv FROM bank_entry e, x WHERE e.tsv @@ x.q%s%s),"
+             " m AS (SELECT c.id, ts_rank(c.tsv, x.q, 1) AS r, count(*) OVER () AS n FROM c, x"
+             " ORDER BY 2 DESC, c.id LIMIT $9 OFFSET $10)"
+             " SELECT d.entry, m.r, m.n FROM m JOIN bank_doc d ON d.id = m.id ORDER BY m.r DESC, m.id", pg_filters,
+             sample ? " LIMIT " PG_RANK_CAP_S : "");
     r = PQexecParams(c, sql, 10, NULL, v, NULL, NULL, 0);
     int rc = 0;
     *total = 0;

@@ -325,20 +325,8 @@ static long long sq_count(sqlite3 *db, const char *match)
 static int sq_search(bank_t *b, const bank_query_t *q, const json_t *words, json_t *hits, long long *total)
 {
     sqlite3 *db = DB(b);
-    json_t *terms = json_array(), *alts, *t;
-    json_t *per = bank_word_terms(b->an, words);
-    size_t i, j;
-    json_array_foreach(per, i, alts)
-        json_array_foreach(alts, j, t) {
-            size_t k;
-            json_t *u;
-            int dup = 0;
-            json_array_foreach(terms, k, u)
-                dup |= json_equal(u, t);
-            if (!dup)
-                json_array_append(terms, t);
-        }
-    json_decref(per);
+    json_t *terms = bank_query_terms(b->an, words), *t;
+    size_t i;
     size_t nt = json_array_size(terms);
     char *match = match_expr(terms, NULL, q);
     if (match == NULL || nt == 0) {
@@ -355,7 +343,7 @@ static int sq_search(bank_t *b, const bank_query_t *q, const json_t *words, json
     }
     if (*total > RANK_CAP && nt > 1) {
         long long *df = xcalloc(nt, sizeof *df);
-        unsigned char *used = xcalloc(nt, 1);
+        unsigned char *used = NULL;
         sqlite3_stmt *vs;
         if (sqlite3_prepare_v2(db, "SELECT doc FROM bank_vocab WHERE term = ?1", -1, &vs, NULL) == SQLITE_OK) {
             json_array_foreach(terms, i, t) {
@@ -366,16 +354,7 @@ static int sq_search(bank_t *b, const bank_query_t *q, const json_t *words, json
             sqlite3_finalize(vs);
         }
         long long sum = 0;
-        for (size_t k = 0; k < nt; k++) {
-            size_t best = nt;
-            for (i = 0; i < nt; i++)
-                if (!used[i] && df[i] > 0 && (best == nt || df[i] < df[best]))
-                    best = i;
-            if (best == nt || (sum > 0 && sum + df[best] > RANK_CAP))
-                break;
-            used[best] = 1;
-            sum += df[best];
-        }
+        used = bank_rarest(df, nt, RANK_CAP, &sum);
         if (sum > 0) {
             free(match);
             match = match_expr(terms, used, q);

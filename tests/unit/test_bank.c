@@ -13,6 +13,7 @@
 #include "core/err.h"
 #include "core/state.h"
 #include "core_fixture.h"
+#include "core_day.h"
 #include "log/event.h"
 #include "report/model.h"
 #include "store/store.h"
@@ -210,42 +211,12 @@ static void test_search_sqlite(void **state)
 
 /* ---- two sprints played through the core, archived, synced; priors ------------------------------ */
 
-typedef struct {
-    core_t *c;
-    evlist_t log;
-    who_t a, b, d, f1;
-    int64_t now;
-    int ids;
-} day_t;
-
-static void day_init(day_t *y, const json_t *priors)
+/* A day of the fixture sprint; priors (may be NULL) handed to its core first. */
+static void day_with(day_t *y, const json_t *priors)
 {
-    memset(y, 0, sizeof *y);
-    y->c = core_new();
-    assert_int_equal(fixture_setup_pb(y->c, &y->log, NULL), 0);
+    day_init(y);
     if (priors)
         core_set_priors(y->c, priors);
-    y->a = fixture_join(y->c, "AAAA-1111", "Anna", "ha", &y->log);
-    y->b = fixture_join(y->c, "AAAA-1111", "Bram", "hb", &y->log);
-    y->d = fixture_join(y->c, "BBBB-2222", "Dirk", "hd", &y->log);
-    core_auth(y->c, "hash-f1", &y->f1);
-    y->now = 100000;
-}
-
-static void day_free(day_t *y)
-{
-    evlist_free(&y->log);
-    core_free(y->c);
-}
-
-static int run(day_t *y, const who_t *w, const char *cmd, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    y->now += 10;
-    int rc = fixture_vrun(y->c, w, cmd, y->now, "b", ++y->ids, &y->log, fmt, ap);
-    va_end(ap);
-    return rc;
 }
 
 /* Moves team k (captain w) to step; votes on the way are revealed. */
@@ -312,12 +283,12 @@ static void test_sync_and_priors(void **state)
     /* Sprint A: banked and public. Sprint C: archived without the bank. Sprint D: live
      * (the same day as C, not archived). */
     day_t ya, y;
-    day_init(&ya, NULL);
+    day_with(&ya, NULL);
     play(&ya, "Geheime wachtwoordkluis voor alle ambtenaren", ideas_a, 2, 3);
     archive(&ya, 1, 0, 1);
     assert_int_equal(log_append(st, "sprint-a", &ya.log), 0);
     size_t a_written = ya.log.n;
-    day_init(&y, NULL);
+    day_with(&y, NULL);
     play(&y, "Nog een geheim", ideas_c, 1, 2);
     assert_int_equal(log_append(st, "sprint-d", &y.log), 0);
     archive(&y, 0, 0, 1);
@@ -355,7 +326,7 @@ static void test_sync_and_priors(void **state)
      * author only, after round 1 to the team and the room's desk; C's idea and the secret
      * give none. */
     json_t *extra = json_deep_copy(pri);
-    day_init(&y, extra);
+    day_with(&y, extra);
     json_decref(extra);
     assert_int_equal(run(&y, &y.a, "roles.set", "{ss}", "captain", y.a.actor), 0);
     team_to(&y, 0, &y.a, "p3-race");
@@ -428,7 +399,7 @@ static void test_sync_and_priors(void **state)
     json_t *none = json_array();
     json_array_append_new(none, json_pack("{ss ss ss}", "kind", "knelpunt", "text",
                                           "DigiD inloggen makkelijker maken voor ouderen", "sprint", "x"));
-    day_init(&y, none);
+    day_with(&y, none);
     json_decref(none);
     assert_int_equal(run(&y, &y.a, "roles.set", "{ss}", "captain", y.a.actor), 0);
     team_to(&y, 0, &y.a, "p3-race");
