@@ -474,6 +474,8 @@ static int boot_publish(void *ud, const ev_t *logged)
     return 0;
 }
 
+static void server_switch(void);
+
 /* Timers and race rounds end without anyone sending a command: the core hears of
  * the time five times a second and emits what ran out, committed like any event. */
 static void tick_cb(uv_timer_t *h)
@@ -482,6 +484,10 @@ static void tick_cb(uv_timer_t *h)
     presence_flush();
     limited_flush();
     live_flush(NULL);
+    /* An archived sprint: another node of a cluster may have made the next one (every 2 s). */
+    static unsigned ticks;
+    if (core_archived(srv.core) && !srv.switching && ++ticks % 10 == 0 && sprints_newer(srv.opts->db, srv.log))
+        server_switch();
     if (!commit_store_ok() || !cluster_may_write())   /* cluster hook: only the leader decides */
         return;
     evlist_t out = {0};
@@ -617,6 +623,7 @@ int server_run(const serve_opts_t *o)
         core_free(srv.core);
         return 1;
     }
+    sprints_bank_sync(o->db);   /* the idea bank catches up with the archives (bank hook) */
     boot_secret_source(srv.core);
     srv.writer = writer_start(store, srv.log, srv.committed, commit_notify, NULL);
     srv.store = store;

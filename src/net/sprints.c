@@ -42,8 +42,27 @@ static int load_cb(void *ud, const ev_t *ev)
     return 0;
 }
 
+static store_t *watch;   /* sprints_newer's own connection */
+
+int sprints_newer(const char *db, const char *live)
+{
+    char err[256], id[64];
+    if (watch == NULL && store_open(db, &watch, err, sizeof err) != 0) {
+        watch = NULL;
+        return 0;
+    }
+    if (log_live(watch, id, sizeof id) != 0) {
+        store_close(watch);   /* the next call connects again */
+        watch = NULL;
+        return 0;
+    }
+    return id[0] != '\0' && strcmp(id, live) != 0;
+}
+
 void sprints_unload(void)
 {
+    store_close(watch);
+    watch = NULL;
     if (creds_init)
         strmap_free(&creds);
     creds_init = 0;

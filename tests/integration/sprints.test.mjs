@@ -6,7 +6,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, organiser, newId, sleep } from './lib.mjs';
-import { privatePg, node, waitLeader } from './pg-cluster.mjs';
+import { privatePg, node, waitLeader, twoNodes } from './pg-cluster.mjs';
 
 const pg = privatePg();
 
@@ -268,4 +268,28 @@ test('two sprints on one server (PostgreSQL): the same', { timeout: 180000 }, as
   const s = await twoSprints(t, srv);
   await srv.restart();
   await afterRestart(srv, s);
+});
+
+test('two nodes on PostgreSQL: the other node switches to the new sprint too', { timeout: 180000 }, async (t) => {
+  const { a, b } = await twoNodes(t, pg);
+  const orgA = await organiser(a);
+  const sprintA = orgA.hello.welcome.sprint;
+  const [, code] = [...orgA.codes.entries()][0];
+  const onB = await walkIn(b, code, 'Bea op node b');
+  const arch = await orgA.client.cmd('sprint.archive', { confirm: true });
+  assert.equal(arch.t, 'ack', JSON.stringify(arch));
+  const created = await api(a, 'POST', '/api/sprints', a.organiserToken, { from: 'default', title: 'Volgende' });
+  assert.equal(created.status, 201, created.text);
+  const tokB = /#\/o\/(.+)$/.exec(created.json.organiser)[1];
+  // The follower's participant hears that her sprint is archived and is closed.
+  const e = await onB.waitFor((x) => x.t === 'err' && x.code === 'sprint_archived', 15000, { what: 'sprint_archived on node b' });
+  assert.equal(e.sprint, sprintA);
+  await onB.closed;
+  // Node b serves the new sprint; the old link is refused there as archived.
+  const { h } = await helloWhenUp(b, tokB);
+  assert.ok(!h.err, JSON.stringify(h.err));
+  assert.equal(h.welcome.sprint, created.json.sprint);
+  const c = await b.client();
+  const old = await c.hello(onB.token, 0);
+  assert.equal(old.err.code, 'sprint_archived');
 });
