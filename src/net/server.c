@@ -241,14 +241,21 @@ static void handle_hello(conn_t *c, json_t *msg)
     char hash[SECRET_HASH_LEN + 1];
     secret_hash(token, hash);
     who_t who;
-    json_t *archived = srv.switching ? json_pack("{ss ss}", "sprint", srv.log, "title", core_sprint_title(srv.core))
-                                     : core_auth(srv.core, hash, &who) != 0 ? sprints_lookup(hash, 0) : NULL;
+    int known = core_auth(srv.core, hash, &who) == 0;
+    /* A link of an archived sprint – or of this one while the server switches to the next:
+     * said so, never bad_token, and nothing of the live sprint. */
+    json_t *archived = srv.switching && known ? json_pack("{ss ss}", "sprint", srv.log, "title", core_sprint_title(srv.core))
+                       : known            ? NULL
+                                          : sprints_lookup(hash, 0);
     if (archived != NULL) {
-        /* A link of an archived sprint: said so, never bad_token, and nothing of this one. */
         conn_err_detail(c, hid, SP_E_SPRINT_ARCHIVED, archived);
         return;
     }
-    if (core_auth(srv.core, hash, &who) != 0) {
+    if (!known && srv.switching) {
+        conn_cut(c);   /* perhaps a link of the next sprint: the client connects again */
+        return;
+    }
+    if (!known) {
         /* Guessing tokens counts like guessing codes: the 10th wrong one in a minute is
          * still bad_token, the 11th rate_limited (the budget is looked at before this
          * one is counted, as for join). A right token is never refused for it: people
