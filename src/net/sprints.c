@@ -119,27 +119,12 @@ json_t *sprints_lookup(const char *key, int is_code)
 
 /* ---- worker side ---------------------------------------------------------------------- */
 
-static int apply_cb(void *ud, const ev_t *ev)
-{
-    return core_apply(ud, ev) != 0;
-}
-
 /* The core of log `id` in s, or NULL (*rc: -2 unknown, else the store's error). */
 static core_t *replay(store_t *s, const char *id, int *rc)
 {
-    int64_t head = 0;
-    *rc = 0;
-    if (strlen(id) >= 64 || store_head(s, id, &head) != 0 || head == 0) {
+    core_t *c = boot_load(s, id, rc);
+    if (c == NULL && *rc == BOOT_ENOTFOUND)
         *rc = -2;
-        return NULL;
-    }
-    core_t *c = core_new();
-    int r = log_read(s, id, 0, apply_cb, c, NULL);
-    if (r != 0) {
-        core_free(c);
-        *rc = r;
-        return NULL;
-    }
     return c;
 }
 
