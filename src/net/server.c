@@ -630,7 +630,6 @@ int server_run(const serve_opts_t *o)
         core_free(srv.core);
         return 1;
     }
-    sprints_bank_sync(o->db);   /* the idea bank catches up with the archives (bank hook) */
     boot_secret_source(srv.core);
     srv.writer = writer_start(store, srv.log, srv.committed, commit_notify, NULL);
     srv.store = store;
