@@ -316,6 +316,28 @@ void boot_secret_source(core_t *core)
 
 /* ---- a command on an archive ------------------------------------------------------ */
 
+core_t *boot_load(store_t *s, const char *log, int *rc)
+{
+    int64_t head = 0;
+    *rc = 0;
+    if (strlen(log) >= 64 || store_head(s, log, &head) != 0 || head == 0) {
+        *rc = BOOT_ENOTFOUND;
+        return NULL;
+    }
+    core_t *c = core_new();
+    replay_t r = {c, NULL, NULL, 0};
+    int64_t bad = 0;
+    int e = log_read(s, log, 0, replay_cb, &r, &bad);
+    if (e == LOG_EBAD)
+        damaged(bad);
+    if (e != 0 || r.bad) {
+        core_free(c);
+        *rc = e != 0 ? e : LOG_EBAD;
+        return NULL;
+    }
+    return c;
+}
+
 /* See boot.h; another writer in between (a second node) makes it read the log again. */
 int boot_exec(store_t *s, const char *id, const char *cmd, const json_t *args, int *changed)
 {
@@ -327,16 +349,10 @@ int boot_exec(store_t *s, const char *id, const char *cmd, const json_t *args, i
     snprintf(org.actor, sizeof org.actor, "org");
     *changed = 0;
     for (int attempt = 0; attempt < 5; attempt++) {
-        int64_t head = 0;
-        if (strlen(id) >= 64 || store_head(s, id, &head) != 0 || head == 0)
-            return BOOT_ENOTFOUND;
-        core_t *c = core_new();
-        replay_t r = {c, NULL, NULL, 0};
-        int rc = log_read(s, id, 0, replay_cb, &r, NULL);
-        if (rc != 0 || r.bad) {
-            core_free(c);
-            return SP_E_STORE_UNAVAILABLE;
-        }
+        int rc;
+        core_t *c = boot_load(s, id, &rc);
+        if (c == NULL)
+            return rc == BOOT_ENOTFOUND ? rc : SP_E_STORE_UNAVAILABLE;
         char cid[64];
         snprintf(cid, sizeof cid, "%s-%lld-%u", cmd, (long long)clock_now_ms(), atomic_fetch_add(&counter, 1) + 1);
         evlist_t out = {0};

@@ -31,6 +31,10 @@ enum { BOOT_EBAD = -2, BOOT_ENOTFOUND = -3, BOOT_EIO = -4 };
 int boot_new_sprint(store_t *s, const char *from, const char *title, const char *date,
                     char *log, size_t loglen, char *org_token, size_t org_token_len);
 
+/* The core of the sprint of log id in s, folded from the whole log (caller frees), or
+ * NULL with *rc BOOT_ENOTFOUND (no such log), LOG_EBAD or the store's error. */
+core_t *boot_load(store_t *s, const char *log, int *rc);
+
 /* Runs cmd (args borrowed) as the organiser on the sprint of log id (not the one a server
  * serves: an archive) and appends its events durably to that log: sprint.publish on an
  * archive, person.delete in every sprint (AVG). *changed says whether events were

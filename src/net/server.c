@@ -242,14 +242,21 @@ static void handle_hello(conn_t *c, json_t *msg)
     char hash[SECRET_HASH_LEN + 1];
     secret_hash(token, hash);
     who_t who;
-    json_t *archived = srv.switching ? json_pack("{ss ss}", "sprint", srv.log, "title", core_sprint_title(srv.core))
-                                     : core_auth(srv.core, hash, &who) != 0 ? sprints_lookup(hash, 0) : NULL;
+    int known = core_auth(srv.core, hash, &who) == 0;
+    /* A link of an archived sprint – or of this one while the server switches to the next:
+     * said so, never bad_token, and nothing of the live sprint. */
+    json_t *archived = srv.switching && known ? json_pack("{ss ss}", "sprint", srv.log, "title", core_sprint_title(srv.core))
+                       : known            ? NULL
+                                          : sprints_lookup(hash, 0);
     if (archived != NULL) {
-        /* A link of an archived sprint: said so, never bad_token, and nothing of this one. */
         conn_err_detail(c, hid, SP_E_SPRINT_ARCHIVED, archived);
         return;
     }
-    if (core_auth(srv.core, hash, &who) != 0) {
+    if (!known && srv.switching) {
+        conn_cut(c);   /* perhaps a link of the next sprint: the client connects again */
+        return;
+    }
+    if (!known) {
         /* Guessing tokens counts like guessing codes: the 10th wrong one in a minute is
          * still bad_token, the 11th rate_limited (the budget is looked at before this
          * one is counted, as for join). A right token is never refused for it: people
@@ -490,6 +497,8 @@ static int boot_publish(void *ud, const ev_t *logged)
     return 0;
 }
 
+static void server_switch(void);
+
 /* Timers and race rounds end without anyone sending a command: the core hears of
  * the time five times a second and emits what ran out, committed like any event. */
 static void tick_cb(uv_timer_t *h)
@@ -498,6 +507,10 @@ static void tick_cb(uv_timer_t *h)
     presence_flush();
     limited_flush();
     live_flush(NULL);
+    /* An archived sprint: another node of a cluster may have made the next one (every 2 s). */
+    static unsigned ticks;
+    if (core_archived(srv.core) && !srv.switching && ++ticks % 10 == 0 && sprints_newer(srv.opts->db, srv.log))
+        server_switch();
     if (!commit_store_ok() || !cluster_may_write())   /* cluster hook: only the leader decides */
         return;
     evlist_t out = {0};
@@ -626,13 +639,11 @@ int server_run(const serve_opts_t *o)
     }
     srv.committed = core_head(srv.core);
     core_take_effects(srv.core);   /* the replay's: acted on by subscribing at all */
-    /* The other logs are archives: their links are known, to be refused as such. */
-    if (sprints_load(o->db, srv.log) != 0) {
-        store_close(store);
-        hub_free(srv.hub);
-        core_free(srv.core);
-        return 1;
-    }
+    /* The other logs are archives: their links are known, to be refused as such. Not
+     * readable now: the live sprint is served all the same (old links get bad_token). */
+    if (sprints_load(o->db, srv.log) != 0)
+        fprintf(stderr, "staatsprint: de links van gearchiveerde sprints worden niet herkend (links of "
+                        "archived sprints are not recognised)\n");
     boot_secret_source(srv.core);
     boot_priors(o->db, srv.core);
     srv.writer = writer_start(store, srv.log, srv.committed, commit_notify, NULL);

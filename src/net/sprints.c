@@ -43,8 +43,27 @@ static int load_cb(void *ud, const ev_t *ev)
     return 0;
 }
 
+static store_t *watch;   /* sprints_newer's own connection */
+
+int sprints_newer(const char *db, const char *live)
+{
+    char err[256], id[64];
+    if (watch == NULL && store_open(db, &watch, err, sizeof err) != 0) {
+        watch = NULL;
+        return 0;
+    }
+    if (log_live(watch, id, sizeof id) != 0) {
+        store_close(watch);   /* the next call connects again */
+        watch = NULL;
+        return 0;
+    }
+    return id[0] != '\0' && strcmp(id, live) != 0;
+}
+
 void sprints_unload(void)
 {
+    store_close(watch);
+    watch = NULL;
     if (creds_init)
         strmap_free(&creds);
     creds_init = 0;
@@ -101,27 +120,12 @@ json_t *sprints_lookup(const char *key, int is_code)
 
 /* ---- worker side ---------------------------------------------------------------------- */
 
-static int apply_cb(void *ud, const ev_t *ev)
-{
-    return core_apply(ud, ev) != 0;
-}
-
 /* The core of log `id` in s, or NULL (*rc: -2 unknown, else the store's error). */
 static core_t *replay(store_t *s, const char *id, int *rc)
 {
-    int64_t head = 0;
-    *rc = 0;
-    if (strlen(id) >= 64 || store_head(s, id, &head) != 0 || head == 0) {
+    core_t *c = boot_load(s, id, rc);
+    if (c == NULL && *rc == BOOT_ENOTFOUND)
         *rc = -2;
-        return NULL;
-    }
-    core_t *c = core_new();
-    int r = log_read(s, id, 0, apply_cb, c, NULL);
-    if (r != 0) {
-        core_free(c);
-        *rc = r;
-        return NULL;
-    }
     return c;
 }
 
@@ -169,7 +173,8 @@ int sprints_list(const char *db, const char *live, json_t **out)
     return 0;
 }
 
-int sprints_report(const char *db, const char *id, const char *fmt, int names_on, char **buf, size_t *len)
+int sprints_report(const char *db, const char *id, const char *fmt, int names_on, int bank_only, char **buf,
+                   size_t *len)
 {
     *buf = NULL;
     *len = 0;
@@ -184,6 +189,10 @@ int sprints_report(const char *db, const char *id, const char *fmt, int names_on
     json_t *doc;
     if (report_model_load_log(db, id, names_on, &doc) != 0)
         return -1;
+    if (bank_only && !json_is_true(json_object_get(json_object_get(doc, "archive"), "bank"))) {
+        json_decref(doc);
+        return -3;
+    }
     int rc = 0;
     if (strcmp(fmt, "pdf") == 0) {
         unsigned char *pdf;

@@ -28,6 +28,11 @@ void sprints_unload(void);
  * belongs to: {sprint, title} (caller owns), or NULL. */
 json_t *sprints_lookup(const char *key, int is_code);
 
+/* Whether the store now has a newer sprint than `live` (another node of a cluster made
+ * one). Service thread; keeps a store connection of its own between calls (closed by
+ * sprints_unload). Asked only while the live sprint is archived. */
+int sprints_newer(const char *db, const char *live);
+
 /* ---- worker side: own store, no core of the server, no lws ---------------------------- */
 
 /* GET /api/sprints: {live, sprints:[summary…]} newest first (core_sprint_summary).
@@ -35,9 +40,11 @@ json_t *sprints_lookup(const char *key, int is_code);
 int sprints_list(const char *db, const char *live, json_t **out);
 
 /* GET /api/sprints/<id>/report.<fmt> (fmt "pdf", "json" or "md"): the sprint's report
- * (report_model_load_log). Returns 0 with *buf (caller frees) of *len bytes, -2 for an
- * unknown sprint, -1 when it failed. */
-int sprints_report(const char *db, const char *id, const char *fmt, int names, char **buf, size_t *len);
+ * (report_model_load_log). bank_only (a facilitator): only an archive whose results are
+ * in the idea bank (archive.bank). Returns 0 with *buf (caller frees) of *len bytes, -2
+ * for an unknown sprint, -3 when bank_only refuses it, -1 when it failed. */
+int sprints_report(const char *db, const char *id, const char *fmt, int names, int bank_only, char **buf,
+                   size_t *len);
 
 /* POST /api/sprints: boot_new_sprint on db. Returns 0 with the new id in log and the
  * organiser's token in tok; or a BOOT_E* code of log/boot.h. */
