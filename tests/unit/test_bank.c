@@ -178,17 +178,6 @@ static void test_extract_document(void **state)
 
 /* ---- search on SQLite -------------------------------------------------------------------------- */
 
-static void rm_db(const char *dir, const char *db)
-{
-    char path[200];
-    snprintf(path, sizeof path, "%s-wal", db);
-    unlink(path);
-    snprintf(path, sizeof path, "%s-shm", db);
-    unlink(path);
-    unlink(db);
-    rmdir(dir);
-}
-
 static void test_search_sqlite(void **state)
 {
     (void)state;
@@ -206,7 +195,7 @@ static void test_search_sqlite(void **state)
     assert_int_equal(bf_total(r), 1);
     json_decref(r);
     bank_close(b);
-    rm_db(dir, db);
+    day_rm_db(dir, db);
 }
 
 /* ---- two sprints played through the core, archived, synced; priors ------------------------------ */
@@ -422,7 +411,7 @@ static void test_sync_and_priors(void **state)
     assert_int_equal(bank_priors(db, &pri), 0);
     assert_int_equal(json_array_size(pri), 0);
     json_decref(pri);
-    rm_db(dir, db);
+    day_rm_db(dir, db);
 }
 
 int main(void)
