@@ -163,6 +163,19 @@ async function threeSprints(srv) {
   assert.equal(pubHits.status, 200, pubHits.text);
   assert.deepEqual(texts(pubHits), [IDEA_A]);
   assert.ok(!pubHits.text.includes('Anna Eerder'), 'no names');
+  // A burst on the public page: searches at once are capped (429), none fails otherwise,
+  // and the cap frees again.
+  const burst = await Promise.all(Array.from({ length: 40 }, () => api(srv, '/api/public/bank?q=inloggen')));
+  assert.ok(burst.every((x) => x.status === 200 || x.status === 429), burst.map((x) => x.status).join(','));
+  assert.ok(burst.some((x) => x.status === 200));
+  for (const x of burst.filter((y) => y.status === 429)) assert.equal(x.json.code, 'rate_limited');
+  let after;
+  for (let i = 0; i < 50; i++) {
+    after = await api(srv, '/api/public/bank?q=inloggen');
+    if (after.status === 200) break;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  assert.equal(after.status, 200, 'the cap frees once the searches are done');
 
   // ---- the hint in C's race: A's idea comes back, B's does not ------------------------------
   const c = await playRace(srv, ['Digid inloggen makkelijker maken voor ouderen', 'Parkeervergunning automatisch verlengen via gemeente'], null);
