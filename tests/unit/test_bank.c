@@ -84,6 +84,9 @@ static void test_tokenizer(void **state)
     char *s = bank_snippet(a, "Sneller ingelogd met de DigiD-app, zonder aanvraagformulier", w);
     assert_string_equal(s, "Sneller [ingelogd] met de [DigiD]-app, zonder aanvraagformulier");
     free(s);
+    s = bank_snippet(a, "Inloggen [met] DigiD]", w);   /* brackets of the text are no marks */
+    assert_string_equal(s, "[Inloggen] ［met］ [DigiD]］");
+    free(s);
     json_decref(w);
     bank_an_free(a);
 }
