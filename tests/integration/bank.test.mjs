@@ -103,6 +103,7 @@ async function threeSprints(srv) {
   // ---- A: ideas in the race, archived into the bank, not public ------------------------------
   const a = await playRace(srv, [IDEA_A, FORM_A], SECRET_A);
   const sprintA = a.org.hello.welcome.sprint;
+  const tokA = srv.organiserToken;
   await endRound(a.org, a.room);
   const sprintB = await archiveAndNext(srv, a.org, { bank: true, orgs: false, public: false }, 'Sprint B', '2026-09-18');
 
@@ -129,6 +130,9 @@ async function threeSprints(srv) {
   assert.equal(r.status, 400);
   r = await api(srv, '/api/bank?q=formulier');
   assert.equal(r.status, 401);
+  r = await api(srv, '/api/bank?q=formulier', tokA);
+  assert.equal(r.status, 401, 'a link of an archived sprint opens no bank');
+  assert.equal(r.json.code, 'sprint_archived');
   const team = [...orgB.codes.values()][0];
   const bert = await srv.client();
   assert.ok(!(await bert.join(team, 'Bert')).err);
