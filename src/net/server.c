@@ -549,9 +549,12 @@ static void clh_presence(const json_t *others)
 
 /* ---- several sprints: the switch to a new live sprint (net/sprints.h) ----------------- */
 
+static int switched;   /* the next server_run serves a new sprint: its links are printed */
+
 static void switch_cb(uv_timer_t *h)
 {
     (void)h;
+    switched = 1;
     srv.again = 1;   /* server_run returns SERVER_AGAIN: main boots the new live sprint */
     uv_stop(&srv.loop);
 }
@@ -693,8 +696,9 @@ int server_run(const serve_opts_t *o)
     uv_check_start(&srv.flush, flush_cb);
     uv_unref((uv_handle_t *)&srv.flush);
 
-    if (!o->quiet && !o->again && o->on_start)
-        o->on_start(srv.core, base);
+    if (!o->quiet && (!o->again || switched) && o->on_start)
+        o->on_start(srv.core, base);   /* also the new sprint's links after a switch */
+    switched = 0;
 
     uv_run(&srv.loop, UV_RUN_DEFAULT);
 
