@@ -116,6 +116,6 @@ export function mount(ctx) {
       orgSections.unmount();
       for (const off of offs) off();
     },
-    authFailed: () => showBadLink(ctx),
+    authFailed: (err) => showBadLink(ctx, err),
   };
 }
