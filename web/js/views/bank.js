@@ -4,7 +4,7 @@
 // that sprint's report), and `#/bank`, the public page (GET /api/public/bank, no token, no links
 // to report pages: those need a staff link). HTTP only – no WebSocket session is opened.
 
-import { announce, h, rerender } from '../dom.js';
+import { announce, append, h } from '../dom.js';
 import { errorText, formatDate, pick, t } from '../i18n.js';
 import { BANK_KINDS, BANK_PAGE, bankSearchPath, outcome, reportRoute, reportTarget, snippetParts, sprintList } from '../bank.js';
 import { showBadLink } from './common.js';
@@ -119,7 +119,7 @@ export function mount(ctx) {
   const results = h('section', { class: 'sp-bank-results', 'aria-labelledby': 'sp-bank-results-title' },
     h('h2', { class: 'sp-section-title', id: 'sp-bank-results-title', text: t('bank.results') }), status, list, h('p', { class: 'sp-actions' }, more));
   const noBank = h('p', { class: 'sp-notice js-bank-none', hidden: true, text: t('bank.public.none') });
-  main.append(heading, intro, back, noBank, form, error, results, live);
+  append(main, [heading, intro, back, noBank, form, error, results, live]);
 
   // Sprints and challenges for the filters: the organiser's list of sprints, and what the hits
   // show (a facilitator may not list the sprints; challenge ids are per sprint).
@@ -127,10 +127,10 @@ export function mount(ctx) {
   const challenges = new Map();
   function fillFilters() {
     const keep = [sprintSel.el.value, challengeSel.el.value];
-    sprintSel.el.replaceChildren(h('option', { value: '', text: any }), [...sprints].map(([id, label]) => h('option', { value: id, text: label })));
+    sprintSel.el.replaceChildren(h('option', { value: '', text: any }), ...[...sprints].map(([id, label]) => h('option', { value: id, text: label })));
     const only = sprintSel.el.value || keep[0];
     challengeSel.el.replaceChildren(h('option', { value: '', text: any }),
-      [...challenges].filter(([key]) => !only || key.startsWith(`${only}|`)).map(([key, c]) => h('option', { value: key, text: only ? c.title : `${c.title} (${c.sprint})` })));
+      ...[...challenges].filter(([key]) => !only || key.startsWith(`${only}|`)).map(([key, c]) => h('option', { value: key, text: only ? c.title : `${c.title} (${c.sprint})` })));
     sprintSel.el.value = [...sprints.keys()].includes(keep[0]) ? keep[0] : '';
     challengeSel.el.value = [...challengeSel.el.options].some((o) => o.value === keep[1]) ? keep[1] : '';
   }
@@ -241,7 +241,6 @@ export function mount(ctx) {
   }
   // The public page shows what is published straight away (or that nothing is).
   if (open) search(0);
-  rerender(list, () => []);
   return {
     unmount() {
       gone = true;

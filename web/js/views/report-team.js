@@ -8,7 +8,7 @@
 // opened last in this browser tab (kept in sessionStorage, never in localStorage); without one it
 // says which link opens it. No WebSocket session is opened.
 
-import { h } from '../dom.js';
+import { append, h } from '../dom.js';
 import { errorText, formatDate, t } from '../i18n.js';
 import { teamReport } from '../bank.js';
 import { showBadLink } from './common.js';
@@ -117,7 +117,7 @@ export function mount(ctx) {
   const lead = h('p', { class: 'sp-lead js-report-lead' });
   const body = h('div', { class: 'sp-report js-report', 'aria-busy': 'true' });
   const back = link ? h('p', {}, h('a', { class: 'sp-link js-report-back', href: `#/${link.role}/${encodeURIComponent(link.token)}/bank`, text: t('report.back') })) : null;
-  main.append(heading, lead, back, body);
+  append(main, [heading, lead, back, body]);
   let gone = false;
 
   if (!link) {
@@ -151,11 +151,11 @@ export function mount(ctx) {
       heading.textContent = model.team.name;
       ctx.setTitle(t('report.titleTeam', { team: model.team.name }));
       lead.textContent = [model.sprint.title, formatDate(model.sprint.date), model.room].filter(Boolean).join(' · ');
-      body.append(
+      append(body, [
         model.challenge ? h('div', { class: 'sp-panel' }, h('p', { class: 'sp-panel__title', text: t('report.challenge', { title: model.challenge.title }) }), model.challenge.question ? h('p', { text: model.challenge.question }) : null) : null,
         h('p', { class: 'sp-field__hint', text: t('report.readOnly') }),
         reportNodes(model),
-      );
+      ]);
     } catch {
       if (!gone) {
         lead.textContent = '';

@@ -198,7 +198,7 @@ export function mountSprints({ session, token, live }) {
   function fillFrom() {
     const keep = fromSel.value;
     fromSel.replaceChildren(h('option', { value: 'default', text: t('org.sprints.fromDefault') }),
-      sprints.map((s) => h('option', { value: s.id, text: [s.title, s.date ? formatDate(s.date) : ''].filter(Boolean).join(' – ') })));
+      ...sprints.map((s) => h('option', { value: s.id, text: [s.title, s.date ? formatDate(s.date) : ''].filter(Boolean).join(' – ') })));
     fromSel.value = [...fromSel.options].some((o) => o.value === keep) ? keep : 'default';
   }
 
