@@ -11,7 +11,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import nl from '../../web/js/i18n/nl.js';
 import en from '../../web/js/i18n/en.js';
-import { checkA11y, launchBrowser, newPage, startServer, waitUntil, wsClient } from './lib.mjs';
+import { checkA11y, closeDay, newPage, openDay, openViewport, waitUntil } from './lib.mjs';
 
 const CATALOGUES = { nl, en };
 const playbook = JSON.parse(readFileSync(new URL('../../data/playbooks/staatsprint.json', import.meta.url), 'utf8'));
@@ -151,23 +151,11 @@ const pages = [];
 /** The participants of the per-language test, on their phones, by language. */
 const phones = {};
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  org = await wsClient(server.wsUrl, server.organiserToken);
-});
+before(async () => ({ server, browser, org } = await openDay({ org: true })));
+after(() => closeDay({ server, browser, org }));
 
-after(async () => {
-  org?.close();
-  await browser?.close();
-  await server?.stop();
-});
-
-async function openPage(lang, { width = 1280, height = 800 } = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, hasTouch: width < 400 });
-  if (lang !== 'nl') await context.addInitScript((code) => localStorage.setItem('sp.lang', code), lang);
-  const page = await newPage(context);
-  page.setDefaultTimeout(10000);
+async function openPage(lang, viewport) {
+  const page = await openViewport(browser, { ...viewport, lang });
   pages.push(page);
   return page;
 }

@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import nl from '../../web/js/i18n/nl.js';
 import en from '../../web/js/i18n/en.js';
-import { checkA11y, launchBrowser, newPage, startServer, waitUntil } from './lib.mjs';
+import { checkA11y, closeDay, openDay, openViewport, waitUntil } from './lib.mjs';
 
 /** Fills the {placeholders} of a catalogue string. */
 function fill(text, params) {
@@ -35,20 +35,11 @@ let anna;
 let bram;
 let cato;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
+before(async () => ({ server, browser } = await openDay()));
+after(() => closeDay({ server, browser }));
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-async function openPage({ width = 1280, height = 800 } = {}) {
-  const context = await browser.newContext({ viewport: { width, height } });
-  const page = await newPage(context);
-  page.setDefaultTimeout(10000);
+async function openPage(viewport) {
+  const page = await openViewport(browser, viewport);
   pages.push(page);
   return page;
 }

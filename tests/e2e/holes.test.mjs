@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import nl from '../../web/js/i18n/nl.js';
-import { checkA11y, gatedContext, joinAs, launchBrowser, newPage, startServer, waitUntil, wsClient } from './lib.mjs';
+import { checkA11y, closeDay, gatedContext, joinAs, newPage, openDay, waitUntil, wsClient } from './lib.mjs';
 
 const playbook = JSON.parse(readFileSync(new URL('../../data/playbooks/staatsprint.json', import.meta.url), 'utf8'));
 const steps = playbook.phases.flatMap((p) => p.steps);
@@ -18,17 +18,8 @@ let server;
 let browser;
 let org;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  org = await wsClient(server.wsUrl, server.organiserToken);
-});
-
-after(async () => {
-  org?.close();
-  await browser?.close();
-  await server?.stop();
-});
+before(async () => ({ server, browser, org } = await openDay({ org: true })));
+after(() => closeDay({ server, browser, org }));
 
 /** The organiser moves a team on to a step: votes on the way are revealed, a race gets a round. */
 async function advance(team, stepId) {

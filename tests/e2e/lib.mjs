@@ -202,6 +202,39 @@ export async function startServer({ args = [] } = {}) {
 }
 
 /**
+ * What every browser test file starts with: the real server (with more `serve` arguments),
+ * Chromium and, with `org: true`, the organiser on a WebSocket. Use it in `before`, and
+ * `closeDay` with the same object in `after`.
+ * @param {{args?: string[], org?: boolean}} [o]
+ */
+export async function openDay({ args = [], org = false } = {}) {
+  const server = await startServer({ args });
+  const browser = await launchBrowser();
+  return { server, browser, org: org ? await wsClient(server.wsUrl, server.organiserToken) : null };
+}
+
+/** Closes what openDay opened; any part may be missing when the start failed half-way. */
+export async function closeDay({ server, browser, org } = {}) {
+  org?.close();
+  await browser?.close();
+  await server?.stop();
+}
+
+/**
+ * A page of its own context at this viewport (a touch screen below 400 px wide), in the
+ * language `lang` when it is not Dutch, recording the browser's complaints (newPage).
+ * @param {import('playwright-core').Browser} browser
+ * @param {{width?: number, height?: number, lang?: string}} [o]
+ */
+export async function openViewport(browser, { width = 1280, height = 800, lang = 'nl' } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, hasTouch: width < 400 });
+  if (lang !== 'nl') await context.addInitScript((code) => localStorage.setItem('sp.lang', code), lang);
+  const page = await newPage(context);
+  page.setDefaultTimeout(10000);
+  return page;
+}
+
+/**
  * Launches Debian's Chromium, headless, without any of its background network chatter.
  * @returns {Promise<import('playwright-core').Browser>}
  */

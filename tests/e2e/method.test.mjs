@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import nl from '../../web/js/i18n/nl.js';
-import { checkA11y, joinAs, launchBrowser, newPage, startServer, waitUntil, wsClient } from './lib.mjs';
+import { checkA11y, closeDay, joinAs, openDay, openViewport, waitUntil, wsClient } from './lib.mjs';
 
 const playbook = JSON.parse(readFileSync(new URL('../../data/playbooks/staatsprint.json', import.meta.url), 'utf8'));
 const steps = playbook.phases.flatMap((p) => p.steps);
@@ -31,21 +31,14 @@ let bram;
 let cato;
 let all;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
+before(async () => ({ server, browser } = await openDay()));
 after(async () => {
   facilitator?.close();
-  await browser?.close();
-  await server?.stop();
+  await closeDay({ server, browser });
 });
 
-async function openPage({ width = 1280, height = 800 } = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, hasTouch: width < 400 });
-  const page = await newPage(context);
-  page.setDefaultTimeout(10000);
+async function openPage(viewport) {
+  const page = await openViewport(browser, viewport);
   pages.push(page);
   return page;
 }

@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import nl from '../../web/js/i18n/nl.js';
 import { Connection, outboxKey } from '../../web/js/conn.js';
-import { gatedContext, joinAs, launchBrowser, newPage, startServer, waitUntil, wsClient } from './lib.mjs';
+import { closeDay, gatedContext, joinAs, newPage, openDay, waitUntil } from './lib.mjs';
 
 /** Fills the {placeholders} of a catalogue string (plural entries by count). */
 function fill(text, params = {}) {
@@ -104,17 +104,8 @@ let browser;
 let org;
 const pages = [];
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  org = await wsClient(server.wsUrl, server.organiserToken);
-});
-
-after(async () => {
-  org?.close();
-  await browser?.close();
-  await server?.stop();
-});
+before(async () => ({ server, browser, org } = await openDay({ org: true })));
+after(() => closeDay({ server, browser, org }));
 
 async function join(page, team, name) {
   await joinAs(page, server.url, team, name);

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join as joinPath } from 'node:path';
 import nl from '../../web/js/i18n/nl.js';
-import { checkA11y, launchBrowser, newPage, startServer, waitUntil } from './lib.mjs';
+import { checkA11y, closeDay, openDay, openViewport, waitUntil } from './lib.mjs';
 
 const playbook = JSON.parse(readFileSync(new URL('../../data/playbooks/staatsprint.json', import.meta.url), 'utf8'));
 const stepName = (id) => playbook.phases.flatMap((p) => p.steps).find((s) => s.id === id).name.nl;
@@ -40,22 +40,10 @@ let all;
 const phones = [];
 const SHOTS = process.env.WALL_SHOTS ?? null;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
+before(async () => ({ server, browser } = await openDay()));
+after(() => closeDay({ server, browser }));
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-async function openPage({ width = 1280, height = 800 } = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, hasTouch: width < 400 });
-  const page = await newPage(context);
-  page.setDefaultTimeout(10000);
-  return page;
-}
+const openPage = (viewport) => openViewport(browser, viewport);
 
 async function atStep(page, id) {
   await waitUntil(page, (name) => document.querySelector('.js-step-title')?.textContent === name, stepName(id), `the step heading "${stepName(id)}"`);

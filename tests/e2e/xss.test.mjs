@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import nl from '../../web/js/i18n/nl.js';
-import { launchBrowser, newPage, startServer, waitUntil } from './lib.mjs';
+import { closeDay, newPage, openDay, waitUntil } from './lib.mjs';
 
 const PAYLOADS = [
   '<img src=x onerror=alert(1)>',
@@ -23,15 +23,8 @@ let browser;
 const dialogs = [];
 const pages = [];
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+before(async () => ({ server, browser } = await openDay()));
+after(() => closeDay({ server, browser }));
 
 async function openPage() {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
