@@ -13,7 +13,7 @@ import { archivedSprint, bankSearchPath, beforeOutcomeKey, beforeText, outcome, 
 import { setLang, t } from '../../web/js/i18n.js';
 import nl from '../../web/js/i18n/nl.js';
 import { ARCHIVED_ERR, BEFORE, HITS, REPORT, SPRINTS } from './fixtures/sprints.mjs';
-import { checkA11y, launchBrowser, newPage, startServer } from './lib.mjs';
+import { checkA11y, closeDay, openDay, openViewport } from './lib.mjs';
 
 test('the sprint list keeps the server order, marks the live sprint and reads every field', () => {
   const { live, sprints } = sprintList(SPRINTS);
@@ -162,18 +162,16 @@ test('sprint_archived ends the connection for good, at hello and on a live conne
 
 // ---- the renderers in Chromium, on the contract's fixtures -------------------------------------
 
+let day;
 let server;
 let browser;
 
 before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
+  day = await openDay();
+  ({ server, browser } = day);
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+after(() => closeDay(day));
 
 /**
  * A phone-sized page whose calls to the issue-20 endpoints are answered with the fixtures: the
@@ -181,8 +179,8 @@ after(async () => {
  * Everything else (the app itself) comes from the real server.
  */
 async function fixturePage(answers) {
-  const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
-  const page = await newPage(context);
+  const page = await openViewport(browser, { width: 360, height: 740 });
+  const context = page.context();
   page.requests = [];
   await context.route((url) => url.pathname.startsWith('/api/') && Object.keys(answers).some((p) => url.pathname === p), (route) => {
     const url = new URL(route.request().url());
@@ -270,8 +268,8 @@ test('the public page shows what is published without a token and no team links;
 });
 
 test('a bare report address without a staff link says which link opens it', { timeout: 30000 }, async () => {
-  const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
-  const page = await newPage(context);
+  const page = await openViewport(browser, { width: 360, height: 740 });
+  const context = page.context();
   try {
     await page.goto(`${server.url}/#/r/s-2026-09/t7`);
     await page.locator('.js-report-nolink').waitFor();

@@ -161,10 +161,17 @@ export function mount(ctx) {
     return { q: q.value, sprint: sprintSel.el.value || cs, challenge: cc, kind: kindSel.el.value, chosen: chosenSel.el.value, won: wonSel.el.value, limit: BANK_PAGE, offset };
   }
 
-  async function search(offset = 0) {
+  async function search(offset = 0, { initial = false } = {}) {
     if (busy) return;
-    busy = true;
     const f = open ? { q: q.value, limit: BANK_PAGE, offset } : current(offset);
+    // The bank finds words: an empty query finds nothing (the public page still asks once, to
+    // learn whether anything is published).
+    if (!f.q.trim() && !initial) {
+      status.textContent = t('bank.needQ');
+      q.focus();
+      return;
+    }
+    busy = true;
     error.replaceChildren();
     if (offset === 0) status.textContent = t('bank.searching');
     try {
@@ -200,8 +207,7 @@ export function mount(ctx) {
       const firstNew = hits.length ? shown : -1;
       for (const e of hits) list.append(hitItem(e, link, ++shown));
       more.hidden = shown >= total || hits.length === 0;
-      const text = f.q.trim() ? t('bank.found', { count: total, q: f.q.trim() }) : t('bank.foundAll', { count: total });
-      status.textContent = text;
+      status.textContent = f.q.trim() ? t('bank.found', { count: total, q: f.q.trim() }) : total ? t('bank.foundAll', { count: total }) : t('bank.typeToSearch');
       if (offset > 0 && firstNew >= 0) {
         // "More": focus goes to the first new hit, so the reader carries on where the list grew.
         const first = list.children[firstNew]?.querySelector('h3');
@@ -240,7 +246,7 @@ export function mount(ctx) {
       .catch(() => {});
   }
   // The public page shows what is published straight away (or that nothing is).
-  if (open) search(0);
+  if (open) search(0, { initial: true });
   return {
     unmount() {
       gone = true;
