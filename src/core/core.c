@@ -134,6 +134,7 @@ void core_free(core_t *c)
     free(c->members);
     free(c->notes);
     free(c->title_nl);
+    json_decref(c->archive);
     strmap_free(&c->room_ids);
     strmap_free(&c->team_ids);
     strmap_free(&c->member_ids);
@@ -434,6 +435,8 @@ int core_join_ex(core_t *c, const core_join_t *j, int64_t now, evlist_t *out, wh
     int64_t t = code_team(c, j->code), m;
     if (t < 0)
         return SP_E_BAD_CODE;
+    if (c->archive != NULL)
+        return SP_E_ARCHIVED;
     json_t *args = json_pack("{ss}", "name", j->name ? j->name : "");
     const char *nm;
     int rc = j->person ? 0 : arg_text(args, "name", LIMIT_MEMBER_NAME, &nm);
@@ -498,6 +501,10 @@ int core_exec(core_t *c, const who_t *who, const char *cmd, const json_t *args,
                 return SP_E_FORBIDDEN;
             if (!json_is_object(args))
                 return SP_E_BAD_MESSAGE;
+            /* An archive is read-only; only the AVG deletion and the organiser's publication
+             * choices still change it (sprint.c). */
+            if (c->archive != NULL && strcmp(cmd, "person.delete") != 0 && strcmp(cmd, "sprint.publish") != 0)
+                return SP_E_ARCHIVED;
             int rc = step_check_cmd(c, who, cmd);
             if (rc != 0)
                 return rc;

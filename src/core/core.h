@@ -199,8 +199,10 @@ json_t *core_room_status(const core_t *c, size_t r);
  * core_tick, core_setup) and cleared by it. Net uses it instead of reading event types. */
 enum {
     CORE_FX_CHANNELS = 1,   /* a team or room appeared: staff viewers' core_channels() grew */
-    CORE_FX_REDACTED = 2    /* personal data was deleted: earlier events now read
+    CORE_FX_REDACTED = 2,   /* personal data was deleted: earlier events now read
                                differently through core_redact() (AVG) */
+    CORE_FX_ARCHIVE = 4     /* the sprint was archived or its publication changed, or a
+                               person was deleted from an archive: the idea bank re-syncs */
 };
 unsigned core_take_effects(core_t *c);
 
@@ -236,6 +238,44 @@ size_t core_team_count(const core_t *c);
 int core_team_info(const core_t *c, size_t i, const char **id, const char **name,
                    const char **room, const char **code);
 size_t core_note_count(const core_t *c, int include_deleted);
+
+/* Archiving (sprint.c). After sprint.archived the sprint is read-only: core_exec()
+ * refuses every command with SP_E_ARCHIVED except person.delete (AVG) and
+ * sprint.publish; core_join*() refuses with SP_E_ARCHIVED; core_tick() emits nothing. */
+int core_archived(const core_t *c);
+/* The archive's publication choices {bank, orgs, public, at} (a copy the caller owns),
+ * NULL while the sprint is live. */
+json_t *core_archive_info(const core_t *c);
+/* The date of the sprint ("YYYY-MM-DD", "" when none). */
+const char *core_sprint_date(const core_t *c);
+
+/* Copying a sprint (sprints.c): a fold over the events of an earlier sprint's log that
+ * keeps what describes its set-up – title, venue, organiser, programme, challenges (as
+ * last edited), rooms (names and challenges, not their facilitators' names), jury
+ * criteria and playbook – and never its people, registrations, members, notes, tokens or
+ * codes. core_template_desc() gives the description (data/events/README.md) of a new
+ * sprint for core_setup(): with id, title (NULL or "": the earlier one's) and date, and
+ * the teams of `teams` (the default event's) in their own room when the copy has one of
+ * that id, else spread over the copied rooms. The caller owns the description. */
+typedef struct core_template core_template_t;
+core_template_t *core_template_new(void);
+void core_template_event(core_template_t *t, const ev_t *ev);   /* ev borrowed */
+json_t *core_template_desc(const core_template_t *t, const json_t *teams, const char *id,
+                           const char *title, const char *date);
+void core_template_free(core_template_t *t);   /* accepts NULL */
+
+/* One line of the list of sprints: {id, title, date, state: "live"|"archived", bank,
+ * orgs, public, teams (with members), people (members), ideas (race ideas)}. Caller owns. */
+json_t *core_sprint_summary(const core_t *c);
+
+/* The credential an event hands out: 1 with the token hash in out (auth.link,
+ * session.opened, auth.juror), 2 with the normalised join code (team.code), else 0.
+ * The server knows an archived sprint's links by these. */
+int core_event_credential(const ev_t *ev, char *out, size_t outlen);
+
+/* The id of the live registration with this e-mail address (normalised like the import:
+ * NFC, case-folded), or NULL. */
+const char *core_person_by_email(const core_t *c, const char *email);
 
 /* Normalises a join code for comparison: upper case, without dashes and spaces.
  * Writes at most outlen bytes including the NUL. */

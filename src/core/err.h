@@ -120,7 +120,19 @@
     X(E_BAD_SCORE, "bad_score", "Een score ligt tussen 1 en het hoogste cijfer van de schaal.", \
       "A score lies between 1 and the top of the scale.")                               \
     X(E_NO_CRITERIA, "no_criteria", "Stel eerst de beoordelingscriteria in.",              \
-      "Set the judging criteria first.")
+      "Set the judging criteria first.")                                                  \
+    X(E_ARCHIVED, "archived", "Deze sprint is gearchiveerd: er kan niets meer veranderen.", \
+      "This sprint has been archived: nothing can change any more.")                    \
+    X(E_SPRINT_ARCHIVED, "sprint_archived",                                             \
+      "Deze link hoort bij een sprint die is afgelopen en gearchiveerd. Vraag de organisator om de link van de huidige sprint.", \
+      "This link belongs to a sprint that has ended and been archived. Ask the organiser for the link of the current sprint.") \
+    X(E_NOT_ARCHIVED, "not_archived", "Archiveer eerst de huidige sprint.",             \
+      "Archive the current sprint first.")                                              \
+    X(E_JURY_UNANNOUNCED, "jury_unannounced",                                           \
+      "De jury heeft de uitslag nog niet bekendgemaakt. Bevestig dat je toch wilt archiveren.", \
+      "The jury has not announced the results yet. Confirm that you want to archive anyway.") \
+    X(E_NOT_PUBLIC, "not_public", "Er is (nog) geen openbare ideeënbank op deze server.", \
+      "There is no public idea bank on this server (yet).")
 
 enum {
     SP_OK = 0,

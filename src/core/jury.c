@@ -102,6 +102,8 @@ static void jury_free(void *st)
 
 static jury_t *J(const core_t *c) { return core_mod(c, MOD_JURY); }
 
+int jury_announced(const core_t *c) { return J(c)->phase == JP_ANNOUNCED; }
+
 static int juror_find(const jury_t *j, const char *id)
 {
     for (size_t i = 0; i < j->njurors; i++)

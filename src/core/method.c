@@ -242,6 +242,8 @@ size_t core_tick(core_t *c, int64_t now, evlist_t *out)
 {
     size_t before = out->n;
     cmdctx_t x = {c, NULL, NULL, now, out};
+    if (core_archived(c))
+        return 0;   /* an archive's time has stopped: no timer runs out after sprint.archived */
     for (size_t t = 0; t < c->nteams; t++) {
         const sp_timer_t *tm = &c->teams[t].timer;
         if (tm->state == TIMER_RUNNING && now >= tm->ends_at)

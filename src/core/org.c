@@ -715,7 +715,7 @@ static void on_person_deleted(core_t *c, const ev_t *ev)
     pp->deleted = 1;
     pp->team = pp->pin_team = pp->pin_group = pp->member = -1;
     pp->choice1 = pp->choice2 = -1;
-    c->effects |= CORE_FX_REDACTED;
+    c->effects |= CORE_FX_REDACTED | (c->archive ? CORE_FX_ARCHIVE : 0);
 }
 
 static void on_member_forgotten(core_t *c, const ev_t *ev)
@@ -730,7 +730,7 @@ static void on_member_forgotten(core_t *c, const ev_t *ev)
     free(mm->motivation);
     mm->name = xstrdup("");
     mm->organisation = mm->role = mm->motivation = NULL;
-    c->effects |= CORE_FX_REDACTED;
+    c->effects |= CORE_FX_REDACTED | (c->archive ? CORE_FX_ARCHIVE : 0);
 }
 
 /* ---- appliers of the set-up events this module keeps -------------------------------- */
@@ -747,6 +747,8 @@ static void on_challenge_set(core_t *c, const ev_t *ev)
 
 static void on_sprint_updated(core_t *c, const ev_t *ev)
 {
+    if (json_is_string(json_object_get(ev->data, "date")))
+        snprintf(c->date, sizeof c->date, "%s", ev_str(ev, "date"));
     const char *nl = json_string_value(json_object_get(json_object_get(ev->data, "title"), "nl"));
     if (nl != NULL) {
         free(c->title_nl);

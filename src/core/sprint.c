@@ -127,6 +127,7 @@ static const char *str(const ev_t *ev, const char *key)
 static void on_sprint_created(core_t *c, const ev_t *ev)
 {
     snprintf(c->sprint_id, sizeof c->sprint_id, "%s", str(ev, "id"));
+    snprintf(c->date, sizeof c->date, "%s", str(ev, "date"));
     const char *nl = json_string_value(json_object_get(json_object_get(ev->data, "title"), "nl"));
     free(c->title_nl);
     c->title_nl = xstrdup(nl ? nl : "");
@@ -247,6 +248,92 @@ static void on_playbook_set(core_t *c, const ev_t *ev)
     c->has_pb = 1;
 }
 
+/* ---- archiving ----------------------------------------------------------------- */
+
+/* The three publication choices of args: each a boolean when given, false when not.
+ * Returns 0 or SP_E_BAD_MESSAGE. */
+static int publication_args(const json_t *args, json_t **data)
+{
+    static const char *const keys[] = {"bank", "orgs", "public"};
+    *data = json_object();
+    for (size_t i = 0; i < 3; i++) {
+        const json_t *v = json_object_get(args, keys[i]);
+        if (v != NULL && !json_is_boolean(v)) {
+            json_decref(*data);
+            *data = NULL;
+            return SP_E_BAD_MESSAGE;
+        }
+        json_object_set_new(*data, keys[i], json_boolean(json_is_true(v)));
+    }
+    return 0;
+}
+
+/* The organiser ends the sprint: from now on it is a read-only archive (core_exec).
+ * Before the jury announced its results only with confirm: true. */
+static int cmd_sprint_archive(cmdctx_t *x, const json_t *args)
+{
+    const json_t *confirm = json_object_get(args, "confirm");
+    if (confirm != NULL && !json_is_boolean(confirm))
+        return SP_E_BAD_MESSAGE;
+    json_t *data;
+    if (publication_args(args, &data) != 0)
+        return SP_E_BAD_MESSAGE;
+    if (!jury_announced(x->core) && !json_is_true(confirm)) {
+        json_decref(data);
+        return SP_E_JURY_UNANNOUNCED;
+    }
+    json_object_set_new(data, "at", json_integer(x->now));
+    cmd_emit(x, "sprint.archived", AUD_ALL, "", data);
+    return 0;
+}
+
+/* The organiser changes what of an archive goes into the idea bank and onto the public
+ * page; only an archive has these choices. */
+static int cmd_sprint_publish(cmdctx_t *x, const json_t *args)
+{
+    if (x->core->archive == NULL)
+        return SP_E_NOT_ARCHIVED;
+    json_t *data;
+    if (publication_args(args, &data) != 0)
+        return SP_E_BAD_MESSAGE;
+    json_object_set_new(data, "at", json_integer(x->now));
+    cmd_emit(x, "sprint.published", AUD_ALL, "", data);
+    return 0;
+}
+
+static void on_sprint_archived(core_t *c, const ev_t *ev)
+{
+    c->effects |= CORE_FX_ARCHIVE;
+    json_decref(c->archive);
+    c->archive = json_pack("{sb sb sb sI}", "bank", json_is_true(json_object_get(ev->data, "bank")), "orgs",
+                           json_is_true(json_object_get(ev->data, "orgs")), "public",
+                           json_is_true(json_object_get(ev->data, "public")), "at",
+                           (json_int_t)json_integer_value(json_object_get(ev->data, "at")));
+}
+
+static void on_sprint_published(core_t *c, const ev_t *ev)
+{
+    if (c->archive == NULL)
+        return;   /* only ever emitted for an archive */
+    json_int_t at = json_integer_value(json_object_get(c->archive, "at"));
+    on_sprint_archived(c, ev);
+    json_object_set_new(c->archive, "at", json_integer(at));   /* archived at stays */
+}
+
+int core_archived(const core_t *c) { return c->archive != NULL; }
+
+json_t *core_archive_info(const core_t *c) { return c->archive ? json_deep_copy(c->archive) : NULL; }
+
+const char *core_sprint_date(const core_t *c) { return c->date; }
+
+#define ORG ROLE_BIT(ROLE_ORGANISER)
+
+static const cmddef_t sprint_cmds[] = {
+    {"sprint.archive", ORG, cmd_sprint_archive},
+    {"sprint.publish", ORG, cmd_sprint_publish},
+    {NULL, 0, NULL},
+};
+
 static const applydef_t sprint_apply[] = {
     {"playbook.set", on_playbook_set},
     {"sprint.created", on_sprint_created},
@@ -257,10 +344,12 @@ static const applydef_t sprint_apply[] = {
     {"links.set", on_links_set},
     {"member.joined", on_member_joined},
     {"session.opened", on_session_opened},
+    {"sprint.archived", on_sprint_archived},
+    {"sprint.published", on_sprint_published},
     {NULL, NULL},
 };
 
-const core_module_t sprint_module = {"sprint", NULL, sprint_apply, NULL, NULL};
+const core_module_t sprint_module = {"sprint", sprint_cmds, sprint_apply, NULL, NULL};
 
 void core_event_upgrade(ev_t *ev)
 {

@@ -120,7 +120,9 @@ typedef struct {
 struct core {
     int64_t head;
     char sprint_id[64];
+    char date[16];       /* "YYYY-MM-DD" of sprint.created / sprint.updated, "" when none */
     char *title_nl;
+    json_t *archive;     /* {bank, orgs, public, at} once sprint.archived (owned), else NULL */
 
     room_t *rooms;
     size_t nrooms, caprooms;
@@ -215,6 +217,9 @@ extern const core_module_t sprint_module, board_module, method_module, vote_modu
 /* Emits idea.similar to the author of a new race idea (note index) when it looks like
  * an idea they can already see (suggest.c). */
 void suggest_similar_idea(cmdctx_t *x, int note);
+
+/* Whether the jury announced its results (jury.c). */
+int jury_announced(const core_t *c);
 
 /* The state of module mod (NULL when it has none). */
 void *core_mod(const core_t *c, int mod);

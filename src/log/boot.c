@@ -72,25 +72,28 @@ static void add_extra_teams(json_t *rooms, json_t *teams)
     }
 }
 
-/* Makes the default sprint: tokens for every link, a code per team. */
-static int create_default(store_t *s, core_t *core, char *log, size_t loglen,
-                          void (*on_event)(void *ud, const ev_t *ev), void *ud)
+static json_t *default_desc(void)
 {
     const embed_file_t *f = embed_find(DEFAULT_EVENT);
     json_error_t jerr;
     json_t *desc = f ? json_loadb((const char *)f->data, f->len, 0, &jerr) : NULL;
-    if (desc == NULL) {
+    if (desc == NULL)
         fprintf(stderr, "staatsprint: de standaarddag ontbreekt of is ongeldig "
                         "(the default event is missing or invalid): %s\n",
                 f ? jerr.text : DEFAULT_EVENT);
-        return -1;
-    }
+    return desc;
+}
+
+/* Sets up the sprint of desc (borrowed) on core and appends it durably to its own log
+ * (id = the description's id): tokens for every link, a code per team. The organiser's
+ * token goes to org_token when that is not NULL. */
+static int create_sprint(store_t *s, core_t *core, json_t *desc, char *log, size_t loglen,
+                         void (*on_event)(void *ud, const ev_t *ev), void *ud, char *org_token,
+                         size_t org_token_len)
+{
     json_t *rooms = json_object_get(desc, "rooms"), *teams = json_object_get(desc, "teams");
-    add_extra_teams(rooms, teams);
-    if (attach_playbook(desc) != 0) {
-        json_decref(desc);
+    if (!json_is_object(json_object_get(desc, "playbook")) && attach_playbook(desc) != 0)
         return -1;
-    }
     size_t nrooms = json_array_size(rooms), nteams = json_array_size(teams);
     size_t nlinks = nrooms + 3;
     core_link_t *links = calloc(nlinks, sizeof *links);
@@ -124,6 +127,8 @@ static int create_default(store_t *s, core_t *core, char *log, size_t loglen,
     int rc = core_setup(core, desc, &sec, clock_now_ms(), &out);
     if (rc == 0) {
         snprintf(log, loglen, "%s", core_sprint_id(core));
+        if (org_token != NULL)
+            snprintf(org_token, org_token_len, "%s", tok[0]);
         rc = log_append(s, log, &out);
         if (rc != 0)
             fprintf(stderr, "staatsprint: kan de nieuwe dag niet opslaan (cannot save the new "
@@ -140,8 +145,97 @@ static int create_default(store_t *s, core_t *core, char *log, size_t loglen,
     free(hash);
     free(codes);
     free(codeptr);
-    json_decref(desc);
     return rc == 0 ? 0 : -1;
+}
+
+static int create_default(store_t *s, core_t *core, char *log, size_t loglen,
+                          void (*on_event)(void *ud, const ev_t *ev), void *ud)
+{
+    json_t *desc = default_desc();
+    if (desc == NULL)
+        return -1;
+    add_extra_teams(json_object_get(desc, "rooms"), json_object_get(desc, "teams"));
+    int rc = create_sprint(s, core, desc, log, loglen, on_event, ud, NULL, 0);
+    json_decref(desc);
+    return rc;
+}
+
+/* ---- a new sprint beside the others ------------------------------------------------ */
+
+static int template_cb(void *ud, const ev_t *ev)
+{
+    core_template_event(ud, ev);
+    return 0;
+}
+
+static int date_ok(const char *d)
+{
+    if (strlen(d) != 10 || d[4] != '-' || d[7] != '-')
+        return 0;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (d[i] < '0' || d[i] > '9'))
+            return 0;
+    return 1;
+}
+
+int boot_new_sprint(store_t *s, const char *from, const char *title, const char *date,
+                    char *log, size_t loglen, char *org_token, size_t org_token_len)
+{
+    char today[16];
+    if (date == NULL || date[0] == '\0') {
+        time_t now = (time_t)(clock_now_ms() / 1000);
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        strftime(today, sizeof today, "%Y-%m-%d", &tm);
+        date = today;
+    }
+    if (!date_ok(date) || (title != NULL && strlen(title) > 200))
+        return BOOT_EBAD;
+    json_t *base = default_desc();
+    if (base == NULL)
+        return BOOT_EIO;
+    /* A fresh id: the date, and a number when that day has a sprint already. */
+    char id[64];
+    int64_t head = 1;
+    for (int n = 1; head > 0 && n < 1000; n++) {
+        if (n == 1)
+            snprintf(id, sizeof id, "staatsprint-%s", date);
+        else
+            snprintf(id, sizeof id, "staatsprint-%s-%d", date, n);
+        if (store_head(s, id, &head) != 0) {
+            json_decref(base);
+            return BOOT_EIO;
+        }
+    }
+    json_t *desc;
+    if (from == NULL || from[0] == '\0' || strcmp(from, "default") == 0) {
+        desc = json_deep_copy(base);
+        json_object_set_new(desc, "id", json_string(id));
+        json_object_set_new(desc, "date", json_string(date));
+        if (title != NULL && title[0] != '\0')
+            json_object_set_new(desc, "title", json_pack("{ss ss}", "nl", title, "en", title));
+    } else {
+        int64_t fh = 0;
+        if (strlen(from) >= 64 || store_head(s, from, &fh) != 0 || fh == 0) {
+            json_decref(base);
+            return BOOT_ENOTFOUND;
+        }
+        core_template_t *t = core_template_new();
+        int rc = log_read(s, from, 0, template_cb, t, NULL);
+        if (rc != 0) {
+            core_template_free(t);
+            json_decref(base);
+            return BOOT_EIO;
+        }
+        desc = core_template_desc(t, json_object_get(base, "teams"), id, title, date);
+        core_template_free(t);
+    }
+    json_decref(base);
+    core_t *core = core_new();
+    int rc = create_sprint(s, core, desc, log, loglen, NULL, NULL, org_token, org_token_len);
+    core_free(core);
+    json_decref(desc);
+    return rc == 0 ? 0 : BOOT_EIO;
 }
 
 int boot_open(const char *db, store_t **store, core_t *core, char *log, size_t loglen,
@@ -163,8 +257,17 @@ int boot_open(const char *db, store_t **store, core_t *core, char *log, size_t l
                             "(cannot open or create the database): %s\n", db, err);
         return -1;
     }
+    /* Several sprints: the live one is the most recently created log (the others are
+     * archives, read by the report and the archive endpoints only). */
     char first[64];
-    log_first(*store, first, sizeof first);
+    rc = log_live(*store, first, sizeof first);
+    if (rc != 0) {
+        fprintf(stderr, "staatsprint: kan de database niet lezen (cannot read the database): %s\n",
+                store_strerror(rc));
+        store_close(*store);
+        *store = NULL;
+        return -1;
+    }
     if (first[0] == '\0')
         return create_default(*store, core, log, loglen, on_event, ud) == 0 ? 0 : (store_close(*store), *store = NULL, -1);
     snprintf(log, loglen, "%s", first);

@@ -16,6 +16,21 @@
 int boot_open(const char *db, store_t **store, core_t *core, char *log, size_t loglen,
               void (*on_event)(void *ud, const ev_t *ev), void *ud);
 
+/* Creates a new sprint in its own log of store s, durably, and leaves the others as they
+ * are (the newest log is the live sprint at the next boot_open): from NULL or "default"
+ * the default event, else a copy of the set-up of the sprint with that log id
+ * (core_template: programme, challenges, rooms, jury criteria, playbook – never people,
+ * notes, tokens or codes), with the teams of the default event. title (NULL or "": the
+ * default's or the copied one's) is used in Dutch and English; date "YYYY-MM-DD" (NULL
+ * or "": today, UTC). The id is "staatsprint-DATE" (with "-2", "-3", … when taken).
+ * Every link gets a fresh token and every team a fresh code. Returns 0 with log holding
+ * the new id and org_token (may be NULL) the organiser's token; BOOT_EBAD for a bad
+ * title or date, BOOT_ENOTFOUND for an unknown `from`, BOOT_EIO when the store failed
+ * (reason on stderr). */
+enum { BOOT_EBAD = -2, BOOT_ENOTFOUND = -3, BOOT_EIO = -4 };
+int boot_new_sprint(store_t *s, const char *from, const char *title, const char *date,
+                    char *log, size_t loglen, char *org_token, size_t org_token_len);
+
 /* Extra teams added to the default sprint when it is created (for load tests and
  * large days), spread over the rooms. Set before boot_open; 0 by default. */
 extern int boot_extra_teams;

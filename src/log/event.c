@@ -206,3 +206,65 @@ void log_first(store_t *s, char *out, size_t outlen)
     first_t f = {out, outlen};
     store_logs(s, first_cb, &f);
 }
+
+typedef struct {
+    log_info_t *v;
+    size_t n, cap;
+} infos_t;
+
+static void info_cb(void *ud, const char *log)
+{
+    infos_t *l = ud;
+    xgrow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v);
+    memset(&l->v[l->n], 0, sizeof l->v[l->n]);
+    snprintf(l->v[l->n].id, sizeof l->v[l->n].id, "%s", log);
+    l->n++;
+}
+
+static int created_cb(void *ud, const store_rec_t *rec)
+{
+    *(int64_t *)ud = rec->ts;
+    return 1;   /* the first record is enough */
+}
+
+static int newest_first(const void *a, const void *b)
+{
+    const log_info_t *x = a, *y = b;
+    if (x->created != y->created)
+        return x->created > y->created ? -1 : 1;
+    return -strcmp(x->id, y->id);
+}
+
+int log_list(store_t *s, log_info_t **out, size_t *n)
+{
+    infos_t l = {0};
+    *out = NULL;
+    *n = 0;
+    int rc = store_logs(s, info_cb, &l);
+    for (size_t i = 0; i < l.n && rc == 0; i++) {
+        rc = store_read(s, l.v[i].id, 0, created_cb, &l.v[i].created);
+        if (rc == STORE_ESTOP)
+            rc = 0;
+    }
+    if (rc != 0) {
+        free(l.v);
+        return rc;
+    }
+    if (l.n > 1)
+        qsort(l.v, l.n, sizeof *l.v, newest_first);
+    *out = l.v;
+    *n = l.n;
+    return 0;
+}
+
+int log_live(store_t *s, char *out, size_t outlen)
+{
+    log_info_t *v;
+    size_t n;
+    out[0] = '\0';
+    int rc = log_list(s, &v, &n);
+    if (rc == 0 && n > 0)
+        snprintf(out, outlen, "%s", v[0].id);
+    free(v);
+    return rc;
+}

@@ -57,4 +57,19 @@ int log_append(store_t *s, const char *log, const evlist_t *out);
 /* The id of the first log of the store into out ("" when it holds none). */
 void log_first(store_t *s, char *out, size_t outlen);
 
+/* The sprints of a store: every log with the ts of its first event (when it was
+ * created). */
+typedef struct {
+    char id[64];
+    int64_t created;   /* ts of seq 1, ms */
+} log_info_t;
+
+/* Every log of s, newest first (by created; equal times by id, larger first). Returns 0
+ * with *out (caller frees; NULL when empty) of *n entries, or the store's error. */
+int log_list(store_t *s, log_info_t **out, size_t *n);
+
+/* The live sprint of a store: the most recently created log (log_list's first), into
+ * out ("" when the store holds none). Returns 0 or the store's error. */
+int log_live(store_t *s, char *out, size_t outlen);
+
 #endif

@@ -4,6 +4,8 @@
 #include "net/cluster.h"
 #include "util/secret.h"
 #include "net/http.h"
+#include "net/sprints.h"
+#include "log/boot.h"
 #include "org/import.h"
 #include "report/cli.h"
 #include "report/sheets.h"
@@ -19,7 +21,8 @@
 
 #define CHUNK 16384
 
-enum { K_IMPORT, K_SHEETS, K_DOOR, K_REPORT, K_PERSON, K_ERROR };
+enum { K_IMPORT, K_SHEETS, K_DOOR, K_REPORT, K_PERSON, K_ERROR,
+       K_SPRINTS, K_SREPORT, K_SNEW, K_SPUBLISH, K_FORGET };   /* several sprints (sprints.h) */
 enum { S_READING, S_WORKING, S_WAIT_COMMIT, S_SENDING };
 
 struct api_req {
@@ -47,6 +50,12 @@ struct api_req {
     json_t *summary, *args;
     unsigned char *pdf;
     size_t pdflen;
+    /* several sprints: the sprint of the URL, the report's format, what a forget did,
+     * the new sprint's id and organiser token, a switch once the answer is out */
+    char sid[64], fmt[8];
+    json_t *ids;
+    int people, switch_after;
+    char tok[SECRET_TOKEN_LEN + 1];
     /* the answer */
     unsigned status;
     const char *mime;
@@ -57,9 +66,20 @@ struct api_req {
 
 static api_host_t host;
 static api_req_t *reqs;
+
+/* Several sprints (below): the list, an archive's reports, a new sprint, publishing,
+ * forgetting a person everywhere. */
+static int sprints_begin(struct lws *wsi, api_req_t *r, const char *url, int post, int auth_rc);
+static int sprints_body_done(api_req_t *r);
+static void sprints_worked(api_req_t *r);
+static int creating;   /* a new sprint is being made or the server switches to it */
 static unsigned import_count;   /* names imports sent without an id */
 
-void api_init(const api_host_t *h) { host = *h; }
+void api_init(const api_host_t *h)
+{
+    host = *h;
+    creating = 0;   /* a new server_run after a switch */
+}
 
 int api_wants(const char *url) { return url != NULL && strncmp(url, "/api/", 5) == 0; }
 
@@ -172,6 +192,7 @@ static void req_free(api_req_t *r)
     json_decref(r->sheet_in);
     json_decref(r->summary);
     json_decref(r->args);
+    json_decref(r->ids);
     free(r->title);
     free(r->pdf);
     free(r->resp);
@@ -185,8 +206,11 @@ static int authorise(struct lws *wsi, who_t *who, char *hash)
     if (lws_hdr_copy(wsi, h, sizeof h, WSI_TOKEN_HTTP_AUTHORIZATION) <= 0 || strncasecmp(h, "Bearer ", 7) != 0)
         return SP_E_NOT_AUTHENTICATED;
     secret_hash(h + 7, hash);
-    if (core_auth(host.core, hash, who) != 0)
-        return SP_E_BAD_TOKEN;
+    if (core_auth(host.core, hash, who) != 0) {
+        json_t *old = sprints_lookup(hash, 0);   /* a link of an archived sprint */
+        json_decref(old);
+        return old ? SP_E_SPRINT_ARCHIVED : SP_E_BAD_TOKEN;
+    }
     return who->role == ROLE_ORGANISER ? 0 : SP_E_FORBIDDEN;
 }
 
@@ -237,6 +261,9 @@ int api_begin(struct lws *wsi, api_req_t **rp, const char *url)
             r->json_body = strncasecmp(ctype, "application/json", 16) == 0;
         return 0;
     }
+    if (strcmp(url, "/api/sprints") == 0 || strncmp(url, "/api/sprints/", 13) == 0 ||
+        strcmp(url, "/api/people/forget") == 0)
+        return sprints_begin(wsi, r, url, post, rc);
     if (post) {
         r->kind = K_ERROR;
         r->rc = SP_E_NOT_FOUND;
@@ -297,6 +324,8 @@ int api_body(api_req_t *r, const void *in, size_t len)
 
 int api_body_done(api_req_t *r)
 {
+    if (r->kind >= K_SPRINTS && r->kind != K_ERROR && !r->too_big)
+        return sprints_body_done(r);
     if (r->kind == K_ERROR) {
         int e = r->rc ? r->rc : SP_E_NOT_FOUND;
         answer_err(r, e == SP_E_FORBIDDEN ? 403 : e == SP_E_NOT_FOUND ? 404 : e == SP_E_BAD_ID ? 400 : 401, e);
@@ -381,6 +410,252 @@ static void import_apply(api_req_t *r)
         host.exec(&r->who, "registrations.import", r->args, id, import_done, r);
 }
 
+/* ---- several sprints (net/sprints.h) ---------------------------------------------------- */
+
+static void *sprints_worker(void *arg)
+{
+    api_req_t *r = arg;
+    switch (r->kind) {
+    case K_SPRINTS:
+        r->rc = sprints_list(host.db, host.log, &r->summary);
+        break;
+    case K_SREPORT: {
+        char *buf;
+        r->rc = sprints_report(host.db, r->sid, r->fmt, r->preview, &buf, &r->pdflen);
+        r->pdf = (unsigned char *)buf;
+        break;
+    }
+    case K_SNEW:
+        r->rc = sprints_create(host.db, json_string_value(json_object_get(r->args, "from")),
+                               json_string_value(json_object_get(r->args, "title")),
+                               json_string_value(json_object_get(r->args, "date")), r->sid, sizeof r->sid,
+                               r->tok, sizeof r->tok);
+        break;
+    case K_SPUBLISH:
+        r->rc = sprints_publish(host.db, r->sid, r->args);
+        break;
+    case K_FORGET:
+        r->rc = sprints_forget(host.db, host.log, json_string_value(json_object_get(r->args, "email")), r->ids,
+                               &r->people);
+        break;
+    default:
+        break;
+    }
+    atomic_store(&r->done, 1);
+    lws_cancel_service(host.ctx);
+    return NULL;
+}
+
+static int sprints_begin(struct lws *wsi, api_req_t *r, const char *url, int post, int auth_rc)
+{
+    r->state = S_READING;
+    if (auth_rc != 0) {
+        r->kind = K_ERROR;
+        r->rc = auth_rc;
+        if (!post)
+            answer_err(r, auth_rc == SP_E_FORBIDDEN ? 403 : 401, auth_rc);
+        return 0;
+    }
+    const char *rest = url + 12;   /* after "/api/sprints" */
+    if (strcmp(url, "/api/people/forget") == 0)
+        r->kind = K_FORGET;
+    else if (*rest == '\0')
+        r->kind = post ? K_SNEW : K_SPRINTS;
+    else {
+        const char *id = rest + 1, *slash = strchr(id, '/');
+        size_t n = slash ? (size_t)(slash - id) : 0;
+        if (slash && n > 0 && n < sizeof r->sid) {
+            memcpy(r->sid, id, n);
+            r->sid[n] = '\0';
+            if (post && strcmp(slash, "/publish") == 0)
+                r->kind = K_SPUBLISH;
+            else if (!post && strncmp(slash, "/report.", 8) == 0 &&
+                     (strcmp(slash + 8, "pdf") == 0 || strcmp(slash + 8, "json") == 0 || strcmp(slash + 8, "md") == 0)) {
+                r->kind = K_SREPORT;
+                snprintf(r->fmt, sizeof r->fmt, "%s", slash + 8);
+            }
+        }
+    }
+    int wants_post = r->kind == K_SNEW || r->kind == K_SPUBLISH || r->kind == K_FORGET;
+    if (r->kind < K_SPRINTS || wants_post != post) {
+        r->kind = K_ERROR;
+        r->rc = SP_E_NOT_FOUND;
+        if (!post)
+            answer_err(r, 404, SP_E_NOT_FOUND);
+        return 0;
+    }
+    if (post)
+        return 0;   /* the body comes: sprints_body_done */
+    if (r->kind == K_SREPORT) {
+        char names[8];
+        urlarg(wsi, "names=", names, sizeof names);
+        r->preview = names[0] == '1';   /* reused as the "with names" flag, as for /api/report.pdf */
+    }
+    if (start_worker(r, sprints_worker) != 0)
+        answer_err(r, 503, SP_E_STORE_UNAVAILABLE);
+    return 0;
+}
+
+static void answer_bad(api_req_t *r, const char *nl, const char *en)
+{
+    answer_json(r, 400, err_json("bad_message", nl, en));
+}
+
+/* The live sprint's publish or person.delete, answered once durable. */
+static void live_done(void *ud, const char *id, int rc, int64_t seq)
+{
+    (void)id;
+    (void)seq;
+    api_req_t *r = ud;
+    if (r->wsi == NULL) {
+        req_free(r);
+        return;
+    }
+    if (rc < 0) {
+        answer_err(r, rc == SP_E_STORE_UNAVAILABLE ? 503 : rc == SP_E_NOT_ARCHIVED ? 409 : 422, rc);
+        return;
+    }
+    if (r->kind == K_FORGET) {
+        json_array_append_new(r->ids, json_string(host.log));
+        r->people++;
+        sprints_bank_sync(host.db);
+        answer_json(r, 200, json_pack("{sO si}", "sprints", r->ids, "people", r->people));
+    } else {
+        answer_json(r, 200, json_pack("{ss sb}", "sprint", host.log, "live", 1));
+    }
+}
+
+static void live_exec(api_req_t *r, const char *cmd, const json_t *args)
+{
+    static unsigned n;
+    char id[LIMIT_CMD_ID + 1];
+    snprintf(id, sizeof id, "%s-%lld-%u", cmd, (long long)time(NULL), ++n);
+    r->state = S_WAIT_COMMIT;
+    if (cluster_forwarding())   /* cluster hook: on a follower the leader runs it */
+        cluster_forward_req(r->hash, cmd, args, id, live_done, r);
+    else
+        host.exec(&r->who, cmd, args, id, live_done, r);
+}
+
+static int sprints_body_done(api_req_t *r)
+{
+    json_t *body = r->body ? json_loadb(r->body, r->blen, 0, NULL) : NULL;
+    if (!json_is_object(body)) {
+        json_decref(body);
+        answer_bad(r, "Het verzoek is geen JSON-object.", "The request is not a JSON object.");
+        return 0;
+    }
+    r->args = body;
+    if (r->kind == K_SNEW) {
+        static const char *const keys[] = {"from", "title", "date"};
+        for (size_t i = 0; i < 3; i++) {
+            const json_t *v = json_object_get(body, keys[i]);
+            if (v != NULL && !json_is_string(v)) {
+                answer_bad(r, "Verwacht {from, title, date} als teksten.", "Expected {from, title, date} as strings.");
+                return 0;
+            }
+        }
+        if (creating || !core_archived(host.core)) {
+            answer_err(r, 409, SP_E_NOT_ARCHIVED);
+            return 0;
+        }
+        creating = 1;
+    } else if (r->kind == K_SPUBLISH) {
+        if (strcmp(r->sid, host.log) == 0) {
+            live_exec(r, "sprint.publish", body);
+            return 0;
+        }
+    } else if (r->kind == K_FORGET) {
+        const char *email = json_string_value(json_object_get(body, "email"));
+        if (email == NULL || email[0] == '\0' || strlen(email) > 254) {
+            answer_bad(r, "Verwacht {email}.", "Expected {email}.");
+            return 0;
+        }
+        r->ids = json_array();
+    }
+    if (start_worker(r, sprints_worker) != 0) {
+        if (r->kind == K_SNEW)
+            creating = 0;
+        answer_err(r, 503, SP_E_STORE_UNAVAILABLE);
+    }
+    return 0;
+}
+
+/* A worker of several sprints is done (service thread). */
+static void sprints_worked(api_req_t *r)
+{
+    switch (r->kind) {
+    case K_SPRINTS:
+        if (r->rc != 0)
+            answer_err(r, 503, SP_E_STORE_UNAVAILABLE);
+        else
+            answer_json(r, 200, r->summary);
+        r->summary = NULL;
+        break;
+    case K_SREPORT:
+        if (r->rc == -2)
+            answer_err(r, 404, SP_E_NOT_FOUND);
+        else if (r->rc != 0)
+            answer_err(r, 500, SP_E_NOT_FOUND);
+        else {
+            const char *mime = strcmp(r->fmt, "pdf") == 0    ? "application/pdf"
+                               : strcmp(r->fmt, "json") == 0 ? "application/json"
+                                                             : "text/markdown; charset=utf-8";
+            answer(r, 200, mime, (char *)r->pdf, r->pdflen);
+            r->pdf = NULL;
+        }
+        break;
+    case K_SNEW:
+        if (r->rc != 0) {
+            creating = 0;
+            if (r->rc == BOOT_EBAD)
+                answer_bad(r, "De titel of datum (JJJJ-MM-DD) is ongeldig.", "The title or date (YYYY-MM-DD) is invalid.");
+            else
+                answer_err(r, r->rc == BOOT_ENOTFOUND ? 404 : 503,
+                           r->rc == BOOT_ENOTFOUND ? SP_E_NOT_FOUND : SP_E_STORE_UNAVAILABLE);
+            break;
+        }
+        {
+            char url[512];
+            snprintf(url, sizeof url, "%s/#/o/%s", host.base_url, r->tok);
+            memset(r->tok, 0, sizeof r->tok);
+            /* The switch follows once this answer is out (api_writeable); a request whose
+             * connection is gone switches at once. */
+            r->switch_after = 1;
+            answer_json(r, 201, json_pack("{ss ss}", "sprint", r->sid, "organiser", url));
+        }
+        break;
+    case K_SPUBLISH:
+        if (r->rc == 0) {
+            sprints_bank_sync(host.db);
+            answer_json(r, 200, json_pack("{ss sb}", "sprint", r->sid, "live", 0));
+        } else if (r->rc == -2)
+            answer_err(r, 404, SP_E_NOT_FOUND);
+        else
+            answer_err(r, r->rc == SP_E_STORE_UNAVAILABLE ? 503 : r->rc == SP_E_NOT_ARCHIVED ? 409 : 400, r->rc);
+        break;
+    case K_FORGET: {
+        if (r->rc != 0) {
+            answer_err(r, 503, SP_E_STORE_UNAVAILABLE);
+            break;
+        }
+        const char *pid = core_person_by_email(host.core, json_string_value(json_object_get(r->args, "email")));
+        if (pid != NULL) {
+            json_t *args = json_pack("{ss}", "person", pid);
+            live_exec(r, "person.delete", args);   /* answered by live_done */
+            json_decref(args);
+            break;
+        }
+        if (r->people > 0)
+            sprints_bank_sync(host.db);
+        answer_json(r, 200, json_pack("{sO si}", "sprints", r->ids, "people", r->people));
+        break;
+    }
+    default:
+        break;
+    }
+}
+
 void api_poll(void)
 {
     api_req_t *r = reqs, *next;
@@ -392,9 +667,23 @@ void api_poll(void)
         r->thread = 0;
         if (r->wsi == NULL) {
             /* Nobody waits for the answer; an import is still applied (the organiser
-             * may have closed the tab), a PDF is dropped. */
+             * may have closed the tab), a PDF is dropped. A new sprint is durable: the
+             * server switches to it all the same. */
             if (r->kind == K_IMPORT && r->rc == 0 && !r->preview) {
                 import_apply(r);   /* import_done frees it */
+                continue;
+            }
+            if (r->kind == K_SNEW && r->rc == 0 && host.on_switch) {
+                req_free(r);
+                host.on_switch();
+                continue;
+            }
+            if (r->kind == K_SNEW)
+                creating = 0;
+            if (r->kind == K_FORGET) {   /* AVG: the live sprint too, whoever waits */
+                sprints_worked(r);
+                if (r->state == S_SENDING)
+                    req_free(r);
                 continue;
             }
             req_free(r);
@@ -402,6 +691,8 @@ void api_poll(void)
         }
         if (r->kind == K_IMPORT) {
             import_apply(r);
+        } else if (r->kind >= K_SPRINTS) {
+            sprints_worked(r);
         } else if (r->rc != 0) {
             answer_err(r, 500, SP_E_NOT_FOUND);
         } else {
@@ -426,7 +717,7 @@ int api_writeable(struct lws *wsi, api_req_t **rp)
              http_add_header(wsi, "content-disposition:", "inline; filename=\"teamcodes.pdf\"", &p, end)) ||
             (r->kind == K_DOOR && r->status == 200 &&
              http_add_header(wsi, "content-disposition:", "inline; filename=\"deurlijst.pdf\"", &p, end)) ||
-            (r->kind == K_REPORT && r->status == 200 &&
+            ((r->kind == K_REPORT || (r->kind == K_SREPORT && strcmp(r->fmt, "pdf") == 0)) && r->status == 200 &&
              http_add_header(wsi, "content-disposition:", "inline; filename=\"verslag.pdf\"", &p, end)) ||
             lws_finalize_write_http_header(wsi, start, &p, end))
             return -1;
@@ -448,9 +739,13 @@ int api_writeable(struct lws *wsi, api_req_t **rp)
         return 0;
     }
     /* The connection may carry another request (keep-alive): this one is done. */
+    int sw = r->switch_after;
     req_free(r);
     *rp = NULL;
-    return lws_http_transaction_completed(wsi) ? -1 : 0;
+    int done = lws_http_transaction_completed(wsi) ? -1 : 0;
+    if (sw && host.on_switch)
+        host.on_switch();   /* the new sprint's answer is out: the server switches to it */
+    return done;
 }
 
 void api_closed(api_req_t **rp)

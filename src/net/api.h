@@ -34,6 +34,8 @@ typedef struct {
     const char *base_url;    /* public address without trailing slash */
     exec_fn exec;            /* the one command path (net/exec.h) */
     const char *db;          /* the database, for reports read by a worker thread */
+    const char *log;         /* the live sprint's log id */
+    void (*on_switch)(void); /* a new sprint is durable and answered: serve it instead */
 } api_host_t;
 
 typedef struct api_req api_req_t;

@@ -6,6 +6,7 @@
 #include "net/srv.h"
 #include "log/event.h"
 #include "net/cluster.h"
+#include "net/sprints.h"
 #include "util/clock.h"
 #include "util/xalloc.h"
 
@@ -63,6 +64,8 @@ void effects_apply(void)
         staff_resubscribe();
     if (fx & CORE_FX_REDACTED)
         hub_rewrite(srv.hub, redact_frame, NULL);
+    if (fx & CORE_FX_ARCHIVE)
+        sprints_bank_sync(srv.opts->db);   /* archived, published, or forgotten in the archive */
 }
 
 /* Hands events the core applied to the writer and keeps their frames until commit. */

@@ -23,6 +23,7 @@
 #include "log/boot.h"
 #include "log/event.h"
 #include "net/cluster.h"
+#include "net/sprints.h"
 #include "store/pg.h"
 #include "util/clock.h"
 #include "util/xalloc.h"
@@ -165,6 +166,7 @@ static void handle_join(conn_t *c, json_t *msg)
         return;
     }
     pend_t p = {.seq = 0};
+    json_t *archived;
     char hash[SECRET_HASH_LEN + 1];
     secret_token(p.token);
     secret_hash(p.token, hash);
@@ -174,6 +176,8 @@ static void handle_join(conn_t *c, json_t *msg)
     if (rc == CORE_JOIN_CLAIM_PENDING) {
         submit_events(&out);   /* the teammates see the confirmation code */
         conn_err(c, id, SP_E_CLAIM_PENDING);
+    } else if (rc == SP_E_BAD_CODE && (archived = sprints_lookup(code, 1)) != NULL) {
+        conn_err_detail(c, id, SP_E_SPRINT_ARCHIVED, archived);   /* a team code of an archived sprint */
     } else if (rc != 0) {
         if (rc == SP_E_BAD_CODE || rc == SP_E_BAD_CLAIM)
             join_failed(c);   /* guessing a confirmation code counts like guessing a team code */
@@ -202,6 +206,11 @@ static void handle_roster(conn_t *c, json_t *msg)
         return;
     }
     json_t *r = core_roster(srv.core, code);
+    json_t *archived = r == NULL ? sprints_lookup(code, 1) : NULL;
+    if (archived != NULL) {
+        conn_err_detail(c, id, SP_E_SPRINT_ARCHIVED, archived);
+        return;
+    }
     if (r == NULL) {
         join_failed(c);
         conn_err(c, id, SP_E_BAD_CODE);
@@ -227,6 +236,13 @@ static void handle_hello(conn_t *c, json_t *msg)
     char hash[SECRET_HASH_LEN + 1];
     secret_hash(token, hash);
     who_t who;
+    json_t *archived = srv.switching ? json_pack("{ss ss}", "sprint", srv.log, "title", core_sprint_title(srv.core))
+                                     : core_auth(srv.core, hash, &who) != 0 ? sprints_lookup(hash, 0) : NULL;
+    if (archived != NULL) {
+        /* A link of an archived sprint: said so, never bad_token, and nothing of this one. */
+        conn_err_detail(c, hid, SP_E_SPRINT_ARCHIVED, archived);
+        return;
+    }
     if (core_auth(srv.core, hash, &who) != 0) {
         /* Guessing tokens counts like guessing codes: the 10th wrong one in a minute is
          * still bad_token, the 11th rate_limited (the budget is looked at before this
@@ -513,6 +529,33 @@ static void clh_presence(const json_t *others)
         presence_mark((int)t);
 }
 
+/* ---- several sprints: the switch to a new live sprint (net/sprints.h) ----------------- */
+
+static void switch_cb(uv_timer_t *h)
+{
+    (void)h;
+    srv.again = 1;   /* server_run returns SERVER_AGAIN: main boots the new live sprint */
+    uv_stop(&srv.loop);
+}
+
+/* A new sprint is durable and its creator has the answer: every connection hears that
+ * this sprint is archived and is closed; the server starts again in-process and serves
+ * the newest log (boot_open). */
+static void server_switch(void)
+{
+    if (srv.switching)
+        return;
+    srv.switching = 1;
+    for (conn_t *c = srv.conns; c != NULL; c = c->next) {
+        conn_err_detail(c, NULL, SP_E_SPRINT_ARCHIVED,
+                        json_pack("{ss ss}", "sprint", srv.log, "title", core_sprint_title(srv.core)));
+    }
+    conn_flush_dirty();
+    /* What is owed goes out in the next turns; then the context (and every connection) goes. */
+    uv_timer_init(&srv.loop, &srv.switch_timer);
+    uv_timer_start(&srv.switch_timer, switch_cb, 300, 0);
+}
+
 /* The end of every loop turn: what the turn's commits, commands and answers owe goes out. */
 static void flush_cb(uv_check_t *h)
 {
@@ -562,6 +605,13 @@ int server_run(const serve_opts_t *o)
     }
     srv.committed = core_head(srv.core);
     core_take_effects(srv.core);   /* the replay's: acted on by subscribing at all */
+    /* The other logs are archives: their links are known, to be refused as such. */
+    if (sprints_load(o->db, srv.log) != 0) {
+        store_close(store);
+        hub_free(srv.hub);
+        core_free(srv.core);
+        return 1;
+    }
     boot_secret_source(srv.core);
     srv.writer = writer_start(store, srv.log, srv.committed, commit_notify, NULL);
     srv.store = store;
@@ -597,7 +647,7 @@ int server_run(const serve_opts_t *o)
         snprintf(base, sizeof base, "%s", o->public_url);
     else
         snprintf(base, sizeof base, "http://localhost:%d", o->port);
-    const api_host_t api = {srv.ctx, srv.core, base, exec_cmd, o->db};
+    const api_host_t api = {srv.ctx, srv.core, base, exec_cmd, o->db, srv.log, server_switch};
     api_init(&api);
     if (srv.ctx == NULL) {
         fprintf(stderr, "staatsprint: kan niet luisteren op poort %d (cannot listen on port %d)\n",
@@ -643,6 +693,10 @@ int server_run(const serve_opts_t *o)
     uv_close((uv_handle_t *)&srv.tick, NULL);
     uv_check_stop(&srv.flush);
     uv_close((uv_handle_t *)&srv.flush, NULL);
+    if (srv.switching) {
+        uv_timer_stop(&srv.switch_timer);
+        uv_close((uv_handle_t *)&srv.switch_timer, NULL);
+    }
     srv.stopping = 1;
     /* The writer wakes the lws context: it stops first (what it still commits is never
      * acknowledged: nobody is served any more). */
@@ -673,6 +727,7 @@ int server_run(const serve_opts_t *o)
     core_free(srv.core);
     free(srv.pdirty);
     live_free();
+    sprints_unload();
     json_decref(srv.remote);
     if (srv.again && !cluster_failed && !srv.fatal)
         return SERVER_AGAIN;

@@ -138,6 +138,8 @@ typedef struct {
     char **live_rooms;           /* per room index: the status last pushed (JSON text) */
     size_t nlive_rooms;
     int64_t live_head;           /* core head when counts and statuses were last compared */
+    int switching;               /* a new sprint is live: every connection is told and closed */
+    uv_timer_t switch_timer;
     unsigned live_ticks;
 } server_t;
 

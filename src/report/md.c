@@ -158,6 +158,17 @@ int report_md_write(const json_t *doc, const char *path)
         fprintf(stderr, "staatsprint: kan %s niet schrijven (cannot write): %s\n", path, strerror(errno));
         return -1;
     }
+    report_md_put(doc, f);
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad) {
+        fprintf(stderr, "staatsprint: kan %s niet schrijven (cannot write)\n", path);
+        return -1;
+    }
+    return 0;
+}
+
+void report_md_put(const json_t *doc, FILE *f)
+{
     const json_t *sp = json_object_get(doc, "sprint");
     size_t i, j;
     json_t *e, *c, *t;
@@ -201,10 +212,4 @@ int report_md_write(const json_t *doc, const char *path)
         }
         fputc('\n', f);
     }
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad) {
-        fprintf(stderr, "staatsprint: kan %s niet schrijven (cannot write)\n", path);
-        return -1;
-    }
-    return 0;
 }

@@ -698,6 +698,11 @@ static int apply_cb(void *ud, const ev_t *ev)
 
 int report_model_load(const char *db, int names, json_t **out)
 {
+    return report_model_load_log(db, NULL, names, out);
+}
+
+int report_model_load_log(const char *db, const char *which, int names, json_t **out)
+{
     *out = NULL;
     FILE *probe = strncmp(db, "postgres", 8) == 0 ? NULL : fopen(db, "rb");
     if (strncmp(db, "postgres", 8) != 0 && probe == NULL) {
@@ -712,9 +717,16 @@ int report_model_load(const char *db, int names, json_t **out)
         fprintf(stderr, "staatsprint: kan de database %s niet openen (cannot open the database): %s\n", db, err);
         return -1;
     }
-    log_first(s, log, sizeof log);
+    if (which != NULL) {
+        int64_t head = 0;
+        if (strlen(which) < sizeof log && store_head(s, which, &head) == 0 && head > 0)
+            snprintf(log, sizeof log, "%s", which);
+    } else {
+        log_live(s, log, sizeof log);
+    }
     if (log[0] == '\0') {
-        fprintf(stderr, "staatsprint: de database %s bevat geen dag (the database holds no sprint)\n", db);
+        fprintf(stderr, "staatsprint: de database %s bevat %s niet (the database does not hold that sprint)\n",
+                db, which ? which : "een dag");
         store_close(s);
         return -1;
     }

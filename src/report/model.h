@@ -33,9 +33,14 @@ void report_fold_event(report_fold_t *f, const ev_t *ev);   /* ev is borrowed */
 json_t *report_fold_doc(const report_fold_t *f, int names);
 void report_fold_free(report_fold_t *f);   /* accepts NULL */
 
-/* Reads the first sprint of the database db (never creates one) into a document.
+/* Reads the sprint with log id `log` of the database db (never creates one) into a
+ * document; log NULL: the live sprint (the most recently created, log_live()).
  * Returns 0 with *out owned by the caller, or -1 with a reason (Dutch and English)
- * on stderr. */
+ * on stderr (also when db holds no log of that id). Opens its own store: safe in a
+ * worker thread beside the server. */
+int report_model_load_log(const char *db, const char *log, int names, json_t **out);
+
+/* report_model_load_log(db, NULL, names, out): the live sprint. */
 int report_model_load(const char *db, int names, json_t **out);
 
 /* Small readers used by every export: the string at key ("" when absent), the Dutch

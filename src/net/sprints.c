@@ -1,0 +1,322 @@
+/* sprints.c – the archives beside the live sprint (see sprints.h). */
+#include "net/sprints.h"
+#include "core/core.h"
+#include "core/err.h"
+#include "log/boot.h"
+#include "log/event.h"
+#include "report/md.h"
+#include "report/model.h"
+#include "report/pdf.h"
+#include "store/store.h"
+#include "util/clock.h"
+#include "util/strmap.h"
+#include "util/xalloc.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- credentials of the archives (service thread) ---------------------------------- */
+
+static strmap_t creds;        /* "h" hash / "c" normalised code → index into names */
+static int creds_init;
+static json_t *names;         /* [{sprint, title}] */
+
+typedef struct {
+    core_t *core;
+    int idx;
+} load_t;
+
+static int load_cb(void *ud, const ev_t *ev)
+{
+    load_t *l = ud;
+    if (core_apply(l->core, ev) != 0)
+        return 1;
+    char key[160];
+    key[0] = 'h';
+    int k = core_event_credential(ev, key + 1, sizeof key - 1);
+    if (k != 0) {
+        key[0] = k == 2 ? 'c' : 'h';
+        strmap_put(&creds, key, l->idx);
+    }
+    return 0;
+}
+
+void sprints_unload(void)
+{
+    if (creds_init)
+        strmap_free(&creds);
+    creds_init = 0;
+    json_decref(names);
+    names = NULL;
+}
+
+int sprints_load(const char *db, const char *live)
+{
+    sprints_unload();
+    strmap_init(&creds);
+    creds_init = 1;
+    names = json_array();
+    store_t *s = NULL;
+    char err[256] = "";
+    if (store_open(db, &s, err, sizeof err) != 0) {
+        fprintf(stderr, "staatsprint: kan de database niet openen (cannot open the database): %s\n", err);
+        return -1;
+    }
+    log_info_t *v;
+    size_t n;
+    int rc = log_list(s, &v, &n);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (strcmp(v[i].id, live) == 0)
+            continue;
+        load_t l = {core_new(), (int)json_array_size(names)};
+        rc = log_read(s, v[i].id, 0, load_cb, &l, NULL);
+        json_array_append_new(names, json_pack("{ss ss}", "sprint", v[i].id, "title", core_sprint_title(l.core)));
+        core_free(l.core);
+    }
+    free(v);
+    store_close(s);
+    if (rc != 0)
+        fprintf(stderr, "staatsprint: kan de gearchiveerde sprints niet lezen (cannot read the archived "
+                        "sprints): %s\n", store_strerror(rc));
+    return rc == 0 ? 0 : -1;
+}
+
+json_t *sprints_lookup(const char *key, int is_code)
+{
+    if (!creds_init || key == NULL || strlen(key) > 128)
+        return NULL;
+    char k[160];
+    k[0] = is_code ? 'c' : 'h';
+    if (is_code)
+        core_code_normalise(key, k + 1, sizeof k - 1);
+    else
+        snprintf(k + 1, sizeof k - 1, "%s", key);
+    int64_t idx;
+    if (!strmap_get(&creds, k, &idx))
+        return NULL;
+    return json_deep_copy(json_array_get(names, (size_t)idx));
+}
+
+/* ---- worker side ---------------------------------------------------------------------- */
+
+static int apply_cb(void *ud, const ev_t *ev)
+{
+    return core_apply(ud, ev) != 0;
+}
+
+/* The core of log `id` in s, or NULL (*rc: -2 unknown, else the store's error). */
+static core_t *replay(store_t *s, const char *id, int *rc)
+{
+    int64_t head = 0;
+    *rc = 0;
+    if (strlen(id) >= 64 || store_head(s, id, &head) != 0 || head == 0) {
+        *rc = -2;
+        return NULL;
+    }
+    core_t *c = core_new();
+    int r = log_read(s, id, 0, apply_cb, c, NULL);
+    if (r != 0) {
+        core_free(c);
+        *rc = r;
+        return NULL;
+    }
+    return c;
+}
+
+static store_t *open_store(const char *db)
+{
+    store_t *s = NULL;
+    char err[256] = "";
+    if (store_open(db, &s, err, sizeof err) != 0) {
+        fprintf(stderr, "staatsprint: kan de database niet openen (cannot open the database): %s\n", err);
+        return NULL;
+    }
+    return s;
+}
+
+int sprints_list(const char *db, const char *live, json_t **out)
+{
+    *out = NULL;
+    store_t *s = open_store(db);
+    if (s == NULL)
+        return -1;
+    log_info_t *v;
+    size_t n;
+    int rc = log_list(s, &v, &n);
+    json_t *list = json_array();
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        core_t *c = replay(s, v[i].id, &rc);
+        if (c == NULL)
+            break;
+        json_t *sum = core_sprint_summary(c);
+        /* The log is the sprint; its id is the one the endpoints take. */
+        json_object_set_new(sum, "id", json_string(v[i].id));
+        /* Only one sprint is served: any other is an archive, whatever its log says. */
+        if (strcmp(v[i].id, live) != 0)
+            json_object_set_new(sum, "state", json_string("archived"));
+        json_array_append_new(list, sum);
+        core_free(c);
+    }
+    free(v);
+    store_close(s);
+    if (rc != 0) {
+        json_decref(list);
+        return -1;
+    }
+    *out = json_pack("{ss so}", "live", live, "sprints", list);
+    return 0;
+}
+
+int sprints_report(const char *db, const char *id, const char *fmt, int names_on, char **buf, size_t *len)
+{
+    *buf = NULL;
+    *len = 0;
+    store_t *s = open_store(db);
+    if (s == NULL)
+        return -1;
+    int64_t head = 0;
+    int known = strlen(id) < 64 && store_head(s, id, &head) == 0 && head > 0;
+    store_close(s);
+    if (!known)
+        return -2;
+    json_t *doc;
+    if (report_model_load_log(db, id, names_on, &doc) != 0)
+        return -1;
+    int rc = 0;
+    if (strcmp(fmt, "pdf") == 0) {
+        unsigned char *pdf;
+        rc = report_pdf_render(doc, &pdf, len);
+        *buf = (char *)pdf;
+    } else if (strcmp(fmt, "json") == 0) {
+        *buf = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        *len = *buf ? strlen(*buf) : 0;
+        rc = *buf ? 0 : -1;
+    } else {
+        FILE *f = open_memstream(buf, len);
+        if (f == NULL) {
+            rc = -1;
+        } else {
+            report_md_put(doc, f);
+            rc = fclose(f) == 0 ? 0 : -1;
+        }
+    }
+    json_decref(doc);
+    if (rc != 0) {
+        free(*buf);
+        *buf = NULL;
+        *len = 0;
+        return -1;
+    }
+    return 0;
+}
+
+int sprints_create(const char *db, const char *from, const char *title, const char *date, char *log,
+                   size_t loglen, char *tok, size_t toklen)
+{
+    store_t *s = open_store(db);
+    if (s == NULL)
+        return BOOT_EIO;
+    int rc = boot_new_sprint(s, from, title, date, log, loglen, tok, toklen);
+    store_close(s);
+    return rc;
+}
+
+/* Runs one command as the organiser on the archive `id` and appends its events durably;
+ * another writer in between (a second node) makes it read the log again, a few times. */
+static int archive_exec(store_t *s, const char *id, const char *cmd, const json_t *args, int *changed)
+{
+    static atomic_uint counter;
+    who_t org;
+    memset(&org, 0, sizeof org);
+    org.role = ROLE_ORGANISER;
+    org.member = org.team = org.room = -1;
+    snprintf(org.actor, sizeof org.actor, "org");
+    *changed = 0;
+    for (int attempt = 0; attempt < 5; attempt++) {
+        int rc;
+        core_t *c = replay(s, id, &rc);
+        if (c == NULL)
+            return rc == -2 ? -2 : SP_E_STORE_UNAVAILABLE;
+        char cid[64];
+        snprintf(cid, sizeof cid, "%s-%lld-%u", cmd, (long long)clock_now_ms(), atomic_fetch_add(&counter, 1) + 1);
+        evlist_t out = {0};
+        int64_t dup;
+        rc = core_exec(c, &org, cmd, args, cid, clock_now_ms(), &out, &dup);
+        if (rc == 0 && out.n > 0) {
+            rc = log_append(s, id, &out);
+            if (rc == STORE_ECONFLICT) {
+                evlist_free(&out);
+                core_free(c);
+                continue;
+            }
+            rc = rc == 0 ? 0 : SP_E_STORE_UNAVAILABLE;
+            *changed = rc == 0;
+        }
+        evlist_free(&out);
+        core_free(c);
+        return rc;
+    }
+    return SP_E_STORE_UNAVAILABLE;
+}
+
+int sprints_publish(const char *db, const char *id, const json_t *args)
+{
+    store_t *s = open_store(db);
+    if (s == NULL)
+        return SP_E_STORE_UNAVAILABLE;
+    int changed;
+    int rc = archive_exec(s, id, "sprint.publish", args, &changed);
+    store_close(s);
+    return rc;
+}
+
+int sprints_forget(const char *db, const char *live, const char *email, json_t *ids, int *people)
+{
+    store_t *s = open_store(db);
+    if (s == NULL)
+        return SP_E_STORE_UNAVAILABLE;
+    log_info_t *v;
+    size_t n;
+    int rc = log_list(s, &v, &n) == 0 ? 0 : SP_E_STORE_UNAVAILABLE;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (strcmp(v[i].id, live) == 0)
+            continue;
+        /* One registration per address and sprint; deleting it frees the address. */
+        for (int round = 0; round < 100 && rc == 0; round++) {
+            int r;
+            core_t *c = replay(s, v[i].id, &r);
+            if (c == NULL) {
+                rc = SP_E_STORE_UNAVAILABLE;
+                break;
+            }
+            const char *pid = core_person_by_email(c, email);
+            json_t *args = pid ? json_pack("{ss}", "person", pid) : NULL;
+            core_free(c);
+            if (args == NULL)
+                break;
+            int changed;
+            rc = archive_exec(s, v[i].id, "person.delete", args, &changed);
+            json_decref(args);
+            if (rc == 0 && changed) {
+                if (round == 0)
+                    json_array_append_new(ids, json_string(v[i].id));
+                (*people)++;
+            }
+        }
+    }
+    free(v);
+    store_close(s);
+    return rc;
+}
+
+/* ---- the idea bank ---------------------------------------------------------------------- */
+
+void sprints_bank_sync(const char *db)
+{
+    /* BANK HOOK (issue 20): the one call site of the idea bank's re-index after an
+     * archive, a publication or a forget. H1 / the lead: call bank_sync(db) here (in a
+     * worker thread if it is slow). */
+    (void)db;
+}
