@@ -1,4 +1,5 @@
 /* main.c – the command line: staatsprint serve | --help | --version. */
+#include "bank/bank.h"
 #include "cli/links.h"
 #include "cli/orgcli.h"
 #include "core/core.h"
@@ -31,6 +32,9 @@ static const char usage[] =
     "                     [--csv-votes OUT] [--names]\n"
     "      de resultaten als PDF-verslag, open data (JSON, Markdown, CSV); namen alleen met --names\n"
     "      the results as a PDF report and open data; participants' names only with --names\n"
+    "  staatsprint export --all --db FILE [--json OUT] [--csv OUT]\n"
+    "      de ideeënbank van alle openbare sprints als open data (JSON, CSV), zonder namen\n"
+    "      the idea bank of every public sprint as open data (JSON, CSV), without names\n"
     "  staatsprint simulate --db FILE [--teams N] [--idle N] [--seed S] [--speed X]\n"
     "      bots spelen een hele dag via de echte server (nieuw bestand, standaard 12 teams)\n"
     "      bots play a whole day through the real server (new file, 12 teams by default)\n"
@@ -170,8 +174,12 @@ int main(int argc, char **argv)
         return cli_status(argc - 2, argv + 2);
     if (strcmp(cmd, "serve") == 0)
         return cmd_serve(argc - 2, argv + 2);
-    if (strcmp(cmd, "export") == 0)
+    if (strcmp(cmd, "export") == 0) {
+        for (int i = 2; i < argc; i++)
+            if (strcmp(argv[i], "--all") == 0)
+                return bank_export_cli(argc - 2, argv + 2);
         return report_cli_export(argc - 2, argv + 2);
+    }
     if (strcmp(cmd, "simulate") == 0)
         return sim_cli(argc - 2, argv + 2);
     if (strcmp(cmd, "cluster") == 0) {

@@ -105,6 +105,7 @@ static int cmd_note_add(cmdctx_t *x, const json_t *args)
                  json_pack("{ss ss si si}", "room", room, "team", team, "round", round, "count",
                            (int)team_board_count(c, t, board)));
         suggest_similar_idea(x, note);
+        suggest_prior_hint(x, note);
     }
     return 0;
 }
@@ -130,6 +131,8 @@ void share_private_notes(cmdctx_t *x, int t, const char *board)
             continue;
         cmd_emit(x, "note.shared", AUD_TEAM, c->teams[t].id,
                  shared_json(c, n, n->author >= 0 ? c->members[n->author].id : ""));
+        if (c->notes[i].round > 0)
+            suggest_prior_hint(x, (int)i);   /* the team now reads it: and what came before */
     }
 }
 

@@ -295,6 +295,16 @@ typedef struct {
 
 void core_set_secret_source(core_t *c, const core_secret_src_t *src);
 
+/* "This came up before": the published bank entries of earlier sprints (src/bank,
+ * docs/bank-schema.json), copied into the core like the secret source and never in the
+ * log. Entries of kinds idee, gekozen and probleem are kept (sprint, sprint_title, date,
+ * kind, text, chosen, won); a race idea close to one of them gives event idea.before
+ * {"note","sprint","sprint_title","date","kind","text","chosen","won","score"}: to its
+ * author while private (round 1), to its team and the room's desk (AUD_DESK) once the team
+ * sees it (after round 1, and when the idea vote puts it on the ballot). Replaces any
+ * earlier priors; entries is borrowed. */
+void core_set_priors(core_t *c, const json_t *entries);
+
 /* The organiser's data (src/core/org.c), read on the service thread. */
 size_t core_challenge_count(const core_t *c);
 /* The id and Dutch title of challenge i (the group number of the assignment). */

@@ -97,6 +97,10 @@ static int cmd_step_next(cmdctx_t *x, const json_t *args)
         if (s->act == ACT_BRAINSTORM && s->private_notes)
             share_private_notes(x, t, s->board);
         emit_step(x, t, c->teams[t].step + 1, 0);
+        /* The ideas go on the ballot: each one close to an earlier sprint's says so. */
+        const pb_step_t *ns = team_step(c, t);
+        if (ns->act == ACT_VOTE && ns->target == TARGET_BOARD)
+            suggest_prior_vote(x, t, ns->target_id);
     }
     return 0;
 }

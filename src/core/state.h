@@ -217,6 +217,12 @@ extern const core_module_t sprint_module, board_module, method_module, vote_modu
 /* Emits idea.similar to the author of a new race idea (note index) when it looks like
  * an idea they can already see (suggest.c). */
 void suggest_similar_idea(cmdctx_t *x, int note);
+/* Emits idea.before when the race idea (note index) is close to a prior (core_set_priors):
+ * to its author while the idea is private (round 1), else to its team and a copy to the
+ * room's desk, once per note (suggest.c). */
+void suggest_prior_hint(cmdctx_t *x, int note);
+/* The same for every idea of team t on board as the idea vote puts them on the ballot. */
+void suggest_prior_vote(cmdctx_t *x, int t, const char *board);
 
 /* Whether the jury announced its results (jury.c). */
 int jury_announced(const core_t *c);

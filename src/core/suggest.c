@@ -10,6 +10,9 @@
 #include "core/err.h"
 #include "core/state.h"
 #include "text/text_cluster.h"
+#include "text/text_norm.h"
+#include "text/text_stem.h"
+#include "text/text_stop.h"
 #include "util/xalloc.h"
 
 #include <stdio.h>
@@ -19,16 +22,31 @@
 #define NAME_MAX_CP LIMIT_CLUSTER_NAME
 #define SIMILAR_THRESHOLD 0.45   /* near rewordings score 0.6–1.0 (tests/unit/test_text.c) */
 
+/* The priors: published bank entries of earlier sprints (core_set_priors), never in the
+ * log. An inverted index from word stems to priors picks the few worth comparing. */
+typedef struct {
+    uint32_t *v;
+    size_t n, cap;
+} posting_t;
+
 typedef struct {
     strmap_t ids;        /* suggestion or batch id → index */
     json_t *items;       /* array of {kind, team, board, data, undone} */
+    json_t *priors;      /* array of {sprint, sprint_title, date, kind, text, chosen, won} */
+    strmap_t stems;      /* stem → index into post */
+    posting_t *post;
+    size_t npost, cappost;
+    strmap_t hinted;     /* note id → 1 once its team had an idea.before (from the log) */
 } suggest_state_t;
 
 static void *state_new(void)
 {
     suggest_state_t *s = xcalloc(1, sizeof *s);
     strmap_init(&s->ids);
+    strmap_init(&s->stems);
+    strmap_init(&s->hinted);
     s->items = json_array();
+    s->priors = json_array();
     return s;
 }
 
@@ -38,7 +56,13 @@ static void state_free(void *p)
     if (s == NULL)
         return;
     strmap_free(&s->ids);
+    strmap_free(&s->stems);
+    strmap_free(&s->hinted);
+    for (size_t i = 0; i < s->npost; i++)
+        free(s->post[i].v);
+    free(s->post);
     json_decref(s->items);
+    json_decref(s->priors);
     free(s);
 }
 
@@ -247,6 +271,183 @@ void suggest_similar_idea(cmdctx_t *x, int note)
     free(idx);
 }
 
+/* ---- "this came up before" ------------------------------------------------------------------ */
+
+#define PRIOR_THRESHOLD 0.5     /* a close rewording, as for idea.similar (test_text.c) */
+#define PRIOR_CANDIDATES 64     /* compared with text_similar: those sharing most stems */
+#define PRIOR_COMMON 5000       /* a stem in more priors than this tells nothing */
+
+/* Calls fn for each distinct content stem of text (stop words left out). */
+static void each_stem(text_stemmer_t *st, text_tokens_t *tk, const char *text,
+                      void (*fn)(void *ud, const char *stem), void *ud)
+{
+    text_tokenize(text, tk);
+    for (size_t i = 0; i < tk->n; i++) {
+        const char *k = tk->tok[i].key;
+        size_t len = tk->tok[i].key_len, sl;
+        if (len >= 64 || text_stop_is(k, len))
+            continue;
+        const char *w = text_stem(st, k, len, &sl);
+        char buf[64];
+        memcpy(buf, w, sl < 63 ? sl : 63);
+        buf[sl < 63 ? sl : 63] = '\0';
+        fn(ud, buf);
+    }
+}
+
+typedef struct {
+    suggest_state_t *s;
+    uint32_t prior;
+} index_ctx_t;
+
+static void index_stem(void *ud, const char *stem)
+{
+    index_ctx_t *x = ud;
+    suggest_state_t *s = x->s;
+    int64_t at;
+    if (!strmap_get(&s->stems, stem, &at)) {
+        xgrow((void **)&s->post, &s->cappost, s->npost + 1, sizeof *s->post);
+        memset(&s->post[s->npost], 0, sizeof *s->post);
+        at = (int64_t)s->npost++;
+        strmap_put(&s->stems, stem, at);
+    }
+    posting_t *p = &s->post[at];
+    if (p->n && p->v[p->n - 1] == x->prior)
+        return;   /* a stem twice in one text */
+    xgrow((void **)&p->v, &p->cap, p->n + 1, sizeof *p->v);
+    p->v[p->n++] = x->prior;
+}
+
+static const char *rm_s(const json_t *o, const char *key)
+{
+    const char *v = json_string_value(json_object_get(o, key));
+    return v ? v : "";
+}
+
+void core_set_priors(core_t *c, const json_t *entries)
+{
+    suggest_state_t *s = st(c);
+    json_array_clear(s->priors);
+    strmap_free(&s->stems);
+    strmap_init(&s->stems);
+    for (size_t i = 0; i < s->npost; i++)
+        free(s->post[i].v);
+    free(s->post);
+    s->post = NULL;
+    s->npost = s->cappost = 0;
+    text_stemmer_t *stem = text_stemmer_new();
+    text_tokens_t tk;
+    text_tokens_init(&tk);
+    size_t i;
+    json_t *e;
+    json_array_foreach(entries, i, e) {
+        const char *kind = json_string_value(json_object_get(e, "kind"));
+        const char *text = json_string_value(json_object_get(e, "text"));
+        if (kind == NULL || text == NULL || text[0] == '\0' ||
+            (strcmp(kind, "idee") != 0 && strcmp(kind, "gekozen") != 0 && strcmp(kind, "probleem") != 0))
+            continue;
+        json_t *p = json_pack("{ss ss ss ss ss si si}", "sprint", rm_s(e, "sprint"), "sprint_title",
+                              rm_s(e, "sprint_title"), "date", rm_s(e, "date"), "kind", kind, "text", text,
+                              "chosen", (int)json_integer_value(json_object_get(e, "chosen")), "won",
+                              (int)json_integer_value(json_object_get(e, "won")));
+        index_ctx_t x = {s, (uint32_t)json_array_size(s->priors)};
+        json_array_append_new(s->priors, p);
+        each_stem(stem, &tk, text, index_stem, &x);
+    }
+    text_tokens_free(&tk);
+    text_stemmer_free(stem);
+}
+
+typedef struct {
+    suggest_state_t *s;
+    uint16_t *hits;
+    uint32_t *touched;
+    size_t ntouched;
+} cand_ctx_t;
+
+static void cand_stem(void *ud, const char *stem)
+{
+    cand_ctx_t *x = ud;
+    int64_t at;
+    if (!strmap_get(&x->s->stems, stem, &at) || x->s->post[at].n > PRIOR_COMMON)
+        return;
+    const posting_t *p = &x->s->post[at];
+    for (size_t i = 0; i < p->n; i++) {
+        if (x->hits[p->v[i]]++ == 0)
+            x->touched[x->ntouched++] = p->v[i];
+    }
+}
+
+static int cand_cmp(const void *a, const void *b, void *ud)
+{
+    const cand_ctx_t *cx = ud;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    int hx = cx->hits[x], hy = cx->hits[y];
+    return hx != hy ? hy - hx : (x > y) - (x < y);
+}
+
+/* The closest prior to text, or -1: candidates share stems, text_similar decides. */
+static int closest_prior(suggest_state_t *s, const char *text, double *score)
+{
+    size_t np = json_array_size(s->priors);
+    if (np == 0)
+        return -1;
+    text_stemmer_t *stem = text_stemmer_new();
+    text_tokens_t tk;
+    text_tokens_init(&tk);
+    cand_ctx_t x = {s, xcalloc(np, sizeof(uint16_t)), xcalloc(np, sizeof(uint32_t)), 0};
+    each_stem(stem, &tk, text, cand_stem, &x);
+    text_tokens_free(&tk);
+    text_stemmer_free(stem);
+    qsort_r(x.touched, x.ntouched, sizeof *x.touched, cand_cmp, &x);
+    size_t n = x.ntouched < PRIOR_CANDIDATES ? x.ntouched : PRIOR_CANDIDATES;
+    const char **texts = xcalloc(n ? n : 1, sizeof *texts);
+    for (size_t i = 0; i < n; i++)
+        texts[i] = json_string_value(json_object_get(json_array_get(s->priors, x.touched[i]), "text"));
+    size_t best;
+    int found = n > 0 && text_similar(text, texts, n, PRIOR_THRESHOLD, &best, score) == 1
+                    ? (int)x.touched[best] : -1;
+    free(texts);
+    free(x.hits);
+    free(x.touched);
+    return found;
+}
+
+void suggest_prior_hint(cmdctx_t *x, int note)
+{
+    core_t *c = x->core;
+    suggest_state_t *s = st(c);
+    const note_t *nw = &c->notes[note];
+    if (nw->deleted || map_index(&s->hinted, nw->id) >= 0)
+        return;
+    double score = 0;
+    int p = closest_prior(s, nw->text, &score);
+    if (p < 0)
+        return;
+    const json_t *pr = json_array_get(s->priors, (size_t)p);
+    json_t *d = json_deep_copy(pr);
+    json_object_set_new(d, "note", json_string(nw->id));
+    json_object_set_new(d, "score", json_real(score));
+    /* A round-1 idea is its author's alone; once the team sees it, the team (and the
+     * room's desk) hear what became of the earlier one. */
+    if (nw->private_) {
+        cmd_emit(x, "idea.before", AUD_MEMBER, c->members[nw->author].id, d);
+        return;
+    }
+    cmd_emit(x, "idea.before", AUD_DESK, c->rooms[c->teams[nw->team].room].id, json_deep_copy(d));
+    cmd_emit(x, "idea.before", AUD_TEAM, c->teams[nw->team].id, d);
+}
+
+void suggest_prior_vote(cmdctx_t *x, int t, const char *board)
+{
+    core_t *c = x->core;
+    for (size_t i = 0; i < c->nnotes; i++) {
+        const note_t *n = &c->notes[i];
+        if (n->team == t && !n->deleted && !n->private_ && strcmp(n->board, board) == 0)
+            suggest_prior_hint(x, (int)i);
+    }
+}
+
 static const cmddef_t suggest_cmds[] = {
     {"cluster.suggest", ROLE_BIT(ROLE_PARTICIPANT), cmd_suggest},
     {"cluster.accept", ROLE_BIT(ROLE_PARTICIPANT), cmd_accept},
@@ -265,6 +466,12 @@ static void remember(core_t *c, const ev_t *ev, const char *kind)
 }
 
 static void on_suggested(core_t *c, const ev_t *ev) { remember(c, ev, "suggestion"); }
+
+static void on_before(core_t *c, const ev_t *ev)
+{
+    if (ev->aud_kind == AUD_TEAM)
+        strmap_put(&st(c)->hinted, ev_str(ev, "note"), 1);
+}
 static void on_batch(core_t *c, const ev_t *ev) { remember(c, ev, "batch"); }
 
 static void on_undone(core_t *c, const ev_t *ev)
@@ -278,6 +485,7 @@ static const applydef_t suggest_apply[] = {
     {"cluster.suggested", on_suggested},
     {"cluster.batch", on_batch},
     {"cluster.undone", on_undone},
+    {"idea.before", on_before},
     {NULL, NULL},
 };
 

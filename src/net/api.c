@@ -1,5 +1,6 @@
 /* api.c – the organiser's HTTP API: CSV import and PDF rendering in worker threads, AVG export. */
 #include "net/api.h"
+#include "bank/bank.h"
 #include "core/err.h"
 #include "net/cluster.h"
 #include "util/secret.h"
@@ -21,7 +22,7 @@
 
 #define CHUNK 16384
 
-enum { K_IMPORT, K_SHEETS, K_DOOR, K_REPORT, K_PERSON, K_ERROR,
+enum { K_IMPORT, K_SHEETS, K_DOOR, K_REPORT, K_PERSON, K_BANK, K_ERROR,
        K_SPRINTS, K_SREPORT, K_SNEW, K_SPUBLISH, K_FORGET };   /* several sprints (sprints.h) */
 enum { S_READING, S_WORKING, S_WAIT_COMMIT, S_SENDING };
 
@@ -42,6 +43,8 @@ struct api_req {
     size_t nch;
     json_t *sheet_in;
     char *title;
+    bank_query_t bq;            /* a bank search: the strings below are its copies */
+    char bq_q[LIMIT_BANK_QUERY + 1], bq_sprint[64], bq_challenge[64], bq_kind[16];
     /* the worker */
     pthread_t th;
     int thread;
@@ -138,6 +141,30 @@ static void *report_worker(void *arg)
     return NULL;
 }
 
+/* A bank search opens its own connection to the database (never the server's store) and
+ * answers from the engine's full-text index; the public page first checks that some
+ * sprint is public at all. */
+static void *bank_worker(void *arg)
+{
+    api_req_t *r = arg;
+    bank_t *b = NULL;
+    char err[256] = "";
+    r->rc = bank_open(host.db, &b, err, sizeof err);
+    if (r->rc != 0)
+        fprintf(stderr, "staatsprint: de ideeënbank kan niet open (cannot open the idea bank): %s\n", err);
+    int npub = 1;
+    if (r->rc == 0 && r->bq.public_only)
+        r->rc = bank_public_count(b, &npub);
+    if (r->rc == 0 && npub == 0)
+        r->rc = 1;   /* nothing public: 404 not_public */
+    else if (r->rc == 0)
+        r->rc = bank_search(b, &r->bq, &r->summary);
+    bank_close(b);
+    atomic_store(&r->done, 1);
+    lws_cancel_service(host.ctx);
+    return NULL;
+}
+
 static int start_worker(api_req_t *r, void *(*fn)(void *))
 {
     r->state = S_WORKING;
@@ -221,6 +248,43 @@ static void urlarg(struct lws *wsi, const char *name, char *out, size_t len)
     snprintf(out, len, "%s", v ? v : "");
 }
 
+/* The search of GET /api/bank and /api/public/bank from the query string; -1 when a
+ * filter is malformed (a kind or flag the bank does not know, a limit out of range). */
+static int bank_args(struct lws *wsi, api_req_t *r, int pub)
+{
+    char q[600], v[64];
+    urlarg(wsi, "q=", q, sizeof q);
+    if (strlen(q) > LIMIT_BANK_QUERY)
+        return -1;   /* refused, never cut */
+    memcpy(r->bq_q, q, strlen(q) + 1);
+    urlarg(wsi, "sprint=", r->bq_sprint, sizeof r->bq_sprint);
+    urlarg(wsi, "challenge=", r->bq_challenge, sizeof r->bq_challenge);
+    urlarg(wsi, "kind=", r->bq_kind, sizeof r->bq_kind);
+    r->bq = (bank_query_t){r->bq_q, r->bq_sprint, r->bq_challenge, r->bq_kind, -1, -1, pub, 20, 0};
+    static const char *const flags[] = {"chosen=", "won="};
+    for (int i = 0; i < 2; i++) {
+        urlarg(wsi, flags[i], v, sizeof v);
+        if (v[0] && strcmp(v, "0") != 0 && strcmp(v, "1") != 0)
+            return -1;
+        if (v[0])
+            *(i ? &r->bq.won : &r->bq.chosen) = v[0] - '0';
+    }
+    static const char *const nums[] = {"limit=", "offset="};
+    for (int i = 0; i < 2; i++) {
+        urlarg(wsi, nums[i], v, sizeof v);
+        if (!v[0])
+            continue;
+        char *end;
+        long n = strtol(v, &end, 10);
+        if (*end || n < (i ? 0 : 1) || n > (i ? 100000 : 100))
+            return -1;
+        *(i ? &r->bq.offset : &r->bq.limit) = (int)n;
+    }
+    if (r->bq_kind[0] && !bank_kind_ok(r->bq_kind))
+        return -1;
+    return 0;
+}
+
 int api_begin(struct lws *wsi, api_req_t **rp, const char *url)
 {
     api_req_t *r = xcalloc(1, sizeof *r);
@@ -271,6 +335,24 @@ int api_begin(struct lws *wsi, api_req_t **rp, const char *url)
         return 0;
     }
     r->kind = K_ERROR;
+    int pub = strcmp(url, "/api/public/bank") == 0;
+    if (pub || strcmp(url, "/api/bank") == 0) {
+        /* The organiser or a facilitator of the live sprint; the public page: nobody. */
+        if (!pub && rc == SP_E_FORBIDDEN && r->who.role == ROLE_FACILITATOR)
+            rc = 0;
+        if (!pub && rc != 0) {
+            answer_err(r, rc == SP_E_FORBIDDEN ? 403 : 401, rc);
+            return 0;
+        }
+        if (bank_args(wsi, r, pub) != 0) {
+            answer_err(r, 400, SP_E_BAD_MESSAGE);
+            return 0;
+        }
+        r->kind = K_BANK;
+        if (start_worker(r, bank_worker) != 0)
+            answer_err(r, 503, SP_E_STORE_UNAVAILABLE);
+        return 0;
+    }
     if (rc != 0) {
         answer_err(r, rc == SP_E_FORBIDDEN ? 403 : 401, rc);
         return 0;
@@ -691,6 +773,16 @@ void api_poll(void)
         }
         if (r->kind == K_IMPORT) {
             import_apply(r);
+        } else if (r->kind == K_BANK) {
+            if (r->rc == 1)
+                answer_json(r, 404, err_json("not_public", "Er is (nog) geen openbare ideeënbank.",
+                                             "There is no public idea bank (yet)."));
+            else if (r->rc != 0)
+                answer_err(r, 503, SP_E_STORE_UNAVAILABLE);
+            else {
+                answer_json(r, 200, r->summary);
+                r->summary = NULL;
+            }
         } else if (r->kind >= K_SPRINTS) {
             sprints_worked(r);
         } else if (r->rc != 0) {

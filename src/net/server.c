@@ -20,6 +20,7 @@
  * The parts of the server and what they share: srv.h.
  */
 #include "net/srv.h"
+#include "bank/bank.h"
 #include "log/boot.h"
 #include "log/event.h"
 #include "net/cluster.h"
@@ -447,6 +448,21 @@ static int port_free(int port, const char *bind_addr)
 
 /* ---- start and stop ---------------------------------------------------------------- */
 
+/* The idea bank at start: archived sprints (re)indexed (bank_sync), and the entries their
+ * organisers published handed to the core for "this came up before" (core_set_priors).
+ * A bank that cannot be read costs the hints, never the day: a warning, and on. */
+static void boot_priors(const char *db, core_t *core)
+{
+    json_t *priors = NULL;
+    if (bank_sync(db, NULL) != 0 || bank_priors(db, &priors) != 0) {
+        fprintf(stderr, "staatsprint: de ideeënbank is niet bijgewerkt; geen hints uit eerdere sprints "
+                        "(the idea bank was not updated; no hints from earlier sprints)\n");
+        return;
+    }
+    core_set_priors(core, priors);
+    json_decref(priors);
+}
+
 /* The hub's frames are made after the whole log is folded, so that personal data
  * deleted later in the log (person.delete, AVG) is left out of every replay from the
  * start on: core_redact() knows the final state. */
@@ -613,6 +629,7 @@ int server_run(const serve_opts_t *o)
         return 1;
     }
     boot_secret_source(srv.core);
+    boot_priors(o->db, srv.core);
     srv.writer = writer_start(store, srv.log, srv.committed, commit_notify, NULL);
     srv.store = store;
     srv.remote = json_object();

@@ -44,6 +44,7 @@
 #define LIMIT_IMPORT_BYTES (20u * 1024u * 1024u)  /* a CSV import over HTTP (413 too_big) */
 #define LIMIT_IMPORT_FILE_BYTES (LIMIT_IMPORT_BYTES * 5u) /* `staatsprint import` reads a file up to this */
 #define LIMIT_IMPORT_MAP 511     /* bytes of an import's ?map= (bad_map when longer) */
+#define LIMIT_BANK_QUERY 500     /* bytes of an idea-bank search ?q= (bad_message when longer) */
 #define LIMIT_IMPORT_ISSUES 2000 /* issues listed in an import's answer; issues_total counts all */
 #define LIMIT_MSG_BYTES (64 * 1024)          /* a WebSocket message; bigger: closed with 1009 */
 #define LIMIT_MSG_DRAIN_BYTES (8 * 1024 * 1024) /* an oversized message is read and dropped up to this */
