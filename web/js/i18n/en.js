@@ -1008,7 +1008,7 @@ export default {
   'org.sprints.fromHint': 'An earlier sprint passes on its programme, challenges, rooms, jury criteria and method; never its people, notes or links.',
   'org.sprints.fromDefault': 'The default Staatsprint',
   'org.sprints.newTitle': 'Name of the new sprint',
-  'org.sprints.newDate': 'Date',
+  'org.sprints.newDate': 'Date of the new sprint',
   'org.sprints.create': 'Make new sprint',
   'org.sprints.creating': 'Making the new sprint…',
   'org.sprints.created': '‘{title}’ has been made. Going to the new organiser page.',

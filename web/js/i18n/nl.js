@@ -1008,7 +1008,7 @@ export default {
   'org.sprints.fromHint': 'Een eerdere sprint geeft zijn programma, challenges, ruimtes, jurycriteria en werkwijze mee; nooit de mensen, notities of links.',
   'org.sprints.fromDefault': 'De standaard Staatsprint',
   'org.sprints.newTitle': 'Naam van de nieuwe sprint',
-  'org.sprints.newDate': 'Datum',
+  'org.sprints.newDate': 'Datum van de nieuwe sprint',
   'org.sprints.create': 'Nieuwe sprint maken',
   'org.sprints.creating': 'De nieuwe sprint wordt gemaakt…',
   'org.sprints.created': '‘{title}’ is gemaakt. Je gaat naar de nieuwe organisatorpagina.',

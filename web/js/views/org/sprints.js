@@ -12,6 +12,57 @@ import { staffOf } from '../../staff-state.js';
 import { section } from '../common.js';
 import { api, apiError, download, field, run, statusLine } from './kit.js';
 
+const SWITCH_KEY = 'sp.switch';
+const SWITCH_MS = 30000;
+
+/**
+ * The switch to a new sprint this tab is waiting for: after `POST /api/sprints` the server closes
+ * every connection with `sprint_archived` and starts the new sprint in-process, so for a moment
+ * the new link is not served yet. Kept in sessionStorage so a remount of the view still knows.
+ * @returns {{token: string, hash: string, until: number}|null}
+ */
+export function pendingSwitch() {
+  try {
+    const v = JSON.parse(sessionStorage.getItem(SWITCH_KEY) ?? 'null');
+    return v && typeof v.token === 'string' && v.until > Date.now() ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+function setPendingSwitch(v) {
+  try {
+    if (v) sessionStorage.setItem(SWITCH_KEY, JSON.stringify(v));
+    else sessionStorage.removeItem(SWITCH_KEY);
+  } catch {
+    // Without storage the page still goes to the new link; a refusal then shows as usual.
+  }
+}
+
+/** The new sprint's link works: the switch is over. */
+export function endSwitch() {
+  setPendingSwitch(null);
+}
+
+/**
+ * What the organiser view does with a refused link while a switch is pending: the old
+ * sprint's connection closing (`sprint_archived`) is the signal to go to the new link; the
+ * new link refused while the server restarts is tried again. Returns false when no switch
+ * is pending (the refusal is shown as usual).
+ * @param {object} ctx app context
+ * @param {object} err the refusal
+ * @returns {boolean}
+ */
+export function followSwitch(ctx, err) {
+  const sw = pendingSwitch();
+  if (!sw) return false;
+  const mine = ctx.route.token === sw.token;
+  if (!mine && err?.code !== 'sprint_archived') return false;
+  ctx.dropSession();
+  setTimeout(() => ctx.navigate(sw.hash), mine ? 1000 : 200);
+  return true;
+}
+
 const REPORTS = [
   { ext: 'pdf', type: 'application/pdf' },
   { ext: 'json', type: 'application/json' },
@@ -49,14 +100,21 @@ export function mountSprints({ session, token, live }) {
     try {
       const res = await api(token, '/api/sprints');
       if (!res.ok) {
+        // The server may still be starting this new sprint: ask again in a moment.
+        if (res.status === 401 && pendingSwitch()?.token === token) {
+          setTimeout(load, 700);
+          return;
+        }
         listStatus.fail(await apiError(res));
         return;
       }
+      if (pendingSwitch()?.token === token) endSwitch();
       sprints = sprintList(await res.json()).sprints;
       drawList();
       fillFrom();
     } catch {
-      listStatus.fail(t('org.http.offline'));
+      if (pendingSwitch()?.token === token) setTimeout(load, 700);
+      else listStatus.fail(t('org.http.offline'));
     } finally {
       listBox.removeAttribute('aria-busy');
     }
@@ -218,9 +276,17 @@ export function mountSprints({ session, token, live }) {
       createStatus.ok(t('org.sprints.created', { title: body.title }));
       const url = String(answer?.organiser ?? '');
       const hash = sameOriginHash(url, location.href);
-      // The new sprint's organiser link: this page's router when it is on this origin.
-      if (hash) location.hash = hash;
-      else if (url) location.assign(url);
+      if (!hash) {
+        // Another address (the server's public one): the browser loads it.
+        if (url) location.assign(url);
+        return;
+      }
+      // The page goes to the new organiser link once the server has closed this sprint's
+      // connection (sprint_archived, see followSwitch), or after a few seconds in any case.
+      setPendingSwitch({ token: /^#\/o\/([^/]+)$/.test(hash) ? decodeURIComponent(hash.slice(4)) : '', hash, until: Date.now() + SWITCH_MS });
+      setTimeout(() => {
+        if (location.hash !== hash && pendingSwitch()?.hash === hash) location.hash = hash;
+      }, 5000);
     } catch {
       createStatus.fail(t('org.http.offline'));
     } finally {
