@@ -127,6 +127,10 @@ test('the organiser archives the day and makes a sprint from the default, then o
     await phone.locator('h1', { hasText: nl['archived.heading'] }).waitFor({ timeout: 20000 });
     assert.match(await phone.locator('.js-archived').textContent(), new RegExp(titleA));
     await checkA11y(phone, 'the message for a link of an archived sprint (360 px)');
+    // A team code of A joins nothing in C, and says which sprint it belonged to.
+    await joinAs(phone, server.url, server.teams[0], 'Bram');
+    await phone.locator('#sp-join-code-error, .sp-field__error', { hasText: fill(nl['archived.code'], { title: titleA }) }).first().waitFor();
+    await checkA11y(phone, 'joining with a team code of an archived sprint (360 px)');
   } finally {
     await phone.context().close();
   }

@@ -193,6 +193,7 @@ export default {
   'archived.textNoTitle': 'This sprint is over. What was shared is in the archive; this link no longer opens anything.',
   'archived.next': 'Part of a new sprint? Ask the organisers for that sprint’s link or team code.',
   'archived.notice': 'This sprint is over: ‘{title}’. Join with the team code of the new sprint.',
+  'archived.code': 'This team code belongs to ‘{title}’, a sprint that is over. Ask the organisers for the code of the new sprint.',
 
   'notFound.title': 'Page not found',
   'notFound.heading': 'This page does not exist',

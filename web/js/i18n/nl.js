@@ -193,6 +193,7 @@ export default {
   'archived.textNoTitle': 'Deze sprint is afgesloten. Wat er gedeeld is, staat in het archief; deze link opent niets meer.',
   'archived.next': 'Hoor je bij een nieuwe sprint? Vraag de organisatie om de link of teamcode van die sprint.',
   'archived.notice': 'Deze sprint is afgesloten: ‘{title}’. Meld je aan met de teamcode van de nieuwe sprint.',
+  'archived.code': 'Deze teamcode hoort bij ‘{title}’, een sprint die is afgesloten. Vraag de organisatie om de code van de nieuwe sprint.',
 
   'notFound.title': 'Pagina niet gevonden',
   'notFound.heading': 'Deze pagina bestaat niet',
