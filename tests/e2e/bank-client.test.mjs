@@ -12,6 +12,7 @@ import { applyEvent, createState } from '../../web/js/state.js';
 import { archivedSprint, bankSearchPath, beforeOutcomeKey, beforeText, outcome, reportRoute, reportTarget, sameOriginHash, snippetParts, sprintList, teamReport } from '../../web/js/bank.js';
 import { setLang, t } from '../../web/js/i18n.js';
 import nl from '../../web/js/i18n/nl.js';
+import { FakeSocket } from './fake-socket.mjs';
 import { ARCHIVED_ERR, BEFORE, HITS, REPORT, SPRINTS } from './fixtures/sprints.mjs';
 import { checkA11y, closeDay, openDay, openViewport } from './lib.mjs';
 
@@ -117,38 +118,13 @@ test('a team page from the report: its challenge, room, results in order, timeli
   assert.equal(teamReport({}, 't7'), null);
 });
 
-/** A WebSocket stand-in that plays the server (as in client.test.mjs). */
-class FakeSocket {
-  static last = null;
-  constructor() {
-    this.readyState = 0;
-    this.sent = [];
-    FakeSocket.last = this;
-  }
-  send(text) {
-    this.sent.push(JSON.parse(text));
-  }
-  close() {
-    if (this.readyState === 3) return;
-    this.readyState = 3;
-    this.onclose?.({ code: 1000 });
-  }
-  open() {
-    this.readyState = 1;
-    this.onopen?.();
-  }
-  recv(msg) {
-    this.onmessage?.({ data: JSON.stringify(msg) });
-  }
-}
-
 test('sprint_archived ends the connection for good, at hello and on a live connection', async () => {
   for (const authed of [false, true]) {
     const conn = new Connection({ url: 'ws://x/ws', token: 'old', WebSocketImpl: FakeSocket, random: () => 0, storage: null });
     const failed = [];
     conn.on('auth-failed', (m) => failed.push(m));
     conn.open();
-    const ws = FakeSocket.last;
+    const ws = FakeSocket.all.at(-1);
     ws.open();
     if (authed) ws.recv({ t: 'welcome', role: 'organiser', me: { role: 'organiser', actor: 'o' }, sprint: 's-2026-09', head: 3, now: Date.now() });
     ws.recv(ARCHIVED_ERR);
@@ -156,7 +132,7 @@ test('sprint_archived ends the connection for good, at hello and on a live conne
     assert.equal(failed.length, 1);
     assert.equal(failed[0].detail.title, 'Staatsprint september 2026');
     await new Promise((r) => setTimeout(r, 700));
-    assert.equal(FakeSocket.last, ws, 'no reconnect after sprint_archived');
+    assert.equal(FakeSocket.all.at(-1), ws, 'no reconnect after sprint_archived');
   }
 });
 

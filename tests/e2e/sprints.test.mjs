@@ -106,6 +106,13 @@ test('the organiser archives the day and makes a sprint from the default, then o
   ids.B = await org.locator('.js-sprints .js-sprint').first().getAttribute('data-sprint');
   const a = org.locator(`.js-sprint[data-sprint="${ids.A}"]`);
   assert.match(await a.locator('.js-sprint-pub').textContent(), new RegExp(`${nl['org.sprints.pub.bank']}.*${nl['org.sprints.pub.public']}`));
+  // What A publishes can still change: its organisations too.
+  await a.locator('summary').click();
+  await a.getByLabel(nl['org.sprints.choice.orgs'], { exact: true }).check();
+  await a.getByRole('button', { name: nl['org.sprints.publishSave'], exact: true }).click();
+  await a.locator('.js-sprint-pub', { hasText: nl['org.sprints.pub.orgs'] }).waitFor();
+  const listed = (await api(tokens.B, '/api/sprints')).body.sprints.find((x) => x.id === ids.A);
+  assert.deepEqual([listed.state, listed.bank, listed.orgs, listed.public], ['archived', true, true, true]);
   // Its own report stays: A's JSON from B's organiser.
   assert.equal((await api(tokens.B, `/api/sprints/${ids.A}/report.json`)).status, 200);
 
@@ -254,6 +261,12 @@ test('in sprint C, an idea of A in the Idee Race shows what became of it, to the
     await consolePage.locator('.js-console-before .js-before-item').first().waitFor({ timeout: 15000 });
     assert.equal(await consolePage.locator('.js-console-before .js-before-item').first().getAttribute('data-team'), team.id);
     await checkA11y(consolePage, 'the console with a hint of an earlier sprint');
+
+    // The idea vote: the idea is on the ballot, with what became of the earlier one.
+    await advanceTo(organiser, events, team, 'p3-vote');
+    await phone.locator('.js-vote .js-before .js-before-item').first().waitFor({ timeout: 15000 });
+    assert.ok((await phone.locator('.js-vote .js-before-item').first().textContent()).includes(titleA));
+    await checkA11y(phone, 'the idea vote with a hint of an earlier sprint (360 px)');
     assert.deepEqual(phone.problems, []);
     assert.deepEqual(consolePage.problems, []);
   } finally {

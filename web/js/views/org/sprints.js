@@ -135,7 +135,12 @@ export function mountSprints({ session, token, live }) {
     }
   }
 
-  function publishForm(s) {
+  function publishedText(pub) {
+    const published = ['bank', 'orgs', 'public'].filter((k) => pub[k]).map((k) => t(`org.sprints.pub.${k}`));
+    return published.length ? t('org.sprints.publishedList', { list: published.join(', ') }) : t('org.sprints.unpublished');
+  }
+
+  function publishForm(s, line) {
     const choices = publishChoices(`sp-sprint-pub-${s.id}`, s);
     const status = statusLine();
     const form = h('form', { class: 'sp-form js-sprint-publish', novalidate: true },
@@ -151,6 +156,7 @@ export function mountSprints({ session, token, live }) {
           return;
         }
         Object.assign(s, choices.get());
+        line.textContent = publishedText(s);
         status.ok(t('org.saved'));
         announce(live, t('org.sprints.published', { title: s.title }));
       } catch {
@@ -164,18 +170,18 @@ export function mountSprints({ session, token, live }) {
     const archived = s.state === 'archived' || (s.live && state.archived);
     const pub = archived && s.live && state.archived ? state.archived : s;
     const stateText = archived ? t('org.sprints.archived') : t('org.sprints.live');
-    const published = ['bank', 'orgs', 'public'].filter((k) => pub[k]).map((k) => t(`org.sprints.pub.${k}`));
+    const pubLine = archived ? h('p', { class: 'js-sprint-pub', text: publishedText(pub) }) : null;
     const titleId = `sp-sprint-${s.id}`;
     return h('li', { class: `sp-card sp-sprints-card${s.live ? ' sp-sprints-card--live' : ''} js-sprint`, dataset: { sprint: s.id, state: archived ? 'archived' : 'live' } },
       h('h3', { class: 'sp-card__title', id: titleId }, s.title, ' ', h('span', { class: `sp-sprints-state${archived ? '' : ' sp-sprints-state--live'}`, text: stateText })),
       h('p', { text: [s.date ? formatDate(s.date) : '', t('org.sprints.figures', { teams: s.teams, people: s.people, ideas: s.ideas })].filter(Boolean).join(' · ') }),
-      archived ? h('p', { class: 'js-sprint-pub', text: published.length ? t('org.sprints.publishedList', { list: published.join(', ') }) : t('org.sprints.unpublished') }) : null,
+      pubLine,
       h('p', { class: 'sp-actions sp-sprints-reports' }, REPORTS.map((r) => {
         const b = h('button', { class: 'sp-button sp-button--small sp-button--secondary', type: 'button', dataset: { focusKey: `rep-${s.id}-${r.ext}`, report: r.ext } }, t(`org.sprints.report.${r.ext}`), h('span', { class: 'sp-visually-hidden', text: ` ${s.title}` }));
         b.addEventListener('click', () => fetchReport(s, r));
         return b;
       })),
-      archived && !s.live ? publishForm(s) : null,
+      archived && !s.live ? publishForm(s, pubLine) : null,
     );
   }
 
