@@ -31,6 +31,17 @@ enum { BOOT_EBAD = -2, BOOT_ENOTFOUND = -3, BOOT_EIO = -4 };
 int boot_new_sprint(store_t *s, const char *from, const char *title, const char *date,
                     char *log, size_t loglen, char *org_token, size_t org_token_len);
 
+/* The core of the sprint of log id in s, folded from the whole log (caller frees), or
+ * NULL with *rc BOOT_ENOTFOUND (no such log), LOG_EBAD or the store's error. */
+core_t *boot_load(store_t *s, const char *log, int *rc);
+
+/* Runs cmd (args borrowed) as the organiser on the sprint of log id (not the one a server
+ * serves: an archive) and appends its events durably to that log: sprint.publish on an
+ * archive, person.delete in every sprint (AVG). *changed says whether events were
+ * written. Returns 0, BOOT_ENOTFOUND for an unknown log,
+ * the core's refusal (a negative SP_E_*), or SP_E_STORE_UNAVAILABLE. */
+int boot_exec(store_t *s, const char *log, const char *cmd, const json_t *args, int *changed);
+
 /* Extra teams added to the default sprint when it is created (for load tests and
  * large days), spread over the rooms. Set before boot_open; 0 by default. */
 extern int boot_extra_teams;

@@ -7,6 +7,9 @@
  *   GET  /api/sheets.pdf                                         one A4 page per team, with its members
  *   GET  /api/doorlist.pdf                                       everyone by surname, with team and room
  *   GET  /api/person/<id>                                        everything held about p3 / m4
+ *   GET  /api/sprints, POST /api/sprints {from, title, date}     several sprints (net/sprints.h)
+ *   GET  /api/sprints/<id>/report.pdf|json|md, POST …/<id>/publish {bank, orgs, public}
+ *   POST /api/people/forget {email}                              AVG in every sprint
  *
  * Threads: everything here runs on the lws service thread except the parsing of a
  * CSV and the rendering of a PDF, which run in a worker thread per request on copies

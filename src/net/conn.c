@@ -16,7 +16,7 @@
 /* Cuts a connection off: nothing more is queued for it, and lws closes it at once
  * (a client that does not read never becomes writeable, so waiting for that would keep
  * its queue, and our memory, growing). */
-static void conn_cut(conn_t *c)
+void conn_cut(conn_t *c)
 {
     if (c->cut)
         return;

@@ -162,12 +162,19 @@ static void handle_join(conn_t *c, json_t *msg)
         conn_err(c, id, SP_E_STORE_UNAVAILABLE);
         return;
     }
+    /* A team code of an archived sprint (and not of this one): said so, before anything. */
+    json_t *archived = sprints_lookup(code, 1), *live = archived ? core_roster(srv.core, code) : NULL;
+    json_decref(live);
+    if (archived != NULL && live == NULL) {
+        conn_err_detail(c, id, SP_E_SPRINT_ARCHIVED, archived);
+        return;
+    }
+    json_decref(archived);
     if (cluster_forwarding()) {   /* cluster hook: the leader makes the member */
         cluster_forward_join(c, id, code, name, person, claim);
         return;
     }
     pend_t p = {.seq = 0};
-    json_t *archived;
     char hash[SECRET_HASH_LEN + 1];
     secret_token(p.token);
     secret_hash(p.token, hash);
@@ -177,8 +184,6 @@ static void handle_join(conn_t *c, json_t *msg)
     if (rc == CORE_JOIN_CLAIM_PENDING) {
         submit_events(&out);   /* the teammates see the confirmation code */
         conn_err(c, id, SP_E_CLAIM_PENDING);
-    } else if (rc == SP_E_BAD_CODE && (archived = sprints_lookup(code, 1)) != NULL) {
-        conn_err_detail(c, id, SP_E_SPRINT_ARCHIVED, archived);   /* a team code of an archived sprint */
     } else if (rc != 0) {
         if (rc == SP_E_BAD_CODE || rc == SP_E_BAD_CLAIM)
             join_failed(c);   /* guessing a confirmation code counts like guessing a team code */
@@ -237,14 +242,21 @@ static void handle_hello(conn_t *c, json_t *msg)
     char hash[SECRET_HASH_LEN + 1];
     secret_hash(token, hash);
     who_t who;
-    json_t *archived = srv.switching ? json_pack("{ss ss}", "sprint", srv.log, "title", core_sprint_title(srv.core))
-                                     : core_auth(srv.core, hash, &who) != 0 ? sprints_lookup(hash, 0) : NULL;
+    int known = core_auth(srv.core, hash, &who) == 0;
+    /* A link of an archived sprint – or of this one while the server switches to the next:
+     * said so, never bad_token, and nothing of the live sprint. */
+    json_t *archived = srv.switching && known ? json_pack("{ss ss}", "sprint", srv.log, "title", core_sprint_title(srv.core))
+                       : known            ? NULL
+                                          : sprints_lookup(hash, 0);
     if (archived != NULL) {
-        /* A link of an archived sprint: said so, never bad_token, and nothing of this one. */
         conn_err_detail(c, hid, SP_E_SPRINT_ARCHIVED, archived);
         return;
     }
-    if (core_auth(srv.core, hash, &who) != 0) {
+    if (!known && srv.switching) {
+        conn_cut(c);   /* perhaps a link of the next sprint: the client connects again */
+        return;
+    }
+    if (!known) {
         /* Guessing tokens counts like guessing codes: the 10th wrong one in a minute is
          * still bad_token, the 11th rate_limited (the budget is looked at before this
          * one is counted, as for join). A right token is never refused for it: people
@@ -485,6 +497,8 @@ static int boot_publish(void *ud, const ev_t *logged)
     return 0;
 }
 
+static void server_switch(void);
+
 /* Timers and race rounds end without anyone sending a command: the core hears of
  * the time five times a second and emits what ran out, committed like any event. */
 static void tick_cb(uv_timer_t *h)
@@ -493,6 +507,10 @@ static void tick_cb(uv_timer_t *h)
     presence_flush();
     limited_flush();
     live_flush(NULL);
+    /* An archived sprint: another node of a cluster may have made the next one (every 2 s). */
+    static unsigned ticks;
+    if (core_archived(srv.core) && !srv.switching && ++ticks % 10 == 0 && sprints_newer(srv.opts->db, srv.log))
+        server_switch();
     if (!commit_store_ok() || !cluster_may_write())   /* cluster hook: only the leader decides */
         return;
     evlist_t out = {0};
@@ -628,6 +646,7 @@ int server_run(const serve_opts_t *o)
         core_free(srv.core);
         return 1;
     }
+    sprints_bank_sync(o->db);   /* the idea bank catches up with the archives (bank hook) */
     boot_secret_source(srv.core);
     boot_priors(o->db, srv.core);
     srv.writer = writer_start(store, srv.log, srv.committed, commit_notify, NULL);

@@ -12,7 +12,6 @@
 #include "util/strmap.h"
 #include "util/xalloc.h"
 
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,8 +42,27 @@ static int load_cb(void *ud, const ev_t *ev)
     return 0;
 }
 
+static store_t *watch;   /* sprints_newer's own connection */
+
+int sprints_newer(const char *db, const char *live)
+{
+    char err[256], id[64];
+    if (watch == NULL && store_open(db, &watch, err, sizeof err) != 0) {
+        watch = NULL;
+        return 0;
+    }
+    if (log_live(watch, id, sizeof id) != 0) {
+        store_close(watch);   /* the next call connects again */
+        watch = NULL;
+        return 0;
+    }
+    return id[0] != '\0' && strcmp(id, live) != 0;
+}
+
 void sprints_unload(void)
 {
+    store_close(watch);
+    watch = NULL;
     if (creds_init)
         strmap_free(&creds);
     creds_init = 0;
@@ -101,27 +119,12 @@ json_t *sprints_lookup(const char *key, int is_code)
 
 /* ---- worker side ---------------------------------------------------------------------- */
 
-static int apply_cb(void *ud, const ev_t *ev)
-{
-    return core_apply(ud, ev) != 0;
-}
-
 /* The core of log `id` in s, or NULL (*rc: -2 unknown, else the store's error). */
 static core_t *replay(store_t *s, const char *id, int *rc)
 {
-    int64_t head = 0;
-    *rc = 0;
-    if (strlen(id) >= 64 || store_head(s, id, &head) != 0 || head == 0) {
+    core_t *c = boot_load(s, id, rc);
+    if (c == NULL && *rc == BOOT_ENOTFOUND)
         *rc = -2;
-        return NULL;
-    }
-    core_t *c = core_new();
-    int r = log_read(s, id, 0, apply_cb, c, NULL);
-    if (r != 0) {
-        core_free(c);
-        *rc = r;
-        return NULL;
-    }
     return c;
 }
 
@@ -223,53 +226,15 @@ int sprints_create(const char *db, const char *from, const char *title, const ch
     return rc;
 }
 
-/* Runs one command as the organiser on the archive `id` and appends its events durably;
- * another writer in between (a second node) makes it read the log again, a few times. */
-static int archive_exec(store_t *s, const char *id, const char *cmd, const json_t *args, int *changed)
-{
-    static atomic_uint counter;
-    who_t org;
-    memset(&org, 0, sizeof org);
-    org.role = ROLE_ORGANISER;
-    org.member = org.team = org.room = -1;
-    snprintf(org.actor, sizeof org.actor, "org");
-    *changed = 0;
-    for (int attempt = 0; attempt < 5; attempt++) {
-        int rc;
-        core_t *c = replay(s, id, &rc);
-        if (c == NULL)
-            return rc == -2 ? -2 : SP_E_STORE_UNAVAILABLE;
-        char cid[64];
-        snprintf(cid, sizeof cid, "%s-%lld-%u", cmd, (long long)clock_now_ms(), atomic_fetch_add(&counter, 1) + 1);
-        evlist_t out = {0};
-        int64_t dup;
-        rc = core_exec(c, &org, cmd, args, cid, clock_now_ms(), &out, &dup);
-        if (rc == 0 && out.n > 0) {
-            rc = log_append(s, id, &out);
-            if (rc == STORE_ECONFLICT) {
-                evlist_free(&out);
-                core_free(c);
-                continue;
-            }
-            rc = rc == 0 ? 0 : SP_E_STORE_UNAVAILABLE;
-            *changed = rc == 0;
-        }
-        evlist_free(&out);
-        core_free(c);
-        return rc;
-    }
-    return SP_E_STORE_UNAVAILABLE;
-}
-
 int sprints_publish(const char *db, const char *id, const json_t *args)
 {
     store_t *s = open_store(db);
     if (s == NULL)
         return SP_E_STORE_UNAVAILABLE;
     int changed;
-    int rc = archive_exec(s, id, "sprint.publish", args, &changed);
+    int rc = boot_exec(s, id, "sprint.publish", args, &changed);
     store_close(s);
-    return rc;
+    return rc == BOOT_ENOTFOUND ? -2 : rc;
 }
 
 int sprints_forget(const char *db, const char *live, const char *email, json_t *ids, int *people)
@@ -297,7 +262,7 @@ int sprints_forget(const char *db, const char *live, const char *email, json_t *
             if (args == NULL)
                 break;
             int changed;
-            rc = archive_exec(s, v[i].id, "person.delete", args, &changed);
+            rc = boot_exec(s, v[i].id, "person.delete", args, &changed);
             json_decref(args);
             if (rc == 0 && changed) {
                 if (round == 0)

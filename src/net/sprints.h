@@ -28,6 +28,11 @@ void sprints_unload(void);
  * belongs to: {sprint, title} (caller owns), or NULL. */
 json_t *sprints_lookup(const char *key, int is_code);
 
+/* Whether the store now has a newer sprint than `live` (another node of a cluster made
+ * one). Service thread; keeps a store connection of its own between calls (closed by
+ * sprints_unload). Asked only while the live sprint is archived. */
+int sprints_newer(const char *db, const char *live);
+
 /* ---- worker side: own store, no core of the server, no lws ---------------------------- */
 
 /* GET /api/sprints: {live, sprints:[summary…]} newest first (core_sprint_summary).

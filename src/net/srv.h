@@ -153,6 +153,7 @@ extern server_t srv;
 
 /* conn.c */
 void conn_ack(conn_t *c, const char *id, int64_t seq);
+void conn_cut(conn_t *c);   /* closes it at once: nothing more is queued */
 void conn_addr(conn_t *c, struct lws *wsi);
 void conn_err(conn_t *c, const char *id, int e);
 void conn_err_detail(conn_t *c, const char *id, int e, json_t *detail);

@@ -20,6 +20,7 @@ struct report_fold {
     json_t *members, *member_order, *roles;
     json_t *notes, *note_order, *clusters, *cluster_order, *items, *item_order;
     json_t *milestones, *ms_order, *canvases, *votes, *race, *jury;
+    json_t *archive;   /* {bank, orgs, public, at} once archived (several sprints), else NULL */
     int64_t head, first_ts, last_ts;
 };
 
@@ -88,7 +89,8 @@ void report_fold_free(report_fold_t *f)
     json_t *all[] = {f->sprint, f->programme, f->playbook, f->challenges, f->rooms, f->teams,
                      f->jury_criteria, f->members, f->member_order, f->roles, f->notes,
                      f->note_order, f->clusters, f->cluster_order, f->items, f->item_order,
-                     f->milestones, f->ms_order, f->canvases, f->votes, f->race, f->jury};
+                     f->milestones, f->ms_order, f->canvases, f->votes, f->race, f->jury,
+                     f->archive};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         json_decref(all[i]);
     free(f);
@@ -166,6 +168,13 @@ static void fold_setup(report_fold_t *f, const ev_t *ev, const char *t)
         f->playbook = json_deep_copy(d);
     } else if (strcmp(t, "sprint.updated") == 0) {
         json_object_update(f->sprint, (json_t *)d);
+    } else if (strcmp(t, "sprint.archived") == 0 || strcmp(t, "sprint.published") == 0) {
+        /* What the organiser chose to publish of the archive (the idea bank reads it). */
+        json_int_t at = f->archive ? json_integer_value(json_object_get(f->archive, "at")) : rm_int(d, "at");
+        json_decref(f->archive);
+        f->archive = json_pack("{sb sb sb sI}", "bank", json_is_true(json_object_get(d, "bank")), "orgs",
+                               json_is_true(json_object_get(d, "orgs")), "public",
+                               json_is_true(json_object_get(d, "public")), "at", at);
     } else if (strcmp(t, "challenge.set") == 0) {
         size_t i;
         json_t *ch;
@@ -640,6 +649,7 @@ json_t *report_fold_doc(const report_fold_t *f, int names)
                            "venue", rm_str(f->sprint, "venue"), "organiser", rm_str(f->sprint, "organiser"));
     json_object_set_new(sp, "title_en", json_string(rm_str(json_object_get(f->sprint, "title"), "en")));
     json_object_set_new(doc, "sprint", sp);
+    json_object_set_new(doc, "archive", f->archive ? json_deep_copy(f->archive) : json_null());
     json_t *prog = json_array(), *e;
     size_t i;
     json_array_foreach(f->programme, i, e)

@@ -5,8 +5,8 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, organiser, newId, sleep } from './lib.mjs';
-import { privatePg, node, waitLeader } from './pg-cluster.mjs';
+import { startServer, organiser, newId, sleep, runBin, Server } from './lib.mjs';
+import { privatePg, node, waitLeader, twoNodes } from './pg-cluster.mjs';
 
 const pg = privatePg();
 
@@ -173,6 +173,7 @@ async function twoSprints(t, srv) {
   const repA = await api(srv, 'GET', `/api/sprints/${sprintA}/report.json`, tokB);
   assert.equal(repA.status, 200, repA.text);
   assert.equal(repA.json.sprint.id, sprintA);
+  assert.deepEqual(repA.json.archive && [repA.json.archive.bank, repA.json.archive.orgs, repA.json.archive.public], [true, false, false]);
   assert.ok(repA.json.teams.some((x) => x.id === teamA && x.members.length === 2));
   const mdA = await api(srv, 'GET', `/api/sprints/${sprintA}/report.md`, tokB);
   assert.equal(mdA.status, 200);
@@ -204,6 +205,10 @@ async function twoSprints(t, srv) {
   assert.equal(pubLive.json.code, 'not_archived');
   const list3 = await api(srv, 'GET', '/api/sprints', tokB);
   assert.deepEqual(['bank', 'orgs', 'public'].map((k) => list3.json.sprints[1][k]), [true, true, true]);
+  const repA2 = await api(srv, 'GET', `/api/sprints/${sprintA}/report.json`, tokB);
+  assert.deepEqual([repA2.json.archive.public, repA2.json.archive.at], [true, repA.json.archive.at]);
+  const repB = await api(srv, 'GET', `/api/sprints/${sprintB}/report.json`, tokB);
+  assert.equal(repB.json.archive, null, 'the live sprint is no archive');
 
   // ---- forget across sprints ----------------------------------------------------------------------
   const orgBx = { client: orgB };
@@ -263,4 +268,84 @@ test('two sprints on one server (PostgreSQL): the same', { timeout: 180000 }, as
   const s = await twoSprints(t, srv);
   await srv.restart();
   await afterRestart(srv, s);
+});
+
+test('two nodes on PostgreSQL: the other node switches to the new sprint too', { timeout: 180000 }, async (t) => {
+  const { a, b } = await twoNodes(t, pg);
+  const orgA = await organiser(a);
+  const sprintA = orgA.hello.welcome.sprint;
+  const [, code] = [...orgA.codes.entries()][0];
+  const onB = await walkIn(b, code, 'Bea op node b');
+  const arch = await orgA.client.cmd('sprint.archive', { confirm: true });
+  assert.equal(arch.t, 'ack', JSON.stringify(arch));
+  const created = await api(a, 'POST', '/api/sprints', a.organiserToken, { from: 'default', title: 'Volgende' });
+  assert.equal(created.status, 201, created.text);
+  const tokB = /#\/o\/(.+)$/.exec(created.json.organiser)[1];
+  // The follower's participant hears that her sprint is archived and is closed.
+  const e = await onB.waitFor((x) => x.t === 'err' && x.code === 'sprint_archived', 15000, { what: 'sprint_archived on node b' });
+  assert.equal(e.sprint, sprintA);
+  await onB.closed;
+  // Node b serves the new sprint; the old link is refused there as archived.
+  const { h } = await helloWhenUp(b, tokB);
+  assert.ok(!h.err, JSON.stringify(h.err));
+  assert.equal(h.welcome.sprint, created.json.sprint);
+  const c = await b.client();
+  const old = await c.hello(onB.token, 0);
+  assert.equal(old.err.code, 'sprint_archived');
+});
+
+// At the size of the day: a simulated sprint of 40 teams (the bots play every step, the
+// race and the jury) is archived and copied; the list, the archive's report and a forget
+// stay quick on a full log.
+test('a full simulated day of 40 teams: archive, copy, list, report, forget', { timeout: 300000 }, async (t) => {
+  const srv = new Server();
+  t.after(async () => {
+    await srv.stop();
+    const rep = srv.sanitizerReport();
+    if (rep) throw new Error(`the server printed a sanitizer report:\n${rep}`);
+  });
+  const sim = await runBin(['simulate', '--db', srv.db, '--teams', '40', '--seed', '11'], 240000);
+  assert.equal(sim.code, 0, `simulate failed: ${sim.stderr.slice(-2000)}`);
+  await srv.spawn();
+  const org = await organiser(srv);
+  const sprintA = org.hello.welcome.sprint;
+  const joined = org.hello.events.filter((e) => e.type === 'member.joined').length;
+  assert.ok(joined >= 120, `the simulated day has its people (${joined})`);
+  // The jury announced: archiving needs no confirmation.
+  const arch = await org.client.cmd('sprint.archive', { bank: true, orgs: true, public: true });
+  assert.equal(arch.t, 'ack', JSON.stringify(arch));
+  let t0 = Date.now();
+  const created = await api(srv, 'POST', '/api/sprints', srv.organiserToken, { from: sprintA, title: 'Najaarssprint', date: '2026-10-01' });
+  const createMs = Date.now() - t0;
+  assert.equal(created.status, 201, created.text);
+  const tokB = /#\/o\/(.+)$/.exec(created.json.organiser)[1];
+  const { h } = await helloWhenUp(srv, tokB);
+  assert.ok(!h.err);
+  const teamsB = h.events.filter((e) => e.type === 'team.created').length;
+  assert.ok(teamsB > 0 && !h.events.some((e) => e.type === 'member.joined' || e.type === 'note.added'));
+  t0 = Date.now();
+  const list = await api(srv, 'GET', '/api/sprints', tokB);
+  const listMs = Date.now() - t0;
+  assert.equal(list.status, 200);
+  const a = list.json.sprints.find((x) => x.id === sprintA);
+  assert.equal(a.state, 'archived');
+  assert.equal(a.teams, 40);
+  assert.equal(a.people, joined);
+  assert.ok(a.ideas > 100, `race ideas of the day: ${a.ideas}`);
+  t0 = Date.now();
+  const rep = await api(srv, 'GET', `/api/sprints/${sprintA}/report.json`, tokB);
+  const reportMs = Date.now() - t0;
+  assert.equal(rep.status, 200);
+  assert.equal(rep.json.teams.length, 40);
+  assert.equal(rep.json.jury.phase, 'announced');
+  t0 = Date.now();
+  const pdf = await api(srv, 'GET', `/api/sprints/${sprintA}/report.pdf`, tokB);
+  const pdfMs = Date.now() - t0;
+  assert.equal(pdf.status, 200);
+  t0 = Date.now();
+  const forget = await api(srv, 'POST', '/api/people/forget', tokB, { email: 'niemand@example.nl' });
+  const forgetMs = Date.now() - t0;
+  assert.deepEqual(forget.json, { sprints: [], people: 0 });
+  console.log(`# size of the day (ASan): ${joined} people, ${a.ideas} race ideas, log head ${rep.json.head}; ` +
+    `new sprint ${createMs} ms, list ${listMs} ms, report.json ${reportMs} ms, report.pdf ${pdfMs} ms, forget ${forgetMs} ms`);
 });

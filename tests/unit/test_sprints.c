@@ -9,6 +9,11 @@
 #include "core/core.h"
 #include "core/err.h"
 #include "core_fixture.h"
+#include "log/boot.h"
+#include "log/event.h"
+#include "store/store.h"
+
+#include <unistd.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -391,6 +396,85 @@ static void test_credentials(void **state)
     fx_free(f);
 }
 
+/* ---- the log: the live sprint, a new sprint, a command on an archive ------------------ */
+
+static void test_log_new_sprint(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/sp-sprints-XXXXXX", db[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(db, sizeof db, "%s/s.db", dir);
+    store_t *s = NULL;
+    core_t *c = core_new();
+    char live[64], first[64];
+    assert_int_equal(boot_open(db, &s, c, first, sizeof first, NULL, NULL), 0);
+    core_free(c);
+    assert_int_equal(log_live(s, live, sizeof live), 0);
+    assert_string_equal(live, first);
+    /* Refusals change nothing. */
+    char id[64], tok[128];
+    assert_int_equal(boot_new_sprint(s, "default", "Dag", "2026-9-1", id, sizeof id, tok, sizeof tok), BOOT_EBAD);
+    assert_int_equal(boot_new_sprint(s, "geen-sprint", "Dag", "2026-09-01", id, sizeof id, tok, sizeof tok), BOOT_ENOTFOUND);
+    int changed = 0;
+    assert_int_equal(boot_exec(s, "geen-sprint", "sprint.archive", NULL, &changed), BOOT_ENOTFOUND);
+    log_info_t *v;
+    size_t n;
+    assert_int_equal(log_list(s, &v, &n), 0);
+    assert_int_equal(n, 1);
+    free(v);
+    /* A command on a sprint's log as the organiser: archive it. */
+    json_t *args = json_pack("{sb sb}", "bank", 1, "confirm", 1);
+    assert_int_equal(boot_exec(s, first, "sprint.archive", args, &changed), 0);
+    assert_true(changed);
+    assert_int_equal(boot_exec(s, first, "programme.set", args, &changed), SP_E_ARCHIVED);
+    assert_false(changed);
+    json_decref(args);
+    /* Two new sprints on one date: the second gets its own id; the newest is live. */
+    usleep(2000);
+    assert_int_equal(boot_new_sprint(s, first, "Tweede", "2026-09-01", id, sizeof id, tok, sizeof tok), 0);
+    assert_string_equal(id, "staatsprint-2026-09-01");
+    assert_true(strlen(tok) > 20);
+    usleep(2000);
+    char id2[64], tok2[128];
+    assert_int_equal(boot_new_sprint(s, "default", NULL, "2026-09-01", id2, sizeof id2, tok2, sizeof tok2), 0);
+    assert_string_equal(id2, "staatsprint-2026-09-01-2");
+    assert_string_not_equal(tok, tok2);
+    assert_int_equal(log_live(s, live, sizeof live), 0);
+    assert_string_equal(live, id2);
+    assert_int_equal(log_list(s, &v, &n), 0);
+    assert_int_equal(n, 3);
+    assert_string_equal(v[0].id, id2);
+    assert_string_equal(v[1].id, id);
+    assert_string_equal(v[2].id, first);
+    assert_true(v[0].created >= v[1].created && v[1].created >= v[2].created);
+    free(v);
+    int rc;
+    core_t *a = boot_load(s, first, &rc);
+    assert_non_null(a);
+    assert_true(core_archived(a));
+    core_t *b = boot_load(s, id, &rc);
+    assert_non_null(b);
+    assert_false(core_archived(b));
+    assert_string_equal(core_sprint_title(b), "Tweede");
+    assert_string_equal(core_sprint_date(b), "2026-09-01");
+    /* Fresh links: the new organiser token is not the old one's. */
+    assert_string_not_equal(core_link_token(a, "organiser", NULL), core_link_token(b, "organiser", NULL));
+    assert_string_equal(core_link_token(b, "organiser", NULL), tok);
+    core_free(a);
+    core_free(b);
+    store_close(s);
+    /* Opening the database again serves the newest sprint. */
+    c = core_new();
+    assert_int_equal(boot_open(db, &s, c, live, sizeof live, NULL, NULL), 0);
+    assert_string_equal(live, id2);
+    assert_string_equal(core_sprint_id(c), id2);
+    core_free(c);
+    store_close(s);
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -400,6 +484,7 @@ int main(void)
         cmocka_unit_test(test_publish),
         cmocka_unit_test(test_copy_setup_not_people),
         cmocka_unit_test(test_credentials),
+        cmocka_unit_test(test_log_new_sprint),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
