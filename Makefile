@@ -96,9 +96,14 @@ integration: $(ASAN_DIR)/staatsprint
 e2e: $(ASAN_DIR)/staatsprint
 	cd tests && STAATSPRINT_BIN=$(CURDIR)/$(ASAN_DIR)/staatsprint ../scripts/node --test --test-concurrency=1 e2e/
 
-bench: build
+bench: build build/bench-bank
 	@bench/run
 	@bench/text.sh
+	@build/bench-bank
+
+# The idea bank's search latency over 100,000 entries (docs/benchmarks.md).
+build/bench-bank: bench/bank.c $(REL_OBJ)
+	$(CC) $(REL_CFLAGS) -o $@ $< $(REL_OBJ) $(PKG_LIBS)
 
 # The libFuzzer targets (tests/fuzz); make test runs each for 20 s.
 FUZZ_SECS ?= 300

@@ -95,6 +95,39 @@ json_t *bank_word_terms(bank_an_t *a, const json_t *words)
     return out;
 }
 
+json_t *bank_query_terms(bank_an_t *a, const json_t *words)
+{
+    json_t *terms = json_array(), *per = bank_word_terms(a, words), *alts, *t, *u;
+    size_t i, j, k;
+    json_array_foreach(per, i, alts)
+        json_array_foreach(alts, j, t) {
+            int dup = 0;
+            json_array_foreach(terms, k, u)
+                dup |= json_equal(u, t);
+            if (!dup)
+                json_array_append(terms, t);
+        }
+    json_decref(per);
+    return terms;
+}
+
+unsigned char *bank_rarest(const long long *df, size_t n, long long cap, long long *taken)
+{
+    unsigned char *used = xcalloc(n ? n : 1, 1);
+    *taken = 0;
+    for (size_t k = 0; k < n; k++) {
+        size_t best = n;
+        for (size_t i = 0; i < n; i++)
+            if (!used[i] && df[i] > 0 && (best == n || df[i] < df[best]))
+                best = i;
+        if (best == n || (*taken > 0 && *taken + df[best] > cap))
+            break;
+        used[best] = 1;
+        *taken += df[best];
+    }
+    return used;
+}
+
 int bank_search(bank_t *b, const bank_query_t *in, json_t **out)
 {
     *out = NULL;
@@ -124,7 +157,13 @@ int bank_search(bank_t *b, const bank_query_t *in, json_t **out)
         json_decref(res);
         return rc;
     }
+    /* An engine that ranked only the rarest terms of a huge match gives -1 - estimate. */
+    int estimated = total < 0;
+    if (estimated)
+        total = -1 - total;
     *out = json_pack("{sI so}", "total", (json_int_t)total, "hits", res);
+    if (estimated)
+        json_object_set_new(*out, "estimated", json_true());
     return 0;
 }
 

@@ -26,6 +26,13 @@ int bank_pg_open(bank_t *b, const char *uri, char *err, size_t errlen);
 
 /* The terms of the query words, each word's alternatives together: [[t, …], …]. */
 json_t *bank_word_terms(bank_an_t *a, const json_t *words);
+/* The same, distinct and flat: [t, …]. */
+json_t *bank_query_terms(bank_an_t *a, const json_t *words);
+
+/* Which terms rank when a query matches too many entries: from the rarest on (df[i]
+ * entries hold term i) while the sum stays within cap, at least the rarest one. Returns
+ * a malloc'd array of n flags; *taken is the sum of the chosen terms' df. */
+unsigned char *bank_rarest(const long long *df, size_t n, long long cap, long long *taken);
 
 
 #endif

@@ -2,14 +2,15 @@
  *
  * Tables (next to the store's): bank_sprint (one row per indexed sprint: the log head it
  * was built from and the organiser's choices), bank_entry (one row per entry: the filter
- * columns and the entry's JSON) and bank_fts, an FTS5 table over the entries' texts whose
- * rowid is bank_entry.id. Its tokenizer "staatsprint" is registered on every connection
- * through the fts5_api: it runs bank_terms, giving a compound's parts, a participle's
- * infinitive and a word's concept class as colocated tokens. A query is built from the
- * user's words, each a quoted FTS5 string that the same tokenizer turns into its terms
- * (colocated terms of a query string are alternatives), OR'd together and ranked by
- * FTS5's bm25(). Without the tokenizer a connection cannot read bank_fts: tools that open
- * the file (sqlite3) see the other tables only.
+ * columns and the entry's JSON), bank_fts, an FTS5 table of two columns whose rowid is
+ * bank_entry.id – text, and tags (the entry's sprint, challenge, kind, chosen, won and
+ * public as tokens, so every filter is part of the full-text query) – and bank_vocab
+ * (fts5vocab: how many entries hold a term). The tokenizer "staatsprint" is registered
+ * on every connection through the fts5_api: it runs bank_terms on a text, giving a
+ * compound's parts, a participle's infinitive and a word's concept class as colocated
+ * tokens; a text that starts with TAG_MARK is taken as raw tokens (the tags, and the
+ * terms of a query, which bank_terms already made). Without the tokenizer a connection
+ * cannot read bank_fts: tools that open the file (sqlite3) see the other tables only.
  */
 #include "bank/bank_int.h"
 #include "util/xalloc.h"
@@ -20,6 +21,14 @@
 #include <string.h>
 
 #define DB(b) ((sqlite3 *)(b)->db)
+
+/* The tags column starts with this byte: its tokens are taken as written. A tag holds an
+ * underscore, which no query word does (bank_query_words), so words never meet tags. */
+#define TAG_MARK '\x1f'
+
+/* A query matching more entries than this is ranked over the entries of its rarest words
+ * (see sq_search); the total still counts every match. */
+#define RANK_CAP 6000
 
 /* ---- the tokenizer ------------------------------------------------------------------------- */
 
@@ -64,6 +73,21 @@ static int tok_tokenize(Fts5Tokenizer *p, void *ctx, int flags, const char *text
 {
     (void)flags;
     tok_t *t = (tok_t *)p;
+    if (n > 0 && text[0] == TAG_MARK) {
+        /* The tags column and a tag of a query: raw tokens separated by spaces. */
+        for (int i = 1; i < n;) {
+            int e = i;
+            while (e < n && text[e] != ' ')
+                e++;
+            if (e > i) {
+                int rc = xToken(ctx, 0, text + i, e - i, i, e);
+                if (rc != SQLITE_OK)
+                    return rc;
+            }
+            i = e + 1;
+        }
+        return SQLITE_OK;
+    }
     emit_t e = {ctx, xToken, n};
     return bank_terms(t->an, text, (size_t)(n < 0 ? 0 : n), emit_cb, &e);
 }
@@ -92,7 +116,8 @@ static const char schema[] =
     " challenge TEXT NOT NULL, kind TEXT NOT NULL, team TEXT NOT NULL, chosen INTEGER NOT NULL,"
     " won INTEGER NOT NULL, entry TEXT NOT NULL);"
     "CREATE INDEX IF NOT EXISTS bank_entry_sprint ON bank_entry(sprint);"
-    "CREATE VIRTUAL TABLE IF NOT EXISTS bank_fts USING fts5(text, tokenize='staatsprint');";
+    "CREATE VIRTUAL TABLE IF NOT EXISTS bank_fts USING fts5(text, tags, tokenize='staatsprint');"
+    "CREATE VIRTUAL TABLE IF NOT EXISTS bank_vocab USING fts5vocab(bank_fts, 'row');";
 
 static int sq_fail(sqlite3 *db, const char *what)
 {
@@ -141,7 +166,7 @@ static int sq_put(bank_t *b, const char *sprint, int64_t head, const bank_flags_
         (sqlite3_prepare_v2(db, "INSERT INTO bank_sprint VALUES(?1, ?2, ?3, ?4, ?5)", -1, &sp, NULL) != SQLITE_OK ||
          sqlite3_prepare_v2(db, "INSERT INTO bank_entry(sprint, challenge, kind, team, chosen, won, entry)"
                                 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)", -1, &en, NULL) != SQLITE_OK ||
-         sqlite3_prepare_v2(db, "INSERT INTO bank_fts(rowid, text) VALUES(?1, ?2)", -1, &ft, NULL) != SQLITE_OK))
+         sqlite3_prepare_v2(db, "INSERT INTO bank_fts(rowid, text, tags) VALUES(?1, ?2, ?3)", -1, &ft, NULL) != SQLITE_OK))
         rc = sq_fail(db, "prepare");
     if (rc == 0) {
         sqlite3_bind_text(sp, 1, sprint, -1, SQLITE_STATIC);
@@ -173,6 +198,12 @@ static int sq_put(bank_t *b, const char *sprint, int64_t head, const bank_flags_
         sqlite3_reset(ft);
         sqlite3_bind_int64(ft, 1, sqlite3_last_insert_rowid(db));
         sqlite3_bind_text(ft, 2, json_string_value(json_object_get(e, "text")), -1, SQLITE_STATIC);
+        char tags[300];
+        snprintf(tags, sizeof tags, "%cs_%s c_%s k_%s%s%s%s", TAG_MARK, sprint,
+                 json_string_value(json_object_get(e, "challenge")), json_string_value(json_object_get(e, "kind")),
+                 json_integer_value(json_object_get(e, "chosen")) ? " x_chosen" : "",
+                 json_integer_value(json_object_get(e, "won")) ? " x_won" : "", fl->pub ? " x_pub" : "");
+        sqlite3_bind_text(ft, 3, tags, -1, SQLITE_TRANSIENT);
         if (sqlite3_step(ft) != SQLITE_DONE)
             rc = sq_fail(db, "index");
     }
@@ -207,86 +238,157 @@ static int sq_indexed(bank_t *b, const char *sprint, int64_t *head, bank_flags_t
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(DB(b), "read");
 }
 
-/* The MATCH expression: each word a quoted string (letters and digits only), OR'd. */
-static char *match_expr(const json_t *words)
+/* A growing string. */
+typedef struct {
+    char *s;
+    size_t n, cap;
+} sb_t;
+
+static void sb_add(sb_t *b, const char *s)
 {
-    size_t i, cap = 8, n = 0;
-    json_t *w;
-    json_array_foreach(words, i, w)
-        cap += strlen(json_string_value(w)) + 8;
-    char *s = xmalloc(cap);
-    s[0] = '\0';
-    json_array_foreach(words, i, w)
-        n += (size_t)snprintf(s + n, cap - n, "%s\"%s\"", i ? " OR " : "", json_string_value(w));
-    return s;
+    size_t l = strlen(s);
+    xgrow((void **)&b->s, &b->cap, b->n + l + 1, 1);
+    memcpy(b->s + b->n, s, l + 1);
+    b->n += l;
 }
 
-static const char filters[] =
-    " AND (?2 IS NULL OR e.sprint = ?2) AND (?3 IS NULL OR e.challenge = ?3) AND (?4 IS NULL OR e.kind = ?4)"
-    " AND (?5 IS NULL OR e.chosen = ?5) AND (?6 IS NULL OR e.won = ?6)"
-    " AND (?7 = 0 OR EXISTS (SELECT 1 FROM bank_sprint s WHERE s.sprint = e.sprint AND s.public = 1))";
-
-static void bind_filters(sqlite3_stmt *st, const bank_query_t *q, const char *match)
+/* A tag as a quoted query string (ids hold no quote: refused otherwise). */
+static int sb_tag(sb_t *b, const char *op, const char *prefix, const char *v)
 {
-    sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+    if (strchr(v, '"') || strchr(v, ' '))
+        return -1;
+    char t[160];
+    snprintf(t, sizeof t, " %s \"%c%s%s\"", op, TAG_MARK, prefix, v);
+    sb_add(b, t);
+    return 0;
+}
+
+/* The MATCH expression: the chosen terms (used[i]) of the query, each a raw token (so
+ * FTS5 meets each on its own, without merging alternatives row by row), OR'd; then the
+ * filters as tags. NULL when a filter cannot be a tag (a quote or space in an id). */
+static char *match_expr(const json_t *terms, const unsigned char *used, const bank_query_t *q)
+{
+    sb_t b = {0};
+    size_t i;
+    json_t *t;
+    int k = 0;
+    sb_add(&b, "(");
+    json_array_foreach(terms, i, t) {
+        if (used && !used[i])
+            continue;
+        char x[96];
+        snprintf(x, sizeof x, "%s\"%c%s\"", k++ ? " OR " : "", TAG_MARK, json_string_value(t));
+        sb_add(&b, x);
+    }
+    sb_add(&b, ")");
+    int bad = 0;
     if (q->sprint && q->sprint[0])
-        sqlite3_bind_text(st, 2, q->sprint, -1, SQLITE_STATIC);
+        bad |= sb_tag(&b, "AND", "s_", q->sprint);
     if (q->challenge && q->challenge[0])
-        sqlite3_bind_text(st, 3, q->challenge, -1, SQLITE_STATIC);
+        bad |= sb_tag(&b, "AND", "c_", q->challenge);
     if (q->kind && q->kind[0])
-        sqlite3_bind_text(st, 4, q->kind, -1, SQLITE_STATIC);
+        bad |= sb_tag(&b, "AND", "k_", q->kind);
+    if (q->public_only)
+        bad |= sb_tag(&b, "AND", "x_", "pub");
     if (q->chosen >= 0)
-        sqlite3_bind_int(st, 5, q->chosen);
+        bad |= sb_tag(&b, q->chosen ? "AND" : "NOT", "x_", "chosen");
     if (q->won >= 0)
-        sqlite3_bind_int(st, 6, q->won);
-    sqlite3_bind_int(st, 7, q->public_only ? 1 : 0);
+        bad |= sb_tag(&b, q->won ? "AND" : "NOT", "x_", "won");
+    if (bad) {
+        free(b.s);
+        return NULL;
+    }
+    return b.s;
 }
 
+static long long sq_count(sqlite3 *db, const char *match)
+{
+    sqlite3_stmt *st;
+    long long n = -1;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM bank_fts WHERE bank_fts MATCH ?1", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+/*
+ * One search. The filters are tags in the index, so FTS5 answers the whole query; bm25
+ * (the text column only) ranks, and only the page's entries are read from bank_entry.
+ * Ranking costs about a microsecond per match, so the terms that rank are the rarest:
+ * from the rarest on (document counts from bank_vocab) while their matches stay under
+ * RANK_CAP, at least one. A term in a large share of the bank (a common word, a concept
+ * class) adds little to bm25 and much to the time. The total counts every match.
+ */
 static int sq_search(bank_t *b, const bank_query_t *q, const json_t *words, json_t *hits, long long *total)
 {
     sqlite3 *db = DB(b);
-    char *match = match_expr(words);
-    char sql[1024];
-    sqlite3_stmt *st;
+    json_t *terms = bank_query_terms(b->an, words), *t;
+    size_t i;
+    size_t nt = json_array_size(terms);
+    char *match = match_expr(terms, NULL, q);
+    if (match == NULL || nt == 0) {
+        *total = 0;
+        free(match);
+        json_decref(terms);
+        return 0;   /* an id with a quote or a space matches nothing */
+    }
+    *total = sq_count(db, match);
+    if (*total < 0) {
+        free(match);
+        json_decref(terms);
+        return sq_fail(db, "count");
+    }
+    if (*total > RANK_CAP && nt > 1) {
+        long long *df = xcalloc(nt, sizeof *df);
+        unsigned char *used = NULL;
+        sqlite3_stmt *vs;
+        if (sqlite3_prepare_v2(db, "SELECT doc FROM bank_vocab WHERE term = ?1", -1, &vs, NULL) == SQLITE_OK) {
+            json_array_foreach(terms, i, t) {
+                sqlite3_reset(vs);
+                sqlite3_bind_text(vs, 1, json_string_value(t), -1, SQLITE_STATIC);
+                df[i] = sqlite3_step(vs) == SQLITE_ROW ? sqlite3_column_int64(vs, 0) : 0;
+            }
+            sqlite3_finalize(vs);
+        }
+        long long sum = 0;
+        used = bank_rarest(df, nt, RANK_CAP, &sum);
+        if (sum > 0) {
+            free(match);
+            match = match_expr(terms, used, q);
+        }
+        free(df);
+        free(used);
+    }
+    json_decref(terms);
+    sqlite3_stmt *st, *get;
     int rc = 0;
-    snprintf(sql, sizeof sql,
-             "SELECT e.entry, bm25(bank_fts) FROM bank_fts JOIN bank_entry e ON e.id = bank_fts.rowid"
-             " WHERE bank_fts MATCH ?1%s ORDER BY bm25(bank_fts), e.id LIMIT ?8 OFFSET ?9", filters);
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(db,
+                           "SELECT rowid, bm25(bank_fts, 1.0, 0.0) FROM bank_fts WHERE bank_fts MATCH ?1"
+                           " ORDER BY 2, rowid LIMIT ?2 OFFSET ?3", -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "SELECT entry FROM bank_entry WHERE id = ?1", -1, &get, NULL) != SQLITE_OK) {
         free(match);
         return sq_fail(db, "search");
     }
-    bind_filters(st, q, match);
-    sqlite3_bind_int(st, 8, q->limit);
-    sqlite3_bind_int(st, 9, q->offset);
+    sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, q->limit);
+    sqlite3_bind_int(st, 3, q->offset);
     int r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *e = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+        sqlite3_reset(get);
+        sqlite3_bind_int64(get, 1, sqlite3_column_int64(st, 0));
+        if (sqlite3_step(get) != SQLITE_ROW)
+            continue;
+        json_t *e = json_loads((const char *)sqlite3_column_text(get, 0), 0, NULL);
         if (e)
             json_array_append_new(hits, json_pack("{so sf}", "entry", e, "rank", -sqlite3_column_double(st, 1)));
     }
     if (r != SQLITE_DONE)
         rc = sq_fail(db, "search");
     sqlite3_finalize(st);
-    /* The total: the first page tells when it is short, else count the matches. */
-    size_t n = json_array_size(hits);
-    if (rc == 0 && q->offset == 0 && n < (size_t)q->limit) {
-        *total = (long long)n;
-    } else if (rc == 0) {
-        snprintf(sql, sizeof sql,
-                 "SELECT count(*) FROM bank_fts JOIN bank_entry e ON e.id = bank_fts.rowid WHERE bank_fts MATCH ?1%s",
-                 filters);
-        if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-            free(match);
-            return sq_fail(db, "count");
-        }
-        bind_filters(st, q, match);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            *total = sqlite3_column_int64(st, 0);
-        else
-            rc = sq_fail(db, "count");
-        sqlite3_finalize(st);
-    }
+    sqlite3_finalize(get);
     free(match);
     return rc;
 }

@@ -165,6 +165,63 @@ static void *bank_worker(void *arg)
     return NULL;
 }
 
+/* ---- keeping the bank in step: a background re-sync, the priors back on this thread ---- */
+
+static struct {
+    pthread_mutex_t mu;
+    pthread_t th;
+    int running, again, joinable;
+    json_t *priors;    /* new priors for the core, taken by api_poll */
+} resync = {PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, 0, NULL};
+
+static void *resync_worker(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        json_t *pri = NULL;
+        if (bank_sync(host.db, NULL) != 0 || bank_priors(host.db, &pri) != 0)
+            fprintf(stderr, "staatsprint: de ideeënbank is niet bijgewerkt (the idea bank was not updated)\n");
+        pthread_mutex_lock(&resync.mu);
+        if (pri) {
+            json_decref(resync.priors);
+            resync.priors = pri;
+        }
+        int again = resync.again;
+        resync.again = 0;
+        if (!again)
+            resync.running = 0;
+        pthread_mutex_unlock(&resync.mu);
+        lws_cancel_service(host.ctx);
+        if (!again)
+            return NULL;
+    }
+}
+
+void api_bank_resync(void)
+{
+    pthread_mutex_lock(&resync.mu);
+    if (resync.running) {
+        resync.again = 1;   /* the running one goes round once more */
+    } else {
+        if (resync.joinable)
+            pthread_join(resync.th, NULL);
+        resync.joinable = resync.running = pthread_create(&resync.th, NULL, resync_worker, NULL) == 0;
+    }
+    pthread_mutex_unlock(&resync.mu);
+}
+
+static void resync_take(void)
+{
+    pthread_mutex_lock(&resync.mu);
+    json_t *pri = resync.priors;
+    resync.priors = NULL;
+    pthread_mutex_unlock(&resync.mu);
+    if (pri) {
+        core_set_priors(host.core, pri);
+        json_decref(pri);
+    }
+}
+
 static int start_worker(api_req_t *r, void *(*fn)(void *))
 {
     r->state = S_WORKING;
@@ -740,6 +797,7 @@ static void sprints_worked(api_req_t *r)
 
 void api_poll(void)
 {
+    resync_take();
     api_req_t *r = reqs, *next;
     for (; r; r = next) {
         next = r->next;
@@ -775,8 +833,7 @@ void api_poll(void)
             import_apply(r);
         } else if (r->kind == K_BANK) {
             if (r->rc == 1)
-                answer_json(r, 404, err_json("not_public", "Er is (nog) geen openbare ideeënbank.",
-                                             "There is no public idea bank (yet)."));
+                answer_err(r, 404, SP_E_NOT_PUBLIC);
             else if (r->rc != 0)
                 answer_err(r, 503, SP_E_STORE_UNAVAILABLE);
             else {
@@ -854,6 +911,14 @@ void api_closed(api_req_t **rp)
 
 void api_stop(void)
 {
+    pthread_mutex_lock(&resync.mu);
+    int join = resync.joinable;
+    resync.joinable = 0;
+    pthread_mutex_unlock(&resync.mu);
+    if (join)
+        pthread_join(resync.th, NULL);
+    json_decref(resync.priors);
+    resync.priors = NULL;
     for (api_req_t *r = reqs; r; r = r->next)
         if (r->thread) {
             pthread_join(r->th, NULL);

@@ -67,6 +67,10 @@ int api_writeable(struct lws *wsi, api_req_t **r);
 /* The connection is gone: the request is dropped (a running worker finishes first). */
 void api_closed(api_req_t **r);
 
+/* The idea bank changed (an archive, a publication, a forget): bank_sync in a background
+ * thread, then the new priors go to the core on the service thread (api_poll). */
+void api_bank_resync(void);
+
 /* Service thread, on LWS_CALLBACK_EVENT_WAIT_CANCELLED: takes over finished workers. */
 void api_poll(void);
 

@@ -1,5 +1,6 @@
 /* sprints.c – the archives beside the live sprint (see sprints.h). */
 #include "net/sprints.h"
+#include "net/api.h"
 #include "core/core.h"
 #include "core/err.h"
 #include "log/boot.h"
@@ -280,8 +281,8 @@ int sprints_forget(const char *db, const char *live, const char *email, json_t *
 
 void sprints_bank_sync(const char *db)
 {
-    /* BANK HOOK (issue 20): the one call site of the idea bank's re-index after an
-     * archive, a publication or a forget. H1 / the lead: call bank_sync(db) here (in a
-     * worker thread if it is slow). */
-    (void)db;
+    /* The one call site of the idea bank's re-index after an archive, a publication or
+     * a forget: in a background thread (api.c), the priors back to the core after. */
+    (void)db;   /* the API's host knows the database */
+    api_bank_resync();
 }

@@ -42,8 +42,6 @@ int report_model_load_log(const char *db, const char *log, int names, json_t **o
 
 /* report_model_load_log(db, NULL, names, out): the live sprint. */
 int report_model_load(const char *db, int names, json_t **out);
-/* The same for the sprint whose log id is log (NULL: the first sprint). */
-int report_model_load_log(const char *db, const char *log, int names, json_t **out);
 
 /* Small readers used by every export: the string at key ("" when absent), the Dutch
  * text of a bilingual value (or the string itself), an integer (0 when absent). */

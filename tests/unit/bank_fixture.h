@@ -164,4 +164,29 @@ static void bf_suite(bank_t *b)
     json_decref(all);
 }
 
+/* A large bank where one word is everywhere: the search ranks over the rare word first
+ * (both engines cap the entries they rank), and the total still says how many match. */
+static void bf_large(bank_t *b)
+{
+    json_t *many = json_array();
+    for (int i = 0; i < 6500; i++) {
+        char text[96];
+        snprintf(text, sizeof text, "De gemeente regelt onderwerp %d", i);
+        json_array_append_new(many, bf_entry("groot", "c1", "knelpunt", "t1", text, 0, 0, 0));
+    }
+    json_array_append_new(many, bf_entry("groot", "c1", "idee", "t2", "Een parkeervergunning van de gemeente", 0, 0, 0));
+    bank_flags_t fl = {1, 1, 0, 1};
+    assert_int_equal(bank_put(b, "groot", 1, &fl, many), 0);
+    json_decref(many);
+    json_t *r = bf_search(b, "gemeentelijke parkeervergunningen", "groot", NULL, -1, -1, 0);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(r, "hits"), 0), "text")),
+                        "Een parkeervergunning van de gemeente");
+    assert_true(bf_total(r) >= 6500);
+    json_decref(r);
+    /* A common word alone still answers, best first. */
+    r = bf_search(b, "gemeenten", NULL, "idee", -1, -1, 0);
+    assert_int_equal(json_array_size(json_object_get(r, "hits")), 1);
+    json_decref(r);
+}
+
 #endif

@@ -10,6 +10,7 @@
 #include "core/err.h"
 #include "core/state.h"
 #include "core_fixture.h"
+#include "core_day.h"
 #include "org/csv.h"
 #include "report/csv.h"
 #include "report/json.h"
@@ -25,42 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-typedef struct {
-    core_t *c;
-    evlist_t log;
-    who_t a, b, d, f1;
-    int64_t now;
-    int ids;
-} day_t;
-
-static void day_init(day_t *y)
-{
-    memset(y, 0, sizeof *y);
-    y->c = core_new();
-    assert_int_equal(fixture_setup_pb(y->c, &y->log, NULL), 0);
-    y->a = fixture_join(y->c, "AAAA-1111", "Anna", "ha", &y->log);
-    y->b = fixture_join(y->c, "AAAA-1111", "Bram", "hb", &y->log);
-    y->d = fixture_join(y->c, "BBBB-2222", "Dirk", "hd", &y->log);
-    core_auth(y->c, "hash-f1", &y->f1);
-    y->now = 100000;
-}
-
-static void day_free(day_t *y)
-{
-    evlist_free(&y->log);
-    core_free(y->c);
-}
-
-static int run(day_t *y, const who_t *w, const char *cmd, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    y->now += 10;
-    int rc = fixture_vrun(y->c, w, cmd, y->now, "r", ++y->ids, &y->log, fmt, ap);
-    va_end(ap);
-    return rc;
-}
 
 static const char *last_id(day_t *y, const char *type)
 {
