@@ -646,9 +646,8 @@ int server_run(const serve_opts_t *o)
         core_free(srv.core);
         return 1;
     }
-    sprints_bank_sync(o->db);   /* the idea bank catches up with the archives (bank hook) */
     boot_secret_source(srv.core);
-    boot_priors(o->db, srv.core);
+    boot_priors(o->db, srv.core);   /* the idea bank catches up with the archives (bank_sync), then the priors */
     srv.writer = writer_start(store, srv.log, srv.committed, commit_notify, NULL);
     srv.store = store;
     srv.remote = json_object();
