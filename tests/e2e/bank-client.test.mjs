@@ -12,6 +12,7 @@ import { applyEvent, createState } from '../../web/js/state.js';
 import { archivedSprint, bankSearchPath, beforeOutcomeKey, beforeText, outcome, reportRoute, reportTarget, sameOriginHash, snippetParts, sprintList, teamReport } from '../../web/js/bank.js';
 import { setLang, t } from '../../web/js/i18n.js';
 import nl from '../../web/js/i18n/nl.js';
+import en from '../../web/js/i18n/en.js';
 import { FakeSocket } from './fake-socket.mjs';
 import { ARCHIVED_ERR, BEFORE, HITS, REPORT, SPRINTS } from './fixtures/sprints.mjs';
 import { checkA11y, closeDay, openDay, openViewport } from './lib.mjs';
@@ -154,8 +155,8 @@ after(() => closeDay(day));
  * answers SPRINTS.md promises, so the views are checked before (and apart from) H1/H2's server.
  * Everything else (the app itself) comes from the real server.
  */
-async function fixturePage(answers) {
-  const page = await openViewport(browser, { width: 360, height: 740 });
+async function fixturePage(answers, lang = 'nl') {
+  const page = await openViewport(browser, { width: 360, height: 740, lang });
   const context = page.context();
   page.requests = [];
   await context.route((url) => url.pathname.startsWith('/api/') && Object.keys(answers).some((p) => url.pathname === p), (route) => {
@@ -230,6 +231,18 @@ test('the public page shows what is published without a token and no team links;
     assert.equal(await page.locator('.js-status').isHidden(), true, 'no connection indicator: no WebSocket');
     await checkA11y(page, 'the public bank (360 px)');
     await noSideScroll(page, 'public bank');
+  } finally {
+    await context.close();
+  }
+  // In English: the page's own words, the same axe verdict.
+  ({ page, context } = await fixturePage({ '/api/public/bank': [200, HITS] }, 'en'));
+  try {
+    await page.goto(`${server.url}/#/bank`);
+    await page.locator('.js-bank-hit').first().waitFor();
+    assert.equal(await page.locator('h1').textContent(), en['bank.public.heading']);
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+    assert.match(await page.locator('.js-bank-outcome').first().textContent(), new RegExp(en['bank.outcome.won']));
+    await checkA11y(page, 'the public bank in English (360 px)');
   } finally {
     await context.close();
   }
