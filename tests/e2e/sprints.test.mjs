@@ -167,6 +167,11 @@ test('the organiser and a facilitator search the idea bank and open a team page 
   await org.locator('.js-report-ideas li').first().waitFor();
   assert.match(await org.evaluate(() => location.hash), new RegExp(`^#/o/[^/]+/r/${ids.A}/t\\d+$`));
   await checkA11y(org, 'a team page of sprint A');
+  // The entry's own address, /r/SPRINT/TEAM (open data), opens the same page in this tab.
+  const teamId = /\/r\/[^/]+\/([^/]+)$/.exec(await org.evaluate(() => location.hash))[1];
+  await org.goto(`${server.url}/r/${ids.A}/${teamId}`);
+  await org.locator('.js-report-ideas li').first().waitFor();
+  assert.equal(await org.evaluate(() => location.pathname + location.hash), `/#/r/${ids.A}/${teamId}`);
   assert.deepEqual(org.problems, []);
 
   // A facilitator of C searches from the console's link, on a phone.

@@ -54,7 +54,7 @@ export function parseRoute(hash) {
   if (hash === '#/bank') return { name: 'bank', role: null, token: null };
   const bank = /^#\/([of])\/([A-Za-z0-9_\-.~%]+)\/bank$/.exec(hash);
   if (bank) return { name: 'bank', role: bank[1], token: decodeURIComponent(bank[2]) };
-  const report = /^#\/(?:([of])\/([A-Za-z0-9_\-.~%]+)\/)?r\/([A-Za-z0-9_-]{1,64})\/([A-Za-z0-9_-]{1,32})$/.exec(hash);
+  const report = /^#\/(?:([of])\/([A-Za-z0-9_\-.~%]+)\/)?r\/([A-Za-z0-9_-]{1,64})\/([A-Za-z0-9_-]{1,64})$/.exec(hash);
   if (report) return { name: 'report', role: report[1] ?? null, token: report[2] ? decodeURIComponent(report[2]) : null, sprint: report[3], team: report[4] };
   const m = /^#\/([osfj])\/([A-Za-z0-9_\-.~%]+)$/.exec(hash);
   if (m) return { name: m[1], token: decodeURIComponent(m[2]) };
@@ -214,6 +214,9 @@ function mount(focusHeading = !firstMount) {
 }
 
 function render() {
+  // A bank entry's address, /r/SPRINT/TEAM, is served as this app: the same page as #/r/….
+  const bare = /^\/r\/([A-Za-z0-9_-]{1,64})\/([A-Za-z0-9_-]{1,64})$/.exec(location.pathname);
+  if (bare && (location.hash === '' || location.hash === '#')) history.replaceState(null, '', `/#/r/${bare[1]}/${bare[2]}`);
   const next = parseRoute(location.hash);
   if (next === null) return;
   if (next.name === 'join' && loadStoredSession() && !location.hash.startsWith('#/')) {

@@ -151,7 +151,7 @@ export function outcome(entry) {
  * @returns {{sprint: string, team: string}|null}
  */
 export function reportTarget(url) {
-  const m = /(?:^|[/#])r\/([A-Za-z0-9_-]{1,64})\/([A-Za-z0-9_-]{1,32})\/?$/.exec(String(url ?? ''));
+  const m = /(?:^|[/#])r\/([A-Za-z0-9_-]{1,64})\/([A-Za-z0-9_-]{1,64})\/?$/.exec(String(url ?? ''));
   return m ? { sprint: m[1], team: m[2] } : null;
 }
 
