@@ -59,14 +59,8 @@ function tokenOf(hash) {
   return decodeURIComponent(/^#\/o\/([^/]+)$/.exec(hash)?.[1] ?? '');
 }
 
-/** Makes a new sprint on the organiser page: the form, the one confirmation, then the new link. */
-async function newSprint(from, title, date) {
-  const before = await org.evaluate(() => location.hash);
-  await org.selectOption('#sp-new-sprint-from', from);
-  await org.getByLabel(nl['org.sprints.newTitle'], { exact: true }).fill(title);
-  await org.getByLabel(nl['org.sprints.newDate'], { exact: true }).fill(date);
-  await org.getByRole('button', { name: nl['org.sprints.create'], exact: true }).click();
-  // The live sprint is not archived yet: the one confirmation, with the three publish choices.
+/** The one confirmation of archiving, with the three publish choices: bank and public. */
+async function confirmArchive() {
   const dialog = org.locator('.js-archive-dialog');
   await dialog.waitFor();
   assert.equal(await org.evaluate(() => document.querySelector('.js-archive-dialog').open), true);
@@ -75,6 +69,17 @@ async function newSprint(from, title, date) {
   await checkA11y(org, 'the archive confirmation');
   await dialog.getByLabel(nl['org.sprints.choice.public'], { exact: true }).check();
   await dialog.getByRole('button', { name: nl['org.sprints.archiveConfirm'], exact: true }).click();
+}
+
+/** Makes a new sprint on the organiser page: the form, the one confirmation if the live sprint
+ * is not archived yet, then the new link. */
+async function newSprint(from, title, date, { archived = false } = {}) {
+  const before = await org.evaluate(() => location.hash);
+  await org.selectOption('#sp-new-sprint-from', from);
+  await org.getByLabel(nl['org.sprints.newTitle'], { exact: true }).fill(title);
+  await org.getByLabel(nl['org.sprints.newDate'], { exact: true }).fill(date);
+  await org.getByRole('button', { name: nl['org.sprints.create'], exact: true }).click();
+  if (!archived) await confirmArchive();
   await org.waitForFunction((old) => location.hash !== old && /^#\/o\/[^/]+$/.test(location.hash), before, { timeout: 30000 });
   await org.locator('h1', { hasText: title }).waitFor({ timeout: 20000 });
   await org.locator('.js-sprints .js-sprint').first().waitFor({ timeout: 20000 });
@@ -116,8 +121,15 @@ test('the organiser archives the day and makes a sprint from the default, then o
   // Its own report stays: A's JSON from B's organiser.
   assert.equal((await api(tokens.B, `/api/sprints/${ids.A}/report.json`)).status, 200);
 
+  // B is closed on its own first (the button, the same confirmation): the page says so.
+  await org.locator('.js-archive').click();
+  await confirmArchive();
+  await org.locator('.js-archived-line').waitFor();
+  assert.equal(await org.locator('.js-archive').isHidden(), true);
+  await org.locator(`.js-sprint[data-sprint="${ids.B}"][data-state="archived"]`).waitFor();
+
   // C from A: A's challenges and rooms come along, never its people or links.
-  tokens.C = await newSprint(ids.A, 'Staatsprint C', '2027-09-23');
+  tokens.C = await newSprint(ids.A, 'Staatsprint C', '2027-09-23', { archived: true });
   ids.C = await org.locator('.js-sprints .js-sprint').first().getAttribute('data-sprint');
   assert.deepEqual(await org.locator('.js-sprints .js-sprint').evaluateAll((els) => els.map((e) => e.dataset.state)), ['live', 'archived', 'archived']);
   const { events } = await fetchEvents(server.wsUrl, tokens.C);

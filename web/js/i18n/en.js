@@ -1073,6 +1073,7 @@ export default {
   'report.noLink': 'This team page belongs to the archive. Open it from the idea bank with your organiser or facilitator link.',
   'report.publicBank': 'Go to the public idea bank',
   'report.noTeam': 'This team is not in the report of this sprint.',
+  'report.forbidden': 'With this link you can search the idea bank, but not open this team page. The organiser can.',
   'report.readOnly': 'Read only: this sprint is closed.',
   'report.challenge': 'Challenge: {title}',
   'report.members': 'The team',

@@ -1073,6 +1073,7 @@ export default {
   'report.noLink': 'Deze teampagina hoort bij het archief. Open hem via de ideeënbank met je organisator- of facilitatorlink.',
   'report.publicBank': 'Naar de openbare ideeënbank',
   'report.noTeam': 'Dit team staat niet in het verslag van deze sprint.',
+  'report.forbidden': 'Met deze link kun je in de ideeënbank zoeken, maar deze teampagina niet openen. De organisator kan dat wel.',
   'report.readOnly': 'Alleen te lezen: deze sprint is afgesloten.',
   'report.challenge': 'Challenge: {title}',
   'report.members': 'Het team',

@@ -138,7 +138,9 @@ export function mount(ctx) {
           return;
         }
         lead.textContent = '';
-        body.append(h('p', { class: 'sp-alert js-report-error', role: 'alert', text: err ? errorText(err) : t('org.http.failed', { status: res.status }) }));
+        // A link that may search the bank but not read this report (the server decides who may).
+        const text = res.status === 403 ? t('report.forbidden') : err ? errorText(err) : t('org.http.failed', { status: res.status });
+        body.append(h('p', { class: 'sp-alert js-report-error', role: 'alert', text }));
         return;
       }
       const model = teamReport(await res.json(), r.team);
