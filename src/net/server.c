@@ -639,13 +639,11 @@ int server_run(const serve_opts_t *o)
     }
     srv.committed = core_head(srv.core);
     core_take_effects(srv.core);   /* the replay's: acted on by subscribing at all */
-    /* The other logs are archives: their links are known, to be refused as such. */
-    if (sprints_load(o->db, srv.log) != 0) {
-        store_close(store);
-        hub_free(srv.hub);
-        core_free(srv.core);
-        return 1;
-    }
+    /* The other logs are archives: their links are known, to be refused as such. Not
+     * readable now: the live sprint is served all the same (old links get bad_token). */
+    if (sprints_load(o->db, srv.log) != 0)
+        fprintf(stderr, "staatsprint: de links van gearchiveerde sprints worden niet herkend (links of "
+                        "archived sprints are not recognised)\n");
     boot_secret_source(srv.core);
     boot_priors(o->db, srv.core);   /* the idea bank catches up with the archives (bank_sync), then the priors */
     srv.writer = writer_start(store, srv.log, srv.committed, commit_notify, NULL);

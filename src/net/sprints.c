@@ -173,7 +173,8 @@ int sprints_list(const char *db, const char *live, json_t **out)
     return 0;
 }
 
-int sprints_report(const char *db, const char *id, const char *fmt, int names_on, char **buf, size_t *len)
+int sprints_report(const char *db, const char *id, const char *fmt, int names_on, int bank_only, char **buf,
+                   size_t *len)
 {
     *buf = NULL;
     *len = 0;
@@ -188,6 +189,10 @@ int sprints_report(const char *db, const char *id, const char *fmt, int names_on
     json_t *doc;
     if (report_model_load_log(db, id, names_on, &doc) != 0)
         return -1;
+    if (bank_only && !json_is_true(json_object_get(json_object_get(doc, "archive"), "bank"))) {
+        json_decref(doc);
+        return -3;
+    }
     int rc = 0;
     if (strcmp(fmt, "pdf") == 0) {
         unsigned char *pdf;

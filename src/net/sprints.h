@@ -40,9 +40,11 @@ int sprints_newer(const char *db, const char *live);
 int sprints_list(const char *db, const char *live, json_t **out);
 
 /* GET /api/sprints/<id>/report.<fmt> (fmt "pdf", "json" or "md"): the sprint's report
- * (report_model_load_log). Returns 0 with *buf (caller frees) of *len bytes, -2 for an
- * unknown sprint, -1 when it failed. */
-int sprints_report(const char *db, const char *id, const char *fmt, int names, char **buf, size_t *len);
+ * (report_model_load_log). bank_only (a facilitator): only an archive whose results are
+ * in the idea bank (archive.bank). Returns 0 with *buf (caller frees) of *len bytes, -2
+ * for an unknown sprint, -3 when bank_only refuses it, -1 when it failed. */
+int sprints_report(const char *db, const char *id, const char *fmt, int names, int bank_only, char **buf,
+                   size_t *len);
 
 /* POST /api/sprints: boot_new_sprint on db. Returns 0 with the new id in log and the
  * organiser's token in tok; or a BOOT_E* code of log/boot.h. */

@@ -182,6 +182,14 @@ async function twoSprints(t, srv) {
   const pdfA = await api(srv, 'GET', `/api/sprints/${sprintA}/report.pdf`, tokB);
   assert.equal(pdfA.status, 200);
   assert.equal(pdfA.buf.subarray(0, 5).toString('latin1'), '%PDF-');
+  // A facilitator of B reads the team pages of an archive in the idea bank: no names, never
+  // the live sprint's report, nothing else.
+  const facRep = await api(srv, 'GET', `/api/sprints/${sprintA}/report.json?names=1`, facB);
+  assert.equal(facRep.status, 200, facRep.text);
+  assert.equal(facRep.json.names, false);
+  assert.ok(!facRep.text.includes('Anna Archief'), 'no names for a facilitator');
+  assert.equal((await api(srv, 'GET', `/api/sprints/${sprintB}/report.json`, facB)).status, 403);
+  assert.equal((await api(srv, 'POST', `/api/sprints/${sprintA}/publish`, facB, { bank: false })).status, 403);
   const none = await api(srv, 'GET', '/api/sprints/geen-sprint/report.json', tokB);
   assert.equal(none.status, 404);
   const wrongFmt = await api(srv, 'GET', `/api/sprints/${sprintA}/report.exe`, tokB);
@@ -196,6 +204,10 @@ async function twoSprints(t, srv) {
   assert.deepEqual([a2.bank, a2.orgs, a2.public, a2.people], [true, false, false, 2]);
   assert.equal(list2.json.sprints[0].title, 'Tweede sprint');
   assert.equal(list2.json.sprints[0].date, '2026-09-18');
+  const unpub = await api(srv, 'POST', `/api/sprints/${sprintA}/publish`, tokB, { bank: false });
+  assert.equal(unpub.status, 200, unpub.text);
+  const facNoBank = await api(srv, 'GET', `/api/sprints/${sprintA}/report.json`, facB);
+  assert.equal(facNoBank.status, 403, 'an archive outside the bank is the organiser\'s only');
   const pub = await api(srv, 'POST', `/api/sprints/${sprintA}/publish`, tokB, { bank: true, orgs: true, public: true });
   assert.equal(pub.status, 200, pub.text);
   const pubBad = await api(srv, 'POST', `/api/sprints/${sprintA}/publish`, tokB, { bank: 'ja' });
@@ -297,14 +309,15 @@ test('two nodes on PostgreSQL: the other node switches to the new sprint too', {
 // At the size of the day: a simulated sprint of 40 teams (the bots play every step, the
 // race and the jury) is archived and copied; the list, the archive's report and a forget
 // stay quick on a full log.
-test('a full simulated day of 40 teams: archive, copy, list, report, forget', { timeout: 300000 }, async (t) => {
+test('a full simulated day of 40 teams: archive, copy, list, report, forget', { timeout: 700000 }, async (t) => {
   const srv = new Server();
   t.after(async () => {
     await srv.stop();
     const rep = srv.sanitizerReport();
     if (rep) throw new Error(`the server printed a sanitizer report:\n${rep}`);
   });
-  const sim = await runBin(['simulate', '--db', srv.db, '--teams', '40', '--seed', '11'], 240000);
+  // --speed 10 as report-day: at full speed a loaded machine makes bots miss race rounds.
+  const sim = await runBin(['simulate', '--db', srv.db, '--teams', '40', '--seed', '11', '--speed', '10'], 540000);
   assert.equal(sim.code, 0, `simulate failed: ${sim.stderr.slice(-2000)}`);
   await srv.spawn();
   const org = await organiser(srv);
