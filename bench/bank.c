@@ -9,7 +9,7 @@
  * (kind, sprint, chosen). Each search is the whole of bank_search: the engine's index, the
  * ranking, the first page of 20 hits with snippets. Prints a markdown table of p50/p95/p99.
  *
- * Usage: build/bench-bank [--n N] [--queries Q] [--db FILE|postgresql://…] [--seed S]
+ * Usage: build/bench-bank [--n N] [--queries Q] [--db FILE|postgresql://…] [--seed S] [--reuse 1]
  * (make bench runs it on SQLite; give a PostgreSQL URI to measure that engine.)
  */
 #include "bank/bank.h"
@@ -191,7 +191,7 @@ static void make_query(char *q, size_t len, bank_query_t *bq, int nsprints, char
 
 int main(int argc, char **argv)
 {
-    int n = 100000, nq = 2000, nsprints = 20;
+    int n = 100000, nq = 2000, nsprints = 20, reuse = 0;
     const char *db = NULL;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--n") == 0)
@@ -200,10 +200,12 @@ int main(int argc, char **argv)
             nq = atoi(argv[i + 1]);
         else if (strcmp(argv[i], "--db") == 0)
             db = argv[i + 1];
+        else if (strcmp(argv[i], "--reuse") == 0)
+            reuse = atoi(argv[i + 1]);
         else if (strcmp(argv[i], "--seed") == 0)
             rng = strtoull(argv[i + 1], NULL, 10) | 1;
         else {
-            fprintf(stderr, "usage: bench-bank [--n N] [--queries Q] [--db FILE|URI] [--seed S]\n");
+            fprintf(stderr, "usage: bench-bank [--n N] [--queries Q] [--db FILE|URI] [--seed S] [--reuse 1]\n");
             return 2;
         }
     }
@@ -218,8 +220,18 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench-bank: %s\n", err);
         return 1;
     }
-    /* Build: one put per sprint (a sprint is indexed whole). */
+    /* Build: one put per sprint (a sprint is indexed whole); --reuse keeps a bank of the
+     * same size that an earlier run left (--db FILE given). */
     double t0 = now_ms();
+    int64_t head = 0;
+    bank_flags_t ifl;
+    char last[16];
+    snprintf(last, sizeof last, "s%02d", nsprints - 1);
+    if (reuse && bank_indexed(b, last, &head, &ifl) == 0 && head == n) {
+        for (int i = 0; i < n; i++)
+            json_decref(make_entry(i, nsprints));   /* the same random stream as a build */
+        goto built;
+    }
     json_t **per = calloc((size_t)nsprints, sizeof *per);
     for (int s = 0; s < nsprints; s++)
         per[s] = json_array();
@@ -229,13 +241,14 @@ int main(int argc, char **argv)
         char id[16];
         snprintf(id, sizeof id, "s%02d", s);
         bank_flags_t fl = {1, 1, 0, s % 2};
-        if (bank_put(b, id, 1, &fl, per[s]) != 0) {
+        if (bank_put(b, id, n, &fl, per[s]) != 0) {
             fprintf(stderr, "bench-bank: indexing failed\n");
             return 1;
         }
         json_decref(per[s]);
     }
     free(per);
+built:;
     double build = now_ms() - t0;
     /* Warm-up, then the measured searches. */
     double *lat = calloc((size_t)nq, sizeof *lat);

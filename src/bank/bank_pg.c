@@ -22,8 +22,8 @@
 #include <string.h>
 
 #define PG(b) ((PGconn *)(b)->db)
-#define PG_RANK_CAP 2000
-#define PG_RANK_CAP_S "2000"
+#define PG_RANK_CAP 1000
+#define PG_RANK_CAP_S "1000"
 
 static const char schema[] =
     "SELECT pg_advisory_xact_lock(7432017);"
@@ -152,9 +152,6 @@ static int pgb_put(bank_t *b, const char *sprint, int64_t head, const bank_flags
         a.buf[a.n++] = '{';
         a.buf[a.n] = '\0';
         bank_terms(b->an, text, strlen(text), arr_cb, &a);
-        xgrow((void **)&a.buf, &a.cap, a.n + 2, 1);
-        a.buf[a.n++] = '}';
-        a.buf[a.n] = '\0';
         const char *k;
         json_t *v;
         json_object_foreach(a.seen, k, v) {
@@ -162,7 +159,26 @@ static int pgb_put(bank_t *b, const char *sprint, int64_t head, const bank_flags
             json_t *n = json_object_get(df, k);
             json_object_set_new(df, k, json_integer(n ? json_integer_value(n) + 1 : 1));
         }
+        /* The filters as lexemes too (an underscore: never a word's term), so the GIN index
+         * answers a filter with the words and only matching rows are visited. */
+        char tag[160];
+        const char *tags[6] = {"s_", "c_", "k_", NULL, NULL, NULL};
+        const char *vals[3] = {sprint, json_string_value(json_object_get(e, "challenge")),
+                               json_string_value(json_object_get(e, "kind"))};
+        for (int q = 0; q < 3; q++) {
+            snprintf(tag, sizeof tag, "%s%s", tags[q], vals[q] ? vals[q] : "");
+            arr_cb(&a, tag, strlen(tag), 0);
+        }
+        if (json_integer_value(json_object_get(e, "chosen")))
+            arr_cb(&a, "x_chosen", 8, 0);
+        if (json_integer_value(json_object_get(e, "won")))
+            arr_cb(&a, "x_won", 5, 0);
+        if (fl->pub)
+            arr_cb(&a, "x_pub", 5, 0);
         json_decref(a.seen);
+        xgrow((void **)&a.buf, &a.cap, a.n + 2, 1);
+        a.buf[a.n++] = '}';
+        a.buf[a.n] = '\0';
         char *js = json_dumps(e, JSON_COMPACT);
         char ch[4], wo[4];
         snprintf(ch, sizeof ch, "%d", (int)json_integer_value(json_object_get(e, "chosen")));
@@ -323,28 +339,48 @@ static int pgb_search(bank_t *b, const bank_query_t *q, const json_t *words, jso
             dn += (size_t)sprintf(dutch + dn, "%s%s", i ? " | " : "", s);
         }
     char *ours = tsquery_of(terms, used);
+    /* The filters as a tsquery of tags, met in the GIN index with the words. */
+    char *tagq = NULL;
+    size_t tn = 0, tcap = 0;
+    xgrow((void **)&tagq, &tcap, 8, 1);
+    tagq[0] = '\0';
+    const char *fk[6] = {"s_", "c_", "k_", "x_pub", "x_chosen", "x_won"};
+    const char *fv[6] = {q->sprint, q->challenge, q->kind, q->public_only ? "" : NULL,
+                         q->chosen >= 0 ? "" : NULL, q->won >= 0 ? "" : NULL};
+    for (int k = 0; k < 6; k++) {
+        if (fv[k] == NULL || (k < 3 && fv[k][0] == '\0'))
+            continue;
+        char t[160];
+        snprintf(t, sizeof t, "%s%s", fk[k], fv[k]);
+        int neg = (k == 4 && q->chosen == 0) || (k == 5 && q->won == 0);
+        xgrow((void **)&tagq, &tcap, tn + 8, 1);
+        tn += (size_t)sprintf(tagq + tn, "%s%s", tn ? " & " : "", neg ? "!" : "");
+        put_quoted(&tagq, &tn, &tcap, t, strlen(t), '\'');
+    }
     char chosen[4], won[4], pub[4], lim[16], off[16], sql[1200];
     snprintf(chosen, sizeof chosen, "%d", q->chosen);
     snprintf(won, sizeof won, "%d", q->won);
     snprintf(pub, sizeof pub, "%d", q->public_only ? 1 : 0);
     snprintf(lim, sizeof lim, "%d", q->limit);
     snprintf(off, sizeof off, "%d", q->offset);
-    const char *v[10] = {dutch, ours, q->sprint && q->sprint[0] ? q->sprint : NULL,
+    const char *v[11] = {dutch, ours, q->sprint && q->sprint[0] ? q->sprint : NULL,
                          q->challenge && q->challenge[0] ? q->challenge : NULL, q->kind && q->kind[0] ? q->kind : NULL,
-                         q->chosen >= 0 ? chosen : NULL, q->won >= 0 ? won : NULL, pub, lim, off};
+                         q->chosen >= 0 ? chosen : NULL, q->won >= 0 ? won : NULL, pub, lim, off,
+                         tn ? tagq : NULL};
     /* Even the rarest term alone in more than the cap (one common word): the first of its
      * entries the index yields rank, the cap of them (the scan stops there). */
     int sample = (pruned && taken > PG_RANK_CAP) || (nt == 1 && sum > PG_RANK_CAP);
     if (sample)
         pruned = 1;
     snprintf(sql, sizeof sql,
-             "WITH x AS (SELECT to_tsquery('dutch', $1) || $2::tsquery AS q),"
+             "WITH x AS (SELECT CASE WHEN $11::tsquery IS NULL THEN to_tsquery('dutch', $1) || $2::tsquery"
+             " ELSE (to_tsquery('dutch', $1) || $2::tsquery) && $11::tsquery END AS q),"
              " c AS (SELECT e.id, e.tsv FROM bank_entry e, x WHERE e.tsv @@ x.q%s%s),"
              " m AS (SELECT c.id, ts_rank(c.tsv, x.q, 1) AS r, count(*) OVER () AS n FROM c, x"
              " ORDER BY 2 DESC, c.id LIMIT $9 OFFSET $10)"
              " SELECT d.entry, m.r, m.n FROM m JOIN bank_doc d ON d.id = m.id ORDER BY m.r DESC, m.id", pg_filters,
              sample ? " LIMIT " PG_RANK_CAP_S : "");
-    r = PQexecParams(c, sql, 10, NULL, v, NULL, NULL, 0);
+    r = PQexecParams(c, sql, 11, NULL, v, NULL, NULL, 0);
     int rc = 0;
     *total = 0;
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
@@ -362,10 +398,11 @@ static int pgb_search(bank_t *b, const bank_query_t *q, const json_t *words, jso
     if (rc == 0 && rows == 0 && q->offset > 0) {
         /* A page past the end: the count alone. */
         snprintf(sql, sizeof sql,
-                 "WITH x AS (SELECT to_tsquery('dutch', $1) || $2::tsquery AS q)"
+                 "WITH x AS (SELECT CASE WHEN $11::tsquery IS NULL THEN to_tsquery('dutch', $1) || $2::tsquery"
+                 " ELSE (to_tsquery('dutch', $1) || $2::tsquery) && $11::tsquery END AS q)"
                  " SELECT count(*) FROM bank_entry e, x WHERE e.tsv @@ x.q%s AND $9::int > 0 AND $10::int >= 0",
                  pg_filters);
-        r = PQexecParams(c, sql, 10, NULL, v, NULL, NULL, 0);
+        r = PQexecParams(c, sql, 11, NULL, v, NULL, NULL, 0);
         if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
             *total = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
         else
@@ -380,6 +417,7 @@ static int pgb_search(bank_t *b, const bank_query_t *q, const json_t *words, jso
         *total = -1 - *total;   /* bank_search marks it estimated */
     free(dutch);
     free(ours);
+    free(tagq);
     free(used);
     free(df);
     json_decref(terms);

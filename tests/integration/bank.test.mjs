@@ -7,7 +7,9 @@
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, organiser, barrier } from './lib.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startServer, organiser, barrier, runBin } from './lib.mjs';
 import { privatePg, node, waitLeader } from './pg-cluster.mjs';
 
 const pg = privatePg();
@@ -179,7 +181,28 @@ async function threeSprints(srv) {
 
 test('the idea bank across three sprints (SQLite): search, filters, unpublished and private never found, public page, hints', { timeout: 180000 }, async (t) => {
   const srv = await startServer(t);
-  await threeSprints(srv);
+  const { sprintA } = await threeSprints(srv);
+  // Open data across sprints: the public sprint's entries only, as JSON and CSV.
+  const js = path.join(srv.dir, 'bank.json');
+  const csv = path.join(srv.dir, 'bank.csv');
+  const out = await runBin(['export', '--all', '--db', srv.db, '--json', js, '--csv', csv], 60000);
+  assert.equal(out.code, 0, out.stderr);
+  const doc = JSON.parse(fs.readFileSync(js, 'utf8'));
+  assert.equal(doc.$schema, 'https://staatsprint.nl/schema/bank-1.json');
+  assert.equal(doc.version, 1);
+  assert.ok(doc.entries.length >= 2);
+  assert.ok(doc.entries.every((e) => e.sprint === sprintA), 'only the public sprint');
+  const idea = doc.entries.find((e) => e.text === IDEA_A);
+  assert.ok(idea);
+  assert.deepEqual(Object.keys(idea).sort(), ['challenge', 'challenge_title', 'chosen', 'count', 'date', 'detail', 'kind',
+    'orgs', 'sprint', 'sprint_title', 'team', 'team_name', 'text', 'url', 'won']);
+  const all = fs.readFileSync(js, 'utf8') + fs.readFileSync(csv, 'utf8');
+  for (const word of ['Anna Eerder', 'Bram Eerder', 'Dirk Geheim', SECRET_A, IDEA_B]) assert.ok(!all.includes(word), `export must not hold ${word}`);
+  const lines = fs.readFileSync(csv, 'utf8').replace(/^\uFEFF/, '').split('\r\n');
+  assert.equal(lines[0], 'sprint,sprint_title,date,challenge,challenge_title,kind,team,team_name,text,count,chosen,won,orgs,url,detail');
+  assert.ok(lines.some((l) => l.includes(IDEA_A)));
+  const bad = await runBin(['export', '--all', '--db', srv.db], 60000);
+  assert.equal(bad.code, 2, 'an output is required');
 });
 
 test('the idea bank across three sprints (PostgreSQL): the same', { timeout: 240000 }, async (t) => {
