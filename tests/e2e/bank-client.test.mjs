@@ -268,3 +268,37 @@ test('a bare report address without a staff link says which link opens it', { ti
     await context.close();
   }
 });
+
+test('script in bank entries and reports stays text: no element, no dialog', { timeout: 60000 }, async () => {
+  const bad = '<img src=x onerror=alert(1)><script>alert(1)</script>';
+  const hit = { ...HITS.hits[0], text: `${bad} inloggen`, snippet: `${bad} [inloggen]`, team_name: bad, sprint_title: bad, challenge_title: bad, orgs: [bad], url: '/r/s-2026-09/t7' };
+  const report = structuredClone(REPORT);
+  const team = report.teams[0];
+  team.name = bad;
+  team.ideas[0].text = bad;
+  team.knelpunten.items[0].text = bad;
+  team.chosen[0].milestones[0].text = bad;
+  team.canvases.plan.who = bad;
+  report.sprint.title = bad;
+  const { page, context } = await fixturePage({ '/api/bank': [200, { total: 1, hits: [hit] }], '/api/sprints/s-2026-09/report.json': [200, report] });
+  const dialogs = [];
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    d.dismiss();
+  });
+  try {
+    await page.goto(`${server.url}/#/f/FAC/bank`);
+    await page.getByLabel(nl['bank.q.label'], { exact: true }).fill('inloggen');
+    await page.getByRole('button', { name: nl['bank.search'], exact: true }).click();
+    await page.locator('.js-bank-hit').waitFor();
+    assert.match(await page.locator('.js-bank-snippet').textContent(), /<img src=x onerror=alert\(1\)>/);
+    assert.equal(await page.locator('main img, main script, main iframe, main svg').count(), 0);
+    await page.locator('.js-bank-report').click();
+    await page.locator('.js-report-ideas').waitFor();
+    assert.equal(await page.locator('h1').textContent(), bad);
+    assert.equal(await page.locator('main img, main script, main iframe, main svg').count(), 0);
+    assert.deepEqual(dialogs, []);
+  } finally {
+    await context.close();
+  }
+});
