@@ -284,6 +284,11 @@ test('in sprint C, an idea of A in the Idee Race shows what became of it, to the
     await phone.locator('.js-vote .js-before .js-before-item').first().waitFor({ timeout: 15000 });
     assert.ok((await phone.locator('.js-vote .js-before-item').first().textContent()).includes(titleA));
     await checkA11y(phone, 'the idea vote with a hint of an earlier sprint (360 px)');
+
+    // The organiser closes C: the team reads that nothing changes any more.
+    await organiser.cmd('sprint.archive', { bank: true, orgs: false, public: false, confirm: true });
+    await phone.locator('.js-team-archived', { hasText: nl['team.archived'] }).waitFor();
+    await checkA11y(phone, 'a team page of a closed sprint (360 px)');
     assert.deepEqual(phone.problems, []);
     assert.deepEqual(consolePage.problems, []);
   } finally {

@@ -201,6 +201,7 @@ export default {
   'notFound.home': 'Go to the start page',
 
   'team.waiting': 'Loading the programme of the day…',
+  'team.archived': 'This sprint is over. You can still read everything, but nothing can be changed.',
   'team.progress': 'Step {n} of {total}',
   'team.programme.now': 'On the programme now: {items}',
   'team.programme.next': 'Next: {item}',

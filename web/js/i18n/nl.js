@@ -201,6 +201,7 @@ export default {
   'notFound.home': 'Naar de startpagina',
 
   'team.waiting': 'Het programma van de dag wordt geladen…',
+  'team.archived': 'Deze sprint is afgesloten. Je kunt alles nog lezen, maar niets meer wijzigen.',
   'team.progress': 'Stap {n} van {total}',
   'team.programme.now': 'Nu op het programma: {items}',
   'team.programme.next': 'Straks: {item}',
