@@ -116,6 +116,7 @@ test('the organiser archives the day and makes a sprint from the default, then o
   await a.getByLabel(nl['org.sprints.choice.orgs'], { exact: true }).check();
   await a.getByRole('button', { name: nl['org.sprints.publishSave'], exact: true }).click();
   await a.locator('.js-sprint-pub', { hasText: nl['org.sprints.pub.orgs'] }).waitFor();
+  assert.equal(await org.locator('.js-public-bank').getAttribute('href'), '#/bank', 'A is public: the page links its public bank');
   const listed = (await api(tokens.B, '/api/sprints')).body.sprints.find((x) => x.id === ids.A);
   assert.deepEqual([listed.state, listed.bank, listed.orgs, listed.public], ['archived', true, true, true]);
   // Its own report stays: A's JSON from B's organiser.

@@ -968,6 +968,7 @@ export default {
   'org.sprints.title': 'Sprints',
   'org.sprints.intro': 'Each sprint has its own links, team codes and report. A closed sprint stays readable as an archive; it can no longer be changed.',
   'org.sprints.bankLink': 'Search the idea bank of closed sprints',
+  'org.sprints.publicLink': 'The public idea bank (readable without a link)',
   'org.sprints.none': 'No sprints found yet.',
   'org.sprints.live': 'Running now',
   'org.sprints.archived': 'Closed',

@@ -968,6 +968,7 @@ export default {
   'org.sprints.title': 'Sprints',
   'org.sprints.intro': 'Elke sprint heeft eigen links, teamcodes en een eigen verslag. Een afgesloten sprint blijft als archief te lezen; wijzigen kan dan niet meer.',
   'org.sprints.bankLink': 'Zoek in de ideeënbank van afgesloten sprints',
+  'org.sprints.publicLink': 'De openbare ideeënbank (zonder link te lezen)',
   'org.sprints.none': 'Nog geen sprints gevonden.',
   'org.sprints.live': 'Loopt nu',
   'org.sprints.archived': 'Afgesloten',

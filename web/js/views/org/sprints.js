@@ -186,7 +186,12 @@ export function mountSprints({ session, token, live }) {
   }
 
   function drawList() {
-    rerender(listBox, () => (sprints.length ? [h('ul', { class: 'sp-cards' }, sprints.map(card))] : [h('p', { text: t('org.sprints.none') })]));
+    const anyPublic = sprints.some((s) => s.public && s.state === 'archived');
+    rerender(listBox, () => [
+      sprints.length ? h('ul', { class: 'sp-cards' }, sprints.map(card)) : h('p', { text: t('org.sprints.none') }),
+      // The public page (no token) once a closed sprint is published there.
+      anyPublic ? h('p', { class: 'sp-sprints-public' }, h('a', { class: 'sp-link js-public-bank', href: '#/bank', text: t('org.sprints.publicLink') })) : null,
+    ]);
   }
 
   // ---- archiving, after one confirmation ----
