@@ -565,9 +565,21 @@ static void clh_presence(const json_t *others)
 
 /* ---- several sprints: the switch to a new live sprint (net/sprints.h) ----------------- */
 
+static int switched;   /* the next server_run serves a new sprint: its links are printed */
+
+/* Every 50 ms after the switch began: once every connection has its last message out
+ * (or after 2 s: a client that does not read is not waited for), start again. */
 static void switch_cb(uv_timer_t *h)
 {
-    (void)h;
+    static unsigned waits;
+    int owed = 0;
+    for (conn_t *c = srv.conns; c != NULL && !owed; c = c->next)
+        owed = c->qhead != NULL && !c->cut;
+    if (owed && ++waits < 40)
+        return;
+    waits = 0;
+    uv_timer_stop(h);
+    switched = 1;
     srv.again = 1;   /* server_run returns SERVER_AGAIN: main boots the new live sprint */
     uv_stop(&srv.loop);
 }
@@ -587,7 +599,7 @@ static void server_switch(void)
     conn_flush_dirty();
     /* What is owed goes out in the next turns; then the context (and every connection) goes. */
     uv_timer_init(&srv.loop, &srv.switch_timer);
-    uv_timer_start(&srv.switch_timer, switch_cb, 300, 0);
+    uv_timer_start(&srv.switch_timer, switch_cb, 50, 50);
 }
 
 /* The end of every loop turn: what the turn's commits, commands and answers owe goes out. */
@@ -710,8 +722,9 @@ int server_run(const serve_opts_t *o)
     uv_check_start(&srv.flush, flush_cb);
     uv_unref((uv_handle_t *)&srv.flush);
 
-    if (!o->quiet && !o->again && o->on_start)
-        o->on_start(srv.core, base);
+    if (!o->quiet && (!o->again || switched) && o->on_start)
+        o->on_start(srv.core, base);   /* also the new sprint's links after a switch */
+    switched = 0;
 
     uv_run(&srv.loop, UV_RUN_DEFAULT);
 

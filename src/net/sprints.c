@@ -13,6 +13,7 @@
 #include "util/strmap.h"
 #include "util/xalloc.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,6 +141,38 @@ static store_t *open_store(const char *db)
     return s;
 }
 
+/* The summaries already made, by log id: {id: {head, summary}}; a log whose head moved
+ * is folded again. Workers run side by side: under the lock. */
+static json_t *summaries;
+static pthread_mutex_t summaries_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static json_t *summary_of(store_t *s, const char *id, int *rc)
+{
+    int64_t head = 0;
+    if ((*rc = store_head(s, id, &head)) != 0)
+        return NULL;
+    pthread_mutex_lock(&summaries_mu);
+    json_t *hit = json_object_get(summaries, id);
+    json_t *sum = hit && json_integer_value(json_object_get(hit, "head")) == head
+                      ? json_deep_copy(json_object_get(hit, "summary"))
+                      : NULL;
+    pthread_mutex_unlock(&summaries_mu);
+    if (sum != NULL)
+        return sum;
+    core_t *c = replay(s, id, rc);
+    if (c == NULL)
+        return NULL;
+    sum = core_sprint_summary(c);
+    head = core_head(c);
+    core_free(c);
+    pthread_mutex_lock(&summaries_mu);
+    if (summaries == NULL)
+        summaries = json_object();
+    json_object_set_new(summaries, id, json_pack("{sI so}", "head", (json_int_t)head, "summary", json_deep_copy(sum)));
+    pthread_mutex_unlock(&summaries_mu);
+    return sum;
+}
+
 int sprints_list(const char *db, const char *live, json_t **out)
 {
     *out = NULL;
@@ -151,17 +184,15 @@ int sprints_list(const char *db, const char *live, json_t **out)
     int rc = log_list(s, &v, &n);
     json_t *list = json_array();
     for (size_t i = 0; i < n && rc == 0; i++) {
-        core_t *c = replay(s, v[i].id, &rc);
-        if (c == NULL)
+        json_t *sum = summary_of(s, v[i].id, &rc);
+        if (sum == NULL)
             break;
-        json_t *sum = core_sprint_summary(c);
         /* The log is the sprint; its id is the one the endpoints take. */
         json_object_set_new(sum, "id", json_string(v[i].id));
         /* Only one sprint is served: any other is an archive, whatever its log says. */
         if (strcmp(v[i].id, live) != 0)
             json_object_set_new(sum, "state", json_string("archived"));
         json_array_append_new(list, sum);
-        core_free(c);
     }
     free(v);
     store_close(s);

@@ -119,6 +119,7 @@ async function twoSprints(t, srv) {
   assert.ok(!hB.err, JSON.stringify(hB.err));
   assert.equal(hB.welcome.sprint, sprintB);
   assert.equal(hB.welcome.role, 'organiser');
+  assert.ok(srv.stdout.includes(`/#/o/${tokB}`), 'the server prints the links of the new sprint');
   const evB = hB.events;
   const progB = evB.filter((e) => e.type === 'programme.set').pop();
   assert.equal(progB.data.items[0].title.nl, 'Aftrap archieftest', 'the programme is copied');

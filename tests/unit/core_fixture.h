@@ -4,6 +4,7 @@
 
 #include "core/core.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const char fixture_desc[] =
@@ -89,6 +90,38 @@ static inline int fixture_vrun(core_t *c, const who_t *w, const char *cmd, int64
     int rc = core_exec(c, w, cmd, args, id, now, log, &dup);
     json_decref(args);
     return rc;
+}
+
+/* Fresh secrets for the commands that make codes and links after the set-up
+ * (core_set_secret_source): codes "ZZ00-0000", "ZZ01-0001", …, tokens "tok-new-N" with
+ * hashes "hash-new-N". */
+static int fixture_made;
+static inline void fixture_fake_code(void *ud, char *out, size_t len)
+{
+    (void)ud;
+    snprintf(out, len, "ZZ%02d-%04d", fixture_made % 100, fixture_made);
+    fixture_made++;
+}
+static inline void fixture_fake_token(void *ud, char *tok, size_t tl, char *hash, size_t hl)
+{
+    (void)ud;
+    snprintf(tok, tl, "tok-new-%d", fixture_made);
+    snprintf(hash, hl, "hash-new-%d", fixture_made++);
+}
+
+/* Appends the events of out to log, each with its own reference to the data (a test's
+ * record of everything so far, for replay and audience checks). */
+static inline void fixture_keep(evlist_t *log, const evlist_t *out)
+{
+    for (size_t i = 0; i < out->n; i++) {
+        if (log->n == log->cap) {
+            log->cap = log->cap ? log->cap * 2 : 64;
+            log->v = realloc(log->v, log->cap * sizeof *log->v);
+        }
+        log->v[log->n] = out->v[i];
+        log->v[log->n].data = json_incref(out->v[i].data);
+        log->n++;
+    }
 }
 
 /* The last event of this type in log, or NULL. */

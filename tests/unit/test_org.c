@@ -7,6 +7,7 @@
 
 #include "core/core.h"
 #include "core/err.h"
+#include "core_fixture.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,19 +29,6 @@ static const core_link_t links[] = {
 };
 static const char *const codes[] = {"AAAA-1111", "BBBB-2222"};
 
-static int ncodes_made;
-static void fake_code(void *ud, char *out, size_t len)
-{
-    (void)ud;
-    snprintf(out, len, "ZZ%02d-%04d", ncodes_made % 100, ncodes_made);
-    ncodes_made++;
-}
-static void fake_token(void *ud, char *tok, size_t tl, char *hash, size_t hl)
-{
-    (void)ud;
-    snprintf(tok, tl, "tok-new-%d", ncodes_made);
-    snprintf(hash, hl, "hash-new-%d", ncodes_made++);
-}
 
 typedef struct {
     core_t *c;
@@ -48,25 +36,14 @@ typedef struct {
     who_t org;
 } fx_t;
 
-static void keep(fx_t *f, evlist_t *out)
-{
-    for (size_t i = 0; i < out->n; i++) {
-        if (f->log.n == f->log.cap) {
-            f->log.cap = f->log.cap ? f->log.cap * 2 : 64;
-            f->log.v = realloc(f->log.v, f->log.cap * sizeof *f->log.v);
-        }
-        f->log.v[f->log.n] = out->v[i];
-        f->log.v[f->log.n].data = json_incref(out->v[i].data);
-        f->log.n++;
-    }
-}
+static void keep(fx_t *f, evlist_t *out) { fixture_keep(&f->log, out); }
 
 static fx_t *fx_new(int with_secrets)
 {
     fx_t *f = calloc(1, sizeof *f);
     f->c = core_new();
     if (with_secrets) {
-        core_secret_src_t s = {fake_code, fake_token, NULL};
+        core_secret_src_t s = {fixture_fake_code, fixture_fake_token, NULL};
         core_set_secret_source(f->c, &s);
     }
     json_t *d = json_loads(desc, 0, NULL);

@@ -25,38 +25,13 @@ typedef struct {
     who_t org, fac, anna;
 } fx_t;
 
-static void keep(fx_t *f, const evlist_t *out)
-{
-    for (size_t i = 0; i < out->n; i++) {
-        if (f->log.n == f->log.cap) {
-            f->log.cap = f->log.cap ? f->log.cap * 2 : 64;
-            f->log.v = realloc(f->log.v, f->log.cap * sizeof *f->log.v);
-        }
-        f->log.v[f->log.n] = out->v[i];
-        f->log.v[f->log.n].data = json_incref(out->v[i].data);
-        f->log.n++;
-    }
-}
-
-static int nmade;
-static void fake_code(void *ud, char *out, size_t len)
-{
-    (void)ud;
-    snprintf(out, len, "NEW%d-%04d", nmade % 10, nmade);
-    nmade++;
-}
-static void fake_token(void *ud, char *tok, size_t tl, char *hash, size_t hl)
-{
-    (void)ud;
-    snprintf(tok, tl, "tok-made-%d", nmade);
-    snprintf(hash, hl, "hash-made-%d", nmade++);
-}
+static void keep(fx_t *f, const evlist_t *out) { fixture_keep(&f->log, out); }
 
 static fx_t *fx_new(void)
 {
     fx_t *f = calloc(1, sizeof *f);
     f->c = core_new();
-    core_secret_src_t s = {fake_code, fake_token, NULL};
+    core_secret_src_t s = {fixture_fake_code, fixture_fake_token, NULL};
     core_set_secret_source(f->c, &s);
     evlist_t out = {0};
     assert_int_equal(fixture_setup_pb(f->c, &out, NULL), 0);
