@@ -468,18 +468,24 @@ int bank_pg_open(bank_t *b, const char *uri, char *err, size_t errlen)
     }
     PQsetNoticeProcessor(c, notice_cb, NULL);
     PQsetClientEncoding(c, "UTF8");
-    PGresult *r = PQexec(c, "BEGIN");
+    /* The tables once: a search opens a connection each time, and DDL would take locks. */
+    PGresult *r = PQexec(c, "SELECT to_regclass('bank_term') IS NOT NULL");
+    int have = PQresultStatus(r) == PGRES_TUPLES_OK && PQgetvalue(r, 0, 0)[0] == 't';
     PQclear(r);
-    r = PQexec(c, schema);
-    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    if (!ok)
-        snprintf(err, errlen, "PostgreSQL: %s", PQresultErrorMessage(r));
-    PQclear(r);
-    r = PQexec(c, ok ? "COMMIT" : "ROLLBACK");
-    PQclear(r);
-    if (!ok) {
-        PQfinish(c);
-        return BANK_EOPEN;
+    if (!have) {
+        r = PQexec(c, "BEGIN");
+        PQclear(r);
+        r = PQexec(c, schema);
+        int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+        if (!ok)
+            snprintf(err, errlen, "PostgreSQL: %s", PQresultErrorMessage(r));
+        PQclear(r);
+        r = PQexec(c, ok ? "COMMIT" : "ROLLBACK");
+        PQclear(r);
+        if (!ok) {
+            PQfinish(c);
+            return BANK_EOPEN;
+        }
     }
     b->db = c;
     b->eng = &pg_engine;

@@ -251,6 +251,14 @@ char *bank_snippet(bank_an_t *a, const char *text, const json_t *words)
     char *out = xmalloc(cap);
     for (size_t p = 0; p < len;) {
         if (!word_byte((unsigned char)text[p])) {
+            /* The marks are [ and ]: a bracket of the text itself becomes its full-width
+             * form (［ ］), so it is never read as a mark. */
+            if (text[p] == '[' || text[p] == ']') {
+                memcpy(out + o, text[p] == '[' ? "\xef\xbc\xbb" : "\xef\xbc\xbd", 3);
+                o += 3;
+                p++;
+                continue;
+            }
             out[o++] = text[p++];
             continue;
         }

@@ -68,6 +68,8 @@ struct api_req {
 };
 
 static api_host_t host;
+#define BANK_WORKERS_MAX 8      /* idea-bank searches running at once (a thread and a connection each) */
+static int bank_workers;        /* service thread only */
 static api_req_t *reqs;
 
 /* Several sprints (below): the list, an archive's reports, a new sprint, publishing,
@@ -82,6 +84,7 @@ void api_init(const api_host_t *h)
 {
     host = *h;
     creating = 0;   /* a new server_run after a switch */
+    bank_workers = 0;   /* the last run's searches were joined (api_stop) */
 }
 
 int api_wants(const char *url) { return url != NULL && strncmp(url, "/api/", 5) == 0; }
@@ -405,9 +408,16 @@ int api_begin(struct lws *wsi, api_req_t **rp, const char *url)
             answer_err(r, 400, SP_E_BAD_MESSAGE);
             return 0;
         }
+        /* The public page needs no token: searches at once are capped, not queued. */
+        if (bank_workers >= BANK_WORKERS_MAX) {
+            answer_err(r, 429, SP_E_RATE_LIMITED);
+            return 0;
+        }
         r->kind = K_BANK;
         if (start_worker(r, bank_worker) != 0)
             answer_err(r, 503, SP_E_STORE_UNAVAILABLE);
+        else
+            bank_workers++;
         return 0;
     }
     if (rc != 0) {
@@ -819,6 +829,8 @@ void api_poll(void)
             continue;
         pthread_join(r->th, NULL);
         r->thread = 0;
+        if (r->kind == K_BANK)
+            bank_workers--;
         if (r->wsi == NULL) {
             /* Nobody waits for the answer; an import is still applied (the organiser
              * may have closed the tab), a PDF is dropped. A new sprint is durable: the

@@ -9,7 +9,8 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer, organiser, barrier, runBin } from './lib.mjs';
+import { startServer, organiser, barrier, runBin, REPO_DIR } from './lib.mjs';
+import { validate, parseCsv } from './opendata.mjs';
 import { privatePg, node, waitLeader } from './pg-cluster.mjs';
 
 const pg = privatePg();
@@ -102,6 +103,7 @@ async function threeSprints(srv) {
   // ---- A: ideas in the race, archived into the bank, not public ------------------------------
   const a = await playRace(srv, [IDEA_A, FORM_A], SECRET_A);
   const sprintA = a.org.hello.welcome.sprint;
+  const tokA = srv.organiserToken;
   await endRound(a.org, a.room);
   const sprintB = await archiveAndNext(srv, a.org, { bank: true, orgs: false, public: false }, 'Sprint B', '2026-09-18');
 
@@ -128,6 +130,9 @@ async function threeSprints(srv) {
   assert.equal(r.status, 400);
   r = await api(srv, '/api/bank?q=formulier');
   assert.equal(r.status, 401);
+  r = await api(srv, '/api/bank?q=formulier', tokA);
+  assert.equal(r.status, 401, 'a link of an archived sprint opens no bank');
+  assert.equal(r.json.code, 'sprint_archived');
   const team = [...orgB.codes.values()][0];
   const bert = await srv.client();
   assert.ok(!(await bert.join(team, 'Bert')).err);
@@ -163,6 +168,19 @@ async function threeSprints(srv) {
   assert.equal(pubHits.status, 200, pubHits.text);
   assert.deepEqual(texts(pubHits), [IDEA_A]);
   assert.ok(!pubHits.text.includes('Anna Eerder'), 'no names');
+  // A burst on the public page: searches at once are capped (429), none fails otherwise,
+  // and the cap frees again.
+  const burst = await Promise.all(Array.from({ length: 40 }, () => api(srv, '/api/public/bank?q=inloggen')));
+  assert.ok(burst.every((x) => x.status === 200 || x.status === 429), burst.map((x) => x.status).join(','));
+  assert.ok(burst.some((x) => x.status === 200));
+  for (const x of burst.filter((y) => y.status === 429)) assert.equal(x.json.code, 'rate_limited');
+  let after;
+  for (let i = 0; i < 50; i++) {
+    after = await api(srv, '/api/public/bank?q=inloggen');
+    if (after.status === 200) break;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  assert.equal(after.status, 200, 'the cap frees once the searches are done');
 
   // ---- the hint in C's race: A's idea comes back, B's does not ------------------------------
   const c = await playRace(srv, ['Digid inloggen makkelijker maken voor ouderen', 'Parkeervergunning automatisch verlengen via gemeente'], null);
@@ -198,9 +216,19 @@ test('the idea bank across three sprints (SQLite): search, filters, unpublished 
     'orgs', 'sprint', 'sprint_title', 'team', 'team_name', 'text', 'url', 'won']);
   const all = fs.readFileSync(js, 'utf8') + fs.readFileSync(csv, 'utf8');
   for (const word of ['Anna Eerder', 'Bram Eerder', 'Dirk Geheim', SECRET_A, IDEA_B]) assert.ok(!all.includes(word), `export must not hold ${word}`);
+  const schema = JSON.parse(fs.readFileSync(path.join(REPO_DIR, 'docs/bank-schema.json'), 'utf8'));
+  assert.deepEqual(validate(schema, doc), [], 'the export must validate against docs/bank-schema.json');
+  const broken = structuredClone(doc);
+  broken.entries[0].kind = 'geheim';
+  delete broken.entries[1].url;
+  assert.equal(validate(schema, broken).length, 2, 'the validator must catch a bad kind and a missing field');
   const lines = fs.readFileSync(csv, 'utf8').replace(/^\uFEFF/, '').split('\r\n');
   assert.equal(lines[0], 'sprint,sprint_title,date,challenge,challenge_title,kind,team,team_name,text,count,chosen,won,orgs,url,detail');
-  assert.ok(lines.some((l) => l.includes(IDEA_A)));
+  const rows = parseCsv(fs.readFileSync(csv, 'utf8'));
+  assert.equal(rows.length, doc.entries.length, 'one CSV row per entry');
+  const row = rows.find((x) => x.text === IDEA_A);
+  assert.deepEqual([row.sprint, row.kind, row.chosen, row.orgs], [sprintA, 'idee', String(idea.chosen), idea.orgs.join('; ')]);
+  assert.deepEqual(JSON.parse(row.detail), idea.detail);
   const bad = await runBin(['export', '--all', '--db', srv.db], 60000);
   assert.equal(bad.code, 2, 'an output is required');
 });

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_DIR, runBin as run, tempDir, removeDir, sanitizerReport } from './lib.mjs';
+import { validate, parseCsv } from './opendata.mjs';
 
 async function runBin(args, timeoutMs) {
   const r = await run(args, timeoutMs);
@@ -15,68 +16,7 @@ async function runBin(args, timeoutMs) {
   return r;
 }
 
-// ---- a validator for the part of JSON Schema 2020-12 that docs/report-schema.json uses ----
-
-const KNOWN = new Set(['$schema', '$id', 'title', 'description', 'type', 'required', 'properties',
-  'additionalProperties', 'items', 'enum', 'const', 'minimum', '$ref', '$defs']);
-
-function typeOf(v) {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'array';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
-  return typeof v;
-}
-
-function validate(schema, value, root = schema, at = '$', errors = []) {
-  for (const k of Object.keys(schema)) {
-    if (!KNOWN.has(k)) throw new Error(`the schema uses ${k} at ${at}, which this validator does not know`);
-  }
-  if (schema.$ref) {
-    const m = /^#\/\$defs\/(.+)$/.exec(schema.$ref);
-    if (!m || !root.$defs[m[1]]) throw new Error(`unresolvable $ref ${schema.$ref}`);
-    validate(root.$defs[m[1]], value, root, at, errors);
-  }
-  if (schema.type) {
-    const types = [].concat(schema.type);
-    const t = typeOf(value);
-    if (!types.includes(t) && !(t === 'integer' && types.includes('number'))) {
-      errors.push(`${at}: ${t} is not ${types.join('|')}`);
-      return errors;
-    }
-  }
-  if ('const' in schema && JSON.stringify(schema.const) !== JSON.stringify(value)) errors.push(`${at}: not the constant ${schema.const}`);
-  if (schema.enum && !schema.enum.includes(value)) errors.push(`${at}: ${JSON.stringify(value)} not in ${schema.enum}`);
-  if (schema.minimum !== undefined && typeof value === 'number' && value < schema.minimum) errors.push(`${at}: ${value} < ${schema.minimum}`);
-  if (typeOf(value) === 'object') {
-    for (const r of schema.required || []) if (!(r in value)) errors.push(`${at}: missing ${r}`);
-    for (const [k, v] of Object.entries(value)) {
-      if (schema.properties && k in schema.properties) validate(schema.properties[k], v, root, `${at}.${k}`, errors);
-      else if (schema.additionalProperties === false) errors.push(`${at}: unexpected property ${k}`);
-      else if (typeof schema.additionalProperties === 'object') validate(schema.additionalProperties, v, root, `${at}.${k}`, errors);
-    }
-  }
-  if (typeOf(value) === 'array' && schema.items) value.forEach((v, i) => validate(schema.items, v, root, `${at}[${i}]`, errors));
-  return errors;
-}
-
-// ---- CSV (RFC 4180) and PGM readers -------------------------------------------------------
-
-function parseCsv(text) {
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const rows = [];
-  let row = [], cell = '', q = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (q) {
-      if (ch === '"' && text[i + 1] === '"') { cell += '"'; i++; } else if (ch === '"') q = false; else cell += ch;
-    } else if (ch === '"') q = true;
-    else if (ch === ',') { row.push(cell); cell = ''; } else if (ch === '\r') { /* CRLF */ } else if (ch === '\n') { row.push(cell); rows.push(row); row = []; cell = ''; } else cell += ch;
-  }
-  if (cell !== '' || row.length) { row.push(cell); rows.push(row); }
-  assert.equal(q, false, 'a quoted CSV field is not closed');
-  const [head, ...body] = rows;
-  return body.map((r) => { assert.equal(r.length, head.length, `a CSV row has ${r.length} cells, the header ${head.length}`); return Object.fromEntries(head.map((h, i) => [h, r[i]])); });
-}
+// ---- PGM reader ---------------------------------------------------------------------------
 
 function pgmStats(buf) {
   // P5 <w> <h> <max>\n<bytes>

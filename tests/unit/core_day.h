@@ -5,6 +5,9 @@
 
 #include "core_fixture.h"
 
+#include <stdio.h>
+#include <unistd.h>
+
 typedef struct {
     core_t *c;
     evlist_t log;
@@ -39,6 +42,18 @@ static int run(day_t *y, const who_t *w, const char *cmd, const char *fmt, ...)
     int rc = fixture_vrun(y->c, w, cmd, y->now, "d", ++y->ids, &y->log, fmt, ap);
     va_end(ap);
     return rc;
+}
+
+/* Removes a SQLite database file of a test (with its -wal and -shm) and its directory. */
+static void day_rm_db(const char *dir, const char *db)
+{
+    char path[200];
+    snprintf(path, sizeof path, "%s-wal", db);
+    unlink(path);
+    snprintf(path, sizeof path, "%s-shm", db);
+    unlink(path);
+    unlink(db);
+    rmdir(dir);
 }
 
 #endif

@@ -84,6 +84,9 @@ static void test_tokenizer(void **state)
     char *s = bank_snippet(a, "Sneller ingelogd met de DigiD-app, zonder aanvraagformulier", w);
     assert_string_equal(s, "Sneller [ingelogd] met de [DigiD]-app, zonder aanvraagformulier");
     free(s);
+    s = bank_snippet(a, "Inloggen [met] DigiD]", w);   /* brackets of the text are no marks */
+    assert_string_equal(s, "[Inloggen] ［met］ [DigiD]］");
+    free(s);
     json_decref(w);
     bank_an_free(a);
 }
@@ -178,17 +181,6 @@ static void test_extract_document(void **state)
 
 /* ---- search on SQLite -------------------------------------------------------------------------- */
 
-static void rm_db(const char *dir, const char *db)
-{
-    char path[200];
-    snprintf(path, sizeof path, "%s-wal", db);
-    unlink(path);
-    snprintf(path, sizeof path, "%s-shm", db);
-    unlink(path);
-    unlink(db);
-    rmdir(dir);
-}
-
 static void test_search_sqlite(void **state)
 {
     (void)state;
@@ -206,7 +198,7 @@ static void test_search_sqlite(void **state)
     assert_int_equal(bf_total(r), 1);
     json_decref(r);
     bank_close(b);
-    rm_db(dir, db);
+    day_rm_db(dir, db);
 }
 
 /* ---- two sprints played through the core, archived, synced; priors ------------------------------ */
@@ -422,7 +414,7 @@ static void test_sync_and_priors(void **state)
     assert_int_equal(bank_priors(db, &pri), 0);
     assert_int_equal(json_array_size(pri), 0);
     json_decref(pri);
-    rm_db(dir, db);
+    day_rm_db(dir, db);
 }
 
 int main(void)

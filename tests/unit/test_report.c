@@ -387,13 +387,7 @@ static void test_load_from_database(void **state)
     assert_true(len > 2000);
     assert_memory_equal(pdf, "%PDF", 4);
     free(pdf);
-    char path[160];
-    snprintf(path, sizeof path, "%s-wal", db);
-    unlink(path);
-    snprintf(path, sizeof path, "%s-shm", db);
-    unlink(path);
-    unlink(db);
-    rmdir(dir);
+    day_rm_db(dir, db);
     json_decref(doc);
     day_free(&y);
 }
