@@ -279,6 +279,7 @@ test('in sprint C, an idea of A in the Idee Race shows what became of it, to the
     await consolePage.locator('.js-console-before .js-before-item').first().waitFor({ timeout: 15000 });
     assert.equal(await consolePage.locator('.js-console-before .js-before-item').first().getAttribute('data-team'), team.id);
     await checkA11y(consolePage, 'the console with a hint of an earlier sprint');
+    assert.deepEqual(consolePage.problems, []);
 
     // The idea vote: the idea is on the ballot, with what became of the earlier one.
     await advanceTo(organiser, events, team, 'p3-vote');
@@ -290,8 +291,13 @@ test('in sprint C, an idea of A in the Idee Race shows what became of it, to the
     await organiser.cmd('sprint.archive', { bank: true, orgs: false, public: false, confirm: true });
     await phone.locator('.js-team-archived', { hasText: nl['team.archived'] }).waitFor();
     await checkA11y(phone, 'a team page of a closed sprint (360 px)');
+
     assert.deepEqual(phone.problems, []);
-    assert.deepEqual(consolePage.problems, []);
+    // A new sprint starts: the member's session of C ends, and the join page says why.
+    const made = await api(tokens.C, '/api/sprints', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ from: 'default', title: 'Staatsprint D', date: '2028-03-16' }) });
+    assert.equal(made.status, 201);
+    await phone.locator('.sp-notice', { hasText: fill(nl['archived.notice'], { title: 'Staatsprint C' }) }).waitFor({ timeout: 20000 });
+    await phone.getByLabel(nl['join.code.label'], { exact: true }).waitFor();
   } finally {
     organiser.close();
     await phone.context().close();
