@@ -302,3 +302,32 @@ test('script in bank entries and reports stays text: no element, no dialog', { t
     await context.close();
   }
 });
+
+test('more results: the next page is asked with an offset, and focus goes to its first hit', { timeout: 60000 }, async () => {
+  const entry = (n) => ({ ...HITS.hits[1], team: `t${n}`, team_name: `Team ${n}`, url: `/r/s-2026-09/t${n}`, snippet: `[Ingelogd] blijven ${n}` });
+  const page = await openViewport(browser, { width: 360, height: 740 });
+  const context = page.context();
+  const offsets = [];
+  await context.route((url) => url.pathname === '/api/bank', (route) => {
+    const q = new URL(route.request().url()).searchParams;
+    const offset = Number(q.get('offset') ?? 0);
+    offsets.push(offset);
+    const hits = Array.from({ length: Math.min(Number(q.get('limit')), 25 - offset) }, (_, i) => entry(offset + i + 1));
+    return route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ total: 25, hits }) });
+  });
+  try {
+    await page.goto(`${server.url}/#/f/FAC/bank`);
+    await page.getByLabel(nl['bank.q.label'], { exact: true }).fill('ingelogd');
+    await page.getByRole('button', { name: nl['bank.search'], exact: true }).click();
+    await page.locator('.js-bank-hit').nth(19).waitFor();
+    assert.equal(await page.locator('.js-bank-more').isVisible(), true);
+    await page.locator('.js-bank-more').click();
+    await page.locator('.js-bank-hit').nth(24).waitFor();
+    assert.deepEqual(offsets, [0, 20]);
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), `${nl['bank.kind.idee']} Team 21`);
+    assert.equal(await page.locator('.js-bank-more').isHidden(), true, 'all 25 shown');
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await context.close();
+  }
+});
