@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define BANK_SCHEMA_ID "https://staatsprint.nl/schema/bank-1.json"
 #define QUERY_WORDS_MAX 16
@@ -259,13 +260,13 @@ int bank_sync(const char *db, int *changed)
     if (changed == NULL)
         changed = &dummy;
     *changed = 0;
-    if (!is_pg(db)) {
-        FILE *f = fopen(db, "rb");
-        if (f == NULL) {
-            fprintf(stderr, "staatsprint: de database %s bestaat niet (the database does not exist)\n", db);
-            return BANK_EOPEN;
-        }
-        fclose(f);
+    /* stat, never open and close: closing any descriptor of the file would drop the
+     * POSIX locks SQLite holds on it in this process (the server's own connections), and
+     * another process could then take the WAL for its own and remove it. */
+    struct stat sb;
+    if (!is_pg(db) && stat(db, &sb) != 0) {
+        fprintf(stderr, "staatsprint: de database %s bestaat niet (the database does not exist)\n", db);
+        return BANK_EOPEN;
     }
     char err[256] = "";
     store_t *s = NULL;

@@ -231,6 +231,15 @@ test('the idea bank across three sprints (SQLite): search, filters, unpublished 
   assert.deepEqual(JSON.parse(row.detail), idea.detail);
   const bad = await runBin(['export', '--all', '--db', srv.db], 60000);
   assert.equal(bad.code, 2, 'an output is required');
+  // The server's writes stay visible to other processes after its bank work and theirs
+  // (a descriptor of the database closed in the server would drop SQLite's locks, and
+  // the exporting process would then take the WAL away).
+  const org = await organiser(srv);
+  const venue = `Zaal na de export ${Date.now()}`;
+  ok(await org.client.cmd('sprint.update', { venue }), 'sprint.update');
+  const rep = path.join(srv.dir, 'live.json');
+  assert.equal((await runBin(['export', '--db', srv.db, '--json', rep], 60000)).code, 0);
+  assert.equal(JSON.parse(fs.readFileSync(rep, 'utf8')).sprint.venue, venue);
 });
 
 test('the idea bank across three sprints (PostgreSQL): the same', { timeout: 240000 }, async (t) => {
