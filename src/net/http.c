@@ -72,6 +72,28 @@ static int respond(struct lws *wsi, http_resp_t *r, unsigned status, const char 
     return 0;
 }
 
+/* Whether url is a team's page of an archived sprint's report, "/r/<sprint>/<team>" (the `url`
+ * of a bank entry): served as the browser app, which shows it (web/js/app.js). */
+static int is_report_page(const char *url)
+{
+    if (strncmp(url, "/r/", 3) != 0)
+        return 0;
+    size_t part = 0, parts = 1;
+    for (const char *c = url + 3; *c; c++) {
+        if (*c == '/') {
+            if (part == 0 || ++parts > 2)
+                return 0;
+            part = 0;
+        } else if (isalnum((unsigned char)*c) || *c == '_' || *c == '-') {
+            if (++part > 64)
+                return 0;
+        } else {
+            return 0;
+        }
+    }
+    return parts == 2 && part > 0;
+}
+
 int http_begin(struct lws *wsi, http_resp_t *r, const char *url, const http_status_t *st)
 {
     memset(r, 0, sizeof *r);
@@ -97,7 +119,7 @@ int http_begin(struct lws *wsi, http_resp_t *r, const char *url, const http_stat
         r->len = n;
         return respond(wsi, r, st->store_failing ? 503 : 200, "application/json");
     }
-    snprintf(path, sizeof path, "web%s", strcmp(url, "/") == 0 ? "/index.html" : url);
+    snprintf(path, sizeof path, "web%s", strcmp(url, "/") == 0 || is_report_page(url) ? "/index.html" : url);
     const embed_file_t *f = embed_find(path);
     if (f == NULL) {
         static const char nf[] = "Niet gevonden / Not found\n";

@@ -657,7 +657,7 @@ int server_run(const serve_opts_t *o)
         fprintf(stderr, "staatsprint: de links van gearchiveerde sprints worden niet herkend (links of "
                         "archived sprints are not recognised)\n");
     boot_secret_source(srv.core);
-    boot_priors(o->db, srv.core);
+    boot_priors(o->db, srv.core);   /* the idea bank catches up with the archives (bank_sync), then the priors */
     srv.writer = writer_start(store, srv.log, srv.committed, commit_notify, NULL);
     srv.store = store;
     srv.remote = json_object();

@@ -9,40 +9,7 @@ import { clock, remaining } from '../../web/js/views/team/shell.js';
 import { nowAndNext } from '../../web/js/programme.js';
 import { WALL_H, WALL_W, freeIn, groupSize, layout } from '../../web/js/views/team/wall.js';
 import { pick, t, setLang } from '../../web/js/i18n.js';
-
-/** A WebSocket stand-in: records what the client sends, lets the test play the server. */
-class FakeSocket {
-  static all = [];
-  constructor(url) {
-    this.url = url;
-    this.readyState = 0;
-    this.sent = [];
-    FakeSocket.all.push(this);
-  }
-  send(text) {
-    this.sent.push(JSON.parse(text));
-  }
-  close() {
-    if (this.readyState === 3) return;
-    this.readyState = 3;
-    this.onclose?.({ code: 1000 });
-  }
-  // Test side.
-  open() {
-    this.readyState = 1;
-    this.onopen?.();
-  }
-  recv(msg) {
-    this.onmessage?.({ data: JSON.stringify(msg) });
-  }
-  drop() {
-    this.readyState = 3;
-    this.onclose?.({ code: 1006 });
-  }
-  ofType(t) {
-    return this.sent.filter((m) => m.t === t);
-  }
-}
+import { FakeSocket } from './fake-socket.mjs';
 
 function latest() {
   return FakeSocket.all[FakeSocket.all.length - 1];

@@ -12,17 +12,23 @@ import * as wallScreenView from './views/wallscreen.js';
 import * as juryView from './views/jury.js';
 import * as notFoundView from './views/notfound.js';
 import * as statementView from './views/statement.js';
+import * as bankView from './views/bank.js';
+import * as reportTeamView from './views/report-team.js';
 import { mountMessageBanner } from './views/common.js';
 
 const LINK_VIEWS = { o: organiserView, s: screenView, f: facilitatorView, j: juryView };
 
 /**
  * @typedef {object} Route
- * @property {string} name 'join', 'board', 'statement', 'o', 's', 'f', 'j', 'wall' or 'notfound'
+ * @property {string} name 'join', 'board', 'statement', 'o', 's', 'f', 'j', 'wall', 'bank', 'report' or 'notfound'
  * @property {string|null} token the link token of o/s/f/j routes
  * @property {string} [code] the join code of a `#/join/CODE` route
  * @property {string} [room] the room of a room screen (`#/s/TOKEN/ROOM`)
- * @property {string} [team] the team of a `#/f/TOKEN/wall/TEAM` route (a wall on the projector)
+ * @property {string} [team] the team of a `#/f/TOKEN/wall/TEAM` route (a wall on the projector),
+ *   or of a report page (`#/o/TOKEN/r/SPRINT/TEAM`, `#/f/…`, bare `#/r/SPRINT/TEAM`)
+ * @property {string|null} [role] 'o' or 'f' for the idea bank and report pages of staff; null on
+ *   the public bank (`#/bank`) and a bare report address
+ * @property {string} [sprint] the sprint of a report page
  */
 
 /**
@@ -44,6 +50,12 @@ export function parseRoute(hash) {
   if (screen) return { name: 's', token: decodeURIComponent(screen[1]), room: screen[2] };
   const wall = /^#\/([of])\/([A-Za-z0-9_\-.~%]+)\/wall\/([A-Za-z0-9_-]{1,16})$/.exec(hash);
   if (wall) return { name: 'wall', token: decodeURIComponent(wall[2]), team: wall[3] };
+  // The idea bank: public, or searched with a staff link; a team's page in an archived report.
+  if (hash === '#/bank') return { name: 'bank', role: null, token: null };
+  const bank = /^#\/([of])\/([A-Za-z0-9_\-.~%]+)\/bank$/.exec(hash);
+  if (bank) return { name: 'bank', role: bank[1], token: decodeURIComponent(bank[2]) };
+  const report = /^#\/(?:([of])\/([A-Za-z0-9_\-.~%]+)\/)?r\/([A-Za-z0-9_-]{1,64})\/([A-Za-z0-9_-]{1,64})$/.exec(hash);
+  if (report) return { name: 'report', role: report[1] ?? null, token: report[2] ? decodeURIComponent(report[2]) : null, sprint: report[3], team: report[4] };
   const m = /^#\/([osfj])\/([A-Za-z0-9_\-.~%]+)$/.exec(hash);
   if (m) return { name: m[1], token: decodeURIComponent(m[2]) };
   return { name: 'notfound', token: null };
@@ -74,6 +86,8 @@ function viewFor(r) {
   if (r.name === 'board') return boardView;
   if (r.name === 'statement') return statementView;
   if (r.name === 'wall') return wallScreenView;
+  if (r.name === 'bank') return bankView;
+  if (r.name === 'report') return reportTeamView;
   return LINK_VIEWS[r.name] ?? notFoundView;
 }
 
@@ -92,7 +106,7 @@ function useSession(token) {
     session.on('state', showState),
     session.on('state', showQueue),
     session.on('outbox', showQueue),
-    session.on('auth-failed', () => mounted?.authFailed?.()),
+    session.on('auth-failed', (err) => mounted?.authFailed?.(err)),
   ];
   showState(session.conn.state);
   showQueue();
@@ -200,6 +214,9 @@ function mount(focusHeading = !firstMount) {
 }
 
 function render() {
+  // A bank entry's address, /r/SPRINT/TEAM, is served as this app: the same page as #/r/….
+  const bare = /^\/r\/([A-Za-z0-9_-]{1,64})\/([A-Za-z0-9_-]{1,64})$/.exec(location.pathname);
+  if (bare && (location.hash === '' || location.hash === '#')) history.replaceState(null, '', `/#/r/${bare[1]}/${bare[2]}`);
   const next = parseRoute(location.hash);
   if (next === null) return;
   if (next.name === 'join' && loadStoredSession() && !location.hash.startsWith('#/')) {
@@ -212,6 +229,8 @@ function render() {
     history.replaceState(null, '', '#/');
     next.name = 'join';
   }
+  // A staff link opened in this tab also opens the bare report addresses of the idea bank.
+  if ((next.name === 'o' || next.name === 'f') && next.token) reportTeamView.rememberStaffLink(next.name, next.token);
   unmount();
   route = next;
   mount();

@@ -557,7 +557,9 @@ export class Connection extends Emitter {
       j.reject(msg);
       return;
     }
-    if (msg.code === 'bad_token' && !this._authed) {
+    // A link of an archived sprint is refused with sprint_archived – at hello, or on a live
+    // connection when the organiser starts a new sprint (the server then closes it).
+    if ((msg.code === 'bad_token' && !this._authed) || msg.code === 'sprint_archived') {
       // The token will not become valid by retrying: stop, and let the view decide. Its
       // stored commands can never be delivered either.
       forgetOutbox(this.token, this._storage);

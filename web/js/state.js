@@ -44,6 +44,10 @@
  * @property {Map<string, object>} suggestions by id: {id, board, groups, settled}
  * @property {Map<string, object>} batches by id: {id, suggestion, clusters, moved, undone}
  * @property {object[]} similar `idea.similar` hints for this member, newest last
+ * @property {Map<string, object>} before `idea.before` hints by note id: what became of a close
+ *   idea of an earlier sprint ({note, sprint, sprint_title, date, kind, text, chosen, won, score, seq})
+ * @property {object|null} archived data of `sprint.archived` ({bank, orgs, public, at}), then of
+ *   every `sprint.published`; null while the sprint is live
  * @property {number} seq highest seq folded in
  */
 
@@ -87,6 +91,8 @@ export function createState() {
     suggestions: new Map(),
     batches: new Map(),
     similar: [],
+    before: new Map(),
+    archived: null,
     seq: 0,
   };
 }
@@ -383,6 +389,14 @@ function applyMethodEvent(state, ev, d) {
     case 'idea.similar':
       state.similar.push({ ...d, seq: ev.seq });
       if (state.similar.length > 20) state.similar.shift();
+      return true;
+    case 'idea.before':
+      // One hint per idea: a later one (the idea placed on the vote) replaces the race's.
+      if (typeof d.note === 'string') state.before.set(d.note, { ...d, seq: ev.seq ?? 0 });
+      return true;
+    case 'sprint.archived':
+    case 'sprint.published':
+      state.archived = { ...(state.archived ?? {}), bank: d.bank === true, orgs: d.orgs === true, public: d.public === true, at: d.at ?? state.archived?.at ?? ev.ts ?? null };
       return true;
     default:
       return false;

@@ -9,6 +9,7 @@ import { memberName, teamMembers, teamNotes } from '../state.js';
 import { showFieldError } from './common.js';
 import { mountTeam } from './team/shell.js';
 import { keepDraft } from '../drafts.js';
+import { archivedSprint } from '../bank.js';
 
 const NOTE_MAX = 280;
 const SNIPPET = 40;
@@ -379,10 +380,12 @@ export function mount(ctx) {
       team.unmount();
       for (const off of offs) off();
     },
-    authFailed() {
-      // The stored session is no longer known to the server (for example a new event).
+    authFailed(err) {
+      // The stored session is no longer known to the server (for example a new event), or
+      // belongs to a sprint that is over (sprint_archived): the join page says which.
       forgetSession();
-      ctx.setNotice(t('join.notice.expired'));
+      const archived = archivedSprint(err);
+      ctx.setNotice(archived ? t('archived.notice', { title: pick(archived.title) || '–' }) : t('join.notice.expired'));
       ctx.dropSession();
       ctx.navigate('#/');
     },

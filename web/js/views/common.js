@@ -4,6 +4,7 @@
 import { h } from '../dom.js';
 import { onLangChange, pick, t } from '../i18n.js';
 import { staffOf } from '../staff-state.js';
+import { archivedSprint } from '../bank.js';
 
 /**
  * A section with a heading (h2) whose id is derived from the key.
@@ -18,10 +19,26 @@ export function section(key, title, content) {
 }
 
 /**
- * Replaces the view with the message that a link does not work.
+ * Replaces the view with the message that a link does not work – or, for a link of an archived
+ * sprint (`sprint_archived`), that the sprint is over, with its title.
  * @param {object} ctx app context
+ * @param {object} [err] the refusal (`err` message)
  */
-export function showBadLink(ctx) {
+export function showBadLink(ctx, err) {
+  const archived = archivedSprint(err);
+  if (archived) {
+    ctx.setTitle(t('archived.title'));
+    const title = pick(archived.title);
+    const heading = h('h1', { class: 'sp-heading', tabindex: '-1', text: t('archived.heading') });
+    ctx.main.replaceChildren(
+      heading,
+      h('p', { class: 'sp-lead js-archived', text: title ? t('archived.text', { title }) : t('archived.textNoTitle') }),
+      h('p', { text: t('archived.next') }),
+      h('p', {}, h('a', { class: 'sp-link', href: '#/', text: t('badLink.home') })),
+    );
+    heading.focus();
+    return;
+  }
   ctx.setTitle(t('badLink.title'));
   const heading = h('h1', { class: 'sp-heading', tabindex: '-1', text: t('badLink.heading') });
   ctx.main.replaceChildren(heading, h('p', { text: t('badLink.text') }), h('p', {}, h('a', { class: 'sp-link', href: '#/', text: t('badLink.home') })));

@@ -13,6 +13,7 @@ import { errorText, pick, t } from '../i18n.js';
 import { roomTeams } from '../state.js';
 import { staffOf } from '../staff-state.js';
 import { batched, section, showBadLink } from './common.js';
+import { beforeText } from '../bank.js';
 import { button, clock, inputField, remaining } from './staff/kit.js';
 import { peekNodes } from './staff/peek.js';
 import { pitchOrderPart } from './staff/pitch-order.js';
@@ -66,6 +67,8 @@ export function mount(ctx) {
   const claimsBox = h('div', { class: 'sp-console__claims js-claims', 'aria-live': 'polite' });
   const raceStatus = h('p', { class: 'sp-console__race-status js-race-status' });
   const sentList = h('ul', { class: 'sp-console__sent js-sent' });
+  // "This came up before" for the room: ideas of its teams close to one of an earlier sprint.
+  const beforeList = h('ul', { class: 'sp-before__list js-console-before' });
   const peekBox = h('section', { class: 'sp-console__peek js-peek', id: 'sp-console-peek', 'aria-labelledby': 'sp-console-peek-title', hidden: true });
 
   const minutes = inputField({ id: 'sp-console-minutes', label: t('console.room.minutes'), type: 'number', cls: 'sp-console__num', attrs: { min: '1', max: '240', step: '1', inputmode: 'numeric', placeholder: t('console.room.minutesStep') } });
@@ -237,6 +240,17 @@ export function mount(ctx) {
     rerender(claimsBox, () => teams.flatMap((tm) => [...(state.claims?.entries() ?? [])]
       .filter(([member]) => state.members.get(member)?.team === tm.id)
       .map(([, c]) => h('p', { class: 'sp-notice js-claim', dataset: { team: tm.id } }, `${pick(tm.name)}: `, t('board.claim', { name: c.name, code: '' }), h('strong', { text: c.code })))));
+    rerender(beforeList, () => {
+      const inRoom = new Set(teams.map((x) => x.id));
+      const hints = [...state.before.values()].filter((b) => inRoom.has(state.notes.get(b.note)?.team));
+      if (!hints.length) return [h('li', { class: 'sp-console__quiet', text: t('before.none') })];
+      return hints.reverse().map((b) => {
+        const note = state.notes.get(b.note);
+        return h('li', { class: 'sp-before__item js-before-item', dataset: { note: b.note, team: note.team } },
+          h('strong', { text: `${pick(state.teams.get(note.team)?.name) || note.team}: ` }),
+          h('span', { class: 'sp-before__ours', text: t('before.ours', { text: note.text }) }), ' ', beforeText(b));
+      });
+    });
     sound.checked = st.sound.has(room.id);
     setText(raceStatus, raceText());
     pitch.draw();
@@ -272,6 +286,7 @@ export function mount(ctx) {
             h('div', { class: 'sp-table-wrap sp-console__table-wrap', role: 'region', tabindex: '0', 'aria-labelledby': 'sp-console-teams-title' },
               h('table', { class: 'sp-table sp-console__table' }, tableHead(), tableBody)),
             peekBox)),
+        section('before', t('before.title'), [h('p', { class: 'sp-section-intro', text: t('before.consoleIntro') }), beforeList]),
         section('message', t('console.message.history'), [sentList]),
         section('pitch', t('console.pitch.title'), [pitch.node]),
       );
@@ -280,7 +295,8 @@ export function mount(ctx) {
   }
 
   const body = h('div', { class: 'sp-console' });
-  main.append(h('div', { class: 'sp-console__top' }, heading, lead), errors, body, live);
+  const bankLink = h('a', { class: 'sp-link js-bank-link', href: `#/f/${encodeURIComponent(ctx.route.token)}/bank`, text: t('console.bankLink') });
+  main.append(h('div', { class: 'sp-console__top' }, heading, lead, h('p', { class: 'sp-console__bank' }, bankLink)), errors, body, live);
 
   const schedule = batched(draw);
   const offs = [
@@ -303,10 +319,10 @@ export function mount(ctx) {
       tracker.stop();
       for (const off of offs) off();
     },
-    authFailed() {
+    authFailed(err) {
       clearInterval(ticker);
       clearInterval(reorder);
-      showBadLink(ctx);
+      showBadLink(ctx, err);
     },
   };
 }

@@ -3,7 +3,8 @@
 // is claimed with a confirmation code from a teammate or the facilitator. The session is remembered.
 
 import { h } from '../dom.js';
-import { errorText, t } from '../i18n.js';
+import { errorText, pick as pickText, t } from '../i18n.js';
+import { archivedSprint } from '../bank.js';
 import { forgetSession, loadStoredSession, storeSession } from '../session.js';
 import { showFieldError } from './common.js';
 
@@ -197,8 +198,11 @@ export function mount(ctx) {
     } catch (err) {
       busy = false;
       submit.textContent = t('join.submit');
-      const message = errorText(err);
-      if (err.code === 'claim_pending') {
+      // A code of a sprint that is over says which sprint (sprint_archived, with its title).
+      const archived = archivedSprint(err);
+      const message = archived && pickText(archived.title) ? t('archived.code', { title: pickText(archived.title) }) : errorText(err);
+      if (archived) showErrors({ code: message });
+      else if (err.code === 'claim_pending') {
         claim.group.hidden = false;
         claim.input.value = '';
         showErrors({});

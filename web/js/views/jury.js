@@ -391,6 +391,6 @@ export function mount(ctx) {
     unmount() {
       for (const off of offs) off();
     },
-    authFailed: () => showBadLink(ctx),
+    authFailed: (err) => showBadLink(ctx, err),
   };
 }

@@ -7,6 +7,7 @@ import { roomTeams, teamMembers } from '../state.js';
 import { batched, section, showBadLink } from './common.js';
 import { mountJuryAdmin } from './staff/jury-admin.js';
 import { mountOrgSections } from './org/index.js';
+import { endSwitch, followSwitch, pendingSwitch } from './org/sprints.js';
 import { orgOf } from '../org-state.js';
 
 /** Events after which the overview is drawn again; note traffic is left alone. */
@@ -102,6 +103,9 @@ export function mount(ctx) {
   const schedule = batched(draw);
 
   const offs = [
+    session.on('synced', () => {
+      if (pendingSwitch()?.token === ctx.route.token) endSwitch();
+    }),
     session.on('change', (ev) => {
       if (!ev || RELEVANT.has(ev.type)) schedule();
     }),
@@ -116,6 +120,9 @@ export function mount(ctx) {
       orgSections.unmount();
       for (const off of offs) off();
     },
-    authFailed: () => showBadLink(ctx),
+    authFailed(err) {
+      // Right after making a new sprint, refusals are the server switching over (org/sprints.js).
+      if (!followSwitch(ctx, err)) showBadLink(ctx, err);
+    },
   };
 }

@@ -60,8 +60,8 @@ export function mount(ctx) {
       wall?.destroy();
       for (const off of offs) off();
     },
-    authFailed() {
-      showBadLink(ctx);
+    authFailed(err) {
+      showBadLink(ctx, err);
     },
   };
 }

@@ -1,6 +1,6 @@
 // views/org/index.js – the organiser's registration, assignment and links sections, mounted from
 // views/organiser.js: a table of contents, then the day, the briefs, the rooms, the import, the
-// assignment, links and join sheets, and personal data.
+// assignment, links and join sheets, the day's report, the sprints of the server, and personal data.
 
 import { h } from '../../dom.js';
 import { t } from '../../i18n.js';
@@ -14,9 +14,10 @@ import { mountPeople } from './people.js';
 import { mountRooms } from './rooms.js';
 import { mountReport } from './report.js';
 import { mountSheets } from './sheets.js';
+import { mountSprints } from './sprints.js';
 
 /** Events of state.js that change what these sections show. */
-const SESSION_EVENTS = new Set(['sprint.created', 'programme.set', 'challenge.set', 'room.created', 'team.created', 'team.moved', 'team.code', 'links.set', 'member.joined']);
+const SESSION_EVENTS = new Set(['sprint.created', 'programme.set', 'challenge.set', 'room.created', 'team.created', 'team.moved', 'team.code', 'links.set', 'member.joined', 'sprint.archived', 'sprint.published']);
 
 /**
  * A table of contents of every section on the page (h2 with an id from common.js's section()),
@@ -64,7 +65,7 @@ function mountToc(root, before) {
 export function mountOrgSections({ session, token, container, live, tocBefore }) {
   const org = orgOf(session);
   const env = { session, org, token, live };
-  const parts = [mountEvent(env), mountBriefs(env), mountRooms(env), mountImport(env), mountAssign(env), mountSheets(env), mountReport(env), mountPeople(env)];
+  const parts = [mountEvent(env), mountBriefs(env), mountRooms(env), mountImport(env), mountAssign(env), mountSheets(env), mountReport(env), mountSprints(env), mountPeople(env)];
 
   const box = h('div', { class: 'sp-org' }, parts.map((p) => p.el));
   container.append(box);

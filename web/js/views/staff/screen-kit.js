@@ -38,9 +38,9 @@ export function runScreen(ctx, { tick, turn, offs }) {
       stop();
       for (const off of offs) off();
     },
-    authFailed() {
+    authFailed(err) {
       stop();
-      showBadLink(ctx);
+      showBadLink(ctx, err);
     },
   };
 }

@@ -4,6 +4,7 @@ import { h } from '../../dom.js';
 import { errorText, t } from '../../i18n.js';
 import { memberName } from '../../state.js';
 import { keepDraft } from '../../drafts.js';
+import { beforeText } from '../../bank.js';
 
 const SNIPPET = 40;
 
@@ -163,6 +164,23 @@ export function addForm({ id, label, hint, submit, max = 280, multiline = true, 
  */
 export function part(id, title, ...content) {
   return h('section', { class: 'sp-part', 'aria-labelledby': id }, h('h3', { class: 'sp-part__title', id, text: title }), content);
+}
+
+/**
+ * The items of a "this came up before" list: for each `idea.before` hint on one of the given
+ * ideas, our idea and what became of the close one of an earlier sprint.
+ * @param {object} state
+ * @param {(note: object) => boolean} ours which notes count (the team's, on this board)
+ * @returns {HTMLElement[]}
+ */
+export function beforeItems(state, ours) {
+  const out = [];
+  for (const b of state.before.values()) {
+    const n = state.notes.get(b.note) ?? state.items?.get?.(b.note);
+    if (!n || !ours(n)) continue;
+    out.push(h('li', { class: 'sp-before__item js-before-item', dataset: { note: b.note } }, h('span', { class: 'sp-before__ours', text: t('before.ours', { text: n.text ?? '' }) }), ' ', beforeText(b)));
+  }
+  return out;
 }
 
 /**

@@ -4,8 +4,9 @@
 import { h, rerender, setText } from '../../dom.js';
 import { pick, t } from '../../i18n.js';
 import { boardNotes } from '../../state.js';
-import { addForm, burstAnnouncer, noteItem, part } from './kit.js';
+import { addForm, beforeItems, burstAnnouncer, noteItem, part } from './kit.js';
 import { clock } from './shell.js';
+import { beforeText } from '../../bank.js';
 
 /**
  * The race activity.
@@ -26,6 +27,10 @@ export function create(tc, step) {
   const counts = h('p', { class: 'sp-race__counts js-race-counts' });
   const liveCounts = h('p', { class: 'sp-race__live js-race-live' });
   const similar = h('p', { class: 'sp-race__similar js-similar', hidden: true });
+  // "This came up before": ideas of ours close to one of an earlier sprint, with what became of it.
+  const beforeList = h('ul', { class: 'sp-before__list js-before-list' });
+  const before = h('section', { class: 'sp-before js-before', 'aria-labelledby': 'sp-race-before-title', hidden: true },
+    h('h3', { class: 'sp-before__title', id: 'sp-race-before-title', text: t('before.title') }), beforeList);
   const { form, input } = addForm({
     id: 'sp-race-idea',
     draft: step.id,
@@ -96,6 +101,10 @@ export function create(tc, step) {
       setText(similar, t('team.race.similar', { text: state.notes.get(hint.similar)?.text ?? hint.text ?? '' }));
       if (ev?.type === 'idea.similar') tc.live(similar.textContent);
     }
+    const hints = beforeItems(state, (n) => n.team === state.team && n.board === board);
+    before.hidden = hints.length === 0;
+    rerender(beforeList, () => hints);
+    if (ev?.type === 'idea.before' && tc.session.synced && hints.some((li) => li.dataset.note === ev.data?.note)) tc.live(beforeText(ev.data));
     if (tc.session.synced && ev?.type === 'note.added' && ev.by !== state.me && ev.data?.board === board && ev.data?.team === state.team) ideas.push(ev.data.text);
     if (ev?.type === 'race.round' && ev.data?.room === room() && tc.session.synced) {
       tc.live(t(ev.data.state === 'running' ? 'team.race.startNews' : 'team.race.endNews', { round: ev.data.round }));
@@ -110,6 +119,7 @@ export function create(tc, step) {
     h('div', { class: 'sp-race__status' }, roundLine, countdown, counts, liveCounts),
     form,
     similar,
+    before,
     winner,
     boards,
     part('sp-race-mine', t('team.race.mine'), mine),

@@ -79,12 +79,15 @@ export function mountTeam({ session, root }) {
   // The pitch order and the jury's results, above the step: once published they concern the
   // whole team, whatever step it is at.
   const results = resultsPanel({ session, live: (message) => announce(live, message) });
+  // The organiser closed the sprint (sprint.archived): everything stays readable, nothing changes.
+  const archivedNote = h('p', { class: 'sp-notice js-team-archived', hidden: true });
 
   // The timer bar sits above the team's part of the page, as a sibling of it, so it stays in
   // view while the person scrolls through the step, the wall and the notes below.
   if (root.parentElement) root.before(timerBox);
   else root.append(timerBox);
   root.append(
+    archivedNote,
     results.node,
     h('section', { class: 'sp-step', 'aria-labelledby': 'sp-step-title' }, phase, title, hint, progress, programme, timerControls, stepControls, alert, activityBox),
     overviewBox,
@@ -261,6 +264,9 @@ export function mountTeam({ session, root }) {
 
   function sync(ev) {
     if (!ev) results.draw();
+    archivedNote.hidden = !state.archived;
+    archivedNote.textContent = state.archived ? t('team.archived') : '';
+    if (ev?.type === 'sprint.archived' && session.synced) announce(live, t('team.archived'));
     if (!state.team || state.steps.length === 0) {
       syncHeader();
       return;

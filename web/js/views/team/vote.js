@@ -4,7 +4,8 @@
 import { h, rerender } from '../../dom.js';
 import { t } from '../../i18n.js';
 import { memberName, targetText, teamMembers, voteOptions } from '../../state.js';
-import { button, part, snippet } from './kit.js';
+import { beforeItems, button, part, snippet } from './kit.js';
+import { beforeText } from '../../bank.js';
 
 /**
  * The tally after a reveal as a ranked list of bars.
@@ -125,15 +126,23 @@ export function create(tc, step) {
     return out;
   }
 
+  /** Options of this vote that came up in an earlier sprint (`idea.before`), with what became of them. */
+  function beforePart() {
+    const ids = new Set(voteOptions(state, state.team, p.target).map((o) => o.id));
+    const items = beforeItems(state, (n) => ids.has(n.id));
+    return items.length ? h('section', { class: 'sp-before js-before', 'aria-labelledby': 'sp-vote-before-title' }, h('h4', { class: 'sp-before__title', id: 'sp-vote-before-title', text: t('before.title') }), h('ul', { class: 'sp-before__list js-before-list' }, items)) : null;
+  }
+
   function sync(ev) {
     const v = vote();
     rerender(body, () => {
-      if (v.revealed) return results(v);
-      const out = [...ballot(v), progressLine(v)];
+      if (v.revealed) return [...results(v), beforePart()];
+      const out = [...ballot(v), beforePart(), progressLine(v)];
       if (tc.isCaptain()) out.push(button(t('team.vote.reveal'), { kind: 'secondary', key: 'reveal', cls: 'js-reveal', onClick: () => tc.run('vote.reveal') }));
       return out;
     });
     if (ev?.type === 'vote.revealed' && tc.session.synced) tc.live(t('team.vote.revealedNews'));
+    if (ev?.type === 'idea.before' && tc.session.synced && voteOptions(state, state.team, p.target).some((o) => o.id === ev.data?.note)) tc.live(beforeText(ev.data));
   }
 
   const el = h('div', { class: 'sp-vote-step' }, part('sp-vote-title', t('team.vote.title', { budget }), h('p', { class: 'sp-section-intro', text: t('team.vote.secret') }), body));
