@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import nl from '../../web/js/i18n/nl.js';
 import { Connection, outboxKey } from '../../web/js/conn.js';
 import { closeDay, gatedContext, joinAs, newPage, openDay, waitUntil } from './lib.mjs';
+import { FakeSocket } from './fake-socket.mjs';
 
 /** Fills the {placeholders} of a catalogue string (plural entries by count). */
 function fill(text, params = {}) {
@@ -31,28 +32,6 @@ class MemoryStorage {
   }
   removeItem(k) {
     this.map.delete(k);
-  }
-}
-
-class FakeSocket {
-  static all = [];
-  constructor() {
-    this.readyState = 0;
-    this.sent = [];
-    FakeSocket.all.push(this);
-  }
-  send(text) {
-    this.sent.push(JSON.parse(text));
-  }
-  close() {
-    this.readyState = 3;
-  }
-  open() {
-    this.readyState = 1;
-    this.onopen?.();
-  }
-  recv(msg) {
-    this.onmessage?.({ data: JSON.stringify(msg) });
   }
 }
 
