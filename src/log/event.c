@@ -189,25 +189,6 @@ int log_append(store_t *s, const char *log, const evlist_t *out)
 }
 
 typedef struct {
-    char *out;
-    size_t len;
-} first_t;
-
-static void first_cb(void *ud, const char *log)
-{
-    first_t *f = ud;
-    if (f->out[0] == '\0')
-        snprintf(f->out, f->len, "%s", log);
-}
-
-void log_first(store_t *s, char *out, size_t outlen)
-{
-    out[0] = '\0';
-    first_t f = {out, outlen};
-    store_logs(s, first_cb, &f);
-}
-
-typedef struct {
     log_info_t *v;
     size_t n, cap;
 } infos_t;

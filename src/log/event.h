@@ -54,9 +54,6 @@ int log_read(store_t *s, const char *log, int64_t after, log_event_cb cb, void *
  * store_append returns. */
 int log_append(store_t *s, const char *log, const evlist_t *out);
 
-/* The id of the first log of the store into out ("" when it holds none). */
-void log_first(store_t *s, char *out, size_t outlen);
-
 /* The sprints of a store: every log with the ts of its first event (when it was
  * created). */
 typedef struct {
