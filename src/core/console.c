@@ -127,47 +127,62 @@ static json_t *counts_of(const core_t *c, int t, int members, int shared, int pr
                      "active", (json_int_t)c->teams[t].active);
 }
 
-json_t *core_counts_all(const core_t *c)
+json_t *core_counts_some(const core_t *c, const unsigned char *mark)
 {
     size_t nt = c->nteams;
     int *n = xcalloc(4 * nt + 1, sizeof *n);   /* members, shared, private, items per team */
     json_t **boards = xcalloc(nt + 1, sizeof *boards);
+#define MARKED(t) ((t) >= 0 && (size_t)(t) < nt && (mark == NULL || mark[t]))
     for (size_t t = 0; t < nt; t++)
-        boards[t] = json_object();
+        if (MARKED((int)t))
+            boards[t] = json_object();
     for (size_t m = 0; m < c->nmembers; m++)
-        if (c->members[m].team >= 0 && (size_t)c->members[m].team < nt)
+        if (MARKED(c->members[m].team))
             n[4 * c->members[m].team]++;
     for (size_t i = 0; i < c->nnotes; i++) {
         const note_t *x = &c->notes[i];
-        if (x->deleted || x->team < 0 || (size_t)x->team >= nt)
+        if (x->deleted || !MARKED(x->team))
             continue;
         n[4 * x->team + (x->private_ ? 2 : 1)]++;
         json_t *b = json_object_get(boards[x->team], x->board);
-        json_object_set_new(boards[x->team], x->board, json_integer(json_integer_value(b) + 1));
+        if (b != NULL)
+            json_integer_set(b, json_integer_value(b) + 1);
+        else
+            json_object_set_new(boards[x->team], x->board, json_integer(1));
     }
     for (size_t i = 0; i < c->nitems; i++) {
         const item_t *x = &c->items[i];
-        if (x->deleted || x->team < 0 || (size_t)x->team >= nt)
+        if (x->deleted || !MARKED(x->team))
             continue;
         const pb_step_t *s = team_step(c, x->team);
         n[4 * x->team + 3] += s && s->act == ACT_ITEMS && strcmp(x->list, s->list) == 0;
     }
     json_t *all = json_object();
     for (size_t t = 0; t < nt; t++)
-        json_object_set_new(all, c->teams[t].id,
-                            counts_of(c, (int)t, n[4 * t], n[4 * t + 1], n[4 * t + 2], n[4 * t + 3], boards[t]));
+        if (MARKED((int)t))
+            json_object_set_new(all, c->teams[t].id,
+                                counts_of(c, (int)t, n[4 * t], n[4 * t + 1], n[4 * t + 2], n[4 * t + 3], boards[t]));
+#undef MARKED
     free(n);
     free(boards);
     return all;
+}
+
+json_t *core_counts_all(const core_t *c)
+{
+    return core_counts_some(c, NULL);
 }
 
 json_t *core_team_counts(const core_t *c, size_t ti)
 {
     if (ti >= c->nteams)
         return NULL;
-    json_t *all = core_counts_all(c);
-    json_t *one = json_incref(json_object_get(all, c->teams[ti].id));
-    json_decref(all);
+    unsigned char *mark = xcalloc(c->nteams, 1);
+    mark[ti] = 1;
+    json_t *some = core_counts_some(c, mark);
+    json_t *one = json_incref(json_object_get(some, c->teams[ti].id));
+    json_decref(some);
+    free(mark);
     return one;
 }
 
@@ -224,25 +239,20 @@ json_t *core_room_status(const core_t *c, size_t ri)
     int r = (int)ri;
     size_t ns = c->pb.nsteps;
     int *at = xcalloc(ns + 1, sizeof *at);
+    unsigned char *has = xcalloc(c->nteams + 1, 1);   /* one pass, not teams × members */
+    for (size_t m = 0; m < c->nmembers; m++)
+        if (c->members[m].team >= 0 && (size_t)c->members[m].team < c->nteams)
+            has[c->members[m].team] = 1;
     int with = 0, total = 0;
     for (size_t t = 0; t < c->nteams; t++)
-        if (c->teams[t].room == r)
-            for (size_t m = 0; m < c->nmembers; m++)
-                if (c->members[m].team == (int)t) {
-                    with++;
-                    break;
-                }
+        with += c->teams[t].room == r && has[t];
     for (size_t t = 0; t < c->nteams; t++) {
-        if (c->teams[t].room != r)
-            continue;
-        int has = 0;
-        for (size_t m = 0; m < c->nmembers && !has; m++)
-            has = c->members[m].team == (int)t;
-        if (with > 0 && !has)
+        if (c->teams[t].room != r || (with > 0 && !has[t]))
             continue;
         at[c->teams[t].step]++;
         total++;
     }
+    free(has);
     int best = 0;
     for (size_t s = 0; s < ns; s++)
         if (at[s] >= at[best] && at[s] > 0)

@@ -70,6 +70,7 @@ void evlist_free(evlist_t *l)
 core_t *core_new(void)
 {
     core_t *c = xcalloc(1, sizeof *c);
+    c->live_all = 1;
     strmap_init(&c->room_ids);
     strmap_init(&c->team_ids);
     strmap_init(&c->member_ids);
@@ -148,6 +149,7 @@ void core_free(core_t *c)
     strmap_free(&c->joins);
     json_decref(c->links);
     json_decref(c->err_detail);
+    free(c->live);
     free(c);
 }
 
@@ -156,6 +158,55 @@ int64_t core_head(const core_t *c) { return c->head; }
 static void dedupe_key(char *buf, size_t len, const char *actor, const char *cmd_id)
 {
     snprintf(buf, len, "%s\x1f%s", actor, cmd_id);
+}
+
+static void live_mark_team(core_t *c, int t)
+{
+    if (t < 0) {
+        c->live_all = 1;
+        return;
+    }
+    if ((size_t)t >= c->nlive) {
+        size_t n = c->nteams > (size_t)t ? c->nteams + 64 : (size_t)t + 64;
+        c->live = xrealloc(c->live, n);
+        memset(c->live + c->nlive, 0, n - c->nlive);
+        c->nlive = n;
+    }
+    c->live[t] = 1;
+}
+
+/* Marks the teams whose console counts ev may change (core_live_changed). */
+static void live_mark(core_t *c, const ev_t *ev)
+{
+    if (c->live_all)
+        return;
+    int m = ev->actor[0] == 'm' ? member_index(c, ev->actor) : -1;
+    if (m < 0) {
+        c->live_all = 1;   /* staff, timers, set-up: rare, and may touch any team */
+        return;
+    }
+    if (c->members[m].team >= 0)
+        live_mark_team(c, c->members[m].team);
+    if (ev->aud_kind == AUD_TEAM)
+        live_mark_team(c, team_index(c, ev->aud_id));
+    else if (ev->aud_kind == AUD_MEMBER) {
+        int am = member_index(c, ev->aud_id);
+        live_mark_team(c, am >= 0 ? c->members[am].team : -1);
+    } else
+        c->live_all = 1;
+}
+
+size_t core_live_changed(core_t *c, unsigned char *mark)
+{
+    size_t k = 0;
+    for (size_t t = 0; t < c->nteams; t++) {
+        mark[t] = c->live_all || (t < c->nlive && c->live[t]);
+        k += mark[t];
+    }
+    if (c->nlive > 0)
+        memset(c->live, 0, c->nlive);
+    c->live_all = 0;
+    return k;
 }
 
 int core_apply(core_t *c, const ev_t *ev)
@@ -174,10 +225,12 @@ int core_apply(core_t *c, const ev_t *ev)
         if (m >= 0 && c->members[m].team >= 0)
             c->teams[c->members[m].team].active = ev->ts;
     }
+    live_mark(c, ev);   /* before: a member's old team */
     for (size_t t = 0; t < MOD_COUNT; t++)
         for (const applydef_t *a = core_modules[t]->apply; a && a->type != NULL; a++)
             if (strcmp(a->type, ev->type) == 0) {
                 a->fn(c, ev);
+                live_mark(c, ev);   /* after: a member's new team */
                 return 0;
             }
     /* An event type this build does not know changes nothing; it stays in the log
@@ -655,6 +708,8 @@ const char *core_link_token(const core_t *c, const char *role, const char *room)
 }
 
 size_t core_team_count(const core_t *c) { return c->nteams; }
+size_t core_room_count(const core_t *c) { return c->nrooms; }
+int core_team_room(const core_t *c, size_t t) { return t < c->nteams ? c->teams[t].room : -1; }
 
 int core_team_info(const core_t *c, size_t i, const char **id, const char **name,
                    const char **room, const char **code)

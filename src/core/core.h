@@ -186,6 +186,15 @@ size_t core_tick(core_t *c, int64_t now, evlist_t *out);
 json_t *core_team_counts(const core_t *c, size_t t);
 /* The counts of every team in one pass over the state: {team id: counts}. Caller owns. */
 json_t *core_counts_all(const core_t *c);
+/* The same for the teams with mark[t] != 0 only (mark: core_team_count() bytes; NULL:
+ * every team). */
+json_t *core_counts_some(const core_t *c, const unsigned char *mark);
+/* Which teams' counts (and so their rooms' statuses) may have changed since the last call:
+ * sets mark[t] to 1 or 0 for each of the core_team_count() teams and returns how many are
+ * 1; the first call marks every team. An event by a member marks the member's team (before
+ * and after it) and the team of its audience; any other event (staff, timers, set-up)
+ * marks every team. So a server recomputes what changed, not 625 teams a second. */
+size_t core_live_changed(core_t *c, unsigned char *mark);
 
 /* What the projector of room r shows (console.c): {room, step, index, at, teams, timer:
  * {state, duration_ms, ends_at?, remaining_ms?}, message, sound} – the step most of the
@@ -235,6 +244,8 @@ const char *core_sprint_id(const core_t *c);
 const char *core_sprint_title(const core_t *c);          /* Dutch title */
 const char *core_link_token(const core_t *c, const char *role, const char *room);
 size_t core_team_count(const core_t *c);
+size_t core_room_count(const core_t *c);
+int core_team_room(const core_t *c, size_t t);   /* room index of team t, -1 if none */
 int core_team_info(const core_t *c, size_t i, const char **id, const char **name,
                    const char **room, const char **code);
 size_t core_note_count(const core_t *c, int include_deleted);

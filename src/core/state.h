@@ -153,6 +153,9 @@ struct core {
     core_secret_src_t secrets;   /* fresh codes and tokens after set-up (see core.h) */
     json_t *err_detail;  /* extra fields of the last command's error (core_error_detail) */
     unsigned effects;            /* CORE_FX_* since core_take_effects() */
+    unsigned char *live;         /* per team: may have changed since core_live_changed() */
+    size_t nlive;
+    int live_all;                /* every team may have (set-up, staff and timer events) */
 };
 
 /* Identities in the token map: role in the high bits, index (member or room) low. */

@@ -24,17 +24,9 @@ void conn_cut(conn_t *c)
     lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 }
 
-void conn_send_json(conn_t *c, json_t *msg)
+/* Queues m (len bytes of text after LWS_PRE) for c, or cuts c off when it owes too much. */
+static void conn_enqueue(conn_t *c, outmsg_t *m, size_t len)
 {
-    if (c->cut) {
-        json_decref(msg);
-        return;
-    }
-    /* Encoded straight into the message: no second buffer, no copy. */
-    size_t len = json_dumpb(msg, NULL, 0, JSON_COMPACT);
-    outmsg_t *m = xmalloc(sizeof *m + LWS_PRE + len);
-    json_dumpb(msg, (char *)m->buf + LWS_PRE, len, JSON_COMPACT);
-    json_decref(msg);
     m->next = NULL;
     m->len = len;
     if (c->qtail)
@@ -51,6 +43,29 @@ void conn_send_json(conn_t *c, json_t *msg)
         return;
     }
     conn_dirty(c);
+}
+
+void conn_send_json(conn_t *c, json_t *msg)
+{
+    if (c->cut) {
+        json_decref(msg);
+        return;
+    }
+    /* Encoded straight into the message: no second buffer, no copy. */
+    size_t len = json_dumpb(msg, NULL, 0, JSON_COMPACT);
+    outmsg_t *m = xmalloc(sizeof *m + LWS_PRE + len);
+    json_dumpb(msg, (char *)m->buf + LWS_PRE, len, JSON_COMPACT);
+    json_decref(msg);
+    conn_enqueue(c, m, len);
+}
+
+void conn_send_text(conn_t *c, const char *text, size_t len)
+{
+    if (c->cut)
+        return;
+    outmsg_t *m = xmalloc(sizeof *m + LWS_PRE + len);
+    memcpy(m->buf + LWS_PRE, text, len);
+    conn_enqueue(c, m, len);
 }
 
 void conn_err(conn_t *c, const char *id, int e)

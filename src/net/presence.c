@@ -44,20 +44,34 @@ static void presence_add(json_t *a, const char *actor)
     json_array_append_new(a, json_string(actor));
 }
 
-/* The members of team t with at least one authenticated connection to this node. */
-static json_t *presence_local(int t)
+/* The members of every team with at least one authenticated connection to this node: an
+ * array per team (NULL where none is online), from one pass over the connections – a
+ * pass per team would cost teams × connections (625 × 5,000 in S2) on every flush. */
+static json_t **presence_collect(size_t nt)
 {
-    json_t *a = json_array();
-    for (conn_t *c = srv.conns; c != NULL; c = c->next)
-        if (c->authed && c->who.role == ROLE_PARTICIPANT && c->who.team == t)
-            presence_add(a, c->who.actor);
-    return a;
+    json_t **local = xcalloc(nt + 1, sizeof *local);
+    for (conn_t *c = srv.conns; c != NULL; c = c->next) {
+        int t = c->who.team;
+        if (!c->authed || c->who.role != ROLE_PARTICIPANT || t < 0 || (size_t)t >= nt)
+            continue;
+        if (local[t] == NULL)
+            local[t] = json_array();
+        presence_add(local[t], c->who.actor);
+    }
+    return local;
 }
 
-/* …and to any node of the cluster (team: its id). */
-static json_t *presence_of(int t, const char *team)
+static void presence_free(json_t **local, size_t nt)
 {
-    json_t *a = presence_local(t), *p;
+    for (size_t t = 0; t < nt; t++)
+        json_decref(local[t]);
+    free(local);
+}
+
+/* The members of team t (id team) online at any node of the cluster; local: this node's. */
+static json_t *presence_of(const json_t *local, const char *team)
+{
+    json_t *a = local ? json_copy((json_t *)local) : json_array(), *p;
     const char *node;
     json_object_foreach(srv.remote, node, p) {
         size_t i;
@@ -70,26 +84,22 @@ static json_t *presence_of(int t, const char *team)
 }
 
 /* Publishes this node's own presence for the other nodes of a cluster. */
-static void presence_publish(void)
+static void presence_publish(json_t **local, size_t nt)
 {
     json_t *mine = json_object();
-    size_t nt = core_team_count(srv.core);
     for (size_t t = 0; t < nt; t++) {
         const char *id, *name, *room, *code;
-        json_t *a = presence_local((int)t);
-        if (json_array_size(a) > 0 && core_team_info(srv.core, t, &id, &name, &room, &code) == 0)
-            json_object_set_new(mine, id, a);
-        else
-            json_decref(a);
+        if (local[t] != NULL && core_team_info(srv.core, t, &id, &name, &room, &code) == 0)
+            json_object_set(mine, id, local[t]);
     }
     cluster_presence(mine);
     json_decref(mine);
 }
 
-
 /* Sends staff connection c (or every staff connection, c == NULL) the presence of
- * the teams marked in only (NULL: all teams). */
-void presence_send(conn_t *only_conn, const unsigned char *only, size_t nonly)
+ * the teams marked in only (NULL: all teams); local: presence_collect()'s, or NULL. */
+static void presence_send_with(conn_t *only_conn, const unsigned char *only, size_t nonly,
+                               json_t **local)
 {
     size_t nt = core_team_count(srv.core);
     json_t *all = json_object();
@@ -98,7 +108,7 @@ void presence_send(conn_t *only_conn, const unsigned char *only, size_t nonly)
             continue;
         const char *id, *name, *room, *code;
         if (core_team_info(srv.core, t, &id, &name, &room, &code) == 0)
-            json_object_set_new(all, id, presence_of((int)t, id));
+            json_object_set_new(all, id, presence_of(local[t], id));
     }
     for (conn_t *c = srv.conns; c != NULL; c = c->next) {
         if ((only_conn != NULL && c != only_conn) ||
@@ -117,6 +127,14 @@ void presence_send(conn_t *only_conn, const unsigned char *only, size_t nonly)
     json_decref(all);
 }
 
+void presence_send(conn_t *only_conn, const unsigned char *only, size_t nonly)
+{
+    size_t nt = core_team_count(srv.core);
+    json_t **local = presence_collect(nt);
+    presence_send_with(only_conn, only, nonly, local);
+    presence_free(local, nt);
+}
+
 void presence_flush(void)
 {
     int any = 0;
@@ -124,50 +142,92 @@ void presence_flush(void)
         any |= srv.pdirty[i];
     if (!any || srv.stopping)
         return;
-    presence_publish();
-    presence_send(NULL, srv.pdirty, srv.npdirty);
+    size_t nt = core_team_count(srv.core);
+    json_t **local = presence_collect(nt);
+    presence_publish(local, nt);
+    presence_send_with(NULL, srv.pdirty, srv.npdirty, local);
+    presence_free(local, nt);
     memset(srv.pdirty, 0, srv.npdirty);
 }
 
 /* ---- live counts and room statuses -------------------------------------------------
  *
  * What the console counts (core_team_counts) and what a room's screen shows
- * (core_room_status) are derived from the state, not logged. Once a second, when the log
- * grew, the server compares them with what it pushed last and sends what changed:
+ * (core_room_status) are derived from the state, not logged. Once a second per team, the
+ * server compares them with what it pushed last and sends what changed:
  * {"t":"counts","teams":{TEAM:{…}}} to the staff who see the team (never to members:
  * the dots placed are hidden from the team until the reveal), and
  * {"t":"rooms","rooms":{ROOM:{…}}} to screens and staff. A connection gets everything it
- * may see right after its welcome. */
+ * may see right after its welcome.
+ *
+ * The cost is kept off the commands' path: only teams the core marks as changed are
+ * recomputed (core_live_changed), and they are taken in LIVE_SLICES slices, one per tick
+ * (team t in slice t % LIVE_SLICES), so 625 busy teams cost five short pauses a second,
+ * not one long one; a frame is encoded once per audience (the organiser, the facilitators
+ * of a room, the screens), not once per connection. */
 
-#define LIVE_EVERY_TICKS 5
+#define LIVE_SLICES 5
 
+/* Sends teams (changed counts) and rooms (changed statuses) to connection only, or to
+ * everyone who may see them (only == NULL). */
 static void live_send(conn_t *only, json_t *teams, json_t *rooms)
 {
-    for (conn_t *c = srv.conns; c != NULL; c = c->next) {
+    size_t nr = core_room_count(srv.core);
+    /* The counts frame per audience: [0] the organiser, [1 + r] the facilitators of room r;
+     * NULL: not made yet; "" (len 0): nothing for them. */
+    char **frame = xcalloc(nr + 2, sizeof *frame);
+    size_t *flen = xcalloc(nr + 2, sizeof *flen);
+    char *rtext = NULL;
+    size_t rlen = 0;
+    int any_teams = teams && json_object_size(teams) > 0;
+    int any_rooms = rooms && json_object_size(rooms) > 0;
+    for (conn_t *c = srv.conns; c != NULL && (any_teams || any_rooms); c = c->next) {
         if ((only != NULL && c != only) || !c->authed)
             continue;
         role_t r = c->who.role;
-        if (teams && json_object_size(teams) > 0 && (r == ROLE_ORGANISER || r == ROLE_FACILITATOR)) {
-            json_t *mine = json_object(), *v;
-            const char *team;
-            json_object_foreach(teams, team, v)
-                if (staff_sees_team(c, team))
-                    json_object_set(mine, team, v);
-            if (json_object_size(mine) > 0)
-                conn_send_json(c, json_pack("{ss so}", "t", "counts", "teams", mine));
-            else
-                json_decref(mine);
+        int staff = r == ROLE_ORGANISER || r == ROLE_FACILITATOR;
+        size_t k = r == ROLE_ORGANISER ? 0 : (size_t)c->who.room + 1;
+        if (any_teams && staff && k < nr + 2) {
+            if (frame[k] == NULL) {
+                json_t *mine = json_object(), *v;
+                const char *team;
+                json_object_foreach(teams, team, v)
+                    if (staff_sees_team(c, team))
+                        json_object_set(mine, team, v);
+                if (json_object_size(mine) > 0) {
+                    json_t *m = json_pack("{ss so}", "t", "counts", "teams", mine);
+                    frame[k] = json_dumps(m, JSON_COMPACT);
+                    flen[k] = strlen(frame[k]);
+                    json_decref(m);
+                } else {
+                    json_decref(mine);
+                    frame[k] = xstrdup("");
+                }
+            }
+            if (flen[k] > 0)
+                conn_send_text(c, frame[k], flen[k]);
         }
-        if (rooms && json_object_size(rooms) > 0 &&
-            (r == ROLE_ORGANISER || r == ROLE_FACILITATOR || r == ROLE_SCREEN))
-            conn_send_json(c, json_pack("{ss sO}", "t", "rooms", "rooms", rooms));
+        if (any_rooms && (staff || r == ROLE_SCREEN)) {
+            if (rtext == NULL) {
+                json_t *m = json_pack("{ss sO}", "t", "rooms", "rooms", rooms);
+                rtext = json_dumps(m, JSON_COMPACT);
+                rlen = strlen(rtext);
+                json_decref(m);
+            }
+            conn_send_text(c, rtext, rlen);
+        }
     }
+    for (size_t k = 0; k < nr + 2; k++)
+        free(frame[k]);
+    free(frame);
+    free(flen);
+    free(rtext);
 }
 
 /* Puts v into out under key when it differs from what slot *i of *cache last held, or
  * always for a newcomer (only). Only a flush for everyone updates the cache: a newcomer's
  * snapshot must not swallow a change the others are still owed. Borrows v. */
-static void live_diff(char ***cache, size_t *n, size_t i, const json_t *v, const char *key,
+static void live_diff(json_t ***cache, size_t *n, size_t i, json_t *v, const char *key,
                       json_t *out, int only)
 {
     if (v == NULL || key == NULL)
@@ -177,41 +237,78 @@ static void live_diff(char ***cache, size_t *n, size_t i, const json_t *v, const
         memset(*cache + *n, 0, (i + 1 - *n) * sizeof **cache);
         *n = i + 1;
     }
-    char *text = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
-    if (only || (*cache)[i] == NULL || strcmp(text, (*cache)[i]) != 0)
-        json_object_set(out, key, (json_t *)v);
-    if (only) {
-        free(text);
+    if (!only && (*cache)[i] != NULL && json_equal((*cache)[i], v))
         return;
+    json_object_set(out, key, v);
+    if (!only) {
+        json_decref((*cache)[i]);
+        (*cache)[i] = json_incref(v);
     }
-    free((*cache)[i]);
-    (*cache)[i] = text;
+}
+
+/* Which teams to compare now: for a newcomer every team (NULL); else this tick's slice of
+ * the teams changed since they were last compared (sel, nt bytes). Returns 0 when there is
+ * nothing to do. */
+static int live_select(unsigned char *sel, size_t nt)
+{
+    if (nt > srv.nlive_pend) {
+        srv.live_pend = xrealloc(srv.live_pend, nt);
+        memset(srv.live_pend + srv.nlive_pend, 0, nt - srv.nlive_pend);
+        srv.nlive_pend = nt;
+    }
+    size_t changed = core_live_changed(srv.core, sel);
+    if (changed == nt)
+        srv.live_rooms_all = 1;   /* also the rooms without a team */
+    size_t slice = srv.live_ticks++ % LIVE_SLICES, k = 0;
+    for (size_t t = 0; t < nt; t++) {
+        srv.live_pend[t] |= sel[t];
+        sel[t] = srv.live_pend[t] && t % LIVE_SLICES == slice;
+        srv.live_pend[t] &= !sel[t];
+        k += sel[t];
+    }
+    return k > 0 || srv.live_rooms_all;
 }
 
 /* Everything (only != NULL: for one new connection), or what changed (NULL). */
 void live_flush(conn_t *only)
 {
-    size_t nt = core_team_count(srv.core);
+    size_t nt = core_team_count(srv.core), nr = core_room_count(srv.core);
+    unsigned char *sel = NULL;
+    int rooms_all = 1;
     if (only == NULL) {
-        if (srv.stopping || ++srv.live_ticks % LIVE_EVERY_TICKS != 0 ||
-            srv.live_head == core_head(srv.core))
+        sel = xmalloc(nt + 1);
+        if (srv.stopping || !live_select(sel, nt)) {
+            free(sel);
             return;
-        srv.live_head = core_head(srv.core);
+        }
+        rooms_all = srv.live_rooms_all;
+        srv.live_rooms_all = 0;
     }
     json_t *teams = json_object(), *rooms = json_object(), *st;
-    json_t *counts = core_counts_all(srv.core);
+    json_t *counts = core_counts_some(srv.core, sel);
+    unsigned char *room_sel = xcalloc(nr + 1, 1);
     for (size_t t = 0; t < nt; t++) {
         const char *id, *name, *room, *code;
-        if (core_team_info(srv.core, t, &id, &name, &room, &code) == 0)
-            live_diff(&srv.live_counts, &srv.nlive_counts, t, json_object_get(counts, id), id, teams,
-                      only != NULL);
+        if ((sel != NULL && !sel[t]) || core_team_info(srv.core, t, &id, &name, &room, &code) != 0)
+            continue;
+        live_diff(&srv.live_counts, &srv.nlive_counts, t, json_object_get(counts, id), id, teams,
+                  only != NULL);
+        int r = core_team_room(srv.core, t);
+        if (r >= 0 && (size_t)r < nr)
+            room_sel[r] = 1;
     }
     json_decref(counts);
-    for (size_t r = 0; (st = core_room_status(srv.core, r)) != NULL; r++) {
+    for (size_t r = 0; r < nr; r++) {
+        if (!rooms_all && !room_sel[r])
+            continue;   /* no team of it changed */
+        if ((st = core_room_status(srv.core, r)) == NULL)
+            break;
         live_diff(&srv.live_rooms, &srv.nlive_rooms, r, st, json_string_value(json_object_get(st, "room")),
                   rooms, only != NULL);
         json_decref(st);
     }
+    free(room_sel);
+    free(sel);
     live_send(only, teams, rooms);
     json_decref(teams);
     json_decref(rooms);
@@ -220,9 +317,10 @@ void live_flush(conn_t *only)
 void live_free(void)
 {
     for (size_t i = 0; i < srv.nlive_counts; i++)
-        free(srv.live_counts[i]);
+        json_decref(srv.live_counts[i]);
     for (size_t i = 0; i < srv.nlive_rooms; i++)
-        free(srv.live_rooms[i]);
+        json_decref(srv.live_rooms[i]);
+    free(srv.live_pend);
     free(srv.live_counts);
     free(srv.live_rooms);
 }

@@ -133,11 +133,13 @@ typedef struct {
     int again;                   /* start again as a follower (cluster_conflict, restart) */
     store_t *store;              /* the writer's store (for the fence of a cluster) */
     json_t *remote;              /* presence on the other nodes: {node: {team: [member…]}} */
-    char **live_counts;          /* per team index: the counts last pushed (JSON text) */
+    json_t **live_counts;        /* per team index: the counts last pushed */
     size_t nlive_counts;
-    char **live_rooms;           /* per room index: the status last pushed (JSON text) */
+    json_t **live_rooms;         /* per room index: the status last pushed */
     size_t nlive_rooms;
-    int64_t live_head;           /* core head when counts and statuses were last compared */
+    unsigned char *live_pend;    /* per team: changed, not yet compared (presence.c) */
+    size_t nlive_pend;
+    int live_rooms_all;          /* every room's status is to be compared */
     int switching;               /* a new sprint is live: every connection is told and closed */
     uv_timer_t switch_timer;
     unsigned live_ticks;
@@ -162,6 +164,8 @@ conn_t *conn_new(struct lws *wsi);
 void conn_pend(conn_t *c, const pend_t *p);
 int conn_receive(conn_t *c, struct lws *wsi, const void *in, size_t len);
 void conn_send_json(conn_t *c, json_t *msg);
+/* Queues a frame already encoded (one text, several connections): copies it. */
+void conn_send_text(conn_t *c, const char *text, size_t len);
 void conn_subscribe(conn_t *c, int64_t after);
 int conn_writeable(conn_t *c);
 void conn_dirty(conn_t *c);
