@@ -1052,6 +1052,11 @@ int cluster_conflict(void)
     return 1;
 }
 
+int cluster_on(void)
+{
+    return cl != NULL;
+}
+
 int cluster_forwarding(void)
 {
     return cl != NULL && (!cl->leader || cl->nopen > 0);

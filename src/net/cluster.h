@@ -78,6 +78,9 @@ int cluster_start(const char *db, const cluster_host_t *host);
  * process can exit with a failure status and a supervisor restarts it. */
 int cluster_stop(void);
 
+/* Whether a cluster was started (this node has a PostgreSQL log shared with others). */
+int cluster_on(void);
+
 /* Whether commands and joins must go to the leader instead of the local core: on a
  * follower, and on a new leader until its forwards from before are answered (so a
  * client's commands keep their order). */

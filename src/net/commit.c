@@ -220,17 +220,20 @@ void on_committed(void)
     exec_committed(committed);
 
     for (conn_t *c = srv.waiting, *next; c != NULL; c = next) {
-        next = c->pnext;
+        conn_x_t *x = c->x;
+        next = x->pnext;
         size_t k = 0;
-        while (k < c->npend && c->pend[k].seq <= committed) {
-            pend_t *p = &c->pend[k++];
+        while (k < x->npend && x->pend[k].seq <= committed) {
+            pend_t *p = &x->pend[k++];
             conn_joined(c, p->id, p->token, &p->who);
         }
         if (k > 0) {
-            memmove(c->pend, c->pend + k, (c->npend - k) * sizeof *c->pend);
-            c->npend -= k;
-            if (c->npend == 0)
+            memmove(x->pend, x->pend + k, (x->npend - k) * sizeof *x->pend);
+            x->npend -= k;
+            if (x->npend == 0) {
                 waiting_unlink(c);
+                conn_x_trim(c);
+            }
         }
     }
     cluster_committed(committed);   /* cluster hook: answer other nodes' commands */

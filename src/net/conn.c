@@ -37,7 +37,7 @@ static void conn_enqueue(conn_t *c, outmsg_t *m, size_t len)
     /* A burst of small answers to a client that reads is fine; a client whose socket is
      * full (it does not read: we wait for its writability) or whose queue holds too many
      * bytes is cut off. */
-    c->qbytes += sizeof *m + LWS_PRE + len;
+    c->qbytes += (uint32_t)(sizeof *m + LWS_PRE + len);
     if ((++c->qlen > OUTQ_MAX && c->wait_w) || c->qbytes > OUTQ_BYTES_MAX) {
         conn_cut(c);
         return;
@@ -110,32 +110,54 @@ void conn_subscribe(conn_t *c, int64_t after)
 {
     chanset_t cs = {NULL, 0, 0};
     core_channels(srv.core, &c->who, chan_cb, &cs);
-    hub_sub_set(srv.hub, c->sub, cs.chans, cs.n, after);
+    hub_sub_set(srv.hub, &c->sub, cs.chans, cs.n, after);
     free(cs.chans);
+}
+
+/* ---- the side struct ------------------------------------------------------------ */
+
+conn_x_t *conn_x(conn_t *c)
+{
+    if (c->x == NULL)
+        c->x = xcalloc(1, sizeof *c->x);
+    return c->x;
+}
+
+void conn_x_trim(conn_t *c)
+{
+    conn_x_t *x = c->x;
+    if (x == NULL || x->rx || x->npend || x->limited || x->limited_ids || x->join_fails ||
+        x->hash[0])
+        return;
+    free(x->pend);
+    free(x);
+    c->x = NULL;
 }
 
 /* Only connections that wait for a commit are visited after one, so a commit costs
  * nothing for the thousands of idle connections. */
 void waiting_unlink(conn_t *c)
 {
-    if (c->pprev)
-        c->pprev->pnext = c->pnext;
+    conn_x_t *x = c->x;
+    if (x->pprev)
+        x->pprev->x->pnext = x->pnext;
     else if (srv.waiting == c)
-        srv.waiting = c->pnext;
-    if (c->pnext)
-        c->pnext->pprev = c->pprev;
-    c->pnext = c->pprev = NULL;
+        srv.waiting = x->pnext;
+    if (x->pnext)
+        x->pnext->x->pprev = x->pprev;
+    x->pnext = x->pprev = NULL;
 }
 
 void conn_pend(conn_t *c, const pend_t *p)
 {
-    xgrow((void **)&c->pend, &c->cappend, c->npend + 1, sizeof *c->pend);
-    c->pend[c->npend++] = *p;
-    if (c->npend == 1) {
-        c->pnext = srv.waiting;
-        c->pprev = NULL;
+    conn_x_t *x = conn_x(c);
+    xgrow((void **)&x->pend, &x->cappend, x->npend + 1, sizeof *x->pend);
+    x->pend[x->npend++] = *p;
+    if (x->npend == 1) {
+        x->pnext = srv.waiting;
+        x->pprev = NULL;
         if (srv.waiting)
-            srv.waiting->pprev = c;
+            srv.waiting->x->pprev = c;
         srv.waiting = c;
     }
 }
@@ -151,9 +173,8 @@ conn_t *conn_new(struct lws *wsi)
 {
     conn_t *c = xcalloc(1, sizeof *c);
     c->wsi = wsi;
-    c->sub = hub_sub_new(srv.hub, c);
+    hub_sub_init(srv.hub, &c->sub, c);
     guard_bucket_init(&c->bucket, RATE_BURST, clock_now_ms());
-    c->join_window = c->bucket.at;
     c->next = srv.conns;
     if (srv.conns)
         srv.conns->prev = c;
@@ -166,16 +187,18 @@ conn_t *conn_new(struct lws *wsi)
  * first address of X-Forwarded-For, so that every guesser has an address of its own. */
 void conn_addr(conn_t *c, struct lws *wsi)
 {
-    lws_get_peer_simple(wsi, c->addr, sizeof c->addr);
+    char addr[64];
+    lws_get_peer_simple(wsi, addr, sizeof addr);
     char fwd[128];
-    int loopback = strncmp(c->addr, "127.", 4) == 0 || strcmp(c->addr, "::1") == 0;
+    int loopback = strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0;
     if (loopback && lws_hdr_copy(wsi, fwd, sizeof fwd, WSI_TOKEN_X_FORWARDED_FOR) > 0) {
         size_t n = strcspn(fwd, ", ");
-        if (n > 0 && n < sizeof c->addr) {
-            memcpy(c->addr, fwd, n);
-            c->addr[n] = '\0';
+        if (n > 0 && n < sizeof addr) {
+            memcpy(addr, fwd, n);
+            addr[n] = '\0';
         }
     }
+    c->addr = secret_addr_key(addr);
 }
 
 void conn_free(conn_t *c)
@@ -189,25 +212,30 @@ void conn_free(conn_t *c)
     if (c->next)
         c->next->prev = c->prev;
     srv.nconns--;
-    if (c->npend > 0)
-        waiting_unlink(c);
     if (c->dirty)
         dirty_unlink(c);
-    for (conn_t **l = &srv.limited; *l != NULL; l = &(*l)->lnext)
-        if (*l == c) {
-            *l = c->lnext;
-            break;
-        }
-    json_decref(c->limited_ids);
+    conn_x_t *x = c->x;
+    if (x != NULL) {
+        if (x->npend > 0)
+            waiting_unlink(c);
+        if (x->limited > 0)
+            for (conn_t **l = &srv.limited; *l != NULL; l = &(*l)->x->lnext)
+                if (*l == c) {
+                    *l = x->lnext;
+                    break;
+                }
+        json_decref(x->limited_ids);
+        free(x->pend);
+        free(x->rx);
+        free(x);
+    }
     exec_forget(c);
     cluster_conn_gone(c);   /* cluster hook */
-    hub_sub_free(srv.hub, c->sub);
+    hub_sub_fini(srv.hub, &c->sub);
     for (outmsg_t *m = c->qhead, *n; m != NULL; m = n) {
         n = m->next;
         free(m);
     }
-    free(c->pend);
-    free(c->rx);
     free(c);
 }
 
@@ -235,11 +263,11 @@ static void conn_next(conn_t *c, owed_t *o)
     }
     if (!c->authed)
         return;
-    while (hub_sub_peek(srv.hub, c->sub, &buf, &len, &seq)) {
+    while (hub_sub_peek(srv.hub, &c->sub, &buf, &len, &seq)) {
         if (seq <= c->sent_seq) {
             /* cluster hook: a client resuming on a follower may already have events from
              * the leader that this node publishes only now; never send one twice. */
-            hub_sub_pop(srv.hub, c->sub);
+            hub_sub_pop(srv.hub, &c->sub);
             continue;
         }
         if (c->need_sync && seq > c->sync_at)
@@ -266,10 +294,10 @@ static void conn_consume(conn_t *c, const owed_t *o)
         if (c->qhead == NULL)
             c->qtail = NULL;
         c->qlen--;
-        c->qbytes -= sizeof *m + LWS_PRE + m->len;
+        c->qbytes -= (uint32_t)(sizeof *m + LWS_PRE + m->len);
         free(m);
     } else if (o->kind == OWED_FRAME) {
-        hub_sub_pop(srv.hub, c->sub);
+        hub_sub_pop(srv.hub, &c->sub);
         c->sent_seq = o->seq;
     } else if (o->kind == OWED_SYNCED) {
         c->need_sync = 0;
@@ -380,7 +408,7 @@ static int conn_flush(conn_t *c)
         conn_wait_writeable(c);
         return 0;
     }
-    if (c->authed && hub_sub_backlog(srv.hub, c->sub) > BACKLOG_MAX) {
+    if (c->authed && hub_sub_backlog(srv.hub, &c->sub) > BACKLOG_MAX) {
         conn_cut(c);
         return 0;
     }
@@ -453,16 +481,21 @@ int conn_receive(conn_t *c, struct lws *wsi, const void *in, size_t len)
     if (c->cut)
         return -1;
     int final = lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0;
-    if (c->too_big || c->rxlen + len > MSG_MAX) {
+    conn_x_t *x = c->x;
+    size_t rxlen = x ? x->rxlen : 0;
+    if (c->too_big || rxlen + len > MSG_MAX) {
         /* Read the rest of the oversized message and drop it, then close with 1009:
          * closing while the client still sends would reset the connection and lose the
          * close frame. A client that keeps sending past DRAIN_MAX is cut at once. */
-        c->too_big += len;
-        free(c->rx);
-        c->rx = NULL;
-        c->rxlen = c->rxcap = 0;
-        if (c->too_big > DRAIN_MAX)
+        if (x != NULL) {
+            free(x->rx);
+            x->rx = NULL;
+            x->rxlen = x->rxcap = 0;
+            conn_x_trim(c);
+        }
+        if ((size_t)c->too_big + len > DRAIN_MAX)
             return -1;
+        c->too_big += (uint32_t)len;
         if (final) {
             lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)"too big", 7);
             return -1;
@@ -474,28 +507,32 @@ int conn_receive(conn_t *c, struct lws *wsi, const void *in, size_t len)
             conn_err(c, NULL, SP_E_BAD_MESSAGE);
         return 0;
     }
-    if (final && c->rxlen == 0) {
+    if (final && rxlen == 0) {
         /* The whole message in one piece (the usual case): read where lws has it. */
         handle_message(c, in, len);
         return 0;
     }
     /* In pieces: put together in a buffer that grows with the message (never past
      * MSG_MAX, checked above) and is freed with it, so an idle connection keeps none. */
-    if (c->rxlen + len > c->rxcap) {
-        size_t cap = c->rxcap ? c->rxcap : 1024;
-        while (cap < c->rxlen + len)
+    x = conn_x(c);
+    if (x->rxlen + len > x->rxcap) {
+        size_t cap = x->rxcap ? x->rxcap : 1024;
+        while (cap < x->rxlen + len)
             cap *= 2;
-        c->rx = xrealloc(c->rx, cap);
-        c->rxcap = cap;
+        x->rx = xrealloc(x->rx, cap);
+        x->rxcap = cap;
     }
-    memcpy(c->rx + c->rxlen, in, len);
-    c->rxlen += len;
+    memcpy(x->rx + x->rxlen, in, len);
+    x->rxlen += len;
     if (final) {
-        handle_message(c, c->rx, c->rxlen);
-        c->rxlen = 0;
-        free(c->rx);
-        c->rx = NULL;
-        c->rxcap = 0;
+        /* Taken out of the side struct first: handling may use (and trim) it. */
+        char *rx = x->rx;
+        size_t n = x->rxlen;
+        x->rx = NULL;
+        x->rxlen = x->rxcap = 0;
+        handle_message(c, rx, n);
+        free(rx);
+        conn_x_trim(c);
     }
     return 0;
 }

@@ -12,7 +12,7 @@
 #define ADDR_WINDOW_MS 60000
 
 typedef struct {
-    char addr[64];
+    uint64_t addr;
     int fails;
     int64_t window;
 } addr_slot_t;
@@ -165,12 +165,12 @@ int guard_bucket_take(guard_bucket_t *b, double burst, double per_sec, int64_t n
     return 1;
 }
 
-static addr_slot_t *addr_slot(const char *addr, int64_t now)
+static addr_slot_t *addr_slot(uint64_t addr, int64_t now)
 {
     addr_slot_t *oldest = &addr_slots[0];
     for (size_t i = 0; i < ADDR_SLOTS; i++) {
         addr_slot_t *a = &addr_slots[i];
-        if (strcmp(a->addr, addr) == 0) {
+        if (a->addr == addr) {
             if (now - a->window > ADDR_WINDOW_MS) {
                 a->window = now;
                 a->fails = 0;
@@ -180,18 +180,18 @@ static addr_slot_t *addr_slot(const char *addr, int64_t now)
         if (a->window < oldest->window)
             oldest = a;
     }
-    snprintf(oldest->addr, sizeof oldest->addr, "%s", addr);
+    oldest->addr = addr;
     oldest->fails = 0;
     oldest->window = now;
     return oldest;
 }
 
-int guard_addr_fails(const char *addr, int64_t now)
+int guard_addr_fails(uint64_t addr, int64_t now)
 {
     return addr_slot(addr, now)->fails;
 }
 
-void guard_addr_failed(const char *addr, int64_t now)
+void guard_addr_failed(uint64_t addr, int64_t now)
 {
     addr_slot(addr, now)->fails++;
 }

@@ -34,7 +34,8 @@ int guard_bucket_take(guard_bucket_t *b, double burst, double per_sec, int64_t n
 /* Wrong join codes and tokens per source address in the last minute: a guesser can open
  * many connections, so a per-connection limit alone does not bound the guesses. A fixed
  * table of addresses (the stalest is forgotten first), so memory stays bounded. */
-int guard_addr_fails(const char *addr, int64_t now);
-void guard_addr_failed(const char *addr, int64_t now);
+/* addr: the address's key (secret_addr_key), compared only for equality. */
+int guard_addr_fails(uint64_t addr, int64_t now);
+void guard_addr_failed(uint64_t addr, int64_t now);
 
 #endif

@@ -13,26 +13,13 @@ typedef struct {
     size_t len;
 } frame_t;
 
-typedef struct link {
-    struct link *prev, *next;
-    hub_sub_t *sub;
-    int chan;
-    size_t pos;           /* next index into the channel's frame list */
-} link_t;
+typedef hub_link_t link_t;
 
 typedef struct {
     uint32_t *frames;     /* indices into hub->frames */
     size_t n, cap;
     link_t *subs;         /* intrusive list of subscriptions */
 } chan_t;
-
-struct hub_sub {
-    void *ud;
-    link_t *links;
-    size_t nlinks;
-    int armed;            /* 1: wake on the next publish (see invariant 3) */
-    int peeked;           /* index into links of the last peek, or -1 */
-};
 
 struct hub {
     size_t headroom;
@@ -139,20 +126,37 @@ void hub_stats(const hub_t *h, size_t *frames, size_t *bytes)
     *bytes = h->bytes;
 }
 
-hub_sub_t *hub_sub_new(hub_t *h, void *ud)
+void hub_sub_init(hub_t *h, hub_sub_t *s, void *ud)
 {
     (void)h;
-    hub_sub_t *s = xcalloc(1, sizeof *s);
+    memset(s, 0, sizeof *s);
     s->ud = ud;
     s->armed = 1;
     s->peeked = -1;
+}
+
+hub_sub_t *hub_sub_new(hub_t *h, void *ud)
+{
+    hub_sub_t *s = xmalloc(sizeof *s);
+    hub_sub_init(h, s, ud);
     return s;
+}
+
+/* The i-th link of s: the first HUB_SUB_INLINE inline, the rest in s->more. */
+static link_t *link_at(hub_sub_t *s, size_t i)
+{
+    return i < HUB_SUB_INLINE ? &s->links[i] : &s->more[i - HUB_SUB_INLINE];
+}
+
+static const link_t *link_at_c(const hub_sub_t *s, size_t i)
+{
+    return i < HUB_SUB_INLINE ? &s->links[i] : &s->more[i - HUB_SUB_INLINE];
 }
 
 static void unlink_all(hub_t *h, hub_sub_t *s)
 {
     for (size_t i = 0; i < s->nlinks; i++) {
-        link_t *l = &s->links[i];
+        link_t *l = link_at(s, i);
         if (l->prev)
             l->prev->next = l->next;
         else
@@ -160,16 +164,21 @@ static void unlink_all(hub_t *h, hub_sub_t *s)
         if (l->next)
             l->next->prev = l->prev;
     }
-    free(s->links);
-    s->links = NULL;
+    free(s->more);
+    s->more = NULL;
     s->nlinks = 0;
+}
+
+void hub_sub_fini(hub_t *h, hub_sub_t *s)
+{
+    unlink_all(h, s);
 }
 
 void hub_sub_free(hub_t *h, hub_sub_t *s)
 {
     if (s == NULL)
         return;
-    unlink_all(h, s);
+    hub_sub_fini(h, s);
     free(s);
 }
 
@@ -190,14 +199,16 @@ static size_t first_after(const hub_t *h, const chan_t *c, int64_t after)
 void hub_sub_set(hub_t *h, hub_sub_t *s, const int *chans, size_t n, int64_t after)
 {
     unlink_all(h, s);
-    s->links = xcalloc(n ? n : 1, sizeof *s->links);
-    s->nlinks = n;
+    if (n > HUB_SUB_INLINE)
+        s->more = xcalloc(n - HUB_SUB_INLINE, sizeof *s->more);
+    s->nlinks = (unsigned)n;
     for (size_t i = 0; i < n; i++) {
-        link_t *l = &s->links[i];
+        link_t *l = link_at(s, i);
         chan_t *c = &h->chans[chans[i]];
         l->sub = s;
         l->chan = chans[i];
-        l->pos = first_after(h, c, after);
+        l->pos = (uint32_t)first_after(h, c, after);
+        l->prev = NULL;
         l->next = c->subs;
         if (c->subs)
             c->subs->prev = l;
@@ -212,7 +223,7 @@ int hub_sub_peek(hub_t *h, hub_sub_t *s, unsigned char **buf, size_t *len, int64
     int best = -1;
     int64_t best_seq = 0;
     for (size_t i = 0; i < s->nlinks; i++) {
-        link_t *l = &s->links[i];
+        link_t *l = link_at(s, i);
         chan_t *c = &h->chans[l->chan];
         if (l->pos >= c->n)
             continue;
@@ -227,7 +238,7 @@ int hub_sub_peek(hub_t *h, hub_sub_t *s, unsigned char **buf, size_t *len, int64
         s->armed = 1;
         return 0;
     }
-    link_t *l = &s->links[best];
+    link_t *l = link_at(s, (size_t)best);
     frame_t *f = &h->frames[h->chans[l->chan].frames[l->pos]];
     *buf = f->buf + h->headroom;
     *len = f->len;
@@ -239,14 +250,16 @@ void hub_sub_pop(hub_t *h, hub_sub_t *s)
 {
     (void)h;
     if (s->peeked >= 0)
-        s->links[s->peeked].pos++;
+        link_at(s, (size_t)s->peeked)->pos++;
     s->peeked = -1;
 }
 
 size_t hub_sub_backlog(const hub_t *h, const hub_sub_t *s)
 {
     size_t n = 0;
-    for (size_t i = 0; i < s->nlinks; i++)
-        n += h->chans[s->links[i].chan].n - s->links[i].pos;
+    for (size_t i = 0; i < s->nlinks; i++) {
+        const link_t *l = link_at_c(s, i);
+        n += h->chans[l->chan].n - l->pos;
+    }
     return n;
 }

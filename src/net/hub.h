@@ -24,6 +24,31 @@
 typedef struct hub hub_t;
 typedef struct hub_sub hub_sub_t;
 
+/* Links a subscriber keeps inline: a screen reads two channels ("all", "screen"), so an
+ * idle screen needs no allocation of its own for its subscription (a participant's four
+ * put two in `more`). */
+#define HUB_SUB_INLINE 2
+
+/* One channel of a subscriber, in the channel's list of subscribers. */
+typedef struct hub_link {
+    struct hub_link *prev, *next;
+    hub_sub_t *sub;
+    int32_t chan;
+    uint32_t pos;           /* next index into the channel's frame list */
+} hub_link_t;
+
+/* A subscriber. The fields are the hub's own (hub.c); the struct is public only so that a
+ * connection can embed it (hub_sub_init/hub_sub_fini): per idle connection, memory counts
+ * (docs/benchmarks.md, S4). */
+struct hub_sub {
+    void *ud;
+    hub_link_t *more;       /* links HUB_SUB_INLINE and up; NULL while they fit inline */
+    unsigned nlinks : 31;
+    unsigned armed : 1;     /* wake on the next publish (see invariant 3) */
+    int32_t peeked;         /* index of the link of the last peek, or -1 */
+    hub_link_t links[HUB_SUB_INLINE];
+};
+
 /* headroom: bytes kept free in front of every frame (LWS_PRE for lws_write). */
 hub_t *hub_new(size_t headroom, void (*wake)(void *ud));
 void hub_free(hub_t *h);   /* accepts NULL; subscribers must be freed first */
@@ -51,6 +76,11 @@ void hub_stats(const hub_t *h, size_t *frames, size_t *bytes);
 
 hub_sub_t *hub_sub_new(hub_t *h, void *ud);
 void hub_sub_free(hub_t *h, hub_sub_t *s);   /* accepts NULL */
+
+/* The same for a subscriber embedded in the caller's struct: init before use, fini
+ * (unsubscribes, frees its overflow links) before the memory goes. */
+void hub_sub_init(hub_t *h, hub_sub_t *s, void *ud);
+void hub_sub_fini(hub_t *h, hub_sub_t *s);
 
 /* Subscribes s to exactly these channels, delivering frames with seq > after. */
 void hub_sub_set(hub_t *h, hub_sub_t *s, const int *chans, size_t n, int64_t after);

@@ -91,6 +91,18 @@ static void conn_cmd_done(void *ud, const char *id, int rc, int64_t seq)
         conn_ack(ud, id, seq);
 }
 
+/* On a cluster, the token's hash goes with every forward (cluster_forward_cmd); without
+ * one nothing needs it, and an idle connection keeps no side struct for it. */
+static void conn_keep_hash(conn_t *c, const char *hash)
+{
+    if (cluster_on()) {
+        memcpy(conn_x(c)->hash, hash, SECRET_HASH_LEN + 1);
+    } else if (c->x != NULL) {
+        c->x->hash[0] = '\0';
+        conn_x_trim(c);
+    }
+}
+
 static void handle_cmd(conn_t *c, json_t *msg)
 {
     const char *id = json_string_value(json_object_get(msg, "id"));
@@ -112,28 +124,37 @@ static void handle_cmd(conn_t *c, json_t *msg)
      * answered here (exec_cmd asks the core first). */
     int64_t known;
     if (cluster_forwarding() && !core_known(srv.core, &c->who, id, &known)) {
-        cluster_forward_cmd(c, id, msg, c->hash);
+        cluster_forward_cmd(c, id, msg, c->x ? c->x->hash : "");
         return;
     }
     exec_cmd(&c->who, cmd, args, id, conn_cmd_done, c);
 }
 
 
+/* Wrong codes and tokens per connection: at most JOIN_FAILS_MAX in a minute from the
+ * first of them (the count lives in the side struct, so a connection that never fails
+ * keeps none). */
 static int join_allowed(conn_t *c)
 {
     int64_t now = clock_now_ms();
-    if (now - c->join_window > 60000) {
-        c->join_window = now;
-        c->join_fails = 0;
+    conn_x_t *x = c->x;
+    if (x != NULL && x->join_fails > 0 && now - x->join_window > 60000) {
+        x->join_fails = 0;
+        conn_x_trim(c);
+        x = c->x;
     }
-    return c->join_fails < JOIN_FAILS_MAX && guard_addr_fails(c->addr, now) < ADDR_FAILS_MAX;
+    int fails = x ? x->join_fails : 0;
+    return fails < JOIN_FAILS_MAX && guard_addr_fails(c->addr, now) < ADDR_FAILS_MAX;
 }
 
 /* A wrong code or token: counts against the connection and its address. */
 static void join_failed(conn_t *c)
 {
-    c->join_fails++;
-    guard_addr_failed(c->addr, clock_now_ms());
+    int64_t now = clock_now_ms();
+    conn_x_t *x = conn_x(c);
+    if (x->join_fails++ == 0)
+        x->join_window = now;
+    guard_addr_failed(c->addr, now);
 }
 
 static void handle_join(conn_t *c, json_t *msg)
@@ -274,7 +295,7 @@ static void handle_hello(conn_t *c, json_t *msg)
         conn_err_detail(c, hid, SP_E_BAD_SINCE, json_pack("{sI}", "head", (json_int_t)srv.committed));
         return;
     }
-    memcpy(c->hash, hash, sizeof c->hash);
+    conn_keep_hash(c, hash);
     conn_authenticate(c, &who, since ? json_integer_value(since) : 0);
 }
 
@@ -283,26 +304,31 @@ static void handle_hello(conn_t *c, json_t *msg)
  * a client that reads (see limited_flush). */
 static void conn_limited(conn_t *c, const char *id)
 {
-    if (c->limited++ == 0) {
-        c->lnext = srv.limited;
+    conn_x_t *x = conn_x(c);
+    if (x->limited++ == 0) {
+        x->lnext = srv.limited;
         srv.limited = c;
     }
-    if (c->limited_ids == NULL)
-        c->limited_ids = json_array();
-    if (id != NULL && json_array_size(c->limited_ids) < LIMITED_IDS_MAX)
-        json_array_append_new(c->limited_ids, json_string(id));
+    if (x->limited_ids == NULL)
+        x->limited_ids = json_array();
+    if (id != NULL && json_array_size(x->limited_ids) < LIMITED_IDS_MAX)
+        json_array_append_new(x->limited_ids, json_string(id));
 }
 
 static void limited_flush(void)
 {
-    for (conn_t *c = srv.limited; c != NULL; c = c->lnext) {
+    for (conn_t *c = srv.limited, *next; c != NULL; c = next) {
+        conn_x_t *x = c->x;
+        next = x->lnext;
         double wait = (1.0 - c->bucket.tokens) * 1000.0 / RATE_PER_SEC;
         conn_err_detail(c, NULL, SP_E_RATE_LIMITED,
-                        json_pack("{so sI sI}", "ids", c->limited_ids ? c->limited_ids : json_array(),
-                                  "count", (json_int_t)c->limited, "retry_ms",
+                        json_pack("{so sI sI}", "ids", x->limited_ids ? x->limited_ids : json_array(),
+                                  "count", (json_int_t)x->limited, "retry_ms",
                                   (json_int_t)(wait > 0 ? wait + 1 : 0)));
-        c->limited_ids = NULL;
-        c->limited = 0;
+        x->limited_ids = NULL;
+        x->limited = 0;
+        x->lnext = NULL;
+        conn_x_trim(c);
     }
     srv.limited = NULL;
 }
@@ -357,7 +383,9 @@ void conn_joined(conn_t *c, const char *id, const char *token, const who_t *who)
                                 "member", json_object_get(w, "member"), "team",
                                 json_object_get(w, "team")));
     json_decref(w);
-    secret_hash(token, c->hash);
+    char hash[SECRET_HASH_LEN + 1];
+    secret_hash(token, hash);
+    conn_keep_hash(c, hash);
     conn_authenticate(c, who, 0);
 }
 

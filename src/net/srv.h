@@ -65,37 +65,53 @@ typedef struct {
     char id[LIMIT_CMD_ID + 1];
 } waiter_t;
 
-typedef struct conn {
-    struct lws *wsi;
-    struct conn *next, *prev;    /* all WebSocket connections */
-    who_t who;
-    int authed;
-    hub_sub_t *sub;
-    int64_t sync_at;             /* send `synced` once frames up to here are out */
-    int64_t sent_seq;            /* hub frames up to here are handled (for resubscribing) */
-    int need_sync;
+/* What a connection needs only at times: a message arriving in pieces, joins waiting for
+ * their commit, refused messages owed a rate_limited answer, wrong joins counted, and on a
+ * cluster the token's hash. Made on first need (conn_x), freed when nothing in it is in
+ * use any more (conn_x_trim) and with the connection. */
+typedef struct {
     char *rx;                    /* message being reassembled (only while in pieces) */
     size_t rxlen, rxcap;
-    outmsg_t *qhead, *qtail;
-    size_t qlen, qbytes;
     pend_t *pend;                /* joins waiting for their commit, seq order */
     size_t npend, cappend;
     struct conn *pnext, *pprev;  /* in srv.waiting while npend > 0 */
-    guard_bucket_t bucket;       /* messages per second */
     json_t *limited_ids;         /* ids of messages refused by the bucket since the last answer */
     size_t limited;              /* …and how many were refused (with or without an id) */
     struct conn *lnext;          /* in srv.limited while limited > 0 */
-    int join_fails;
+    int join_fails;              /* wrong codes and tokens since join_window began */
     int64_t join_window;
-    char addr[64];               /* source address, for the per-address join limit */
-    int cut;                     /* close at the next writeable */
-    int wait_w;                  /* the kernel refused: write only when writeable again */
-    int closing;                 /* the peer began the close: nothing more from us */
-    int dirty;                   /* in the list flushed at the loop turn's end */
-    struct conn *dnext, *dprev;
-    size_t too_big;              /* bytes of an oversized message dropped so far */
-    char hash[SECRET_HASH_LEN + 1]; /* cluster: the token's hash, sent with forwards */
+    char hash[SECRET_HASH_LEN + 1]; /* cluster only: the token's hash, sent with forwards */
+} conn_x_t;
+
+/* A WebSocket connection. Kept small on purpose: most connections of a day sit idle
+ * (screens, participants between commands) and each costs its conn_t plus what lws keeps
+ * (~2 KiB in all, the S4 benchmark's target; docs/benchmarks.md). Whatever is needed only
+ * at times goes in conn_x_t; the subscription is embedded (no allocation of its own);
+ * flags are bits. Check sizeof (the _Static_assert below) before adding a field. */
+typedef struct conn {
+    struct lws *wsi;
+    struct conn *next, *prev;    /* all WebSocket connections */
+    struct conn *dnext, *dprev;  /* in the list flushed at the loop turn's end (dirty) */
+    conn_x_t *x;                 /* NULL while nothing in it is needed */
+    who_t who;
+    int64_t sync_at;             /* send `synced` once frames up to here are out */
+    int64_t sent_seq;            /* hub frames up to here are handled (for resubscribing) */
+    outmsg_t *qhead, *qtail;
+    uint32_t qlen, qbytes;       /* both bounded: OUTQ_MAX, OUTQ_BYTES_MAX */
+    guard_bucket_t bucket;       /* messages per second */
+    uint64_t addr;               /* source address's key (secret_addr_key), per-address join limit */
+    uint32_t too_big;            /* bytes of an oversized message dropped so far (<= DRAIN_MAX) */
+    unsigned authed : 1;
+    unsigned need_sync : 1;
+    unsigned cut : 1;            /* close at the next writeable */
+    unsigned wait_w : 1;         /* the kernel refused: write only when writeable again */
+    unsigned closing : 1;        /* the peer began the close: nothing more from us */
+    unsigned dirty : 1;          /* in the dirty list */
+    hub_sub_t sub;               /* its channels (net/hub.h); inline links for the usual few */
 } conn_t;
+
+/* 248 bytes with two inline hub links: malloc's 256-byte class. */
+_Static_assert(sizeof(conn_t) <= 248, "conn_t grew: see the comment above it");
 
 typedef struct {
     int64_t seq;
@@ -162,6 +178,10 @@ void conn_err_detail(conn_t *c, const char *id, int e, json_t *detail);
 void conn_free(conn_t *c);
 conn_t *conn_new(struct lws *wsi);
 void conn_pend(conn_t *c, const pend_t *p);
+/* c's side struct, made when first needed; conn_x_trim frees it once nothing in it is in
+ * use (call it after emptying a part). */
+conn_x_t *conn_x(conn_t *c);
+void conn_x_trim(conn_t *c);
 int conn_receive(conn_t *c, struct lws *wsi, const void *in, size_t len);
 void conn_send_json(conn_t *c, json_t *msg);
 /* Queues a frame already encoded (one text, several connections): copies it. */

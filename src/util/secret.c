@@ -25,6 +25,22 @@ void secret_hash(const char *token, char out[SECRET_HASH_LEN + 1])
     sodium_bin2hex(out, SECRET_HASH_LEN + 1, h, sizeof h);
 }
 
+uint64_t secret_addr_key(const char *addr)
+{
+    static unsigned char key[crypto_shorthash_KEYBYTES];
+    static int have_key;
+    if (!have_key) {
+        crypto_shorthash_keygen(key);
+        have_key = 1;
+    }
+    unsigned char h[crypto_shorthash_BYTES];
+    crypto_shorthash(h, (const unsigned char *)addr, strlen(addr), key);
+    uint64_t v = 0;
+    for (size_t i = 0; i < sizeof h; i++)
+        v = v << 8 | h[i];
+    return v;
+}
+
 void secret_code(char out[SECRET_CODE_LEN + 1])
 {
     /* 32 symbols: no 0/O, 1/I; 8 symbols give 40 bits, and wrong guesses are

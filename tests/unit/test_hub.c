@@ -163,6 +163,76 @@ static void test_many_subscribers_unlink(void **state)
     hub_free(h);
 }
 
+/* The first HUB_SUB_INLINE links live in the subscriber, the rest in an array of their
+ * own: merging, waking, backlog and resubscribing work the same across both, for a
+ * subscriber embedded in another struct too (as in a connection). */
+static void test_inline_and_overflow_links(void **state)
+{
+    (void)state;
+    memset(wakes, 0, sizeof wakes);
+    hub_t *h = hub_new(8, wake);
+    int ch[6];
+    for (int i = 0; i < 6; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "t%d", i);
+        ch[i] = hub_chan(h, 3, id);
+    }
+    struct {
+        int before;
+        hub_sub_t sub;   /* embedded, as in conn_t */
+        int after;
+    } owner = {1, {0}, 2};
+    hub_sub_init(h, &owner.sub, (void *)(intptr_t)6);
+    assert_true(HUB_SUB_INLINE < 5);
+    /* 1, HUB_SUB_INLINE, one more and all six channels: inline only, then overflow. */
+    const size_t counts[] = {1, HUB_SUB_INLINE, HUB_SUB_INLINE + 1, 6};
+    int64_t seq = 0;
+    for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++) {
+        size_t n = counts[k];
+        hub_sub_set(h, &owner.sub, ch, n, seq);
+        assert_int_equal(owner.sub.nlinks, n);
+        assert_true(n > HUB_SUB_INLINE ? owner.sub.more != NULL : owner.sub.more == NULL);
+        /* One frame on each of the six channels, last channel first: the subscriber gets
+         * those of its n channels, in seq order. */
+        int before = wakes[6];
+        for (int i = 5; i >= 0; i--)
+            publish(h, ++seq, ch[i]);
+        assert_int_equal(wakes[6], before + 1);   /* once, whichever link it came by */
+        assert_int_equal(hub_sub_backlog(h, &owner.sub), n);
+        int64_t got[8];
+        assert_int_equal(drain(h, &owner.sub, got, 8), n);
+        for (size_t i = 0; i < n; i++)   /* channel j got seq - j, so ascending order */
+            assert_int_equal(got[i], seq - (int64_t)(n - 1) + (int64_t)i);
+        assert_int_equal(hub_sub_backlog(h, &owner.sub), 0);
+    }
+    /* Back from six to one: the overflow links are gone from their channels. */
+    hub_sub_set(h, &owner.sub, &ch[5], 1, seq);
+    assert_null(owner.sub.more);
+    int before = wakes[6];
+    publish(h, ++seq, ch[0]);
+    publish(h, ++seq, ch[4]);
+    assert_int_equal(wakes[6], before);
+    assert_int_equal(hub_sub_backlog(h, &owner.sub), 0);
+    publish(h, ++seq, ch[5]);
+    assert_int_equal(wakes[6], before + 1);
+    /* A second subscriber on the same channels, through overflow links, is unlinked
+     * without disturbing the first. */
+    hub_sub_t *b = hub_sub_new(h, (void *)(intptr_t)7);
+    hub_sub_set(h, b, ch, 6, seq);
+    hub_sub_set(h, &owner.sub, ch, 6, seq);
+    hub_sub_free(h, b);
+    publish(h, ++seq, ch[5]);
+    assert_int_equal(hub_sub_backlog(h, &owner.sub), 1);
+    assert_int_equal(wakes[7], 0);
+    hub_sub_fini(h, &owner.sub);
+    assert_int_equal(owner.sub.nlinks, 0);
+    assert_null(owner.sub.more);
+    assert_int_equal(owner.before, 1);
+    assert_int_equal(owner.after, 2);
+    publish(h, ++seq, ch[5]);   /* nobody left to wake */
+    hub_free(h);
+}
+
 /* Rewrites frame-2 (only) into a longer text; NULL leaves a frame as it is. */
 static char *rewrite_two(void *ud, const char *frame, size_t len, size_t *newlen)
 {
@@ -229,6 +299,7 @@ int main(void)
         cmocka_unit_test(test_resume_after),
         cmocka_unit_test(test_wake_once_until_drained),
         cmocka_unit_test(test_many_subscribers_unlink),
+        cmocka_unit_test(test_inline_and_overflow_links),
         cmocka_unit_test(test_rewrite),
         cmocka_unit_test(test_growth_never_wraps),
     };
