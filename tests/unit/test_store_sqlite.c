@@ -476,6 +476,38 @@ static void test_writer_stop_while_failing(void **state)
     store_close(s);
 }
 
+/* Gathering: a stream of records shares fsyncs (groups of up to 64 while records come
+ * faster than one per window), but a lone record after a pause is committed at once. The
+ * window here is 500 ms, so "at once" (within 300 ms) and "gathered" are far apart. */
+static void test_writer_gathers_a_stream_not_a_lone_record(void **state)
+{
+    conf_fx_t *fx = *state;
+    writer_t *w = writer_start(conf_open(fx->uri), "s1", 0, NULL, NULL);
+    assert_non_null(w);
+    writer_set_gather(w, 500000);
+    conf_submit(w, "s1", 1, 1);
+    assert_true(wait_committed(w, 1, 300));   /* the first: no rate yet */
+    conf_sleep_ms(700);
+    conf_submit(w, "s1", 2, 2);
+    assert_true(wait_committed(w, 2, 300));   /* after a pause longer than the window */
+    writer_stats_t before, after;
+    writer_get_stats(w, &before);
+    for (int64_t i = 3; i <= 202; i++) {      /* a stream: one record a millisecond */
+        conf_submit(w, "s1", i, i);
+        conf_sleep_ms(1);
+    }
+    assert_true(wait_committed(w, 202, 5000));
+    writer_get_stats(w, &after);
+    uint64_t groups = after.commits - before.commits;
+    assert_int_equal(after.records - before.records, 200);
+    assert_true(groups <= 12);                /* 200 one by one would be ~200 groups */
+    assert_true(after.max_batch >= 32);
+    writer_stop(w);
+    store_t *s = conf_open(fx->uri);
+    assert_int_equal(conf_head(s, "s1"), 202);
+    store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -486,6 +518,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_io_error_rolls_back, conf_setup, conf_teardown),
         cmocka_unit_test_setup_teardown(test_writer_retries_until_fault_clears, conf_setup, conf_teardown),
         cmocka_unit_test_setup_teardown(test_writer_stop_while_failing, conf_setup, conf_teardown),
+        cmocka_unit_test_setup_teardown(test_writer_gathers_a_stream_not_a_lone_record, conf_setup, conf_teardown),
     };
     return cmocka_run_group_tests_name("store (SQLite)", tests, NULL, NULL);
 }
