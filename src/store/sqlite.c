@@ -14,6 +14,19 @@
  *  - Every statement is prepared once at open and reused (reset after each use); values
  *    are always bound, never spliced into SQL.
  *
+ *  - Checkpoints run beside the writer, not in it. SQLite's automatic checkpoint runs
+ *    inside the COMMIT that pushes the WAL past 1,000 pages: copying ~4 MB into the
+ *    database and an fsync of it, while every command of that group (and the groups queued
+ *    behind it) waits – at 2,500 commands a second, a stall of several ms twice a second.
+ *    A store that appends (a writer) turns that off for its connection and, from a WAL hook
+ *    after each commit, wakes a thread of its own with a second connection that runs a
+ *    PASSIVE checkpoint: it copies what it can without taking the write lock, so commits
+ *    go on meanwhile; once everything is copied the next commit starts the WAL afresh.
+ *    Only a WAL that keeps growing past SQ_CKPT_HARD_PAGES (writes without any pause, so
+ *    the thread never catches up) is checkpointed by the writer itself, as SQLite would.
+ *    Closing the store stops the thread first; the last connection to close checkpoints
+ *    what is left, as before. If the thread cannot start, SQLite's own checkpoint stays on.
+ *
  * Append states: idle --BEGIN IMMEDIATE--> writing --COMMIT--> idle
  *                                            \--any failure--> ROLLBACK --> idle
  * The connection is back in autocommit mode after every append, whatever happened, so a
@@ -24,6 +37,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +51,12 @@
 
 /* How long a connection waits for another connection's write lock (ms). */
 #define SQ_BUSY_TIMEOUT_MS 5000
+/* WAL pages after a commit that wake the checkpoint thread (SQLite's own default)… */
+#define SQ_CKPT_PAGES 1000
+/* …and the size at which the writer checkpoints itself: under writes without a pause the
+ * thread never finds the WAL fully copied, so the WAL could not start afresh and would
+ * grow without end. */
+#define SQ_CKPT_HARD_PAGES 4000
 
 enum {
     SQ_BEGIN,
@@ -78,6 +99,15 @@ typedef struct {
     store_t base; /* must stay first: store.c sees only this */
     sqlite3 *db;
     sqlite3_stmt *stmt[SQ_NSTMT];
+    char *path;               /* NULL for ":memory:" */
+    /* The checkpoint thread (design notes): started by the first append. */
+    int ck_tried, ck_running;
+    pthread_t ck_thread;
+    pthread_mutex_t ck_mu;
+    pthread_cond_t ck_cv;
+    int ck_want, ck_stop;     /* under ck_mu */
+    _Atomic unsigned long ck_done;    /* checkpoints of the thread */
+    _Atomic unsigned long ck_inline;  /* …and of the writer itself (SQ_CKPT_HARD_PAGES) */
 } sq_store_t;
 
 static sq_store_t *sq_of(store_t *s)
@@ -254,14 +284,111 @@ static int sq_prepare_db(sqlite3 *db, const char *path, char *err, size_t errlen
     return STORE_OK;
 }
 
+/* ---- the checkpoint thread ------------------------------------------------------ */
+
+static void *sq_ck_main(void *arg)
+{
+    sq_store_t *s = arg;
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(s->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        sqlite3_close_v2(db);
+        db = NULL;
+    } else
+        sqlite3_busy_timeout(db, SQ_BUSY_TIMEOUT_MS);
+    pthread_mutex_lock(&s->ck_mu);
+    for (;;) {
+        while (!s->ck_want && !s->ck_stop)
+            pthread_cond_wait(&s->ck_cv, &s->ck_mu);
+        if (s->ck_stop)
+            break;
+        s->ck_want = 0;
+        pthread_mutex_unlock(&s->ck_mu);
+        int nlog = 0, nckpt = 0;
+        if (db != NULL &&
+            sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_PASSIVE, &nlog, &nckpt) ==
+                SQLITE_OK)
+            atomic_fetch_add(&s->ck_done, 1);
+        pthread_mutex_lock(&s->ck_mu);
+    }
+    pthread_mutex_unlock(&s->ck_mu);
+    sqlite3_close_v2(db);
+    return NULL;
+}
+
+/* After every commit of the writer's connection, with the WAL's size in pages. */
+static int sq_wal_hook(void *ud, sqlite3 *db, const char *name, int pages)
+{
+    sq_store_t *s = ud;
+    if (pages >= SQ_CKPT_HARD_PAGES) {
+        int nlog = 0, nckpt = 0;
+        if (sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, &nlog, &nckpt) == SQLITE_OK)
+            atomic_fetch_add(&s->ck_inline, 1);
+    } else if (pages >= SQ_CKPT_PAGES) {
+        pthread_mutex_lock(&s->ck_mu);
+        s->ck_want = 1;
+        pthread_cond_signal(&s->ck_cv);
+        pthread_mutex_unlock(&s->ck_mu);
+    }
+    return SQLITE_OK;
+}
+
+/* The first append makes this store a writer: checkpoints move to a thread of their own. */
+static void sq_ck_start(sq_store_t *s)
+{
+    s->ck_tried = 1;
+    if (s->path == NULL)
+        return;
+    if (pthread_mutex_init(&s->ck_mu, NULL) != 0)
+        return;
+    if (pthread_cond_init(&s->ck_cv, NULL) != 0) {
+        pthread_mutex_destroy(&s->ck_mu);
+        return;
+    }
+    if (pthread_create(&s->ck_thread, NULL, sq_ck_main, s) != 0) {
+        pthread_cond_destroy(&s->ck_cv);
+        pthread_mutex_destroy(&s->ck_mu);
+        return;   /* SQLite's own checkpoint stays on */
+    }
+    s->ck_running = 1;
+    sqlite3_wal_autocheckpoint(s->db, 0);   /* also removes SQLite's own hook */
+    sqlite3_wal_hook(s->db, sq_wal_hook, s);
+}
+
+static void sq_ck_stop(sq_store_t *s)
+{
+    if (!s->ck_running)
+        return;
+    pthread_mutex_lock(&s->ck_mu);
+    s->ck_stop = 1;
+    pthread_cond_signal(&s->ck_cv);
+    pthread_mutex_unlock(&s->ck_mu);
+    pthread_join(s->ck_thread, NULL);
+    pthread_cond_destroy(&s->ck_cv);
+    pthread_mutex_destroy(&s->ck_mu);
+    sqlite3_wal_hook(s->db, NULL, NULL);
+    s->ck_running = 0;
+}
+
+unsigned long store_sqlite_checkpoints(const store_t *base, unsigned long *by_writer)
+{
+    const sq_store_t *s = (const sq_store_t *)base;
+    int mine = s && base->engine == &store_sqlite_engine;
+    if (by_writer != NULL)
+        *by_writer = mine ? atomic_load(&s->ck_inline) : 0;
+    return mine ? atomic_load(&s->ck_done) : 0;
+}
+
 static void sq_close(store_t *base)
 {
     sq_store_t *s = sq_of(base);
     if (s == NULL)
         return;
+    sq_ck_stop(s);
     for (int i = 0; i < SQ_NSTMT; i++)
         sqlite3_finalize(s->stmt[i]);
     sqlite3_close_v2(s->db);
+    free(s->path);
     free(s);
 }
 
@@ -277,6 +404,10 @@ static int sq_open(const char *path, store_t **out, char *err, size_t errlen)
 
     sq_store_t *s = xcalloc(1, sizeof *s);
     s->base.engine = &store_sqlite_engine;
+    atomic_init(&s->ck_done, 0);
+    atomic_init(&s->ck_inline, 0);
+    if (strcmp(path, ":memory:") != 0)
+        s->path = xstrdup(path);
 
     char what[512];
     int rc = STORE_OK;
@@ -377,6 +508,8 @@ static int sq_append(store_t *base, const char *log, const store_rec_t *recs, si
         return STORE_EINVAL;
     if (n == 0)
         return STORE_OK;
+    if (!s->ck_tried)
+        sq_ck_start(s);
     /* A batch must itself be gap-free; checked before touching the database. */
     if (recs[0].seq < 1)
         return STORE_EINVAL;

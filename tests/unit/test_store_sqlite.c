@@ -23,6 +23,7 @@
 #include <sqlite3.h>
 
 #include "store_conformance.h"
+#include "store/sqlite.h"
 
 static const char *conf_engine(void)
 {
@@ -476,6 +477,90 @@ static void test_writer_stop_while_failing(void **state)
     store_close(s);
 }
 
+/* Gathering: a stream of records shares fsyncs (groups of up to 64 while records come
+ * faster than one per window), but a lone record after a pause is committed at once. The
+ * window here is 500 ms, so "at once" (within 300 ms) and "gathered" are far apart. */
+static void test_writer_gathers_a_stream_not_a_lone_record(void **state)
+{
+    conf_fx_t *fx = *state;
+    writer_t *w = writer_start(conf_open(fx->uri), "s1", 0, NULL, NULL);
+    assert_non_null(w);
+    writer_set_gather(w, 500000);
+    conf_submit(w, "s1", 1, 1);
+    assert_true(wait_committed(w, 1, 300));   /* the first: no rate yet */
+    conf_sleep_ms(700);
+    conf_submit(w, "s1", 2, 2);
+    assert_true(wait_committed(w, 2, 300));   /* after a pause longer than the window */
+    writer_stats_t before, after;
+    writer_get_stats(w, &before);
+    for (int64_t i = 3; i <= 202; i++) {      /* a stream: one record a millisecond */
+        conf_submit(w, "s1", i, i);
+        conf_sleep_ms(1);
+    }
+    assert_true(wait_committed(w, 202, 5000));
+    writer_get_stats(w, &after);
+    uint64_t groups = after.commits - before.commits;
+    assert_int_equal(after.records - before.records, 200);
+    assert_true(groups <= 12);                /* 200 one by one would be ~200 groups */
+    assert_true(after.max_batch >= 32);
+    writer_stop(w);
+    store_t *s = conf_open(fx->uri);
+    assert_int_equal(conf_head(s, "s1"), 202);
+    store_close(s);
+}
+
+/* Appends rounds × n (≤ 100) records of 4 KB to log s1 of s, pausing ms between rounds. */
+static void append_4k(store_t *s, int64_t *seq, int rounds, int n, int ms)
+{
+    static char body[4001];
+    memset(body, 'x', sizeof body - 1);
+    store_rec_t recs[100];
+    for (int round = 0; round < rounds; round++) {
+        for (int i = 0; i < n; i++) {
+            recs[i] = conf_rec(++*seq, body);
+            recs[i].body_len = sizeof body - 1;
+        }
+        assert_int_equal(store_append(s, "s1", recs, (size_t)n), STORE_OK);
+        if (ms > 0)
+            conf_sleep_ms(ms);
+    }
+}
+
+/* Checkpoints run in the store's own thread, not inside a commit: with pauses between
+ * groups (a server's load) the thread does every one; without any pause the writer steps
+ * in at SQ_CKPT_HARD_PAGES so the WAL stays bounded; every record reads back. (If the
+ * thread could not start, SQLite's own checkpoint would run in the commits and the thread's
+ * count would stay 0.) */
+static void test_checkpoints_beside_the_writer(void **state)
+{
+    conf_fx_t *fx = *state;
+    store_t *s = conf_open(fx->uri);
+    int64_t seq = 0;
+    unsigned long inline_ck = 0;
+    append_4k(s, &seq, 150, 10, 20);   /* 6 MB, groups of 40 KB 20 ms apart */
+    for (int i = 0; i < 5000 && store_sqlite_checkpoints(s, NULL) < 2; i++)
+        conf_sleep_ms(1);
+    assert_true(store_sqlite_checkpoints(s, &inline_ck) >= 2);
+    assert_int_equal(inline_ck, 0);
+    append_4k(s, &seq, 100, 100, 0);   /* 40 MB without a pause */
+    store_sqlite_checkpoints(s, &inline_ck);
+    assert_true(inline_ck >= 1);
+    char wal[1100];
+    snprintf(wal, sizeof wal, "%s-wal", fx->uri);
+    struct stat st;
+    assert_int_equal(stat(wal, &st), 0);
+    assert_true(st.st_size < 24 * 1024 * 1024);
+    int64_t head = 0;
+    assert_int_equal(store_head(s, "s1", &head), STORE_OK);
+    assert_int_equal(head, 11500);
+    store_close(s);
+    /* A store that only reads starts no thread. */
+    s = conf_open(fx->uri);
+    assert_int_equal(store_head(s, "s1", &head), STORE_OK);
+    assert_int_equal(store_sqlite_checkpoints(s, NULL), 0);
+    store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -486,6 +571,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_io_error_rolls_back, conf_setup, conf_teardown),
         cmocka_unit_test_setup_teardown(test_writer_retries_until_fault_clears, conf_setup, conf_teardown),
         cmocka_unit_test_setup_teardown(test_writer_stop_while_failing, conf_setup, conf_teardown),
+        cmocka_unit_test_setup_teardown(test_writer_gathers_a_stream_not_a_lone_record, conf_setup, conf_teardown),
+        cmocka_unit_test_setup_teardown(test_checkpoints_beside_the_writer, conf_setup, conf_teardown),
     };
     return cmocka_run_group_tests_name("store (SQLite)", tests, NULL, NULL);
 }
