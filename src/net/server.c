@@ -92,15 +92,12 @@ static void conn_cmd_done(void *ud, const char *id, int rc, int64_t seq)
 }
 
 /* On a cluster, the token's hash goes with every forward (cluster_forward_cmd); without
- * one nothing needs it, and an idle connection keeps no side struct for it. */
+ * one nothing needs it, and an idle connection keeps no side struct for it. (A cluster
+ * starts before the first connection, so a forwarding node has the hash of each.) */
 static void conn_keep_hash(conn_t *c, const char *hash)
 {
-    if (cluster_on()) {
+    if (cluster_on())
         memcpy(conn_x(c)->hash, hash, SECRET_HASH_LEN + 1);
-    } else if (c->x != NULL) {
-        c->x->hash[0] = '\0';
-        conn_x_trim(c);
-    }
 }
 
 static void handle_cmd(conn_t *c, json_t *msg)
@@ -383,9 +380,11 @@ void conn_joined(conn_t *c, const char *id, const char *token, const who_t *who)
                                 "member", json_object_get(w, "member"), "team",
                                 json_object_get(w, "team")));
     json_decref(w);
-    char hash[SECRET_HASH_LEN + 1];
-    secret_hash(token, hash);
-    conn_keep_hash(c, hash);
+    if (cluster_on()) {
+        char hash[SECRET_HASH_LEN + 1];
+        secret_hash(token, hash);
+        conn_keep_hash(c, hash);
+    }
     conn_authenticate(c, who, 0);
 }
 
