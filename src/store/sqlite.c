@@ -20,8 +20,11 @@
  *    behind it) waits – at 2,500 commands a second, a stall of several ms twice a second.
  *    A store that appends (a writer) turns that off for its connection and, from a WAL hook
  *    after each commit, wakes a thread of its own with a second connection that runs a
- *    PASSIVE checkpoint: it copies what it can without taking the write lock, so commits
- *    go on meanwhile; once everything is copied the next commit starts the WAL afresh.
+ *    PASSIVE checkpoint: it copies the bulk without taking the write lock, so commits go
+ *    on meanwhile. A WAL only starts afresh when nothing is left to copy as a write begins,
+ *    which under a steady stream of groups never happens by itself; so the thread then runs
+ *    a RESTART checkpoint, which holds the writer back while it copies the few frames
+ *    written meanwhile (waiting at most SQ_CKPT_WAIT_MS for readers).
  *    Only a WAL that keeps growing past SQ_CKPT_HARD_PAGES (writes without any pause, so
  *    the thread never catches up) is checkpointed by the writer itself, as SQLite would.
  *    Closing the store stops the thread first; the last connection to close checkpoints
@@ -43,6 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -57,6 +61,10 @@
  * thread never finds the WAL fully copied, so the WAL could not start afresh and would
  * grow without end. */
 #define SQ_CKPT_HARD_PAGES 4000
+/* How long the restart may hold the writer back waiting for readers (ms), and the pause
+ * after a checkpoint that could not finish. */
+#define SQ_CKPT_WAIT_MS 20
+#define SQ_CKPT_RETRY_MS 100
 
 enum {
     SQ_BEGIN,
@@ -294,8 +302,15 @@ static void *sq_ck_main(void *arg)
         SQLITE_OK) {
         sqlite3_close_v2(db);
         db = NULL;
-    } else
-        sqlite3_busy_timeout(db, SQ_BUSY_TIMEOUT_MS);
+    } else {
+        sqlite3_busy_timeout(db, SQ_CKPT_WAIT_MS);
+        /* A connection learns the file is in WAL mode when it first reads it; before that a
+         * checkpoint does nothing (and says so only by *pnLog = -1). */
+        if (sq_exec1(db, "PRAGMA journal_mode", NULL, 0) != SQLITE_OK) {
+            sqlite3_close_v2(db);
+            db = NULL;
+        }
+    }
     pthread_mutex_lock(&s->ck_mu);
     for (;;) {
         while (!s->ck_want && !s->ck_stop)
@@ -304,12 +319,31 @@ static void *sq_ck_main(void *arg)
             break;
         s->ck_want = 0;
         pthread_mutex_unlock(&s->ck_mu);
-        int nlog = 0, nckpt = 0;
-        if (db != NULL &&
-            sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_PASSIVE, &nlog, &nckpt) ==
-                SQLITE_OK)
+        int nlog = 0, nckpt = 0, ok = 0;
+        if (db != NULL) {
+            /* The bulk, without blocking the writer; then the little that came meanwhile
+             * and the restart of the WAL, holding the writer back for a moment. */
+            ok = sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_PASSIVE, &nlog, &nckpt) ==
+                     SQLITE_OK &&
+                 sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_RESTART, &nlog, &nckpt) ==
+                     SQLITE_OK &&
+                 nlog >= 0;
+        }
+        if (ok)
             atomic_fetch_add(&s->ck_done, 1);
         pthread_mutex_lock(&s->ck_mu);
+        if (!ok && !s->ck_stop) {
+            /* Busy (a long reader) or failing: the next commit asks again, not at once. */
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_nsec += SQ_CKPT_RETRY_MS * 1000000L;
+            if (until.tv_nsec >= 1000000000L) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000L;
+            }
+            while (!s->ck_stop && pthread_cond_timedwait(&s->ck_cv, &s->ck_mu, &until) != ETIMEDOUT)
+                ;
+        }
     }
     pthread_mutex_unlock(&s->ck_mu);
     sqlite3_close_v2(db);
