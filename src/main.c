@@ -22,7 +22,7 @@ static const char usage[] =
     "\n"
     "Gebruik / usage:\n"
     "  staatsprint serve [--port N] [--db FILE] [--bind ADDR] [--url URL] [--teams N]\n"
-    "                    [--origin ORIGIN]...\n"
+    "                    [--origin ORIGIN]... [--gather-us N]\n"
     "      start de server (standaard poort 8080, database staatsprint.db)\n"
     "      starts the server (default port 8080, database staatsprint.db)\n"
     "  staatsprint cluster < notes.txt\n"
@@ -68,7 +68,11 @@ static const char usage[] =
     "  --teams N       N extra teams bij het aanmaken van een nieuwe dag (voor belastingtests)\n"
     "                  N extra teams when a new day is created (for load tests)\n"
     "  --origin ORIGIN extra toegestane Origin voor /ws (achter een proxy)\n"
-    "                  extra allowed Origin for /ws (behind a proxy)\n";
+    "                  extra allowed Origin for /ws (behind a proxy)\n"
+    "  --gather-us N   bij drukte wacht een commit tot N µs na zijn eerste opdracht (standaard\n"
+    "                  1000, 0 = nooit): minder fsyncs, iets later bevestigd\n"
+    "                  when busy a commit waits up to N µs after its first command (default\n"
+    "                  1000, 0 = never): fewer fsyncs, acknowledged a little later\n";
 
 static int bad_usage(const char *what)
 {
@@ -88,7 +92,7 @@ static int parse_port(const char *s, int *port)
 
 static int cmd_serve(int argc, char **argv)
 {
-    serve_opts_t o = {.port = 8080, .db = "staatsprint.db", .on_start = cli_print_links};
+    serve_opts_t o = {.port = 8080, .db = "staatsprint.db", .gather_us = -1, .on_start = cli_print_links};
     const char **origins = calloc((size_t)argc, sizeof *origins);
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -115,6 +119,15 @@ static int cmd_serve(int argc, char **argv)
             }
         } else if (strcmp(a, "--origin") == 0 && v)
             origins[o.norigins++] = v;
+        else if (strcmp(a, "--gather-us") == 0 && v) {
+            char *end = NULL;
+            long us = strtol(v, &end, 10);
+            if (end == v || *end != '\0' || us < 0 || us > 100000) {
+                free(origins);
+                return bad_usage("--gather-us verwacht 0 tot 100000 (--gather-us expects 0 to 100000)");
+            }
+            o.gather_us = (int)us;
+        }
         else {
             free(origins);
             return bad_usage("onbekende of onvolledige optie (unknown or incomplete option)");

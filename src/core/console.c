@@ -19,8 +19,10 @@
 #include "core/err.h"
 #include "core/org.h"
 #include "core/state.h"
+#include "util/jtext.h"
 #include "util/xalloc.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define MESSAGE_MAX LIMIT_MESSAGE
@@ -103,8 +105,45 @@ static int team_assigned(const core_t *c, int t)
     return n;
 }
 
-/* The counts of team t given its tallies from one pass over the state (see core_counts_all). */
-static json_t *counts_of(const core_t *c, int t, int members, int shared, int priv, int items, json_t *boards)
+/* ---- counts as text ------------------------------------------------------------------
+ *
+ * The server compares and sends the counts of hundreds of teams a second (S2: 625), so
+ * they are written as JSON text straight from the tallies, without building jansson
+ * objects to encode, compare and copy; the JSON API below parses the same text, so there
+ * is one definition of the counts. */
+
+static void tb_key_int(tbuf_t *b, const char *key, long long v)
+{
+    char num[48];
+    snprintf(num, sizeof num, ",\"%s\":%lld", key, v);
+    tb_raw(b, num);
+}
+
+/* Notes per board of one team: the playbook has a handful of boards. */
+typedef struct {
+    const char *board;
+    int n;
+} board_n_t;
+
+typedef struct {
+    int members, shared, priv, items;
+    board_n_t *boards;
+    size_t nboards;
+} tally_t;
+
+static void tally_board(tally_t *k, const char *board)
+{
+    for (size_t i = 0; i < k->nboards; i++)
+        if (strcmp(k->boards[i].board, board) == 0) {
+            k->boards[i].n++;
+            return;
+        }
+    k->boards = xrealloc(k->boards, (k->nboards + 1) * sizeof *k->boards);
+    k->boards[k->nboards++] = (board_n_t){board, 1};
+}
+
+/* The counts of team t given its tallies from one pass over the state. */
+static char *counts_text(const core_t *c, int t, const tally_t *k)
 {
     const pb_step_t *s = team_step(c, t);
     int dots = 0, done = 0, tie = 0;
@@ -119,52 +158,82 @@ static json_t *counts_of(const core_t *c, int t, int members, int shared, int pr
             done += v->done[m] && c->members[m].team == t;
         tie = v && v->revealed && v->tie != NULL && v->selected == NULL;
     }
-    return json_pack("{ss ss ss si si si si so si si si si sb sI}", "team", c->teams[t].id, "room",
-                     c->rooms[c->teams[t].room].id, "step", s ? s->id : "", "members", members,
-                     "assigned", team_assigned(c, t), "notes", shared, "private", priv, "boards",
-                     boards, "items", items, "dots", dots, "dots_budget",
-                     (s && s->act == ACT_VOTE) ? s->budget * members : 0, "voted", done, "tie", tie,
-                     "active", (json_int_t)c->teams[t].active);
+    tbuf_t b = {0};
+    tb_raw(&b, "{\"team\":");
+    tb_str(&b, c->teams[t].id);
+    tb_raw(&b, ",\"room\":");
+    tb_str(&b, c->rooms[c->teams[t].room].id);
+    tb_raw(&b, ",\"step\":");
+    tb_str(&b, s ? s->id : "");
+    tb_key_int(&b, "members", k->members);
+    tb_key_int(&b, "assigned", team_assigned(c, t));
+    tb_key_int(&b, "notes", k->shared);
+    tb_key_int(&b, "private", k->priv);
+    tb_raw(&b, ",\"boards\":{");
+    for (size_t i = 0; i < k->nboards; i++) {
+        if (i > 0)
+            tb_raw(&b, ",");
+        tb_str(&b, k->boards[i].board);
+        char num[24];
+        snprintf(num, sizeof num, ":%d", k->boards[i].n);
+        tb_raw(&b, num);
+    }
+    tb_raw(&b, "}");
+    tb_key_int(&b, "items", k->items);
+    tb_key_int(&b, "dots", dots);
+    tb_key_int(&b, "dots_budget", (s && s->act == ACT_VOTE) ? s->budget * k->members : 0);
+    tb_key_int(&b, "voted", done);
+    tb_raw(&b, tie ? ",\"tie\":true" : ",\"tie\":false");
+    tb_key_int(&b, "active", (long long)c->teams[t].active);
+    tb_raw(&b, "}");
+    return b.s;
 }
 
-json_t *core_counts_some(const core_t *c, const unsigned char *mark)
+void core_counts_texts(const core_t *c, const unsigned char *mark, char **texts)
 {
     size_t nt = c->nteams;
-    int *n = xcalloc(4 * nt + 1, sizeof *n);   /* members, shared, private, items per team */
-    json_t **boards = xcalloc(nt + 1, sizeof *boards);
+    tally_t *k = xcalloc(nt + 1, sizeof *k);
 #define MARKED(t) ((t) >= 0 && (size_t)(t) < nt && (mark == NULL || mark[t]))
-    for (size_t t = 0; t < nt; t++)
-        if (MARKED((int)t))
-            boards[t] = json_object();
     for (size_t m = 0; m < c->nmembers; m++)
         if (MARKED(c->members[m].team))
-            n[4 * c->members[m].team]++;
+            k[c->members[m].team].members++;
     for (size_t i = 0; i < c->nnotes; i++) {
         const note_t *x = &c->notes[i];
         if (x->deleted || !MARKED(x->team))
             continue;
-        n[4 * x->team + (x->private_ ? 2 : 1)]++;
-        json_t *b = json_object_get(boards[x->team], x->board);
-        if (b != NULL)
-            json_integer_set(b, json_integer_value(b) + 1);
+        if (x->private_)
+            k[x->team].priv++;
         else
-            json_object_set_new(boards[x->team], x->board, json_integer(1));
+            k[x->team].shared++;
+        tally_board(&k[x->team], x->board);
     }
     for (size_t i = 0; i < c->nitems; i++) {
         const item_t *x = &c->items[i];
         if (x->deleted || !MARKED(x->team))
             continue;
         const pb_step_t *s = team_step(c, x->team);
-        n[4 * x->team + 3] += s && s->act == ACT_ITEMS && strcmp(x->list, s->list) == 0;
+        k[x->team].items += s && s->act == ACT_ITEMS && strcmp(x->list, s->list) == 0;
     }
-    json_t *all = json_object();
-    for (size_t t = 0; t < nt; t++)
-        if (MARKED((int)t))
-            json_object_set_new(all, c->teams[t].id,
-                                counts_of(c, (int)t, n[4 * t], n[4 * t + 1], n[4 * t + 2], n[4 * t + 3], boards[t]));
+    for (size_t t = 0; t < nt; t++) {
+        texts[t] = MARKED((int)t) ? counts_text(c, (int)t, &k[t]) : NULL;
+        free(k[t].boards);
+    }
 #undef MARKED
-    free(n);
-    free(boards);
+    free(k);
+}
+
+json_t *core_counts_some(const core_t *c, const unsigned char *mark)
+{
+    size_t nt = c->nteams;
+    char **texts = xcalloc(nt + 1, sizeof *texts);
+    core_counts_texts(c, mark, texts);
+    json_t *all = json_object();
+    for (size_t t = 0; t < nt; t++) {
+        if (texts[t] != NULL)
+            json_object_set_new(all, c->teams[t].id, json_loads(texts[t], 0, NULL));
+        free(texts[t]);
+    }
+    free(texts);
     return all;
 }
 

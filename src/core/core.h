@@ -189,6 +189,9 @@ json_t *core_counts_all(const core_t *c);
 /* The same for the teams with mark[t] != 0 only (mark: core_team_count() bytes; NULL:
  * every team). */
 json_t *core_counts_some(const core_t *c, const unsigned char *mark);
+/* The same as JSON text, the form the server sends: texts[t] (core_team_count() slots) is
+ * team t's counts object for the marked teams (the caller frees each), NULL for others. */
+void core_counts_texts(const core_t *c, const unsigned char *mark, char **texts);
 /* Which teams' counts (and so their rooms' statuses) may have changed since the last call:
  * sets mark[t] to 1 or 0 for each of the core_team_count() teams and returns how many are
  * 1; the first call marks every team. An event by a member marks the member's team (before

@@ -2,6 +2,7 @@
  * staff and screens who see them: frames outside the log. See srv.h. */
 #include "net/srv.h"
 #include "net/cluster.h"
+#include "util/jtext.h"
 #include "util/xalloc.h"
 
 #include <string.h>
@@ -168,43 +169,53 @@ void presence_flush(void)
 
 #define LIVE_SLICES 5
 
-/* Sends teams (changed counts) and rooms (changed statuses) to connection only, or to
- * everyone who may see them (only == NULL). */
-static void live_send(conn_t *only, json_t *teams, json_t *rooms)
+/* The counts frame for the staff connection c: {"t":"counts","teams":{TEAM:{…},…}} with the
+ * teams of ctext (per team index: the counts text, NULL when unchanged) c may see; NULL
+ * when there is none. */
+static char *live_counts_frame(const conn_t *c, char *const *ctext, size_t nt, size_t *len)
 {
-    size_t nr = core_room_count(srv.core);
-    /* The counts frame per audience: [0] the organiser, [1 + r] the facilitators of room r;
-     * NULL: not made yet; "" (len 0): nothing for them. */
+    tbuf_t f = {0};
+    for (size_t t = 0; t < nt; t++) {
+        const char *id, *name, *room, *code;
+        if (ctext[t] == NULL || core_team_info(srv.core, t, &id, &name, &room, &code) != 0 ||
+            !staff_sees_team(c, id))
+            continue;
+        tb_raw(&f, f.len == 0 ? "{\"t\":\"counts\",\"teams\":{" : ",");
+        tb_str(&f, id);
+        tb_raw(&f, ":");
+        tb_raw(&f, ctext[t]);
+    }
+    if (f.len == 0)
+        return NULL;
+    tb_raw(&f, "}}");
+    *len = f.len;
+    return f.s;
+}
+
+/* Sends the changed counts (ctext, see live_counts_frame) and room statuses (rooms) to
+ * connection only, or to everyone who may see them (only == NULL). */
+static void live_send(conn_t *only, char *const *ctext, size_t nchanged, json_t *rooms)
+{
+    size_t nr = core_room_count(srv.core), nt = core_team_count(srv.core);
+    /* The counts frame per audience: [0] the organiser, [1 + r] the facilitators of room r. */
     char **frame = xcalloc(nr + 2, sizeof *frame);
     size_t *flen = xcalloc(nr + 2, sizeof *flen);
+    unsigned char *made = xcalloc(nr + 2, 1);
     char *rtext = NULL;
     size_t rlen = 0;
-    int any_teams = teams && json_object_size(teams) > 0;
     int any_rooms = rooms && json_object_size(rooms) > 0;
-    for (conn_t *c = srv.conns; c != NULL && (any_teams || any_rooms); c = c->next) {
+    for (conn_t *c = srv.conns; c != NULL && (nchanged > 0 || any_rooms); c = c->next) {
         if ((only != NULL && c != only) || !c->authed)
             continue;
         role_t r = c->who.role;
         int staff = r == ROLE_ORGANISER || r == ROLE_FACILITATOR;
         size_t k = r == ROLE_ORGANISER ? 0 : (size_t)c->who.room + 1;
-        if (any_teams && staff && k < nr + 2) {
-            if (frame[k] == NULL) {
-                json_t *mine = json_object(), *v;
-                const char *team;
-                json_object_foreach(teams, team, v)
-                    if (staff_sees_team(c, team))
-                        json_object_set(mine, team, v);
-                if (json_object_size(mine) > 0) {
-                    json_t *m = json_pack("{ss so}", "t", "counts", "teams", mine);
-                    frame[k] = json_dumps(m, JSON_COMPACT);
-                    flen[k] = strlen(frame[k]);
-                    json_decref(m);
-                } else {
-                    json_decref(mine);
-                    frame[k] = xstrdup("");
-                }
+        if (nchanged > 0 && staff && k < nr + 2) {
+            if (!made[k]) {
+                frame[k] = live_counts_frame(c, ctext, nt, &flen[k]);
+                made[k] = 1;
             }
-            if (flen[k] > 0)
+            if (frame[k] != NULL)
                 conn_send_text(c, frame[k], flen[k]);
         }
         if (any_rooms && (staff || r == ROLE_SCREEN)) {
@@ -221,6 +232,7 @@ static void live_send(conn_t *only, json_t *teams, json_t *rooms)
         free(frame[k]);
     free(frame);
     free(flen);
+    free(made);
     free(rtext);
 }
 
@@ -284,20 +296,35 @@ void live_flush(conn_t *only)
         rooms_all = srv.live_rooms_all;
         srv.live_rooms_all = 0;
     }
-    json_t *teams = json_object(), *rooms = json_object(), *st;
-    json_t *counts = core_counts_some(srv.core, sel);
+    if (nt > srv.nlive_counts) {
+        srv.live_counts = xrealloc(srv.live_counts, nt * sizeof *srv.live_counts);
+        memset(srv.live_counts + srv.nlive_counts, 0, (nt - srv.nlive_counts) * sizeof *srv.live_counts);
+        srv.nlive_counts = nt;
+    }
+    /* texts[t]: team t's counts now; ctext[t]: the same when it is to be sent. Only a flush
+     * for everyone updates the cache (a newcomer's snapshot must not swallow a change the
+     * others are still owed); the cache then owns the text. */
+    char **texts = xcalloc(nt + 1, sizeof *texts), **ctext = xcalloc(nt + 1, sizeof *ctext);
+    core_counts_texts(srv.core, sel, texts);
     unsigned char *room_sel = xcalloc(nr + 1, 1);
+    size_t nchanged = 0;
     for (size_t t = 0; t < nt; t++) {
-        const char *id, *name, *room, *code;
-        if ((sel != NULL && !sel[t]) || core_team_info(srv.core, t, &id, &name, &room, &code) != 0)
+        if (texts[t] == NULL)
             continue;
-        live_diff(&srv.live_counts, &srv.nlive_counts, t, json_object_get(counts, id), id, teams,
-                  only != NULL);
         int r = core_team_room(srv.core, t);
         if (r >= 0 && (size_t)r < nr)
             room_sel[r] = 1;
+        if (only != NULL) {
+            ctext[t] = texts[t];
+            nchanged++;
+        } else if (srv.live_counts[t] == NULL || strcmp(srv.live_counts[t], texts[t]) != 0) {
+            free(srv.live_counts[t]);
+            srv.live_counts[t] = ctext[t] = texts[t];
+            texts[t] = NULL;
+            nchanged++;
+        }
     }
-    json_decref(counts);
+    json_t *rooms = json_object(), *st;
     for (size_t r = 0; r < nr; r++) {
         if (!rooms_all && !room_sel[r])
             continue;   /* no team of it changed */
@@ -307,17 +334,20 @@ void live_flush(conn_t *only)
                   rooms, only != NULL);
         json_decref(st);
     }
+    live_send(only, ctext, nchanged, rooms);
+    for (size_t t = 0; t < nt; t++)
+        free(texts[t]);
+    free(texts);
+    free(ctext);
     free(room_sel);
     free(sel);
-    live_send(only, teams, rooms);
-    json_decref(teams);
     json_decref(rooms);
 }
 
 void live_free(void)
 {
     for (size_t i = 0; i < srv.nlive_counts; i++)
-        json_decref(srv.live_counts[i]);
+        free(srv.live_counts[i]);
     for (size_t i = 0; i < srv.nlive_rooms; i++)
         json_decref(srv.live_rooms[i]);
     free(srv.live_pend);

@@ -688,6 +688,8 @@ int server_run(const serve_opts_t *o)
     boot_secret_source(srv.core);
     boot_priors(o->db, srv.core);   /* the idea bank catches up with the archives (bank_sync), then the priors */
     srv.writer = writer_start(store, srv.log, srv.committed, commit_notify, NULL);
+    if (srv.writer != NULL && o->gather_us >= 0)
+        writer_set_gather(srv.writer, o->gather_us);
     srv.store = store;
     srv.remote = json_object();
     if (srv.writer == NULL) {

@@ -23,6 +23,7 @@ typedef struct {
     int again;                /* a restart (SERVER_AGAIN): no port check, no links, and the
                                  database is waited for */
     int extra_teams;          /* teams added when a new sprint is created */
+    int gather_us;            /* the writer's gather window (writer_set_gather); < 0: default */
     /* Called once the server listens, unless quiet (the command line prints the links). */
     void (*on_start)(const struct core *core, const char *base_url);
 } serve_opts_t;

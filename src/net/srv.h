@@ -149,7 +149,7 @@ typedef struct {
     int again;                   /* start again as a follower (cluster_conflict, restart) */
     store_t *store;              /* the writer's store (for the fence of a cluster) */
     json_t *remote;              /* presence on the other nodes: {node: {team: [member…]}} */
-    json_t **live_counts;        /* per team index: the counts last pushed */
+    char **live_counts;          /* per team index: the counts last pushed (JSON text) */
     size_t nlive_counts;
     json_t **live_rooms;         /* per room index: the status last pushed */
     size_t nlive_rooms;

@@ -56,3 +56,15 @@ test('--db in a directory that does not exist exits non-zero and names the path'
   assert.notEqual(r.code, 0, `--db ${bad} must exit non-zero, got ${r.code}`);
   assert.ok((r.stdout + r.stderr).includes(bad), `the error must name the path ${bad}, printed: ${JSON.stringify(r.stdout + r.stderr)}`);
 });
+
+test('serve --gather-us: a bad value is refused with a clear message; 0 (never wait) serves', async (t) => {
+  for (const bad of ['abc', '-1', '100001', '']) {
+    const r = await runBin(['serve', '--port', '1', '--gather-us', bad]);
+    assert.notEqual(r.code, 0, `--gather-us ${JSON.stringify(bad)} must be refused`);
+    assert.match(r.stderr, /--gather-us verwacht 0 tot 100000 \(--gather-us expects 0 to 100000\)/,
+      `the refusal must say what is expected, printed: ${JSON.stringify(r.stderr)}`);
+  }
+  const s = await startServer(t, { extraArgs: ['--gather-us', '0'] });
+  const h = await fetch(`${s.url}/healthz`);
+  assert.equal(h.status, 200);
+});

@@ -10,6 +10,7 @@
 #include "core/playbook.h"
 #include "core/state.h"
 #include "core_fixture.h"
+#include "util/jtext.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -1116,6 +1117,25 @@ static void test_race_only_for_teams_at_the_race_step(void **state)
     day_free(&y);
 }
 
+/* JSON text written by hand (util/jtext) is JSON: quotes, backslashes, control characters
+ * and UTF-8 come back as they went in. */
+static void test_jtext_strings(void **state)
+{
+    (void)state;
+    const char *cases[] = {"", "t1", "a\"b", "back\\slash", "tab\tnew\nline\x01", "één 🙂"};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        tbuf_t b = {0};
+        tb_raw(&b, "[");
+        tb_str(&b, cases[i]);
+        tb_raw(&b, "]");
+        json_t *v = json_loads(b.s, 0, NULL);
+        assert_non_null(v);
+        assert_string_equal(json_string_value(json_array_get(v, 0)), cases[i]);
+        json_decref(v);
+        free(b.s);
+    }
+}
+
 static void test_counts_and_room_status(void **state)
 {
     (void)state;
@@ -1146,6 +1166,21 @@ static void test_counts_and_room_status(void **state)
     free(dump);
     json_decref(k);
     assert_null(core_team_counts(y.c, 99));
+    /* The text the server sends is the same object. */
+    char *texts[3] = {0};
+    unsigned char mark[3] = {1, 0, 1};
+    assert_int_equal(core_team_count(y.c), 3);
+    core_counts_texts(y.c, mark, texts);
+    assert_non_null(texts[0]);
+    assert_null(texts[1]);
+    assert_non_null(texts[2]);
+    json_t *parsed = json_loads(texts[0], 0, NULL), *again = core_team_counts(y.c, 0);
+    assert_non_null(parsed);
+    assert_true(json_equal(parsed, again));
+    json_decref(parsed);
+    json_decref(again);
+    free(texts[0]);
+    free(texts[2]);
     /* The room's status: the step of its teams, their timer, the message and the sound. */
     assert_int_equal(run(&y, &y.f1, "timer.start", "{ss si}", "room", "r1", "minutes", 4), 0);
     assert_int_equal(run(&y, &y.f1, "room.message", "{ss}", "text", "Nog vier minuten"), 0);
@@ -1195,6 +1230,7 @@ int main(void)
         cmocka_unit_test(test_race_round_one_and_skip),
         cmocka_unit_test(test_race_only_for_teams_at_the_race_step),
         cmocka_unit_test(test_counts_and_room_status),
+        cmocka_unit_test(test_jtext_strings),
     };
     return cmocka_run_group_tests_name("method", tests, NULL, NULL);
 }
