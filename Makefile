@@ -78,7 +78,7 @@ run: deps
 # The whole suite: unit tests (ASan+UBSan), integration tests against the real
 # binary, browser tests in Debian's Chromium.
 test: deps-test
-	@$(MAKE) --no-print-directory asan $(UNIT_BIN) build/staatsprint
+	@$(MAKE) --no-print-directory -j$$(nproc) asan $(UNIT_BIN) build/staatsprint
 	@$(MAKE) --no-print-directory unit integration e2e
 	@tests/fuzz/run 20
 
