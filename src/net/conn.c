@@ -2,6 +2,7 @@
  * (coalesced frames) and reading (reassembly, size limits). See srv.h. */
 #include "net/srv.h"
 #include "net/cluster.h"
+#include "net/sendq.h"
 #include "util/clock.h"
 #include "util/xalloc.h"
 
@@ -309,9 +310,10 @@ static void conn_consume(conn_t *c, const owed_t *o)
  * What a connection is owed goes out at the end of the loop turn in which it became
  * owed (a uv_check handle, conn_flush_dirty), coalesced: its own messages and hub frames,
  * framed here (unmasked text frames; we use no extensions), written with one
- * non-blocking send() straight to the upgraded socket. While the socket takes it and
- * nothing is queued, that is the whole cost of a delivery: no poll-interest change, no
- * writeable callback. Only when the kernel refuses (EAGAIN or a partial send) does the
+ * non-blocking send straight to the upgraded socket – the sends of all the turn's
+ * connections together in one io_uring_enter() (net/sendq.h, below), or one send() each
+ * where io_uring is not available. While the socket takes it and nothing is queued, that
+ * is the whole cost of a delivery: no poll-interest change, no writeable callback. Only when the kernel refuses (EAGAIN or a partial send) does the
  * rest go to lws (lws_write, which keeps what the socket did not take and flushes it
  * before anything else, pongs and close frames included) and the connection wait for
  * its writeable callback, which writes on the same way. lws_partial_buffered() tells
@@ -358,25 +360,34 @@ static void conn_wait_writeable(conn_t *c)
     lws_callback_on_writable(c->wsi);
 }
 
-/* Hands len bytes at buf (with LWS_PRE bytes of headroom in front) to the socket:
- * directly while lws holds nothing of ours, the rest through lws. Returns 1 when all of
- * it went to the kernel, 0 when some of it waits (in lws), -1 on error. */
+/* What the kernel took of a batch of len bytes at buf (with LWS_PRE bytes of headroom in
+ * front): n bytes, or -errno. The rest goes to lws. Returns 1 when all of it is with the
+ * kernel, 0 when some of it waits (in lws), -1 on error. */
+static int conn_sent(conn_t *c, unsigned char *buf, size_t len, ssize_t n)
+{
+    if (n == (ssize_t)len)
+        return 1;
+    if (n < 0) {
+        if (n != -EAGAIN && n != -EWOULDBLOCK && n != -EINTR)
+            return -1;
+        n = 0;
+    }
+    if (lws_write(c->wsi, buf + n, len - (size_t)n, LWS_WRITE_RAW) < 0)
+        return -1;
+    return lws_partial_buffered(c->wsi) ? 0 : 1;
+}
+
+/* Hands a batch to the socket: directly while lws holds nothing of ours (the callers
+ * make sure of that), through lws on TLS. */
 static int conn_send_raw(conn_t *c, unsigned char *buf, size_t len)
 {
     ssize_t n = 0;
     if (!lws_is_ssl(c->wsi)) {
         n = send(lws_get_socket_fd(c->wsi), buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-        if (n == (ssize_t)len)
-            return 1;
-        if (n < 0) {
-            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-                return -1;
-            n = 0;
-        }
+        if (n < 0)
+            n = -errno;
     }
-    if (lws_write(c->wsi, buf + n, len - (size_t)n, LWS_WRITE_RAW) < 0)
-        return -1;
-    return lws_partial_buffered(c->wsi) ? 0 : 1;
+    return conn_sent(c, buf, len, n);
 }
 
 /* Appends one unmasked WebSocket text frame header (RFC 6455 5.2) to out. */
@@ -398,10 +409,36 @@ static size_t ws_header(unsigned char *out, size_t len)
     return h;
 }
 
-/* Writes what the connection is owed, batch after batch, while the socket takes it. */
-static int conn_flush(conn_t *c)
+/* Frames the next batch of what c is owed into out (COALESCE_MAX bytes, LWS_PRE of
+ * headroom in front), or into a buffer of its own, *big (the same headroom), when the
+ * first message alone is larger. Returns the batch's bytes; 0 when nothing is owed. */
+static size_t conn_fill(conn_t *c, unsigned char *out, unsigned char **big)
 {
-    static unsigned char out[LWS_PRE + COALESCE_MAX + 16];
+    owed_t o;
+    size_t used = 0;
+    *big = NULL;
+    for (conn_next(c, &o); o.kind != OWED_NONE; conn_next(c, &o)) {
+        if (used + o.len + 10 > COALESCE_MAX) {
+            if (used > 0)
+                break;
+            *big = xmalloc(LWS_PRE + o.len + 10);
+            used = ws_header(*big + LWS_PRE, o.len);
+            memcpy(*big + LWS_PRE + used, o.buf, o.len);
+            used += o.len;
+            conn_consume(c, &o);
+            break;
+        }
+        used += ws_header(out + used, o.len);
+        memcpy(out + used, o.buf, o.len);
+        used += o.len;
+        conn_consume(c, &o);
+    }
+    return used;
+}
+
+/* Whether c may write now; if not, what it waits for is arranged. */
+static int conn_may_write(conn_t *c)
+{
     if (c->wait_w || c->closing)
         return 0;
     if (lws_partial_buffered(c->wsi)) {
@@ -412,27 +449,16 @@ static int conn_flush(conn_t *c)
         conn_cut(c);
         return 0;
     }
-    owed_t o;
-    for (int round = 0; round < WRITE_ROUNDS; round++) {
-        size_t used = 0;
-        unsigned char *big = NULL;
-        for (conn_next(c, &o); o.kind != OWED_NONE; conn_next(c, &o)) {
-            if (used + o.len + 10 > COALESCE_MAX) {
-                if (used > 0)
-                    break;
-                /* Larger than a batch: a buffer of its own. */
-                big = xmalloc(LWS_PRE + o.len + 10);
-                used = ws_header(big + LWS_PRE, o.len);
-                memcpy(big + LWS_PRE + used, o.buf, o.len);
-                used += o.len;
-                conn_consume(c, &o);
-                break;
-            }
-            used += ws_header(out + LWS_PRE + used, o.len);
-            memcpy(out + LWS_PRE + used, o.buf, o.len);
-            used += o.len;
-            conn_consume(c, &o);
-        }
+    return 1;
+}
+
+/* Writes what c is owed, batch after batch (at most `rounds`), while the socket takes it. */
+static int conn_write_rounds(conn_t *c, int rounds)
+{
+    static unsigned char out[LWS_PRE + COALESCE_MAX + 16];
+    for (int round = 0; round < rounds; round++) {
+        unsigned char *big;
+        size_t used = conn_fill(c, out + LWS_PRE, &big);
         if (used == 0)
             return 0;   /* all out; conn_next re-armed the hub's wake */
         int r = conn_send_raw(c, big ? big + LWS_PRE : out + LWS_PRE, used);
@@ -444,17 +470,117 @@ static int conn_flush(conn_t *c)
             return 0;
         }
     }
-    /* Still owed after WRITE_ROUNDS batches: the socket took them all, so the writeable
+    /* Still owed after all the rounds: the socket took them all, so the writeable
      * callback comes at once, after the other connections of this turn. */
+    owed_t o;
     conn_next(c, &o);
     if (o.kind != OWED_NONE)
         conn_wait_writeable(c);
     return 0;
 }
 
+static int conn_flush(conn_t *c)
+{
+    return conn_may_write(c) ? conn_write_rounds(c, WRITE_ROUNDS) : 0;
+}
+
+/* ---- the batched send path (net/sendq.h) ----------------------------------------
+ *
+ * At the end of a turn each dirty connection's first batch is framed into one arena and
+ * queued; one io_uring_enter() sends them all, and each answer is handled as send()'s
+ * would be (conn_sent). A connection with more than one batch owed (a watcher with a
+ * backlog) writes the rest with send() right after. Without io_uring: conn_flush, one by
+ * one. */
+
+/* The arena holds at least one full batch beyond what a round has queued. */
+#define ARENA_BYTES (512 * 1024)
+
+typedef struct {
+    conn_t *c;
+    unsigned char *buf, *big;
+    size_t len;
+} queued_t;
+
+static sendq_t *sendq;
+
+void conn_send_open(void)
+{
+    const char *why = NULL;
+    if (sendq == NULL && (sendq = sendq_open(&why)) == NULL)
+        fprintf(stderr, "staatsprint: verzenden zonder io_uring (sending without io_uring): %s\n", why);
+}
+
+void conn_send_close(void)
+{
+    sendq_close(sendq);
+    sendq = NULL;
+}
+
+const char *conn_send_path(void)
+{
+    return sendq ? "io_uring" : "send";
+}
+
+/* One round: queues the first batch of dirty connections until the queue or the arena
+ * is full, sends them, and handles the answers. */
+static void conn_flush_round(void)
+{
+    static unsigned char arena[ARENA_BYTES];
+    static queued_t q[SENDQ_MAX];
+    static ssize_t res[SENDQ_MAX];
+    size_t used = 0;
+    int n = 0;
+    while (dirty_head && !sendq_full(sendq) && used + LWS_PRE + COALESCE_MAX + 16 <= ARENA_BYTES) {
+        conn_t *c = dirty_head;
+        dirty_unlink(c);
+        if (c->cut) {
+            lws_callback_on_writable(c->wsi);
+            continue;
+        }
+        if (!conn_may_write(c))
+            continue;
+        if (lws_is_ssl(c->wsi)) {
+            if (conn_write_rounds(c, WRITE_ROUNDS) < 0)
+                conn_cut(c);
+            continue;
+        }
+        unsigned char *big, *out = arena + used + LWS_PRE;
+        size_t len = conn_fill(c, out, &big);
+        if (len == 0)
+            continue;
+        if (big == NULL)
+            used += LWS_PRE + len;
+        q[n] = (queued_t){c, big ? big + LWS_PRE : out, big, len};
+        sendq_add(sendq, lws_get_socket_fd(c->wsi), q[n].buf, len);
+        n++;
+    }
+    if (n == 0)
+        return;
+    int ran = sendq_run(sendq, res);
+    for (int i = 0; i < n; i++) {
+        conn_t *c = q[i].c;
+        ssize_t got = res[i];
+        if (ran < 0) {   /* the ring took none: the same send, one by one */
+            got = send(lws_get_socket_fd(c->wsi), q[i].buf, q[i].len, MSG_DONTWAIT | MSG_NOSIGNAL);
+            if (got < 0)
+                got = -errno;
+        }
+        int r = conn_sent(c, q[i].buf, q[i].len, got);
+        free(q[i].big);
+        if (r == 0)
+            conn_wait_writeable(c);
+        else if (r < 0 || conn_write_rounds(c, WRITE_ROUNDS - 1) < 0)
+            conn_cut(c);
+    }
+}
+
 void conn_flush_dirty(void)
 {
     while (dirty_head) {
+        if (sendq) {
+            conn_flush_round();
+            continue;
+        }
         conn_t *c = dirty_head;
         dirty_unlink(c);
         if (c->cut) {

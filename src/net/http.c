@@ -101,10 +101,10 @@ int http_begin(struct lws *wsi, http_resp_t *r, const char *url, const http_stat
     if (url == NULL || strlen(url) > 200 || strstr(url, ".."))
         url = "/404";
     if (strcmp(url, "/healthz") == 0) {
-        json_t *b = json_pack("{sb sI sI ss sI}", "ok", !st->store_failing, "seq",
+        json_t *b = json_pack("{sb sI sI ss sI ss}", "ok", !st->store_failing, "seq",
                               (json_int_t)st->seq, "connections", (json_int_t)st->connections,
                               "store", st->store_failing ? "failing" : "ok", "pending",
-                              (json_int_t)st->pending);
+                              (json_int_t)st->pending, "send", st->send ? st->send : "send");
         if (st->cluster)
             json_object_set(b, "cluster", st->cluster);
         char *text = json_dumps(b, JSON_COMPACT);

@@ -21,6 +21,7 @@ typedef struct {
     int store_failing;
     size_t pending;
     json_t *cluster;             /* net/cluster.h cluster_status(), NULL without a cluster */
+    const char *send;            /* how frames go out: "io_uring" or "send" (net/sendq.h) */
 } http_status_t;
 
 /* Starts the response for url. Returns 0, or non-zero to close the connection. */

@@ -10,7 +10,8 @@
  *    are they published to the hub (fan-out) and the command acknowledged.
  *    Invariant: every frame in the hub and every ack sent has seq <= committed.
  *  - What a connection is owed goes out once per loop turn (a uv_check handle), with one
- *    direct non-blocking send of coalesced frames: first its own messages (welcome, acks,
+ *    direct non-blocking send of coalesced frames (all the turn's sends in one
+ *    io_uring_enter() where the kernel allows it, net/sendq.h): first its own messages (welcome, acks,
  *    errors), then hub frames in seq order, then `synced` once the replay that hello
  *    asked for is done. Only a refusing socket waits for a writeable callback (conn.c).
  *  - A client that does not read is cut off when its own queue or its hub backlog
@@ -426,7 +427,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (api_wants((const char *)in))
             return api_begin(wsi, &pss->api, (const char *)in);
         http_status_t st = {srv.committed, srv.nconns, !commit_store_ok(), writer_pending(srv.writer),
-                            cluster_status()};
+                            cluster_status(), conn_send_path()};
         int hrc = http_begin(wsi, &pss->http, (const char *)in, &st);
         json_decref(st.cluster);
         return hrc;
@@ -749,6 +750,7 @@ int server_run(const serve_opts_t *o)
     uv_signal_start(&srv.sigterm, signal_cb, SIGTERM);
     uv_timer_init(&srv.loop, &srv.tick);
     uv_timer_start(&srv.tick, tick_cb, 200, 200);
+    conn_send_open();
     uv_check_init(&srv.loop, &srv.flush);
     uv_check_start(&srv.flush, flush_cb);
     uv_unref((uv_handle_t *)&srv.flush);
@@ -770,6 +772,7 @@ int server_run(const serve_opts_t *o)
     uv_close((uv_handle_t *)&srv.tick, NULL);
     uv_check_stop(&srv.flush);
     uv_close((uv_handle_t *)&srv.flush, NULL);
+    conn_send_close();   /* a later flush (none is expected) sends one by one */
     if (srv.switching) {
         uv_timer_stop(&srv.switch_timer);
         uv_close((uv_handle_t *)&srv.switch_timer, NULL);

@@ -190,6 +190,11 @@ void conn_subscribe(conn_t *c, int64_t after);
 int conn_writeable(conn_t *c);
 void conn_dirty(conn_t *c);
 void conn_flush_dirty(void);
+/* The batched send path (net/sendq.h), for one serve: opened before the first flush,
+ * closed after the last; without io_uring frames go out one send() at a time. */
+void conn_send_open(void);
+void conn_send_close(void);
+const char *conn_send_path(void);   /* "io_uring" or "send", for /healthz */
 void dirty_unlink(conn_t *c);
 void conn_wake(void *ud);
 void waiting_unlink(conn_t *c);
