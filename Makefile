@@ -96,10 +96,15 @@ integration: $(ASAN_DIR)/staatsprint
 e2e: $(ASAN_DIR)/staatsprint
 	cd tests && STAATSPRINT_BIN=$(CURDIR)/$(ASAN_DIR)/staatsprint ../scripts/node --test --test-concurrency=1 e2e/
 
-bench: build build/bench-bank
+bench: build build/bench-bank build/bench-sendq
 	@bench/run
 	@bench/text.sh
 	@build/bench-bank
+	@build/bench-sendq
+
+# One send() per socket against a loop turn's sends in one io_uring_enter() (docs/benchmarks.md).
+build/bench-sendq: bench/sendq.c $(REL_DIR)/src/net/sendq.o $(REL_DIR)/src/util/xalloc.o
+	$(CC) $(REL_CFLAGS) -o $@ $< $(REL_DIR)/src/net/sendq.o $(REL_DIR)/src/util/xalloc.o
 
 # The idea bank's search latency over 100,000 entries (docs/benchmarks.md).
 build/bench-bank: bench/bank.c $(REL_OBJ)
