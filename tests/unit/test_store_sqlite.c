@@ -503,9 +503,17 @@ static void test_writer_gathers_a_stream_not_a_lone_record(void **state)
     assert_int_equal(after.records - before.records, 200);
     assert_true(groups <= 12);                /* 200 one by one would be ~200 groups */
     assert_true(after.max_batch >= 32);
+    /* The stream is over: a quiet window ends the writer's cadence, and the next lone
+     * record is committed at once, not at the end of a window (500 ms). */
+    conf_sleep_ms(1200);
+    writer_get_stats(w, &before);
+    conf_submit(w, "s1", 203, 203);
+    assert_true(wait_committed(w, 203, 300));
+    writer_get_stats(w, &after);
+    assert_int_equal(after.commits - before.commits, 1);
     writer_stop(w);
     store_t *s = conf_open(fx->uri);
-    assert_int_equal(conf_head(s, "s1"), 202);
+    assert_int_equal(conf_head(s, "s1"), 203);
     store_close(s);
 }
 
