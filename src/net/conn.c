@@ -493,7 +493,7 @@ static int conn_flush(conn_t *c)
  * one. */
 
 /* The arena holds at least one full batch beyond what a round has queued. */
-#define ARENA_BYTES (512 * 1024)
+#define ARENA_BYTES (256 * 1024)
 
 typedef struct {
     conn_t *c;
