@@ -313,8 +313,8 @@ static void conn_consume(conn_t *c, const owed_t *o)
  * non-blocking send straight to the upgraded socket – the sends of all the turn's
  * connections together in one io_uring_enter() (net/sendq.h, below), or one send() each
  * where io_uring is not available. While the socket takes it and nothing is queued, that
- * is the whole cost of a delivery: no poll-interest change, no writeable callback. Only when the kernel refuses (EAGAIN or a partial send) does the
- * rest go to lws (lws_write, which keeps what the socket did not take and flushes it
+ * is the whole cost of a delivery: no poll-interest change, no writeable callback. Only
+ * when the kernel refuses (EAGAIN or a partial send) does the rest go to lws (lws_write, which keeps what the socket did not take and flushes it
  * before anything else, pongs and close frames included) and the connection wait for
  * its writeable callback, which writes on the same way. lws_partial_buffered() tells
  * whether lws still holds bytes of ours, so frames are never interleaved. TLS is the
@@ -377,17 +377,18 @@ static int conn_sent(conn_t *c, unsigned char *buf, size_t len, ssize_t n)
     return lws_partial_buffered(c->wsi) ? 0 : 1;
 }
 
+/* One non-blocking send() to the upgraded socket: bytes taken, or -errno. */
+static ssize_t conn_send_now(conn_t *c, const unsigned char *buf, size_t len)
+{
+    ssize_t n = send(lws_get_socket_fd(c->wsi), buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+    return n < 0 ? -errno : n;
+}
+
 /* Hands a batch to the socket: directly while lws holds nothing of ours (the callers
  * make sure of that), through lws on TLS. */
 static int conn_send_raw(conn_t *c, unsigned char *buf, size_t len)
 {
-    ssize_t n = 0;
-    if (!lws_is_ssl(c->wsi)) {
-        n = send(lws_get_socket_fd(c->wsi), buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-        if (n < 0)
-            n = -errno;
-    }
-    return conn_sent(c, buf, len, n);
+    return conn_sent(c, buf, len, lws_is_ssl(c->wsi) ? 0 : conn_send_now(c, buf, len));
 }
 
 /* Appends one unmasked WebSocket text frame header (RFC 6455 5.2) to out. */
@@ -521,51 +522,15 @@ const char *conn_send_path(void)
     return sendq ? "io_uring" : "send";
 }
 
-/* One round: queues the first batch of dirty connections until the queue or the arena
- * is full, sends them, and handles the answers. */
-static void conn_flush_round(void)
+/* Sends the n queued batches in one system call and handles each answer. */
+static void conn_send_queued(const queued_t *q, int n)
 {
-    static unsigned char arena[ARENA_BYTES];
-    static queued_t q[SENDQ_MAX];
     static ssize_t res[SENDQ_MAX];
-    size_t used = 0;
-    int n = 0;
-    while (dirty_head && !sendq_full(sendq) && used + LWS_PRE + COALESCE_MAX + 16 <= ARENA_BYTES) {
-        conn_t *c = dirty_head;
-        dirty_unlink(c);
-        if (c->cut) {
-            lws_callback_on_writable(c->wsi);
-            continue;
-        }
-        if (!conn_may_write(c))
-            continue;
-        if (lws_is_ssl(c->wsi)) {
-            if (conn_write_rounds(c, WRITE_ROUNDS) < 0)
-                conn_cut(c);
-            continue;
-        }
-        unsigned char *big, *out = arena + used + LWS_PRE;
-        size_t len = conn_fill(c, out, &big);
-        if (len == 0)
-            continue;
-        if (big == NULL)
-            used += LWS_PRE + len;
-        q[n] = (queued_t){c, big ? big + LWS_PRE : out, big, len};
-        sendq_add(sendq, lws_get_socket_fd(c->wsi), q[n].buf, len);
-        n++;
-    }
-    if (n == 0)
-        return;
     int ran = sendq_run(sendq, res);
     for (int i = 0; i < n; i++) {
         conn_t *c = q[i].c;
-        ssize_t got = res[i];
-        if (ran < 0) {   /* the ring took none: the same send, one by one */
-            got = send(lws_get_socket_fd(c->wsi), q[i].buf, q[i].len, MSG_DONTWAIT | MSG_NOSIGNAL);
-            if (got < 0)
-                got = -errno;
-        }
-        int r = conn_sent(c, q[i].buf, q[i].len, got);
+        /* ran < 0: the ring took none, so each goes by send() after all */
+        int r = conn_sent(c, q[i].buf, q[i].len, ran < 0 ? conn_send_now(c, q[i].buf, q[i].len) : res[i]);
         free(q[i].big);
         if (r == 0)
             conn_wait_writeable(c);
@@ -576,19 +541,40 @@ static void conn_flush_round(void)
 
 void conn_flush_dirty(void)
 {
+    static unsigned char arena[ARENA_BYTES];
+    static queued_t q[SENDQ_MAX];
     while (dirty_head) {
-        if (sendq) {
-            conn_flush_round();
-            continue;
+        /* A round: the first batch of each dirty connection, until the ring or the arena
+         * is full (without io_uring, every connection at once). */
+        size_t used = 0;
+        int n = 0;
+        while (dirty_head && (sendq == NULL || (!sendq_full(sendq) &&
+                                                used + LWS_PRE + COALESCE_MAX + 16 <= ARENA_BYTES))) {
+            conn_t *c = dirty_head;
+            dirty_unlink(c);
+            if (c->cut) {
+                lws_callback_on_writable(c->wsi);
+                continue;
+            }
+            if (sendq == NULL || lws_is_ssl(c->wsi)) {
+                if (conn_flush(c) < 0)
+                    conn_cut(c);
+                continue;
+            }
+            if (!conn_may_write(c))
+                continue;
+            unsigned char *big, *out = arena + used + LWS_PRE;
+            size_t len = conn_fill(c, out, &big);
+            if (len == 0)
+                continue;
+            if (big == NULL)
+                used += LWS_PRE + len;
+            q[n] = (queued_t){c, big ? big + LWS_PRE : out, big, len};
+            sendq_add(sendq, lws_get_socket_fd(c->wsi), q[n].buf, len);
+            n++;
         }
-        conn_t *c = dirty_head;
-        dirty_unlink(c);
-        if (c->cut) {
-            lws_callback_on_writable(c->wsi);
-            continue;
-        }
-        if (conn_flush(c) < 0)
-            conn_cut(c);
+        if (n > 0)
+            conn_send_queued(q, n);
     }
 }
 
