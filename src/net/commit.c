@@ -22,8 +22,9 @@
  * never gain channels this way. */
 static void staff_resubscribe(void)
 {
-    for (conn_t *c = srv.conns; c != NULL; c = c->next) {
-        if (!c->authed || (c->who.role != ROLE_ORGANISER && c->who.role != ROLE_FACILITATOR))
+    for (size_t i = 0; i < srv.nwatch; i++) {
+        conn_t *c = srv.watch[i];
+        if (c->who.role != ROLE_ORGANISER && c->who.role != ROLE_FACILITATOR)
             continue;
         conn_subscribe(c, c->sent_seq);
         conn_dirty(c);

@@ -174,6 +174,8 @@ conn_t *conn_new(struct lws *wsi)
 {
     conn_t *c = xcalloc(1, sizeof *c);
     c->wsi = wsi;
+    c->fd = lws_get_socket_fd(wsi);
+    c->tls = lws_is_ssl(wsi) != 0;
     hub_sub_init(srv.hub, &c->sub, c);
     guard_bucket_init(&c->bucket, RATE_BURST, clock_now_ms());
     c->next = srv.conns;
@@ -202,6 +204,28 @@ void conn_addr(conn_t *c, struct lws *wsi)
     c->addr = secret_addr_key(addr);
 }
 
+static int is_watcher(const conn_t *c)
+{
+    role_t r = c->who.role;
+    return c->authed && (r == ROLE_ORGANISER || r == ROLE_FACILITATOR || r == ROLE_SCREEN);
+}
+
+void conn_watch(conn_t *c)
+{
+    int want = is_watcher(c);
+    if (want && !c->watching) {
+        xgrow((void **)&srv.watch, &srv.capwatch, srv.nwatch + 1, sizeof *srv.watch);
+        srv.watch[srv.nwatch++] = c;
+    } else if (!want && c->watching) {
+        for (size_t i = 0; i < srv.nwatch; i++)   /* a few dozen at most */
+            if (srv.watch[i] == c) {
+                srv.watch[i] = srv.watch[--srv.nwatch];
+                break;
+            }
+    }
+    c->watching = (unsigned)want;
+}
+
 void conn_free(conn_t *c)
 {
     if (c->authed && c->who.role == ROLE_PARTICIPANT && !srv.stopping)
@@ -213,6 +237,8 @@ void conn_free(conn_t *c)
     if (c->next)
         c->next->prev = c->prev;
     srv.nconns--;
+    c->authed = 0;
+    conn_watch(c);
     if (c->dirty)
         dirty_unlink(c);
     conn_x_t *x = c->x;
@@ -380,7 +406,7 @@ static int conn_sent(conn_t *c, unsigned char *buf, size_t len, ssize_t n)
 /* One non-blocking send() to the upgraded socket: bytes taken, or -errno. */
 static ssize_t conn_send_now(conn_t *c, const unsigned char *buf, size_t len)
 {
-    ssize_t n = send(lws_get_socket_fd(c->wsi), buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+    ssize_t n = send(c->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
     return n < 0 ? -errno : n;
 }
 
@@ -388,7 +414,7 @@ static ssize_t conn_send_now(conn_t *c, const unsigned char *buf, size_t len)
  * make sure of that), through lws on TLS. */
 static int conn_send_raw(conn_t *c, unsigned char *buf, size_t len)
 {
-    return conn_sent(c, buf, len, lws_is_ssl(c->wsi) ? 0 : conn_send_now(c, buf, len));
+    return conn_sent(c, buf, len, c->tls ? 0 : conn_send_now(c, buf, len));
 }
 
 /* Appends one unmasked WebSocket text frame header (RFC 6455 5.2) to out. */
@@ -556,7 +582,7 @@ void conn_flush_dirty(void)
                 lws_callback_on_writable(c->wsi);
                 continue;
             }
-            if (sendq == NULL || lws_is_ssl(c->wsi)) {
+            if (sendq == NULL || c->tls) {
                 if (conn_flush(c) < 0)
                     conn_cut(c);
                 continue;
@@ -570,7 +596,7 @@ void conn_flush_dirty(void)
             if (big == NULL)
                 used += LWS_PRE + len;
             q[n] = (queued_t){c, big ? big + LWS_PRE : out, big, len};
-            sendq_add(sendq, lws_get_socket_fd(c->wsi), q[n].buf, len);
+            sendq_add(sendq, c->fd, q[n].buf, len);
             n++;
         }
         if (n > 0)

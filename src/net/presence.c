@@ -111,7 +111,8 @@ static void presence_send_with(conn_t *only_conn, const unsigned char *only, siz
         if (core_team_info(srv.core, t, &id, &name, &room, &code) == 0)
             json_object_set_new(all, id, presence_of(local[t], id));
     }
-    for (conn_t *c = srv.conns; c != NULL; c = c->next) {
+    for (size_t i = 0; i < srv.nwatch; i++) {
+        conn_t *c = srv.watch[i];
         if ((only_conn != NULL && c != only_conn) ||
             (c->who.role != ROLE_ORGANISER && c->who.role != ROLE_FACILITATOR))
             continue;
@@ -204,8 +205,9 @@ static void live_send(conn_t *only, char *const *ctext, size_t nchanged, json_t 
     char *rtext = NULL;
     size_t rlen = 0;
     int any_rooms = rooms && json_object_size(rooms) > 0;
-    for (conn_t *c = srv.conns; c != NULL && (nchanged > 0 || any_rooms); c = c->next) {
-        if ((only != NULL && c != only) || !c->authed)
+    for (size_t i = 0; i < srv.nwatch && (nchanged > 0 || any_rooms); i++) {
+        conn_t *c = srv.watch[i];
+        if (only != NULL && c != only)
             continue;
         role_t r = c->who.role;
         int staff = r == ROLE_ORGANISER || r == ROLE_FACILITATOR;

@@ -48,6 +48,7 @@ static void conn_authenticate(conn_t *c, const who_t *who, int64_t since)
         presence_mark(c->who.team);
     c->who = *who;
     c->authed = 1;
+    conn_watch(c);
     if (who->role == ROLE_PARTICIPANT)
         presence_mark(who->team);
     if (since < 0)
@@ -803,6 +804,9 @@ int server_run(const serve_opts_t *o)
     free(srv.wait);
     while (srv.conns)
         conn_free(srv.conns);
+    free(srv.watch);
+    srv.watch = NULL;
+    srv.nwatch = srv.capwatch = 0;
     hub_free(srv.hub);
     core_free(srv.core);
     free(srv.pdirty);

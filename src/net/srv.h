@@ -97,10 +97,15 @@ typedef struct conn {
     int64_t sync_at;             /* send `synced` once frames up to here are out */
     int64_t sent_seq;            /* hub frames up to here are handled (for resubscribing) */
     outmsg_t *qhead, *qtail;
-    uint32_t qlen, qbytes;       /* both bounded: OUTQ_MAX, OUTQ_BYTES_MAX */
+    uint32_t qbytes;             /* bounded: OUTQ_BYTES_MAX */
+    int fd;                      /* the upgraded socket; with `tls`, asked of lws once: asking
+                                  * per send touched lws's own struct, a cache miss each */
     guard_bucket_t bucket;       /* messages per second */
     uint64_t addr;               /* source address's key (secret_addr_key), per-address join limit */
     uint32_t too_big;            /* bytes of an oversized message dropped so far (<= DRAIN_MAX) */
+    uint16_t qlen;               /* bounded: OUTQ_MAX */
+    unsigned tls : 1;            /* lws encrypts this socket */
+    unsigned watching : 1;       /* in srv.watch */
     unsigned authed : 1;
     unsigned need_sync : 1;
     unsigned cut : 1;            /* close at the next writeable */
@@ -111,6 +116,7 @@ typedef struct conn {
 } conn_t;
 
 /* 248 bytes with two inline hub links: malloc's 256-byte class. */
+_Static_assert(OUTQ_MAX <= UINT16_MAX, "qlen is 16 bits");
 _Static_assert(sizeof(conn_t) <= 248, "conn_t grew: see the comment above it");
 
 typedef struct {
@@ -132,6 +138,10 @@ typedef struct {
     size_t nunc, capunc, unc_head;
     conn_t *conns;
     size_t nconns;
+    conn_t **watch;              /* the authenticated staff and screens (unordered): the few
+                                  * that flushes of counts and presence go to, without a
+                                  * pass over every connection (conn_watch) */
+    size_t nwatch, capwatch;
     conn_t *waiting;             /* connections with commands waiting for a commit */
     conn_t *limited;             /* connections owed a rate_limited answer (server.c) */
     int64_t committed;
@@ -176,6 +186,7 @@ void conn_addr(conn_t *c, struct lws *wsi);
 void conn_err(conn_t *c, const char *id, int e);
 void conn_err_detail(conn_t *c, const char *id, int e, json_t *detail);
 void conn_free(conn_t *c);
+void conn_watch(conn_t *c);  /* after c->who changes: in srv.watch if staff or a screen */
 conn_t *conn_new(struct lws *wsi);
 void conn_pend(conn_t *c, const pend_t *p);
 /* c's side struct, made when first needed; conn_x_trim frees it once nothing in it is in

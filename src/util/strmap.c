@@ -27,14 +27,17 @@ void strmap_free(strmap_t *m)
     for (size_t i = 0; i < m->cap; i++)
         free(m->keys[i]);
     free(m->keys);
+    free(m->hashes);
     free(m->vals);
     memset(m, 0, sizeof *m);
 }
 
-static size_t find_slot(char **keys, size_t cap, const char *key)
+/* The slot of key (hash h), or the empty slot where it belongs. */
+static size_t find_slot(char *const *keys, const uint64_t *hashes, size_t cap, const char *key,
+                        uint64_t h)
 {
-    size_t i = hash_str(key) & (cap - 1);
-    while (keys[i] != NULL && strcmp(keys[i], key) != 0)
+    size_t i = h & (cap - 1);
+    while (keys[i] != NULL && (hashes[i] != h || strcmp(keys[i], key) != 0))
         i = (i + 1) & (cap - 1);
     return i;
 }
@@ -43,28 +46,36 @@ static void grow(strmap_t *m)
 {
     size_t ncap = m->cap ? m->cap * 2 : 16;
     char **nk = xcalloc(ncap, sizeof *nk);
+    uint64_t *nh = xcalloc(ncap, sizeof *nh);
     int64_t *nv = xcalloc(ncap, sizeof *nv);
     for (size_t i = 0; i < m->cap; i++) {
         if (m->keys[i] == NULL)
             continue;
-        size_t j = find_slot(nk, ncap, m->keys[i]);
+        size_t j = m->hashes[i] & (ncap - 1);   /* the keys are distinct: the first empty slot */
+        while (nk[j] != NULL)
+            j = (j + 1) & (ncap - 1);
         nk[j] = m->keys[i];
+        nh[j] = m->hashes[i];
         nv[j] = m->vals[i];
     }
     free(m->keys);
+    free(m->hashes);
     free(m->vals);
     m->keys = nk;
+    m->hashes = nh;
     m->vals = nv;
     m->cap = ncap;
 }
 
 void strmap_put(strmap_t *m, const char *key, int64_t val)
 {
-    if ((m->len + 1) * 4 > m->cap * 3)
+    if ((m->len + 1) * 2 > m->cap)
         grow(m);
-    size_t i = find_slot(m->keys, m->cap, key);
+    uint64_t h = hash_str(key);
+    size_t i = find_slot(m->keys, m->hashes, m->cap, key, h);
     if (m->keys[i] == NULL) {
         m->keys[i] = xstrdup(key);
+        m->hashes[i] = h;
         m->len++;
     }
     m->vals[i] = val;
@@ -74,7 +85,7 @@ int strmap_get(const strmap_t *m, const char *key, int64_t *val)
 {
     if (m->cap == 0)
         return 0;
-    size_t i = find_slot(m->keys, m->cap, key);
+    size_t i = find_slot(m->keys, m->hashes, m->cap, key, hash_str(key));
     if (m->keys[i] == NULL)
         return 0;
     if (val)
