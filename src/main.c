@@ -70,9 +70,9 @@ static const char usage[] =
     "  --origin ORIGIN extra toegestane Origin voor /ws (achter een proxy)\n"
     "                  extra allowed Origin for /ws (behind a proxy)\n"
     "  --gather-us N   bij drukte wacht een commit tot N µs na zijn eerste opdracht (standaard\n"
-    "                  1000, 0 = nooit): minder fsyncs, iets later bevestigd\n"
+    "                  1500, 0 = nooit): minder fsyncs, iets later bevestigd\n"
     "                  when busy a commit waits up to N µs after its first command (default\n"
-    "                  1000, 0 = never): fewer fsyncs, acknowledged a little later\n";
+    "                  1500, 0 = never): fewer fsyncs, acknowledged a little later\n";
 
 static int bad_usage(const char *what)
 {

@@ -33,7 +33,7 @@ writer_t *writer_start(store_t *s, const char *log, int64_t head,
  * Never blocks on I/O. */
 void writer_submit(writer_t *w, const store_rec_t *rec);
 
-/* The gather window in microseconds (default 1000; 0: commit at once, always): while
+/* The gather window in microseconds (default 1500; 0: commit at once, always): while
  * records arrive faster than one per window, a group waits until the window since its
  * first record has passed (or 64 records are queued), so one fsync serves several
  * commands. A lone command is never delayed. See writer.c. */

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <stdatomic.h>
 #include <time.h>
 #include <sys/wait.h>
 #include <sys/stat.h>
@@ -517,6 +518,75 @@ static void test_writer_gathers_a_stream_not_a_lone_record(void **state)
     store_close(s);
 }
 
+/* A store whose next append, when asked, takes slow_ms longer (an fsync that stalls), and
+ * which notes when each append began and ended. */
+static const store_engine_t *slow_real;
+static store_engine_t slow_engine;
+static _Atomic int slow_next_ms;
+static double slow_began[64], slow_ended[64];
+static _Atomic int slow_n;
+
+static int slow_append(store_t *s, const char *log, const store_rec_t *recs, size_t n)
+{
+    int i = atomic_load(&slow_n);
+    if (i < 64)
+        slow_began[i] = conf_now();
+    s->engine = slow_real;
+    int rc = store_append(s, log, recs, n);
+    s->engine = &slow_engine;
+    int ms = atomic_exchange(&slow_next_ms, 0);
+    if (ms > 0)
+        conf_sleep_ms(ms);
+    if (i < 64)
+        slow_ended[i] = conf_now();
+    atomic_store(&slow_n, i + 1);
+    return rc;
+}
+
+/* While a stream lasts the writer sleeps a window after each commit, but records that
+ * came during a stalled commit have waited long enough: the next group goes as soon as the
+ * stall ends. Window 100 ms, a record every 10 ms (a stream), then one commit stalls
+ * 300 ms (30 records, fewer than a full group of 64). */
+static void test_writer_does_not_add_a_window_after_a_stall(void **state)
+{
+    conf_fx_t *fx = *state;
+    store_t *s = conf_open(fx->uri);
+    slow_real = s->engine;
+    slow_engine = *s->engine;
+    slow_engine.append = slow_append;
+    s->engine = &slow_engine;
+    atomic_store(&slow_n, 0);
+    writer_t *w = writer_start(s, "s1", 0, NULL, NULL);
+    assert_non_null(w);
+    writer_set_gather(w, 100000);
+    int64_t seq = 0;
+    for (; seq < 40; seq++) {                  /* 400 ms of stream: the cadence is on */
+        conf_submit(w, "s1", seq + 1, seq + 1);
+        conf_sleep_ms(10);
+    }
+    assert_true(wait_committed(w, seq, 2000));
+    atomic_store(&slow_next_ms, 300);
+    int stalled = -1;
+    for (int k = 0; k < 60; k++, seq++) {      /* the stall and a little after it */
+        if (stalled < 0 && atomic_load(&slow_next_ms) == 0)
+            stalled = atomic_load(&slow_n);    /* the append that takes the stall */
+        conf_submit(w, "s1", seq + 1, seq + 1);
+        conf_sleep_ms(10);
+    }
+    assert_true(wait_committed(w, seq, 3000));
+    assert_true(stalled >= 0 && stalled + 1 < atomic_load(&slow_n) && stalled + 1 < 64);
+    assert_true(slow_ended[stalled] - slow_began[stalled] >= 0.29);
+    /* The next group began at once after the stall, not a window (100 ms) later. */
+    double gap = slow_began[stalled + 1] - slow_ended[stalled];
+    assert_true(gap < 0.05);
+    /* In the steady stream before it, groups were a window apart: the cadence was on. */
+    assert_true(stalled >= 2 && slow_began[stalled - 1] - slow_ended[stalled - 2] >= 0.08);
+    writer_stop(w);   /* closes s */
+    store_t *r = conf_open(fx->uri);
+    assert_int_equal(conf_head(r, "s1"), seq);
+    store_close(r);
+}
+
 /* Appends rounds × n (≤ 100) records of 4 KB to log s1 of s, pausing ms between rounds. */
 static void append_4k(store_t *s, int64_t *seq, int rounds, int n, int ms)
 {
@@ -580,6 +650,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_writer_retries_until_fault_clears, conf_setup, conf_teardown),
         cmocka_unit_test_setup_teardown(test_writer_stop_while_failing, conf_setup, conf_teardown),
         cmocka_unit_test_setup_teardown(test_writer_gathers_a_stream_not_a_lone_record, conf_setup, conf_teardown),
+        cmocka_unit_test_setup_teardown(test_writer_does_not_add_a_window_after_a_stall, conf_setup, conf_teardown),
         cmocka_unit_test_setup_teardown(test_checkpoints_beside_the_writer, conf_setup, conf_teardown),
     };
     return cmocka_run_group_tests_name("store (SQLite)", tests, NULL, NULL);
