@@ -439,6 +439,33 @@ test('a participant goes through a whole step – clustering – and the steps a
   assert.equal(await page.evaluate(() => window.spMouse), 0, 'not one mouse press');
 });
 
+test('the screen fits a 1920×1080 projector however many programme items are on at once', async () => {
+  const page = await openPage('nl', { width: 1920, height: 1080 });
+  await page.goto(`${server.url}/#/s/${link('screen')}`);
+  await settled(page, 'nl');
+  // The programme is in the browser's local time: items around its "now".
+  const now = await page.evaluate(() => { const d = new Date(); return d.getHours() * 60 + d.getMinutes(); });
+  const hhmm = (m) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+  // Near midnight the ends pass 24:00, which the programme reads as minutes after it.
+  const from = now, start = hhmm(Math.max(0, from - 2));
+  const long = (n) => ({ nl: `Onderdeel ${n}: een lange omschrijving van wat er nu in deze zaal gebeurt, met de naam van de spreker en het onderwerp erbij`, en: `Item ${n}: a long description` });
+  for (const count of [1, 2, 3, 4, 7]) {
+    const items = Array.from({ length: count }, (_, i) => ({ time: start, end: hhmm(from + 30 + i), title: long(i + 1) }));
+    items.push({ time: hhmm(from + 45), end: hhmm(from + 60), title: long('daarna') });
+    await org.cmd('programme.set', { items });
+    const shown = Math.min(count, 3);
+    await waitUntil(page, (n) => document.querySelectorAll('.js-now .sp-screen__item-title').length === n, shown, `${shown} items on now`);
+    if (count > 3) await page.getByText(CATALOGUES.nl['screen.moreNow'].replace('{count}', String(count - 3)), { exact: true }).waitFor();
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    assert.ok(height <= 1080, `${count} items on now: the screen is ${height}px high on a 1920×1080 projector`);
+    // Clamped on the projector, the whole title is still in the page.
+    assert.equal(await page.locator('.js-now .sp-screen__item-title').first().textContent(), long(1).nl);
+  }
+  await checkA11y(page, 'the screen with seven items on at once');
+  await page.context().close();
+});
+
 test('no page logged an error or a Content-Security-Policy refusal', () => {
   assert.deepEqual(
     pages.flatMap((p) => p.problems),

@@ -170,6 +170,7 @@ export default {
   'screen.notStarted': 'The programme starts at {time}.',
   'screen.nothing': 'The programme has ended.',
   'screen.noNext': 'Nothing else is on the programme.',
+  'screen.moreNow': 'and {count} more at the same time',
   'screen.page': 'Page {page} of {pages}',
   'screen.room.now': 'Where the room is now',
   'screen.room.message': 'Message from the facilitator',

@@ -170,6 +170,7 @@ export default {
   'screen.notStarted': 'Het programma begint om {time}.',
   'screen.nothing': 'Het programma is afgelopen.',
   'screen.noNext': 'Hierna staat niets meer op het programma.',
+  'screen.moreNow': 'en nog {count} tegelijk',
   'screen.page': 'Pagina {page} van {pages}',
   'screen.room.now': 'Waar de zaal nu is',
   'screen.room.message': 'Bericht van de begeleiding',

@@ -18,6 +18,8 @@ import { mountRoomScreen } from './screen-room.js';
 
 /** Rows of one room's leaderboard on the plenary screen before it turns pages. */
 const PLENARY_ROWS = 10;
+/** Programme items shown as "on now" at once; more overlapping ones are counted. */
+const NOW_MAX = 3;
 
 /** The body modifier: dark, large type, no page chrome to speak of. */
 export const BODY = 'screen';
@@ -124,7 +126,13 @@ export function mount(ctx) {
     const key = JSON.stringify([now, next]);
     if (key === lastKey) return;
     lastKey = key;
-    nowList.replaceChildren(...now.map((item) => itemNode('li', item)));
+    // However many items overlap, the projector cannot scroll: the first NOW_MAX are shown,
+    // smaller as there are more (app.css), and a line says how many others are on.
+    const shown = now.slice(0, NOW_MAX);
+    nowList.replaceChildren(...shown.map((item) => itemNode('li', item)));
+    if (now.length > NOW_MAX) nowList.append(h('li', { class: 'sp-screen__item sp-screen__item--quiet sp-screen__item--more', text: t('screen.moreNow', { count: now.length - NOW_MAX }) }));
+    nowList.classList.toggle('sp-screen__items--two', shown.length === 2);
+    nowList.classList.toggle('sp-screen__items--many', shown.length > 2);
     if (now.length === 0) {
       nowList.append(h('li', { class: 'sp-screen__item sp-screen__item--quiet', text: next ? t('screen.notStarted', { time: next.time }) : t('screen.nothing') }));
     }
