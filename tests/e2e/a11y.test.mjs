@@ -463,6 +463,13 @@ test('the screen fits a 1920×1080 projector however many programme items are on
     assert.equal(await page.locator('.js-now .sp-screen__item-title').first().textContent(), long(1).nl);
   }
   await checkA11y(page, 'the screen with seven items on at once');
+  // A room's screen shows the next item only: a long title takes one line there.
+  await page.goto(`${server.url}/#/s/${link('screen')}/${server.teams[0].room}`);
+  await settled(page, 'nl');
+  await page.locator('.sp-room .sp-screen__item-title').first().waitFor();
+  assert.equal(await page.locator('.sp-room .sp-screen__item-title').first().textContent(), long('daarna').nl);
+  const roomHeight = await page.evaluate(() => document.documentElement.scrollHeight);
+  assert.ok(roomHeight <= 1080, `a room's screen: ${roomHeight}px high on a 1920×1080 projector`);
   await page.context().close();
 });
 
