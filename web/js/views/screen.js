@@ -126,9 +126,10 @@ export function mount(ctx) {
     const key = JSON.stringify([now, next]);
     if (key === lastKey) return;
     lastKey = key;
-    // However many items overlap, the projector cannot scroll: the first NOW_MAX are shown,
-    // smaller as there are more (app.css), and a line says how many others are on.
-    const shown = now.slice(0, NOW_MAX);
+    // However many items overlap, the projector cannot scroll: the NOW_MAX that began last
+    // are shown (the big timer's item among them), smaller as there are more (staff.css),
+    // and a line says how many others are on.
+    const shown = now.slice(-NOW_MAX);
     nowList.replaceChildren(...shown.map((item) => itemNode('li', item)));
     if (now.length > NOW_MAX) nowList.append(h('li', { class: 'sp-screen__item sp-screen__item--quiet sp-screen__item--more', text: t('screen.moreNow', { count: now.length - NOW_MAX }) }));
     nowList.classList.toggle('sp-screen__items--two', shown.length === 2);
