@@ -469,6 +469,11 @@ static const struct lws_protocols protocols[] = {
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
+/* No validity pings (see server_run). Without a policy of its own a vhost takes the
+ * context's default, which pings after 300 s and so still reschedules a timer on every
+ * message received: the policy must be given, with both times zero. */
+static const lws_retry_bo_t no_validity = {.secs_since_valid_ping = 0, .secs_since_valid_hangup = 0};
+
 /* lws reports a busy port only in its log; find out first, with a clear message. */
 static int port_free(int port, const char *bind_addr)
 {
@@ -711,6 +716,7 @@ int server_run(const serve_opts_t *o)
      * a minute of silence), not by lws' validity pings: lws keeps every connection's
      * timer in one sorted list, so rescheduling a ping timer on each message costs
      * O(connections) and dominated the CPU at thousands of connections. */
+    info.retry_and_idle_policy = &no_validity;
     info.ka_time = 30;
     info.ka_probes = 3;
     info.ka_interval = 10;
