@@ -25,6 +25,10 @@
  *    without ack and events that did not reach every team member then count as errors.
  *  - --pid: the server's RSS (VmRSS of /proc/PID/status) and CPU (utime+stime of
  *    /proc/PID/stat over the window, in % of one core).
+ *  - The server's own share (staatsprint only): /healthz is read as the window opens and as
+ *    it closes; its "acks" histogram (exec_cmd to the answer, in the server) between the
+ *    two readings gives srv_ack_p50/p99: how much of the ack time is the server's, and how
+ *    much the way there and back (scheduling, the generator itself). -1 when it has none.
  *  - --idle: S4. Connections authenticate (--idle-auth screen|join|none) and then sit for
  *    --duration; reports the server's RSS growth per connection and its idle CPU.
  *
@@ -955,6 +959,108 @@ static void read_server_out(const char *path)
     fclose(f);
 }
 
+/* ---- /healthz of the server: its "acks" histogram ------------------------------------ */
+
+#define SRV_HIST_MAX 1024
+
+typedef struct {
+    int ok, n;
+    long long upper[SRV_HIST_MAX];
+    unsigned long long count[SRV_HIST_MAX];
+} srv_hist_t;
+
+/* One GET /healthz (blocking, 2 s at most; twice a run) and the pairs of "hist":[[µs,n],…]. */
+static void srv_hist_read(int port, srv_hist_t *h)
+{
+    h->ok = 0;
+    h->n = 0;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return;
+    struct timeval tv = {2, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    static const char req[] = "GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+    size_t cap = 1 << 16, len = 0;
+    char *buf = malloc(cap);
+    if (buf == NULL || connect(fd, (struct sockaddr *)&a, sizeof a) != 0 ||
+        send(fd, req, sizeof req - 1, MSG_NOSIGNAL) != (ssize_t)(sizeof req - 1)) {
+        free(buf);
+        close(fd);
+        return;
+    }
+    for (;;) {
+        if (len + 1 >= cap) {
+            char *nb = realloc(buf, cap * 2);
+            if (nb == NULL)
+                break;
+            buf = nb;
+            cap *= 2;
+        }
+        ssize_t r = recv(fd, buf + len, cap - len - 1, 0);
+        if (r <= 0)
+            break;
+        len += (size_t)r;
+        buf[len] = '\0';
+        const char *body = strstr(buf, "\r\n\r\n");
+        if (body && len >= 2 && buf[len - 2] == '}' && buf[len - 1] == '\n')
+            break;   /* the whole JSON (the server ends it with a newline) */
+    }
+    close(fd);
+    buf[len] = '\0';
+    const char *p = strstr(buf, "\"hist\":[");
+    if (p != NULL) {
+        p += 8;
+        while (h->n < SRV_HIST_MAX) {
+            while (*p == ',' || *p == ' ')
+                p++;
+            if (*p != '[')
+                break;
+            char *end;
+            long long u = strtoll(p + 1, &end, 10);
+            if (*end != ',')
+                break;
+            unsigned long long c = strtoull(end + 1, &end, 10);
+            if (*end != ']')
+                break;
+            h->upper[h->n] = u;
+            h->count[h->n++] = c;
+            p = end + 1;
+        }
+        h->ok = *p == ']';
+    }
+    free(buf);
+}
+
+/* The quantile q of what the server counted between two readings, in ms (-1: unknown). */
+static double srv_hist_q_ms(const srv_hist_t *a, const srv_hist_t *b, double q)
+{
+    if (!a->ok || !b->ok)
+        return -1;
+    unsigned long long diff[SRV_HIST_MAX], n = 0;
+    for (int i = 0; i < b->n; i++) {
+        unsigned long long before = 0;
+        for (int j = 0; j < a->n; j++)
+            if (a->upper[j] == b->upper[i])
+                before = a->count[j];
+        diff[i] = b->count[i] >= before ? b->count[i] - before : 0;
+        n += diff[i];
+    }
+    if (n == 0)
+        return -1;
+    unsigned long long rank = (unsigned long long)ceil(q * (double)n), seen = 0;
+    if (rank < 1)
+        rank = 1;
+    for (int i = 0; i < b->n; i++) {
+        seen += diff[i];
+        if (seen >= rank)
+            return (double)b->upper[i] / 1000.0;
+    }
+    return (double)b->upper[b->n - 1] / 1000.0;
+}
+
 /* ---- /proc of the server ------------------------------------------------------------ */
 
 static long proc_rss_kib(int pid)
@@ -1189,6 +1295,7 @@ int main(int argc, char **argv)
     epoll_ctl(epfd, EPOLL_CTL_ADD, tfd, &tev);
 
     long rss0 = opt.pid ? proc_rss_kib(opt.pid) : -1;
+    static srv_hist_t srv_a, srv_b;   /* /healthz at the window's start and end */
     int64_t setup_start = mono(), setup_end = 0, run_start = 0, drain_end = 0;
     long long cpu_a = 0, cpu_b = 0;
     uint64_t frames_a = 0, frames_b = 0;   /* frames received, at the CPU samples */
@@ -1244,6 +1351,8 @@ int main(int argc, char **argv)
                 cpu_a = 1;
             if (opt.idle)
                 rss1 = opt.pid ? proc_rss_kib(opt.pid) : -1;
+            if (!opt.idle)
+                srv_hist_read(opt.port, &srv_a);
         }
         if (phase == P_RUN && now >= win_end) {
             cpu_b = opt.pid ? proc_cpu_ticks(opt.pid) : 0;
@@ -1333,6 +1442,10 @@ int main(int argc, char **argv)
                 st.fan_incomplete++;
         }
     }
+    /* After the drain: every command of the window has been answered (or counts as an error),
+     * and none was sent since the window closed. */
+    if (!opt.idle && srv_a.ok)
+        srv_hist_read(opt.port, &srv_b);
     st.errs = st.err_frames + st.conn_fail + st.closed + st.overrun + st.no_ack + st.fan_incomplete;
     double secs = opt.duration;
     double cpu_pct = 0;
@@ -1358,7 +1471,7 @@ int main(int argc, char **argv)
            "lag_p99=%.3f errors=%llu "
            "err_frames=%llu err_codes=%s conn_fail=%llu closed=%llu no_ack=%llu fan_incomplete=%llu "
            "overrun=%llu rss_kib=%ld rss0_kib=%ld kib_per_conn=%.2f cpu_pct=%.1f lg_cpu_pct=%.1f "
-           "setup_s=%.1f frames_win=%llu us_per_frame=%.2f\n",
+           "setup_s=%.1f frames_win=%llu us_per_frame=%.2f srv_ack_p50=%.3f srv_ack_p99=%.3f\n",
            opt.name, opt.clients, nteams_used, nconns, nconnected,
            (unsigned long long)st.sent_win, (unsigned long long)st.acked_win,
            (double)st.acked_win / secs, (double)st.fanned_win / secs,
@@ -1371,15 +1484,17 @@ int main(int argc, char **argv)
            (unsigned long long)st.closed, (unsigned long long)st.no_ack,
            (unsigned long long)st.fan_incomplete, (unsigned long long)st.overrun, rss1, rss0,
            kib_per_conn, cpu_pct, self_pct, (double)(setup_end - setup_start) / 1e9,
-           (unsigned long long)(frames_b - frames_a), us_per_frame);
+           (unsigned long long)(frames_b - frames_a), us_per_frame,
+           srv_hist_q_ms(&srv_a, &srv_b, 0.5), srv_hist_q_ms(&srv_a, &srv_b, 0.99));
     fprintf(stderr,
             "loadgen: %s: %llu commands in %.0f s (%.0f/s), ack p50 %.2f p99 %.2f max %.2f ms, "
             "fan-out p50 %.2f p99 %.2f max %.2f ms, %llu errors (%s), server RSS %ld KiB, "
-            "CPU %.0f%%, loadgen CPU %.0f%%\n",
+            "CPU %.0f%%, loadgen CPU %.0f%%; in the server: ack p50 %.2f p99 %.2f ms\n",
             opt.name, (unsigned long long)st.acked_win, secs, (double)st.acked_win / secs,
             hist_q_ms(&st.ack, 0.5), hist_q_ms(&st.ack, 0.99), (double)st.ack.max / 1e6,
             hist_q_ms(&st.fan, 0.5), hist_q_ms(&st.fan, 0.99), (double)st.fan.max / 1e6,
-            (unsigned long long)st.errs, st.err_codes, rss1, cpu_pct, self_pct);
+            (unsigned long long)st.errs, st.err_codes, rss1, cpu_pct, self_pct,
+            srv_hist_q_ms(&srv_a, &srv_b, 0.5), srv_hist_q_ms(&srv_a, &srv_b, 0.99));
     fflush(stdout);
     for (int b = 0; opt.series && b < SERIES && b < opt.duration * 10; b++)
         fprintf(stderr, "series %5.1f s: %5u acks, worst %8.2f ms\n", b / 10.0, ser_n[b],

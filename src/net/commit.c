@@ -99,7 +99,8 @@ int commit_store_ok(void)
 
 /* ---- the one command path ----------------------------------------------------------- */
 
-static void waiter_add(int64_t seq, int rc, const char *id, exec_done_cb done, void *ud)
+static void waiter_add(int64_t seq, int rc, const char *id, exec_done_cb done, void *ud,
+                       int64_t t0_us)
 {
     xgrow((void **)&srv.wait, &srv.capwait, srv.nwait + 1, sizeof *srv.wait);
     waiter_t *w = &srv.wait[srv.nwait++];
@@ -107,6 +108,7 @@ static void waiter_add(int64_t seq, int rc, const char *id, exec_done_cb done, v
     w->rc = rc;
     w->done = done;
     w->ud = ud;
+    w->t0_us = t0_us;
     snprintf(w->id, sizeof w->id, "%s", id);
 }
 
@@ -119,6 +121,7 @@ static void waiter_add(int64_t seq, int rc, const char *id, exec_done_cb done, v
 void exec_cmd(const who_t *who, const char *cmd, const json_t *args, const char *id,
                      exec_done_cb done, void *ud)
 {
+    int64_t t0_us = clock_mono_us();
     json_t *empty = args ? NULL : json_object();
     evlist_t out = {0};
     int64_t seq = 0;
@@ -137,10 +140,13 @@ void exec_cmd(const who_t *who, const char *cmd, const json_t *args, const char 
     if (out.n > 0)
         submit_events(&out);
     evlist_free(&out);
-    if (rc < 0 || seq <= srv.committed)
+    if (rc < 0 || seq <= srv.committed) {
+        if (rc >= 0)
+            lathist_add(&srv.acks, clock_mono_us() - t0_us);
         done(ud, id, rc, rc < 0 ? 0 : seq);
-    else
-        waiter_add(seq, rc, id, done, ud);
+    } else {
+        waiter_add(seq, rc, id, done, ud, t0_us);
+    }
 }
 
 /* The asker ud is gone (a closed connection): its answers are dropped. */
@@ -165,12 +171,15 @@ void exec_stop(void)
 void exec_committed(int64_t committed)
 {
     size_t k = 0;
+    int64_t now_us = srv.nwait > 0 ? clock_mono_us() : 0;
     for (size_t i = 0; i < srv.nwait; i++) {
         waiter_t w = srv.wait[i];
-        if (w.seq > committed)
+        if (w.seq > committed) {
             srv.wait[k++] = w;
-        else if (w.done)
+        } else if (w.done) {
+            lathist_add(&srv.acks, now_us - w.t0_us);
             w.done(w.ud, w.id, w.rc, w.seq);
+        }
     }
     srv.nwait = k;
 }

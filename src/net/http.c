@@ -94,6 +94,23 @@ static int is_report_page(const char *url)
     return parts == 2 && part > 0;
 }
 
+/* The server's own share of a command's time, from exec_cmd to its answer (the gather
+ * window and the commit included): count, p50, p99 and max in µs, and the histogram's
+ * non-empty buckets as [upper end µs, count] so that two readings give a window's
+ * quantiles (bench/loadgen.c does that). */
+static json_t *acks_json(const lathist_t *h)
+{
+    json_t *hist = json_array();
+    for (int i = 0; i < LATHIST_N; i++)
+        if (h->count[i])
+            json_array_append_new(hist, json_pack("[II]", (json_int_t)lathist_upper(i),
+                                                  (json_int_t)h->count[i]));
+    return json_pack("{sI sI sI sI so}", "n", (json_int_t)h->n, "p50_us",
+                     (json_int_t)lathist_quantile(h, 0.5), "p99_us",
+                     (json_int_t)lathist_quantile(h, 0.99), "max_us", (json_int_t)h->max_us,
+                     "hist", hist);
+}
+
 int http_begin(struct lws *wsi, http_resp_t *r, const char *url, const http_status_t *st)
 {
     memset(r, 0, sizeof *r);
@@ -107,6 +124,8 @@ int http_begin(struct lws *wsi, http_resp_t *r, const char *url, const http_stat
                               (json_int_t)st->pending, "send", st->send ? st->send : "send");
         if (st->cluster)
             json_object_set(b, "cluster", st->cluster);
+        if (st->acks)
+            json_object_set_new(b, "acks", acks_json(st->acks));
         char *text = json_dumps(b, JSON_COMPACT);
         json_decref(b);
         size_t n = strlen(text);

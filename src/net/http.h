@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/lathist.h"
+
 /* One HTTP response in progress; lives in the connection's per-session data. */
 typedef struct {
     const unsigned char *body;   /* borrowed (embedded file) or owned (dynamic) */
@@ -22,6 +24,7 @@ typedef struct {
     size_t pending;
     json_t *cluster;             /* net/cluster.h cluster_status(), NULL without a cluster */
     const char *send;            /* how frames go out: "io_uring" or "send" (net/sendq.h) */
+    const lathist_t *acks;       /* commands acknowledged since the start, NULL: none kept */
 } http_status_t;
 
 /* Starts the response for url. Returns 0, or non-zero to close the connection. */

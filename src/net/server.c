@@ -428,7 +428,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (api_wants((const char *)in))
             return api_begin(wsi, &pss->api, (const char *)in);
         http_status_t st = {srv.committed, srv.nconns, !commit_store_ok(), writer_pending(srv.writer),
-                            cluster_status(), conn_send_path()};
+                            cluster_status(), conn_send_path(), &srv.acks};
         int hrc = http_begin(wsi, &pss->http, (const char *)in, &st);
         json_decref(st.cluster);
         return hrc;

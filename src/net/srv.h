@@ -23,6 +23,7 @@
 #include "net/hub.h"
 #include "net/server.h"
 #include "store/writer.h"
+#include "util/lathist.h"
 #include "util/limits.h"
 #include "util/secret.h"
 
@@ -62,6 +63,7 @@ typedef struct {
     int rc;                      /* 0: done, 1: seen before */
     exec_done_cb done;           /* NULL: the asker is gone */
     void *ud;
+    int64_t t0_us;               /* when exec_cmd began (clock_mono_us) */
     char id[LIMIT_CMD_ID + 1];
 } waiter_t;
 
@@ -169,6 +171,7 @@ typedef struct {
     int switching;               /* a new sprint is live: every connection is told and closed */
     uv_timer_t switch_timer;
     unsigned live_ticks;
+    lathist_t acks;              /* commands acknowledged: exec_cmd to the answer (/healthz) */
 } server_t;
 
 typedef struct {

@@ -1,4 +1,4 @@
-/* clock.c – the wall clock in milliseconds. */
+/* clock.c – the wall clock in milliseconds; the monotonic clock in microseconds. */
 #include "util/clock.h"
 
 #include <time.h>
@@ -8,4 +8,11 @@ int64_t clock_now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t clock_mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }

@@ -1,4 +1,5 @@
-/* clock.h – the wall clock in milliseconds, for the edges that pass time into the core. */
+/* clock.h – the wall clock in milliseconds, for the edges that pass time into the core, and
+ * a monotonic clock for durations. */
 #ifndef SP_CLOCK_H
 #define SP_CLOCK_H
 
@@ -6,5 +7,8 @@
 
 /* Milliseconds since the Unix epoch (CLOCK_REALTIME). */
 int64_t clock_now_ms(void);
+
+/* Microseconds of CLOCK_MONOTONIC, for measuring how long something took. */
+int64_t clock_mono_us(void);
 
 #endif
