@@ -178,6 +178,10 @@ int core_known(const core_t *c, const who_t *who, const char *cmd_id, int64_t *s
  * events appended to out. The caller calls it a few times a second. */
 size_t core_tick(core_t *c, int64_t now, evlist_t *out);
 
+/* Whether core_tick has anything to wait for: a team timer or a race round running (in a
+ * sprint that is not archived). While not, the server need not call it (net/server.c). */
+int core_clock_running(const core_t *c);
+
 /* What the facilitator console shows of team t beyond the events (console.c): counts of
  * notes (private ones only as a number), items, dots placed in the current vote (a total,
  * never per option), who is done, a tie waiting for the captain, the members planned by

@@ -260,6 +260,19 @@ size_t core_tick(core_t *c, int64_t now, evlist_t *out)
     return out->n - before;
 }
 
+int core_clock_running(const core_t *c)
+{
+    if (core_archived(c))
+        return 0;
+    for (size_t t = 0; t < c->nteams; t++)
+        if (c->teams[t].timer.state == TIMER_RUNNING)
+            return 1;
+    for (size_t r = 0; r < c->nrooms; r++)
+        if (c->races[r].running)
+            return 1;
+    return 0;
+}
+
 /* ---- roles and introductions -------------------------------------------------------------- */
 
 /* A member id of team t from args[key]: sets *m (-1 for JSON null). */

@@ -33,6 +33,7 @@ void presence_mark(int team)
         srv.npdirty = n;
     }
     srv.pdirty[team] = 1;
+    tick_wake();
 }
 
 static void presence_add(json_t *a, const char *actor)
@@ -344,6 +345,19 @@ void live_flush(conn_t *only)
     free(room_sel);
     free(sel);
     json_decref(rooms);
+}
+
+int live_idle(void)
+{
+    if (srv.live_rooms_all)
+        return 0;
+    for (size_t i = 0; i < srv.npdirty; i++)
+        if (srv.pdirty[i])
+            return 0;
+    for (size_t t = 0; t < srv.nlive_pend; t++)
+        if (srv.live_pend[t])
+            return 0;
+    return 1;
 }
 
 void live_free(void)

@@ -304,6 +304,7 @@ static void handle_hello(conn_t *c, json_t *msg)
 static void conn_limited(conn_t *c, const char *id)
 {
     conn_x_t *x = conn_x(c);
+    tick_wake();
     if (x->limited++ == 0) {
         x->lnext = srv.limited;
         srv.limited = c;
@@ -401,10 +402,12 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         return http_ws_allowed(wsi, &org) ? 0 : -1;
     }
     case LWS_CALLBACK_ESTABLISHED:
+        tick_wake();
         pss->conn = conn_new(wsi);
         conn_addr(pss->conn, wsi);
         return 0;
     case LWS_CALLBACK_CLOSED:
+        tick_wake();
         if (pss->conn)
             conn_free(pss->conn);
         pss->conn = NULL;
@@ -414,16 +417,19 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             pss->conn->closing = 1;   /* lws answers the close; we send nothing more */
         return 0;
     case LWS_CALLBACK_RECEIVE:
+        tick_wake();
         return pss->conn ? conn_receive(pss->conn, wsi, in, len) : -1;
     case LWS_CALLBACK_SERVER_WRITEABLE:
         return pss->conn ? conn_writeable(pss->conn) : 0;
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+        tick_wake();   /* a commit, the cluster, the API: each may leave the tick work */
         if (srv.writer)
             on_committed();
         cluster_poll();   /* cluster hook: committed events and answers from PostgreSQL */
         api_poll();
         return 0;
     case LWS_CALLBACK_HTTP: {
+        tick_wake();
         api_closed(&pss->api);
         if (api_wants((const char *)in))
             return api_begin(wsi, &pss->api, (const char *)in);
@@ -535,8 +541,36 @@ static int boot_publish(void *ud, const ev_t *logged)
 
 static void server_switch(void);
 
-/* Timers and race rounds end without anyone sending a command: the core hears of
- * the time five times a second and emits what ran out, committed like any event. */
+/* ---- the tick ----------------------------------------------------------------------
+ *
+ * Timers and race rounds end without anyone sending a command: the core hears of the
+ * time five times a second and emits what ran out, committed like any event. The same
+ * tick sends what was gathered: presence, rate-limit answers, live counts (in slices).
+ * It runs only while there is something for it: a timer or race round running, something
+ * gathered and not yet sent, an archived sprint (another node may start the next one), a
+ * cluster (other nodes' presence). Anything that can give it work first wakes it
+ * (tick_wake: a connection opened, closed or heard from, a commit, a rate-limited
+ * message), so a server with every connection idle does not wake up at all (S4: idle
+ * CPU 0 %, not five wake-ups a second). */
+#define TICK_MS 200
+
+static void tick_cb(uv_timer_t *h);
+
+void tick_wake(void)
+{
+    if (!srv.tick_on && !srv.stopping) {
+        srv.tick_on = 1;
+        uv_timer_start(&srv.tick, tick_cb, TICK_MS, TICK_MS);
+    }
+}
+
+/* After a tick: whether the next would have nothing to do. */
+static int tick_idle(void)
+{
+    return srv.limited == NULL && live_idle() && !core_clock_running(srv.core) &&
+           !core_archived(srv.core) && !cluster_on();
+}
+
 static void tick_cb(uv_timer_t *h)
 {
     (void)h;
@@ -553,6 +587,10 @@ static void tick_cb(uv_timer_t *h)
     if (core_tick(srv.core, clock_now_ms(), &out) > 0)
         submit_events(&out);
     evlist_free(&out);
+    if (tick_idle()) {
+        uv_timer_stop(&srv.tick);
+        srv.tick_on = 0;
+    }
 }
 
 /* ---- cluster hooks (net/cluster.h): several nodes on one PostgreSQL ----------------- */
@@ -756,7 +794,7 @@ int server_run(const serve_opts_t *o)
     uv_signal_start(&srv.sigint, signal_cb, SIGINT);
     uv_signal_start(&srv.sigterm, signal_cb, SIGTERM);
     uv_timer_init(&srv.loop, &srv.tick);
-    uv_timer_start(&srv.tick, tick_cb, 200, 200);
+    tick_wake();
     conn_send_open();
     uv_check_init(&srv.loop, &srv.flush);
     uv_check_start(&srv.flush, flush_cb);

@@ -172,6 +172,7 @@ typedef struct {
     uv_timer_t switch_timer;
     unsigned live_ticks;
     lathist_t acks;              /* commands acknowledged: exec_cmd to the answer (/healthz) */
+    int tick_on;                 /* the tick runs (server.c, tick_wake) */
 } server_t;
 
 typedef struct {
@@ -221,6 +222,8 @@ void presence_send(conn_t *only_conn, const unsigned char *only, size_t nonly);
  * to one new connection (only), or, with NULL, what changed, about once a second. */
 void live_flush(conn_t *only);
 void live_free(void);
+/* Nothing gathered for the tick to send: no presence, no live counts owed. */
+int live_idle(void);
 
 /* commit.c */
 void effects_apply(void);
@@ -237,5 +240,7 @@ void commit_notify(void *ud);
 /* server.c */
 void conn_joined(conn_t *c, const char *id, const char *token, const who_t *who);
 void handle_message(conn_t *c, const char *text, size_t len);
+/* Starts the tick if it sleeps: call it before anything that gives the tick work. */
+void tick_wake(void);
 
 #endif

@@ -235,6 +235,7 @@ static void play(day_t *y, const char *secret, const char *const *ideas, size_t 
     assert_int_equal(run(y, &y->d, "note.add", "{ss}", "text", secret), 0);
     team_to(y, 0, &y->a, "p3-race");
     assert_int_equal(run(y, &y->f1, "race.start", "{sf}", "minutes", 1.0), 0);
+    assert_true(core_clock_running(y->c));   /* the round's end is to be waited for */
     for (size_t i = 0; i < n; i++) {
         if (i == n1) {
             y->now += 60000;

@@ -477,13 +477,16 @@ static void test_timer(void **state)
     day_init(&y, NULL);
     roles(&y);
     assert_int_equal(run(&y, &y.a, "timer.pause", NULL), SP_E_TIMER_STATE);
+    assert_false(core_clock_running(y.c));   /* nothing to wait for: the server may sleep */
     assert_int_equal(run(&y, &y.a, "timer.start", "{sf}", "minutes", 2.0), 0);
+    assert_true(core_clock_running(y.c));
     const ev_t *e = last(&y);
     assert_string_equal(json_string_value(json_object_get(e->data, "state")), "running");
     assert_int_equal(json_integer_value(json_object_get(e->data, "ends_at")), y.now + 120000);
     assert_int_equal(run(&y, &y.a, "timer.start", NULL), SP_E_TIMER_STATE);
     y.now += 30000;
     assert_int_equal(run(&y, &y.a, "timer.pause", NULL), 0);
+    assert_false(core_clock_running(y.c));   /* paused: only a command goes on */
     assert_int_equal(json_integer_value(json_object_get(last(&y)->data, "remaining_ms")), 90000);
     y.now += 600000;   /* paused: no time passes for the team */
     evlist_t out = {0};
@@ -491,12 +494,15 @@ static void test_timer(void **state)
     assert_int_equal(run(&y, &y.a, "timer.extend", "{si}", "minutes", 1), 0);
     assert_int_equal(json_integer_value(json_object_get(last(&y)->data, "remaining_ms")), 150000);
     assert_int_equal(run(&y, &y.a, "timer.resume", NULL), 0);
+    assert_true(core_clock_running(y.c));
     assert_int_equal(json_integer_value(json_object_get(last(&y)->data, "ends_at")), y.now + 150000);
     assert_int_equal(run(&y, &y.a, "timer.extend", "{si}", "minutes", 31), SP_E_BAD_MESSAGE);
     /* Time runs out: one expiry, not two. */
     assert_int_equal(core_tick(y.c, y.now + 149999, &out), 0);
+    assert_true(core_clock_running(y.c));
     assert_int_equal(core_tick(y.c, y.now + 150000, &out), 1);
     assert_string_equal(json_string_value(json_object_get(out.v[0].data, "state")), "expired");
+    assert_false(core_clock_running(y.c));   /* run out: nothing left to wait for */
     assert_int_equal(core_tick(y.c, y.now + 200000, &out), 0);
     evlist_free(&out);
     /* A new step resets the timer. */
