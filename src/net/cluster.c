@@ -44,6 +44,7 @@
 #include "net/cluster.h"
 #include "core/err.h"
 #include "log/event.h"
+#include "util/clock.h"
 #include "util/secret.h"
 #include "store/pg_node.h"
 #include "store/store.h"
@@ -166,9 +167,7 @@ static cluster_t *cl;
 
 static int64_t mono_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return clock_mono_ns() / 1000000;
 }
 
 static int64_t wall_ms(void)

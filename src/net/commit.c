@@ -121,7 +121,7 @@ static void waiter_add(int64_t seq, int rc, const char *id, exec_done_cb done, v
 void exec_cmd(const who_t *who, const char *cmd, const json_t *args, const char *id,
                      exec_done_cb done, void *ud)
 {
-    int64_t t0_us = clock_mono_us();
+    int64_t t0_us = clock_mono_ns() / 1000;
     json_t *empty = args ? NULL : json_object();
     evlist_t out = {0};
     int64_t seq = 0;
@@ -142,7 +142,7 @@ void exec_cmd(const who_t *who, const char *cmd, const json_t *args, const char 
     evlist_free(&out);
     if (rc < 0 || seq <= srv.committed) {
         if (rc >= 0)
-            lathist_add(&srv.acks, clock_mono_us() - t0_us);
+            lathist_add(&srv.acks, clock_mono_ns() / 1000 - t0_us);
         done(ud, id, rc, rc < 0 ? 0 : seq);
     } else {
         waiter_add(seq, rc, id, done, ud, t0_us);
@@ -171,7 +171,7 @@ void exec_stop(void)
 void exec_committed(int64_t committed)
 {
     size_t k = 0;
-    int64_t now_us = srv.nwait > 0 ? clock_mono_us() : 0;
+    int64_t now_us = srv.nwait > 0 ? clock_mono_ns() / 1000 : 0;
     for (size_t i = 0; i < srv.nwait; i++) {
         waiter_t w = srv.wait[i];
         if (w.seq > committed) {

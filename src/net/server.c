@@ -304,7 +304,6 @@ static void handle_hello(conn_t *c, json_t *msg)
 static void conn_limited(conn_t *c, const char *id)
 {
     conn_x_t *x = conn_x(c);
-    tick_wake();
     if (x->limited++ == 0) {
         x->lnext = srv.limited;
         srv.limited = c;
@@ -402,12 +401,10 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         return http_ws_allowed(wsi, &org) ? 0 : -1;
     }
     case LWS_CALLBACK_ESTABLISHED:
-        tick_wake();
         pss->conn = conn_new(wsi);
         conn_addr(pss->conn, wsi);
         return 0;
     case LWS_CALLBACK_CLOSED:
-        tick_wake();
         if (pss->conn)
             conn_free(pss->conn);
         pss->conn = NULL;
@@ -549,8 +546,8 @@ static void server_switch(void);
  * It runs only while there is something for it: a timer or race round running, something
  * gathered and not yet sent, an archived sprint (another node may start the next one), a
  * cluster (other nodes' presence). Anything that can give it work first wakes it
- * (tick_wake: a connection opened, closed or heard from, a commit, a rate-limited
- * message), so a server with every connection idle does not wake up at all (S4: idle
+ * (tick_wake: a message received – a command, a rate-limited one –, a commit or news from
+ * the cluster, an HTTP request, presence marked), so a server with every connection idle does not wake up at all (S4: idle
  * CPU 0 %, not five wake-ups a second). */
 #define TICK_MS 200
 

@@ -63,7 +63,7 @@ typedef struct {
     int rc;                      /* 0: done, 1: seen before */
     exec_done_cb done;           /* NULL: the asker is gone */
     void *ud;
-    int64_t t0_us;               /* when exec_cmd began (clock_mono_us) */
+    int64_t t0_us;               /* when exec_cmd began (clock_mono_ns, in µs) */
     char id[LIMIT_CMD_ID + 1];
 } waiter_t;
 

@@ -11,6 +11,7 @@
 #include "sim/child.h"
 #include "sim/phrases.h"
 #include "sim/ws.h"
+#include "util/clock.h"
 #include "util/xalloc.h"
 
 #include <errno.h>
@@ -95,9 +96,7 @@ typedef struct {
 
 static int64_t mono_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return clock_mono_ns() / 1000000;
 }
 
 static uint32_t rnd(sim_t *s)

@@ -40,6 +40,7 @@
  *   which loses nothing acknowledged (nothing uncommitted was ever acknowledged).
  */
 #include "store/writer.h"
+#include "util/clock.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -211,9 +212,7 @@ static void writer_commit(writer_t *w, const store_rec_t *batch, size_t n)
 
 static int64_t mono_ns(void)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+    return clock_mono_ns();
 }
 
 /* Called with mu held and records queued: waits (releasing mu) while gathering is worth it:

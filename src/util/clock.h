@@ -8,7 +8,7 @@
 /* Milliseconds since the Unix epoch (CLOCK_REALTIME). */
 int64_t clock_now_ms(void);
 
-/* Microseconds of CLOCK_MONOTONIC, for measuring how long something took. */
-int64_t clock_mono_us(void);
+/* Nanoseconds of CLOCK_MONOTONIC, for durations and deadlines. */
+int64_t clock_mono_ns(void);
 
 #endif
