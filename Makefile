@@ -27,7 +27,8 @@ REL_OBJ  := $(SRC:%.c=$(REL_DIR)/%.o) $(REL_DIR)/gen/embedded.o
 ASAN_OBJ := $(SRC:%.c=$(ASAN_DIR)/%.o) $(ASAN_DIR)/gen/embedded.o
 UNIT_BIN := $(UNIT:tests/unit/%.c=$(ASAN_DIR)/tests/%)
 
-.PHONY: all build asan run test unit integration e2e deps deps-test bench fuzz clean screenshots
+.PHONY: all build asan run test unit integration e2e deps deps-test bench bench-sendq bench-fsync fuzz \
+        clean screenshots
 
 all: build
 build: build/staatsprint
@@ -96,15 +97,24 @@ integration: $(ASAN_DIR)/staatsprint
 e2e: $(ASAN_DIR)/staatsprint
 	cd tests && STAATSPRINT_BIN=$(CURDIR)/$(ASAN_DIR)/staatsprint ../scripts/node --test --test-concurrency=1 e2e/
 
-bench: build build/bench-bank build/bench-sendq
+bench: build build/bench-bank build/bench-sendq build/bench-fsync
 	@bench/run
 	@bench/text.sh
 	@build/bench-bank
 	@build/bench-sendq
+	@build/bench-fsync
+
+# One of the set on its own.
+bench-sendq bench-fsync: bench-%: build/bench-%
+	@build/$@
 
 # One send() per socket against a loop turn's sends in one io_uring_enter() (docs/benchmarks.md).
 build/bench-sendq: bench/sendq.c $(REL_DIR)/src/net/sendq.o $(REL_DIR)/src/util/xalloc.o
 	$(CC) $(REL_CFLAGS) -o $@ $< $(REL_DIR)/src/net/sendq.o $(REL_DIR)/src/util/xalloc.o
+
+# What one fsync of a writer group costs on the disk under bench/out: the floor of the ack p99.
+build/bench-fsync: bench/fsync.c $(REL_DIR)/src/util/clock.o
+	$(CC) $(REL_CFLAGS) -o $@ $< $(REL_DIR)/src/util/clock.o
 
 # The idea bank's search latency over 100,000 entries (docs/benchmarks.md).
 build/bench-bank: bench/bank.c $(REL_OBJ)

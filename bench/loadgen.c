@@ -1078,9 +1078,11 @@ static long proc_rss_kib(int pid)
     return v;
 }
 
-static long long proc_cpu_ticks(int pid)
+/* CPU ticks of process pid, user and system together; *sys gets the system (kernel) part. */
+static long long proc_cpu_ticks(int pid, long long *sys)
 {
     char path[64], buf[1024];
+    *sys = 0;
     snprintf(path, sizeof path, "/proc/%d/stat", pid);
     FILE *f = fopen(path, "r");
     if (f == NULL)
@@ -1103,6 +1105,7 @@ static long long proc_cpu_ticks(int pid)
             break;
         }
     }
+    *sys = stt;
     return ut + stt;
 }
 
@@ -1297,7 +1300,7 @@ int main(int argc, char **argv)
     long rss0 = opt.pid ? proc_rss_kib(opt.pid) : -1;
     static srv_hist_t srv_a, srv_b;   /* /healthz at the window's start and end */
     int64_t setup_start = mono(), setup_end = 0, run_start = 0, drain_end = 0;
-    long long cpu_a = 0, cpu_b = 0;
+    long long cpu_a = 0, cpu_b = 0, sys_a = 0, sys_b = 0;
     uint64_t frames_a = 0, frames_b = 0;   /* frames received, at the CPU samples */
     long rss1 = -1;
     double self_a = 0, self_b = 0;
@@ -1344,7 +1347,7 @@ int main(int argc, char **argv)
             continue;
         }
         if (phase == P_RUN && cpu_a == 0 && now >= win_start) {
-            cpu_a = opt.pid ? proc_cpu_ticks(opt.pid) : 0;
+            cpu_a = opt.pid ? proc_cpu_ticks(opt.pid, &sys_a) : 0;
             frames_a = st.frames_in;
             self_a = self_cpu_s();
             if (cpu_a == 0)
@@ -1355,7 +1358,7 @@ int main(int argc, char **argv)
                 srv_hist_read(opt.port, &srv_a);
         }
         if (phase == P_RUN && now >= win_end) {
-            cpu_b = opt.pid ? proc_cpu_ticks(opt.pid) : 0;
+            cpu_b = opt.pid ? proc_cpu_ticks(opt.pid, &sys_b) : 0;
             frames_b = st.frames_in;
             self_b = self_cpu_s();
             if (!opt.idle)
@@ -1454,10 +1457,13 @@ int main(int argc, char **argv)
     double self_pct = (self_b - self_a) / secs * 100.0;
     /* Server CPU per frame delivered: every frame any connection received in the window
      * (events, acks, pongs), against the server's CPU time over the same two samples. */
-    double us_per_frame = 0;
-    if (opt.pid && cpu_b > cpu_a && frames_b > frames_a)
-        us_per_frame = (double)(cpu_b - cpu_a) / (double)sysconf(_SC_CLK_TCK) * 1e6 /
-                       (double)(frames_b - frames_a);
+    double us_per_frame = 0, sys_per_frame = 0;
+    if (opt.pid && cpu_b > cpu_a && frames_b > frames_a) {
+        double us_per_tick = 1e6 / (double)sysconf(_SC_CLK_TCK) / (double)(frames_b - frames_a);
+        us_per_frame = (double)(cpu_b - cpu_a) * us_per_tick;
+        /* Of it, the kernel's (system time): the sends, receives and fsyncs themselves. */
+        sys_per_frame = (double)(sys_b - sys_a) * us_per_tick;
+    }
     int nconnected = nready;
     double kib_per_conn = 0;
     if (rss0 > 0 && rss1 > 0 && nconnected > 0)
@@ -1471,7 +1477,7 @@ int main(int argc, char **argv)
            "lag_p99=%.3f errors=%llu "
            "err_frames=%llu err_codes=%s conn_fail=%llu closed=%llu no_ack=%llu fan_incomplete=%llu "
            "overrun=%llu rss_kib=%ld rss0_kib=%ld kib_per_conn=%.2f cpu_pct=%.1f lg_cpu_pct=%.1f "
-           "setup_s=%.1f frames_win=%llu us_per_frame=%.2f srv_ack_p50=%.3f srv_ack_p99=%.3f\n",
+           "setup_s=%.1f frames_win=%llu us_per_frame=%.2f sys_per_frame=%.2f srv_ack_p50=%.3f srv_ack_p99=%.3f\n",
            opt.name, opt.clients, nteams_used, nconns, nconnected,
            (unsigned long long)st.sent_win, (unsigned long long)st.acked_win,
            (double)st.acked_win / secs, (double)st.fanned_win / secs,
@@ -1484,7 +1490,7 @@ int main(int argc, char **argv)
            (unsigned long long)st.closed, (unsigned long long)st.no_ack,
            (unsigned long long)st.fan_incomplete, (unsigned long long)st.overrun, rss1, rss0,
            kib_per_conn, cpu_pct, self_pct, (double)(setup_end - setup_start) / 1e9,
-           (unsigned long long)(frames_b - frames_a), us_per_frame,
+           (unsigned long long)(frames_b - frames_a), us_per_frame, sys_per_frame,
            srv_hist_q_ms(&srv_a, &srv_b, 0.5), srv_hist_q_ms(&srv_a, &srv_b, 0.99));
     fprintf(stderr,
             "loadgen: %s: %llu commands in %.0f s (%.0f/s), ack p50 %.2f p99 %.2f max %.2f ms, "
