@@ -2,8 +2,10 @@
  *
  * Build (bench/run does this):
  *   cc -std=c17 -O2 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes \
- *      -D_DEFAULT_SOURCE -D_GNU_SOURCE -o build/loadgen bench/loadgen.c -lm
- * It needs no library beyond libc: see "Why no libwebsockets" below.
+ *      -D_DEFAULT_SOURCE -D_GNU_SOURCE -Isrc -o build/loadgen bench/loadgen.c \
+ *      src/util/lathist.c -lm
+ * It needs no library beyond libc: see "Why no libwebsockets" below. From the server it
+ * takes only the latency histogram (util/lathist), to read /healthz's buckets as they are.
  *
  * What it does
  *  - Reads the server's start-up lines (--server-out FILE): `Teamcode <name> <CODE>`, the
@@ -61,6 +63,8 @@
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "util/lathist.h"
 
 #ifndef IP_BIND_ADDRESS_NO_PORT
 #define IP_BIND_ADDRESS_NO_PORT 24
@@ -961,19 +965,16 @@ static void read_server_out(const char *path)
 
 /* ---- /healthz of the server: its "acks" histogram ------------------------------------ */
 
-#define SRV_HIST_MAX 1024
-
 typedef struct {
-    int ok, n;
-    long long upper[SRV_HIST_MAX];
-    unsigned long long count[SRV_HIST_MAX];
+    int ok;
+    uint64_t count[LATHIST_N];   /* the server's buckets (util/lathist.h), all of them */
 } srv_hist_t;
 
-/* One GET /healthz (blocking, 2 s at most; twice a run) and the pairs of "hist":[[µs,n],…]. */
+/* One GET /healthz (blocking, 2 s at most; twice a run) and the pairs of "hist":[[µs,n],…],
+ * each the upper end of one of the server's buckets and its count. */
 static void srv_hist_read(int port, srv_hist_t *h)
 {
-    h->ok = 0;
-    h->n = 0;
+    memset(h, 0, sizeof *h);
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0)
         return;
@@ -1013,7 +1014,7 @@ static void srv_hist_read(int port, srv_hist_t *h)
     const char *p = strstr(buf, "\"hist\":[");
     if (p != NULL) {
         p += 8;
-        while (h->n < SRV_HIST_MAX) {
+        for (;;) {
             while (*p == ',' || *p == ' ')
                 p++;
             if (*p != '[')
@@ -1023,10 +1024,10 @@ static void srv_hist_read(int port, srv_hist_t *h)
             if (*end != ',')
                 break;
             unsigned long long c = strtoull(end + 1, &end, 10);
-            if (*end != ']')
-                break;
-            h->upper[h->n] = u;
-            h->count[h->n++] = c;
+            int i = lathist_bucket(u);
+            if (*end != ']' || lathist_upper(i) != u)
+                break;   /* not one of our buckets: a server of another version */
+            h->count[i] = c;
             p = end + 1;
         }
         h->ok = *p == ']';
@@ -1039,26 +1040,12 @@ static double srv_hist_q_ms(const srv_hist_t *a, const srv_hist_t *b, double q)
 {
     if (!a->ok || !b->ok)
         return -1;
-    unsigned long long diff[SRV_HIST_MAX], n = 0;
-    for (int i = 0; i < b->n; i++) {
-        unsigned long long before = 0;
-        for (int j = 0; j < a->n; j++)
-            if (a->upper[j] == b->upper[i])
-                before = a->count[j];
-        diff[i] = b->count[i] >= before ? b->count[i] - before : 0;
+    uint64_t diff[LATHIST_N], n = 0;
+    for (int i = 0; i < LATHIST_N; i++) {
+        diff[i] = b->count[i] >= a->count[i] ? b->count[i] - a->count[i] : 0;
         n += diff[i];
     }
-    if (n == 0)
-        return -1;
-    unsigned long long rank = (unsigned long long)ceil(q * (double)n), seen = 0;
-    if (rank < 1)
-        rank = 1;
-    for (int i = 0; i < b->n; i++) {
-        seen += diff[i];
-        if (seen >= rank)
-            return (double)b->upper[i] / 1000.0;
-    }
-    return (double)b->upper[b->n - 1] / 1000.0;
+    return n == 0 ? -1 : (double)lathist_quantile_of(diff, q) / 1000.0;
 }
 
 /* ---- /proc of the server ------------------------------------------------------------ */

@@ -210,11 +210,6 @@ static void writer_commit(writer_t *w, const store_rec_t *batch, size_t n)
     atomic_fetch_sub(&w->pending, n);
 }
 
-static int64_t mono_ns(void)
-{
-    return clock_mono_ns();
-}
-
 /* Called with mu held and records queued: waits (releasing mu) while gathering is worth it:
  * when the recent rate says another record comes within the window. A gap since the last
  * group caps that rate (no record for g seconds: at most 1/g a second), so the first
@@ -236,7 +231,7 @@ static void writer_gather(writer_t *w)
 /* The arrival rate, from the group just taken (n records since the last one was taken). */
 static void writer_rate(writer_t *w, size_t n)
 {
-    int64_t now = mono_ns();
+    int64_t now = clock_mono_ns();
     double dt = (double)(now - w->last_take) / 1e9;
     w->last_take = now;
     double r = dt > 0 ? (double)n / dt : 0;
@@ -263,7 +258,7 @@ static void writer_wait(writer_t *w)
         int64_t due = w->next_ns, budget = 2 * (int64_t)w->gather_us * 1000;
         if (w->qlen > 0 && w->first_ns + budget < due)
             due = w->first_ns + budget;
-        if (mono_ns() >= due) {
+        if (clock_mono_ns() >= due) {
             if (w->qlen > 0)
                 return;
             w->cadence = 0;   /* a quiet window: the stream is over */
@@ -317,7 +312,7 @@ static void *writer_main(void *arg)
         /* Still a stream (the same test as writer_gather's): keep the cadence, the next
          * group one window after this commit. */
         w->cadence = !w->stop && w->gather_us > 0 && w->rate * w->gather_us >= 1e6;
-        w->next_ns = mono_ns() + (int64_t)w->gather_us * 1000;
+        w->next_ns = clock_mono_ns() + (int64_t)w->gather_us * 1000;
     }
     pthread_mutex_unlock(&w->mu);
     return NULL;
@@ -334,7 +329,7 @@ writer_t *writer_start(store_t *s, const char *log, int64_t head, void (*notify)
     w->notify = notify;
     w->ud = ud;
     w->gather_us = WRITER_GATHER_US;
-    w->last_take = mono_ns();
+    w->last_take = clock_mono_ns();
     atomic_init(&w->committed, head);
     atomic_init(&w->pending, 0);
     atomic_init(&w->failing, 0);
@@ -386,7 +381,7 @@ void writer_submit(writer_t *w, const store_rec_t *rec)
     w->q[w->qlen++] = copy;
     atomic_fetch_add(&w->pending, 1);
     if (w->qlen == 1)
-        w->first_ns = mono_ns();
+        w->first_ns = clock_mono_ns();
     if ((w->qlen == 1 && !w->cadence) || w->qlen == WRITER_GATHER_MAX)
         pthread_cond_signal(&w->cv);
     pthread_mutex_unlock(&w->mu);
